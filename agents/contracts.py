@@ -1,0 +1,137 @@
+"""Typed contracts of the decision points: route, supervise, specialist, compose.
+
+Every decision point takes and returns these pydantic models, whichever implementation
+(deterministic or LLM) runs. Graph state stores their ``model_dump()`` (plain JSON), so
+checkpoints stay lean and load without a serializer allow-list.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Domain = Literal["orders", "billing", "shipping", "account", "care"]
+DOMAINS: tuple[Domain, ...] = ("orders", "billing", "shipping", "account", "care")
+
+DOMAIN_DESCRIPTIONS: dict[Domain, str] = {
+    "orders": "placing, changing and cancelling orders; order status and history; returns and exchanges",
+    "billing": "invoices, payments and payment methods, charges, refunds and fees",
+    "shipping": "delivery options, times and costs, parcel tracking, delivery problems, shipping addresses",
+    "account": "sign-up, login and password, profile data, closing an account, personal data, newsletters",
+    "care": "complaints, feedback and reviews, reaching a human, contact details and opening hours",
+}
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Entities(Contract):
+    """Things named in a request. Never identity: the customer comes from the run's context."""
+
+    order_ids: list[str] = Field(default_factory=list, description="e.g. ORD-100234")
+    invoice_ids: list[str] = Field(default_factory=list, description="e.g. INV-100234")
+    tracking_numbers: list[str] = Field(default_factory=list, description="e.g. TRK7F3A9C21")
+    amounts: list[str] = Field(default_factory=list, description="money amounts as decimal strings, e.g. '49.90'")
+    dates: list[str] = Field(default_factory=list, description="ISO dates or date phrases as written")
+    emails: list[str] = Field(default_factory=list)
+    addresses: list[str] = Field(default_factory=list, description="postal addresses as written")
+
+    def merged(self, other: Entities) -> Entities:
+        """Union that keeps first-seen order (used to carry entities across turns)."""
+        data = {}
+        for name in type(self).model_fields:
+            seen = list(getattr(self, name))
+            for item in getattr(other, name):
+                if item not in seen:
+                    seen.append(item)
+            data[name] = seen
+        return Entities(**data)
+
+
+# ---------------------------------------------------------------- route
+
+
+class RouteRequest(Contract):
+    text: str
+    history: list[str] = Field(default_factory=list, description="earlier requests of this thread, oldest first")
+
+
+class RouteDecision(Contract):
+    domains: list[Domain] = Field(description="sorted, unique; empty when out of scope or unclear")
+    out_of_scope: bool = False
+    needs_clarification: bool = False
+    clarifying_question: str | None = None
+    confidence: float = Field(ge=0.0, le=1.0)
+    rationale: str = ""
+    domain_requests: dict[Domain, str] = Field(
+        default_factory=dict, description="the part of the request each selected domain should handle"
+    )
+    decider: str = "deterministic"
+
+
+# ---------------------------------------------------------------- specialists and supervisors
+
+
+class Brief(Contract):
+    """What a domain (and each of its specialists) is given: its share of the request, nothing more."""
+
+    domain: Domain
+    request: str = Field(description="this domain's part of the request")
+    customer_id: str
+    entities: Entities = Field(default_factory=Entities, description="named in this turn")
+    earlier: Entities = Field(default_factory=Entities, description="named in earlier turns of the thread")
+    followup: bool = Field(default=False, description="the request refers back to an earlier turn")
+    thread_id: str = ""
+
+
+class ProposedAction(Contract):
+    """A write action a specialist wants to perform, with its exact arguments."""
+
+    action: str = Field(description="e.g. issue_refund, cancel_order")
+    args: dict[str, str | int | float | bool | None]
+    reason: str = ""
+
+
+class ActionOutcome(Contract):
+    action: str
+    args: dict[str, str | int | float | bool | None]
+    status: Literal["done", "refused", "rejected", "pending", "failed"]
+    detail: str = ""
+
+
+class SpecialistReport(Contract):
+    specialist: str
+    summary: str
+    facts: list[str] = Field(default_factory=list, description="what the specialist found in the store")
+    tools_called: list[str] = Field(default_factory=list)
+    proposed_actions: list[ProposedAction] = Field(default_factory=list)
+    handoffs: list[str] = Field(default_factory=list, description="other specialists of the domain worth asking")
+
+
+class SupervisorDecision(Contract):
+    next: str = Field(description="the specialist to run next, or 'finish'")
+    reason: str = ""
+
+
+class DomainResult(Contract):
+    domain: Domain
+    summary: str
+    facts: list[str] = Field(default_factory=list)
+    specialists: list[str] = Field(default_factory=list)
+    tools_called: list[str] = Field(default_factory=list)
+    actions: list[ActionOutcome] = Field(default_factory=list)
+    partial: bool = Field(default=False, description="true when the step budget ended the domain early")
+
+
+# ---------------------------------------------------------------- compose
+
+
+class ComposeRequest(Contract):
+    request: str
+    results: list[DomainResult]
+
+
+class ComposedAnswer(Contract):
+    answer: str

@@ -1,0 +1,79 @@
+"""The model factory: one way to get a chat model for a decision point.
+
+A decider string is 'deterministic' or 'provider:model' (`init_chat_model`), e.g. 'openai:gpt-4o-mini';
+with OPENAI_BASE_URL any OpenAI-compatible server (vLLM, Ollama, LM Studio, a gateway) works.
+Tests and benchmarks register scripted models under their own names ('scripted:NAME').
+"""
+
+from __future__ import annotations
+
+import threading
+
+from langchain_core.language_models import BaseChatModel
+
+from config.errors import ConfigurationError
+from config.settings import get_settings
+
+DETERMINISTIC = "deterministic"
+
+_lock = threading.Lock()
+_registered: dict[str, BaseChatModel] = {}
+_cache: dict[tuple[str, str | None], BaseChatModel] = {}
+
+
+def is_deterministic(decider: str) -> bool:
+    return decider.strip().lower() in ("", DETERMINISTIC)
+
+
+def register_model(name: str, model: BaseChatModel) -> str:
+    """Make `model` available as the decider 'scripted:NAME' (tests, benchmarks, notebooks)."""
+    key = f"scripted:{name}"
+    with _lock:
+        _registered[key] = model
+    return key
+
+
+def unregister_model(name: str) -> None:
+    with _lock:
+        _registered.pop(f"scripted:{name}", None)
+
+
+def get_chat_model(decider: str) -> BaseChatModel:
+    """The chat model a 'provider:model' decider names. Raises ConfigurationError when unusable."""
+    spec = decider.strip()
+    with _lock:
+        if spec in _registered:
+            return _registered[spec]
+    if spec.startswith("scripted:"):
+        raise ConfigurationError(f"decider '{spec}': no scripted model is registered under that name")
+    if ":" not in spec:
+        raise ConfigurationError(
+            f"decider '{spec}': expected 'deterministic' or 'provider:model' such as 'openai:gpt-4o-mini'"
+        )
+    settings = get_settings()
+    key = (spec, settings.openai_base_url)
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+    provider = spec.split(":", 1)[0]
+    kwargs: dict[str, object] = {"temperature": settings.model_temperature, "timeout": settings.model_timeout}
+    if provider == "openai":
+        if settings.openai_base_url:
+            kwargs["base_url"] = settings.openai_base_url
+        if settings.openai_api_key is not None:
+            kwargs["api_key"] = settings.openai_api_key.get_secret_value()
+        elif not settings.openai_base_url:
+            raise ConfigurationError(
+                f"decider '{spec}': OPENAI_API_KEY is not set (or set OPENAI_BASE_URL for a local server)"
+            )
+        else:
+            kwargs["api_key"] = "not-needed"  # local OpenAI-compatible servers ignore it
+    from langchain.chat_models import init_chat_model
+
+    try:
+        model = init_chat_model(spec, **kwargs)
+    except (ImportError, ValueError) as exc:
+        raise ConfigurationError(f"decider '{spec}': {str(exc).splitlines()[0]}") from None
+    with _lock:
+        _cache[key] = model
+    return model

@@ -1,0 +1,173 @@
+"""The one connection factory: which PostgreSQL to use, and pooled sync/async connections to it.
+
+`DATABASE_URL` set: that server. Unset: an embedded PostgreSQL in the data folder (see `embedded.py`).
+Connections carry what `langgraph-checkpoint-postgres` requires: autocommit and dict rows, with a
+configurable `prepare_threshold` (None behind a transaction-mode pooler).
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Iterator
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
+
+from config.errors import ConfigurationError
+from config.settings import Settings, get_settings
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    url: str
+    embedded: bool
+
+    @property
+    def display(self) -> str:
+        """The URL without a password, for people."""
+        params = conninfo_to_dict(self.url)
+        host = params.get("host") or "localhost"
+        port = params.get("port") or "5432"
+        where = host if str(host).startswith("/") else f"{host}:{port}"
+        kind = "embedded" if self.embedded else "external"
+        return f"{kind} postgresql {params.get('user') or ''}@{where}/{params.get('dbname') or ''}"
+
+
+_lock = threading.Lock()
+_targets: dict[str | None, DatabaseTarget] = {}
+
+
+def validate_database_url(url: str) -> str:
+    """Check a DATABASE_URL's form without connecting. Raises ConfigurationError naming the problem."""
+    url = url.strip()
+    if not url:
+        raise ConfigurationError("DATABASE_URL is set but empty: unset it for the embedded database or give a URL")
+    if "://" in url:
+        scheme = url.split("://", 1)[0].lower()
+        if scheme not in ("postgresql", "postgres"):
+            raise ConfigurationError(
+                f"DATABASE_URL has scheme '{scheme}://': expected postgresql://user@host:port/dbname"
+            )
+    elif "=" not in url:
+        raise ConfigurationError(
+            "DATABASE_URL is not a URL: expected postgresql://user@host:port/dbname"
+        )
+    try:
+        params = conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        raise ConfigurationError(f"DATABASE_URL is malformed: {_first_line(exc)}") from None
+    port = params.get("port")
+    if port is not None and not str(port).isdigit():
+        raise ConfigurationError(f"DATABASE_URL has an invalid port '{port}'")
+    return url
+
+
+def database_target(settings: Settings | None = None) -> DatabaseTarget:
+    """Which database to use; starts the embedded server when no DATABASE_URL is set."""
+    settings = settings or get_settings()
+    key = settings.database_url
+    with _lock:
+        if key in _targets:
+            return _targets[key]
+        if settings.database_url is not None:
+            target = DatabaseTarget(validate_database_url(settings.database_url), embedded=False)
+        else:
+            from config.embedded import embedded_server_url
+
+            target = DatabaseTarget(embedded_server_url(settings.data_dir), embedded=True)
+        _targets[key] = target
+        return target
+
+
+def connection_kwargs(settings: Settings | None = None) -> dict[str, Any]:
+    settings = settings or get_settings()
+    return {
+        "autocommit": True,
+        "row_factory": dict_row,
+        "prepare_threshold": settings.db_prepare_threshold,
+        "connect_timeout": settings.db_connect_timeout,
+    }
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _unreachable(target: DatabaseTarget, exc: BaseException) -> ConfigurationError:
+    setting = "the embedded database (DATA_DIR)" if target.embedded else "DATABASE_URL"
+    return ConfigurationError(f"{setting}: cannot connect to {target.display}: {_first_line(exc)}")
+
+
+def connect(settings: Settings | None = None) -> psycopg.Connection[DictRow]:
+    """One plain connection (autocommit, dict rows). Prefer the pools in long-lived code."""
+    settings = settings or get_settings()
+    target = database_target(settings)
+    try:
+        return psycopg.Connection.connect(target.url, **connection_kwargs(settings))
+    except psycopg.OperationalError as exc:
+        raise _unreachable(target, exc) from None
+
+
+async def aconnect(settings: Settings | None = None) -> psycopg.AsyncConnection[DictRow]:
+    settings = settings or get_settings()
+    target = database_target(settings)
+    try:
+        return await psycopg.AsyncConnection.connect(target.url, **connection_kwargs(settings))
+    except psycopg.OperationalError as exc:
+        raise _unreachable(target, exc) from None
+
+
+def check_connection(settings: Settings | None = None) -> None:
+    """Fail fast, with one clear line, when the database cannot be reached."""
+    with connect(settings) as conn:
+        conn.execute("select 1")
+
+
+def _pool_kwargs(settings: Settings) -> dict[str, Any]:
+    kwargs = connection_kwargs(settings)
+    return {
+        "min_size": settings.db_pool_min_size,
+        "max_size": settings.db_pool_max_size,
+        "kwargs": kwargs,
+        "open": False,
+    }
+
+
+@contextmanager
+def sync_pool(settings: Settings | None = None) -> Iterator[ConnectionPool[psycopg.Connection[DictRow]]]:
+    """An opened, checked sync pool; closed on exit."""
+    settings = settings or get_settings()
+    check_connection(settings)
+    target = database_target(settings)
+    pool: ConnectionPool[psycopg.Connection[DictRow]] = ConnectionPool(
+        target.url, name="switchboard-sync", **_pool_kwargs(settings)
+    )
+    pool.open(wait=True, timeout=settings.db_connect_timeout)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+@asynccontextmanager
+async def async_pool(
+    settings: Settings | None = None,
+) -> AsyncIterator[AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]]:
+    """An opened, checked async pool; closed on exit."""
+    settings = settings or get_settings()
+    conn = await aconnect(settings)
+    await conn.close()
+    target = database_target(settings)
+    pool: AsyncConnectionPool[psycopg.AsyncConnection[DictRow]] = AsyncConnectionPool(
+        target.url, name="switchboard-async", **_pool_kwargs(settings)
+    )
+    await pool.open(wait=True, timeout=settings.db_connect_timeout)
+    try:
+        yield pool
+    finally:
+        await pool.close()

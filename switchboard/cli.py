@@ -1,0 +1,62 @@
+"""The `switchboard` command. Each command group lives in `switchboard/commands/`."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from config.errors import SwitchboardError
+from config.settings import get_settings
+from switchboard.commands import register_all
+from switchboard.output import err_console
+
+app = typer.Typer(
+    name="switchboard",
+    help="Switchboard: a hierarchical multi-agent customer-operations assistant on LangGraph.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+register_all(app)
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and exit code 2."""
+    try:
+        settings = get_settings()
+    except Exception as exc:  # pydantic ValidationError: name the setting
+        err_console.print(f"[bold red]error:[/] invalid setting: {_settings_error(exc)}", highlight=False)
+        sys.exit(2)
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app(standalone_mode=False)
+    except SwitchboardError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and friends
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+def _settings_error(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        parts = []
+        for err in errors():
+            name = ".".join(str(p) for p in err.get("loc", ())).upper()
+            parts.append(f"{name}: {err.get('msg')}")
+        return "; ".join(parts)
+    return str(exc).splitlines()[0]
