@@ -1,0 +1,56 @@
+"""Intake: what every request goes through before routing.
+
+Validation (a clear error naming what was wrong), identity from the caller's context (never from the
+message), and redaction of secrets a customer may paste (card numbers, passwords) so they never reach
+a checkpoint, a model or a log.
+"""
+
+from __future__ import annotations
+
+import re
+
+from config.errors import InputError, NotFound
+from config.settings import get_settings
+from tools.db import store_connection
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CARD = re.compile(r"\b(?:\d[ -]?){12,18}(\d)[ -]?(\d)[ -]?(\d)[ -]?(\d)\b")
+_SECRET = re.compile(r"\b(password|passcode|pin|cvv|cvc)(\s*(?:is|:|=)\s*)(\S+)", re.IGNORECASE)
+CUSTOMER_ID = re.compile(r"^CUST-\d{4,}$")
+
+
+def validate_message(message: object) -> str:
+    if message is None:
+        raise InputError("message is missing: send {'message': '...'}")
+    if not isinstance(message, str):
+        raise InputError(f"message must be text, not {type(message).__name__}")
+    text = _CONTROL.sub(" ", message).strip()
+    if not text:
+        raise InputError("message is empty")
+    limit = get_settings().max_request_chars
+    if len(text) > limit:
+        raise InputError(f"message is too long: {len(text)} characters, the limit is {limit} (MAX_REQUEST_CHARS)")
+    return text
+
+
+def redact(text: str) -> str:
+    text = _CARD.sub(lambda m: f"[card ending {''.join(m.groups())}]", text)
+    return _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", text)
+
+
+def validate_customer_id(customer_id: object) -> str:
+    if not customer_id:
+        raise InputError("customer_id is missing from the run's context (who is asking?)")
+    if not isinstance(customer_id, str) or not CUSTOMER_ID.match(customer_id):
+        raise InputError(f"customer_id {customer_id!r} is malformed: expected CUST- and digits, e.g. CUST-0001")
+    return customer_id
+
+
+async def check_customer(customer_id: object) -> str:
+    """The caller's customer id, checked against the store."""
+    cid = validate_customer_id(customer_id)
+    async with store_connection() as conn:
+        cur = await conn.execute("select id from store.customers where id = %s", (cid,))
+        if await cur.fetchone() is None:
+            raise NotFound(f"customer {cid} does not exist")
+    return cid

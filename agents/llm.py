@@ -1,0 +1,39 @@
+"""Shared plumbing of the LLM implementations: structured output over tool calling.
+
+Function calling is used for structured output because every OpenAI-compatible server that
+supports tools supports it (vLLM, Ollama, LM Studio), unlike strict JSON-schema response formats.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+from pydantic import BaseModel, ValidationError
+
+from agents.models import get_chat_model
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class DecisionError(Exception):
+    """A model's answer did not fit the decision point's contract."""
+
+
+async def structured(decider: str, schema: type[T], messages: list[BaseMessage]) -> T:
+    """Ask the decider's model for one `schema` object."""
+    model: BaseChatModel = get_chat_model(decider)
+    runnable = model.with_structured_output(schema, method="function_calling")
+    try:
+        result = await runnable.ainvoke(messages)
+    except ValidationError as exc:
+        raise DecisionError(f"{schema.__name__}: {exc.errors()[0].get('msg')}") from exc
+    if isinstance(result, dict):
+        try:
+            return schema.model_validate(result)
+        except ValidationError as exc:
+            raise DecisionError(f"{schema.__name__}: {exc.errors()[0].get('msg')}") from exc
+    if not isinstance(result, schema):
+        raise DecisionError(f"{schema.__name__}: the model returned {type(result).__name__}")
+    return result

@@ -1,0 +1,155 @@
+"""Billing: invoices, payments and duplicate charges, refunds and fees."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.contracts import ProposedAction, SpecialistReport
+from agents.specialists import toolkit
+from agents.specialists.base import SpecialistRun, SpecialistSpec, money
+from agents.specialists.common import day, not_found_sentence
+
+_DUPLICATE = re.compile(r"\b(twice|double|duplicate|two charges|charged .* two|same (amount|charge))\b", re.I)
+_REFUND_ASK = re.compile(r"\b(refund|money back|reimburs|pay (me )?back|return (my|the) money)", re.I)
+_FEE = re.compile(r"\bfees?\b", re.I)
+
+
+async def _order_filter(run: SpecialistRun) -> str | None:
+    return run.brief.entities.order_ids[0] if run.brief.entities.order_ids else None
+
+
+async def invoices(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    wanted = run.brief.entities.invoice_ids
+    found: list[dict[str, Any]] = []
+    unknown: list[str] = []
+    for invoice_id in wanted:
+        invoice = await run.call(toolkit.get_invoice, invoice_id=invoice_id)
+        (found.append(invoice) if invoice else unknown.append(invoice_id))
+    if not wanted:
+        latest_only = re.search(r"\b(last|latest|recent|newest)\b", run.brief.request, re.I)
+        found = (await run.call(toolkit.list_invoices, order_id=await _order_filter(run)))[: 1 if latest_only else 3]
+    if not found:
+        text = not_found_sentence(unknown, "invoice") or "There are no invoices on your account yet."
+        return run.report(spec, text.strip())
+    facts = [
+        f"{i['id']} for {i['order_id']}: {money(i['amount'])}, {i['status']}, issued {day(i.get('issued_at'))}"
+        for i in found
+    ]
+    lines = [f"Invoice {i['id']} ({money(i['amount'])}, order {i['order_id']}) is {i['status']}." for i in found]
+    lines.append("You can download every invoice as a PDF under Orders in your account.")
+    return run.report(spec, not_found_sentence(unknown, "invoice") + " ".join(lines), facts)
+
+
+async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    order_id = await _order_filter(run)
+    duplicates = await run.call(toolkit.find_duplicates, order_id=order_id)
+    if duplicates:
+        facts = [
+            f"payments {' and '.join(d['payment_ids'])} each captured {money(d['amount'])} for {d['order_id']}"
+            for d in duplicates
+        ]
+        d = duplicates[0]
+        text = (
+            f"You were indeed charged twice for order {d['order_id']}: two payments of {money(d['amount'])}. "
+            "The second one is a duplicate."
+        )
+        return run.report(spec, text, facts, handoffs=["refunds_agent"])
+    paid = (await run.call(toolkit.list_payments, order_id=order_id))[:5]
+    methods = await run.call(toolkit.list_payment_methods)
+    facts = [f"{p['id']}: {money(p['amount'])} by {p['method']}, {p['status']} ({day(p.get('created_at'))})" for p in paid]
+    facts += [f"saved method: {m.get('kind')} {m.get('brand') or ''} {m.get('card_last4') or ''}".strip() for m in methods]
+    if _DUPLICATE.search(run.brief.request):
+        text = "I checked your payments and found no duplicate charge"
+        text += f" for order {order_id}." if order_id else "."
+    elif paid:
+        p = paid[0]
+        text = f"Your latest payment was {money(p['amount'])} by {p['method']} and is {p['status']}."
+    else:
+        text = "I found no payments on your account."
+    if methods:
+        text += f" You have {len(methods)} saved payment method(s); we accept cards, PayPal and bank transfer."
+    return run.report(spec, text, facts)
+
+
+async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    order_id = await _order_filter(run)
+    request = run.brief.request
+    facts: list[str] = []
+    duplicates = await run.call(toolkit.find_duplicates, order_id=order_id)
+    existing = await run.call(toolkit.list_refunds, order_id=order_id)
+    refunded = {r["payment_id"] for r in existing if r["status"] in ("pending", "issued")}
+    for d in duplicates:
+        duplicate = d["duplicate_payment_ids"][0]
+        if duplicate in refunded:
+            facts.append(f"duplicate payment {duplicate} already has a refund")
+            continue
+        action = ProposedAction(
+            action="issue_refund",
+            args={
+                "payment_id": duplicate,
+                "order_id": d["order_id"],
+                "amount": str(d["amount"]),
+                "reason": "duplicate charge",
+            },
+            reason="a duplicate charge was found",
+        )
+        facts.append(f"duplicate payment {duplicate} of {money(d['amount'])} for {d['order_id']}")
+        text = f"I will refund the duplicate charge of {money(d['amount'])} for order {d['order_id']}."
+        return run.report(spec, text, facts, [action])
+    facts += [
+        f"{r['id']}: {money(r['amount'])} for {r['order_id']}, {r['status']} ({r.get('reason') or 'no reason'})"
+        for r in existing
+    ]
+    if existing:
+        r = existing[0]
+        when = f" on {day(r.get('issued_at'))}" if r["status"] == "issued" else ""
+        text = f"Your refund of {money(r['amount'])} for order {r['order_id']} is {r['status']}{when}."
+        if r["status"] == "pending":
+            text += " Pending refunds are paid out within 5 working days."
+        elif r["status"] == "issued":
+            text += " It can take 3-5 working days to appear on your statement."
+        return run.report(spec, text, facts)
+    if _FEE.search(request):
+        text = (
+            "Cancelling before shipment is free; after shipment you can return the order, and return "
+            "shipping costs 4.95 EUR unless the item was faulty."
+        )
+        return run.report(spec, text, facts)
+    if _REFUND_ASK.search(request):
+        text = (
+            "Refunds are issued for cancelled or returned orders and for duplicate charges; I found none "
+            "pending on your account. Once a return arrives the refund is issued within 5 working days."
+        )
+        return run.report(spec, text, facts, handoffs=["payments_investigator"])
+    return run.report(spec, "You have no refunds on your account.", facts)
+
+
+SPECIALISTS: tuple[SpecialistSpec, ...] = (
+    SpecialistSpec(
+        name="invoice_clerk",
+        domain="billing",
+        description="invoices and receipts: finding, explaining and sending them",
+        cues=(r"\binvoice", r"\breceipt", r"\bbill\b", r"\bvat\b", r"\btax\b"),
+        tools=(toolkit.list_invoices, toolkit.get_invoice),
+        handle=invoices,
+    ),
+    SpecialistSpec(
+        name="payments_investigator",
+        domain="billing",
+        description="payments, charges, duplicate charges and payment methods",
+        cues=(r"\bcharg", r"\bpa(y|id|yment)", r"\bcard\b", r"\bdeclined\b", r"\btwice\b", r"\bdouble\b",
+              r"\bduplicate\b", r"\bpaypal\b", r"\btransfer\b"),
+        tools=(toolkit.find_duplicates, toolkit.list_payments, toolkit.list_payment_methods),
+        handle=payments,
+    ),
+    SpecialistSpec(
+        name="refunds_agent",
+        domain="billing",
+        description="refunds (policy, status, issuing) and fees",
+        cues=(r"\brefund", r"\bmoney back\b", r"\breimburs", r"\bfees?\b", r"\bcompensat"),
+        tools=(toolkit.find_duplicates, toolkit.list_refunds, toolkit.list_payments),
+        handle=refunds,
+        actions=("issue_refund",),
+    ),
+)

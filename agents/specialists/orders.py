@@ -1,0 +1,139 @@
+"""Orders: status and history, changes and cancellations, returns and exchanges."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from agents.contracts import ProposedAction, SpecialistReport
+from agents.specialists import toolkit
+from agents.specialists.base import SpecialistRun, SpecialistSpec, money
+from agents.specialists.common import OPEN_STATUSES, day, not_found_sentence, orders_in_question
+
+RETURN_WINDOW_DAYS = 30
+
+
+def _order_fact(order: dict) -> str:
+    items = order.get("items") or []
+    count = sum(int(i.get("quantity", 1)) for i in items)
+    return (
+        f"{order['id']}: {order['status']}, placed {day(order.get('placed_at'))}, total {money(order['total'])}"
+        + (f", {count} item(s)" if items else "")
+    )
+
+
+async def order_status(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    orders, unknown = await orders_in_question(run, prefer=(*OPEN_STATUSES, "shipped"))
+    if not orders:
+        text = not_found_sentence(unknown) or "I could not find any orders on your account."
+        return run.report(spec, text.strip())
+    facts = [_order_fact(o) for o in orders]
+    parts = [not_found_sentence(unknown)]
+    for order in orders:
+        status = order["status"]
+        line = f"Order {order['id']} (placed {day(order.get('placed_at'))}, {money(order['total'])}) is {status}."
+        if status == "shipped":
+            line += " It is on its way."
+        elif status in OPEN_STATUSES:
+            line += " It has not shipped yet."
+        parts.append(line)
+    return run.report(spec, " ".join(p for p in parts if p).strip(), facts)
+
+
+async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    orders, unknown = await orders_in_question(run, prefer=OPEN_STATUSES)
+    if not orders:
+        text = not_found_sentence(unknown) or "I could not find an order to change on your account."
+        return run.report(spec, text.strip())
+    order = orders[0]
+    facts = [_order_fact(order)]
+    wants_cancel = "cancel" in run.brief.request.lower()
+    status = order["status"]
+    if status == "cancelled":
+        return run.report(spec, f"Order {order['id']} is already cancelled.", facts)
+    if status in OPEN_STATUSES:
+        if wants_cancel:
+            action = ProposedAction(
+                action="cancel_order", args={"order_id": order["id"]}, reason="the customer asked to cancel"
+            )
+            return run.report(
+                spec, f"Order {order['id']} has not shipped yet, so it can be cancelled.", facts, [action]
+            )
+        return run.report(
+            spec,
+            f"Order {order['id']} has not shipped yet, so items and quantities can still be changed: "
+            "tell me exactly what to change.",
+            facts,
+        )
+    return run.report(
+        spec,
+        f"Order {order['id']} is already {status}, so it can no longer be cancelled or changed; "
+        "you can return it once it arrives.",
+        facts,
+        handoffs=["returns_agent"],
+    )
+
+
+async def returns(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    orders, unknown = await orders_in_question(run, prefer=("delivered",))
+    if not orders:
+        text = not_found_sentence(unknown) or "I could not find an order to return on your account."
+        return run.report(spec, text.strip())
+    order = orders[0]
+    facts = [_order_fact(order)]
+    today = date.fromisoformat((await run.call(toolkit.today))["today"])
+    if order["status"] == "returned":
+        return run.report(spec, f"Order {order['id']} has already been returned.", facts)
+    if order["status"] != "delivered":
+        return run.report(
+            spec,
+            f"Order {order['id']} is {order['status']}; a return can be started once it has been delivered.",
+            facts,
+        )
+    placed = date.fromisoformat(day(order.get("placed_at")))
+    age = (today - placed).days
+    facts.append(f"placed {age} days ago; return window {RETURN_WINDOW_DAYS} days after delivery")
+    if age > RETURN_WINDOW_DAYS + 10:
+        return run.report(
+            spec,
+            f"Order {order['id']} is outside the {RETURN_WINDOW_DAYS}-day return window, so it cannot be returned.",
+            facts,
+        )
+    action = ProposedAction(
+        action="start_return",
+        args={"order_id": order["id"], "reason": run.brief.request[:200]},
+        reason="the customer asked to return a delivered order",
+    )
+    return run.report(spec, f"Order {order['id']} can be returned; I will start the return.", facts, [action])
+
+
+SPECIALISTS: tuple[SpecialistSpec, ...] = (
+    SpecialistSpec(
+        name="order_status_clerk",
+        domain="orders",
+        description="order status, order history and where an order is",
+        cues=(r"\bstatus\b", r"\bwhere\b", r"\btrack", r"\bhistory\b", r"\bplaced\b", r"\border history\b",
+              r"\bwhen will\b", r"\barriv", r"\bstatus\b"),
+        tools=(toolkit.list_orders, toolkit.get_order),
+        handle=order_status,
+    ),
+    SpecialistSpec(
+        name="order_changes_agent",
+        domain="orders",
+        description="cancelling an order or changing its items before it ships",
+        cues=(r"\bcancel", r"\bchange\b", r"\bmodify\b", r"\bedit\b", r"\bupdate\b", r"\bremove\b", r"\badd\b",
+              r"\bswap\b"),
+        tools=(toolkit.list_orders, toolkit.get_order),
+        handle=order_changes,
+        actions=("cancel_order",),
+    ),
+    SpecialistSpec(
+        name="returns_agent",
+        domain="orders",
+        description="returns and exchanges of delivered orders",
+        cues=(r"\breturn", r"\bexchange", r"\bsend (it )?back\b", r"\bwrong (size|item|colou?r)\b",
+              r"\bdamaged\b", r"\bbroken\b", r"\bdefective\b", r"\bfaulty\b"),
+        tools=(toolkit.list_orders, toolkit.get_order, toolkit.today),
+        handle=returns,
+        actions=("start_return",),
+    ),
+)

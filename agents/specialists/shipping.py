@@ -1,0 +1,185 @@
+"""Shipping: tracking parcels, delivery options and costs, delivery addresses, lost-parcel claims."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from agents.contracts import ProposedAction, SpecialistReport
+from agents.specialists import toolkit
+from agents.specialists.base import SpecialistRun, SpecialistSpec
+from agents.specialists.common import day, not_found_sentence, orders_in_question
+
+DELIVERED = "delivered"
+LOST_AFTER_DAYS_LATE = 7
+
+
+async def _shipments_in_question(run: SpecialistRun) -> tuple[list[dict[str, Any]], list[str]]:
+    """Shipments by tracking number, else those of the orders in question (preferring undelivered ones)."""
+    shipments: list[dict[str, Any]] = []
+    unknown: list[str] = []
+    for number in run.brief.entities.tracking_numbers:
+        found = await run.call(toolkit.find_shipment, tracking_number=number)
+        (shipments.append(found) if found else unknown.append(number))
+    if run.brief.entities.tracking_numbers:
+        return shipments, unknown
+    orders, unknown = await orders_in_question(run, prefer=("shipped", "processing", "paid", "placed"))
+    for order in orders:
+        shipments.extend(await run.call(toolkit.get_shipments, order_id=order["id"]))
+    return shipments, unknown
+
+
+def _days_late(shipment: dict[str, Any], today: date) -> int:
+    promised = shipment.get("promised_by")
+    if not promised or shipment["status"] == DELIVERED:
+        return 0
+    return max(0, (today - date.fromisoformat(day(promised))).days)
+
+
+def _last_event(shipment: dict[str, Any]) -> str:
+    events = shipment.get("events") or []
+    if not events:
+        return "no scan yet"
+    e = events[0]
+    return f"{day(e.get('ts'))} {e.get('location') or ''}: {e.get('description') or e.get('status')}".strip()
+
+
+async def tracking(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    shipments, unknown = await _shipments_in_question(run)
+    if not shipments:
+        text = not_found_sentence(unknown, "parcel/order") or "None of your recent orders has shipped yet."
+        return run.report(spec, text.strip())
+    today = date.fromisoformat((await run.call(toolkit.today))["today"])
+    facts, parts, handoffs = [], [not_found_sentence(unknown, "parcel/order")], []
+    for s in shipments:
+        late = _days_late(s, today)
+        facts.append(
+            f"{s['tracking_number']} ({s['carrier']}) for {s['order_id']}: {s['status']}, promised by "
+            f"{day(s.get('promised_by'))}, last scan {_last_event(s)}"
+        )
+        if s["status"] == DELIVERED:
+            parts.append(f"Your parcel {s['tracking_number']} for order {s['order_id']} was delivered on "
+                         f"{day(s.get('delivered_at'))}.")
+        elif s["status"] == "lost":
+            parts.append(f"Your parcel {s['tracking_number']} for order {s['order_id']} has been reported lost by "
+                         f"{s['carrier']}.")
+            handoffs.append("claims_agent")
+        elif late:
+            parts.append(
+                f"Your parcel {s['tracking_number']} for order {s['order_id']} is late: it was promised by "
+                f"{day(s.get('promised_by'))} and is {late} day(s) overdue (last scan: {_last_event(s)})."
+            )
+            if late >= LOST_AFTER_DAYS_LATE:
+                handoffs.append("claims_agent")
+        else:
+            parts.append(
+                f"Your parcel {s['tracking_number']} for order {s['order_id']} is {s['status'].replace('_', ' ')} "
+                f"with {s['carrier']} and should arrive by {day(s.get('promised_by'))}."
+            )
+    return run.report(spec, " ".join(p for p in parts if p).strip(), facts, handoffs=handoffs)
+
+
+async def delivery_options(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    options = await run.call(toolkit.delivery_options)
+    facts = [f"{o['option']}: {o['days']}, {o['fee']} EUR" for o in options]
+    text = "Delivery options: " + "; ".join(
+        f"{o['option'].replace('_', ' ')} {o['days']} for {o['fee']} EUR"
+        + (f" (free over {o['free_over']} EUR)" if o.get("free_over") else "")
+        for o in options
+    ) + "."
+    return run.report(spec, text, facts)
+
+
+async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    saved = await run.call(toolkit.list_addresses)
+    facts = [f"saved address {a['id']}: {a.get('line1', '')}, {a.get('city', '')}" for a in saved][:3]
+    new_address = run.brief.entities.addresses[0] if run.brief.entities.addresses else None
+    orders, unknown = await orders_in_question(run, prefer=("placed", "paid", "processing", "shipped"))
+    order = orders[0] if orders else None
+    if order is None:
+        text = not_found_sentence(unknown) or "You have no order whose delivery address could change."
+        return run.report(spec, text.strip(), facts)
+    facts.append(f"{order['id']} ships to {order.get('shipping_address')}")
+    if order["status"] in (DELIVERED, "cancelled", "returned"):
+        return run.report(spec, f"Order {order['id']} is {order['status']}, so its address can no longer change.", facts)
+    if new_address is None:
+        return run.report(
+            spec,
+            f"Order {order['id']} ships to {order.get('shipping_address')}. Tell me the full new address "
+            "(street and number, postcode, city) and I will change it.",
+            facts,
+        )
+    action = ProposedAction(
+        action="change_delivery_address",
+        args={"order_id": order["id"], "address": new_address},
+        reason="the customer gave a new delivery address",
+    )
+    return run.report(spec, f"I will change the delivery address of order {order['id']} to {new_address}.", facts,
+                      [action])
+
+
+async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    shipments, unknown = await _shipments_in_question(run)
+    today = date.fromisoformat((await run.call(toolkit.today))["today"])
+    for s in shipments:
+        late = _days_late(s, today)
+        if s["status"] == "lost" or late >= LOST_AFTER_DAYS_LATE:
+            facts = [f"{s['tracking_number']} for {s['order_id']}: {s['status']}, {late} day(s) overdue"]
+            action = ProposedAction(
+                action="open_lost_parcel_claim",
+                args={"order_id": s["order_id"], "tracking_number": s["tracking_number"]},
+                reason="the parcel is lost or long overdue",
+            )
+            return run.report(
+                spec,
+                f"I will open a lost-parcel claim with {s['carrier']} for order {s['order_id']}; you will get a "
+                "replacement or a full refund.",
+                facts,
+                [action],
+            )
+    text = not_found_sentence(unknown, "parcel/order") + (
+        "None of your parcels qualifies for a lost-parcel claim yet: a claim can be opened when a parcel is "
+        f"reported lost or is {LOST_AFTER_DAYS_LATE} days overdue."
+    )
+    return run.report(spec, text.strip())
+
+
+SPECIALISTS: tuple[SpecialistSpec, ...] = (
+    SpecialistSpec(
+        name="tracking_agent",
+        domain="shipping",
+        description="where a parcel is: tracking, delivery dates, late deliveries",
+        cues=(r"\btrack", r"\bparcel\b", r"\bpackage\b", r"\bdeliver", r"\barriv", r"\blate\b", r"\bdelay",
+              r"\bwhere\b", r"\bshipment\b", r"\bcourier\b", r"\bcarrier\b", r"\bshipped\b", r"\bstill\b"),
+        tools=(toolkit.list_orders, toolkit.get_order, toolkit.get_shipments, toolkit.find_shipment, toolkit.today),
+        handle=tracking,
+    ),
+    SpecialistSpec(
+        name="delivery_options_advisor",
+        domain="shipping",
+        description="delivery options, delivery times and shipping costs",
+        cues=(r"\boptions?\b", r"\bhow long\b", r"\bexpress\b", r"\bnext[- ]day\b", r"\bshipping (cost|fee|price)",
+              r"\bdelivery (cost|fee|price|time)", r"\binternational\b", r"\bship to\b", r"\bcost\b"),
+        tools=(toolkit.delivery_options,),
+        handle=delivery_options,
+    ),
+    SpecialistSpec(
+        name="address_agent",
+        domain="shipping",
+        description="delivery and shipping addresses: setting them up and changing them on an order",
+        cues=(r"\baddress", r"\bdeliver (it )?to\b", r"\bmoved\b", r"\bredirect"),
+        tools=(toolkit.list_addresses, toolkit.list_orders, toolkit.get_order),
+        handle=address,
+        actions=("change_delivery_address",),
+    ),
+    SpecialistSpec(
+        name="claims_agent",
+        domain="shipping",
+        description="lost, missing or long-overdue parcels: lost-parcel claims",
+        cues=(r"\blost\b", r"\bnever (arrived|came|received)", r"\bmissing\b", r"\bstolen\b", r"\bclaim\b",
+              r"\bnot (arrived|received)"),
+        tools=(toolkit.list_orders, toolkit.get_order, toolkit.get_shipments, toolkit.find_shipment, toolkit.today),
+        handle=claims,
+        actions=("open_lost_parcel_claim",),
+    ),
+)

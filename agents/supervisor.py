@@ -1,0 +1,122 @@
+"""The supervise decision point: after each specialist, who is next in this domain, or is it done?
+
+Deterministic: the specialists whose cues match the brief, in the domain's order, then any handoff a
+specialist asked for, then pending write actions, then finish. LLM: the model picks among the same
+names; an answer outside them falls back to the deterministic choice. Either way the step budget is
+enforced here in code, so a domain ends with a partial result, never at the recursion limit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import Field
+
+from agents.contracts import ActionOutcome, Brief, Contract, SpecialistReport, SupervisorDecision
+from agents.llm import DecisionError, structured
+from agents.models import is_deterministic
+from agents.specialists.base import SpecialistSpec
+
+log = logging.getLogger(__name__)
+
+ACT = "act"
+FINISH = "finish"
+
+
+def action_key(action: str, args: dict[str, object]) -> str:
+    return action + ":" + ",".join(f"{k}={args[k]}" for k in sorted(args))
+
+
+def pending_actions(reports: Sequence[SpecialistReport], outcomes: Sequence[ActionOutcome]) -> list[str]:
+    done = {action_key(o.action, o.args) for o in outcomes}
+    keys = [action_key(a.action, a.args) for r in reports for a in r.proposed_actions]
+    return [k for k in dict.fromkeys(keys) if k not in done]
+
+
+def plan(brief: Brief, specialists: Sequence[SpecialistSpec]) -> list[str]:
+    """The specialists this brief calls for, in the domain's order; the first one when none match."""
+    text = brief.request
+    chosen = [s.name for s in specialists if s.matches(text)]
+    return chosen or [specialists[0].name]
+
+
+def decide_deterministic(
+    brief: Brief,
+    specialists: Sequence[SpecialistSpec],
+    reports: Sequence[SpecialistReport],
+    outcomes: Sequence[ActionOutcome],
+) -> SupervisorDecision:
+    ran = {r.specialist for r in reports}
+    known = {s.name for s in specialists}
+    wanted = plan(brief, specialists) + [h for r in reports for h in r.handoffs if h in known]
+    for name in dict.fromkeys(wanted):
+        if name not in ran:
+            why = "asked for by a colleague" if name not in plan(brief, specialists) else "the request calls for it"
+            return SupervisorDecision(next=name, reason=why)
+    if pending_actions(reports, outcomes):
+        return SupervisorDecision(next=ACT, reason="write actions were proposed")
+    return SupervisorDecision(next=FINISH, reason="every specialist the request needs has reported")
+
+
+class SupervisorChoice(Contract):
+    next: str = Field(description="the name of the specialist to run next, or 'finish' when the domain is done")
+    reason: str = Field(default="", description="one sentence")
+
+
+async def decide_llm(
+    decider: str,
+    brief: Brief,
+    specialists: Sequence[SpecialistSpec],
+    reports: Sequence[SpecialistReport],
+    outcomes: Sequence[ActionOutcome],
+) -> SupervisorDecision:
+    roster = "\n".join(f"- {s.name}: {s.description}" for s in specialists)
+    done = "\n".join(f"- {r.specialist}: {r.summary}" for r in reports) or "(nobody yet)"
+    system = (
+        f"You supervise the {brief.domain} team of an online store's customer support. Pick the ONE specialist "
+        f"who should work next on the request, or 'finish' when the reports already answer it. "
+        f"Never pick a specialist twice.\nSpecialists:\n{roster}"
+    )
+    human = f"Request: {brief.request}\nReports so far:\n{done}"
+    choice = await structured(decider, SupervisorChoice, [SystemMessage(system), HumanMessage(human)])
+    ran = {r.specialist for r in reports}
+    names = {s.name for s in specialists}
+    if choice.next == FINISH:
+        if pending_actions(reports, outcomes):
+            return SupervisorDecision(next=ACT, reason="write actions were proposed")
+        if not reports:  # a domain always consults at least one specialist
+            return decide_deterministic(brief, specialists, reports, outcomes)
+        return SupervisorDecision(next=FINISH, reason=choice.reason)
+    if choice.next in names and choice.next not in ran:
+        return SupervisorDecision(next=choice.next, reason=choice.reason)
+    log.warning("supervisor model chose %r, not an available specialist; using the deterministic choice", choice.next)
+    return decide_deterministic(brief, specialists, reports, outcomes)
+
+
+async def supervise(
+    decider: str,
+    brief: Brief,
+    specialists: Sequence[SpecialistSpec],
+    reports: Sequence[SpecialistReport],
+    outcomes: Sequence[ActionOutcome],
+    *,
+    steps: int,
+    budget: int,
+) -> tuple[SupervisorDecision, bool]:
+    """The next step, and whether the budget cut the domain short."""
+    if is_deterministic(decider):
+        decision = decide_deterministic(brief, specialists, reports, outcomes)
+    else:
+        try:
+            decision = await decide_llm(decider, brief, specialists, reports, outcomes)
+        except DecisionError as exc:
+            log.warning("supervisor model answer unusable (%s); using the deterministic choice", exc)
+            decision = decide_deterministic(brief, specialists, reports, outcomes)
+    if decision.next not in (ACT, FINISH) and steps >= budget:
+        reason = f"step budget of {budget} specialist runs reached; {decision.next} was not consulted"
+        if pending_actions(reports, outcomes):
+            return SupervisorDecision(next=ACT, reason=reason), True
+        return SupervisorDecision(next=FINISH, reason=reason), True
+    return decision, False

@@ -1,0 +1,14 @@
+"""The care domain subgraph: a supervisor over the care specialists (see graphs/domain.py for the shape)."""
+
+from __future__ import annotations
+
+from langgraph.graph.state import CompiledStateGraph
+
+from agents.context import Context
+from agents.specialists.care import SPECIALISTS
+from graphs.domain import build_domain_graph
+from graphs.state import DomainInput, DomainOutput, DomainState
+
+
+def build_care_graph() -> CompiledStateGraph[DomainState, Context, DomainInput, DomainOutput]:
+    return build_domain_graph("care", SPECIALISTS)

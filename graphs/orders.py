@@ -1,0 +1,14 @@
+"""The orders domain subgraph: a supervisor over the orders specialists (see graphs/domain.py for the shape)."""
+
+from __future__ import annotations
+
+from langgraph.graph.state import CompiledStateGraph
+
+from agents.context import Context
+from agents.specialists.orders import SPECIALISTS
+from graphs.domain import build_domain_graph
+from graphs.state import DomainInput, DomainOutput, DomainState
+
+
+def build_orders_graph() -> CompiledStateGraph[DomainState, Context, DomainInput, DomainOutput]:
+    return build_domain_graph("orders", SPECIALISTS)

@@ -1,0 +1,144 @@
+"""The top-level router graph: intake -> route -> one domain subgraph per domain, in parallel -> compose.
+
+    START -> intake -> route --(Send, one per selected domain)--> orders | billing | shipping | account | care
+                          \\--(out of scope / unclear)--> compose
+             each domain -> compose -> publish -> END
+
+Each domain is a compiled subgraph added as a node, so it is drawn (`get_graph(xray=True)`), streamed
+and checkpointed under its own namespace. `graph` (no checkpointer) is what `langgraph.json` serves;
+services and notebooks call `build_router_graph().compile(checkpointer=...)`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import Overwrite, Send
+
+from agents.composer import clarification_answer, compose, out_of_scope_answer
+from agents.context import Context, context_from
+from agents.contracts import DOMAINS, Brief, ComposeRequest, DomainResult, Entities, RouteDecision
+from agents.intake import check_customer, redact, validate_message
+from agents.router import extract_entities
+from agents.router.decide import decide_route, looks_like_followup
+from config.settings import get_settings
+from graphs.account import build_account_graph
+from graphs.billing import build_billing_graph
+from graphs.care import build_care_graph
+from graphs.orders import build_orders_graph
+from graphs.shipping import build_shipping_graph
+from graphs.state import RouterInput, RouterOutput, RouterState, Turn
+from tools.outbox import publish_turn_events
+
+DOMAIN_BUILDERS = {
+    "orders": build_orders_graph,
+    "billing": build_billing_graph,
+    "shipping": build_shipping_graph,
+    "account": build_account_graph,
+    "care": build_care_graph,
+}
+
+
+async def intake(state: RouterState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Validate the message, identify the customer from the context, redact, extract entities."""
+    context = context_from(runtime.context)
+    message = redact(validate_message(state.get("message")))
+    await check_customer(context.customer_id)
+    entities = extract_entities(message)
+    memory = Entities.model_validate(state.get("memory") or {})
+    return {
+        "message": message,
+        "customer_id": context.customer_id,
+        "entities": entities.model_dump(mode="json"),
+        "memory": memory.merged(entities).model_dump(mode="json"),
+        "domain_results": Overwrite([]),
+        "answer": "",
+        "domains": [],
+        "turn": state.get("turn", 0) + 1,
+    }
+
+
+async def route(state: RouterState, runtime: Runtime[Context]) -> dict[str, Any]:
+    context = context_from(runtime.context)
+    turns = state.get("turns", [])
+    previous = turns[-1]["domains"] if turns else []
+    decision = await decide_route(
+        context.decider("route"), state["message"], [t["message"] for t in turns], previous
+    )
+    return {"route": decision.model_dump(mode="json"), "domains": list(decision.domains)}
+
+
+def fan_out(state: RouterState, config: RunnableConfig) -> list[Send] | str:
+    """One Send per selected domain, each with its own brief; the branches run in parallel."""
+    decision = RouteDecision.model_validate(state["route"])
+    if not decision.domains:
+        return "compose"
+    entities = Entities.model_validate(state.get("entities") or {})
+    memory = Entities.model_validate(state.get("memory") or {})
+    thread_id = str(config.get("configurable", {}).get("thread_id", ""))
+    sends = []
+    for domain in decision.domains:
+        brief = Brief(
+            domain=domain,
+            request=decision.domain_requests.get(domain) or state["message"],
+            customer_id=state["customer_id"],  # set by intake from the run's context, never from text
+            entities=entities,
+            earlier=memory,
+            followup=bool(state.get("turns")) and looks_like_followup(state["message"]),
+            thread_id=thread_id,
+        )
+        sends.append(Send(domain, {"brief": brief.model_dump(mode="json")}))
+    return sends
+
+
+async def compose_answer(state: RouterState, runtime: Runtime[Context]) -> dict[str, Any]:
+    context = context_from(runtime.context)
+    decision = RouteDecision.model_validate(state["route"])
+    if decision.needs_clarification and not decision.domains:
+        answer = clarification_answer(decision)
+    elif not decision.domains:
+        answer = out_of_scope_answer()
+    else:
+        results = [DomainResult.model_validate(r) for r in state.get("domain_results", [])]
+        composed = await compose(context.decider("compose"), ComposeRequest(request=state["message"], results=results))
+        answer = composed.answer
+    window = get_settings().history_window
+    turn: Turn = {"message": state["message"], "answer": answer, "domains": list(decision.domains)}
+    turns = ([*state.get("turns", []), turn])[-window:] if window else []
+    return {"answer": answer, "turns": turns}
+
+
+async def publish(state: RouterState, runtime: Runtime[Context], config: RunnableConfig) -> dict[str, Any]:
+    """Ancillary work is choreographed: events go to the outbox for a worker, not done in the request."""
+    context = context_from(runtime.context)
+    # A run without a thread (no checkpointer) still publishes, under a key of its own.
+    thread_id = str(config.get("configurable", {}).get("thread_id") or config.get("run_id") or uuid.uuid4())
+    await publish_turn_events(thread_id, context.customer_id, state)
+    return {}
+
+
+def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, RouterOutput]:
+    builder: StateGraph[RouterState, Context, RouterInput, RouterOutput] = StateGraph(
+        RouterState, context_schema=Context, input_schema=RouterInput, output_schema=RouterOutput
+    )
+    builder.add_node("intake", intake)
+    builder.add_node("route", route)
+    for domain in DOMAINS:
+        builder.add_node(domain, DOMAIN_BUILDERS[domain]())
+    builder.add_node("compose", compose_answer)
+    builder.add_node("publish", publish)
+    builder.add_edge(START, "intake")
+    builder.add_edge("intake", "route")
+    builder.add_conditional_edges("route", fan_out, [*DOMAINS, "compose"])
+    for domain in DOMAINS:
+        builder.add_edge(domain, "compose")
+    builder.add_edge("compose", "publish")
+    builder.add_edge("publish", END)
+    return builder
+
+
+graph = build_router_graph().compile(name="switchboard")

@@ -1,0 +1,66 @@
+"""State schemas and reducers of the router graph and the domain subgraphs.
+
+State holds plain JSON (the `model_dump()` of the contracts in `agents/contracts.py`): checkpoints
+stay small and load anywhere. It is lean by design: the thread keeps a bounded window of earlier
+turns, not the whole conversation, so a long thread does not make every checkpoint bigger.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, TypedDict
+
+# ---------------------------------------------------------------- router graph
+
+
+class RouterInput(TypedDict):
+    """What a caller sends: one customer message. The customer comes from the run's context."""
+
+    message: str
+
+
+class RouterOutput(TypedDict, total=False):
+    answer: str
+    domains: list[str]
+    route: dict[str, Any]
+    domain_results: list[dict[str, Any]]
+
+
+class Turn(TypedDict):
+    message: str
+    answer: str
+    domains: list[str]
+
+
+class RouterState(TypedDict, total=False):
+    message: str  # this turn's request, validated and redacted by intake
+    customer_id: str  # from the run's context (the caller), never from the message
+    entities: dict[str, Any]  # Entities named in this turn
+    memory: dict[str, Any]  # Entities carried from earlier turns (for follow-ups)
+    route: dict[str, Any]  # RouteDecision
+    domain_results: Annotated[list[dict[str, Any]], operator.add]  # DomainResult per branch; reset by intake
+    answer: str
+    domains: list[str]
+    turns: list[Turn]  # bounded window of earlier turns (settings.history_window)
+    turn: int
+
+
+# ---------------------------------------------------------------- domain subgraphs
+
+
+class DomainInput(TypedDict):
+    brief: dict[str, Any]  # Brief
+
+
+class DomainOutput(TypedDict):
+    domain_results: list[dict[str, Any]]  # exactly one DomainResult
+
+
+class DomainState(TypedDict, total=False):
+    brief: dict[str, Any]
+    next: str  # the supervisor's choice: a specialist name, "act" or "finish"
+    steps: int  # specialist runs so far (bounded by settings.domain_step_budget)
+    reports: Annotated[list[dict[str, Any]], operator.add]  # SpecialistReport per specialist run
+    outcomes: Annotated[list[dict[str, Any]], operator.add]  # ActionOutcome per write action
+    budget_exhausted: bool
+    domain_results: list[dict[str, Any]]

@@ -1,0 +1,221 @@
+"""The embedding API: Switchboard's compiled graph on a Postgres checkpointer, for programs.
+
+    async with Switchboard.open() as sb:
+        result = await sb.ask("where is my order?", customer_id="CUST-0001")
+        print(result.answer, result.path)
+
+The CLI, the notebooks and the HTTP service all go through this class.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.graph.state import CompiledStateGraph
+from psycopg_pool import AsyncConnectionPool
+
+from agents.context import Context
+from agents.intake import validate_customer_id, validate_message
+from config.checkpointer import async_checkpointer_on
+from config.database import async_pool
+from config.errors import Forbidden, InputError, NotFound
+from config.settings import Settings, get_settings
+from graphs.router import build_router_graph
+from tools.db import close_store_pools
+
+
+@dataclass
+class AskResult:
+    thread_id: str
+    answer: str
+    domains: list[str]
+    path: list[dict[str, Any]]
+    route: dict[str, Any]
+    interrupts: list[dict[str, Any]] = field(default_factory=list)
+    status: str = "done"  # "done" or "paused" (waiting for an approval)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def path_of(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """The route through the hierarchy: router > domain > specialists, tools and actions."""
+    path = []
+    for result in sorted(state.get("domain_results") or [], key=lambda r: r["domain"]):
+        path.append(
+            {
+                "domain": result["domain"],
+                "specialists": result.get("specialists", []),
+                "tools": result.get("tools_called", []),
+                "actions": [
+                    {"action": a["action"], "status": a["status"], "args": a.get("args", {})}
+                    for a in result.get("actions", [])
+                ],
+                "partial": result.get("partial", False),
+            }
+        )
+    return path
+
+
+def validate_thread_id(thread_id: object) -> str:
+    if not isinstance(thread_id, str) or not thread_id.strip() or len(thread_id) > 200:
+        raise InputError("thread id must be a non-empty string of at most 200 characters")
+    return thread_id.strip()
+
+
+class Switchboard:
+    def __init__(
+        self,
+        graph: CompiledStateGraph[Any, Any, Any, Any],
+        checkpointer: AsyncPostgresSaver,
+        pool: AsyncConnectionPool[Any],
+    ) -> None:
+        self.graph = graph
+        self.checkpointer = checkpointer
+        self.pool = pool
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, settings: Settings | None = None) -> AsyncIterator[Switchboard]:
+        """Build the graph on the project's async pool and Postgres checkpointer (setting both up)."""
+        settings = settings or get_settings()
+        async with async_pool(settings) as pool:
+            saver = await async_checkpointer_on(pool, settings)
+            graph = build_router_graph().compile(checkpointer=saver, name="switchboard")
+            try:
+                yield cls(graph, saver, pool)
+            finally:
+                await close_store_pools()
+
+    # ------------------------------------------------------------ threads
+
+    async def thread_owner(self, thread_id: str) -> str | None:
+        """The customer a thread belongs to (None for a thread that does not exist)."""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "select metadata->>'customer_id' as customer_id from checkpoints"
+                " where thread_id = %s and checkpoint_ns = '' order by checkpoint_id limit 1",
+                (thread_id,),
+            )
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return row["customer_id"] or ""
+
+    async def check_access(self, thread_id: str, customer_id: str | None, *, must_exist: bool) -> None:
+        owner = await self.thread_owner(thread_id)
+        if owner is None:
+            if must_exist:
+                raise NotFound(f"thread {thread_id} does not exist")
+            return
+        if customer_id is not None and owner and owner != customer_id:
+            raise Forbidden(f"thread {thread_id} belongs to another customer")
+
+    def config(self, thread_id: str, customer_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": thread_id}, "metadata": {"customer_id": customer_id}}
+
+    async def ask(
+        self,
+        message: str,
+        *,
+        customer_id: str,
+        thread_id: str | None = None,
+        context: Context | None = None,
+    ) -> AskResult:
+        """Run one request to the end (or to an approval pause) and return the answer and its path."""
+        message = validate_message(message)
+        customer_id = validate_customer_id(customer_id)
+        thread_id = validate_thread_id(thread_id) if thread_id is not None else str(uuid.uuid4())
+        await self.check_access(thread_id, customer_id, must_exist=False)
+        await self.ensure_not_paused(thread_id)
+        ctx = context or Context()
+        ctx.customer_id = customer_id
+        await self.graph.ainvoke({"message": message}, self.config(thread_id, customer_id), context=ctx)
+        return await self.result(thread_id)
+
+    async def ensure_not_paused(self, thread_id: str) -> None:
+        snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
+        if snapshot.interrupts:
+            raise InputError(
+                f"thread {thread_id} is waiting for an approval; approve or reject it before sending a new message"
+            )
+
+    async def result(self, thread_id: str) -> AskResult:
+        snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}}, subgraphs=True)
+        values = snapshot.values
+        interrupts = [{"id": i.id, "value": i.value} for i in snapshot.interrupts]
+        return AskResult(
+            thread_id=thread_id,
+            answer=values.get("answer", ""),
+            domains=list(values.get("domains") or []),
+            path=path_of(values),
+            route=values.get("route") or {},
+            interrupts=interrupts,
+            status="paused" if interrupts else "done",
+        )
+
+    async def state(self, thread_id: str, customer_id: str | None = None) -> dict[str, Any]:
+        thread_id = validate_thread_id(thread_id)
+        await self.check_access(thread_id, customer_id, must_exist=True)
+        snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
+        return {
+            "thread_id": thread_id,
+            "values": snapshot.values,
+            "next": list(snapshot.next),
+            "interrupts": [{"id": i.id, "value": i.value} for i in snapshot.interrupts],
+            "checkpoint_id": snapshot.config["configurable"].get("checkpoint_id"),
+            "created_at": snapshot.created_at,
+        }
+
+    async def threads(self, customer_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Threads in Postgres, newest first (from LangGraph's own checkpoint table)."""
+        query = (
+            "select thread_id, min(metadata->>'customer_id') as customer_id, count(*) as checkpoints,"
+            " min(checkpoint->>'ts') as started_at, max(checkpoint->>'ts') as updated_at"
+            " from checkpoints where checkpoint_ns = ''"
+            + (" and metadata->>'customer_id' = %(customer)s" if customer_id else "")
+            + " group by thread_id order by max(checkpoint->>'ts') desc limit %(limit)s"
+        )
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(query, {"customer": customer_id, "limit": limit})
+            rows = await cur.fetchall()
+        return [dict(r) for r in rows]
+
+    async def history(self, thread_id: str, customer_id: str | None = None) -> list[dict[str, Any]]:
+        """Every step of a thread, including the steps inside each domain subgraph, oldest first."""
+        thread_id = validate_thread_id(thread_id)
+        await self.check_access(thread_id, customer_id, must_exist=True)
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "select c.checkpoint_ns, c.checkpoint_id, c.parent_checkpoint_id, c.checkpoint->>'ts' as ts,"
+                " (c.metadata->>'step')::int as step, c.metadata->>'source' as source,"
+                " coalesce((select array_agg(distinct w.task_path) from checkpoint_writes w"
+                "   where w.thread_id = c.thread_id and w.checkpoint_ns = c.checkpoint_ns"
+                "   and w.checkpoint_id = c.checkpoint_id), '{}') as task_paths,"
+                " coalesce((select array_agg(distinct w.channel) from checkpoint_writes w"
+                "   where w.thread_id = c.thread_id and w.checkpoint_ns = c.checkpoint_ns"
+                "   and w.checkpoint_id = c.checkpoint_id), '{}') as channels"
+                " from checkpoints c where c.thread_id = %s order by c.checkpoint->>'ts', c.checkpoint_ns",
+                (thread_id,),
+            )
+            rows = await cur.fetchall()
+        steps = []
+        for row in rows:
+            ns = row["checkpoint_ns"]
+            steps.append(
+                {
+                    "ts": row["ts"],
+                    "namespace": ns.split(":")[0] if ns else "router",
+                    "checkpoint_ns": ns,
+                    "checkpoint_id": row["checkpoint_id"],
+                    "step": row["step"],
+                    "source": row["source"],
+                    "writes": sorted(c for c in row["channels"] if not c.startswith("branch:")),
+                }
+            )
+        return steps

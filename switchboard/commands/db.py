@@ -1,0 +1,179 @@
+"""`switchboard db ...`: create, seed, inspect and reset the store (and the checkpointer's tables)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from config.database import connect, database_target
+from config.errors import InputError
+from switchboard.output import JsonOption, console, emit
+
+db_app = typer.Typer(
+    name="db",
+    help="The database: migrations, the seeded store, its scenarios, status and reset.",
+    no_args_is_help=True,
+)
+
+
+def _kind() -> str:
+    return "embedded" if database_target().embedded else "external"
+
+
+def _counts_table(counts: dict[str, int], title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in counts.items():
+        table.add_row(name, f"{count:,}")
+    return table
+
+
+@db_app.command("init")
+def init(as_json: bool = JsonOption) -> None:
+    """Apply the store's migrations and create LangGraph's checkpoint tables. Safe to run again."""
+    from config.checkpointer import sync_checkpointer
+    from tools.store.migrate import apply_migrations, schema_version
+
+    with connect() as conn:
+        applied = apply_migrations(conn)
+        version = schema_version(conn)
+    with sync_checkpointer():
+        pass  # setting the saver up creates (or migrates) its tables
+    data = {
+        "database": _kind(),
+        "target": database_target().display,
+        "applied": applied,
+        "schema_version": version,
+        "checkpointer": "ready",
+    }
+
+    def render(d: dict[str, Any]) -> None:
+        done = ", ".join(d["applied"]) if d["applied"] else "none (already up to date)"
+        console.print(f"[bold]{d['target']}[/]")
+        console.print(f"store schema version {d['schema_version']}; migrations applied now: {done}")
+        console.print("checkpointer tables ready")
+
+    emit(data, as_json, render)
+
+
+@db_app.command("seed")
+def seed(
+    seed_value: int = typer.Option(7, "--seed", help="Random seed: the same seed gives the same data."),
+    customers: int = typer.Option(300, "--customers", help="How many customers (one per scenario included)."),
+    replace: bool = typer.Option(False, "--replace", help="Wipe the store's data first if already seeded."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Fill the store with deterministic, realistic data and the named scenarios."""
+    from tools.store.seed import REFERENCE_NOW, seed_store
+
+    with connect() as conn:
+        start = time.perf_counter()
+        counts = seed_store(conn, seed=seed_value, customers=customers, replace=replace)
+        seconds = round(time.perf_counter() - start, 3)
+    data = {
+        "database": _kind(),
+        "seed": seed_value,
+        "customers": customers,
+        "replaced": replace,
+        "reference_now": REFERENCE_NOW.isoformat(),
+        "row_counts": counts,
+        "seconds": seconds,
+    }
+
+    def render(d: dict[str, Any]) -> None:
+        console.print(_counts_table(d["row_counts"], f"seeded (seed {d['seed']}) in {d['seconds']} s"))
+        console.print("see the planted cases with: switchboard db scenarios")
+
+    emit(data, as_json, render)
+
+
+@db_app.command("status")
+def status(as_json: bool = JsonOption) -> None:
+    """Which database, schema version, migrations, rows per table, and whether it is seeded."""
+    from tools.store.admin import store_status
+
+    with connect() as conn:
+        data = {"database": _kind(), "target": database_target().display, **store_status(conn)}
+
+    def render(d: dict[str, Any]) -> None:
+        console.print(f"[bold]{d['target']}[/]")
+        console.print(
+            f"schema version {d['schema_version']}: {', '.join(d['migrations']) or 'no migrations'}"
+        )
+        if d["pending_migrations"]:
+            console.print(
+                f"[yellow]pending:[/] {', '.join(d['pending_migrations'])} (run: switchboard db init)"
+            )
+        if d["seed"]:
+            s = d["seed"]
+            console.print(
+                f"seeded: seed {s['seed']}, {s['customers']} customers, reference now "
+                f"{s['reference_now']}, at {s['seeded_at']}"
+            )
+        else:
+            console.print(
+                "seeded: no" + (" (but holds data)" if d["seeded"] else " (run: switchboard db seed)")
+            )
+        if d["row_counts"]:
+            console.print(_counts_table(d["row_counts"], "rows"))
+
+    emit(data, as_json, render)
+
+
+@db_app.command("reset")
+def reset(
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Drop the store (all its data) and re-create it empty. Checkpoints are kept."""
+    from tools.store.admin import reset_store
+
+    target = database_target().display
+    if not yes:
+        if as_json:
+            raise InputError("db reset --json needs --yes (there is no one to ask for confirmation)")
+        typer.confirm(f"Drop every table of the store in {target} and re-create it empty?", abort=True)
+    with connect() as conn:
+        applied = reset_store(conn)
+    data = {"database": _kind(), "target": target, "reset": True, "applied": applied}
+
+    def render(d: dict[str, Any]) -> None:
+        console.print(f"store reset in {d['target']}: empty, migrations {', '.join(d['applied'])}")
+
+    emit(data, as_json, render)
+
+
+@db_app.command("scenarios")
+def scenarios(as_json: bool = JsonOption) -> None:
+    """The planted scenarios: which customer and order each one is on."""
+    from tools.store.seed import is_seeded, list_scenarios
+
+    with connect() as conn:
+        if not is_seeded(conn):
+            raise InputError("the store is not seeded: run `switchboard db seed` first")
+        data = list_scenarios(conn)
+
+    def render(items: list[dict[str, Any]]) -> None:
+        table = Table(title="scenarios", title_justify="left")
+        for column in ("name", "customer", "order", "other ids", "what"):
+            table.add_column(column, overflow="fold")
+        for s in items:
+            ids = [*s["payment_ids"], s["invoice_id"], s["refund_id"], s["tracking_number"]]
+            table.add_row(
+                s["name"],
+                s["customer_id"],
+                s["order_id"] or "",
+                " ".join(str(i) for i in ids if i),
+                s["description"],
+            )
+        console.print(table)
+
+    emit(data, as_json, render)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,54 @@
+"""Async access to the store for graph nodes: one pool per event loop, from the connection factory.
+
+Graph nodes run in the CLI, the dev server, notebooks and the service; none of them hands the
+graph a pool, so the nodes share this process-wide one (pools are bound to their event loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import psycopg
+from psycopg.rows import DictRow
+from psycopg_pool import AsyncConnectionPool
+
+from config.database import connection_kwargs, database_target
+from config.settings import get_settings
+
+_pools: dict[tuple[int, str], AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]] = {}
+
+
+async def store_pool() -> AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]:
+    settings = get_settings()
+    url = database_target(settings).url
+    key = (id(asyncio.get_running_loop()), url)
+    pool = _pools.get(key)
+    if pool is None or pool.closed:
+        pool = AsyncConnectionPool(
+            url,
+            min_size=settings.db_pool_min_size,
+            max_size=settings.db_pool_max_size,
+            kwargs=connection_kwargs(settings),
+            open=False,
+            name="switchboard-store",
+        )
+        _pools[key] = pool
+        await pool.open(wait=True, timeout=settings.db_connect_timeout)
+    return pool
+
+
+@asynccontextmanager
+async def store_connection() -> AsyncIterator[psycopg.AsyncConnection[DictRow]]:
+    """A pooled connection (autocommit, dict rows) to the store."""
+    pool = await store_pool()
+    async with pool.connection() as conn:
+        yield conn
+
+
+async def close_store_pools() -> None:
+    """Close this loop's pools (call before the event loop ends)."""
+    loop_id = id(asyncio.get_running_loop())
+    for key in [k for k in _pools if k[0] == loop_id]:
+        await _pools.pop(key).close()
