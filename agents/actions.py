@@ -1,36 +1,127 @@
-"""Write actions proposed by specialists: policy, approval, exactly-once execution.
+"""Write actions proposed by specialists: policy, approval pause, exactly-once execution.
 
-Until the approvals mechanism exists every write action is refused with a clear message: nothing is
-ever performed silently on a model's or a rule's say-so.
+For each proposed action, in order:
+1. Already in the side-effect ledger (a re-run after a resume, retry or crash)? Report it; do nothing.
+2. The deterministic policy (`tools/policy.py`) decides: refused, allowed, confirm or approve.
+3. confirm/approve: a pending approval row is written and the run pauses with `interrupt()`; the
+   payload carries the path (router > domain > specialist > action), a description, the exact
+   arguments and their hash. The decision is read back from the approval row, never from the
+   resume payload.
+4. `tools.actions.perform()` runs it once, consuming the approval in the same transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+from langgraph.types import interrupt
 
 from agents.contracts import ActionOutcome, Brief, SpecialistReport
 from agents.supervisor import action_key
+from config.settings import get_settings
+from tools import approvals, policy
+from tools.actions import ApprovalRefused, args_hash, ledger_key, perform, recorded
+from tools.db import store_connection
+
+ROLE_RANK = {"customer": 1, "staff": 2}
+
+
+def _outcome(action: str, args: dict[str, Any], status: str, detail: str) -> ActionOutcome:
+    return ActionOutcome(action=action, args=args, status=status, detail=detail)  # type: ignore[arg-type]
+
+
+def _done(action: str, args: dict[str, Any], result: Any) -> ActionOutcome:
+    if result.status == "compensated":
+        return _outcome(action, args, "failed", result.detail)
+    detail = ", ".join(f"{k} {v}" for k, v in result.result.items() if k.endswith("_id") or k == "refunds")
+    return _outcome(action, args, "done", detail)
+
+
+async def _handle(brief: Brief, specialist: str, action: str, args: dict[str, Any], thread_id: str) -> ActionOutcome:
+    customer_id = brief.customer_id
+    async with store_connection() as conn:
+        earlier = await recorded(conn, ledger_key(thread_id, action, args))
+        if earlier is not None:
+            return _done(action, args, earlier)
+        verdict = await policy.evaluate(conn, customer_id, action, args)
+        if verdict.verdict == "refused":
+            return _outcome(action, args, "refused", verdict.reason)
+        if verdict.verdict == "allowed":
+            return _done(action, args, await perform(conn, thread_id=thread_id, customer_id=customer_id,
+                                                     action=action, args=args))
+        role = verdict.role
+        assert role is not None
+        path = f"router > {brief.domain} > {specialist} > {action}"
+        row = await approvals.request(
+            conn,
+            thread_id=thread_id,
+            customer_id=customer_id,
+            action=action,
+            args=args,
+            path=path,
+            description=verdict.description,
+            required_role=role,
+            ttl_hours=get_settings().approval_ttl_hours,
+        )
+    payload = {
+        "kind": "confirmation" if role == "customer" else "approval",
+        "approval_id": row["id"],
+        "path": path,
+        "domain": brief.domain,
+        "specialist": specialist,
+        "action": action,
+        "args": args,
+        "args_hash": args_hash(action, args),
+        "description": verdict.description,
+        "why": verdict.reason,
+        "required_role": role,
+        "customer_id": customer_id,
+        "expires_at": row["expires_at"].isoformat(),
+    }
+    answer = interrupt(payload)
+    # Resumed: the decision is whatever the approval row says.
+    given = answer.get("approval_id") if isinstance(answer, dict) else None
+    if given != row["id"]:
+        raise ApprovalRefused(
+            f"the resume for {path} must carry approval {row['id']} (got {given!r}); use the approvals API"
+        )
+    async with store_connection() as conn:
+        decided = await approvals.get(conn, row["id"])
+        assert decided is not None
+        if decided["status"] == "rejected":
+            return _outcome(action, args, "rejected", decided.get("reason") or "no reason given")
+        if decided["status"] == "pending":
+            raise ApprovalRefused(f"approval {row['id']} has no decision yet")
+        final_args = decided["decided_args"] or args
+        if final_args != args:  # an approver's edit is checked by the policy again
+            again = await policy.evaluate(conn, customer_id, action, final_args)
+            if again.verdict == "refused":
+                return _outcome(action, args, "refused", f"edited arguments refused: {again.reason}")
+            needed = ROLE_RANK.get(again.role or "customer", 1)
+            if ROLE_RANK[decided["decided_role"]] < needed:
+                return _outcome(action, args, "refused", "the edited arguments need staff approval")
+        result = await perform(conn, thread_id=thread_id, customer_id=customer_id, action=action,
+                               args=final_args, approval_id=row["id"])
+    outcome = _done(action, args, result)  # keyed by the proposal; an edit shows in the detail
+    if final_args != args:
+        edits = ", ".join(f"{k} {v}" for k, v in final_args.items() if args.get(k) != v)
+        outcome.detail = f"edited by {decided['decided_by']}: {edits}" + (f"; {outcome.detail}" if outcome.detail else "")
+    return outcome
 
 
 async def perform_pending_actions(
-    brief: Brief, reports: Sequence[SpecialistReport], outcomes: Sequence[ActionOutcome]
+    brief: Brief, reports: Sequence[SpecialistReport], outcomes: Sequence[ActionOutcome], thread_id: str
 ) -> list[ActionOutcome]:
-    done = {action_key(o.action, o.args) for o in outcomes}
+    handled = {action_key(o.action, o.args) for o in outcomes}
     results: list[ActionOutcome] = []
     for report in reports:
         for proposal in report.proposed_actions:
             key = action_key(proposal.action, proposal.args)
-            if key in done:
+            if key in handled:
                 continue
-            done.add(key)
-            results.append(
-                ActionOutcome(
-                    action=proposal.action,
-                    args=proposal.args,
-                    status="refused",
-                    detail="write actions need staff or customer approval, which is not available yet; nothing was changed",
-                )
-            )
+            handled.add(key)
+            results.append(await _handle(brief, report.specialist, proposal.action, dict(proposal.args), thread_id))
     return results
 
 
@@ -38,9 +129,11 @@ def outcome_sentence(outcome: ActionOutcome) -> str:
     """How the customer hears what became of a write action."""
     label = outcome.action.replace("_", " ")
     if outcome.status == "done":
-        return f"Done: {label}." + (f" {outcome.detail}" if outcome.detail else "")
+        return f"Done: {label}" + (f" ({outcome.detail})." if outcome.detail else ".")
     if outcome.status == "rejected":
-        return f"The {label} was not approved" + (f": {outcome.detail}" if outcome.detail else ".")
+        return f"The {label} was not approved: {outcome.detail}."
     if outcome.status == "pending":
         return f"The {label} is waiting for approval."
-    return f"I could not {label}: {outcome.detail}" if outcome.detail else f"I could not {label}."
+    if outcome.status == "failed":
+        return f"The {label} could not be completed and nothing was changed: {outcome.detail}."
+    return f"I could not {label}: {outcome.detail}."

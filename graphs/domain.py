@@ -14,6 +14,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
@@ -84,9 +85,10 @@ def build_domain_graph(
         )
         return {"next": decision.next, "budget_exhausted": state.get("budget_exhausted", False) or cut}
 
-    async def actions(state: DomainState, runtime: Runtime[Context]) -> dict[str, Any]:
+    async def actions(state: DomainState, config: RunnableConfig) -> dict[str, Any]:
         brief = Brief.model_validate(state["brief"])
-        outcomes = await perform_pending_actions(brief, _reports(state), _outcomes(state))
+        thread_id = str(config.get("configurable", {}).get("thread_id") or brief.thread_id)
+        outcomes = await perform_pending_actions(brief, _reports(state), _outcomes(state), thread_id)
         return {"outcomes": [o.model_dump(mode="json") for o in outcomes]}
 
     def result(state: DomainState) -> dict[str, Any]:

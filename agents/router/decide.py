@@ -35,9 +35,13 @@ class DomainShare(Contract):
 
 
 class RouteChoice(Contract):
-    domains: list[DomainShare] = Field(default_factory=list, description="one entry per domain the request concerns")
+    domains: list[DomainShare] = Field(
+        default_factory=list, description="one entry per domain the request concerns"
+    )
     out_of_scope: bool = Field(default=False, description="true when no domain fits")
-    needs_clarification: bool = Field(default=False, description="true when the request is too vague to route")
+    needs_clarification: bool = Field(
+        default=False, description="true when the request is too vague to route"
+    )
     clarifying_question: str | None = None
     confidence: float = Field(ge=0.0, le=1.0)
 
@@ -52,17 +56,23 @@ async def route_llm(decider: str, text: str, history: list[str]) -> RouteDecisio
     )
     earlier = "\n".join(f"- {h}" for h in history[-3:]) or "(none)"
     choice = await structured(
-        decider, RouteChoice, [SystemMessage(system), HumanMessage(f"Earlier messages:\n{earlier}\n\nMessage: {text}")]
+        decider,
+        RouteChoice,
+        [SystemMessage(system), HumanMessage(f"Earlier messages:\n{earlier}\n\nMessage: {text}")],
     )
     selected = sorted({share.domain for share in choice.domains}, key=DOMAINS.index)
     shares: dict[Domain, str] = {}
     for share in choice.domains:
-        shares[share.domain] = (shares[share.domain] + " " + share.request).strip() if share.domain in shares else share.request
+        shares[share.domain] = (
+            (shares[share.domain] + " " + share.request).strip() if share.domain in shares else share.request
+        )
     return RouteDecision(
         domains=sorted(selected),
         out_of_scope=choice.out_of_scope and not selected,
         needs_clarification=choice.needs_clarification and not selected,
-        clarifying_question=choice.clarifying_question if choice.needs_clarification and not selected else None,
+        clarifying_question=choice.clarifying_question
+        if choice.needs_clarification and not selected
+        else None,
         confidence=choice.confidence,
         rationale="model decision",
         domain_requests=shares,
@@ -70,7 +80,9 @@ async def route_llm(decider: str, text: str, history: list[str]) -> RouteDecisio
     )
 
 
-async def decide_route(decider: str, text: str, history: list[str], previous_domains: list[str]) -> RouteDecision:
+async def decide_route(
+    decider: str, text: str, history: list[str], previous_domains: list[str]
+) -> RouteDecision:
     from agents.router import route_deterministic
 
     if is_deterministic(decider):

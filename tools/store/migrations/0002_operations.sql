@@ -21,6 +21,7 @@ CREATE TABLE store.approvals (
     decided_by     text,
     decided_role   text CHECK (decided_role IN ('customer', 'staff')),
     decided_at     timestamptz,
+    decided_args   jsonb,          -- the arguments approved: the original ones, or an approver's edit
     decided_args_hash text CHECK (decided_args_hash ~ '^[0-9a-f]{64}$'),
     reason         text,
     used_at        timestamptz,
@@ -60,3 +61,7 @@ CREATE TABLE store.outbox (
     handled_at   timestamptz
 );
 CREATE INDEX outbox_unhandled ON store.outbox (id) WHERE handled_at IS NULL;
+
+-- Ids for rows that write actions create (seeded rows use lower numbers).
+CREATE SEQUENCE store.refund_seq START 9000001;
+CREATE SEQUENCE store.ticket_seq START 9000001;

@@ -1,0 +1,687 @@
+"""Deterministic router: request text -> :class:`~agents.contracts.RouteDecision`, no model needed.
+
+How it decides
+1. Normalise: NFKC, control characters out, lower case; ids, amounts, e-mails, tracking numbers and
+   template slots (``{{Order Number}}``) become placeholder tokens; "e-mail address" -> "email".
+2. Split into clauses on sentence ends, ";", ":", ", " and joiners (and, also, but, plus, ...).
+3. Tokens are stemmed; an unknown token is split when it is two glued known words ("myaddress") or
+   else fuzzy-matched to a cue word (Damerau distance 1 for 5-7 letters, 2 from 8; SymSpell-style
+   delete index, so a lookup costs a few dict probes). Results are cached per token.
+4. Each clause is scored per domain from the lexicon (``lexicon.py``): predicate cues, object
+   nouns (counted only when a generic verb binds to them or nothing else claims the clause),
+   phrases with small gaps, and out-of-scope cues.
+5. A clause selects its top domain when the score reaches ``CLAUSE_THRESHOLD``; a second domain in
+   the same clause needs ``SECOND_THRESHOLD``. With no clause strong enough, the best total above
+   ``MIN_THRESHOLD`` is taken. Nothing selected: out of scope when there is out-of-scope evidence
+   or real content, otherwise a clarifying question.
+6. Confidence grows with the winning evidence and shrinks with the score of unselected domains.
+
+Everything is compiled at import; routing a typical request takes tens of microseconds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from agents.contracts import DOMAINS, Domain, RouteDecision, RouteRequest
+from agents.router import lexicon as lx
+
+__all__ = [
+    "CLAUSE_THRESHOLD",
+    "MAX_ROUTE_TEXT",
+    "MIN_THRESHOLD",
+    "SECOND_THRESHOLD",
+    "route_deterministic",
+    "stem",
+    "tokens_for",
+]
+
+#: Only this many characters of a request are read for routing.
+MAX_ROUTE_TEXT = 20_000
+CLAUSE_THRESHOLD = 2.0
+SECOND_THRESHOLD = 3.0
+MIN_THRESHOLD = 1.0
+ABSORB_THRESHOLD = 1.5
+OOS_THRESHOLD = 2.0
+
+_DOMAIN_SET: frozenset[str] = frozenset(DOMAINS)
+
+# ------------------------------------------------------------------ stemming
+
+
+_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("ations", ""),
+    ("ation", ""),
+    ("ments", ""),
+    ("ment", ""),
+    ("ings", ""),
+    ("ing", ""),
+    ("ions", ""),
+    ("ion", ""),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ed", ""),
+)
+
+
+# words whose suffix stripping would collide with an unrelated word ("comment" -> "com" = "come")
+_STEM_EXCEPTIONS: dict[str, str] = {
+    f"{base}{suffix}": base
+    for base in ("comment", "statement", "marketing", "dating", "missing", "mailing", "settlement", "ping")
+    for suffix in ("", "s", "ed")
+} | {"customs": "customs", "commande": "commande", "commandes": "commande"}
+
+
+@lru_cache(maxsize=65_536)
+def stem(word: str) -> str:
+    """A small, consistent suffix stripper (enough to merge inflections of cue words)."""
+    if len(word) <= 3 or not word.isalpha() or word in lx.PLACEHOLDER_TOKENS:
+        return word
+    if word in _STEM_EXCEPTIONS:
+        return _STEM_EXCEPTIONS[word]
+    w = word
+    for suffix, repl in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) + len(repl) >= 3:
+            w = w[: -len(suffix)] + repl
+            break
+    else:
+        if w.endswith("es") and len(w) > 4 and (w[-3] in "sxz" or w[-4:-2] in ("ch", "sh")):
+            w = w[:-2]
+        elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+            w = w[:-1]
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouy":
+        w = w[:-1]
+    return w
+
+
+# ------------------------------------------------------------------ compiled lexicon
+
+
+def _stem_weights(table: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for domain, words in table.items():
+        for word, weight in words.items():
+            s = stem(word)
+            slot = out.setdefault(s, {})
+            slot[domain] = max(slot.get(domain, 0.0), weight)
+    return out
+
+
+_PRED: dict[str, dict[str, float]] = _stem_weights(lx.PREDICATE_CUES)
+_FOREIGN_STEMS: frozenset[str] = frozenset(_stem_weights(lx.FOREIGN_CUES))
+for _s, _ds in _stem_weights(lx.FOREIGN_CUES).items():
+    for _d, _v in _ds.items():
+        _PRED.setdefault(_s, {})[_d] = max(_PRED.get(_s, {}).get(_d, 0.0), _v)
+_OBJ: dict[str, dict[str, float]] = _stem_weights(lx.OBJECT_CUES)
+_OOS: dict[str, float] = {}
+for _w, _v in lx.OOS_CUES.items():
+    _OOS[stem(_w)] = max(_OOS.get(stem(_w), 0.0), _v)
+_GENERIC: frozenset[str] = frozenset(stem(w) for w in lx.GENERIC_VERBS)
+# nouns a generic verb can bind to, with the domains they lend the binding to
+_BIND_TARGETS: dict[str, tuple[str, ...]] = {s: tuple(ds) for s, ds in _OBJ.items()}
+for _stem_key, _weights in _PRED.items():
+    if _stem_key not in _GENERIC and max(_weights.values()) >= 1.5:
+        _BIND_TARGETS.setdefault(_stem_key, tuple(_weights))
+for _word, _domains in lx.BIND_DOMAINS.items():
+    _BIND_TARGETS[stem(_word)] = _domains
+_VAGUE: frozenset[str] = frozenset(stem(w) for w in lx.VAGUE_WORDS)
+_BIND_OVERRIDDEN: frozenset[str] = frozenset(stem(w) for w in lx.BIND_DOMAINS)
+_GREETING: frozenset[str] = frozenset(stem(w) for w in lx.GREETING_WORDS)
+_STOP: frozenset[str] = frozenset(stem(w) for w in lx.STOPWORDS)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    slots: tuple[frozenset[str], ...]
+    gap: int
+    weights: tuple[tuple[str, float], ...]
+    label: str
+
+
+def _compile_phrases(specs: Iterable[lx.PhraseSpec]) -> dict[str, list[_Phrase]]:
+    index: dict[str, list[_Phrase]] = {}
+    for slots, gap, weights in specs:
+        compiled = tuple(frozenset(stem(w) for w in slot.split()) for slot in slots)
+        label = " … ".join(slot.split()[0] for slot in slots)
+        phrase = _Phrase(compiled, gap, tuple(sorted(weights.items())), label)
+        for first in compiled[0]:
+            index.setdefault(first, []).append(phrase)
+    return index
+
+
+_PHRASES: dict[str, list[_Phrase]] = _compile_phrases(lx.PHRASES)
+_OOS_PHRASES: dict[str, list[_Phrase]] = _compile_phrases(lx.OOS_PHRASES)
+_OBJ_PHRASES: dict[str, list[_Phrase]] = _compile_phrases(lx.OBJECT_PHRASES)
+
+_CUE_STEMS: frozenset[str] = frozenset(_PRED) | frozenset(_OBJ) | frozenset(_OOS) | _GENERIC
+_PHRASE_STEMS: frozenset[str] = frozenset(
+    s
+    for index in (_PHRASES, _OOS_PHRASES, _OBJ_PHRASES)
+    for ps in index.values()
+    for p in ps
+    for slot in p.slots
+    for s in slot
+)
+
+
+def _inflections(words: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for w in words:
+        out.update((w, w + "s", w + "es", w + "ed", w + "d", w + "ing", w + "er", w + "ers", w + "ly"))
+        if w.endswith("e"):
+            out.update((w[:-1] + "ing", w[:-1] + "ed"))
+        if w.endswith("y"):
+            out.update((w[:-1] + "ies", w[:-1] + "ied"))
+        if len(w) >= 3 and w[-1] not in "aeiouywx" and w[-2] in "aeiou" and w[-3] not in "aeiou":
+            out.update((w + w[-1] + "ed", w + w[-1] + "ing", w + w[-1] + "er"))
+    return out
+
+
+_KNOWN_RAW: frozenset[str] = frozenset(
+    _inflections(lx.COMMON_WORDS | lx.RETAIL_WORDS) | lx.STOPWORDS | lx.VAGUE_WORDS | lx.GREETING_WORDS
+)
+_KNOWN_STEMS: frozenset[str] = (
+    _CUE_STEMS
+    | _PHRASE_STEMS
+    | _VAGUE
+    | _GREETING
+    | _STOP
+    | frozenset(stem(w) for w in lx.COMMON_WORDS | lx.RETAIL_WORDS)
+)
+# fuzzy targets: cue stems of five letters or more
+_FUZZY_TARGETS: frozenset[str] = frozenset(
+    s
+    for s in (_CUE_STEMS | _VAGUE | _PHRASE_STEMS) - _FOREIGN_STEMS
+    if len(s) >= 5 and s.isalpha() and s not in lx.PLACEHOLDER_TOKENS
+)
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        nxt: set[str] = set()
+        for w in frontier:
+            for i in range(len(w)):
+                nxt.add(w[:i] + w[i + 1 :])
+        out |= nxt
+        frontier = nxt
+    return out
+
+
+_DELETE_INDEX: dict[str, list[str]] = {}
+for _t in sorted(_FUZZY_TARGETS):
+    for _d in _deletes(_t, 2 if len(_t) >= 8 else 1):
+        _DELETE_INDEX.setdefault(_d, []).append(_t)
+
+
+def _osa_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment (Damerau) distance, giving up above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        row_min = i
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+            row_min = min(row_min, v)
+        if row_min > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
+def _fuzzy(s: str, max_distance: int = 2) -> str | None:
+    """The cue word ``s`` is a misspelling of, or None (ambiguous or too far).
+
+    Distance 1 from five letters, 2 from eight; the first letter must match (or the first two be
+    swapped). Shorter misspellings are listed in ``lexicon.ABBREVIATIONS``.
+    """
+    n = len(s)
+    if n < 5 or not s.isalpha():
+        return None
+    limit = min(max_distance, 2 if n >= 8 else 1)
+    candidates: set[str] = set()
+    for d in _deletes(s, limit):
+        for target in _DELETE_INDEX.get(d, ()):
+            candidates.add(target)
+    best: list[tuple[int, int, str]] = []
+    for target in candidates:
+        if target[0] != s[0] and not (target[0] == s[1] and target[1] == s[0]):
+            continue
+        lim = min(limit, 2 if len(target) >= 8 else 1)
+        dist = _osa_distance(s, target, lim)
+        if dist <= lim:
+            prefix = len(_common_prefix(s, target))
+            best.append((dist, -prefix, target))
+    if not best:
+        return None
+    best.sort()
+    if len(best) > 1 and best[0][:2] == best[1][:2]:
+        return None  # ambiguous between two cue words
+    return best[0][2]
+
+
+def _common_prefix(a: str, b: str) -> str:
+    i = 0
+    while i < len(a) and i < len(b) and a[i] == b[i]:
+        i += 1
+    return a[:i]
+
+
+def _is_known(word: str) -> bool:
+    return word in _KNOWN_RAW or stem(word) in _KNOWN_STEMS
+
+
+_FRAGMENTS = frozenset({"re", "ve", "ll", "s", "t", "d", "m", "e", "o", "n"})
+
+
+@lru_cache(maxsize=131_072)
+def _resolve(token: str) -> tuple[str, ...]:
+    """Token -> stems: known words as they are, glued words split, typos corrected."""
+    if token in lx.PLACEHOLDER_TOKENS or not token.isalpha():
+        return (token,)
+    if token in lx.ABBREVIATIONS:
+        return tuple(stem(w) for w in lx.ABBREVIATIONS[token].split())
+    s = stem(token)
+    if token in _KNOWN_RAW or s in _KNOWN_STEMS or len(token) > 40:
+        return (s,)
+    fixed = _fuzzy(token, 1)  # the written form first ("custome" -> customer), then its stem
+    if fixed is None and s != token:
+        fixed = _fuzzy(s, 1)
+    if fixed is not None:
+        return (fixed,)
+    if len(token) >= 5:
+        for i in range(1, len(token)):
+            a, b = token[:i], token[i:]
+            if max(len(a), len(b)) < 3 or a in _FRAGMENTS or b in _FRAGMENTS:
+                continue
+            if not (_is_known(a) and _is_known(b)):
+                continue
+            sa, sb = stem(a), stem(b)
+            if sa in _CUE_STEMS or sb in _CUE_STEMS or sa in _VAGUE or sb in _VAGUE:
+                return (sa, sb)
+    fixed = _fuzzy(token)
+    if fixed is None and s != token:
+        fixed = _fuzzy(s)
+    if fixed is not None:
+        return (fixed,)
+    return (s,)
+
+
+# ------------------------------------------------------------------ normalisation and clauses
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_TEMPLATE = re.compile(r"\{\{\s*([^{}]{0,60}?)\s*\}\}")
+_SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"\b[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,24}\b"),
+        " xemailx ",
+    ),
+    (re.compile(r"(?<![a-z0-9])ord[-_ ]?#?\d{3,12}\b"), " xorderidx "),
+    (re.compile(r"(?<![a-z0-9])inv[-_ ]?#?\d{3,12}\b"), " xinvoiceidx "),
+    (re.compile(r"(?<![a-z0-9])trk[-_ ]?[0-9a-z]{8}\b"), " xtrackingx "),
+    (
+        re.compile(
+            r"[$€£¥]\s?\d[\d,.]{0,15}|(?<![\d,.])\d[\d,.]{0,15}\s?(?:[$€£¥]|(?:usd|eur|euros?|gbp|dollars?|bucks)\b)"
+        ),
+        " xamountx ",
+    ),
+    (re.compile(r"#\s?\d+"), " xnumx "),
+    (re.compile(r"\be[- ]?mail(s?)\b"), r" email\1 "),
+    (re.compile(r"\bemail address(es)?\b"), " email "),
+    (re.compile(r"\b(?:ip|web|website|url|internet) address(es)?\b"), " website "),
+    (re.compile(r"\b(?:wi-?fi|wi fi)\b"), " wifi "),
+    (re.compile(r"\b(?:log|sign)-(in|on|up|out)\b"), r" sign \1 "),
+    (re.compile(r"\bcheck-?out\b"), " checkout "),
+    (re.compile(r"\bpick-up\b"), " pick up "),
+    (re.compile(r"\bpre-?order"), " preorder"),
+    (re.compile(r"(?<=\d)(?:st|nd|rd|th)\b"), ""),
+)
+_CODE = re.compile(
+    r"\bselect\s+(?:\*|\w+\s*,\s*\w+(?:\s*,\s*\w+)*)\s+from\s+\w+|\b(?:drop|create|alter)\s+table\b|\bdef\s+\w+\s*\(|#include\b"
+    r"|\bconsole\.log\b|</?(?:script|div|html|body|span)\b|\bfrom\s+\w+\s+import\s|\bimport\s+\w+\s*(?:;|$|\sas\s)|\bprint\s*\(|\bfunction\s*\w*\s*\("
+    r"|\bpublic\s+static\b|\b\w{1,40}\(\)\s*[;{]|\bsudo\s+\w+|\bpip\s+install\b|\bgit\s+(?:clone|commit|push|pull|merge|rebase)\b",
+    re.IGNORECASE,
+)
+_MATH = re.compile(r"\b\d+(?:\.\d+)?\s*(?:[+*^×÷]|times|plus|minus|divided by|multiplied by)\s*\d+")
+_TOKEN = re.compile(r"[^\W_]+")
+_SPLIT = re.compile(
+    r"[.!?]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:and|also|but|plus|additionally|besides|moreover|furthermore"
+    r"|as well as|another thing|oh and|&)(?=\s|$)",
+    re.IGNORECASE,
+)
+_LEADING_JOINER = re.compile(r"^(?:and|also|but|plus|then|so|oh)\b[\s,]*", re.IGNORECASE)
+_APOSTROPHE = re.compile(r"['’`´]")
+
+
+def _template_token(match: re.Match[str]) -> str:
+    name = match.group(1).lower()
+    for key, token in lx.TEMPLATE_SLOTS:
+        if key in name:
+            return f" {token} "
+    return f" {lx.T_ENTITY} "
+
+
+def _normalise(text: str) -> str:
+    t = _TEMPLATE.sub(_template_token, text)
+    t = t.lower()
+    t = _APOSTROPHE.sub(" ", t)
+    for pattern, repl in _SUBS:
+        t = pattern.sub(repl, t)
+    return t
+
+
+def tokens_for(text: str) -> list[str]:
+    """Stems of ``text`` after normalisation, splitting and typo correction (for tests and tuning)."""
+    out: list[str] = []
+    for tok in _TOKEN.findall(_normalise(text)):
+        out.extend(_resolve(tok))
+    return out
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text[:MAX_ROUTE_TEXT])
+    text = _CONTROL.sub(" ", text)
+    return text.strip()
+
+
+def _clauses(text: str) -> list[str]:
+    parts: list[str] = []
+    start = 0
+    for m in _SPLIT.finditer(text):
+        piece = text[start : m.start()].strip(" ,;:-")
+        if piece:
+            parts.append(piece)
+        start = m.end()
+    tail = text[start:].strip(" ,;:-.!?")
+    if tail:
+        parts.append(tail)
+    return parts or [text]
+
+
+# ------------------------------------------------------------------ scoring
+
+
+@dataclass
+class _Clause:
+    text: str
+    stems: list[str]
+    scores: dict[str, float] = field(default_factory=dict)
+    pred: dict[str, float] = field(default_factory=dict)
+    oos: float = 0.0
+    evidence: list[str] = field(default_factory=list)
+    selected: list[str] = field(default_factory=list)
+    out_of_scope: bool = False
+
+
+def _match(stems: Sequence[str], start: int, phrase: _Phrase) -> bool:
+    pos = start
+    for slot in phrase.slots[1:]:
+        found = -1
+        for j in range(pos + 1, min(len(stems), pos + 2 + phrase.gap)):
+            if stems[j] in slot:
+                found = j
+                break
+        if found < 0:
+            return False
+        pos = found
+    return True
+
+
+def _phrase_hits(stems: Sequence[str], index: dict[str, list[_Phrase]]) -> list[_Phrase]:
+    hits: list[_Phrase] = []
+    seen: set[int] = set()
+    for i, s in enumerate(stems):
+        for phrase in index.get(s, ()):
+            if id(phrase) not in seen and _match(stems, i, phrase):
+                seen.add(id(phrase))
+                hits.append(phrase)
+    return hits
+
+
+def _score_clause(text: str, normalised: str) -> _Clause:
+    stems: list[str] = []
+    written: dict[str, str] = {}  # stem -> the word as written, for the rationale
+    for tok in _TOKEN.findall(normalised):
+        for s in _resolve(tok):
+            stems.append(s)
+            written.setdefault(s, tok)
+    clause = _Clause(text=text, stems=stems)
+    pred: dict[str, float] = {}
+    obj: dict[str, float] = {}
+    obj_words: dict[str, list[str]] = {}
+    bound: set[str] = set()
+    ev = clause.evidence
+    for s in dict.fromkeys(stems):  # each stem once per clause
+        for d, w in _PRED.get(s, {}).items():
+            pred[d] = pred.get(d, 0.0) + w
+            ev.append(f"{written[s]}->{d}")
+        for d, w in _OBJ.get(s, {}).items():
+            obj[d] = obj.get(d, 0.0) + w
+            obj_words.setdefault(d, []).append(written[s])
+        if s in _OOS:
+            clause.oos += _OOS[s]
+            ev.append(f"{written[s]}->out_of_scope")
+    for phrase in _phrase_hits(stems, _PHRASES):
+        for d, w in phrase.weights:
+            pred[d] = pred.get(d, 0.0) + w
+        ev.append(f"'{phrase.label}'->{'+'.join(d for d, _ in phrase.weights)}")
+    for phrase in _phrase_hits(stems, _OBJ_PHRASES):
+        for d, w in phrase.weights:
+            obj[d] = obj.get(d, 0.0) + w
+            obj_words.setdefault(d, []).append(f"'{phrase.label}'")
+    for phrase in _phrase_hits(stems, _OOS_PHRASES):
+        clause.oos += sum(w for _, w in phrase.weights)
+        ev.append(f"'{phrase.label}'->out_of_scope")
+    # generic verbs lend weight to the nearest cue noun they bind to (forward first)
+    for i, s in enumerate(stems):
+        if s not in _GENERIC:
+            continue
+        target: str | None = None
+        for j in range(i + 1, min(len(stems), i + 1 + lx.BIND_WINDOW_FORWARD)):
+            if stems[j] in _BIND_TARGETS and stems[j] not in _GENERIC:
+                target = stems[j]
+                break
+        if target is None:
+            for j in range(i - 1, max(-1, i - 1 - lx.BIND_WINDOW_BACKWARD), -1):
+                if stems[j] in _BIND_TARGETS and stems[j] not in _GENERIC:
+                    target = stems[j]
+                    break
+        if target is not None and (target in _OBJ or target in _BIND_OVERRIDDEN):  # predicates need no help
+            for d in _BIND_TARGETS[target]:
+                if d not in bound:
+                    pred[d] = pred.get(d, 0.0) + lx.BIND_BONUS
+                    bound.add(d)
+                    ev.append(f"{written[s]}+{written[target]}->{d}")
+    for d in DOMAINS:
+        p = pred.get(d, 0.0)
+        o = obj.get(d, 0.0)
+        if o:
+            rival = max((v for k, v in pred.items() if k != d), default=0.0)
+            if p > 0 or rival < ABSORB_THRESHOLD:
+                p += o
+                ev.append(f"{'/'.join(obj_words.get(d, []))}->{d}")
+        if p > 0:
+            clause.scores[d] = round(p, 3)
+            clause.pred[d] = round(pred.get(d, 0.0), 3)
+    return clause
+
+
+def _best(scores: dict[str, float]) -> tuple[str | None, float]:
+    best: str | None = None
+    value = 0.0
+    for d in DOMAINS:  # fixed order: ties go to the earlier domain
+        v = scores.get(d, 0.0)
+        if v > value:
+            best, value = d, v
+    return best, value
+
+
+def _content_words(stems: Iterable[str]) -> list[str]:
+    return [s for s in stems if s not in _STOP and s not in _VAGUE and s not in _GREETING and not s.isdigit()]
+
+
+def _greeting_only(text: str) -> bool:
+    t = " ".join(_TOKEN.findall(_APOSTROPHE.sub("", text.lower())))
+    for phrase in lx.GREETING_PHRASES:
+        t = t.replace(_APOSTROPHE.sub("", phrase), " ")
+    words = t.split()
+    if not words:
+        return False
+    if not any(w in lx.GREETING_WORDS for w in words) and words:
+        return False
+    rest = [w for w in words if w not in lx.GREETING_WORDS and w not in lx.STOPWORDS]
+    return len(rest) <= 1 and not any(stem(w) in _VAGUE for w in words)
+
+
+def _confidence(top: float, rival: float) -> float:
+    strength = 1.0 - math.exp(-top / 2.0)
+    margin = max(0.0, min(1.0, (top - rival) / top)) if top > 0 else 0.0
+    return round(max(0.05, min(0.99, strength * (0.5 + 0.5 * margin))), 3)
+
+
+def _clarify(rationale: str, confidence: float) -> RouteDecision:
+    return RouteDecision(
+        domains=[],
+        needs_clarification=True,
+        clarifying_question=lx.CLARIFYING_QUESTION,
+        confidence=confidence,
+        rationale=rationale,
+    )
+
+
+def _decide(text: str) -> RouteDecision:
+    clauses = [_score_clause(piece, _normalise(piece)) for piece in _clauses(text)]
+    for pattern, label in ((_CODE, "code"), (_MATH, "arithmetic")):
+        if pattern.search(text):
+            for c in clauses:
+                c.oos += 3.0
+                c.evidence.append(f"{label}->out_of_scope")
+    totals: dict[str, float] = {}
+    for c in clauses:
+        _, top = _best(c.scores)
+        if c.oos >= OOS_THRESHOLD and c.oos > top:
+            c.out_of_scope = True
+            continue
+        for d, v in c.scores.items():
+            totals[d] = totals.get(d, 0.0) + v
+        for d, v in sorted(c.scores.items(), key=lambda kv: (-kv[1], DOMAINS.index(kv[0]))):  # type: ignore[arg-type]
+            first = not c.selected and v >= CLAUSE_THRESHOLD
+            if first or (c.selected and c.pred.get(d, 0.0) >= SECOND_THRESHOLD):
+                c.selected.append(d)
+    selected: set[str] = {d for c in clauses for d in c.selected}
+    best, best_total = _best(totals)
+    if not selected and best is not None and best_total >= MIN_THRESHOLD:
+        selected = {best}
+        for c in clauses:
+            if best in c.scores and not c.out_of_scope:
+                c.selected.append(best)
+
+    all_stems = [s for c in clauses for s in c.stems]
+    if not selected:
+        oos_total = sum(c.oos for c in clauses)
+        evidence = sorted({e for c in clauses for e in c.evidence})
+        if any(c.out_of_scope for c in clauses) or oos_total >= OOS_THRESHOLD:
+            return RouteDecision(
+                domains=[],
+                out_of_scope=True,
+                confidence=round(min(0.95, 0.6 + 0.05 * oos_total), 3),
+                rationale="out of scope: " + ", ".join(e for e in evidence if "out_of_scope" in e),
+            )
+        if _greeting_only(text):
+            return RouteDecision(
+                domains=[],
+                out_of_scope=True,
+                confidence=0.6,
+                rationale="small talk with no request; answer politely with what Switchboard can do",
+            )
+        content = _content_words(all_stems)
+        vague = any(s in _VAGUE for s in all_stems)
+        if len(content) <= 1 or (vague and len(content) <= 2):
+            return _clarify(
+                "too vague to route: no domain cue" + (f" (weak: {', '.join(evidence)})" if evidence else ""),
+                0.7 if not evidence else 0.55,
+            )
+        return RouteDecision(
+            domains=[],
+            out_of_scope=True,
+            confidence=0.55 if evidence else 0.65,
+            rationale="no domain evidence in a request with content: " + " ".join(content[:8]),
+        )
+
+    domains = sorted(selected)
+    rival = max((v for d, v in totals.items() if d not in selected), default=0.0)
+    weakest = min(max((c.scores.get(d, 0.0) for c in clauses), default=0.0) for d in domains)
+    confidence = _confidence(max(weakest, min(totals.get(d, 0.0) for d in domains)), rival)
+
+    requests: dict[str, list[str]] = {d: [] for d in domains}
+    last: list[str] = []
+    for c in clauses:
+        owners = [d for d in c.selected if d in requests]
+        if not owners and _content_words(c.stems):
+            owners = last  # a clause with no evidence of its own continues the previous one
+        for d in owners:
+            requests[d].append(_LEADING_JOINER.sub("", c.text) or c.text)
+        if owners:
+            last = owners
+    domain_requests: dict[Domain, str] = {}
+    for d in domains:
+        parts = requests[d] if len(domains) > 1 else [text]
+        domain_requests[d] = ("; ".join(parts) if parts else text)[:2000]  # type: ignore[index]
+    evidence = []
+    for c in clauses:
+        if c.selected:
+            evidence.append(f"[{'+'.join(c.selected)}] {', '.join(c.evidence[:8])}")
+    return RouteDecision(
+        domains=domains,  # type: ignore[arg-type]
+        confidence=confidence,
+        rationale="; ".join(evidence)[:1000],
+        domain_requests=domain_requests,
+    )
+
+
+def route_deterministic(request: str | RouteRequest, history: Sequence[str] | None = None) -> RouteDecision:
+    """Route a request to domains without a model.
+
+    ``request`` is the text (or a :class:`RouteRequest`). ``history`` (earlier requests of the
+    thread, oldest first) is used only when the text alone is too vague: "yes, cancel it" after a
+    request about an order is routed like that request.
+
+    Raises ``ValueError`` for an empty or blank text and ``TypeError`` for a non-string.
+    """
+    if isinstance(request, RouteRequest):
+        text, past = request.text, list(request.history)
+    else:
+        text, past = request, list(history or [])
+    if not isinstance(text, str):
+        raise TypeError(f"request text must be a string, got {type(text).__name__}")
+    cleaned = _clean(text)
+    if not cleaned:
+        raise ValueError("request text is empty: nothing to route")
+    decision = _decide(cleaned)
+    if decision.needs_clarification and past:
+        previous = _clean(str(past[-1]))
+        if previous:
+            earlier = _decide(previous)
+            if earlier.domains:
+                return RouteDecision(
+                    domains=earlier.domains,
+                    confidence=round(earlier.confidence * 0.8, 3),
+                    rationale=f"follow-up to the previous request ({earlier.rationale})"[:1000],
+                    domain_requests={d: f"{previous} / {cleaned}"[:2000] for d in earlier.domains},
+                )
+    return decision

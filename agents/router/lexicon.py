@@ -1,0 +1,529 @@
+"""Cue lexicon of the deterministic router: surface words and phrases with domain weights.
+
+Everything here is plain data written by hand from the domain descriptions (never copied
+sentences). ``deterministic.py`` stems every word at import, so one entry covers its inflections
+("cancel" covers cancels, cancelled, cancelling, cancellation), and fuzzy-matches unknown tokens
+to these cue words, so common misspellings need no entries of their own.
+
+Kinds of cue:
+- ``PREDICATE_CUES``: words that name what the customer wants done or what went wrong in one
+  domain ("refund", "late", "password", "complaint").
+- ``OBJECT_CUES``: things a request is about ("order", "account", "address"). An object's weight
+  counts only when no other domain has a predicate in the same clause, or when a generic verb
+  ("change", "cancel", "track") binds to it: "refund for my order" is billing, "change my
+  order" is orders.
+- ``GENERIC_VERBS``: verbs with no domain of their own; they lend weight to the object they bind to.
+- ``PHRASES``: word sequences with small gaps that settle ambiguity ("cancellation fee" is
+  billing, "where is my parcel" is shipping, "talk to a human" is care).
+- ``OOS_CUES`` / ``OOS_PHRASES``: evidence that a request is outside every domain (weather,
+  jokes, code, prompt injection).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Placeholder tokens the normaliser substitutes for entities and template slots.
+T_ORDER_ID: Final = "xorderidx"
+T_INVOICE_ID: Final = "xinvoiceidx"
+T_TRACKING: Final = "xtrackingx"
+T_AMOUNT: Final = "xamountx"
+T_EMAIL: Final = "xemailx"
+T_PLACE: Final = "xplacex"
+T_ACCOUNT_TYPE: Final = "xaccttypex"
+T_PERSON: Final = "xpersonx"
+T_NUMBER: Final = "xnumx"
+T_ENTITY: Final = "xentityx"
+PLACEHOLDER_TOKENS: Final = frozenset(
+    {
+        T_ORDER_ID,
+        T_INVOICE_ID,
+        T_TRACKING,
+        T_AMOUNT,
+        T_EMAIL,
+        T_PLACE,
+        T_ACCOUNT_TYPE,
+        T_PERSON,
+        T_NUMBER,
+        T_ENTITY,
+    }
+)
+
+# Template slots such as {{Order Number}} (public data set) -> placeholder token, by keyword.
+TEMPLATE_SLOTS: Final[tuple[tuple[str, str], ...]] = (
+    ("invoice", T_INVOICE_ID),
+    ("order", T_ORDER_ID),
+    ("tracking", T_TRACKING),
+    ("amount", T_AMOUNT),
+    ("money", T_AMOUNT),
+    ("currency", ""),
+    ("account", T_ACCOUNT_TYPE),
+    ("delivery", T_PLACE),
+    ("city", T_PLACE),
+    ("country", T_PLACE),
+    ("address", T_PLACE),
+    ("email", T_EMAIL),
+    ("name", T_PERSON),
+)
+
+# fmt: off
+# ------------------------------------------------------------------ domain cues
+# weight guide: 3 = decisive on its own, 2 = strong, 1 = supporting, <1 = hint
+
+PREDICATE_CUES: Final[dict[str, dict[str, float]]] = {
+    "orders": {
+        "reorder": 2.0, "return": 2.0, "returns": 2.0, "returned": 1.5, "exchange": 2.0, "exchanged": 2.0,
+        "buy": 1.5, "buying": 1.5, "shop": 1.0, "shopping": 1.0, "checkout": 1.0, "cart": 1.5, "basket": 1.0,
+        "acquire": 1.0, "cancel": 1.0, "swap": 1.0, "history": 0.5, "status": 0.3,
+        "preorder": 2.5, "backorder": 2.0, "rma": 2.0,
+        "defective": 1.5, "defect": 1.5, "faulty": 1.5, "replacement": 1.5, "replace": 0.5,
+    },
+    "billing": {
+        "invoice": 3.0, "bill": 2.0, "billing": 2.5, "billed": 2.5, "receipt": 2.5, "payment": 2.0,
+        "pay": 2.0,
+        "paid": 2.0, "paying": 2.0, "charge": 2.0, "charged": 2.5, "overcharged": 3.0, "overcharge": 3.0,
+        "chargeback": 3.0, "refund": 3.0, "reimburse": 3.0, "reimbursement": 3.0, "rebate": 2.5,
+        "restitution": 2.5, "compensation": 2.0, "fee": 2.5, "penalty": 2.0, "credit": 1.0,
+        "debit": 1.5, "debited": 2.5, "paypal": 3.0, "klarna": 3.0, "bank": 1.5, "transaction": 2.0,
+        "installment": 2.5, "instalment": 2.5, "price": 1.0, "pricing": 1.0, "cost": 0.5, "discount": 1.5,
+        "coupon": 2.0, "voucher": 2.0, "promo": 0.5, "vat": 2.0, "tax": 1.5, "currency": 1.0, "money": 1.0,
+        "dollar": 0.5, "euro": 0.5, "balance": 1.5, "statement": 1.0, "declined": 1.5, "wallet": 1.0,
+        "mastercard": 3.0, "visa": 2.0, "amex": 3.0, "iban": 3.0, "cash": 1.0, "expensive": 0.5,
+        "overpaid": 3.0, "underpaid": 2.0, "cheque": 2.0,
+    },
+    "shipping": {
+        "ship": 2.0, "shipping": 2.0, "shipment": 2.0, "shipped": 2.0, "deliver": 2.0, "delivery": 2.0,
+        "delivered": 2.0, "parcel": 2.5, "package": 2.0, "packet": 2.0, "carrier": 2.0,
+        "dispatch": 2.0, "dispatched": 2.0, "postage": 2.0, "post": 0.5, "customs": 2.0, "stuck": 0.5,
+        "transit": 1.5, "dhl": 3.0, "fedex": 3.0,
+        "usps": 3.0, "ups": 1.5, "hermes": 2.0, "postcode": 1.0, "zip": 0.5, "express": 1.0,
+        "overnight": 1.0, "pickup": 1.0, "locker": 1.5, "doorstep": 2.0, "porch": 1.5, "neighbour": 1.0,
+        "neighbor": 1.0, "late": 2.0, "delay": 2.0, "delayed": 2.0, "lost": 1.0, "missing": 1.0,
+        "damaged": 1.5, "crushed": 1.5, "stolen": 1.5, "track": 1.0, "tracking": 1.5, "eta": 0.5,
+        "send": 0.3, "sent": 0.3, "freight": 2.0, "logistics": 2.0, "expect": 0.3, "shipper": 2.0,
+        T_TRACKING: 2.5, T_PLACE: 1.5,
+    },
+    "account": {
+        "profile": 2.0, "password": 3.0, "passcode": 3.0, "pass": 0.5, "pin": 1.5, "login": 3.0,
+        "logon": 3.0, "signin": 3.0, "signup": 3.0, "register": 2.5, "registration": 3.0, "username": 3.0,
+        "newsletter": 3.0, "subscription": 2.0, "subscribe": 2.0, "unsubscribe": 3.0, "membership": 2.0,
+        "member": 1.0,
+        "credentials": 2.5, "2fa": 3.0, "authentication": 2.0, "authenticator": 2.5, "verification": 2.0,
+        "birth": 1.0, "dob": 2.0,
+        "verify": 1.0, "locked": 1.5, "lockout": 2.0, "hacked": 2.5, "privacy": 1.5, "gdpr": 3.0,
+        "marketing": 1.5, "spam": 1.0, "deactivate": 2.0, "reactivate": 2.0, "key": 0.5, "access": 0.8,
+        "mailing": 1.5, "premium": 0.5, "freemium": 1.0, "platinum": 0.5, "gold": 0.3, "pw": 2.0,
+        "pwd": 2.0, "nickname": 2.0, "birthday": 1.0, "logged": 1.0,
+        T_ACCOUNT_TYPE: 2.0,
+    },
+    "care": {
+        "complaint": 3.0, "complain": 3.0, "complaining": 3.0, "claim": 1.0, "reclamation": 3.0,
+        "feedback": 3.0, "review": 2.5, "opinion": 2.0, "comment": 1.5, "rating": 1.5, "rate": 0.5,
+        "suggestion": 2.0, "testimonial": 2.5, "human": 3.0, "agent": 1.5, "operator": 2.0,
+        "representative": 2.5, "rep": 1.0, "person": 1.0, "someone": 0.5, "somebody": 0.5, "manager": 2.5,
+        "supervisor": 2.0, "escalate": 2.5, "hotline": 3.0, "helpline": 3.0, "call": 1.0,
+        "calling": 1.0, "telephone": 1.5, "callback": 2.0, "chat": 1.0, "livechat": 3.0, "contact": 1.5,
+        "hours": 1.0, "rude": 2.5, "unhappy": 1.5, "disappointed": 1.5, "dissatisfied": 2.0, "angry": 1.0,
+        "furious": 1.0, "terrible": 1.0, "awful": 1.0, "horrible": 1.0, "worst": 1.0, "useless": 1.0,
+        "unacceptable": 1.0, "bot": 1.0, "robot": 1.0, "staff": 1.0, "employee": 1.0, "ombudsman": 3.0,
+        "praise": 2.0, "ceo": 1.5, "management": 1.0, "compliment": 2.0, "survey": 1.5, "stars": 1.0,
+        "trustpilot": 3.0, "ticket": 1.0,
+    },
+}
+
+# Object nouns: weight counts only when bound by a generic verb or unchallenged in the clause.
+OBJECT_CUES: Final[dict[str, dict[str, float]]] = {
+    "orders": {
+        "order": 1.2, "orders": 1.2, "ordered": 1.0, "purchase": 1.2, "item": 0.4, "article": 0.4,
+        "product": 0.4, "bought": 0.5, "stuff": 0.3, "goods": 0.4, "merchandise": 0.4,
+        T_ORDER_ID: 1.0,
+    },
+    "billing": {"card": 1.5, "method": 0.3, "methods": 0.3, T_INVOICE_ID: 2.0, T_AMOUNT: 0.8},
+    # arrival words are about whatever arrives: "my refund hasn't arrived" is billing
+    # carriers and drivers are who a remark is about: "the courier was rude" is care
+    "shipping": {
+        "address": 1.5, "box": 0.5, "arrive": 2.0, "arrived": 2.0, "arrival": 2.0, "courier": 2.5,
+        "postman": 2.5, "mailman": 2.5, "driver": 1.0,
+    },
+    "account": {
+        "account": 1.5, "user": 1.0, "email": 0.8, "details": 0.3, "info": 0.3, "information": 0.2,
+        "data": 0.5, "name": 0.3,
+    },
+    # "my phone" is profile data, "your phone" is contact details
+    "care": {"phone": 1.0},
+}
+
+# Verbs that take their domain from the nearest cue noun they bind to.
+GENERIC_VERBS: Final = _words(
+    "cancel change update edit modify correct fix remove delete add swap switch replace track check see "
+    "view find locate status where close open create set setup submit enter get download reset recover "
+    "restore retrieve make file lodge leave write give upgrade downgrade amend alter adjust move "
+    "terminate deactivate activate use verify confirm rename"
+)
+# Nouns whose domain changes when a generic verb binds to them: "update my phone" is profile data.
+BIND_DOMAINS: Final[dict[str, tuple[str, ...]]] = {"phone": ("account",)}
+BIND_BONUS: Final = 1.0
+BIND_WINDOW_FORWARD: Final = 5
+BIND_WINDOW_BACKWARD: Final = 3
+
+# A phrase is a sequence of slots (space separated alternatives) with the maximum number of
+# other tokens allowed between consecutive slots, and the weights it adds when it matches.
+PhraseSpec = tuple[tuple[str, ...], int, dict[str, float]]
+
+_NEG = "not never hasnt hasn havent haven didnt didn still yet no isnt isn wasnt wasn"
+_HUMAN = (
+    "human person someone somebody agent operator representative rep manager supervisor people staff employee"
+    " assistant ceo owner boss management director"
+)
+_CHANGE = "change changing update edit modify correct fix amend alter set enter submit add"
+
+PHRASES: Final[tuple[PhraseSpec, ...]] = (
+    # orders
+    (("where", "order orders purchase xorderidx stuff"), 3, {"orders": 2.5}),
+    (("cancel", "order orders purchase xorderidx"), 3, {"orders": 2.0}),
+    (("order orders purchase xorderidx", "status history eta"), 3, {"orders": 2.0}),
+    (("status history eta", "order orders purchase xorderidx"), 3, {"orders": 2.0}),
+    (("track trace locate", "order orders purchase xorderidx"), 1, {"orders": 1.5}),
+    (("place make submit put", "order"), 2, {"orders": 2.0}),
+    (("past previous old recent", "orders purchases"), 1, {"orders": 1.5}),
+    (("in", "stock"), 0, {"orders": 1.0}),
+    (("send bring take", "back"), 2, {"orders": 2.5}),
+    (("swap exchange switch trade", "for"), 4, {"orders": 1.0}),
+    (("wrong", "item size colour color product thing things one stuff order article"), 2, {"orders": 1.5}),
+    (("sent send gave", "wrong"), 3, {"orders": 1.0}),
+    (("too", "small big large tight loose short long narrow wide"), 0, {"orders": 1.5}),
+    (("bigger smaller larger different another other", "size colour color model"), 1, {"orders": 2.0}),
+    (("not", "fit fits"), 1, {"orders": 1.5}),
+    # billing
+    (("cancel terminate termination early withdrawal exit", "fee penalty charge cost"), 3, {"billing": 2.0}),
+    (("charge charged bill billed debit debited pay paid", "twice double two 2x again multiple"), 3,
+     {"billing": 3.0}),
+    (("twice double two 2x", "charge charged bill billed debit debited"), 2, {"billing": 3.0}),
+    (("card payment", "declined rejected failed fail decline work"), 3, {"billing": 2.0}),
+    (("money", "back"), 0, {"billing": 3.0}),
+    (("where when", "refund money reimbursement"), 3, {"billing": 1.0}),
+    (("get receive see", "my the", "money"), 1, {"billing": 2.0}),
+    (("payment", "method option modalities"), 2, {"billing": 1.0}),
+    (("gift", "card"), 0, {"billing": 1.0}),
+    (("discount promo coupon voucher gift", "code"), 1, {"billing": 1.0}),
+    # shipping
+    (("where", "parcel package packet shipment delivery"), 3, {"shipping": 2.0}),
+    ((_NEG, "receive got", "order purchase item package parcel delivery stuff product anything"), 2,
+     {"shipping": 2.0}),
+    (("shipping delivery", "address"), 0, {"shipping": 2.0}),
+    (("order ship deliver send", "from to", "xplacex"), 1, {"shipping": 2.0}),
+    (("tracking", "number code link"), 0, {"shipping": 3.0}),
+    (("wrong", "address house door"), 1, {"shipping": 1.5}),
+    (("left", "door porch outside neighbour neighbor"), 3, {"shipping": 1.5}),
+    (("pick", "up"), 0, {"shipping": 0.5}),
+    (("shipping delivery postage", "rate rates price prices"), 0, {"shipping": 1.5}),
+    # account
+    (("log sign", "in on into"), 0, {"account": 3.0}),
+    (("sign", "up"), 0, {"account": 2.5}),
+    (("personal", "data information info details"), 1, {"account": 3.0}),
+    (("my", "email name phone number details info information"), 1, {"account": 1.5}),
+    (("marketing promotional promo spam", "email mail newsletter message"), 1, {"account": 2.0}),
+    (("mailing email", "list"), 0, {"account": 2.5}),
+    (("user", "name"), 0, {"account": 2.0}),
+    (("become", "member customer"), 1, {"account": 2.0}),
+    (("stop", "email emailing mail messages texting texts newsletter sms"), 2, {"account": 2.0}),
+    (("date", "of", "birth"), 0, {"account": 2.0}),
+    (("verification confirmation activation reset", "email code link mail"), 1, {"account": 2.0}),
+    (("forgot forget", "password pin pass login username"), 2, {"account": 1.0}),
+    # care
+    (("talk speak chat connect transfer reach get put contact call", _HUMAN), 3, {"care": 3.0}),
+    (("customer", "service support care assistance team"), 0, {"care": 3.0}),
+    (("who whom", "speak talk contact call complain write"), 3, {"care": 2.5}),
+    (("nobody noone never not", "answer respond reply pick"), 2, {"care": 2.0}),
+    (("answer pick", "phone call calls"), 2, {"care": 1.0}),
+    (("give leave rate", "star stars"), 3, {"care": 2.5}),
+    (("rate review", "my your the this", "purchase product order experience service"), 1, {"care": 2.5}),
+    (("get keep", "in", "touch"), 0, {"care": 3.0}),
+    (("reach contact", "you"), 0, {"care": 1.5}),
+    (("support", "team"), 0, {"care": 2.0}),
+    (("opening business office open", "hours time"), 1, {"care": 3.0}),
+    (("what which", "hours"), 0, {"care": 2.0}),
+    (("you", "open closed"), 1, {"care": 2.0}),
+    (("open closed", "sunday saturday weekend holiday christmas today tomorrow late"), 2, {"care": 2.0}),
+    (("hours", "of", "operation business"), 0, {"care": 2.0}),
+    (("your ur", "phone number email address hours hotline contact support"), 2, {"care": 2.0}),
+    (("what", "time", "call contact reach open customer"), 4, {"care": 2.0}),
+    (("claim reclamation", "against"), 0, {"care": 2.0}),
+    (("leave write give submit send post", "review feedback opinion comment rating"), 3, {"care": 1.0}),
+    (("real live actual", "person human agent"), 0, {"care": 1.0}),
+    (("phone", "number"), 0, {"care": 0.5}),
+    (("love like", "your ur", "store shop website site service products company app"), 1, {"care": 2.0}),
+    (("you", "are", "best great amazing awesome fantastic brilliant"), 1, {"care": 2.0}),
+    (("great amazing excellent awesome fantastic terrible bad poor awful lousy", "service experience support"
+      " store shop company"), 1, {"care": 2.0}),
+    (("contact", "details info information"), 0, {"care": 1.0}),
+    (("email", "you"), 0, {"care": 1.0}),
+)
+
+# Phrases about time and arrival: like object nouns, they yield to another domain's predicate
+# in the same clause ("how long do refunds take" is billing, "how long does delivery take" shipping).
+OBJECT_PHRASES: Final[tuple[PhraseSpec, ...]] = (
+    (("how", "soon"), 0, {"shipping": 2.0}),
+    (("how", "long", "take"), 4, {"shipping": 1.0}),
+    (("when", "arrive come deliver get"), 5, {"shipping": 1.0}),
+    ((_NEG, "arrive come came show shown turn turned deliver"), 3, {"shipping": 2.0}),
+)
+
+# Words that mark text which may be a real message but asks for nothing in particular.
+VAGUE_WORDS: Final = _words(
+    "crash crashing crashed crashes glitch glitches bug bugs buggy freeze frozen loading load slow down "
+    "help helping helped assist assistance support problem problems issue issues trouble troubles question "
+    "questions query something stuff thing things wrong work working works worked broken fix fixed error "
+    "errors urgent asap please pls plz need needed want wanted info information advice sort matter quick "
+    "anything everything nothing ask asking request concern concerns inquiry enquiry"
+)
+
+GREETING_WORDS: Final = _words(
+    "hi hello hey hiya yo howdy greetings morning afternoon evening good thanks thank thx ty cheers bye "
+    "goodbye ok okay cool great nice awesome perfect lol haha hmm sup"
+)
+GREETING_PHRASES: Final[tuple[str, ...]] = (
+    "how are you doing", "how are you", "how's it going", "hows it going", "what's up", "whats up",
+    "nice to meet you", "have a nice day", "have a good day", "thank you",
+)
+
+# Out-of-scope evidence.
+OOS_CUES: Final[dict[str, float]] = {
+    "weather": 3.0, "forecast": 2.0, "temperature": 2.0, "joke": 3.0, "jokes": 3.0, "poem": 3.0,
+    "poetry": 3.0, "haiku": 3.0, "story": 1.5, "recipe": 3.0, "cook": 2.0, "cooking": 2.0, "bake": 2.0,
+    "python": 3.0, "javascript": 3.0, "java": 2.0, "typescript": 3.0,
+    "program": 1.5, "script": 2.0, "sql": 3.0, "segmentation": 3.0, "compile": 3.0, "compiler": 3.0,
+    "linux": 3.0, "regex": 3.0, "algorithm": 3.0, "invest": 3.0, "investing": 3.0,
+    "investment": 3.0, "crypto": 3.0, "bitcoin": 3.0, "ethereum": 3.0, "capital": 1.5, "president": 3.0,
+    "translate": 3.0, "translation": 3.0, "homework": 3.0, "essay": 3.0, "math": 2.0, "maths": 2.0,
+    "equation": 3.0, "movie": 3.0, "movies": 3.0, "film": 2.0, "song": 2.0, "lyrics": 3.0, "football": 3.0,
+    "soccer": 3.0, "basketball": 3.0, "sports": 2.0, "horoscope": 3.0, "flight": 3.0, "flights": 3.0,
+    "hotel": 3.0, "vacation": 2.0, "girlfriend": 2.0, "boyfriend": 2.0, "dating": 2.0, "prompt": 2.5,
+    "jailbreak": 4.0, "roleplay": 3.0, "pretend": 2.0, "instructions": 1.0, "quantum": 3.0, "physics": 3.0,
+    "chemistry": 3.0, "climate": 2.0, "universe": 2.0, "dragon": 1.5, "celebrity": 3.0, "election": 3.0,
+    "politics": 3.0, "religion": 3.0, "doctor": 2.0, "medical": 2.0, "symptoms": 3.0, "lawyer": 2.0,
+    "wikipedia": 3.0, "calculate": 2.0, "calculator": 3.0, "pancakes": 3.0, "flu": 2.0, "chatgpt": 2.0,
+    "riddle": 3.0, "trivia": 3.0, "restaurant": 2.5, "pizza": 2.0,
+    "blockchain": 3.0, "nft": 3.0, "population": 3.0, "entertain": 2.5, "bored": 2.0, "dinner": 2.0,
+    "lunch": 2.0, "breakfast": 2.0, "bedtime": 2.0, "grandmother": 1.5,
+}
+OOS_PHRASES: Final[tuple[PhraseSpec, ...]] = (
+    (("ignore disregard forget override bypass", "instructions rules prompt previous above guidelines"), 3,
+     {"oos": 6.0}),
+    (("system", "prompt message"), 0, {"oos": 5.0}),
+    (("you", "are", "now"), 0, {"oos": 3.0}),
+    (("act", "as"), 0, {"oos": 2.0}),
+    (("capital", "of"), 0, {"oos": 3.0}),
+    (("meaning", "of", "life"), 0, {"oos": 4.0}),
+    (("what", "time day date year", "is", "it"), 0, {"oos": 4.0}),
+    (("write compose generate", "poem essay story song code script program function haiku letter"), 3,
+     {"oos": 3.0}),
+    (("world", "cup"), 0, {"oos": 3.0}),
+    (("square", "root"), 0, {"oos": 4.0}),
+    (("flat", "tire tyre"), 0, {"oos": 3.0}),
+    (("cover", "letter"), 0, {"oos": 3.0}),
+    (("tell", "joke story riddle"), 3, {"oos": 3.0}),
+    (("who", "won win is was"), 0, {"oos": 1.5}),
+    (("stock", "market tips tip price prices"), 1, {"oos": 3.0}),
+    (("buy sell", "stocks shares"), 2, {"oos": 3.0}),
+    (("stocks shares", "buy sell invest"), 3, {"oos": 3.0}),
+    (("which what best good", "stocks shares"), 1, {"oos": 2.0}),
+    (("fix debug", "code bug fault error"), 3, {"oos": 0.0}),
+)
+
+# Words that are common English and must never be "corrected" into a cue word by fuzzy matching.
+COMMON_WORDS: Final = _words(
+    """
+    a about above after again against all almost already also although always am among an and another
+    any anyone anything anyway are aren around as at away back be because been before being below
+    between both but by can cannot cant could couldnt did didnt do does doesnt doing done dont down
+    during each either else enough even ever every few first for from further had hadnt has hasnt have
+    havent having he her here hers herself him himself his how however i if in into is isnt it its
+    itself just last least less let like likely made many may maybe me might mine more most much must
+    my myself near need neither next no nobody none nor not now of off often on once one only onto or
+    other others otherwise our ours ourselves out over own per perhaps quite rather really same she
+    should shouldnt since so some soon still such than that the their theirs them themselves then there
+    these they this those though through thus till to too toward towards under until up upon us very
+    was wasnt we well were werent what whatever when whenever where whether which while who whoever
+    whole whom whose why will with within without wont would wouldnt yes yet you your yours yourself
+    u ur ya im ive id youre theyre thats whats wheres hows theres lets gonna wanna gotta gimme kinda
+    ain aint don t s m ll ve re d
+    able accept accepted across actually after afternoon age ago agree ahead air allow allowed alone
+    along answer answered answers app apple apply april area arm army art ask asked asking august
+    available avoid baby bad bag ball bar base bed beer begin behind believe best better big bird birth
+    bit black blue board boat body book books border bored borrow boss bottle bottom boy brain bread
+    break breakfast bring brother brown build building burn bus business busy buyer buyers calendar
+    came camera camp camel can car care careful carry case cat catch cause center central chair chance
+    chapter charger charity cheap cheese chicken child children choice choose chose church city class
+    clean clear clever clock clothes cloud club coast coat coffee cold college colour color come coming
+    common company computer condition consider continue cool copy corner country couple course cousin
+    cover crazy cream crowd cry cup cut dad daily dance danger dark date daughter day days dead deal
+    dear death december decide deep degree desk detail did die diet difference different difficult
+    dinner direct direction dirty discover discuss dish doctor dog dollars door double dream dress
+    drink drive driver drop dry during early earn earth easy eat edge egg eight eleven empty end
+    english enjoy enter entire especially evening event everybody exact example excellent except
+    exciting expected experience explain eye face fact fail fair fall false family famous fan far farm
+    fast father favorite favourite fear february feel feeling felt field fight figure fill film final
+    finally fine finger finish fire firm fish five floor flower fly follow food foot force foreign
+    forest forever form forward four free friday friend front fruit full fun funny future game garden
+    gas gave general gift girl give glad glass go goes going gone got great green ground group grow
+    guess guy guys hair half hall hand happen happened happy hard hat hate head health hear heard heart
+    heat heavy held hello her high hill history hold holder holiday home hope horse hospital hot hotel
+    hour house huge husband idea important inside instead interest interesting invite iron island
+    january job join joke july june jump keep kept kid kids kind king kitchen knew know known lady land
+    language large later laugh law lay lead learn leave led left leg lesson letter level library lie
+    life light likes line list listen little live lives living local long look looked looking loose
+    lot lots loud love low lunch machine main major make makes making man many march mark market
+    married matter meal mean meant meet meeting member memory men message met middle mind minute
+    minutes miss mom moment monday month months moon morning mother mountain mouth move movie mr mrs
+    music name natural nature nearly necessary neck never new news newspaper nice night nine noise
+    normal north nose note nothing notice november number october office officer oil old older open
+    opened orange organize outside page pain paint pair paper parent parents park part party pass past
+    pay peace pen pencil people perfect period person phone pick picture piece place plan plane plant
+    play please plenty pocket point police poor popular position possible possibly power present
+    pretty print private probably program project promise proper public pull push put quick quickly
+    quiet race radio rain raise ran reach read ready real reason red remember rent reply report rest
+    result rich ride right ring rise river road rock room round rule run running sad safe said sale
+    salt sat saturday save saw say says school science sea season seat second seem seen sell send
+    sense sent september serious serve service seven several shall shape share sharp sheet shirt shoe
+    shoes short shot show shown shut sick side sign simple sing single sir sister sit site six size
+    skin sky sleep slow small smell smile snow soft soldier son song sorry sort sound south space speak
+    special speed spend spent sport spring square staff stand star start state station stay step stick
+    stone stop store storm story straight strange street strong student study style subject success
+    sudden sugar summer sun sunday supper sure surprise sweet swim system table take taken talk tall
+    taste tea teach teacher team tell ten test text thank thanks thing things think thinking third
+    thirty thought thousand three throw thursday ticket tie time times tired title today together told
+    tomorrow tonight took top total touch tour town toy train travel tree trip true try trying tuesday
+    turn twelve twenty two type uncle understand unit upon upset use used useful usual usually value
+    village visit voice wait waiting walk wall warm wash watch water way wear weather website wednesday
+    week weekend weeks weight went west wet white wide wife wild win wind window winter wish woman
+    women wonder wonderful wood word words worker world worry write writing wrong year years yellow
+    yesterday young border older order orders boarder recorder holder colder folder wander wonder
+    charger changer larger bigger stranger danger hanger ranger manager managers parent patent parcels
+    account accounts counter counted mounted amount amounts discount discounts profit profile profiles
+    refine review reviews revise reverse return returns retune tune retry retire retain
+    pass passed passes passing past paste pasta fees feed feeds feel free freed flee
+    bill bills billion ball bell bull pill kill fill mill will skill still till
+    deliver liver delivers delver river clever silver
+    invoice invoices voice voices noise choice choices
+    shipping ship ships shop shops shape shipper whipping chipping shopping dropping
+    late plate slate later latest lately rate rated date dated gate mate
+    cancel cancels camel candle handle panel parcel kennel channel funnel tunnel
+    refund refunds rerun fund funds fun found round
+    charge charges charged change changes changed chance chances
+    post posts most host cost costs lost lose loss boss toss
+    email emails mail mails male
+    login logic loin
+    agent agents urgent argent
+    human humane humans woman
+    track tracks truck trucks trick tracked rack crack
+    complaint complaints compliant complain
+    package packages peckage
+    status statue stature states
+    restock restocking stuck stock driver fence threw root roots crash crashing crashed crushing app apps
+    website site page pages button link links screen loading glitch factor factors
+    """
+)
+
+CLARIFYING_QUESTION: Final = (
+    "Could you tell me a bit more about what you need? I can help with your orders (placing, changing, "
+    "cancelling, tracking, returns), billing (invoices, payments, charges, refunds, fees), shipping "
+    "(delivery options and times, parcel tracking, delivery problems, addresses), your account (sign-up, "
+    "login and password, profile, closing it, newsletters) and customer care (complaints, feedback, "
+    "reaching a person, contact details and opening hours)."
+)
+
+# Function words: not content, never a cue on their own.
+STOPWORDS: Final = _words(
+    """
+    a about above after again all am an and any anyone anything are as at be because been before being
+    between both but by can could did do does doing done don down during each else even ever every for
+    from further get gets getting got had has hasn have haven having he her here hers him his how i if
+    in into is isn it its just let like me might mine more most much must my myself no nor not now of off
+    on once only or other our out over own per please pls plz really same shall she should so some such
+    than that the their them then there these they this those through to too under until up us very was
+    wasn we were what whats when where which while who whom why will with won would yes yet you your
+    yours u ur ya im ive id t s m ll ve re d doesn didn can't cant dont wont isnt wasnt aint ain gonna
+    wanna gotta kinda hey hi hello oh ok okay well also still anyway today tomorrow tonight right now
+    again already thing there do going go know think tell say said see way would like one two
+    """
+)
+
+# Everyday words of shop messages (products, materials, people, verbs): known, so never "corrected"
+# into a cue word ("jacket" is not a misspelt "packet", "socks" not "stock").
+RETAIL_WORDS: Final = _words(
+    """
+    jacket jackets coat coats socks sock shoes shoe boots boot sneakers trainers sandals slippers shirt
+    shirts tshirt tee tees hoodie hoodies sweater jumper cardigan dress dresses skirt jeans trousers pants
+    shorts leggings suit blazer scarf gloves hat cap beanie belt bag bags backpack wallet purse watch
+    watches ring necklace bracelet earrings jewelry jewellery sunglasses glasses umbrella towel towels
+    sheet sheets pillow pillows blanket duvet mattress bed sofa couch chair chairs table desk lamp lamps
+    mug mugs cup cups plate plates bowl bowls glass kettle toaster blender mixer fridge freezer oven
+    microwave vacuum cleaner iron fan heater laptop laptops computer tablet phone phones charger cable
+    cables headphones earbuds speaker speakers camera tv television monitor keyboard mouse printer ink
+    toner console controller game games toy toys puzzle lego doll book books notebook pen pens pencil
+    paper poster frame candle candles vase plant plants pot pots pan pans knife knives fork spoon
+    grinder coffee tea beans perfume shampoo soap cream lotion makeup lipstick brush vitamins supplements
+    food snacks wine bottle bottles battery batteries bulb bulbs tool tools drill hammer screws bike
+    bicycle helmet tent stroller pram crib diapers nappies medium large small xl xxl size sizes colour
+    colours color colors black white red blue green yellow pink purple grey gray beige navy silver gold
+    cotton wool leather plastic metal wood wooden steel fabric material quality model version brand
+    gift gifts present birthday christmas wedding sale sales offer offers deal deals black friday
+    treated treat treats sure surely soon sooner wife husband son daughter mom mum dad mother father
+    friend friends neighbor neighbour kids baby partner boss colleague guy lady sir madam
+    shows showed showing looks looked seems seemed thought wondering wonder hoping hope wish wished
+    received receiving arrives arriving expected expecting ordered ordering bought buying sold selling
+    carried carry carries parked marked worked working faulty fault faults defect defective broken
+    scratched torn stained ripped cracked leaking leak smell smells wet dirty fake counterfeit
+    cheaper cheapest pricey expensive worth
+    """
+)
+
+# Abbreviations and four-letter misspellings, replaced before stemming (fuzzy matching starts at
+# five letters).
+ABBREVIATIONS: Final[dict[str, str]] = {
+    "acc": "account", "acct": "account", "accnt": "account", "ordr": "order", "oder": "order",
+    "ord": "order", "pkg": "package", "pkge": "package", "pckg": "package", "parcl": "parcel",
+    "addr": "address", "adr": "address", "pmt": "payment", "pymt": "payment", "pymnt": "payment",
+    "refnd": "refund", "rfnd": "refund", "invc": "invoice", "inv": "invoice", "deliv": "delivery",
+    "dlvry": "delivery", "shpping": "shipping", "pswd": "password", "passwd": "password",
+    "cc": "card", "cs": "support", "custserv": "support", "recpt": "receipt", "rcpt": "receipt",
+    "sub": "subscription", "subs": "subscription", "unsub": "unsubscribe", "newsltr": "newsletter",
+    "nr": "number", "num": "number", "msg": "message", "thx": "thanks",
+    "bc": "because", "cuz": "because", "coz": "because", "rn": "now",
+}
+
+# A few frequent cue words of other languages (Spanish, French, German, Italian, Dutch, Portuguese),
+# added to the English cues with these weights.
+FOREIGN_CUES: Final[dict[str, dict[str, float]]] = {
+    "orders": {
+        "pedido": 2.0, "pedidos": 2.0, "commande": 2.0, "commandes": 2.0, "bestellung": 2.0, "ordine": 2.0,
+        "bestelling": 2.0, "encomenda": 2.0, "devolución": 2.0, "devolucion": 2.0, "retour": 1.5,
+        "rücksendung": 2.0, "umtausch": 2.0, "stornieren": 2.0, "annuler": 1.5, "cancelar": 1.5,
+    },
+    "billing": {
+        "factura": 3.0, "facture": 3.0, "rechnung": 3.0, "fattura": 3.0, "reembolso": 3.0,
+        "remboursement": 3.0, "erstattung": 3.0, "rimborso": 3.0, "pago": 2.0, "paiement": 2.0,
+        "zahlung": 2.0, "pagamento": 2.0, "betaling": 2.0, "cobro": 2.0, "abbuchung": 2.0,
+    },
+    "shipping": {
+        "paquete": 2.5, "colis": 2.5, "paket": 2.5, "pacco": 2.5, "pakket": 2.5, "envío": 2.0, "envio": 2.0,
+        "livraison": 2.0, "lieferung": 2.0, "spedizione": 2.0, "levering": 2.0, "entrega": 2.0,
+        "sendung": 2.0, "dirección": 1.5, "adresse": 1.5, "indirizzo": 1.5,
+    },
+    "account": {
+        "cuenta": 2.0, "compte": 2.0, "konto": 2.0, "contraseña": 3.0, "contrasena": 3.0, "passwort": 3.0,
+        "senha": 3.0, "wachtwoord": 3.0, "kennwort": 3.0, "anmelden": 2.0, "connexion": 2.0,
+    },
+    "care": {
+        "queja": 3.0, "reclamo": 3.0, "plainte": 3.0, "beschwerde": 3.0, "reclamación": 3.0,
+        "reclamacion": 3.0,
+        "humano": 2.0, "humain": 2.0, "mensch": 2.0, "mitarbeiter": 1.5,
+    },
+}
+# fmt: on
