@@ -21,7 +21,7 @@ from agents.contracts import ActionOutcome, Brief, SpecialistReport
 from agents.supervisor import action_key
 from config.settings import get_settings
 from tools import approvals, policy
-from tools.actions import ApprovalRefused, args_hash, ledger_key, perform, recorded
+from tools.actions import args_hash, ledger_key, perform, recorded
 from tools.db import store_connection
 
 ROLE_RANK = {"customer": 1, "staff": 2}
@@ -79,28 +79,20 @@ async def _handle(brief: Brief, specialist: str, action: str, args: dict[str, An
         "customer_id": customer_id,
         "expires_at": row["expires_at"].isoformat(),
     }
-    answer = interrupt(payload)
-    # Resumed: the decision is whatever the approval row says.
-    given = answer.get("approval_id") if isinstance(answer, dict) else None
-    if given != row["id"]:
-        raise ApprovalRefused(
-            f"the resume for {path} must carry approval {row['id']} (got {given!r}); use the approvals API"
-        )
+    decided = await _await_decision(payload, row["id"])
+    if decided["status"] == "rejected":
+        return _outcome(action, args, "rejected", decided.get("reason") or "no reason given")
     async with store_connection() as conn:
-        decided = await approvals.get(conn, row["id"])
-        assert decided is not None
-        if decided["status"] == "rejected":
-            return _outcome(action, args, "rejected", decided.get("reason") or "no reason given")
-        if decided["status"] == "pending":
-            raise ApprovalRefused(f"approval {row['id']} has no decision yet")
         final_args = decided["decided_args"] or args
-        if final_args != args:  # an approver's edit is checked by the policy again
+        if decided["status"] == "approved":
+            # The store may have changed while the run was paused, and an edit may change the verdict:
+            # the policy decides again before anything is written.
             again = await policy.evaluate(conn, customer_id, action, final_args)
+            edited = "edited arguments " if final_args != args else ""
             if again.verdict == "refused":
-                return _outcome(action, args, "refused", f"edited arguments refused: {again.reason}")
-            needed = ROLE_RANK.get(again.role or "customer", 1)
-            if ROLE_RANK[decided["decided_role"]] < needed:
-                return _outcome(action, args, "refused", "the edited arguments need staff approval")
+                return _outcome(action, args, "refused", f"{edited}refused: {again.reason}")
+            if ROLE_RANK[decided["decided_role"]] < ROLE_RANK.get(again.role or "customer", 1):
+                return _outcome(action, args, "refused", f"{edited}need staff approval")
         result = await perform(conn, thread_id=thread_id, customer_id=customer_id, action=action,
                                args=final_args, approval_id=row["id"])
     outcome = _done(action, args, result)  # keyed by the proposal; an edit shows in the detail
@@ -108,6 +100,28 @@ async def _handle(brief: Brief, specialist: str, action: str, args: dict[str, An
         edits = ", ".join(f"{k} {v}" for k, v in final_args.items() if args.get(k) != v)
         outcome.detail = f"edited by {decided['decided_by']}: {edits}" + (f"; {outcome.detail}" if outcome.detail else "")
     return outcome
+
+
+async def _await_decision(payload: dict[str, Any], approval_id: str) -> dict[str, Any]:
+    """Pause until a resume names this approval and the approval row holds a decision.
+
+    The decision is read from the approval row, never from the resume payload. A resume that does not
+    qualify (a forged or wrong approval id, no decision yet) does not fail the run: it pauses again,
+    with the reason in the new interrupt's payload, so the run stays resumable.
+    """
+    problem = None
+    while True:
+        answer = interrupt({**payload, "refused_resume": problem} if problem else payload)
+        given = answer.get("approval_id") if isinstance(answer, dict) else None
+        if given != approval_id:
+            problem = f"a resume must carry approval {approval_id} (got {given!r}); use the approvals API"
+            continue
+        async with store_connection() as conn:
+            decided = await approvals.get(conn, approval_id)
+        if decided is None or decided["status"] == "pending":
+            problem = f"approval {approval_id} has no decision yet"
+            continue
+        return decided
 
 
 async def perform_pending_actions(

@@ -37,8 +37,7 @@ def pending_actions(reports: Sequence[SpecialistReport], outcomes: Sequence[Acti
 
 def plan(brief: Brief, specialists: Sequence[SpecialistSpec]) -> list[str]:
     """The specialists this brief calls for, in the domain's order; the first one when none match."""
-    text = brief.request
-    chosen = [s.name for s in specialists if s.matches(text)]
+    chosen = [s.name for s in specialists if s.wanted_for(brief)]
     return chosen or [specialists[0].name]
 
 

@@ -17,16 +17,19 @@ from typing import Any
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
 from psycopg_pool import AsyncConnectionPool
 
 from agents.context import Context
 from agents.intake import validate_customer_id, validate_message
 from config.checkpointer import async_checkpointer_on
 from config.database import async_pool
-from config.errors import Forbidden, InputError, NotFound
+from config.errors import Conflict, Forbidden, InputError, NotFound
 from config.settings import Settings, get_settings
 from graphs.router import build_router_graph
-from tools.db import close_store_pools
+from tools import approvals
+from tools.approvals import Identity
+from tools.db import close_store_pools, store_connection
 
 
 @dataclass
@@ -219,3 +222,94 @@ class Switchboard:
                 }
             )
         return steps
+
+    # ------------------------------------------------------------ approvals
+
+    async def pending_approvals(self, customer_id: str | None = None) -> list[dict[str, Any]]:
+        """Pending approvals across threads, each with the interrupt id that resumes it."""
+        async with store_connection() as conn:
+            rows = await approvals.pending(conn, customer_id=customer_id)
+        result = []
+        for row in rows:
+            interrupt_id = await self._interrupt_for(row["thread_id"], row["id"])
+            result.append({**row, "interrupt_id": interrupt_id})
+        return result
+
+    async def _interrupt_for(self, thread_id: str, approval_id: str) -> str | None:
+        snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
+        for pending in snapshot.interrupts:
+            if isinstance(pending.value, dict) and pending.value.get("approval_id") == approval_id:
+                return str(pending.id)
+        return None
+
+    async def decide(
+        self,
+        thread_id: str,
+        *,
+        actor: Identity,
+        decision: str,
+        interrupt_id: str | None = None,
+        args: dict[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> AskResult:
+        """Approve, reject or edit a paused write action, then resume the run.
+
+        Every check (role, expiry, reuse, the interrupt belonging to this thread) happens before the
+        run is resumed: a refused decision leaves the run paused and nothing recorded.
+        """
+        if decision not in ("approve", "reject", "edit"):
+            raise InputError(f"decision must be approve, reject or edit, not {decision!r}")
+        thread_id = validate_thread_id(thread_id)
+        owner = await self.thread_owner(thread_id)
+        if owner is None:
+            raise NotFound(f"thread {thread_id} does not exist")
+        if actor.role == "customer" and actor.id != owner:
+            raise Forbidden(f"thread {thread_id} belongs to another customer")
+        config = self.config(thread_id, owner)
+        snapshot = await self.graph.aget_state(config)
+        pending = [i for i in snapshot.interrupts if isinstance(i.value, dict) and "approval_id" in i.value]
+        if not pending:
+            raise Conflict(f"thread {thread_id} has no pending approval")
+        if interrupt_id is not None:
+            chosen = [i for i in pending if i.id == interrupt_id]
+            if not chosen:
+                raise NotFound(f"thread {thread_id} has no pending interrupt {interrupt_id}")
+        elif len(pending) > 1:
+            ids = ", ".join(i.id for i in pending)
+            raise InputError(f"thread {thread_id} has {len(pending)} pending approvals ({ids}): name one with --interrupt")
+        else:
+            chosen = pending
+        target = chosen[0]
+        approval_id = target.value["approval_id"]
+        async with store_connection() as conn:
+            await approvals.decide(conn, approval_id, actor=actor, decision=decision, args=args, reason=reason)  # type: ignore[arg-type]
+        return await self._resume(thread_id, owner, {target.id: {"approval_id": approval_id}})
+
+    async def _resume(self, thread_id: str, owner: str, resume: dict[str, Any]) -> AskResult:
+        config = self.config(thread_id, owner)
+        await self.graph.ainvoke(Command(resume=resume), config, context=Context(customer_id=owner))
+        return await self.result(thread_id)
+
+    async def recover(self, thread_id: str) -> AskResult:
+        """Finish a run that a crash interrupted: resume decided approvals, or re-run the unfinished step.
+
+        Safe to call at any time: write actions are in the ledger, so nothing is done twice.
+        """
+        thread_id = validate_thread_id(thread_id)
+        owner = await self.thread_owner(thread_id)
+        if owner is None:
+            raise NotFound(f"thread {thread_id} does not exist")
+        config = self.config(thread_id, owner)
+        snapshot = await self.graph.aget_state(config)
+        decided: dict[str, Any] = {}
+        async with store_connection() as conn:
+            for pending in snapshot.interrupts:
+                value = pending.value if isinstance(pending.value, dict) else {}
+                row = await approvals.get(conn, value.get("approval_id", ""))
+                if row is not None and row["status"] in ("approved", "rejected", "used"):
+                    decided[pending.id] = {"approval_id": row["id"]}
+        if decided:
+            return await self._resume(thread_id, owner, decided)
+        if snapshot.next and not snapshot.interrupts:
+            await self.graph.ainvoke(None, config, context=Context(customer_id=owner))
+        return await self.result(thread_id)

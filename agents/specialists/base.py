@@ -80,7 +80,14 @@ class SpecialistSpec:
     tools: tuple[StoreTool, ...]
     handle: Callable[[SpecialistSpec, SpecialistRun], Awaitable[SpecialistReport]]
     actions: tuple[str, ...] = ()  # write actions it may propose
+    entity_cue: str | None = None  # an Entities field whose presence also calls for it (e.g. "addresses")
     _pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+    def wanted_for(self, brief: Brief) -> bool:
+        """Does the deterministic supervisor need this specialist for the brief?"""
+        if self.entity_cue and getattr(brief.entities, self.entity_cue, None):
+            return True
+        return self.matches(brief.request)
 
     def matches(self, text: str) -> bool:
         pattern = self._pattern

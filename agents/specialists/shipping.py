@@ -171,6 +171,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         tools=(toolkit.list_addresses, toolkit.list_orders, toolkit.get_order),
         handle=address,
         actions=("change_delivery_address",),
+        entity_cue="addresses",
     ),
     SpecialistSpec(
         name="claims_agent",

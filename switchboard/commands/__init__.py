@@ -7,7 +7,7 @@ import importlib
 import typer
 
 # Order is the order of `switchboard --help`.
-COMMAND_MODULES = ("db", "route", "conversation")
+COMMAND_MODULES = ("db", "route", "conversation", "approvals")
 
 
 def register_all(app: typer.Typer) -> None:
