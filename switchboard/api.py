@@ -119,6 +119,27 @@ class Switchboard:
         if customer_id is not None and owner and owner != customer_id:
             raise Forbidden(f"thread {thread_id} belongs to another customer")
 
+    @asynccontextmanager
+    async def thread_lock(self, thread_id: str) -> AsyncIterator[None]:
+        """Only one run of a thread at a time, across every process on this database.
+
+        A session-level advisory lock held on its own connection for the whole run; a second
+        message to a busy thread is refused (Conflict), never queued behind or interleaved with it.
+        """
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "select pg_try_advisory_lock(hashtextextended(%s, 0)) as locked", (f"switchboard-thread:{thread_id}",)
+            )
+            row = await cur.fetchone()
+            if not row or not row["locked"]:
+                raise Conflict(f"thread {thread_id} is busy with another request; try again when it has answered")
+            try:
+                yield
+            finally:
+                await conn.execute(
+                    "select pg_advisory_unlock(hashtextextended(%s, 0))", (f"switchboard-thread:{thread_id}",)
+                )
+
     def config(self, thread_id: str, customer_id: str) -> dict[str, Any]:
         return {"configurable": {"thread_id": thread_id}, "metadata": {"customer_id": customer_id}}
 
@@ -135,11 +156,12 @@ class Switchboard:
         customer_id = validate_customer_id(customer_id)
         thread_id = validate_thread_id(thread_id) if thread_id is not None else str(uuid.uuid4())
         await self.check_access(thread_id, customer_id, must_exist=False)
-        await self.ensure_not_paused(thread_id)
         ctx = context or Context()
         ctx.customer_id = customer_id
-        await self.graph.ainvoke({"message": message}, self.config(thread_id, customer_id), context=ctx)
-        return await self.result(thread_id)
+        async with self.thread_lock(thread_id):
+            await self.ensure_not_paused(thread_id)
+            await self.graph.ainvoke({"message": message}, self.config(thread_id, customer_id), context=ctx)
+            return await self.result(thread_id)
 
     async def ensure_not_paused(self, thread_id: str) -> None:
         snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
@@ -281,13 +303,15 @@ class Switchboard:
             chosen = pending
         target = chosen[0]
         approval_id = target.value["approval_id"]
-        async with store_connection() as conn:
-            await approvals.decide(conn, approval_id, actor=actor, decision=decision, args=args, reason=reason)  # type: ignore[arg-type]
-        return await self._resume(thread_id, owner, {target.id: {"approval_id": approval_id}})
+        async with self.thread_lock(thread_id):
+            async with store_connection() as conn:
+                await approvals.decide(conn, approval_id, actor=actor, decision=decision, args=args, reason=reason)  # type: ignore[arg-type]
+            return await self._resume(thread_id, owner, {target.id: {"approval_id": approval_id}})
 
-    async def _resume(self, thread_id: str, owner: str, resume: dict[str, Any]) -> AskResult:
+    async def _resume(self, thread_id: str, owner: str, resume: dict[str, Any] | None) -> AskResult:
         config = self.config(thread_id, owner)
-        await self.graph.ainvoke(Command(resume=resume), config, context=Context(customer_id=owner))
+        command = Command(resume=resume) if resume is not None else None
+        await self.graph.ainvoke(command, config, context=Context(customer_id=owner))
         return await self.result(thread_id)
 
     async def recover(self, thread_id: str) -> AskResult:
@@ -308,8 +332,9 @@ class Switchboard:
                 row = await approvals.get(conn, value.get("approval_id", ""))
                 if row is not None and row["status"] in ("approved", "rejected", "used"):
                     decided[pending.id] = {"approval_id": row["id"]}
-        if decided:
-            return await self._resume(thread_id, owner, decided)
-        if snapshot.next and not snapshot.interrupts:
-            await self.graph.ainvoke(None, config, context=Context(customer_id=owner))
-        return await self.result(thread_id)
+        async with self.thread_lock(thread_id):
+            if decided:
+                return await self._resume(thread_id, owner, decided)
+            if snapshot.next and not snapshot.interrupts:
+                return await self._resume(thread_id, owner, None)
+            return await self.result(thread_id)

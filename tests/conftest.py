@@ -97,3 +97,58 @@ def any_db(request: pytest.FixtureRequest) -> Iterator[str]:
     activate(request.param, env)
     yield request.param
     _reset_caches()
+
+
+# ------------------------------------------------------------------ a seeded store and the app
+
+
+def _prepare(fresh: bool) -> None:
+    """Migrations, checkpoint tables and the deterministic seed on the active test database."""
+    from config.checkpointer import sync_checkpointer
+    from config.database import connect
+    from tools.store.admin import reset_store
+    from tools.store.migrate import apply_migrations
+    from tools.store.seed import ensure_seeded, seed_store
+
+    with connect() as conn:
+        if fresh:
+            reset_store(conn)
+            seed_store(conn)
+        else:
+            apply_migrations(conn)
+            ensure_seeded(conn)
+    with sync_checkpointer():
+        pass
+
+
+@pytest.fixture
+def seeded(db: str) -> str:
+    """The default test database, migrated and seeded (shared: do not change scenario rows)."""
+    _prepare(fresh=False)
+    return db
+
+
+@pytest.fixture
+def fresh_store(db: str) -> str:
+    """A freshly reset and re-seeded store, for tests that change store rows."""
+    _prepare(fresh=True)
+    return db
+
+
+@pytest.fixture
+def scenarios(seeded: str) -> dict[str, dict[str, object]]:
+    """The planted scenarios by name: customer_id, order_id, details."""
+    from config.database import connect
+    from tools.store.seed import list_scenarios
+
+    with connect() as conn:
+        return {s["name"]: s for s in list_scenarios(conn)}
+
+
+@pytest.fixture
+async def app(seeded: str):  # type: ignore[no-untyped-def]
+    """The embedding API on the test database (Postgres checkpointer, async pool)."""
+    from switchboard.api import Switchboard
+
+    async with Switchboard.open() as sb:
+        yield sb
