@@ -38,7 +38,9 @@ def _done(action: str, args: dict[str, Any], result: Any) -> ActionOutcome:
     return _outcome(action, args, "done", detail)
 
 
-async def _handle(brief: Brief, specialist: str, action: str, args: dict[str, Any], thread_id: str) -> ActionOutcome:
+async def _handle(
+    brief: Brief, specialist: str, action: str, args: dict[str, Any], thread_id: str
+) -> ActionOutcome:
     customer_id = brief.customer_id
     async with store_connection() as conn:
         earlier = await recorded(conn, ledger_key(thread_id, action, args))
@@ -48,8 +50,11 @@ async def _handle(brief: Brief, specialist: str, action: str, args: dict[str, An
         if verdict.verdict == "refused":
             return _outcome(action, args, "refused", verdict.reason)
         if verdict.verdict == "allowed":
-            return _done(action, args, await perform(conn, thread_id=thread_id, customer_id=customer_id,
-                                                     action=action, args=args))
+            return _done(
+                action,
+                args,
+                await perform(conn, thread_id=thread_id, customer_id=customer_id, action=action, args=args),
+            )
         role = verdict.role
         assert role is not None
         path = f"router > {brief.domain} > {specialist} > {action}"
@@ -93,12 +98,20 @@ async def _handle(brief: Brief, specialist: str, action: str, args: dict[str, An
                 return _outcome(action, args, "refused", f"{edited}refused: {again.reason}")
             if ROLE_RANK[decided["decided_role"]] < ROLE_RANK.get(again.role or "customer", 1):
                 return _outcome(action, args, "refused", f"{edited}need staff approval")
-        result = await perform(conn, thread_id=thread_id, customer_id=customer_id, action=action,
-                               args=final_args, approval_id=row["id"])
+        result = await perform(
+            conn,
+            thread_id=thread_id,
+            customer_id=customer_id,
+            action=action,
+            args=final_args,
+            approval_id=row["id"],
+        )
     outcome = _done(action, args, result)  # keyed by the proposal; an edit shows in the detail
     if final_args != args:
         edits = ", ".join(f"{k} {v}" for k, v in final_args.items() if args.get(k) != v)
-        outcome.detail = f"edited by {decided['decided_by']}: {edits}" + (f"; {outcome.detail}" if outcome.detail else "")
+        outcome.detail = f"edited by {decided['decided_by']}: {edits}" + (
+            f"; {outcome.detail}" if outcome.detail else ""
+        )
     return outcome
 
 
@@ -135,7 +148,9 @@ async def perform_pending_actions(
             if key in handled:
                 continue
             handled.add(key)
-            results.append(await _handle(brief, report.specialist, proposal.action, dict(proposal.args), thread_id))
+            results.append(
+                await _handle(brief, report.specialist, proposal.action, dict(proposal.args), thread_id)
+            )
     return results
 
 

@@ -74,7 +74,9 @@ async def compose(decider: str, request: ComposeRequest) -> ComposedAnswer:
     )
     try:
         return await structured(
-            decider, ComposedAnswer, [SystemMessage(system), HumanMessage(f"Customer: {request.request}\n\n{facts}")]
+            decider,
+            ComposedAnswer,
+            [SystemMessage(system), HumanMessage(f"Customer: {request.request}\n\n{facts}")],
         )
     except DecisionError as exc:
         log.warning("composer model answer unusable (%s); composing deterministically", exc)

@@ -23,10 +23,12 @@ class Context:
         default="", metadata={"description": "'deterministic' or 'provider:model'; empty = ROUTE_DECIDER."}
     )
     supervisor_decider: str = field(
-        default="", metadata={"description": "'deterministic' or 'provider:model'; empty = SUPERVISOR_DECIDER."}
+        default="",
+        metadata={"description": "'deterministic' or 'provider:model'; empty = SUPERVISOR_DECIDER."},
     )
     specialist_decider: str = field(
-        default="", metadata={"description": "'deterministic' or 'provider:model'; empty = SPECIALIST_DECIDER."}
+        default="",
+        metadata={"description": "'deterministic' or 'provider:model'; empty = SPECIALIST_DECIDER."},
     )
     compose_decider: str = field(
         default="", metadata={"description": "'deterministic' or 'provider:model'; empty = COMPOSE_DECIDER."}

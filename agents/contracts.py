@@ -33,7 +33,9 @@ class Entities(Contract):
     order_ids: list[str] = Field(default_factory=list, description="e.g. ORD-100234")
     invoice_ids: list[str] = Field(default_factory=list, description="e.g. INV-100234")
     tracking_numbers: list[str] = Field(default_factory=list, description="e.g. TRK7F3A9C21")
-    amounts: list[str] = Field(default_factory=list, description="money amounts as decimal strings, e.g. '49.90'")
+    amounts: list[str] = Field(
+        default_factory=list, description="money amounts as decimal strings, e.g. '49.90'"
+    )
     dates: list[str] = Field(default_factory=list, description="ISO dates or date phrases as written")
     emails: list[str] = Field(default_factory=list)
     addresses: list[str] = Field(default_factory=list, description="postal addresses as written")
@@ -55,7 +57,9 @@ class Entities(Contract):
 
 class RouteRequest(Contract):
     text: str
-    history: list[str] = Field(default_factory=list, description="earlier requests of this thread, oldest first")
+    history: list[str] = Field(
+        default_factory=list, description="earlier requests of this thread, oldest first"
+    )
 
 
 class RouteDecision(Contract):
@@ -107,7 +111,9 @@ class SpecialistReport(Contract):
     facts: list[str] = Field(default_factory=list, description="what the specialist found in the store")
     tools_called: list[str] = Field(default_factory=list)
     proposed_actions: list[ProposedAction] = Field(default_factory=list)
-    handoffs: list[str] = Field(default_factory=list, description="other specialists of the domain worth asking")
+    handoffs: list[str] = Field(
+        default_factory=list, description="other specialists of the domain worth asking"
+    )
 
 
 class SupervisorDecision(Contract):

@@ -29,7 +29,9 @@ def validate_message(message: object) -> str:
         raise InputError("message is empty")
     limit = get_settings().max_request_chars
     if len(text) > limit:
-        raise InputError(f"message is too long: {len(text)} characters, the limit is {limit} (MAX_REQUEST_CHARS)")
+        raise InputError(
+            f"message is too long: {len(text)} characters, the limit is {limit} (MAX_REQUEST_CHARS)"
+        )
     return text
 
 
@@ -42,7 +44,9 @@ def validate_customer_id(customer_id: object) -> str:
     if not customer_id:
         raise InputError("customer_id is missing from the run's context (who is asking?)")
     if not isinstance(customer_id, str) or not CUSTOMER_ID.match(customer_id):
-        raise InputError(f"customer_id {customer_id!r} is malformed: expected CUST- and digits, e.g. CUST-0001")
+        raise InputError(
+            f"customer_id {customer_id!r} is malformed: expected CUST- and digits, e.g. CUST-0001"
+        )
     return customer_id
 
 

@@ -52,7 +52,11 @@ def decide_deterministic(
     wanted = plan(brief, specialists) + [h for r in reports for h in r.handoffs if h in known]
     for name in dict.fromkeys(wanted):
         if name not in ran:
-            why = "asked for by a colleague" if name not in plan(brief, specialists) else "the request calls for it"
+            why = (
+                "asked for by a colleague"
+                if name not in plan(brief, specialists)
+                else "the request calls for it"
+            )
             return SupervisorDecision(next=name, reason=why)
     if pending_actions(reports, outcomes):
         return SupervisorDecision(next=ACT, reason="write actions were proposed")
@@ -60,7 +64,9 @@ def decide_deterministic(
 
 
 class SupervisorChoice(Contract):
-    next: str = Field(description="the name of the specialist to run next, or 'finish' when the domain is done")
+    next: str = Field(
+        description="the name of the specialist to run next, or 'finish' when the domain is done"
+    )
     reason: str = Field(default="", description="one sentence")
 
 
@@ -90,7 +96,9 @@ async def decide_llm(
         return SupervisorDecision(next=FINISH, reason=choice.reason)
     if choice.next in names and choice.next not in ran:
         return SupervisorDecision(next=choice.next, reason=choice.reason)
-    log.warning("supervisor model chose %r, not an available specialist; using the deterministic choice", choice.next)
+    log.warning(
+        "supervisor model chose %r, not an available specialist; using the deterministic choice", choice.next
+    )
     return decide_deterministic(brief, specialists, reports, outcomes)
 
 

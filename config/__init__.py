@@ -4,4 +4,11 @@ from config.database import DatabaseTarget, database_target
 from config.errors import ConfigurationError, SwitchboardError
 from config.settings import Settings, get_settings
 
-__all__ = ["ConfigurationError", "SwitchboardError", "DatabaseTarget", "Settings", "database_target", "get_settings"]
+__all__ = [
+    "ConfigurationError",
+    "DatabaseTarget",
+    "Settings",
+    "SwitchboardError",
+    "database_target",
+    "get_settings",
+]

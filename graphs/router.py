@@ -104,7 +104,9 @@ async def compose_answer(state: RouterState, runtime: Runtime[Context]) -> dict[
         answer = out_of_scope_answer()
     else:
         results = [DomainResult.model_validate(r) for r in state.get("domain_results", [])]
-        composed = await compose(context.decider("compose"), ComposeRequest(request=state["message"], results=results))
+        composed = await compose(
+            context.decider("compose"), ComposeRequest(request=state["message"], results=results)
+        )
         answer = composed.answer
     window = get_settings().history_window
     turn: Turn = {"message": state["message"], "answer": answer, "domains": list(decision.domains)}

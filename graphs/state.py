@@ -8,7 +8,11 @@ turns, not the whole conversation, so a long thread does not make every checkpoi
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
+
+# typing_extensions' TypedDict: pydantic (the dev server's input/output schemas for Studio) rejects
+# typing.TypedDict on Python < 3.12.
+from typing_extensions import TypedDict
 
 # ---------------------------------------------------------------- router graph
 

@@ -128,11 +128,14 @@ class Switchboard:
         """
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                "select pg_try_advisory_lock(hashtextextended(%s, 0)) as locked", (f"switchboard-thread:{thread_id}",)
+                "select pg_try_advisory_lock(hashtextextended(%s, 0)) as locked",
+                (f"switchboard-thread:{thread_id}",),
             )
             row = await cur.fetchone()
             if not row or not row["locked"]:
-                raise Conflict(f"thread {thread_id} is busy with another request; try again when it has answered")
+                raise Conflict(
+                    f"thread {thread_id} is busy with another request; try again when it has answered"
+                )
             try:
                 yield
             finally:
@@ -241,6 +244,9 @@ class Switchboard:
                     "step": row["step"],
                     "source": row["source"],
                     "writes": sorted(c for c in row["channels"] if not c.startswith("branch:")),
+                    "next": sorted(
+                        c.removeprefix("branch:to:") for c in row["channels"] if c.startswith("branch:to:")
+                    ),
                 }
             )
         return steps
@@ -298,14 +304,18 @@ class Switchboard:
                 raise NotFound(f"thread {thread_id} has no pending interrupt {interrupt_id}")
         elif len(pending) > 1:
             ids = ", ".join(i.id for i in pending)
-            raise InputError(f"thread {thread_id} has {len(pending)} pending approvals ({ids}): name one with --interrupt")
+            raise InputError(
+                f"thread {thread_id} has {len(pending)} pending approvals ({ids}): name one with --interrupt"
+            )
         else:
             chosen = pending
         target = chosen[0]
         approval_id = target.value["approval_id"]
         async with self.thread_lock(thread_id):
             async with store_connection() as conn:
-                await approvals.decide(conn, approval_id, actor=actor, decision=decision, args=args, reason=reason)  # type: ignore[arg-type]
+                await approvals.decide(
+                    conn, approval_id, actor=actor, decision=decision, args=args, reason=reason
+                )  # type: ignore[arg-type]
             return await self._resume(thread_id, owner, {target.id: {"approval_id": approval_id}})
 
     async def _resume(self, thread_id: str, owner: str, resume: dict[str, Any] | None) -> AskResult:

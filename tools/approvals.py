@@ -39,7 +39,9 @@ class Identity:
         """'staff:alice' or 'customer:CUST-0001'."""
         role, _, ident = (text or "").partition(":")
         if role not in ("customer", "staff") or not ident.strip():
-            raise InputError(f"identity {text!r} must be ROLE:ID with ROLE customer or staff, e.g. staff:alice")
+            raise InputError(
+                f"identity {text!r} must be ROLE:ID with ROLE customer or staff, e.g. staff:alice"
+            )
         return cls(role, ident.strip())  # type: ignore[arg-type]
 
     def __str__(self) -> str:
@@ -69,8 +71,18 @@ async def request(
         "insert into store.approvals (id, thread_id, customer_id, action, args, args_hash, path, description,"
         " required_role, expires_at) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, now() + %s)"
         " on conflict (id) do nothing",
-        (ident, thread_id, customer_id, action, canonical(args), args_hash(action, args), path, description,
-         required_role, timedelta(hours=ttl_hours)),
+        (
+            ident,
+            thread_id,
+            customer_id,
+            action,
+            canonical(args),
+            args_hash(action, args),
+            path,
+            description,
+            required_role,
+            timedelta(hours=ttl_hours),
+        ),
     )
     row = await get(conn, ident)
     assert row is not None
@@ -82,7 +94,9 @@ async def get(conn: Conn, ident: str) -> dict[str, Any] | None:
     return await cur.fetchone()
 
 
-async def pending(conn: Conn, customer_id: str | None = None, thread_id: str | None = None) -> list[dict[str, Any]]:
+async def pending(
+    conn: Conn, customer_id: str | None = None, thread_id: str | None = None
+) -> list[dict[str, Any]]:
     cur = await conn.execute(
         f"select {_COLUMNS} from store.approvals where status = 'pending'"
         " and (%(c)s::text is null or customer_id = %(c)s) and (%(t)s::text is null or thread_id = %(t)s)"
@@ -99,7 +113,9 @@ def check_role(row: dict[str, Any], actor: Identity, decision: str) -> None:
         if actor.role == "customer" and actor.id != row["customer_id"]:
             raise Forbidden(f"approval {row['id']} is for customer {row['customer_id']}, not {actor.id}")
         if actor.role == "staff" and decision != "reject":
-            raise Forbidden(f"approval {row['id']} needs the customer's own confirmation; staff may only reject it")
+            raise Forbidden(
+                f"approval {row['id']} needs the customer's own confirmation; staff may only reject it"
+            )
 
 
 async def decide(
@@ -121,7 +137,9 @@ async def decide(
             raise Conflict(f"approval {ident} is already {row['status']}")
         check_role(row, actor, decision)
         if row["expired"] and decision != "reject":
-            raise Conflict(f"approval {ident} expired at {row['expires_at']:%Y-%m-%d %H:%M} UTC; it can only be rejected")
+            raise Conflict(
+                f"approval {ident} expired at {row['expires_at']:%Y-%m-%d %H:%M} UTC; it can only be rejected"
+            )
         if decision == "reject":
             if not (reason or "").strip():
                 raise InputError("a rejection needs a reason")
@@ -137,8 +155,15 @@ async def decide(
         await conn.execute(
             "update store.approvals set status = %s, decided_by = %s, decided_role = %s, decided_at = now(),"
             " decided_args = %s, decided_args_hash = %s, reason = %s where id = %s",
-            (status, actor.id, actor.role, canonical(decided_args), args_hash(row["action"], decided_args),
-             reason, ident),
+            (
+                status,
+                actor.id,
+                actor.role,
+                canonical(decided_args),
+                args_hash(row["action"], decided_args),
+                reason,
+                ident,
+            ),
         )
     decided = await get(conn, ident)
     assert decided is not None

@@ -37,7 +37,13 @@ async def publish_turn_events(thread_id: str, customer_id: str, state: Mapping[s
             cur = await conn.execute(
                 "insert into store.outbox (topic, dedupe_key, thread_id, customer_id, payload)"
                 " values (%s, %s, %s, %s, %s) on conflict (dedupe_key) do nothing",
-                (topic, f"{thread_id}:{turn}:{index}:{topic}", thread_id, customer_id or None, json.dumps(payload)),
+                (
+                    topic,
+                    f"{thread_id}:{turn}:{index}:{topic}",
+                    thread_id,
+                    customer_id or None,
+                    json.dumps(payload),
+                ),
             )
             written += cur.rowcount
     return written

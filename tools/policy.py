@@ -100,7 +100,9 @@ async def evaluate(conn: Conn, customer_id: str, action: str, args: dict[str, An
 
 async def _order(conn: Conn, customer_id: str, order_id: str) -> dict[str, Any] | None:
     return await _one(
-        conn, "select id, status, total from store.orders where id = %s and customer_id = %s", (order_id, customer_id)
+        conn,
+        "select id, status, total from store.orders where id = %s and customer_id = %s",
+        (order_id, customer_id),
     )
 
 
@@ -109,7 +111,9 @@ async def _cancel_order(conn: Conn, customer_id: str, args: dict[str, Any]) -> P
     if order is None:
         return refused(f"order {args['order_id']} is not on this account")
     if order["status"] not in OPEN_ORDER:
-        return refused(f"order {order['id']} is {order['status']}; only orders that have not shipped can be cancelled")
+        return refused(
+            f"order {order['id']} is {order['status']}; only orders that have not shipped can be cancelled"
+        )
     return PolicyDecision(
         "confirm",
         "cancelling is the customer's decision",
@@ -123,7 +127,9 @@ async def _start_return(conn: Conn, customer_id: str, args: dict[str, Any]) -> P
         return refused(f"order {args['order_id']} is not on this account")
     if order["status"] != "delivered":
         return refused(f"order {order['id']} is {order['status']}; only delivered orders can be returned")
-    return PolicyDecision("confirm", "a return is the customer's decision", f"Start a return of order {order['id']}")
+    return PolicyDecision(
+        "confirm", "a return is the customer's decision", f"Start a return of order {order['id']}"
+    )
 
 
 async def _issue_refund(conn: Conn, customer_id: str, args: dict[str, Any]) -> PolicyDecision:
@@ -143,7 +149,9 @@ async def _issue_refund(conn: Conn, customer_id: str, args: dict[str, Any]) -> P
     if payment["order_id"] != args["order_id"]:
         return refused(f"payment {payment['id']} does not belong to order {args['order_id']}")
     if payment["status"] != "captured":
-        return refused(f"payment {payment['id']} is {payment['status']}; only captured payments can be refunded")
+        return refused(
+            f"payment {payment['id']} is {payment['status']}; only captured payments can be refunded"
+        )
     if amount > payment["amount"]:
         return refused(f"refund {amount} EUR exceeds the charge of {payment['amount']} EUR")
     earlier = await _one(
@@ -153,11 +161,15 @@ async def _issue_refund(conn: Conn, customer_id: str, args: dict[str, Any]) -> P
     )
     if earlier is not None:
         return refused(f"payment {payment['id']} already has refund {earlier['id']} ({earlier['status']})")
-    description = f"Refund {amount} EUR of payment {payment['id']} (order {payment['order_id']}): {args['reason']}"
+    description = (
+        f"Refund {amount} EUR of payment {payment['id']} (order {payment['order_id']}): {args['reason']}"
+    )
     limit = Decimal(get_settings().refund_auto_limit)
     if amount > limit:
         return PolicyDecision("approve", f"refunds over {limit} EUR need staff approval", description)
-    return PolicyDecision("confirm", f"refunds up to {limit} EUR need the customer's confirmation", description)
+    return PolicyDecision(
+        "confirm", f"refunds up to {limit} EUR need the customer's confirmation", description
+    )
 
 
 async def _change_address(conn: Conn, customer_id: str, args: dict[str, Any]) -> PolicyDecision:
@@ -188,7 +200,9 @@ async def _lost_parcel(conn: Conn, customer_id: str, args: dict[str, Any]) -> Po
         (customer_id, args["order_id"]),
     )
     if open_claim is not None:
-        return refused(f"a lost-parcel claim is already open for order {args['order_id']} ({open_claim['id']})")
+        return refused(
+            f"a lost-parcel claim is already open for order {args['order_id']} ({open_claim['id']})"
+        )
     late = (await _today(conn) - shipment["promised_by"]).days if shipment["promised_by"] else 0
     if shipment["status"] == "lost" or (shipment["status"] != "delivered" and late >= LOST_AFTER_DAYS_LATE):
         return PolicyDecision(
@@ -196,7 +210,9 @@ async def _lost_parcel(conn: Conn, customer_id: str, args: dict[str, Any]) -> Po
             "the carrier reports the parcel lost or it is long overdue",
             f"Open a lost-parcel claim with {shipment['carrier']} for order {args['order_id']}",
         )
-    return refused(f"parcel {args['tracking_number']} is {shipment['status']} and not overdue enough for a claim")
+    return refused(
+        f"parcel {args['tracking_number']} is {shipment['status']} and not overdue enough for a claim"
+    )
 
 
 async def _close_account(conn: Conn, customer_id: str, args: dict[str, Any]) -> PolicyDecision:
@@ -208,7 +224,9 @@ async def _close_account(conn: Conn, customer_id: str, args: dict[str, Any]) -> 
     )
     if row and row["n"]:
         return refused(f"the account has {row['n']} open order(s)")
-    return PolicyDecision("confirm", "closing an account is the customer's decision", f"Close account {customer_id}")
+    return PolicyDecision(
+        "confirm", "closing an account is the customer's decision", f"Close account {customer_id}"
+    )
 
 
 async def _change_email(conn: Conn, customer_id: str, args: dict[str, Any]) -> PolicyDecision:
@@ -220,11 +238,15 @@ async def _change_email(conn: Conn, customer_id: str, args: dict[str, Any]) -> P
     )
     if taken is not None:
         return refused("that e-mail address belongs to another account")
-    return PolicyDecision("confirm", "the customer confirms a new login e-mail", f"Change the account e-mail to {new}")
+    return PolicyDecision(
+        "confirm", "the customer confirms a new login e-mail", f"Change the account e-mail to {new}"
+    )
 
 
 async def _password_reset(conn: Conn, customer_id: str, args: dict[str, Any]) -> PolicyDecision:
-    return PolicyDecision("allowed", "a reset link goes to the account's own e-mail", "Send a password-reset link")
+    return PolicyDecision(
+        "allowed", "a reset link goes to the account's own e-mail", "Send a password-reset link"
+    )
 
 
 async def _unsubscribe(conn: Conn, customer_id: str, args: dict[str, Any]) -> PolicyDecision:
@@ -239,7 +261,9 @@ async def _unsubscribe(conn: Conn, customer_id: str, args: dict[str, Any]) -> Po
 
 
 async def _escalate(conn: Conn, customer_id: str, args: dict[str, Any]) -> PolicyDecision:
-    return PolicyDecision("allowed", "a customer may always reach a person", f"Open a ticket: {args['subject']}")
+    return PolicyDecision(
+        "allowed", "a customer may always reach a person", f"Open a ticket: {args['subject']}"
+    )
 
 
 _RULES = {

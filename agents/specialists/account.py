@@ -24,11 +24,14 @@ async def login(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         f"{day(account.get('last_login_at')) or 'never'}"
     ]
     if account.get("closed_at"):
-        return run.report(spec, f"Your account was closed on {day(account['closed_at'])}; it can no longer sign in.",
-                          facts)
+        return run.report(
+            spec, f"Your account was closed on {day(account['closed_at'])}; it can no longer sign in.", facts
+        )
     if _SIGNUP.search(run.brief.request):
-        text = ("You already have an account with us. To open another one, sign up with a different e-mail "
-                "address on the website or in the app.")
+        text = (
+            "You already have an account with us. To open another one, sign up with a different e-mail "
+            "address on the website or in the app."
+        )
         return run.report(spec, text, facts)
     if account["login_state"] == "locked":
         action = ProposedAction(action="send_password_reset", args={}, reason="the login is locked")
@@ -40,10 +43,14 @@ async def login(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             [action],
         )
     if re.search(r"password|forgot|reset", run.brief.request, re.I):
-        action = ProposedAction(action="send_password_reset", args={}, reason="the customer asked for a reset")
+        action = ProposedAction(
+            action="send_password_reset", args={}, reason="the customer asked for a reset"
+        )
         return run.report(spec, "I will send you a password-reset link by e-mail.", facts, [action])
     return run.report(
-        spec, "Your login is active. If signing in still fails, try a password reset or clear the app's cache.", facts
+        spec,
+        "Your login is active. If signing in still fails, try a password reset or clear the app's cache.",
+        facts,
     )
 
 
@@ -54,25 +61,35 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         return run.report(spec, "I could not find your profile.")
     subs = (account or {}).get("newsletter") or []
     active = [s["topic"] for s in subs if s.get("subscribed")]
-    facts = [f"profile: {customer['name']}, {customer['email']}, status {customer['status']}",
-             f"newsletters: {', '.join(active) or 'none'}"]
+    facts = [
+        f"profile: {customer['name']}, {customer['email']}, status {customer['status']}",
+        f"newsletters: {', '.join(active) or 'none'}",
+    ]
     request = run.brief.request
     if re.search(r"newsletter|e-?mails? from you|marketing|mailing", request, re.I):
         if _UNSUBSCRIBE.search(request):
             if not active:
                 return run.report(spec, "You are not subscribed to any newsletter.", facts)
-            actions = [ProposedAction(action="unsubscribe_newsletter", args={"topic": t}, reason="asked") for t in active]
+            actions = [
+                ProposedAction(action="unsubscribe_newsletter", args={"topic": t}, reason="asked")
+                for t in active
+            ]
             return run.report(spec, f"I will unsubscribe you from: {', '.join(active)}.", facts, actions)
         if _SUBSCRIBE.search(request):
-            return run.report(spec, "You can subscribe to our newsletters under Account > Preferences.", facts)
+            return run.report(
+                spec, "You can subscribe to our newsletters under Account > Preferences.", facts
+            )
         return run.report(spec, f"You are subscribed to: {', '.join(active) or 'no newsletter'}.", facts)
     if _EMAIL_CHANGE.search(request):
         new = [e for e in run.brief.entities.emails if e.lower() != customer["email"].lower()]
         if not new:
-            return run.report(spec, f"Your account e-mail is {customer['email']}. Tell me the new address to use.",
-                              facts)
+            return run.report(
+                spec, f"Your account e-mail is {customer['email']}. Tell me the new address to use.", facts
+            )
         action = ProposedAction(action="change_account_email", args={"new_email": new[0]}, reason="asked")
-        return run.report(spec, f"I will change your account e-mail to {new[0]} once you confirm.", facts, [action])
+        return run.report(
+            spec, f"I will change your account e-mail to {new[0]} once you confirm.", facts, [action]
+        )
     return run.report(
         spec,
         f"Your profile: {customer['name']}, {customer['email']}. You can edit your details under Account > Profile, "
@@ -87,7 +104,9 @@ async def closure(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         return run.report(spec, "I could not find your account.")
     if customer["status"] == "closed":
         return run.report(spec, "Your account is already closed.", [f"status {customer['status']}"])
-    open_orders = [o for o in await run.call(toolkit.list_orders, limit=50) if o["status"] in (*OPEN_STATUSES, "shipped")]
+    open_orders = [
+        o for o in await run.call(toolkit.list_orders, limit=50) if o["status"] in (*OPEN_STATUSES, "shipped")
+    ]
     facts = [f"open orders: {', '.join(o['id'] for o in open_orders) or 'none'}"]
     if open_orders:
         return run.report(
@@ -97,7 +116,9 @@ async def closure(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             facts,
         )
     action = ProposedAction(action="close_account", args={}, reason="the customer asked to close the account")
-    return run.report(spec, "I will close your account once you confirm; this cannot be undone.", facts, [action])
+    return run.report(
+        spec, "I will close your account once you confirm; this cannot be undone.", facts, [action]
+    )
 
 
 SPECIALISTS: tuple[SpecialistSpec, ...] = (
@@ -105,8 +126,18 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         name="login_helper",
         domain="account",
         description="signing up, logging in, passwords and locked accounts",
-        cues=(r"\blog ?in\b", r"\bsign ?in\b", r"\bpassword", r"\blocked\b", r"\breset\b", r"\b2fa\b",
-              r"\baccess\b", r"\bsign[- ]?up\b", r"\bregist", r"\bcreate (an |my )?account\b"),
+        cues=(
+            r"\blog ?in\b",
+            r"\bsign ?in\b",
+            r"\bpassword",
+            r"\blocked\b",
+            r"\breset\b",
+            r"\b2fa\b",
+            r"\baccess\b",
+            r"\bsign[- ]?up\b",
+            r"\bregist",
+            r"\bcreate (an |my )?account\b",
+        ),
         tools=(toolkit.get_account,),
         handle=login,
         actions=("send_password_reset",),
@@ -115,8 +146,19 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         name="profile_agent",
         domain="account",
         description="profile and personal data, account e-mail, newsletters and subscriptions",
-        cues=(r"\bprofile\b", r"\be-?mail\b", r"\bphone\b", r"\bname\b", r"\bpersonal\b", r"\bnewsletter",
-              r"\bsubscri", r"\bdata\b", r"\bgdpr\b", r"\bdetails\b", r"\bswitch\b"),
+        cues=(
+            r"\bprofile\b",
+            r"\be-?mail\b",
+            r"\bphone\b",
+            r"\bname\b",
+            r"\bpersonal\b",
+            r"\bnewsletter",
+            r"\bsubscri",
+            r"\bdata\b",
+            r"\bgdpr\b",
+            r"\bdetails\b",
+            r"\bswitch\b",
+        ),
         tools=(toolkit.get_customer, toolkit.get_account),
         handle=profile,
         actions=("change_account_email", "unsubscribe_newsletter"),
@@ -125,8 +167,14 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         name="closure_agent",
         domain="account",
         description="closing or deleting an account",
-        cues=(r"\bclose\b", r"\bdelete\b", r"\bdeactivat", r"\bremove (my )?account\b", r"\bcancel (my )?account\b",
-              r"\bterminate\b"),
+        cues=(
+            r"\bclose\b",
+            r"\bdelete\b",
+            r"\bdeactivat",
+            r"\bremove (my )?account\b",
+            r"\bcancel (my )?account\b",
+            r"\bterminate\b",
+        ),
         tools=(toolkit.get_customer, toolkit.list_orders),
         handle=closure,
         actions=("close_account",),

@@ -92,7 +92,9 @@ class SpecialistSpec:
     def matches(self, text: str) -> bool:
         pattern = self._pattern
         if pattern is None:
-            pattern = re.compile("|".join(f"(?:{cue})" for cue in self.cues), re.IGNORECASE) if self.cues else None
+            pattern = (
+                re.compile("|".join(f"(?:{cue})" for cue in self.cues), re.IGNORECASE) if self.cues else None
+            )
             object.__setattr__(self, "_pattern", pattern)
         return bool(pattern and pattern.search(text))
 

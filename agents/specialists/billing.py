@@ -27,8 +27,14 @@ async def invoices(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
         invoice = await run.call(toolkit.get_invoice, invoice_id=invoice_id)
         (found.append(invoice) if invoice else unknown.append(invoice_id))
     if not wanted:
-        latest_only = re.search(r"\b(last|latest|recent|newest)\b", run.brief.request, re.I)
-        found = (await run.call(toolkit.list_invoices, order_id=await _order_filter(run)))[: 1 if latest_only else 3]
+        request = run.brief.request
+        latest_only = re.search(r"\b(last|latest|recent|newest)\b", request, re.I) or (
+            re.search(r"\b(an|the) invoice\b", request, re.I)
+            and not re.search(r"\b(invoices|all)\b", request, re.I)
+        )
+        found = (await run.call(toolkit.list_invoices, order_id=await _order_filter(run)))[
+            : 1 if latest_only else 3
+        ]
     if not found:
         text = not_found_sentence(unknown, "invoice") or "There are no invoices on your account yet."
         return run.report(spec, text.strip())
@@ -36,7 +42,9 @@ async def invoices(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
         f"{i['id']} for {i['order_id']}: {money(i['amount'])}, {i['status']}, issued {day(i.get('issued_at'))}"
         for i in found
     ]
-    lines = [f"Invoice {i['id']} ({money(i['amount'])}, order {i['order_id']}) is {i['status']}." for i in found]
+    lines = [
+        f"Invoice {i['id']} ({money(i['amount'])}, order {i['order_id']}) is {i['status']}." for i in found
+    ]
     lines.append("You can download every invoice as a PDF under Orders in your account.")
     return run.report(spec, not_found_sentence(unknown, "invoice") + " ".join(lines), facts)
 
@@ -57,8 +65,14 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
         return run.report(spec, text, facts, handoffs=["refunds_agent"])
     paid = (await run.call(toolkit.list_payments, order_id=order_id))[:5]
     methods = await run.call(toolkit.list_payment_methods)
-    facts = [f"{p['id']}: {money(p['amount'])} by {p['method']}, {p['status']} ({day(p.get('created_at'))})" for p in paid]
-    facts += [f"saved method: {m.get('kind')} {m.get('brand') or ''} {m.get('card_last4') or ''}".strip() for m in methods]
+    facts = [
+        f"{p['id']}: {money(p['amount'])} by {p['method']}, {p['status']} ({day(p.get('created_at'))})"
+        for p in paid
+    ]
+    facts += [
+        f"saved method: {m.get('kind')} {m.get('brand') or ''} {m.get('card_last4') or ''}".strip()
+        for m in methods
+    ]
     if _DUPLICATE.search(run.brief.request):
         text = "I checked your payments and found no duplicate charge"
         text += f" for order {order_id}." if order_id else "."
@@ -68,7 +82,9 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
     else:
         text = "I found no payments on your account."
     if methods:
-        text += f" You have {len(methods)} saved payment method(s); we accept cards, PayPal and bank transfer."
+        text += (
+            f" You have {len(methods)} saved payment method(s); we accept cards, PayPal and bank transfer."
+        )
     return run.report(spec, text, facts)
 
 
@@ -138,8 +154,17 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         name="payments_investigator",
         domain="billing",
         description="payments, charges, duplicate charges and payment methods",
-        cues=(r"\bcharg", r"\bpa(y|id|yment)", r"\bcard\b", r"\bdeclined\b", r"\btwice\b", r"\bdouble\b",
-              r"\bduplicate\b", r"\bpaypal\b", r"\btransfer\b"),
+        cues=(
+            r"\bcharg",
+            r"\bpa(y|id|yment)",
+            r"\bcard\b",
+            r"\bdeclined\b",
+            r"\btwice\b",
+            r"\bdouble\b",
+            r"\bduplicate\b",
+            r"\bpaypal\b",
+            r"\btransfer\b",
+        ),
         tools=(toolkit.find_duplicates, toolkit.list_payments, toolkit.list_payment_methods),
         handle=payments,
     ),

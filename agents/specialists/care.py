@@ -8,7 +8,9 @@ from agents.contracts import ProposedAction, SpecialistReport
 from agents.specialists import toolkit
 from agents.specialists.base import SpecialistRun, SpecialistSpec
 
-_HUMAN = re.compile(r"\b(human|person|someone|agent|representative|manager|supervisor|speak|talk|call me)\b", re.I)
+_HUMAN = re.compile(
+    r"\b(human|person|someone|agent|representative|manager|supervisor|speak|talk|call me)\b", re.I
+)
 
 
 def _escalation(run: SpecialistRun, subject: str) -> ProposedAction:
@@ -75,8 +77,19 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         name="complaints_agent",
         domain="care",
         description="complaints: listening, apologising and passing them to the team",
-        cues=(r"\bcomplain", r"\bunhappy\b", r"\bdisappoint", r"\bterrible\b", r"\bawful\b", r"\bangry\b",
-              r"\bunacceptable\b", r"\brude\b", r"\bworst\b", r"\bfurious\b", r"\bnot happy\b"),
+        cues=(
+            r"\bcomplain",
+            r"\bunhappy\b",
+            r"\bdisappoint",
+            r"\bterrible\b",
+            r"\bawful\b",
+            r"\bangry\b",
+            r"\bunacceptable\b",
+            r"\brude\b",
+            r"\bworst\b",
+            r"\bfurious\b",
+            r"\bnot happy\b",
+        ),
         tools=(toolkit.list_tickets,),
         handle=complaints,
         actions=("escalate_to_human",),
@@ -85,8 +98,15 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         name="feedback_agent",
         domain="care",
         description="feedback, suggestions and product reviews",
-        cues=(r"\bfeedback\b", r"\breview", r"\brat(e|ing)\b", r"\bsuggest", r"\bcompliment", r"\bpraise\b",
-              r"\bthank"),
+        cues=(
+            r"\bfeedback\b",
+            r"\breview",
+            r"\brat(e|ing)\b",
+            r"\bsuggest",
+            r"\bcompliment",
+            r"\bpraise\b",
+            r"\bthank",
+        ),
         tools=(toolkit.list_reviews,),
         handle=feedback,
     ),
@@ -94,8 +114,20 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         name="contact_desk",
         domain="care",
         description="reaching a person, contact details and opening hours",
-        cues=(r"\bhuman\b", r"\bperson\b", r"\bagent\b", r"\brepresentative\b", r"\bcall\b", r"\bphone\b",
-              r"\bcontact\b", r"\bhours\b", r"\bopen\b", r"\bspeak\b", r"\btalk\b", r"\bcustomer (service|care)\b"),
+        cues=(
+            r"\bhuman\b",
+            r"\bperson\b",
+            r"\bagent\b",
+            r"\brepresentative\b",
+            r"\bcall\b",
+            r"\bphone\b",
+            r"\bcontact\b",
+            r"\bhours\b",
+            r"\bopen\b",
+            r"\bspeak\b",
+            r"\btalk\b",
+            r"\bcustomer (service|care)\b",
+        ),
         tools=(toolkit.contact_details,),
         handle=contact,
         actions=("escalate_to_human",),

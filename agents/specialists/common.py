@@ -13,7 +13,9 @@ _OTHER = re.compile(r"\b(other|another|second|previous|older|earlier)\b", re.IGN
 _LATEST = re.compile(r"\b(last|latest|recent|newest)\b", re.IGNORECASE)
 
 
-async def orders_in_question(run: SpecialistRun, *, prefer: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], list[str]]:
+async def orders_in_question(
+    run: SpecialistRun, *, prefer: tuple[str, ...] = ()
+) -> tuple[list[dict[str, Any]], list[str]]:
     """The orders a brief is about, and the ids it named that are not the customer's.
 
     Named ids first; a follow-up asking about "the other order" means a recent order not discussed

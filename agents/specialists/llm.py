@@ -23,8 +23,12 @@ MAX_TOOL_ROUNDS = 4
 
 
 class SpecialistFinding(Contract):
-    summary: str = Field(description="what you found and what you will do, addressed to the customer, 1-3 sentences")
-    facts: list[str] = Field(default_factory=list, description="facts from the tools that the summary relies on")
+    summary: str = Field(
+        description="what you found and what you will do, addressed to the customer, 1-3 sentences"
+    )
+    facts: list[str] = Field(
+        default_factory=list, description="facts from the tools that the summary relies on"
+    )
     proposed_actions: list[ProposedAction] = Field(
         default_factory=list, description="write actions to request, with exact arguments (may be empty)"
     )

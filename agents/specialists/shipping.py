@@ -58,11 +58,15 @@ async def tracking(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
             f"{day(s.get('promised_by'))}, last scan {_last_event(s)}"
         )
         if s["status"] == DELIVERED:
-            parts.append(f"Your parcel {s['tracking_number']} for order {s['order_id']} was delivered on "
-                         f"{day(s.get('delivered_at'))}.")
+            parts.append(
+                f"Your parcel {s['tracking_number']} for order {s['order_id']} was delivered on "
+                f"{day(s.get('delivered_at'))}."
+            )
         elif s["status"] == "lost":
-            parts.append(f"Your parcel {s['tracking_number']} for order {s['order_id']} has been reported lost by "
-                         f"{s['carrier']}.")
+            parts.append(
+                f"Your parcel {s['tracking_number']} for order {s['order_id']} has been reported lost by "
+                f"{s['carrier']}."
+            )
             handoffs.append("claims_agent")
         elif late:
             parts.append(
@@ -82,11 +86,15 @@ async def tracking(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
 async def delivery_options(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     options = await run.call(toolkit.delivery_options)
     facts = [f"{o['option']}: {o['days']}, {o['fee']} EUR" for o in options]
-    text = "Delivery options: " + "; ".join(
-        f"{o['option'].replace('_', ' ')} {o['days']} for {o['fee']} EUR"
-        + (f" (free over {o['free_over']} EUR)" if o.get("free_over") else "")
-        for o in options
-    ) + "."
+    text = (
+        "Delivery options: "
+        + "; ".join(
+            f"{o['option'].replace('_', ' ')} {o['days']} for {o['fee']} EUR"
+            + (f" (free over {o['free_over']} EUR)" if o.get("free_over") else "")
+            for o in options
+        )
+        + "."
+    )
     return run.report(spec, text, facts)
 
 
@@ -101,7 +109,9 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         return run.report(spec, text.strip(), facts)
     facts.append(f"{order['id']} ships to {order.get('shipping_address')}")
     if order["status"] in (DELIVERED, "cancelled", "returned"):
-        return run.report(spec, f"Order {order['id']} is {order['status']}, so its address can no longer change.", facts)
+        return run.report(
+            spec, f"Order {order['id']} is {order['status']}, so its address can no longer change.", facts
+        )
     if new_address is None:
         return run.report(
             spec,
@@ -114,8 +124,9 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         args={"order_id": order["id"], "address": new_address},
         reason="the customer gave a new delivery address",
     )
-    return run.report(spec, f"I will change the delivery address of order {order['id']} to {new_address}.", facts,
-                      [action])
+    return run.report(
+        spec, f"I will change the delivery address of order {order['id']} to {new_address}.", facts, [action]
+    )
 
 
 async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
@@ -149,17 +160,45 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         name="tracking_agent",
         domain="shipping",
         description="where a parcel is: tracking, delivery dates, late deliveries",
-        cues=(r"\btrack", r"\bparcel\b", r"\bpackage\b", r"\bdeliver", r"\barriv", r"\blate\b", r"\bdelay",
-              r"\bwhere\b", r"\bshipment\b", r"\bcourier\b", r"\bcarrier\b", r"\bshipped\b", r"\bstill\b"),
-        tools=(toolkit.list_orders, toolkit.get_order, toolkit.get_shipments, toolkit.find_shipment, toolkit.today),
+        cues=(
+            r"\btrack",
+            r"\bparcel\b",
+            r"\bpackage\b",
+            r"\bdeliver",
+            r"\barriv",
+            r"\blate\b",
+            r"\bdelay",
+            r"\bwhere\b",
+            r"\bshipment\b",
+            r"\bcourier\b",
+            r"\bcarrier\b",
+            r"\bshipped\b",
+            r"\bstill\b",
+        ),
+        tools=(
+            toolkit.list_orders,
+            toolkit.get_order,
+            toolkit.get_shipments,
+            toolkit.find_shipment,
+            toolkit.today,
+        ),
         handle=tracking,
     ),
     SpecialistSpec(
         name="delivery_options_advisor",
         domain="shipping",
         description="delivery options, delivery times and shipping costs",
-        cues=(r"\boptions?\b", r"\bhow long\b", r"\bexpress\b", r"\bnext[- ]day\b", r"\bshipping (cost|fee|price)",
-              r"\bdelivery (cost|fee|price|time)", r"\binternational\b", r"\bship to\b", r"\bcost\b"),
+        cues=(
+            r"\boptions?\b",
+            r"\bhow long\b",
+            r"\bexpress\b",
+            r"\bnext[- ]day\b",
+            r"\bshipping (cost|fee|price)",
+            r"\bdelivery (cost|fee|price|time)",
+            r"\binternational\b",
+            r"\bship to\b",
+            r"\bcost\b",
+        ),
         tools=(toolkit.delivery_options,),
         handle=delivery_options,
     ),
@@ -177,9 +216,21 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         name="claims_agent",
         domain="shipping",
         description="lost, missing or long-overdue parcels: lost-parcel claims",
-        cues=(r"\blost\b", r"\bnever (arrived|came|received)", r"\bmissing\b", r"\bstolen\b", r"\bclaim\b",
-              r"\bnot (arrived|received)"),
-        tools=(toolkit.list_orders, toolkit.get_order, toolkit.get_shipments, toolkit.find_shipment, toolkit.today),
+        cues=(
+            r"\blost\b",
+            r"\bnever (arrived|came|received)",
+            r"\bmissing\b",
+            r"\bstolen\b",
+            r"\bclaim\b",
+            r"\bnot (arrived|received)",
+        ),
+        tools=(
+            toolkit.list_orders,
+            toolkit.get_order,
+            toolkit.get_shipments,
+            toolkit.find_shipment,
+            toolkit.today,
+        ),
         handle=claims,
         actions=("open_lost_parcel_claim",),
     ),

@@ -7,7 +7,7 @@ import importlib
 import typer
 
 # Order is the order of `switchboard --help`.
-COMMAND_MODULES = ("db", "route", "conversation", "approvals")
+COMMAND_MODULES = ("demo", "db", "route", "conversation", "approvals", "graph")
 
 
 def register_all(app: typer.Typer) -> None:

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from config.errors import InputError
-from switchboard.api import AskResult, Switchboard
-from switchboard.commands.conversation import render_result
 from switchboard.output import JsonOption, console, emit
-from tools.approvals import Identity
+from switchboard.render import render_result
+
+if TYPE_CHECKING:
+    from switchboard.api import AskResult
 
 AsOption = typer.Option(..., "--as", help="Who decides: ROLE:ID, e.g. staff:alice or customer:CUST-0001.")
-InterruptOption = typer.Option(None, "--interrupt", "-i", help="Which pending interrupt (when there are several).")
+InterruptOption = typer.Option(
+    None, "--interrupt", "-i", help="Which pending interrupt (when there are several)."
+)
 
 
 def _parse_edits(edits: list[str]) -> dict[str, Any]:
@@ -30,11 +33,16 @@ def _parse_edits(edits: list[str]) -> dict[str, Any]:
 
 
 def _decide(thread: str, actor: str, decision: str, interrupt: str | None, **kwargs: Any) -> AskResult:
+    from switchboard.api import Switchboard
+    from tools.approvals import Identity
+
     identity = Identity.parse(actor)
 
     async def go() -> AskResult:
         async with Switchboard.open() as sb:
-            return await sb.decide(thread, actor=identity, decision=decision, interrupt_id=interrupt, **kwargs)
+            return await sb.decide(
+                thread, actor=identity, decision=decision, interrupt_id=interrupt, **kwargs
+            )
 
     return asyncio.run(go())
 
@@ -46,6 +54,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOption,
     ) -> None:
         """Pending approvals across all threads."""
+        from switchboard.api import Switchboard
 
         async def go() -> list[dict[str, Any]]:
             async with Switchboard.open() as sb:
@@ -60,8 +69,12 @@ def register(app: typer.Typer) -> None:
             table = Table("thread", "interrupt", "needs", "path", "description", "expires")
             for r in data:
                 table.add_row(
-                    r["thread_id"], r["interrupt_id"] or "", r["required_role"], escape(r["path"]),
-                    escape(r["description"]), f"{r['expires_at']:%Y-%m-%d %H:%M}" + (" (expired)" if r["expired"] else "")
+                    r["thread_id"],
+                    r["interrupt_id"] or "",
+                    r["required_role"],
+                    escape(r["path"]),
+                    escape(r["description"]),
+                    f"{r['expires_at']:%Y-%m-%d %H:%M}" + (" (expired)" if r["expired"] else ""),
                 )
             console.print(table)
 
@@ -72,7 +85,9 @@ def register(app: typer.Typer) -> None:
         thread: str = typer.Argument(..., help="The paused thread."),
         actor: str = AsOption,
         interrupt: str = InterruptOption,
-        edit: list[str] = typer.Option([], "--set", help="Approve with a changed argument, NAME=VALUE (repeatable)."),
+        edit: list[str] = typer.Option(
+            [], "--set", help="Approve with a changed argument, NAME=VALUE (repeatable)."
+        ),
         as_json: bool = JsonOption,
     ) -> None:
         """Approve (or edit and approve) a paused write action; the run continues."""
@@ -95,8 +110,11 @@ def register(app: typer.Typer) -> None:
         emit(result.to_dict(), as_json, lambda _: render_result(result))
 
     @app.command()
-    def resume(thread: str = typer.Argument(..., help="The thread to finish."), as_json: bool = JsonOption) -> None:
+    def resume(
+        thread: str = typer.Argument(..., help="The thread to finish."), as_json: bool = JsonOption
+    ) -> None:
         """Finish a run that stopped part-way (a crash): decided approvals resume, nothing runs twice."""
+        from switchboard.api import Switchboard
 
         async def go() -> AskResult:
             async with Switchboard.open() as sb:

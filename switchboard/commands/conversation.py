@@ -3,53 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
-from rich.tree import Tree
 
-from agents.context import Context
-from switchboard.api import AskResult, Switchboard
 from switchboard.output import JsonOption, console, emit
+from switchboard.render import render_result
 
-
-def render_result(result: AskResult, *, request: str | None = None) -> None:
-    if request:
-        console.print(f"[bold cyan]you[/] {request}", highlight=False)
-    tree = Tree(f"[bold]router[/] → {', '.join(result.domains) or _no_domain(result.route)}")
-    for step in result.path:
-        branch = tree.add(f"[bold magenta]{step['domain']}[/]" + (" [yellow](partial)[/]" if step["partial"] else ""))
-        branch.add("specialists: " + (" → ".join(step["specialists"]) or "none"))
-        if step["tools"]:
-            branch.add("tools: " + ", ".join(step["tools"]))
-        for action in step["actions"]:
-            branch.add(escape(f"action: {action['action']} [{action['status']}]"))
-    console.print(tree)
-    if result.status == "paused":
-        for pending in result.interrupts:
-            value = pending["value"]
-            console.print(
-                f"[bold yellow]paused for approval[/] {value.get('path', '')}: {value.get('description', '')}"
-                f"\n  interrupt {pending['id']} — approve with: switchboard approve {result.thread_id} "
-                f"--interrupt {pending['id']} --as staff:YOUR-NAME",
-                highlight=False,
-            )
-    if result.answer:
-        console.print(f"[bold green]switchboard[/] {result.answer}", highlight=False)
-    console.print(f"[dim]thread {result.thread_id}[/]")
-
-
-def _no_domain(route: dict[str, Any]) -> str:
-    if route.get("needs_clarification"):
-        return "needs clarification"
-    return "out of scope"
+if TYPE_CHECKING:
+    from agents.context import Context
+    from switchboard.api import AskResult
 
 
 def _context(route: str, supervisor: str, specialist: str, compose: str) -> Context:
+    from agents.context import Context
+
     return Context(
-        route_decider=route, supervisor_decider=supervisor, specialist_decider=specialist, compose_decider=compose
+        route_decider=route,
+        supervisor_decider=supervisor,
+        specialist_decider=specialist,
+        compose_decider=compose,
     )
 
 
@@ -71,6 +45,8 @@ def register(app: typer.Typer) -> None:
         """Run one request through the hierarchy; print the answer and the path it took."""
         context = _context(route_decider, supervisor_decider, specialist_decider, compose_decider)
 
+        from switchboard.api import Switchboard
+
         async def go() -> AskResult:
             async with Switchboard.open() as sb:
                 return await sb.ask(text, customer_id=customer, thread_id=thread, context=context)
@@ -85,6 +61,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Talk to Switchboard turn by turn in one thread (empty line or Ctrl-D to stop)."""
         from config.errors import SwitchboardError
+        from switchboard.api import Switchboard
 
         async def go() -> None:
             thread_id = thread
@@ -115,6 +92,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Threads stored in Postgres, newest first."""
 
+        from switchboard.api import Switchboard
+
         async def go() -> list[dict[str, Any]]:
             async with Switchboard.open() as sb:
                 return await sb.threads(customer_id=customer, limit=limit)
@@ -124,8 +103,13 @@ def register(app: typer.Typer) -> None:
         def render(data: list[dict[str, Any]]) -> None:
             table = Table("thread", "customer", "checkpoints", "started", "updated")
             for r in data:
-                table.add_row(r["thread_id"], r["customer_id"] or "", str(r["checkpoints"]), r["started_at"][:19],
-                              r["updated_at"][:19])
+                table.add_row(
+                    r["thread_id"],
+                    r["customer_id"] or "",
+                    str(r["checkpoints"]),
+                    r["started_at"][:19],
+                    r["updated_at"][:19],
+                )
             console.print(table)
 
         emit(rows, as_json, render)
@@ -137,6 +121,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Every step of one thread, including the steps inside each domain, from Postgres."""
 
+        from switchboard.api import Switchboard
+
         async def go() -> list[dict[str, Any]]:
             async with Switchboard.open() as sb:
                 return await sb.history(thread)
@@ -144,9 +130,16 @@ def register(app: typer.Typer) -> None:
         steps = asyncio.run(go())
 
         def render(data: list[dict[str, Any]]) -> None:
-            table = Table("time", "where", "step", "source", "writes")
+            table = Table("time", "where", "step", "source", "next", "writes")
             for s in data:
-                table.add_row(s["ts"][11:23], s["namespace"], str(s["step"]), s["source"] or "", ", ".join(s["writes"]))
+                table.add_row(
+                    s["ts"][11:23],
+                    s["namespace"],
+                    str(s["step"]),
+                    s["source"] or "",
+                    ", ".join(s["next"]),
+                    ", ".join(w for w in s["writes"] if not w.startswith("__pregel")),
+                )
             console.print(table)
 
         emit(steps, as_json, render)

@@ -104,6 +104,8 @@ def status(as_json: bool = JsonOption) -> None:
         console.print(
             f"schema version {d['schema_version']}: {', '.join(d['migrations']) or 'no migrations'}"
         )
+        if d["migration_error"]:
+            console.print(f"[red]migrations:[/] {d['migration_error']}")
         if d["pending_migrations"]:
             console.print(
                 f"[yellow]pending:[/] {', '.join(d['pending_migrations'])} (run: switchboard db init)"

@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from agents.contracts import RouteDecision
-from agents.models import is_deterministic
 from config.errors import InputError
 from config.settings import get_settings
 from switchboard.output import to_json
+
+if TYPE_CHECKING:
+    from agents.contracts import RouteDecision
 
 
 def _line(decision: RouteDecision) -> dict[str, Any]:
@@ -27,6 +28,7 @@ def _line(decision: RouteDecision) -> dict[str, Any]:
 
 
 def _decide(text: str, decider: str) -> RouteDecision:
+    from agents.models import is_deterministic
     from agents.router import route_deterministic
     from agents.router.decide import decide_route
 
@@ -39,7 +41,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def route(
         text: str = typer.Argument(None, help="The request to route (omit with --batch)."),
-        batch: bool = typer.Option(False, "--batch", help='Read JSON lines {"id": ..., "text": ...} on stdin.'),
+        batch: bool = typer.Option(
+            False, "--batch", help='Read JSON lines {"id": ..., "text": ...} on stdin.'
+        ),
         decider: str = typer.Option("", help="'deterministic' or 'provider:model'; default ROUTE_DECIDER."),
     ) -> None:
         """Which domains a request concerns: one JSON object per request."""

@@ -1,0 +1,152 @@
+"""`switchboard demo`: the guided tour on the planted scenarios (the README's first command)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.panel import Panel
+from rich.rule import Rule
+
+from config.database import connect, database_target
+from config.errors import InputError
+from switchboard.output import JsonOption, console, to_json
+from switchboard.render import render_result
+from tools.approvals import Identity
+
+if TYPE_CHECKING:
+    from switchboard.api import AskResult, Switchboard
+
+TOUR = (
+    ("One domain", "late_parcel", "Where is my parcel? It should have been here by now."),
+    (
+        "Two domains, answered in parallel",
+        "late_parcel",
+        "Where is my parcel, and can I get the invoice for it?",
+    ),
+    ("Out of scope", "happy_customer", "What's the weather going to be like in Paris tomorrow?"),
+    (
+        "A refund that needs staff approval",
+        "duplicate_charge",
+        "I was charged twice for my order, please refund me.",
+    ),
+)
+
+
+def prepare_store(quiet: bool) -> dict[str, dict[str, Any]]:
+    """Create and seed the store if needed; re-seed when an earlier tour already used the refund scenario."""
+    from config.checkpointer import sync_checkpointer
+    from tools.store.migrate import apply_migrations
+    from tools.store.seed import ensure_seeded, list_scenarios, seed_store
+
+    with connect() as conn:
+        applied = apply_migrations(conn)
+        seeded_now = ensure_seeded(conn)
+        scenarios = {s["name"]: s for s in list_scenarios(conn)}
+        duplicate = scenarios["duplicate_charge"]
+        row = conn.execute(
+            "select count(*) as n from store.refunds r join store.payments p on p.id = r.payment_id"
+            " where p.order_id = %s and r.status in ('pending', 'issued')",
+            (duplicate["order_id"],),
+        ).fetchone()
+        reseeded = bool(row and row["n"])
+        if reseeded:
+            seed_store(conn, replace=True)
+            scenarios = {s["name"]: s for s in list_scenarios(conn)}
+    with sync_checkpointer():
+        pass
+    if not quiet:
+        what = (
+            "created and seeded"
+            if seeded_now
+            else "re-seeded (an earlier tour used the refund)"
+            if reseeded
+            else "ready"
+        )
+        console.print(
+            f"[dim]{database_target().display}: store {what}; {len(applied)} migration(s) applied[/]"
+        )
+    return scenarios
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def demo(
+        approve_as: str = typer.Option(
+            "staff:demo", "--approve-as", help="Who approves the refund (ROLE:ID); asked first on a terminal."
+        ),
+        no_approve: bool = typer.Option(
+            False, "--no-approve", help="Leave the refund paused for you to approve."
+        ),
+        as_json: bool = JsonOption,
+    ) -> None:
+        """A short tour: one domain, two in parallel, out of scope, and a refund paused for approval."""
+        approver = Identity.parse(approve_as)
+        if approver.role != "staff":
+            raise InputError(
+                "--approve-as must be a staff identity, e.g. staff:demo (the refund needs staff)"
+            )
+        scenarios = prepare_store(quiet=as_json)
+        interactive = sys.stdin.isatty() and not as_json
+
+        from switchboard.api import Switchboard
+
+        async def tour() -> list[dict[str, Any]]:
+            steps: list[dict[str, Any]] = []
+            async with Switchboard.open() as sb:
+                for title, scenario, request in TOUR:
+                    customer = str(scenarios[scenario]["customer_id"])
+                    if not as_json:
+                        console.print(Rule(f"[bold]{title}[/] — {scenario} ({customer})"))
+                    result = await sb.ask(request, customer_id=customer)
+                    step: dict[str, Any] = {
+                        "title": title,
+                        "scenario": scenario,
+                        "request": request,
+                        "result": result.to_dict(),
+                    }
+                    if not as_json:
+                        render_result(result, request=request)
+                    if result.status == "paused":
+                        step["approval"] = await _approval(
+                            sb, result, approver, no_approve, interactive, as_json
+                        )
+                    steps.append(step)
+            return steps
+
+        steps = asyncio.run(tour())
+        if as_json:
+            sys.stdout.write(to_json(steps) + "\n")
+            return
+        threads = " ".join(s["result"]["thread_id"] for s in steps[-1:])
+        console.print(Rule())
+        console.print(
+            Panel(
+                "Every step of these runs is in Postgres:\n"
+                "  ./run threads                 the threads, newest first\n"
+                f"  ./run history {threads}   every step, inside each domain too\n"
+                "  ./run approvals               pending approvals across threads\n"
+                "Studio: see README (langgraph dev).",
+                title="what next",
+            )
+        )
+
+
+async def _approval(
+    sb: Switchboard, paused: AskResult, approver: Identity, no_approve: bool, interactive: bool, quiet: bool
+) -> dict[str, Any]:
+    pending = paused.interrupts[0]
+    if no_approve or (interactive and not typer.confirm(f"Approve this as {approver}?", default=True)):
+        if not quiet:
+            console.print(
+                f"left paused: ./run approve {paused.thread_id} --interrupt {pending['id']} --as {approver}",
+                highlight=False,
+            )
+        return {"decision": "left paused", "interrupt_id": pending["id"]}
+    result = await sb.decide(paused.thread_id, actor=approver, decision="approve", interrupt_id=pending["id"])
+    if not quiet:
+        console.print(f"[bold yellow]approved by {approver}[/]")
+        render_result(result)
+    return {"decision": "approved", "by": str(approver), "result": result.to_dict()}
