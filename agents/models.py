@@ -71,7 +71,7 @@ def get_chat_model(decider: str) -> BaseChatModel:
     from langchain.chat_models import init_chat_model
 
     try:
-        model = init_chat_model(spec, **kwargs)
+        model = init_chat_model(spec, **kwargs)  # type: ignore[call-overload]
     except (ImportError, ValueError) as exc:
         raise ConfigurationError(f"decider '{spec}': {str(exc).splitlines()[0]}") from None
     with _lock:

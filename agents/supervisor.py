@@ -9,7 +9,7 @@ enforced here in code, so a domain ends with a partial result, never at the recu
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import Field
@@ -25,7 +25,7 @@ ACT = "act"
 FINISH = "finish"
 
 
-def action_key(action: str, args: dict[str, object]) -> str:
+def action_key(action: str, args: Mapping[str, object]) -> str:
     return action + ":" + ",".join(f"{k}={args[k]}" for k in sorted(args))
 
 

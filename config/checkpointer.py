@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 from contextlib import asynccontextmanager, contextmanager
-from typing import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
@@ -31,7 +32,7 @@ def _mark_set_up(url: str) -> None:
         _set_up.add(url)
 
 
-def sync_checkpointer_on(pool: ConnectionPool, settings: Settings | None = None) -> PostgresSaver:  # type: ignore[type-arg]
+def sync_checkpointer_on(pool: ConnectionPool[Any], settings: Settings | None = None) -> PostgresSaver:
     """A `PostgresSaver` on an existing pool; creates its tables on first use in this process."""
     saver = PostgresSaver(pool)  # type: ignore[arg-type]
     url = database_target(settings or get_settings()).url
@@ -42,8 +43,8 @@ def sync_checkpointer_on(pool: ConnectionPool, settings: Settings | None = None)
 
 
 async def async_checkpointer_on(
-    pool: AsyncConnectionPool,
-    settings: Settings | None = None,  # type: ignore[type-arg]
+    pool: AsyncConnectionPool[Any],
+    settings: Settings | None = None,
 ) -> AsyncPostgresSaver:
     """An `AsyncPostgresSaver` on an existing async pool; creates its tables on first use."""
     saver = AsyncPostgresSaver(pool)  # type: ignore[arg-type]

@@ -13,8 +13,9 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal, cast
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
@@ -63,6 +64,10 @@ def path_of(state: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return path
+
+
+def thread_config(thread_id: str) -> RunnableConfig:
+    return {"configurable": {"thread_id": thread_id}}
 
 
 def validate_thread_id(thread_id: object) -> str:
@@ -143,7 +148,7 @@ class Switchboard:
                     "select pg_advisory_unlock(hashtextextended(%s, 0))", (f"switchboard-thread:{thread_id}",)
                 )
 
-    def config(self, thread_id: str, customer_id: str) -> dict[str, Any]:
+    def config(self, thread_id: str, customer_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": thread_id}, "metadata": {"customer_id": customer_id}}
 
     async def ask(
@@ -167,14 +172,14 @@ class Switchboard:
             return await self.result(thread_id)
 
     async def ensure_not_paused(self, thread_id: str) -> None:
-        snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
+        snapshot = await self.graph.aget_state(thread_config(thread_id))
         if snapshot.interrupts:
             raise InputError(
                 f"thread {thread_id} is waiting for an approval; approve or reject it before sending a new message"
             )
 
     async def result(self, thread_id: str) -> AskResult:
-        snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}}, subgraphs=True)
+        snapshot = await self.graph.aget_state(thread_config(thread_id), subgraphs=True)
         values = snapshot.values
         interrupts = [{"id": i.id, "value": i.value} for i in snapshot.interrupts]
         return AskResult(
@@ -190,7 +195,7 @@ class Switchboard:
     async def state(self, thread_id: str, customer_id: str | None = None) -> dict[str, Any]:
         thread_id = validate_thread_id(thread_id)
         await self.check_access(thread_id, customer_id, must_exist=True)
-        snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
+        snapshot = await self.graph.aget_state(thread_config(thread_id))
         return {
             "thread_id": thread_id,
             "values": snapshot.values,
@@ -264,7 +269,7 @@ class Switchboard:
         return result
 
     async def _interrupt_for(self, thread_id: str, approval_id: str) -> str | None:
-        snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
+        snapshot = await self.graph.aget_state(thread_config(thread_id))
         for pending in snapshot.interrupts:
             if isinstance(pending.value, dict) and pending.value.get("approval_id") == approval_id:
                 return str(pending.id)
@@ -287,6 +292,7 @@ class Switchboard:
         """
         if decision not in ("approve", "reject", "edit"):
             raise InputError(f"decision must be approve, reject or edit, not {decision!r}")
+        verdict = cast(Literal["approve", "reject", "edit"], decision)
         thread_id = validate_thread_id(thread_id)
         owner = await self.thread_owner(thread_id)
         if owner is None:
@@ -314,13 +320,13 @@ class Switchboard:
         async with self.thread_lock(thread_id):
             async with store_connection() as conn:
                 await approvals.decide(
-                    conn, approval_id, actor=actor, decision=decision, args=args, reason=reason
-                )  # type: ignore[arg-type]
+                    conn, approval_id, actor=actor, decision=verdict, args=args, reason=reason
+                )
             return await self._resume(thread_id, owner, {target.id: {"approval_id": approval_id}})
 
     async def _resume(self, thread_id: str, owner: str, resume: dict[str, Any] | None) -> AskResult:
         config = self.config(thread_id, owner)
-        command = Command(resume=resume) if resume is not None else None
+        command: Command[Any] | None = Command(resume=resume) if resume is not None else None
         await self.graph.ainvoke(command, config, context=Context(customer_id=owner))
         return await self.result(thread_id)
 
