@@ -7,8 +7,8 @@ its threads in the same database as the CLI, the notebooks and the service.
 from __future__ import annotations
 
 import threading
-from contextlib import asynccontextmanager, contextmanager
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from langgraph.checkpoint.postgres import PostgresSaver
