@@ -26,6 +26,7 @@ from agents.intake import check_customer, redact, validate_message
 from agents.router import extract_entities
 from agents.router.decide import decide_route, looks_like_followup
 from config.settings import get_settings
+from config.tracing import configure_tracing
 from graphs.account import build_account_graph
 from graphs.billing import build_billing_graph
 from graphs.care import build_care_graph
@@ -143,4 +144,5 @@ def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, Router
     return builder
 
 
+configure_tracing()  # the dev server imports this module: tracing settings from .env apply there too
 graph = build_router_graph().compile(name="switchboard")

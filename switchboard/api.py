@@ -22,11 +22,12 @@ from langgraph.types import Command
 from psycopg_pool import AsyncConnectionPool
 
 from agents.context import Context
-from agents.intake import validate_customer_id, validate_message
+from agents.intake import check_customer, validate_customer_id, validate_message
 from config.checkpointer import async_checkpointer_on
 from config.database import async_pool
 from config.errors import Conflict, Forbidden, InputError, NotFound
 from config.settings import Settings, get_settings
+from config.tracing import configure_tracing
 from graphs.router import build_router_graph
 from tools import approvals
 from tools.approvals import Identity
@@ -92,6 +93,7 @@ class Switchboard:
     async def open(cls, settings: Settings | None = None) -> AsyncIterator[Switchboard]:
         """Build the graph on the project's async pool and Postgres checkpointer (setting both up)."""
         settings = settings or get_settings()
+        configure_tracing(settings)
         async with async_pool(settings) as pool:
             saver = await async_checkpointer_on(pool, settings)
             graph = build_router_graph().compile(checkpointer=saver, name="switchboard")
@@ -163,6 +165,8 @@ class Switchboard:
         message = validate_message(message)
         customer_id = validate_customer_id(customer_id)
         thread_id = validate_thread_id(thread_id) if thread_id is not None else str(uuid.uuid4())
+        # Before the graph runs: an unknown customer must not leave a half-written thread behind.
+        await check_customer(customer_id)
         await self.check_access(thread_id, customer_id, must_exist=False)
         ctx = context or Context()
         ctx.customer_id = customer_id

@@ -9,6 +9,7 @@ import typer
 
 from config.errors import SwitchboardError
 from config.settings import get_settings
+from config.tracing import configure_tracing
 from switchboard.commands import register_all
 from switchboard.output import err_console
 
@@ -30,6 +31,7 @@ def main() -> None:
         err_console.print(f"[bold red]error:[/] invalid setting: {_settings_error(exc)}", highlight=False)
         sys.exit(2)
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    configure_tracing(settings)
     try:
         app(standalone_mode=False)
     except SwitchboardError as exc:
