@@ -28,7 +28,9 @@ def main() -> None:
     try:
         settings = get_settings()
     except Exception as exc:  # pydantic ValidationError: name the setting
-        err_console.print(f"[bold red]error:[/] invalid setting: {_settings_error(exc)}", highlight=False)
+        err_console.print(
+            f"[bold red]error:[/] invalid setting: {_settings_error(exc)}", highlight=False, soft_wrap=True
+        )
         sys.exit(2)
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     configure_tracing(settings)

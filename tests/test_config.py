@@ -1,0 +1,155 @@
+"""Settings, the connection factory (both Postgres modes) and the checkpointer factories."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from psycopg.rows import dict_row
+
+from config.checkpointer import async_checkpointer, sync_checkpointer
+from config.database import (
+    async_pool,
+    check_connection,
+    connect,
+    connection_kwargs,
+    database_target,
+    sync_pool,
+    validate_database_url,
+)
+from config.errors import ConfigurationError
+from config.settings import Settings, get_settings
+
+# ---------------------------------------------------------------- settings
+
+
+def test_settings_read_environment_and_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text("ROUTE_DECIDER=openai:gpt-4o-mini\nDB_POOL_MAX_SIZE=3\nLOG_LEVEL=info\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DB_POOL_MAX_SIZE", "7")  # the environment wins over .env
+    monkeypatch.setenv("DB_PREPARE_THRESHOLD", "none")
+    settings = Settings()
+    assert settings.route_decider == "openai:gpt-4o-mini"
+    assert settings.db_pool_max_size == 7
+    assert settings.log_level == "INFO"
+    assert settings.db_prepare_threshold is None  # a transaction-mode pooler needs it off
+
+
+def test_env_example_documents_every_setting() -> None:
+    text = (Path(__file__).resolve().parent.parent / ".env.example").read_text()
+    for name in Settings.model_fields:
+        assert name.upper() in text, f"{name.upper()} is missing from .env.example"
+
+
+def test_invalid_setting_is_one_line_naming_it() -> None:
+    env = {**os.environ, "DB_POOL_MAX_SIZE": "lots"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "switchboard", "db", "status"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "DB_POOL_MAX_SIZE" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------- DATABASE_URL validation
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("mysql://root@localhost/db", "scheme 'mysql://'"),
+        ("notaurl", "not a URL"),
+        ("postgresql://u@h:notaport/db", "port"),
+    ],
+)
+def test_malformed_database_url_names_the_setting(url: str, fragment: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        validate_database_url(url)
+    assert "DATABASE_URL" in str(info.value)
+    assert fragment in str(info.value)
+
+
+def test_unreachable_server_is_one_clear_error() -> None:
+    settings = Settings(database_url="postgresql://postgres@127.0.0.1:1/nothing", db_connect_timeout=2)
+    with pytest.raises(ConfigurationError) as info:
+        check_connection(settings)
+    message = str(info.value)
+    assert message.startswith("DATABASE_URL: cannot connect to external postgresql")
+    assert "\n" not in message and "127.0.0.1:1" in message
+
+
+# ---------------------------------------------------------------- the connection factory, both ways
+
+
+def test_connection_options_are_what_the_checkpointer_needs(any_db: str) -> None:
+    kwargs = connection_kwargs()
+    assert kwargs["autocommit"] is True and kwargs["row_factory"] is dict_row
+    with connect() as conn:
+        assert conn.autocommit
+        row = conn.execute("select current_setting('server_version_num')::int as v").fetchone()
+        assert row is not None and row["v"] >= 140000
+    target = database_target()
+    assert target.embedded is (any_db == "embedded")
+    assert ("embedded" if target.embedded else "external") in target.display
+    assert "password" not in target.display
+
+
+def test_sync_pool_serves_concurrent_connections(any_db: str) -> None:
+    with sync_pool() as pool:
+        with pool.connection() as a, pool.connection() as b:
+            pid_a = a.execute("select pg_backend_pid() as p").fetchone()
+            pid_b = b.execute("select pg_backend_pid() as p").fetchone()
+        assert pid_a != pid_b
+    assert pool.closed
+
+
+async def test_async_pool_and_checkpointer(any_db: str) -> None:
+    async with async_pool() as pool, pool.connection() as conn:
+        cur = await conn.execute("select 1 as one")
+        assert (await cur.fetchone()) == {"one": 1}
+    async with async_checkpointer() as saver:
+        config = {"configurable": {"thread_id": f"cfg-test-{any_db}", "checkpoint_ns": ""}}
+        assert await saver.aget_tuple(config) is None  # tables exist, thread does not
+
+
+def test_checkpointer_setup_is_idempotent(any_db: str) -> None:
+    with sync_checkpointer():
+        pass
+    with connect() as conn:
+        before = conn.execute("select count(*) as n from checkpoint_migrations").fetchone()
+    from config import checkpointer
+
+    checkpointer._set_up.clear()  # as a new process would
+    with sync_checkpointer():
+        pass
+    with connect() as conn:
+        after = conn.execute("select count(*) as n from checkpoint_migrations").fetchone()
+    assert before == after
+
+
+def test_embedded_server_is_reused_across_processes(embedded_env: dict[str, str]) -> None:
+    """A row written by one process is read by the next: the data folder persists between runs."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | embedded_env
+    code = (
+        "from config.database import connect\n"
+        "with connect() as c:\n"
+        "    c.execute('create table if not exists reuse_probe (n int)')\n"
+        "    c.execute('insert into reuse_probe values (42)')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+    read = "from config.database import connect\nwith connect() as c: print(c.execute('select sum(n) s from reuse_probe').fetchone()['s'])"
+    out = subprocess.run(
+        [sys.executable, "-c", read], env=env, check=True, capture_output=True, text=True, timeout=120
+    )
+    assert out.stdout.strip() == "42"
+    get_settings.cache_clear()
