@@ -9,17 +9,22 @@ The CLI, the notebooks and the HTTP service all go through this class.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal, cast
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import empty_checkpoint
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Command
+from langgraph.types import Command, Interrupt, Overwrite
 from psycopg_pool import AsyncConnectionPool
+from pydantic import BaseModel
 
 from agents.context import Context
 from agents.intake import check_customer, validate_customer_id, validate_message
@@ -75,6 +80,69 @@ def validate_thread_id(thread_id: object) -> str:
     if not isinstance(thread_id, str) or not thread_id.strip() or len(thread_id) > 200:
         raise InputError("thread id must be a non-empty string of at most 200 characters")
     return thread_id.strip()
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-ready copy of a stream chunk or state value (pydantic models, dataclasses, Overwrite, ...)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Overwrite):
+        return jsonable(value.value)
+    if isinstance(value, Interrupt):
+        return {"id": value.id, "value": jsonable(value.value)}
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return jsonable(asdict(value))
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (Decimal, uuid.UUID)):
+        return str(value)
+    return str(value)
+
+
+def stream_events(namespace: tuple[str, ...], chunk: Any, seen: set[str]) -> Iterator[dict[str, Any]]:
+    """Events of one `astream(..., stream_mode=["updates"], subgraphs=True)` chunk.
+
+    Each event is {"event": name, "data": {...}}: "route" (the router's decision), "update" (one node's
+    update, with the namespace it ran in: "" for the router graph, "billing:<task id>" inside the
+    billing subgraph, and its domain), "interrupt" (a pause for approval, once per interrupt id).
+    """
+    ns = "|".join(namespace)
+    domain = namespace[0].split(":")[0] if namespace else "router"
+    if not isinstance(chunk, dict):
+        return
+    for node, update in chunk.items():
+        if node == "__interrupt__":
+            for pending in update or ():
+                if isinstance(pending, Interrupt) and pending.id not in seen:
+                    seen.add(pending.id)
+                    yield {
+                        "event": "interrupt",
+                        "data": {
+                            "id": pending.id,
+                            "value": jsonable(pending.value),
+                            "namespace": ns,
+                            "domain": domain,
+                        },
+                    }
+        elif not namespace and node == "route" and isinstance(update, dict):
+            yield {
+                "event": "route",
+                "data": {
+                    "domains": jsonable(update.get("domains") or []),
+                    "route": jsonable(update.get("route")),
+                },
+            }
+        else:
+            yield {
+                "event": "update",
+                "data": {"namespace": ns, "domain": domain, "node": node, "update": jsonable(update)},
+            }
 
 
 class Switchboard:
@@ -175,10 +243,64 @@ class Switchboard:
             await self.graph.ainvoke({"message": message}, self.config(thread_id, customer_id), context=ctx)
             return await self.result(thread_id)
 
+    async def create_thread(self, customer_id: str, thread_id: str | None = None) -> dict[str, Any]:
+        """A new, empty thread owned by `customer_id` (an existing customer), before its first message.
+
+        It is an empty checkpoint whose metadata records the owner, so every process on this database
+        sees the thread (and who may use it) at once. Conflict when `thread_id` is already taken.
+        """
+        customer_id = await check_customer(customer_id)
+        thread_id = validate_thread_id(thread_id) if thread_id is not None else str(uuid.uuid4())
+        async with self.thread_lock(thread_id):
+            if await self.thread_owner(thread_id) is not None:
+                raise Conflict(f"thread {thread_id} already exists")
+            checkpoint = empty_checkpoint()
+            config = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+            metadata = {"source": "input", "step": -1, "parents": {}, "customer_id": customer_id}
+            await self.checkpointer.aput(config, checkpoint, metadata, {})  # type: ignore[arg-type]
+        return {"thread_id": thread_id, "customer_id": customer_id, "created_at": checkpoint["ts"]}
+
+    async def astream_ask(
+        self,
+        message: str,
+        *,
+        customer_id: str,
+        thread_id: str | None = None,
+        context: Context | None = None,
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """`ask`, streamed: yields {"event": ..., "data": ...} as the run goes (see `stream_events`).
+
+        Validation, access and the per-thread lock come before the first event ("start"), so a refused
+        request raises (InputError, Forbidden, Conflict) before anything is yielded; the lock is held
+        until the last event ("result", the AskResult) or until the generator is closed.
+        """
+        message = validate_message(message)
+        customer_id = validate_customer_id(customer_id)
+        thread_id = validate_thread_id(thread_id) if thread_id is not None else str(uuid.uuid4())
+        await check_customer(customer_id)
+        await self.check_access(thread_id, customer_id, must_exist=False)
+        ctx = context or Context()
+        ctx.customer_id = customer_id
+        async with self.thread_lock(thread_id):
+            await self.ensure_not_paused(thread_id)
+            yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}
+            seen: set[str] = set()
+            async for item in self.graph.astream(
+                {"message": message},
+                self.config(thread_id, customer_id),
+                context=ctx,
+                stream_mode=["updates"],
+                subgraphs=True,
+            ):
+                namespace, _mode, chunk = cast(tuple[tuple[str, ...], str, Any], item)
+                for event in stream_events(namespace, chunk, seen):
+                    yield event
+            yield {"event": "result", "data": (await self.result(thread_id)).to_dict()}
+
     async def ensure_not_paused(self, thread_id: str) -> None:
         snapshot = await self.graph.aget_state(thread_config(thread_id))
         if snapshot.interrupts:
-            raise InputError(
+            raise Conflict(
                 f"thread {thread_id} is waiting for an approval; approve or reject it before sending a new message"
             )
 

@@ -1,0 +1,41 @@
+"""`switchboard serve`: the HTTP service (FastAPI on uvicorn), documented at /docs."""
+
+from __future__ import annotations
+
+import typer
+
+from config.errors import InputError
+from switchboard.output import err_console
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (0.0.0.0: every one)."),
+        port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="TCP port."),
+        log_level: str = typer.Option(
+            "info", "--log-level", help="uvicorn's log level (info logs every request)."
+        ),
+    ) -> None:
+        """Serve the HTTP API: threads, messages (with server-sent events), approvals; keys from `keys create`."""
+        import uvicorn
+
+        from config.database import check_connection
+        from switchboard.service import create_app
+
+        if log_level.lower() not in LOG_LEVELS:
+            raise InputError(f"--log-level must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}")
+        check_connection()  # one clear line when the database cannot be reached, before uvicorn starts
+        shown = f"[{host}]" if ":" in host else host
+        base = f"http://{'127.0.0.1' if host == '0.0.0.0' else shown}:{port}"
+        err_console.print(
+            f"Switchboard service on {base} — API docs at {base}/docs (OpenAPI: {base}/openapi.json)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        config = uvicorn.Config(
+            create_app(), host=host, port=port, log_level=log_level.lower(), lifespan="on"
+        )
+        uvicorn.Server(config).run()

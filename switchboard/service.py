@@ -1,0 +1,584 @@
+"""The HTTP service: Switchboard over FastAPI, started with `switchboard serve`.
+
+One `Switchboard` (graph, Postgres checkpointer, async pool) is opened in the app's lifespan. Every
+request names its caller with an API key (`Authorization: Bearer <key>` or `X-API-Key: <key>`, see
+`switchboard keys`): a customer key reaches only that customer's threads (another customer's thread
+is "not found", exactly like an unknown one); a staff key reads every thread and decides approvals.
+
+Runs are serialised per thread with the Postgres advisory lock of `Switchboard.thread_lock`, so any
+number of service processes on one database never run one thread at once (a second message to a busy
+thread gets 409) and all of them see every thread. A streamed run holds the lock until the run ends,
+and finishes (and is persisted) even when the client goes away.
+
+Errors are JSON `{"error": "..."}` with the status of their `SwitchboardError` (401, 403, 404, 409,
+422, 503); a malformed body is a 422 that names what was wrong; bad input never gives a 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
+
+import psycopg
+from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from psycopg_pool import PoolTimeout
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from config.database import database_target
+from config.errors import Forbidden, InputError, NotFound, SwitchboardError
+from config.settings import Settings, get_settings
+from switchboard.api import AskResult, Switchboard, jsonable, validate_thread_id
+from tools import apikeys
+from tools.apikeys import Unauthorized
+from tools.approvals import Identity
+
+log = logging.getLogger("switchboard.service")
+
+MAX_BODY_BYTES = 1_000_000
+RUN_DRAIN_SECONDS = 30.0
+
+
+# ------------------------------------------------------------------ models
+
+
+def _check_text(value: Any, where: str) -> Any:
+    """Strings must be storable: valid Unicode (no lone surrogates) and no NUL character."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"{where} contains a NUL character")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"{where} is not valid Unicode (it contains a lone surrogate)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, where)
+            _check_text(item, where)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item, where)
+    return value
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="One line naming what was wrong.")
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"message": "where is my order?"}]}
+    )
+
+    message: str = Field(
+        description="The customer's request (non-empty; at most MAX_REQUEST_CHARS characters)."
+    )
+
+    @field_validator("message", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            raise ValueError(f"must be text, not {_json_type(value)}")
+        return _check_text(value, "the text")
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"decision": "approve"},
+                {"decision": "reject", "reason": "already refunded by phone"},
+            ]
+        },
+    )
+
+    decision: Literal["approve", "reject", "edit"] = Field(
+        description="approve, reject (needs a reason) or edit."
+    )
+    reason: str | None = Field(default=None, max_length=2000, description="Why (required to reject).")
+    args: dict[str, Any] | None = Field(default=None, description="For edit: the changed arguments.")
+
+    @field_validator("reason", "args", mode="after")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return _check_text(value, "the text")
+
+
+class ThreadCreated(BaseModel):
+    thread_id: str
+    customer_id: str
+    created_at: str
+
+
+class Interrupt(BaseModel):
+    id: str = Field(
+        description="The interrupt id: resolve it with POST /threads/{id}/approvals/{interrupt_id}."
+    )
+    value: Any = Field(description="What is waiting: path, description, action, arguments, who must decide.")
+
+
+class AskResultOut(BaseModel):
+    thread_id: str
+    answer: str = Field(description="The composed answer ('' while paused for an approval).")
+    domains: list[str]
+    path: list[dict[str, Any]] = Field(description="router > domain > specialists, tools and actions.")
+    route: dict[str, Any] = Field(description="The router's decision.")
+    interrupts: list[Interrupt] = Field(default_factory=list)
+    status: Literal["done", "paused"]
+
+
+class ThreadSummary(BaseModel):
+    thread_id: str
+    customer_id: str | None
+    checkpoints: int
+    started_at: str | None
+    updated_at: str | None
+
+
+class ThreadState(BaseModel):
+    thread_id: str
+    values: dict[str, Any]
+    next: list[str]
+    interrupts: list[Interrupt]
+    checkpoint_id: str | None
+    created_at: str | None
+
+
+class HistoryStep(BaseModel):
+    ts: str | None
+    namespace: str = Field(description="'router' or the domain whose subgraph wrote this checkpoint.")
+    checkpoint_ns: str
+    checkpoint_id: str
+    step: int | None
+    source: str | None
+    writes: list[str]
+
+
+class Approval(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    thread_id: str
+    interrupt_id: str | None = Field(
+        description="Resolve with POST /threads/{thread_id}/approvals/{interrupt_id}."
+    )
+    customer_id: str
+    action: str
+    args: dict[str, Any]
+    path: str
+    description: str
+    required_role: Literal["customer", "staff"]
+    status: str
+    requested_at: str
+    expires_at: str
+    expired: bool
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    database: Literal["embedded", "external"]
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number"}
+    if isinstance(value, (bytes, bytearray)):
+        return "a body that is not JSON"
+    return {**names, float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in {
+        401: "No API key, or an unknown or revoked one.",
+        403: "This key's role may not do this.",
+        404: "No such thread (or not one this key may see), interrupt or approval.",
+        409: "The thread is busy with another request, or the approval was already decided.",
+        422: "The body or a parameter is malformed; the error names what was wrong.",
+    }.items()
+}
+
+
+# ------------------------------------------------------------------ auth and helpers
+
+_bearer = HTTPBearer(auto_error=False, description="An API key from `switchboard keys create`.")
+_api_key = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="The same key, in a header of its own."
+)
+
+
+async def caller(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header_key: Annotated[str | None, Depends(_api_key)],
+) -> Identity:
+    """The identity of the request's API key (401 when missing, unknown or revoked)."""
+    secret = bearer.credentials if bearer is not None else header_key
+    if not secret:
+        raise Unauthorized("missing API key: send Authorization: Bearer <key> or X-API-Key: <key>")
+    sb = _sb(request)
+    async with sb.pool.connection() as conn:
+        identity = await apikeys.averify(conn, secret.strip())
+    if identity is None:
+        raise Unauthorized("invalid or revoked API key")
+    return identity
+
+
+Caller = Annotated[Identity, Depends(caller)]
+
+
+def _sb(request: Request) -> Switchboard:
+    sb: Switchboard = request.app.state.switchboard
+    return sb
+
+
+def _thread_id(thread_id: str) -> str:
+    thread_id = validate_thread_id(thread_id)
+    try:
+        _check_text(thread_id, "thread id")
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if any(ord(c) < 32 or ord(c) == 127 for c in thread_id):
+        raise InputError("thread id contains a control character")
+    return thread_id
+
+
+async def _visible(sb: Switchboard, thread_id: str, who: Identity) -> str:
+    """The thread's owner, when `who` may see the thread; otherwise 404 (a foreign thread is not revealed)."""
+    owner = await sb.thread_owner(thread_id)
+    if owner is None or (who.role == "customer" and owner != who.id):
+        raise NotFound(f"thread {thread_id} not found")
+    return owner
+
+
+def _customer_only(who: Identity, what: str) -> None:
+    if who.role != "customer":
+        raise Forbidden(f"{what} needs a customer key: staff keys read threads and decide approvals")
+
+
+def _result(result: AskResult) -> AskResultOut:
+    return AskResultOut.model_validate(jsonable(result.to_dict()))
+
+
+def _describe(errors: list[Any]) -> str:
+    parts = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        kind, where = (loc[0], ".".join(loc[1:])) if loc else ("body", "")
+        etype = err.get("type", "")
+        if etype == "json_invalid":
+            detail = (err.get("ctx") or {}).get("error", "")
+            parts.append(f"the body is not valid JSON{f' ({detail})' if detail else ''}")
+        elif kind == "body" and not where:
+            if etype == "missing":
+                parts.append('the body is missing: send a JSON object, e.g. {"message": "..."}')
+            else:
+                parts.append(
+                    f"the body must be a JSON object (Content-Type: application/json), not {_json_type(err.get('input'))}"
+                )
+        else:
+            label = where if kind == "body" else f"{kind} parameter {where}"
+            if etype == "missing":
+                parts.append(f"{label} is missing")
+            elif etype == "extra_forbidden":
+                parts.append(f"{label} is not a known field")
+            else:
+                msg = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
+                parts.append(f"{label}: {msg}")
+    return "; ".join(dict.fromkeys(parts)) or "the request is malformed"
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+# ------------------------------------------------------------------ streaming
+
+
+async def _stream(request: Request, who: Identity, thread_id: str, message: str) -> EventSourceResponse:
+    """Start the run in a task of its own (it finishes even if the client leaves) and stream its events.
+
+    The task holds the thread's lock for the whole run. A refusal (busy thread, paused thread, bad
+    message) happens before the first event and is answered as a plain JSON error with its status.
+    """
+    sb = _sb(request)
+    queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+    started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def run() -> None:
+        events = sb.astream_ask(message, customer_id=who.id, thread_id=thread_id)
+        try:
+            async for event in events:
+                if not started.done():
+                    started.set_result(None)
+                queue.put_nowait(event)
+        except Exception as exc:
+            if not isinstance(exc, SwitchboardError):
+                log.exception("streamed run of thread %s failed", thread_id)
+            if not started.done():
+                started.set_exception(exc)
+                return
+            status = exc.http_status if isinstance(exc, SwitchboardError) else 500
+            text = str(exc) if isinstance(exc, SwitchboardError) else "internal error (see the server log)"
+            queue.put_nowait({"event": "error", "data": {"error": text, "status": status}})
+        finally:
+            await events.aclose()
+            if not started.done():
+                started.set_exception(RuntimeError("the run ended before it started"))
+            queue.put_nowait(None)
+
+    task = asyncio.create_task(run(), name=f"switchboard-run:{thread_id}")
+    runs: set[asyncio.Task[None]] = request.app.state.runs
+    runs.add(task)
+    task.add_done_callback(runs.discard)
+    await started
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        while (event := await queue.get()) is not None:
+            yield ServerSentEvent(data=json.dumps(event["data"], ensure_ascii=False), event=event["event"])
+
+    return EventSourceResponse(events(), ping=15, headers={"Cache-Control": "no-store"})
+
+
+STREAM_DOC = """\
+Runs one request on the thread. With `?stream=true` (or `Accept: text/event-stream`) the answer is a
+stream of server-sent events, each `data` a JSON object:
+
+- `start`: `{thread_id, customer_id}`: the run holds the thread's lock;
+- `route`: `{domains, route}`: the router's decision;
+- `update`: `{namespace, domain, node, update}`: one node's update; `namespace` is `""` in the router
+  graph and `"billing:<task>"` inside the billing subgraph (one per domain, in parallel);
+- `interrupt`: `{id, value, namespace, domain}`: a write action paused for an approval;
+- `result`: the AskResult (answer, path, status `done` or `paused`, interrupts);
+- `error`: `{error, status}` when the run failed after it started.
+
+Otherwise the AskResult is returned as JSON. A thread runs one request at a time, across every service
+process: a second message while it runs gets 409.
+"""
+
+
+# ------------------------------------------------------------------ the app
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI application (`uvicorn --factory switchboard.service:create_app` works too)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        current = settings or get_settings()
+        applied = await asyncio.to_thread(_migrate, current)
+        if applied:
+            log.warning("store migrations applied at start: %s", ", ".join(applied))
+        async with Switchboard.open(current) as sb:
+            app.state.switchboard = sb
+            app.state.runs = set()
+            try:
+                yield
+            finally:
+                runs: set[asyncio.Task[None]] = app.state.runs
+                if runs:  # let runs in progress finish (and release their threads' locks)
+                    _, pending = await asyncio.wait(set(runs), timeout=RUN_DRAIN_SECONDS)
+                    for task in pending:
+                        task.cancel()
+                    if pending:
+                        await asyncio.wait(pending, timeout=5)
+
+    app = FastAPI(
+        title="Switchboard",
+        version="0.1.0",
+        summary="A hierarchical LangGraph customer-operations assistant, over HTTP.",
+        description=(
+            "Authenticate with `Authorization: Bearer <key>` or `X-API-Key: <key>` (keys from "
+            "`switchboard keys create --as customer:CUST-0001` or `--as staff:NAME`). Errors are "
+            '`{"error": "..."}` with a 4xx status naming what was wrong.'
+        ),
+        lifespan=lifespan,
+    )
+    _install_error_handlers(app)
+    _install_body_limit(app)
+    _install_routes(app)
+    return app
+
+
+def _migrate(settings: Settings) -> list[str]:
+    from config.database import connect
+    from tools.store.migrate import apply_migrations
+
+    with connect(settings) as conn:
+        return apply_migrations(conn)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SwitchboardError)
+    async def switchboard_error(request: Request, exc: SwitchboardError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        return _error(exc.http_status, str(exc), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(422, _describe(list(exc.errors())))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such endpoint: {request.method} {request.url.path} (see /docs)"
+        elif exc.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path} (see /docs)"
+        elif message == "There was an error parsing the body":
+            message = "the body could not be parsed: send UTF-8 JSON"
+        return _error(exc.status_code, message, dict(exc.headers or {}) or None)
+
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.error("%s %s: database unavailable: %s", request.method, request.url.path, exc)
+        return _error(503, "the database is unavailable; try again shortly")
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("%s %s failed", request.method, request.url.path)
+        return _error(500, "internal error (see the server log)")
+
+
+def _install_body_limit(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def body_limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                return _error(400, "Content-Length is not a number")
+            if int(length) > MAX_BODY_BYTES:
+                return _error(413, f"the body is too large: {length} bytes, the limit is {MAX_BODY_BYTES}")
+        return await call_next(request)
+
+
+def _install_routes(app: FastAPI) -> None:
+    @app.get("/health", response_model=Health, tags=["service"], responses={503: {"model": ErrorBody}})
+    async def health(request: Request) -> Health:
+        """The service is up and its database answers (no key needed)."""
+        sb = _sb(request)
+        async with sb.pool.connection() as conn:
+            await conn.execute("select 1")
+        return Health(status="ok", database="embedded" if database_target().embedded else "external")
+
+    @app.post("/threads", response_model=ThreadCreated, status_code=201, tags=["threads"], responses=ERRORS)
+    async def create_thread(request: Request, who: Caller) -> ThreadCreated:
+        """A new thread for the calling customer; post messages to it next."""
+        _customer_only(who, "creating a thread")
+        created = await _sb(request).create_thread(who.id)
+        return ThreadCreated.model_validate(created)
+
+    @app.get("/threads", response_model=list[ThreadSummary], tags=["threads"], responses=ERRORS)
+    async def list_threads(
+        request: Request,
+        who: Caller,
+        customer: Annotated[
+            str | None, Query(max_length=40, description="Staff only: one customer's.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    ) -> list[ThreadSummary]:
+        """The caller's threads, newest first (a staff key: every thread)."""
+        if who.role == "customer":
+            if customer is not None and customer != who.id:
+                raise Forbidden("a customer key lists only its own threads")
+            customer = who.id
+        rows = await _sb(request).threads(customer_id=customer, limit=limit)
+        return [ThreadSummary.model_validate(jsonable(r)) for r in rows]
+
+    @app.post(
+        "/threads/{thread_id}/messages",
+        response_model=AskResultOut,
+        tags=["threads"],
+        description=STREAM_DOC,
+        responses={
+            **ERRORS,
+            200: {
+                "description": "The AskResult, or (streaming) server-sent events.",
+                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            },
+        },
+    )
+    async def post_message(
+        request: Request,
+        thread_id: str,
+        body: MessageIn,
+        who: Caller,
+        stream: Annotated[bool, Query(description="Stream server-sent events.")] = False,
+    ) -> Any:
+        """Send a message to a thread and run it."""
+        thread_id = _thread_id(thread_id)
+        _customer_only(who, "sending a message")
+        sb = _sb(request)
+        await _visible(sb, thread_id, who)
+        if stream or "text/event-stream" in request.headers.get("accept", ""):
+            return await _stream(request, who, thread_id, body.message)
+        return _result(await sb.ask(body.message, customer_id=who.id, thread_id=thread_id))
+
+    @app.get("/threads/{thread_id}", response_model=ThreadState, tags=["threads"], responses=ERRORS)
+    async def thread_state(request: Request, thread_id: str, who: Caller) -> ThreadState:
+        """The thread's current state: values, next nodes, pending interrupts."""
+        thread_id = _thread_id(thread_id)
+        sb = _sb(request)
+        owner = await _visible(sb, thread_id, who)
+        state = await sb.state(thread_id, owner or None)
+        return ThreadState.model_validate(jsonable(state))
+
+    @app.get(
+        "/threads/{thread_id}/history", response_model=list[HistoryStep], tags=["threads"], responses=ERRORS
+    )
+    async def thread_history(request: Request, thread_id: str, who: Caller) -> list[HistoryStep]:
+        """Every step of the thread, including the steps inside each domain subgraph, oldest first."""
+        thread_id = _thread_id(thread_id)
+        sb = _sb(request)
+        owner = await _visible(sb, thread_id, who)
+        return [HistoryStep.model_validate(jsonable(s)) for s in await sb.history(thread_id, owner or None)]
+
+    @app.get("/approvals", response_model=list[Approval], tags=["approvals"], responses=ERRORS)
+    async def list_approvals(request: Request, who: Caller) -> list[Approval]:
+        """Pending approvals: every one for a staff key; a customer's own pending confirmations."""
+        sb = _sb(request)
+        if who.role == "staff":
+            rows = await sb.pending_approvals()
+        else:
+            rows = [
+                r for r in await sb.pending_approvals(customer_id=who.id) if r["required_role"] == "customer"
+            ]
+        return [Approval.model_validate(jsonable(r)) for r in rows]
+
+    @app.post(
+        "/threads/{thread_id}/approvals/{interrupt_id}",
+        response_model=AskResultOut,
+        tags=["approvals"],
+        responses=ERRORS,
+    )
+    async def decide(
+        request: Request, thread_id: str, interrupt_id: str, body: DecisionIn, who: Caller
+    ) -> AskResultOut:
+        """Approve, reject or edit a paused write action as the key's identity; the run then resumes.
+
+        Roles are enforced: a staff approval needs a staff key; a customer confirmation needs that
+        customer's key (staff may only reject it).
+        """
+        thread_id = _thread_id(thread_id)
+        if not interrupt_id.strip() or len(interrupt_id) > 200 or not interrupt_id.isprintable():
+            raise InputError("interrupt id must be 1-200 printable characters")
+        sb = _sb(request)
+        await _visible(sb, thread_id, who)
+        result = await sb.decide(
+            thread_id,
+            actor=who,
+            decision=body.decision,
+            interrupt_id=interrupt_id,
+            args=body.args,
+            reason=body.reason,
+        )
+        return _result(result)
