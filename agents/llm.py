@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
@@ -29,6 +30,8 @@ async def structured(decider: str, schema: type[T], messages: list[BaseMessage])
         result = await runnable.ainvoke(messages)
     except ValidationError as exc:
         raise DecisionError(f"{schema.__name__}: {exc.errors()[0].get('msg')}") from exc
+    except (OutputParserException, ValueError) as exc:  # a call to another function, arguments not a dict
+        raise DecisionError(f"{schema.__name__}: {str(exc).splitlines()[0]}") from exc
     if isinstance(result, dict):
         try:
             return schema.model_validate(result)
