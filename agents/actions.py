@@ -46,29 +46,39 @@ async def _handle(
         earlier = await recorded(conn, ledger_key(thread_id, action, args))
         if earlier is not None:
             return _done(action, args, earlier)
-        verdict = await policy.evaluate(conn, customer_id, action, args)
-        if verdict.verdict == "refused":
-            return _outcome(action, args, "refused", verdict.reason)
-        if verdict.verdict == "allowed":
-            return _done(
-                action,
-                args,
-                await perform(conn, thread_id=thread_id, customer_id=customer_id, action=action, args=args),
+        row = await approvals.get(conn, approvals.approval_id(thread_id, action, args))
+        if row is not None and row["status"] != "pending":
+            # Decided on an earlier pass (a re-run after a crash before the checkpoint): the decision path
+            # below re-checks the policy; the proposal's own verdict may have changed because of that very
+            # decision (an edited refund, already carried out, makes the original one a "second refund").
+            role, path, description = row["required_role"], row["path"], row["description"]
+            why = f"already {row['status']}"
+        else:
+            verdict = await policy.evaluate(conn, customer_id, action, args)
+            if verdict.verdict == "refused":
+                return _outcome(action, args, "refused", verdict.reason)
+            if verdict.verdict == "allowed":
+                return _done(
+                    action,
+                    args,
+                    await perform(
+                        conn, thread_id=thread_id, customer_id=customer_id, action=action, args=args
+                    ),
+                )
+            assert verdict.role is not None
+            role, path = verdict.role, f"router > {brief.domain} > {specialist} > {action}"
+            description, why = verdict.description, verdict.reason
+            row = await approvals.request(
+                conn,
+                thread_id=thread_id,
+                customer_id=customer_id,
+                action=action,
+                args=args,
+                path=path,
+                description=description,
+                required_role=role,
+                ttl_hours=get_settings().approval_ttl_hours,
             )
-        role = verdict.role
-        assert role is not None
-        path = f"router > {brief.domain} > {specialist} > {action}"
-        row = await approvals.request(
-            conn,
-            thread_id=thread_id,
-            customer_id=customer_id,
-            action=action,
-            args=args,
-            path=path,
-            description=verdict.description,
-            required_role=role,
-            ttl_hours=get_settings().approval_ttl_hours,
-        )
     payload = {
         "kind": "confirmation" if role == "customer" else "approval",
         "approval_id": row["id"],
@@ -78,8 +88,8 @@ async def _handle(
         "action": action,
         "args": args,
         "args_hash": args_hash(action, args),
-        "description": verdict.description,
-        "why": verdict.reason,
+        "description": description,
+        "why": why,
         "required_role": role,
         "customer_id": customer_id,
         "expires_at": row["expires_at"].isoformat(),

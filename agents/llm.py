@@ -6,7 +6,7 @@ supports tools supports it (vLLM, Ollama, LM Studio), unlike strict JSON-schema 
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
@@ -19,7 +19,34 @@ T = TypeVar("T", bound=BaseModel)
 
 
 class DecisionError(Exception):
-    """A model's answer did not fit the decision point's contract."""
+    """A model's answer did not fit the decision point's contract, or the model could not be reached."""
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """Errors of an unreachable or failing model endpoint (the run falls back, it does not fail)."""
+    import httpx
+
+    errors: list[type[BaseException]] = [httpx.HTTPError, TimeoutError, ConnectionError]
+    try:
+        import openai
+
+        errors.append(openai.APIError)
+    except ImportError:  # pragma: no cover - langchain-openai brings openai
+        pass
+    return tuple(errors)
+
+
+MODEL_ERRORS = _transport_errors()
+
+
+async def invoke_model(runnable: Any, messages: list[BaseMessage]) -> Any:
+    """`runnable.ainvoke(messages)`, with endpoint failures turned into DecisionError."""
+    try:
+        return await runnable.ainvoke(messages)
+    except MODEL_ERRORS as exc:
+        raise DecisionError(
+            f"model call failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        ) from exc
 
 
 async def structured(decider: str, schema: type[T], messages: list[BaseMessage]) -> T:
@@ -27,7 +54,7 @@ async def structured(decider: str, schema: type[T], messages: list[BaseMessage])
     model: BaseChatModel = get_chat_model(decider)
     runnable = model.with_structured_output(schema, method="function_calling")
     try:
-        result = await runnable.ainvoke(messages)
+        result = await invoke_model(runnable, messages)
     except ValidationError as exc:
         raise DecisionError(f"{schema.__name__}: {exc.errors()[0].get('msg')}") from exc
     except (OutputParserException, ValueError) as exc:  # a call to another function, arguments not a dict

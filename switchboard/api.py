@@ -308,14 +308,46 @@ class Switchboard:
         snapshot = await self.graph.aget_state(thread_config(thread_id), subgraphs=True)
         values = snapshot.values
         interrupts = [{"id": i.id, "value": i.value} for i in snapshot.interrupts]
+        if not interrupts:
+            return AskResult(
+                thread_id=thread_id,
+                answer=values.get("answer", ""),
+                domains=list(values.get("domains") or []),
+                path=path_of(values),
+                route=values.get("route") or {},
+            )
+        # Paused: the domains' results are not merged yet; read them from the running branches.
+        results: list[dict[str, Any]] = []
+        for task in snapshot.tasks:
+            if isinstance(task.result, dict) and task.result.get("domain_results"):
+                results.extend(task.result["domain_results"])
+            elif task.state is not None and hasattr(task.state, "values"):
+                reports = task.state.values.get("reports") or []
+                results.append(
+                    {
+                        "domain": task.name,
+                        "specialists": [r["specialist"] for r in reports],
+                        "tools_called": list(dict.fromkeys(t for r in reports for t in r["tools_called"])),
+                        "actions": [
+                            {"action": i["value"]["action"], "status": "pending", "args": i["value"]["args"]}
+                            for i in interrupts
+                            if i["value"].get("domain") == task.name
+                        ],
+                    }
+                )
+        waiting = "; ".join(
+            f"{i['value'].get('description', '')} (needs {i['value'].get('required_role', 'a person')}'s "
+            f"{'confirmation' if i['value'].get('required_role') == 'customer' else 'approval'})"
+            for i in interrupts
+        )
         return AskResult(
             thread_id=thread_id,
-            answer=values.get("answer", ""),
+            answer=f"Before I can finish, this needs a decision: {waiting}.",
             domains=list(values.get("domains") or []),
-            path=path_of(values),
+            path=path_of({"domain_results": results}),
             route=values.get("route") or {},
             interrupts=interrupts,
-            status="paused" if interrupts else "done",
+            status="paused",
         )
 
     async def state(self, thread_id: str, customer_id: str | None = None) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from langchain_core.tools import StructuredTool
 from pydantic import Field
 
 from agents.contracts import Contract, ProposedAction, SpecialistReport
-from agents.llm import DecisionError, structured
+from agents.llm import DecisionError, invoke_model, structured
 from agents.models import get_chat_model
 from agents.specialists.base import SpecialistRun, SpecialistSpec
 
@@ -77,7 +77,7 @@ async def run_llm_specialist(decider: str, spec: SpecialistSpec, run: Specialist
     if tools:
         bound = model.bind_tools(tools)
         for _ in range(MAX_TOOL_ROUNDS):
-            reply = await bound.ainvoke(messages)
+            reply = await invoke_model(bound, messages)
             if not isinstance(reply, AIMessage) or not reply.tool_calls:
                 break
             messages.append(reply)
