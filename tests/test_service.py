@@ -372,7 +372,7 @@ def test_staff_approves_a_paused_refund_and_the_run_completes(
         assert client.get("/approvals").json() == []
         assert_error(client.post(decide, json={"decision": "approve"}), 403, "staff")
         assert_error(
-            client.post(f"/threads/{thread_id}/messages", json={"message": "hello?"}), 422, "approval"
+            client.post(f"/threads/{thread_id}/messages", json={"message": "hello?"}), 409, "approval"
         )
 
         listed = [a for a in staff.get("/approvals").json() if a["thread_id"] == thread_id]

@@ -25,7 +25,7 @@ Role = Literal["customer", "staff"]
 _COLUMNS = (
     "id, thread_id, customer_id, action, args, args_hash, path, description, required_role, status,"
     " requested_at, expires_at, decided_by, decided_role, decided_at, decided_args, reason, used_at,"
-    " (status = 'pending' and expires_at <= now()) as expired"
+    " (expires_at <= now()) as expired"
 )
 
 
@@ -133,7 +133,10 @@ async def decide(
         row = await cur.fetchone()
         if row is None:
             raise NotFound(f"approval {ident} does not exist")
-        if row["status"] != "pending":
+        # An approval that expired before it could be used (a crash, a long outage) may still be
+        # rejected, so the paused run can finish instead of staying stuck.
+        stale = row["status"] == "approved" and row["expired"] and row["used_at"] is None
+        if row["status"] != "pending" and not (stale and decision == "reject"):
             raise Conflict(f"approval {ident} is already {row['status']}")
         check_role(row, actor, decision)
         if row["expired"] and decision != "reject":
@@ -147,8 +150,11 @@ async def decide(
         elif decision == "edit":
             if not isinstance(args, dict) or not args:
                 raise InputError("an edit needs the changed arguments")
-            if set(args) != set(row["args"]):
-                raise InputError(f"an edit must give the same arguments ({', '.join(sorted(row['args']))})")
+            unknown = sorted(set(args) - set(row["args"]))
+            if unknown:
+                raise InputError(
+                    f"an edit can only change {', '.join(sorted(row['args']))}, not {', '.join(unknown)}"
+                )
             status, decided_args = "approved", {**row["args"], **args}
         else:
             status, decided_args = "approved", row["args"]

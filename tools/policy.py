@@ -135,9 +135,13 @@ async def _start_return(conn: Conn, customer_id: str, args: dict[str, Any]) -> P
 async def _issue_refund(conn: Conn, customer_id: str, args: dict[str, Any]) -> PolicyDecision:
     try:
         amount = Decimal(args["amount"])
+        # NaN and infinities raise on comparison or quantize; so does an exponent past the precision.
+        exact = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
     except InvalidOperation:
         return refused(f"refund amount {args['amount']!r} is not a number")
-    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite():
+        return refused(f"refund amount {args['amount']!r} is not a number")
+    if amount <= 0 or not exact:
         return refused(f"refund amount {args['amount']} must be positive with at most two decimals")
     payment = await _one(
         conn,

@@ -1,0 +1,209 @@
+"""Crash trials: an approved refund's process is SIGKILLed for real, then the run is recovered.
+
+Each trial pauses the duplicate-charge refund on a fresh store, runs the staff approval and the resumed
+run in a subprocess (`tests/crash_worker.py`) and kills it: at a named point inside
+`tools.actions.perform()` (SWITCHBOARD_CRASH_AT: before the ledger, after the store change but before
+the commit, after the commit but before LangGraph's checkpoint) or on a timer anywhere in the decision
+and the resumed run. The test process then finishes the run (`Switchboard.recover()`, or the approval
+again when the kill came before the decision was recorded) and checks: the refund exists exactly once,
+one ledger row, the approval used once, one outbox event, and the same answer as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from config.database import connect
+from switchboard.api import AskResult, Switchboard
+from tools.actions import CRASH_ENV
+from tools.approvals import Identity
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKER = ROOT / "tests" / "crash_worker.py"
+ALICE = Identity("staff", "alice")
+Scenarios = dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Trial:
+    name: str
+    crash_at: str | None = None  # a named crash point, or None for a timer kill
+    delay: float | None = None  # seconds after the worker is ready
+    edit: dict[str, str] = field(default_factory=dict)
+
+
+TRIALS = [
+    Trial("before_ledger", crash_at="before_ledger"),
+    Trial("after_store_change", crash_at="after_store_change"),
+    Trial("after_commit", crash_at="after_commit"),
+    Trial("edited/after_store_change", crash_at="after_store_change", edit={"amount": "100.00"}),
+    Trial("edited/after_commit", crash_at="after_commit", edit={"amount": "100.00"}),
+    Trial("timer/0.00s", delay=0.0),
+    Trial("timer/0.02s", delay=0.02),
+    Trial("timer/0.04s", delay=0.04),
+    Trial("timer/0.08s", delay=0.08),
+]
+_controls: dict[str, str] = {}  # the uninterrupted answer, per kind of decision
+landings: list[str] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _leave_a_fresh_store(db_env: dict[str, str]) -> Iterator[None]:
+    yield
+    import conftest
+
+    conftest.activate(conftest.DEFAULT_MODE, db_env)
+    conftest._prepare(fresh=True)
+    conftest._reset_caches()
+    print("\ncrash landings:\n  " + "\n  ".join(landings))
+
+
+def normalised(answer: str) -> str:
+    """The answer with the ids that legitimately differ between runs (a refund id burnt by a crash)."""
+    return re.sub(r"\bRF-\d+\b", "RF-*", answer)
+
+
+def sql(query: str, *params: Any) -> list[dict[str, Any]]:
+    with connect() as conn:
+        return conn.execute(query, params).fetchall()  # type: ignore[return-value]
+
+
+async def decide(app: Switchboard, thread_id: str, edit: dict[str, str]) -> AskResult:
+    if edit:
+        return await app.decide(thread_id, actor=ALICE, decision="edit", args=edit)
+    return await app.decide(thread_id, actor=ALICE, decision="approve")
+
+
+async def pause(app: Switchboard, scenarios: Scenarios) -> AskResult:
+    result = await app.ask("I was charged twice", customer_id=scenarios["duplicate_charge"]["customer_id"])
+    assert result.status == "paused"
+    return result
+
+
+async def control(app: Switchboard, scenarios: Scenarios, edit: dict[str, str]) -> str:
+    """The answer of an uninterrupted run of the same decision (computed once, then the store is reset)."""
+    kind = "edit" if edit else "approve"
+    if kind not in _controls:
+        import conftest
+
+        paused = await pause(app, scenarios)
+        done = await decide(app, paused.thread_id, edit)
+        assert done.status == "done"
+        _controls[kind] = normalised(done.answer)
+        conftest._prepare(fresh=True)
+    return _controls[kind]
+
+
+async def run_worker(thread_id: str, trial: Trial) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
+    if trial.crash_at:
+        env[CRASH_ENV] = trial.crash_at
+    edits = [arg for name, value in trial.edit.items() for arg in ("--set", f"{name}={value}")]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(WORKER),
+        thread_id,
+        str(ALICE),
+        *edits,
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        ready = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
+        assert ready.strip() == b"ready", (ready, await proc.stderr.read())
+        if trial.delay is not None:
+            await asyncio.sleep(trial.delay)
+            if proc.returncode is None:
+                proc.kill()  # SIGKILL
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode in (0, -signal.SIGKILL), err.decode()[-2000:]
+    assert b"Traceback" not in err, err.decode()[-2000:]
+    return proc.returncode, out.decode()
+
+
+@pytest.mark.parametrize("trial", TRIALS, ids=[t.name for t in TRIALS])
+async def test_a_killed_approval_recovers_to_exactly_one_refund(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios, trial: Trial
+) -> None:
+    s = scenarios["duplicate_charge"]
+    payment = s["payment_ids"][1]
+    expected = await control(app, scenarios, trial.edit)
+    paused = await pause(app, scenarios)
+    thread = paused.thread_id
+    approval_id = paused.interrupts[0]["value"]["approval_id"]
+
+    code, _ = await run_worker(thread, trial)
+    state = sql(
+        "select a.status, (select count(*) from store.side_effects e where e.thread_id = a.thread_id) as ledger,"
+        " (select count(*) from store.refunds r where r.payment_id = %s) as refunds"
+        " from store.approvals a where a.id = %s",
+        payment,
+        approval_id,
+    )[0]
+    checkpoint = (await app.result(thread)).status
+    landed = f"{state['status']}/ledger={state['ledger']}/checkpoint={checkpoint}"
+    landings.append(f"{trial.name}: exit {code}, {landed}")
+
+    if trial.crash_at:
+        assert code == -signal.SIGKILL
+        if trial.crash_at == "after_commit":  # committed, but the checkpoint never saw it
+            assert (state["status"], state["ledger"], state["refunds"], checkpoint) == (
+                "used",
+                1,
+                1,
+                "paused",
+            )
+        else:  # the transaction died with the process: nothing was written
+            assert (state["status"], state["ledger"], state["refunds"], checkpoint) == (
+                "approved",
+                0,
+                0,
+                "paused",
+            )
+    # Never a half state: the ledger row and the refund exist together or not at all.
+    assert state["ledger"] == state["refunds"] <= 1
+    assert (state["status"] == "used") == (state["ledger"] == 1)
+
+    if state["status"] == "pending":  # killed before the decision was recorded: decide again
+        final = await decide(app, thread, trial.edit)
+    else:
+        final = await app.recover(thread)
+    assert final.status == "done", final.interrupts
+    assert normalised(final.answer) == expected
+
+    refunds = sql("select id, amount from store.refunds where payment_id = %s", payment)
+    assert len(refunds) == 1
+    assert str(refunds[0]["amount"]) == trial.edit.get("amount", "129.90")
+    ledger = sql("select approval_id, status, result from store.side_effects where thread_id = %s", thread)
+    assert len(ledger) == 1
+    assert ledger[0]["approval_id"] == approval_id and ledger[0]["status"] == "done"
+    assert ledger[0]["result"]["refund_id"] == refunds[0]["id"]
+    approval = sql("select status, used_at, decided_by from store.approvals where thread_id = %s", thread)
+    assert len(approval) == 1 and approval[0]["status"] == "used" and approval[0]["used_at"] is not None
+    assert approval[0]["decided_by"] == "alice"
+    events = sql("select topic from store.outbox where thread_id = %s and topic like 'action.%%'", thread)
+    assert events == [{"topic": "action.issue_refund"}]
+
+    # Recovering again is harmless.
+    again = await app.recover(thread)
+    assert again.answer == final.answer
+    assert len(sql("select id from store.refunds where payment_id = %s", payment)) == 1
