@@ -321,7 +321,7 @@ class Switchboard:
         for task in snapshot.tasks:
             if isinstance(task.result, dict) and task.result.get("domain_results"):
                 results.extend(task.result["domain_results"])
-            elif task.state is not None and hasattr(task.state, "values"):
+            elif isinstance(task.state, StateSnapshot):
                 reports = task.state.values.get("reports") or []
                 results.append(
                     {
