@@ -1,0 +1,89 @@
+"""The benchmark runs end to end (tiny numbers) and reports every figure. No timing is asserted here:
+timings belong in the benchmark's own output, not in the test suite."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from bench.run import SYSTEMS, main
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def test_quick_benchmark_reports_every_metric(db: str, tmp_path: Path) -> None:
+    from config.database import database_target
+
+    out = tmp_path / "bench.json"
+    main(
+        [
+            "--quick",
+            "--reps",
+            "1",
+            "--turns",
+            "10",
+            "--levels",
+            "1,2",
+            "--latency-ms",
+            "20",
+            "--server",
+            database_target().url,
+            "--profile",
+            str(tmp_path / "profiles"),
+            "--out",
+            str(out),
+        ]
+    )
+    results = json.loads(out.read_text())
+    assert out.with_suffix(".png").stat().st_size > 0
+
+    for name in SYSTEMS:
+        system = results["systems"][name]
+        for key in ("model_calls", "critical_path", "framework_ms", "framework_cpu_ms", "peak_memory_kb"):
+            assert _number(system[key]), (name, key, system[key])
+        assert set(system["wall_ms"]) == {"0", "20"}
+        assert all(_number(v) for v in system["wall_ms"].values())
+        for key in ("checkpoints", "blobs", "writes", "bytes"):
+            assert _number(system["storage"][key]), (name, key)
+        assert system["outcome"]["status"] == "done"
+
+    long = results["long_thread"]
+    for key in (
+        "storage_bytes_mid",
+        "storage_bytes_end",
+        "storage_ratio",
+        "turn_ms_early",
+        "turn_ms_mid",
+        "turn_ms_end",
+        "turn_ratio",
+    ):
+        assert _number(long[key]), key
+
+    conc = results["concurrency"]
+    for latency in ("0", "20"):
+        for level in ("1", "2"):
+            assert _number(conc["throughput_rps"][latency][level])
+        assert _number(conc["speedup"][latency])
+
+    targets = {t["target"] for t in results["targets"]}
+    assert targets == {
+        "model_calls",
+        "wall_slow",
+        "framework",
+        "checkpoint_bytes",
+        "storage_growth",
+        "turn_time_growth",
+        "throughput_scaling",
+    }
+    for target in results["targets"]:
+        assert _number(target["ratio"]) and isinstance(target["pass"], bool), target
+
+    for profile in results["profiles"].values():
+        assert Path(profile["file"]).exists() and profile["breakdown_ms"]
+
+    # the scripted model answered every decision point (no LLM decider fell back to its deterministic twin)
+    assert results["app_warnings"] == []
