@@ -49,10 +49,22 @@ async def invoke_model(runnable: Any, messages: list[BaseMessage]) -> Any:
         ) from exc
 
 
+_runnables: dict[tuple[int, type[BaseModel]], tuple[BaseChatModel, Any]] = {}
+
+
+def _structured_runnable(model: BaseChatModel, schema: type[BaseModel]) -> Any:
+    """Built once per model and schema: building it converts the schema, which is not free."""
+    key = (id(model), schema)
+    cached = _runnables.get(key)
+    if cached is None or cached[0] is not model:  # the identity check guards against a reused id
+        cached = (model, model.with_structured_output(schema, method="function_calling"))
+        _runnables[key] = cached
+    return cached[1]
+
+
 async def structured(decider: str, schema: type[T], messages: list[BaseMessage]) -> T:
     """Ask the decider's model for one `schema` object."""
-    model: BaseChatModel = get_chat_model(decider)
-    runnable = model.with_structured_output(schema, method="function_calling")
+    runnable = _structured_runnable(get_chat_model(decider), schema)
     try:
         result = await invoke_model(runnable, messages)
     except ValidationError as exc:

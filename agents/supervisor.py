@@ -1,8 +1,10 @@
 """The supervise decision point: after each specialist, who is next in this domain, or is it done?
 
 Deterministic: the specialists whose cues match the brief, in the domain's order, then any handoff a
-specialist asked for, then pending write actions, then finish. LLM: the model picks among the same
-names; an answer outside them falls back to the deterministic choice. Either way the step budget is
+specialist asked for, then pending write actions, then finish. LLM: the model makes the opening choice
+when the rules are not decisive (no specialist's cues match, or several do); every later step follows
+the specialists' handoffs and the plan, so a supervisor costs a model call only where judgement is
+needed. An answer outside the roster falls back to the deterministic choice. Either way the step budget is
 enforced here in code, so a domain ends with a partial result, never at the recursion limit.
 """
 
@@ -35,10 +37,22 @@ def pending_actions(reports: Sequence[SpecialistReport], outcomes: Sequence[Acti
     return [k for k in dict.fromkeys(keys) if k not in done]
 
 
+def candidates(brief: Brief, specialists: Sequence[SpecialistSpec]) -> list[str]:
+    """The specialists whose cues the brief matches, in the domain's order."""
+    return [s.name for s in specialists if s.wanted_for(brief)]
+
+
 def plan(brief: Brief, specialists: Sequence[SpecialistSpec]) -> list[str]:
     """The specialists this brief calls for, in the domain's order; the first one when none match."""
-    chosen = [s.name for s in specialists if s.wanted_for(brief)]
-    return chosen or [specialists[0].name]
+    return candidates(brief, specialists) or [specialists[0].name]
+
+
+def needs_judgement(
+    brief: Brief, specialists: Sequence[SpecialistSpec], reports: Sequence[SpecialistReport]
+) -> bool:
+    """Only the opening choice can be ambiguous (no candidate, or several): later steps follow from the
+    specialists' own handoffs and the plan, so a model is not consulted for them."""
+    return not reports and len(candidates(brief, specialists)) != 1
 
 
 def decide_deterministic(
@@ -49,7 +63,9 @@ def decide_deterministic(
 ) -> SupervisorDecision:
     ran = {r.specialist for r in reports}
     known = {s.name for s in specialists}
-    wanted = plan(brief, specialists) + [h for r in reports for h in r.handoffs if h in known]
+    # With reports in hand (perhaps from a model's opening choice) the default specialist is not forced.
+    opening = plan(brief, specialists) if not reports else candidates(brief, specialists)
+    wanted = opening + [h for r in reports for h in r.handoffs if h in known]
     for name in dict.fromkeys(wanted):
         if name not in ran:
             why = (
@@ -113,7 +129,7 @@ async def supervise(
     budget: int,
 ) -> tuple[SupervisorDecision, bool]:
     """The next step, and whether the budget cut the domain short."""
-    if is_deterministic(decider):
+    if is_deterministic(decider) or not needs_judgement(brief, specialists, reports):
         decision = decide_deterministic(brief, specialists, reports, outcomes)
     else:
         try:

@@ -156,7 +156,7 @@ def sync_pool(settings: Settings | None = None) -> Iterator[ConnectionPool[psyco
 
 @asynccontextmanager
 async def async_pool(
-    settings: Settings | None = None,
+    settings: Settings | None = None, name: str = "switchboard-async"
 ) -> AsyncIterator[AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]]:
     """An opened, checked async pool; closed on exit."""
     settings = settings or get_settings()
@@ -164,7 +164,7 @@ async def async_pool(
     await conn.close()
     target = database_target(settings)
     pool: AsyncConnectionPool[psycopg.AsyncConnection[DictRow]] = AsyncConnectionPool(
-        target.url, name="switchboard-async", **_pool_kwargs(settings)
+        target.url, name=name, **_pool_kwargs(settings)
     )
     await pool.open(wait=True, timeout=settings.db_connect_timeout)
     try:

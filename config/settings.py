@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=PROJECT_ROOT / ".data", description="where the embedded PostgreSQL lives")
     db_pool_min_size: int = Field(default=1, ge=0)
     db_pool_max_size: int = Field(default=10, ge=1)
+    db_lock_pool_size: int = Field(
+        default=40,
+        ge=1,
+        description="connections for per-thread run locks: the most runs in flight per process",
+    )
     db_prepare_threshold: int | None = Field(
         default=5,
         description="psycopg prepare_threshold; set to empty/None behind a transaction-mode pooler (pgbouncer)",

@@ -3,7 +3,7 @@
     START -> <domain>_supervisor --(conditional: a specialist | act | finish)--> ...
              each specialist -> <domain>_supervisor
              <domain>_actions -> <domain>_supervisor          (policy, approval interrupt, ledger)
-             <domain>_result -> END                            (one typed DomainResult for the router)
+             <domain>_supervisor --(finish)--> END            (with one typed DomainResult for the router)
 
 The domain modules (`graphs/orders.py`, ...) only say which specialists a domain has.
 """
@@ -29,7 +29,6 @@ from agents.specialists.llm import run_llm_specialist
 from agents.supervisor import ACT, FINISH, supervise
 from config.settings import get_settings
 from graphs.state import DomainInput, DomainOutput, DomainState
-from tools.db import store_connection
 
 log = logging.getLogger(__name__)
 
@@ -47,23 +46,38 @@ def _specialist_node(spec: SpecialistSpec) -> Any:
         context = context_from(runtime.context)
         brief = Brief.model_validate(state["brief"])
         decider = context.decider("specialist")
-        async with store_connection() as conn:
-            run = SpecialistRun(brief=brief, reports=_reports(state), outcomes=_outcomes(state), conn=conn)
-            if is_deterministic(decider):
+        run = SpecialistRun(brief=brief, reports=_reports(state), outcomes=_outcomes(state))
+        if is_deterministic(decider):
+            report = await spec.handle(spec, run)
+        else:
+            try:
+                report = await run_llm_specialist(decider, spec, run)
+            except DecisionError as exc:
+                log.warning(
+                    "%s: model answer unusable (%s); using the deterministic specialist", spec.name, exc
+                )
+                run.tools_called.clear()
                 report = await spec.handle(spec, run)
-            else:
-                try:
-                    report = await run_llm_specialist(decider, spec, run)
-                except DecisionError as exc:
-                    log.warning(
-                        "%s: model answer unusable (%s); using the deterministic specialist", spec.name, exc
-                    )
-                    run.tools_called.clear()
-                    report = await spec.handle(spec, run)
         return {"reports": [report.model_dump(mode="json")], "steps": state.get("steps", 0) + 1}
 
     run_specialist.__name__ = spec.name
     return run_specialist
+
+
+def domain_result(domain: Domain, state: DomainState, partial: bool) -> DomainResult:
+    """What the domain hands back to the router: its specialists' findings and its actions' outcomes."""
+    reports = _reports(state)
+    outcomes = _outcomes(state)
+    summary = " ".join([*(r.summary for r in reports), *(outcome_sentence(o) for o in outcomes)]).strip()
+    return DomainResult(
+        domain=domain,
+        summary=summary or "I could not find anything to report.",
+        facts=[f for r in reports for f in r.facts],
+        specialists=[r.specialist for r in reports],
+        tools_called=list(dict.fromkeys(t for r in reports for t in r.tools_called)),
+        actions=outcomes,
+        partial=partial,
+    )
 
 
 def build_domain_graph(
@@ -72,13 +86,10 @@ def build_domain_graph(
     if len(specialists) < 3:
         raise ValueError(f"domain {domain} needs at least three specialists, has {len(specialists)}")
     names = [s.name for s in specialists]
-    supervisor_name, actions_name, result_name = (
-        f"{domain}_supervisor",
-        f"{domain}_actions",
-        f"{domain}_result",
-    )
+    supervisor_name, actions_name = f"{domain}_supervisor", f"{domain}_actions"
 
     async def supervisor(state: DomainState, runtime: Runtime[Context]) -> dict[str, Any]:
+        """Decide the next step; on finish, hand the domain's result back (no extra step for it)."""
         context = context_from(runtime.context)
         decision, cut = await supervise(
             context.decider("supervisor"),
@@ -89,28 +100,17 @@ def build_domain_graph(
             steps=state.get("steps", 0),
             budget=get_settings().domain_step_budget,
         )
-        return {"next": decision.next, "budget_exhausted": state.get("budget_exhausted", False) or cut}
+        exhausted = state.get("budget_exhausted", False) or cut
+        update: dict[str, Any] = {"next": decision.next, "budget_exhausted": exhausted}
+        if decision.next == FINISH:
+            update["domain_results"] = [domain_result(domain, state, exhausted).model_dump(mode="json")]
+        return update
 
     async def actions(state: DomainState, config: RunnableConfig) -> dict[str, Any]:
         brief = Brief.model_validate(state["brief"])
         thread_id = str(config.get("configurable", {}).get("thread_id") or brief.thread_id)
         outcomes = await perform_pending_actions(brief, _reports(state), _outcomes(state), thread_id)
         return {"outcomes": [o.model_dump(mode="json") for o in outcomes]}
-
-    def result(state: DomainState) -> dict[str, Any]:
-        reports = _reports(state)
-        outcomes = _outcomes(state)
-        summary = " ".join([*(r.summary for r in reports), *(outcome_sentence(o) for o in outcomes)]).strip()
-        done = DomainResult(
-            domain=domain,
-            summary=summary or "I could not find anything to report.",
-            facts=[f for r in reports for f in r.facts],
-            specialists=[r.specialist for r in reports],
-            tools_called=list(dict.fromkeys(t for r in reports for t in r.tools_called)),
-            actions=outcomes,
-            partial=bool(state.get("budget_exhausted")),
-        )
-        return {"domain_results": [done.model_dump(mode="json")]}
 
     builder: StateGraph[DomainState, Context, DomainInput, DomainOutput] = StateGraph(
         DomainState, context_schema=Context, input_schema=DomainInput, output_schema=DomainOutput
@@ -120,13 +120,11 @@ def build_domain_graph(
         builder.add_node(spec.name, _specialist_node(spec))
         builder.add_edge(spec.name, supervisor_name)
     builder.add_node(actions_name, actions)
-    builder.add_node(result_name, result)
     builder.add_edge(START, supervisor_name)
     builder.add_conditional_edges(
         supervisor_name,
         lambda state: state["next"],
-        {**{n: n for n in names}, ACT: actions_name, FINISH: result_name},
+        {**{n: n for n in names}, ACT: actions_name, FINISH: END},
     )
     builder.add_edge(actions_name, supervisor_name)
-    builder.add_edge(result_name, END)
     return builder.compile(name=domain)

@@ -2,7 +2,7 @@
 
     START -> intake -> route --(Send, one per selected domain)--> orders | billing | shipping | account | care
                           \\--(out of scope / unclear)--> compose
-             each domain -> compose -> publish -> END
+             each domain -> compose (one answer; the turn's events to the outbox) -> END
 
 Each domain is a compiled subgraph added as a node, so it is drawn (`get_graph(xray=True)`), streamed
 and checkpointed under its own namespace. `graph` (no checkpointer) is what `langgraph.json` serves;
@@ -96,7 +96,13 @@ def fan_out(state: RouterState, config: RunnableConfig) -> list[Send] | str:
     return sends
 
 
-async def compose_answer(state: RouterState, runtime: Runtime[Context]) -> dict[str, Any]:
+async def compose_answer(
+    state: RouterState, runtime: Runtime[Context], config: RunnableConfig
+) -> dict[str, Any]:
+    """One answer from the domains' results; then the turn's events go to the outbox.
+
+    Ancillary work is choreographed: the outbox is read by a worker, nothing is sent in the request.
+    """
     context = context_from(runtime.context)
     decision = RouteDecision.model_validate(state["route"])
     if decision.needs_clarification and not decision.domains:
@@ -112,16 +118,10 @@ async def compose_answer(state: RouterState, runtime: Runtime[Context]) -> dict[
     window = get_settings().history_window
     turn: Turn = {"message": state["message"], "answer": answer, "domains": list(decision.domains)}
     turns = ([*state.get("turns", []), turn])[-window:] if window else []
-    return {"answer": answer, "turns": turns}
-
-
-async def publish(state: RouterState, runtime: Runtime[Context], config: RunnableConfig) -> dict[str, Any]:
-    """Ancillary work is choreographed: events go to the outbox for a worker, not done in the request."""
-    context = context_from(runtime.context)
     # A run without a thread (no checkpointer) still publishes, under a key of its own.
     thread_id = str(config.get("configurable", {}).get("thread_id") or config.get("run_id") or uuid.uuid4())
-    await publish_turn_events(thread_id, context.customer_id, state)
-    return {}
+    await publish_turn_events(thread_id, context.customer_id, {**state, "answer": answer})
+    return {"answer": answer, "turns": turns}
 
 
 def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, RouterOutput]:
@@ -132,15 +132,13 @@ def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, Router
     builder.add_node("route", route)
     for domain in DOMAINS:
         builder.add_node(domain, DOMAIN_BUILDERS[domain]())
-    builder.add_node("compose", compose_answer)
-    builder.add_node("publish", publish)  # type: ignore[arg-type]  # runtime and config: supported, not typed
+    builder.add_node("compose", compose_answer)  # type: ignore[arg-type]  # runtime and config: supported, not typed
     builder.add_edge(START, "intake")
     builder.add_edge("intake", "route")
     builder.add_conditional_edges("route", fan_out, [*DOMAINS, "compose"])
     for domain in DOMAINS:
         builder.add_edge(domain, "compose")
-    builder.add_edge("compose", "publish")
-    builder.add_edge("publish", END)
+    builder.add_edge("compose", END)
     return builder
 
 

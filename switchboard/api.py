@@ -151,10 +151,14 @@ class Switchboard:
         graph: CompiledStateGraph[Any, Any, Any, Any],
         checkpointer: AsyncPostgresSaver,
         pool: AsyncConnectionPool[Any],
+        lock_pool: AsyncConnectionPool[Any] | None = None,
     ) -> None:
         self.graph = graph
         self.checkpointer = checkpointer
         self.pool = pool
+        # Thread locks hold a connection for a whole run: on the checkpointer's pool, N runs in flight
+        # would hold every connection the checkpointer needs to finish them (a deadlock at N = pool size).
+        self.lock_pool = lock_pool or pool
 
     @classmethod
     @asynccontextmanager
@@ -162,11 +166,17 @@ class Switchboard:
         """Build the graph on the project's async pool and Postgres checkpointer (setting both up)."""
         settings = settings or get_settings()
         configure_tracing(settings)
-        async with async_pool(settings) as pool:
+        lock_settings = settings.model_copy(
+            update={"db_pool_min_size": 0, "db_pool_max_size": settings.db_lock_pool_size}
+        )
+        async with (
+            async_pool(settings) as pool,
+            async_pool(lock_settings, name="switchboard-locks") as lock_pool,
+        ):
             saver = await async_checkpointer_on(pool, settings)
             graph = build_router_graph().compile(checkpointer=saver, name="switchboard")
             try:
-                yield cls(graph, saver, pool)
+                yield cls(graph, saver, pool, lock_pool)
             finally:
                 await close_store_pools()
 
@@ -201,7 +211,7 @@ class Switchboard:
         A session-level advisory lock held on its own connection for the whole run; a second
         message to a busy thread is refused (Conflict), never queued behind or interleaved with it.
         """
-        async with self.pool.connection() as conn:
+        async with self.lock_pool.connection() as conn:
             cur = await conn.execute(
                 "select pg_try_advisory_lock(hashtextextended(%s, 0)) as locked",
                 (f"switchboard-thread:{thread_id}",),

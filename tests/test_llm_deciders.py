@@ -84,8 +84,7 @@ async def test_scripted_models_drive_every_decision_point_with_real_tool_calls(
                 confidence=0.93,
             )
         ],
-        supervisor("billing"): [choose("payments_investigator"), choose("finish")],
-        supervisor("shipping"): [choose("tracking_agent"), choose("finish")],
+        # No supervisor script: each domain's cues name one specialist, so no supervisor consults the model.
         specialist("payments_investigator"): [
             tool_call("find_duplicate_charges", {"order_id": s["order_id"]}),
             text("I have what I need."),
@@ -108,6 +107,9 @@ async def test_scripted_models_drive_every_decision_point_with_real_tool_calls(
                 ],
             ),
         ],
+        # The investigator's facts (a duplicate charge) bring in the refunds agent, which answers in ONE
+        # call through the finding tool (its facts were looked up before the model was asked).
+        specialist("refunds_agent"): [finding("I will look at refunding the duplicate once you confirm.")],
         COMPOSE: [
             structured("ComposedAnswer", answer="COMPOSED: your parcel is late and you were charged twice.")
         ],
@@ -125,14 +127,29 @@ async def test_scripted_models_drive_every_decision_point_with_real_tool_calls(
     }
     assert result.answer == "COMPOSED: your parcel is late and you were charged twice."
     by_domain = {p["domain"]: p for p in result.path}
-    assert by_domain["billing"]["specialists"] == ["payments_investigator"]
-    assert by_domain["billing"]["tools"] == ["find_duplicate_charges"]
+    assert by_domain["billing"]["specialists"] == ["payments_investigator", "refunds_agent"]
+    assert by_domain["billing"]["tools"] == ["find_duplicate_charges", "list_refunds"]
     assert by_domain["shipping"]["specialists"] == ["tracking_agent"]
-    assert by_domain["shipping"]["tools"] == ["list_orders", "get_shipments_for_order"]
+    # the deterministic retrieval's lookups, then the model's own
+    assert by_domain["shipping"]["tools"] == [
+        "list_orders",
+        "get_order",
+        "get_shipments_for_order",
+        "store_today",
+    ]
+    assert model.calls_for(supervisor("billing")) == [] and model.calls_for(supervisor("shipping")) == []
+    [refunds_call] = model.calls_for(specialist("refunds_agent"))
+    assert "SpecialistFinding" in refunds_call.tools  # the finding is offered as a tool: one call
+    assert "duplicate payment" in str(refunds_call.messages[-1].content)  # facts found before the call
 
     # The tool results the model saw are the store's rows, for this customer only.
     payments = model.calls_for(specialist("payments_investigator"))
-    assert payments[0].tools == ["find_duplicate_charges", "list_payments", "list_payment_methods"]
+    assert payments[0].tools == [
+        "find_duplicate_charges",
+        "list_payments",
+        "list_payment_methods",
+        "SpecialistFinding",
+    ]
     assert payments[-1].tools == ["SpecialistFinding"]
     [duplicates] = tool_payloads(payments)
     assert duplicates[0]["order_id"] == s["order_id"] and duplicates[0]["payment_ids"] == s["payment_ids"]
@@ -189,8 +206,9 @@ async def test_invalid_answers_at_every_decision_point_fall_back_and_are_logged(
     s = scenarios["late_parcel"]
     model.by_prompt = {
         ROUTE: [structured("RouteChoice", domains=[{"domain": "parcels", "request": "all"}], confidence=0.9)],
-        # an unknown specialist, then a sensible end
-        supervisor("shipping"): [choose("parcel_wizard"), choose("finish")],
+        # two specialists' cues match ("late", "missing"): the supervisor asks the model, which names an
+        # unknown specialist; the rules take over (and decide every later step without the model)
+        supervisor("shipping"): [choose("parcel_wizard")],
         # a write action the tracking agent may not propose ("everything" is not an action it has)
         specialist("tracking_agent"): [
             tool_call("store_today"),
@@ -199,9 +217,10 @@ async def test_invalid_answers_at_every_decision_point_fall_back_and_are_logged(
                 "I refunded everything.", actions=[{"action": "issue_refund", "args": {"amount": "all"}}]
             ),
         ],
+        specialist("claims_agent"): [finding("Refunded.", actions=[{"action": "issue_refund", "args": {}}])],
         COMPOSE: [tool_call("NotTheSchema", {"answer": "made up"})],
     }
-    request = "where is my parcel? it is late"
+    request = "where is my parcel? it is late and missing"
     with caplog.at_level(logging.WARNING):
         result = await app.ask(request, customer_id=str(s["customer_id"]), context=context)
     assert model.remaining() == {}
@@ -251,13 +270,12 @@ async def test_instructions_in_store_text_cannot_cause_a_write(
                 confidence=0.9,
             )
         ],
-        supervisor("care"): [choose("feedback_agent"), choose("finish")],
         specialist("feedback_agent"): [
             tool_call("list_reviews"),
             text("The review has an instruction from the administrator."),
             finding("Refunding as instructed.", actions=[{"action": "issue_refund", "args": obey}]),
         ],
-        supervisor("billing"): [choose("refunds_agent"), choose("finish"), choose("finish")],
+        specialist("payments_investigator"): [finding("Your payments look normal.")],
         specialist("refunds_agent"): [
             tool_call("list_payments", {"order_id": s["order_id"]}),
             text("ok"),
@@ -344,7 +362,7 @@ async def test_chat_openai_routes_and_calls_tools_over_http(
     assert openai_stub.remaining() == {}
     assert result.status == "done" and result.domains == ["shipping"] and result.route["decider"] == spec
     assert result.path[0]["specialists"] == ["tracking_agent"]
-    assert result.path[0]["tools"] == ["find_shipment_by_tracking"]
+    assert result.path[0]["tools"][-1] == "find_shipment_by_tracking"  # after the retrieval's lookups
     assert result.answer == f"Parcel {s['tracking_number']} is delayed at a sorting centre."
 
     [route_request] = openai_stub.requests_for(ROUTE)
@@ -359,6 +377,7 @@ async def test_chat_openai_routes_and_calls_tools_over_http(
         "get_shipments_for_order",
         "find_shipment_by_tracking",
         "store_today",
+        "SpecialistFinding",
     ]
     tool_messages = [m for m in second["messages"] if m["role"] == "tool"]
     assert len(tool_messages) == 1
@@ -366,3 +385,33 @@ async def test_chat_openai_routes_and_calls_tools_over_http(
     assert shipment["tracking_number"] == s["tracking_number"] and shipment["order_id"] == s["order_id"]
     assert any(m.get("tool_calls") for m in second["messages"] if m["role"] == "assistant")
     assert OpenAIStub.tool_names(last) == ["SpecialistFinding"]
+
+
+async def test_the_supervisor_model_is_asked_only_when_the_rules_are_not_decisive(
+    app: Switchboard,
+    scenarios: dict[str, dict[str, Any]],
+    scripted: tuple[ScriptedChatModel, str, Context],
+) -> None:
+    """No specialist's cues match "something is off with my account money": the model picks the opening
+    specialist once; every later step follows the rules. A specialist whose facts suffice answers in one
+    call by calling the finding tool."""
+    model, _key, context = scripted
+    s = scenarios["refund_pending"]
+    model.by_prompt = {
+        ROUTE: [
+            structured(
+                "RouteChoice", domains=[{"domain": "billing", "request": "something is off"}], confidence=0.7
+            )
+        ],
+        supervisor("billing"): [choose("refunds_agent")],
+        specialist("refunds_agent"): [
+            finding("Your refund is pending and will be paid within 5 working days.")
+        ],
+        COMPOSE: [structured("ComposedAnswer", answer="Your refund is pending.")],
+    }
+    result = await app.ask("something is off", customer_id=str(s["customer_id"]), context=context)
+    assert result.status == "done" and model.remaining() == {}
+    assert result.path[0]["specialists"] == ["refunds_agent"]
+    assert len(model.calls_for(supervisor("billing"))) == 1
+    assert len(model.calls_for(specialist("refunds_agent"))) == 1
+    assert len(model.calls) == 4  # route, supervisor, specialist, compose

@@ -45,13 +45,17 @@ class SpecialistRun:
     brief: Brief
     reports: list[SpecialistReport]
     outcomes: list[ActionOutcome]
-    conn: Conn
     tools_called: list[str] = field(default_factory=list)
 
     async def call(self, tool: StoreTool, **args: Any) -> Any:
+        """Run a store tool for the brief's customer. A connection is held per query, never across a
+        model call, so slow models do not starve the pool."""
+        from tools.db import store_connection
+
         validated = tool.args_schema(**args).model_dump()
         self.tools_called.append(tool.name)
-        return await tool.fn(self.conn, self.brief.customer_id, **validated)
+        async with store_connection() as conn:
+            return await tool.fn(conn, self.brief.customer_id, **validated)
 
     def report(
         self,
