@@ -14,6 +14,7 @@ to the brief's customer. A proposed write action is only a proposal: `tools/poli
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -85,7 +86,7 @@ def _brief_message(run: SpecialistRun, draft: SpecialistReport) -> HumanMessage:
     )
 
 
-def _finding_from(call: dict[str, Any]) -> SpecialistFinding:
+def _finding_from(call: Mapping[str, Any]) -> SpecialistFinding:
     try:
         return SpecialistFinding.model_validate(call.get("args") or {})
     except ValidationError as exc:
