@@ -259,6 +259,9 @@ class ScriptedChatModel(BaseChatModel):
         names = [_tool_name(t) for t in tools]
         if len(tools) == 1 and tool_choice in ("any", "required", names[0]):  # with_structured_output
             return self._structured(names[0], messages, request), f"structured:{names[0]}"
+        if "SpecialistFinding" in names and _has_facts(messages):
+            # Switchboard's specialists: the facts were looked up before the call; answer at once.
+            return self._structured("SpecialistFinding", messages, request), "specialist"
         if any(n.startswith(HANDOFF_PREFIX) for n in names):
             return self._handoff(messages, names, intents), "supervisor"
         if tools:
@@ -347,6 +350,7 @@ class ScriptedChatModel(BaseChatModel):
             )
         elif schema == "SpecialistFinding":
             results = [_short(m.content, 200) for m in messages if isinstance(m, ToolMessage)]
+            results += _facts(messages)
             args = {
                 "summary": "I checked your account: "
                 + ("; ".join(results) if results else "nothing relevant found."),
@@ -360,6 +364,26 @@ class ScriptedChatModel(BaseChatModel):
         else:
             raise ValueError(f"the scripted model has no script for structured output {schema!r}")
         return _tool_call_message(schema, args)
+
+
+def _facts(messages: Sequence[BaseMessage]) -> list[str]:
+    """The facts a Switchboard specialist's prompt carries ("Facts found: [...]")."""
+    import json
+
+    for message in messages:
+        if isinstance(message, HumanMessage):
+            for line in str(message.content).splitlines():
+                if line.startswith("Facts found: "):
+                    try:
+                        found = json.loads(line.removeprefix("Facts found: "))
+                    except ValueError:
+                        return []
+                    return [_short(f, 200) for f in found]
+    return []
+
+
+def _has_facts(messages: Sequence[BaseMessage]) -> bool:
+    return bool(_facts(messages)) or any(isinstance(m, ToolMessage) for m in messages)
 
 
 def _tool_call_message(name: str, args: dict[str, Any]) -> AIMessage:

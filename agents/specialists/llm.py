@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import StructuredTool
 from pydantic import Field, ValidationError
@@ -44,20 +46,42 @@ class SpecialistFinding(Contract):
     )
 
 
-def _langchain_tools(spec: SpecialistSpec, run: SpecialistRun) -> list[StructuredTool]:
-    tools = []
-    for tool in spec.tools:
+_current_run: ContextVar[SpecialistRun] = ContextVar("switchboard_specialist_run")
+_tools_by_spec: dict[str, list[StructuredTool]] = {}
+_bound: dict[tuple[int, str], tuple[BaseChatModel, Any]] = {}
 
-        async def call(_tool: Any = tool, **kwargs: Any) -> str:
-            result = await run.call(_tool, **kwargs)
-            return json.dumps(result, default=str)[:6000]
 
-        tools.append(
-            StructuredTool.from_function(
-                coroutine=call, name=tool.name, description=tool.description, args_schema=tool.args_schema
+def _langchain_tools(spec: SpecialistSpec) -> list[StructuredTool]:
+    """The specialist's store tools as LangChain tools, built once; each call acts for the run in progress
+    (and so for that run's customer only)."""
+    tools = _tools_by_spec.get(spec.name)
+    if tools is None:
+        tools = []
+        for tool in spec.tools:
+
+            async def call(_tool: Any = tool, **kwargs: Any) -> str:
+                result = await _current_run.get().call(_tool, **kwargs)
+                return json.dumps(result, default=str)[:6000]
+
+            tools.append(
+                StructuredTool.from_function(
+                    coroutine=call, name=tool.name, description=tool.description, args_schema=tool.args_schema
+                )
             )
-        )
+        _tools_by_spec[spec.name] = tools
     return tools
+
+
+def _bound_model(decider: str, spec: SpecialistSpec) -> Any:
+    """The decider's model with the specialist's tools and the finding tool bound, built once: converting
+    tool schemas is a sizeable share of a request's framework time."""
+    model = get_chat_model(decider)
+    key = (id(model), spec.name)
+    cached = _bound.get(key)
+    if cached is None or cached[0] is not model:  # the identity check guards against a reused id
+        cached = (model, model.bind_tools([*_langchain_tools(spec), SpecialistFinding]))
+        _bound[key] = cached
+    return cached[1]
 
 
 def _system_prompt(spec: SpecialistSpec) -> str:
@@ -95,10 +119,10 @@ def _finding_from(call: Mapping[str, Any]) -> SpecialistFinding:
 
 async def run_llm_specialist(decider: str, spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     draft = await spec.handle(spec, run)  # deterministic retrieval and a draft
-    tools = _langchain_tools(spec, run)
-    by_name = {t.name: t for t in tools}
+    _current_run.set(run)
+    by_name = {t.name: t for t in _langchain_tools(spec)}
     messages: list[BaseMessage] = [SystemMessage(_system_prompt(spec)), _brief_message(run, draft)]
-    bound = get_chat_model(decider).bind_tools([*tools, SpecialistFinding])
+    bound = _bound_model(decider, spec)
     finding: SpecialistFinding | None = None
     for _ in range(MAX_TOOL_ROUNDS):
         reply = await invoke_model(bound, messages)
