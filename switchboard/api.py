@@ -231,6 +231,20 @@ class Switchboard:
     def config(self, thread_id: str, customer_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": thread_id}, "metadata": {"customer_id": customer_id}}
 
+    async def _admit(
+        self, message: str, customer_id: str, thread_id: str | None, context: Context | None
+    ) -> tuple[str, str, str, Context]:
+        """Every check a new message passes before the graph runs, so a refused one writes nothing:
+        the text, the customer (known to the store), the thread id and the caller's access to it."""
+        message = validate_message(message)
+        customer_id = validate_customer_id(customer_id)
+        thread_id = validate_thread_id(thread_id) if thread_id is not None else str(uuid.uuid4())
+        await check_customer(customer_id)
+        await self.check_access(thread_id, customer_id, must_exist=False)
+        ctx = context or Context()
+        ctx.customer_id = customer_id
+        return message, customer_id, thread_id, ctx
+
     async def ask(
         self,
         message: str,
@@ -240,14 +254,7 @@ class Switchboard:
         context: Context | None = None,
     ) -> AskResult:
         """Run one request to the end (or to an approval pause) and return the answer and its path."""
-        message = validate_message(message)
-        customer_id = validate_customer_id(customer_id)
-        thread_id = validate_thread_id(thread_id) if thread_id is not None else str(uuid.uuid4())
-        # Before the graph runs: an unknown customer must not leave a half-written thread behind.
-        await check_customer(customer_id)
-        await self.check_access(thread_id, customer_id, must_exist=False)
-        ctx = context or Context()
-        ctx.customer_id = customer_id
+        message, customer_id, thread_id, ctx = await self._admit(message, customer_id, thread_id, context)
         async with self.thread_lock(thread_id):
             await self.ensure_not_paused(thread_id)
             await self.graph.ainvoke({"message": message}, self.config(thread_id, customer_id), context=ctx)
@@ -284,13 +291,7 @@ class Switchboard:
         request raises (InputError, Forbidden, Conflict) before anything is yielded; the lock is held
         until the last event ("result", the AskResult) or until the generator is closed.
         """
-        message = validate_message(message)
-        customer_id = validate_customer_id(customer_id)
-        thread_id = validate_thread_id(thread_id) if thread_id is not None else str(uuid.uuid4())
-        await check_customer(customer_id)
-        await self.check_access(thread_id, customer_id, must_exist=False)
-        ctx = context or Context()
-        ctx.customer_id = customer_id
+        message, customer_id, thread_id, ctx = await self._admit(message, customer_id, thread_id, context)
         async with self.thread_lock(thread_id):
             await self.ensure_not_paused(thread_id)
             yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}

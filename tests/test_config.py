@@ -153,3 +153,32 @@ def test_embedded_server_is_reused_across_processes(embedded_env: dict[str, str]
     )
     assert out.stdout.strip() == "42"
     get_settings.cache_clear()
+
+
+async def test_checkpoint_loads_match_the_stock_saver_and_probe_by_primary_key(app) -> None:  # type: ignore[no-untyped-def]
+    """The checkpointer's faster load returns exactly what LangGraph's stock query returns."""
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+    from config.checkpointer import SwitchboardAsyncPostgresSaver
+
+    assert SwitchboardAsyncPostgresSaver.SELECT_SQL != AsyncPostgresSaver.SELECT_SQL
+    customer = "CUST-0184"
+    first = await app.ask("where is my parcel?", customer_id=customer)
+    await app.ask("and can I get the invoice?", customer_id=customer, thread_id=first.thread_id)
+    stock = AsyncPostgresSaver(app.pool)
+    config = {"configurable": {"thread_id": first.thread_id, "checkpoint_ns": ""}}
+    ours = [t async for t in app.checkpointer.alist(config)]
+    theirs = [t async for t in stock.alist(config)]
+    assert len(ours) == len(theirs) > 5
+    for mine, other in zip(ours, theirs, strict=True):
+        assert mine.checkpoint == other.checkpoint
+        assert mine.pending_writes == other.pending_writes
+    async with app.pool.connection() as conn:
+        cur = await conn.execute(
+            "explain "
+            + SwitchboardAsyncPostgresSaver.SELECT_SQL
+            + " where thread_id = %s and checkpoint_ns = ''",
+            (first.thread_id,),
+        )
+        plan = "\n".join(r["QUERY PLAN"] for r in await cur.fetchall())
+    assert "Hash Join" not in plan and "channel = cv.key" in plan
