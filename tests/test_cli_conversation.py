@@ -3,45 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from config.settings import PROJECT_ROOT
-
-
-def switchboard(args: list[str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """`python -m switchboard ARGS` with this process's environment (the `seeded` fixture chose the database)."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(PROJECT_ROOT)
-    env["COLUMNS"] = "200"
-    env.pop("OPENAI_BASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "switchboard", *args],
-        env=env,
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def ok_json(result: subprocess.CompletedProcess[str]) -> Any:
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 2, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    return lines[0]
+from tests.cli import ok_json, one_error_line, run_switchboard
 
 
 @pytest.fixture
@@ -51,7 +18,7 @@ def workdir(tmp_path: Path) -> Path:
 
 
 def test_route_prints_one_json_object(seeded: str, workdir: Path) -> None:
-    result = switchboard(["route", "my ordr is late and I was chraged twice"], workdir)
+    result = run_switchboard(["route", "my ordr is late and I was chraged twice"], workdir)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.strip().splitlines()) == 1
     line = json.loads(result.stdout)
@@ -65,7 +32,9 @@ def test_route_batch_answers_every_line_in_order(seeded: str, workdir: Path) -> 
         {"id": 2, "text": "what's the weather like in Paris?"},
         {"id": "c", "text": "my parcel is late and I need a copy of my invoice"},
     ]
-    result = switchboard(["route", "--batch"], workdir, stdin="".join(json.dumps(i) + "\n" for i in items))
+    result = run_switchboard(
+        ["route", "--batch"], workdir, stdin="".join(json.dumps(i) + "\n" for i in items)
+    )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(x) for x in result.stdout.splitlines()]
     assert [x["id"] for x in lines] == ["a", 2, "c"]
@@ -76,7 +45,7 @@ def test_route_batch_answers_every_line_in_order(seeded: str, workdir: Path) -> 
 
 def test_route_batch_names_a_malformed_line(seeded: str, workdir: Path) -> None:
     stdin = '{"id": 1, "text": "where is my refund?"}\n{"id": 2, text: oops}\n{"id": 3, "text": "hi"}\n'
-    result = switchboard(["route", "--batch"], workdir, stdin=stdin)
+    result = run_switchboard(["route", "--batch"], workdir, stdin=stdin)
     line = one_error_line(result)
     assert "line 2" in line and "JSON" in line
 
@@ -87,7 +56,7 @@ def test_ask_then_threads_and_history_from_postgres(
     s = scenarios["late_parcel"]
     customer = str(s["customer_id"])
     asked = ok_json(
-        switchboard(
+        run_switchboard(
             ["ask", "my parcel is late and I need a copy of my invoice", "--customer", customer, "--json"],
             workdir,
         )
@@ -101,11 +70,11 @@ def test_ask_then_threads_and_history_from_postgres(
     assert s["tracking_number"] in asked["answer"] and s["invoice_id"] in asked["answer"]
     thread_id = asked["thread_id"]
 
-    threads = ok_json(switchboard(["threads", "--customer", customer, "--json"], workdir))
+    threads = ok_json(run_switchboard(["threads", "--customer", customer, "--json"], workdir))
     mine = [t for t in threads if t["thread_id"] == thread_id]
     assert len(mine) == 1 and mine[0]["customer_id"] == customer and mine[0]["checkpoints"] >= 3
 
-    steps = ok_json(switchboard(["history", thread_id, "--json"], workdir))
+    steps = ok_json(run_switchboard(["history", thread_id, "--json"], workdir))
     namespaces = [step["namespace"] for step in steps]
     assert {"router", "billing", "shipping"} <= set(namespaces)
     assert all(
@@ -118,7 +87,7 @@ def test_ask_then_threads_and_history_from_postgres(
 
 
 def test_ask_for_an_unknown_customer_is_one_clear_line(seeded: str, workdir: Path) -> None:
-    result = switchboard(["ask", "where is my order?", "--customer", "CUST-999999", "--json"], workdir)
+    result = run_switchboard(["ask", "where is my order?", "--customer", "CUST-999999", "--json"], workdir)
     line = one_error_line(result)
     assert "CUST-999999" in line and "does not exist" in line
     assert result.stdout == ""
