@@ -40,15 +40,13 @@ class Entities(Contract):
     emails: list[str] = Field(default_factory=list)
     addresses: list[str] = Field(default_factory=list, description="postal addresses as written")
 
-    def merged(self, other: Entities) -> Entities:
-        """Union that keeps first-seen order (used to carry entities across turns)."""
+    def merged(self, other: Entities, limit: int = 10) -> Entities:
+        """Union for carrying entities across turns: the most recently mentioned last, at most `limit`
+        of each kind (a thread's memory stays small however long it gets)."""
         data = {}
         for name in type(self).model_fields:
-            seen = list(getattr(self, name))
-            for item in getattr(other, name):
-                if item not in seen:
-                    seen.append(item)
-            data[name] = seen
+            items = [i for i in getattr(self, name) if i not in getattr(other, name)] + list(getattr(other, name))
+            data[name] = items[-limit:]
         return Entities(**data)
 
 

@@ -50,12 +50,10 @@ async def intake(state: RouterState, runtime: Runtime[Context]) -> dict[str, Any
     message = redact(validate_message(state.get("message")))
     await check_customer(context.customer_id)
     entities = extract_entities(message)
-    memory = Entities.model_validate(state.get("memory") or {})
     return {
         "message": message,
         "customer_id": context.customer_id,
         "entities": entities.model_dump(mode="json"),
-        "memory": memory.merged(entities).model_dump(mode="json"),
         "domain_results": Overwrite([]),
         "answer": "",
         "domains": [],
@@ -118,10 +116,18 @@ async def compose_answer(
     window = get_settings().history_window
     turn: Turn = {"message": state["message"], "answer": answer, "domains": list(decision.domains)}
     turns = ([*state.get("turns", []), turn])[-window:] if window else []
+    # Remember what this turn was about, for follow-ups ("and the invoice for it?"): what the customer
+    # named, then what the specialists found (an order looked up without being named).
+    results_text = " ".join(f for r in state.get("domain_results", []) for f in r.get("facts", []))
+    memory = (
+        Entities.model_validate(state.get("memory") or {})
+        .merged(Entities.model_validate(state.get("entities") or {}))
+        .merged(extract_entities(results_text) if results_text else Entities())
+    )
     # A run without a thread (no checkpointer) still publishes, under a key of its own.
     thread_id = str(config.get("configurable", {}).get("thread_id") or config.get("run_id") or uuid.uuid4())
     await publish_turn_events(thread_id, context.customer_id, {**state, "answer": answer})
-    return {"answer": answer, "turns": turns}
+    return {"answer": answer, "turns": turns, "memory": memory.model_dump(mode="json")}
 
 
 def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, RouterOutput]:

@@ -40,7 +40,7 @@ class RouterState(TypedDict, total=False):
     message: str  # this turn's request, validated and redacted by intake
     customer_id: str  # from the run's context (the caller), never from the message
     entities: dict[str, Any]  # Entities named in this turn
-    memory: dict[str, Any]  # Entities carried from earlier turns (for follow-ups)
+    memory: dict[str, Any]  # Entities of earlier turns, named or found, most recent last (for follow-ups)
     route: dict[str, Any]  # RouteDecision
     domain_results: Annotated[list[dict[str, Any]], operator.add]  # DomainResult per branch; reset by intake
     answer: str

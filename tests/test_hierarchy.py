@@ -534,3 +534,22 @@ async def test_bad_input_is_refused_clearly_and_nothing_is_written(
     assert words in str(caught.value) and "\n" not in str(caught.value)
     assert await checkpoint_rows(app, thread_id) == 0
     assert thread_id not in [t["thread_id"] for t in await app.threads(limit=1000)]
+
+
+async def test_a_follow_up_refers_to_the_order_discussed_last(app, scenarios) -> None:  # type: ignore[no-untyped-def]
+    """ "and the invoice for it?" means the order of the previous turn, not the customer's latest one."""
+    customer = str(scenarios["happy_customer"]["customer_id"])
+    async with app.pool.connection() as conn:
+        cur = await conn.execute(
+            "select id from store.orders where customer_id = %s order by placed_at desc", (customer,)
+        )
+        orders = [r["id"] for r in await cur.fetchall()]
+    older, latest = orders[-1], orders[0]
+    assert older != latest
+    first = await app.ask(f"what is the status of order {older}?", customer_id=customer)
+    assert older in first.answer
+    follow = await app.ask("and the invoice for it?", customer_id=customer, thread_id=first.thread_id)
+    assert follow.domains == ["billing"]
+    assert f"order {older}" in follow.answer and f"order {latest}" not in follow.answer
+    state = await app.state(first.thread_id)
+    assert state["values"]["memory"]["order_ids"][-1] == older  # memory: most recent last, bounded

@@ -16,7 +16,12 @@ _FEE = re.compile(r"\bfees?\b", re.I)
 
 
 async def _order_filter(run: SpecialistRun) -> str | None:
-    return run.brief.entities.order_ids[0] if run.brief.entities.order_ids else None
+    """The order named now, else, for a follow-up ("and the invoice for it?"), the one discussed last."""
+    if run.brief.entities.order_ids:
+        return run.brief.entities.order_ids[0]
+    if run.brief.followup and run.brief.earlier.order_ids:
+        return run.brief.earlier.order_ids[-1]
+    return None
 
 
 async def invoices(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
