@@ -45,8 +45,8 @@ class Entities(Contract):
         of each kind (a thread's memory stays small however long it gets)."""
         data = {}
         for name in type(self).model_fields:
-            items = [i for i in getattr(self, name) if i not in getattr(other, name)] + list(getattr(other, name))
-            data[name] = items[-limit:]
+            recent = list(getattr(other, name))
+            data[name] = ([i for i in getattr(self, name) if i not in recent] + recent)[-limit:]
         return Entities(**data)
 
 

@@ -24,7 +24,12 @@ def turn_events(state: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     for result in results:
         for outcome in result.get("actions", []):
             if outcome.get("status") == "done":
-                events.append((f"action.{outcome['action']}", {"args": outcome.get("args", {})}))
+                events.append(
+                    (
+                        f"action.{outcome['action']}",
+                        {"args": outcome.get("args", {}), "detail": outcome.get("detail", "")},
+                    )
+                )
     return events
 
 

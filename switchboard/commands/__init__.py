@@ -7,7 +7,18 @@ import importlib
 import typer
 
 # Order is the order of `switchboard --help`.
-COMMAND_MODULES = ("demo", "db", "route", "conversation", "approvals", "graph", "serve", "keys", "bench")
+COMMAND_MODULES = (
+    "demo",
+    "db",
+    "route",
+    "conversation",
+    "approvals",
+    "worker",
+    "graph",
+    "serve",
+    "keys",
+    "bench",
+)
 
 
 def register_all(app: typer.Typer) -> None:
