@@ -71,6 +71,7 @@ class RouteDecision(Contract):
         default_factory=dict, description="the part of the request each selected domain should handle"
     )
     decider: str = "deterministic"
+    usage: dict[str, int] = Field(default_factory=dict, description="model calls and tokens of this decision")
 
 
 # ---------------------------------------------------------------- specialists and supervisors
@@ -127,6 +128,7 @@ class DomainResult(Contract):
     tools_called: list[str] = Field(default_factory=list)
     actions: list[ActionOutcome] = Field(default_factory=list)
     partial: bool = Field(default=False, description="true when the step budget ended the domain early")
+    usage: dict[str, int] = Field(default_factory=dict, description="model calls and tokens of the domain")
 
 
 # ---------------------------------------------------------------- compose

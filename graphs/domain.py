@@ -22,7 +22,7 @@ from langgraph.runtime import Runtime
 from agents.actions import outcome_sentence, perform_pending_actions
 from agents.context import Context, context_from
 from agents.contracts import ActionOutcome, Brief, Domain, DomainResult, SpecialistReport
-from agents.llm import DecisionError
+from agents.llm import DecisionError, metered, total_usage
 from agents.models import is_deterministic
 from agents.specialists.base import SpecialistRun, SpecialistSpec
 from agents.specialists.llm import run_llm_specialist
@@ -47,18 +47,23 @@ def _specialist_node(spec: SpecialistSpec) -> Any:
         brief = Brief.model_validate(state["brief"])
         decider = context.decider("specialist")
         run = SpecialistRun(brief=brief, reports=_reports(state), outcomes=_outcomes(state))
-        if is_deterministic(decider):
-            report = await spec.handle(spec, run)
-        else:
-            try:
-                report = await run_llm_specialist(decider, spec, run)
-            except DecisionError as exc:
-                log.warning(
-                    "%s: model answer unusable (%s); using the deterministic specialist", spec.name, exc
-                )
-                run.tools_called.clear()
+        with metered() as usage:
+            if is_deterministic(decider):
                 report = await spec.handle(spec, run)
-        return {"reports": [report.model_dump(mode="json")], "steps": state.get("steps", 0) + 1}
+            else:
+                try:
+                    report = await run_llm_specialist(decider, spec, run)
+                except DecisionError as exc:
+                    log.warning(
+                        "%s: model answer unusable (%s); using the deterministic specialist", spec.name, exc
+                    )
+                    run.tools_called.clear()
+                    report = await spec.handle(spec, run)
+        return {
+            "reports": [report.model_dump(mode="json")],
+            "steps": state.get("steps", 0) + 1,
+            "usage": [usage.as_dict()] if usage.model_calls else [],
+        }
 
     run_specialist.__name__ = spec.name
     return run_specialist
@@ -77,6 +82,7 @@ def domain_result(domain: Domain, state: DomainState, partial: bool) -> DomainRe
         tools_called=list(dict.fromkeys(t for r in reports for t in r.tools_called)),
         actions=outcomes,
         partial=partial,
+        usage=total_usage(state.get("usage", [])),
     )
 
 
@@ -91,19 +97,22 @@ def build_domain_graph(
     async def supervisor(state: DomainState, runtime: Runtime[Context]) -> dict[str, Any]:
         """Decide the next step; on finish, hand the domain's result back (no extra step for it)."""
         context = context_from(runtime.context)
-        decision, cut = await supervise(
-            context.decider("supervisor"),
-            Brief.model_validate(state["brief"]),
-            specialists,
-            _reports(state),
-            _outcomes(state),
-            steps=state.get("steps", 0),
-            budget=get_settings().domain_step_budget,
-        )
+        with metered() as usage:
+            decision, cut = await supervise(
+                context.decider("supervisor"),
+                Brief.model_validate(state["brief"]),
+                specialists,
+                _reports(state),
+                _outcomes(state),
+                steps=state.get("steps", 0),
+                budget=get_settings().domain_step_budget,
+            )
         exhausted = state.get("budget_exhausted", False) or cut
-        update: dict[str, Any] = {"next": decision.next, "budget_exhausted": exhausted}
+        spent = [usage.as_dict()] if usage.model_calls else []
+        update: dict[str, Any] = {"next": decision.next, "budget_exhausted": exhausted, "usage": spent}
         if decision.next == FINISH:
-            update["domain_results"] = [domain_result(domain, state, exhausted).model_dump(mode="json")]
+            finished: DomainState = {**state, "usage": [*state.get("usage", []), *spent]}
+            update["domain_results"] = [domain_result(domain, finished, exhausted).model_dump(mode="json")]
         return update
 
     async def actions(state: DomainState, config: RunnableConfig) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from agents.composer import clarification_answer, compose, out_of_scope_answer
 from agents.context import Context, context_from
 from agents.contracts import DOMAINS, Brief, ComposeRequest, DomainResult, Entities, RouteDecision
 from agents.intake import check_customer, redact, validate_message
+from agents.llm import Usage, metered
 from agents.router import extract_entities
 from agents.router.decide import decide_route, looks_like_followup
 from config.settings import get_settings
@@ -65,9 +66,11 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> dict[str, Any]
     context = context_from(runtime.context)
     turns = state.get("turns", [])
     previous = turns[-1]["domains"] if turns else []
-    decision = await decide_route(
-        context.decider("route"), state["message"], [t["message"] for t in turns], previous
-    )
+    with metered() as usage:
+        decision = await decide_route(
+            context.decider("route"), state["message"], [t["message"] for t in turns], previous
+        )
+    decision.usage = usage.as_dict()
     return {"route": decision.model_dump(mode="json"), "domains": list(decision.domains)}
 
 
@@ -103,15 +106,17 @@ async def compose_answer(
     """
     context = context_from(runtime.context)
     decision = RouteDecision.model_validate(state["route"])
+    usage = Usage()
     if decision.needs_clarification and not decision.domains:
         answer = clarification_answer(decision)
     elif not decision.domains:
         answer = out_of_scope_answer()
     else:
         results = [DomainResult.model_validate(r) for r in state.get("domain_results", [])]
-        composed = await compose(
-            context.decider("compose"), ComposeRequest(request=state["message"], results=results)
-        )
+        with metered() as usage:
+            composed = await compose(
+                context.decider("compose"), ComposeRequest(request=state["message"], results=results)
+            )
         answer = composed.answer
     window = get_settings().history_window
     turn: Turn = {"message": state["message"], "answer": answer, "domains": list(decision.domains)}
@@ -127,7 +132,12 @@ async def compose_answer(
     # A run without a thread (no checkpointer) still publishes, under a key of its own.
     thread_id = str(config.get("configurable", {}).get("thread_id") or config.get("run_id") or uuid.uuid4())
     await publish_turn_events(thread_id, context.customer_id, {**state, "answer": answer})
-    return {"answer": answer, "turns": turns, "memory": memory.model_dump(mode="json")}
+    return {
+        "answer": answer,
+        "turns": turns,
+        "memory": memory.model_dump(mode="json"),
+        "compose_usage": usage.as_dict(),
+    }
 
 
 def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, RouterOutput]:

@@ -45,6 +45,7 @@ class RouterState(TypedDict, total=False):
     domain_results: Annotated[list[dict[str, Any]], operator.add]  # DomainResult per branch; reset by intake
     answer: str
     domains: list[str]
+    compose_usage: dict[str, int]  # model calls and tokens of compose (route's and domains' are in theirs)
     turns: list[Turn]  # bounded window of earlier turns (settings.history_window)
     turn: int
 
@@ -67,4 +68,7 @@ class DomainState(TypedDict, total=False):
     reports: Annotated[list[dict[str, Any]], operator.add]  # SpecialistReport per specialist run
     outcomes: Annotated[list[dict[str, Any]], operator.add]  # ActionOutcome per write action
     budget_exhausted: bool
+    usage: Annotated[
+        list[dict[str, int]], operator.add
+    ]  # model calls and tokens, per supervisor/specialist step
     domain_results: list[dict[str, Any]]

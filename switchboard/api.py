@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from agents.context import Context
 from agents.intake import check_customer, validate_customer_id, validate_message
+from agents.llm import total_usage
 from config.checkpointer import async_checkpointer_on
 from config.database import async_pool
 from config.errors import Conflict, Forbidden, InputError, NotFound
@@ -48,6 +49,9 @@ class AskResult:
     route: dict[str, Any]
     interrupts: list[dict[str, Any]] = field(default_factory=list)
     status: str = "done"  # "done" or "paused" (waiting for an approval)
+    usage: dict[str, int] = field(
+        default_factory=dict
+    )  # model calls and tokens of this turn, all decision points
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,6 +71,7 @@ def path_of(state: dict[str, Any]) -> list[dict[str, Any]]:
                     for a in result.get("actions", [])
                 ],
                 "partial": result.get("partial", False),
+                "usage": result.get("usage") or {},
             }
         )
     return path
@@ -320,12 +325,17 @@ class Switchboard:
         values = snapshot.values
         interrupts = [{"id": i.id, "value": i.value} for i in snapshot.interrupts]
         if not interrupts:
+            path = path_of(values)
+            route = values.get("route") or {}
             return AskResult(
                 thread_id=thread_id,
                 answer=values.get("answer", ""),
                 domains=list(values.get("domains") or []),
-                path=path_of(values),
-                route=values.get("route") or {},
+                path=path,
+                route=route,
+                usage=total_usage(
+                    [route.get("usage"), *(p["usage"] for p in path), values.get("compose_usage")]
+                ),
             )
         # Paused: the domains' results are not merged yet; read them from the running branches.
         results: list[dict[str, Any]] = []

@@ -36,6 +36,11 @@ def render_result(result: AskResult, *, request: str | None = None) -> None:
                 f"--interrupt {pending['id']} --as staff:YOUR-NAME",
                 highlight=False,
             )
+    if result.usage.get("model_calls"):
+        u = result.usage
+        console.print(
+            f"[dim]model: {u['model_calls']} call(s), {u['input_tokens']} tokens in, {u['output_tokens']} out[/]"
+        )
     if result.answer:
         console.print(f"[bold green]switchboard[/] {result.answer}", highlight=False)
     console.print(f"[dim]thread {result.thread_id}[/]")

@@ -81,6 +81,7 @@ class ScriptedChatModel(BaseChatModel):
 
     responses: list[Any] = Field(default_factory=list)
     by_prompt: dict[str, list[Any]] = Field(default_factory=dict)
+    usage: dict[str, int] | None = None  # token counts reported with every reply, as a real API does
     _calls: list[Call] = PrivateAttr(default_factory=list)
 
     @property
@@ -126,6 +127,12 @@ class ScriptedChatModel(BaseChatModel):
         item = queue.pop(0)
         reply = item(list(messages)) if callable(item) else item
         reply = reply.model_copy()
+        if self.usage is not None:
+            tokens = {"input_tokens": 0, "output_tokens": 0, **self.usage}
+            reply.usage_metadata = {
+                **tokens,
+                "total_tokens": tokens["input_tokens"] + tokens["output_tokens"],
+            }
         call.reply = reply
         return ChatResult(generations=[ChatGeneration(message=reply)])
 

@@ -227,7 +227,14 @@ async def test_invalid_answers_at_every_decision_point_fall_back_and_are_logged(
 
     baseline = await app.ask(request, customer_id=str(s["customer_id"]))  # deterministic everywhere
     assert result.route["decider"] == "deterministic" and result.domains == baseline.domains == ["shipping"]
-    assert result.path == baseline.path and result.path[0]["actions"] == []
+
+    def without_usage(path: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in step.items() if k != "usage"} for step in path]
+
+    assert without_usage(result.path) == without_usage(baseline.path) and result.path[0]["actions"] == []
+    # The calls spent before falling back still cost: they are counted (supervisor 1, tracking 3, claims 1).
+    assert result.path[0]["usage"]["model_calls"] == 5 and baseline.path[0]["usage"]["model_calls"] == 0
+    assert result.usage["model_calls"] == 7  # with the route's and compose's unusable answers
     assert result.answer == baseline.answer and "refunded" not in result.answer
     warnings = [(r.name, r.getMessage()) for r in caplog.records if r.levelno == logging.WARNING]
     assert any(n == "agents.router.decide" and "routing deterministically" in m for n, m in warnings)
@@ -415,3 +422,29 @@ async def test_the_supervisor_model_is_asked_only_when_the_rules_are_not_decisiv
     assert len(model.calls_for(supervisor("billing"))) == 1
     assert len(model.calls_for(specialist("refunds_agent"))) == 1
     assert len(model.calls) == 4  # route, supervisor, specialist, compose
+
+
+async def test_what_a_run_cost_is_kept_in_its_state(
+    app: Switchboard,
+    scenarios: dict[str, dict[str, Any]],
+    scripted: tuple[ScriptedChatModel, str, Context],
+) -> None:
+    """Observability: the model calls and tokens of every decision point are in the run's state in Postgres."""
+    model, _key, context = scripted
+    s = scenarios["refund_pending"]
+    model.usage = {"input_tokens": 100, "output_tokens": 10}
+    model.by_prompt = {
+        ROUTE: [
+            structured("RouteChoice", domains=[{"domain": "billing", "request": "refund?"}], confidence=0.8)
+        ],
+        specialist("refunds_agent"): [finding("Your refund is pending.")],
+        COMPOSE: [structured("ComposedAnswer", answer="Your refund is pending.")],
+    }
+    result = await app.ask("where is my refund?", customer_id=str(s["customer_id"]), context=context)
+    assert result.usage == {"model_calls": 3, "input_tokens": 300, "output_tokens": 30}
+    state = (await app.state(result.thread_id))["values"]
+    assert state["route"]["usage"]["model_calls"] == 1
+    assert state["domain_results"][0]["usage"]["model_calls"] == 1
+    assert state["compose_usage"]["model_calls"] == 1
+    deterministic = await app.ask("where is my refund?", customer_id=str(s["customer_id"]))
+    assert deterministic.usage == {"model_calls": 0, "input_tokens": 0, "output_tokens": 0}
