@@ -378,7 +378,9 @@ async def test_injected_requests_write_nothing(
     customer = scenarios[scenario]["customer_id"]
     before = _store_snapshot()
     result = await app.ask(message, customer_id=customer)
-    assert _store_snapshot() == before
+    after = _store_snapshot()
+    changed = {t: [r for r in after[t] if r not in before[t]] for t in before if after[t] != before[t]}
+    assert not changed, (result.path, changed)  # which rows changed, should this ever fail
     # At most a pause for a person's decision; never an action that ran on the request's say-so.
     for pending in result.interrupts:
         assert pending["value"]["required_role"] in ("customer", "staff")
