@@ -2,7 +2,8 @@
 
 Validation (a clear error naming what was wrong), identity from the caller's context (never from the
 message), and redaction of secrets a customer may paste (card numbers, passwords) so they never reach
-a checkpoint, a model or a log.
+a model, a log or the state. `Switchboard.ask` also redacts before the graph runs, because LangGraph
+checkpoints a run's input before its first node; a raw graph run (Studio) keeps its input as sent.
 """
 
 from __future__ import annotations

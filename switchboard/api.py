@@ -27,7 +27,7 @@ from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
 
 from agents.context import Context
-from agents.intake import check_customer, validate_customer_id, validate_message
+from agents.intake import check_customer, redact, validate_customer_id, validate_message
 from agents.llm import total_usage
 from config.checkpointer import async_checkpointer_on
 from config.database import async_pool
@@ -241,7 +241,8 @@ class Switchboard:
     ) -> tuple[str, str, str, Context]:
         """Every check a new message passes before the graph runs, so a refused one writes nothing:
         the text, the customer (known to the store), the thread id and the caller's access to it."""
-        message = validate_message(message)
+        # Redacted before the graph runs: LangGraph checkpoints the input before `intake` sees it.
+        message = redact(validate_message(message))
         customer_id = validate_customer_id(customer_id)
         thread_id = validate_thread_id(thread_id) if thread_id is not None else str(uuid.uuid4())
         await check_customer(customer_id)

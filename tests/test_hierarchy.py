@@ -553,3 +553,26 @@ async def test_a_follow_up_refers_to_the_order_discussed_last(app, scenarios) ->
     assert f"order {older}" in follow.answer and f"order {latest}" not in follow.answer
     state = await app.state(first.thread_id)
     assert state["values"]["memory"]["order_ids"][-1] == older  # memory: most recent last, bounded
+
+
+async def test_secrets_a_customer_pastes_never_reach_postgres(app, scenarios) -> None:  # type: ignore[no-untyped-def]
+    customer = str(scenarios["happy_customer"]["customer_id"])
+    result = await app.ask(
+        "my card 4111 1111 1111 1234 was declined, and my password is hunter2, can you check my payment?",
+        customer_id=customer,
+    )
+    async with app.pool.connection() as conn:
+        for table, column in (
+            ("checkpoints", "checkpoint::text"),
+            ("checkpoint_blobs", "encode(blob, 'escape')"),
+            ("checkpoint_writes", "encode(blob, 'escape')"),
+        ):
+            cur = await conn.execute(
+                f"select count(*) as n from {table} where thread_id = %s"
+                f" and ({column} like '%%4111 1111%%' or {column} like '%%hunter2%%')",
+                (result.thread_id,),
+            )
+            row = await cur.fetchone()
+            assert row is not None and row["n"] == 0, table
+    state = (await app.state(result.thread_id))["values"]
+    assert "[card ending 1234]" in state["message"] and "[redacted]" in state["message"]
