@@ -128,7 +128,8 @@ def check_connection(settings: Settings | None = None) -> None:
         conn.execute("select 1")
 
 
-def _pool_kwargs(settings: Settings) -> dict[str, Any]:
+def pool_kwargs(settings: Settings) -> dict[str, Any]:
+    """Pool options every pool of the project shares (sizes, connection options; opened by the caller)."""
     kwargs = connection_kwargs(settings)
     return {
         "min_size": settings.db_pool_min_size,
@@ -145,7 +146,7 @@ def sync_pool(settings: Settings | None = None) -> Iterator[ConnectionPool[psyco
     check_connection(settings)
     target = database_target(settings)
     pool: ConnectionPool[psycopg.Connection[DictRow]] = ConnectionPool(
-        target.url, name="switchboard-sync", **_pool_kwargs(settings)
+        target.url, name="switchboard-sync", **pool_kwargs(settings)
     )
     pool.open(wait=True, timeout=settings.db_connect_timeout)
     try:
@@ -164,7 +165,7 @@ async def async_pool(
     await conn.close()
     target = database_target(settings)
     pool: AsyncConnectionPool[psycopg.AsyncConnection[DictRow]] = AsyncConnectionPool(
-        target.url, name=name, **_pool_kwargs(settings)
+        target.url, name=name, **pool_kwargs(settings)
     )
     await pool.open(wait=True, timeout=settings.db_connect_timeout)
     try:

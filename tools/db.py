@@ -14,7 +14,7 @@ import psycopg
 from psycopg.rows import DictRow
 from psycopg_pool import AsyncConnectionPool
 
-from config.database import connection_kwargs, database_target
+from config.database import database_target, pool_kwargs
 from config.settings import get_settings
 
 _pools: dict[tuple[int, str], AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]] = {}
@@ -26,14 +26,7 @@ async def store_pool() -> AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]:
     key = (id(asyncio.get_running_loop()), url)
     pool = _pools.get(key)
     if pool is None or pool.closed:
-        pool = AsyncConnectionPool(
-            url,
-            min_size=settings.db_pool_min_size,
-            max_size=settings.db_pool_max_size,
-            kwargs=connection_kwargs(settings),
-            open=False,
-            name="switchboard-store",
-        )
+        pool = AsyncConnectionPool(url, name="switchboard-store", **pool_kwargs(settings))
         _pools[key] = pool
         await pool.open(wait=True, timeout=settings.db_connect_timeout)
     return pool
