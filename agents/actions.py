@@ -17,12 +17,12 @@ from typing import Any
 
 from langgraph.types import interrupt
 
-from agents.contracts import ActionOutcome, Brief, SpecialistReport
-from agents.supervisor import action_key
-from config.settings import get_settings
-from tools import approvals, policy
-from tools.actions import args_hash, ledger_key, perform, recorded
-from tools.db import store_connection
+from switchboard.agents.contracts import ActionOutcome, Brief, SpecialistReport
+from switchboard.agents.supervisor import action_key
+from switchboard.config.settings import get_settings
+from switchboard.tools import approvals, policy
+from switchboard.tools.actions import args_hash, ledger_key, perform, recorded
+from switchboard.tools.db import store_connection
 
 ROLE_RANK = {"customer": 1, "staff": 2}
 

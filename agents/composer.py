@@ -10,9 +10,15 @@ import logging
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from agents.contracts import DOMAIN_DESCRIPTIONS, ComposedAnswer, ComposeRequest, DomainResult, RouteDecision
-from agents.llm import DecisionError, structured
-from agents.models import is_deterministic
+from switchboard.agents.contracts import (
+    DOMAIN_DESCRIPTIONS,
+    ComposedAnswer,
+    ComposeRequest,
+    DomainResult,
+    RouteDecision,
+)
+from switchboard.agents.llm import DecisionError, structured
+from switchboard.agents.models import is_deterministic
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from config.settings import get_settings
+from switchboard.config.settings import get_settings
 
 DecisionPoint = Literal["route", "supervisor", "specialist", "compose"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from config.errors import InputError, NotFound
-from config.settings import get_settings
-from tools.db import store_connection
+from switchboard.config.errors import InputError, NotFound
+from switchboard.config.settings import get_settings
+from switchboard.tools.db import store_connection
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CARD = re.compile(r"\b(?:\d[ -]?){12,18}(\d)[ -]?(\d)[ -]?(\d)[ -]?(\d)\b")

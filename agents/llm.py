@@ -16,7 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
 
-from agents.models import get_chat_model
+from switchboard.agents.models import get_chat_model
 
 T = TypeVar("T", bound=BaseModel)
 

@@ -11,8 +11,8 @@ import threading
 
 from langchain_core.language_models import BaseChatModel
 
-from config.errors import ConfigurationError
-from config.settings import get_settings
+from switchboard.config.errors import ConfigurationError
+from switchboard.config.settings import get_settings
 
 DETERMINISTIC = "deterministic"
 

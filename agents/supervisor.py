@@ -16,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import Field
 
-from agents.contracts import ActionOutcome, Brief, Contract, SpecialistReport, SupervisorDecision
-from agents.llm import DecisionError, structured
-from agents.models import is_deterministic
-from agents.specialists.base import SpecialistSpec
+from switchboard.agents.contracts import ActionOutcome, Brief, Contract, SpecialistReport, SupervisorDecision
+from switchboard.agents.llm import DecisionError, structured
+from switchboard.agents.models import is_deterministic
+from switchboard.agents.specialists.base import SpecialistSpec
 
 log = logging.getLogger(__name__)
 

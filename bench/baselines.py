@@ -23,9 +23,9 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.prebuilt import create_react_agent
 from langgraph_supervisor import create_supervisor
 
-from agents.specialists import toolkit
-from agents.specialists.base import StoreTool
-from tools.db import store_connection
+from switchboard.agents.specialists import toolkit
+from switchboard.agents.specialists.base import StoreTool
+from switchboard.tools.db import store_connection
 
 ORDER_TOOLS = (toolkit.list_orders, toolkit.get_order)
 SHIPPING_TOOLS = (toolkit.get_shipments, toolkit.find_shipment, toolkit.delivery_options)

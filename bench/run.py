@@ -163,14 +163,14 @@ def choose_server(explicit: str | None) -> str:
         with psycopg.connect(LOCAL_SERVER, connect_timeout=2):
             return LOCAL_SERVER
     except psycopg.OperationalError:
-        from config.database import database_target
+        from switchboard.config.database import database_target
 
         return database_target().url  # the embedded server
 
 
 def _reset_settings() -> None:
-    from config import database
-    from config.settings import get_settings
+    from switchboard.config import database
+    from switchboard.config.settings import get_settings
 
     get_settings.cache_clear()
     database._targets.clear()
@@ -265,10 +265,10 @@ class System:
 def make_systems(sb: Any, model: Any, decider: str) -> dict[str, System]:
     from langchain_core.messages import HumanMessage
 
-    from agents.context import Context
     from bench import baselines
     from bench.baselines import build_flat_agent, build_supervisor_hierarchy
-    from tools.approvals import Identity
+    from switchboard.agents.context import Context
+    from switchboard.tools.approvals import Identity
 
     def llm_context() -> Context:
         return Context(
@@ -434,7 +434,7 @@ async def long_thread(sb: Any, customer: str, plan: Plan, say: Callable[[str], N
     long thread, `window` x `probe_cycles` more turns on it alternate with turns 10.. of a second thread, so both are timed
     under the same load ("interleaved"; the target uses it).
     """
-    from agents.context import Context
+    from switchboard.agents.context import Context
 
     context = Context(
         route_decider="deterministic",
@@ -520,7 +520,7 @@ async def concurrency(
     tag: str = "",
 ) -> dict[str, Any]:
     """Throughput of distinct threads and customers, `level` requests in flight at a time."""
-    from agents.context import Context
+    from switchboard.agents.context import Context
 
     def context() -> Context:
         return Context(
@@ -582,7 +582,7 @@ async def concurrency(
 
 def free_connections_now() -> int:
     """Connections the server can still accept (it is shared: leave room for everybody else)."""
-    from config.database import connect
+    from switchboard.config.database import connect
 
     with connect() as conn:
         row = conn.execute(
@@ -1232,12 +1232,12 @@ def draw_plot(results: dict[str, Any], path: Path) -> None:
 
 
 async def run_all(plan: Plan, say: Callable[[str], None]) -> dict[str, Any]:
-    from agents.models import register_model, unregister_model
     from bench.scripted import ScriptedChatModel
-    from config.database import connect
-    from config.settings import get_settings
+    from switchboard.agents.models import register_model, unregister_model
     from switchboard.api import Switchboard
-    from tools.store.seed import ensure_seeded, list_scenarios
+    from switchboard.config.database import connect
+    from switchboard.config.settings import get_settings
+    from switchboard.tools.store.seed import ensure_seeded, list_scenarios
 
     t0 = time.perf_counter()
     with connect() as conn:

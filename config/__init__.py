@@ -1,8 +1,8 @@
 """Settings, the database connection factory and the checkpointer factories."""
 
-from config.database import DatabaseTarget, database_target
-from config.errors import ConfigurationError, SwitchboardError
-from config.settings import Settings, get_settings
+from switchboard.config.database import DatabaseTarget, database_target
+from switchboard.config.errors import ConfigurationError, SwitchboardError
+from switchboard.config.settings import Settings, get_settings
 
 __all__ = [
     "ConfigurationError",

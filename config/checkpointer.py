@@ -16,8 +16,8 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.postgres.base import SELECT_SQL
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
-from config.database import async_pool, database_target, sync_pool
-from config.settings import Settings, get_settings
+from switchboard.config.database import async_pool, database_target, sync_pool
+from switchboard.config.settings import Settings, get_settings
 
 # LangGraph's checkpoint load joins the checkpoint's channel versions to `checkpoint_blobs` with a plain
 # join; the planner cannot know how many blobs one thread has and hashes all of them (2,200 rows at

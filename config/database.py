@@ -17,8 +17,8 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
-from config.errors import ConfigurationError
-from config.settings import Settings, get_settings
+from switchboard.config.errors import ConfigurationError
+from switchboard.config.settings import Settings, get_settings
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def database_target(settings: Settings | None = None) -> DatabaseTarget:
         if settings.database_url is not None:
             target = DatabaseTarget(validate_database_url(settings.database_url), embedded=False)
         else:
-            from config.embedded import embedded_server_url
+            from switchboard.config.embedded import embedded_server_url
 
             target = DatabaseTarget(embedded_server_url(settings.data_dir), embedded=True)
         _targets[key] = target

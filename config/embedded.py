@@ -10,7 +10,7 @@ import logging
 import warnings
 from pathlib import Path
 
-from config.errors import ConfigurationError
+from switchboard.config.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 

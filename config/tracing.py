@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from config.settings import Settings, get_settings
+from switchboard.config.settings import Settings, get_settings
 
 
 def configure_tracing(settings: Settings | None = None) -> bool:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from langgraph.graph.state import CompiledStateGraph
 
-from agents.context import Context
-from agents.specialists.billing import SPECIALISTS
-from graphs.domain import build_domain_graph
-from graphs.state import DomainInput, DomainOutput, DomainState
+from switchboard.agents.context import Context
+from switchboard.agents.specialists.billing import SPECIALISTS
+from switchboard.graphs.domain import build_domain_graph
+from switchboard.graphs.state import DomainInput, DomainOutput, DomainState
 
 
 def build_billing_graph() -> CompiledStateGraph[DomainState, Context, DomainInput, DomainOutput]:

@@ -19,16 +19,16 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
-from agents.actions import outcome_sentence, perform_pending_actions
-from agents.context import Context, context_from
-from agents.contracts import ActionOutcome, Brief, Domain, DomainResult, SpecialistReport
-from agents.llm import DecisionError, metered, total_usage
-from agents.models import is_deterministic
-from agents.specialists.base import SpecialistRun, SpecialistSpec
-from agents.specialists.llm import run_llm_specialist
-from agents.supervisor import ACT, FINISH, supervise
-from config.settings import get_settings
-from graphs.state import DomainInput, DomainOutput, DomainState
+from switchboard.agents.actions import outcome_sentence, perform_pending_actions
+from switchboard.agents.context import Context, context_from
+from switchboard.agents.contracts import ActionOutcome, Brief, Domain, DomainResult, SpecialistReport
+from switchboard.agents.llm import DecisionError, metered, total_usage
+from switchboard.agents.models import is_deterministic
+from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec
+from switchboard.agents.specialists.llm import run_llm_specialist
+from switchboard.agents.supervisor import ACT, FINISH, supervise
+from switchboard.config.settings import get_settings
+from switchboard.graphs.state import DomainInput, DomainOutput, DomainState
 
 log = logging.getLogger(__name__)
 

@@ -19,22 +19,22 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Overwrite, Send
 
-from agents.composer import clarification_answer, compose, out_of_scope_answer
-from agents.context import Context, context_from
-from agents.contracts import DOMAINS, Brief, ComposeRequest, DomainResult, Entities, RouteDecision
-from agents.intake import check_customer, redact, validate_message
-from agents.llm import Usage, metered
-from agents.router import extract_entities
-from agents.router.decide import decide_route, looks_like_followup
-from config.settings import get_settings
-from config.tracing import configure_tracing
-from graphs.account import build_account_graph
-from graphs.billing import build_billing_graph
-from graphs.care import build_care_graph
-from graphs.orders import build_orders_graph
-from graphs.shipping import build_shipping_graph
-from graphs.state import RouterInput, RouterOutput, RouterState, Turn
-from tools.outbox import publish_turn_events
+from switchboard.agents.composer import clarification_answer, compose, out_of_scope_answer
+from switchboard.agents.context import Context, context_from
+from switchboard.agents.contracts import DOMAINS, Brief, ComposeRequest, DomainResult, Entities, RouteDecision
+from switchboard.agents.intake import check_customer, redact, validate_message
+from switchboard.agents.llm import Usage, metered
+from switchboard.agents.router import extract_entities
+from switchboard.agents.router.decide import decide_route, looks_like_followup
+from switchboard.config.settings import get_settings
+from switchboard.config.tracing import configure_tracing
+from switchboard.graphs.account import build_account_graph
+from switchboard.graphs.billing import build_billing_graph
+from switchboard.graphs.care import build_care_graph
+from switchboard.graphs.orders import build_orders_graph
+from switchboard.graphs.shipping import build_shipping_graph
+from switchboard.graphs.state import RouterInput, RouterOutput, RouterState, Turn
+from switchboard.tools.outbox import publish_turn_events
 
 DOMAIN_BUILDERS = {
     "orders": build_orders_graph,

@@ -26,18 +26,18 @@ from langgraph.types import Command, Interrupt, Overwrite, StateSnapshot
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
 
-from agents.context import Context
-from agents.intake import check_customer, redact, validate_customer_id, validate_message
-from agents.llm import total_usage
-from config.checkpointer import async_checkpointer_on
-from config.database import async_pool
-from config.errors import Conflict, Forbidden, InputError, NotFound
-from config.settings import Settings, get_settings
-from config.tracing import configure_tracing
-from graphs.router import build_router_graph
-from tools import approvals
-from tools.approvals import Identity
-from tools.db import close_store_pools, store_connection
+from switchboard.agents.context import Context
+from switchboard.agents.intake import check_customer, redact, validate_customer_id, validate_message
+from switchboard.agents.llm import total_usage
+from switchboard.config.checkpointer import async_checkpointer_on
+from switchboard.config.database import async_pool
+from switchboard.config.errors import Conflict, Forbidden, InputError, NotFound
+from switchboard.config.settings import Settings, get_settings
+from switchboard.config.tracing import configure_tracing
+from switchboard.graphs.router import build_router_graph
+from switchboard.tools import approvals
+from switchboard.tools.approvals import Identity
+from switchboard.tools.db import close_store_pools, store_connection
 
 
 @dataclass

@@ -7,10 +7,10 @@ import sys
 
 import typer
 
-from config.errors import SwitchboardError
-from config.settings import get_settings
-from config.tracing import configure_tracing
 from switchboard.commands import register_all
+from switchboard.config.errors import SwitchboardError
+from switchboard.config.settings import get_settings
+from switchboard.config.tracing import configure_tracing
 from switchboard.output import err_console
 
 app = typer.Typer(

@@ -33,13 +33,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from config.database import database_target
-from config.errors import Forbidden, InputError, NotFound, SwitchboardError
-from config.settings import Settings, get_settings
 from switchboard.api import AskResult, Switchboard, jsonable, validate_thread_id
-from tools import apikeys
-from tools.apikeys import Unauthorized
-from tools.approvals import Identity
+from switchboard.config.database import database_target
+from switchboard.config.errors import Forbidden, InputError, NotFound, SwitchboardError
+from switchboard.config.settings import Settings, get_settings
+from switchboard.tools import apikeys
+from switchboard.tools.apikeys import Unauthorized
+from switchboard.tools.approvals import Identity
 
 log = logging.getLogger("switchboard.service")
 
@@ -409,8 +409,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _migrate(settings: Settings) -> list[str]:
-    from config.database import connect
-    from tools.store.migrate import apply_migrations
+    from switchboard.config.database import connect
+    from switchboard.tools.store.migrate import apply_migrations
 
     with connect(settings) as conn:
         return apply_migrations(conn)

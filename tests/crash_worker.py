@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from switchboard.api import Switchboard
-from tools.approvals import Identity
-from tools.db import store_connection
+from switchboard.tools.approvals import Identity
+from switchboard.tools.db import store_connection
 
 
 async def main(thread_id: str, actor: str, edits: dict[str, str]) -> None:

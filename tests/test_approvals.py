@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 from langgraph.types import Command
 
-import tools.actions
-from agents.context import Context
-from config.database import aconnect, connect
-from config.errors import Conflict, Forbidden, InputError, NotFound
+import switchboard.tools.actions as tools_actions
+from switchboard.agents.context import Context
 from switchboard.api import AskResult, Switchboard
-from tools import approvals
-from tools.actions import StepFailed, args_hash, ledger_key, perform
-from tools.approvals import Identity
+from switchboard.config.database import aconnect, connect
+from switchboard.config.errors import Conflict, Forbidden, InputError, NotFound
+from switchboard.tools import approvals
+from switchboard.tools.actions import StepFailed, args_hash, ledger_key, perform
+from switchboard.tools.approvals import Identity
 
 Scenarios = dict[str, dict[str, Any]]
 ALICE = Identity("staff", "alice")
@@ -562,7 +562,7 @@ async def test_the_ledger_performs_once_under_retries_and_concurrent_attempts(
     s = scenarios["duplicate_charge"]
     args = {"payment_id": s["payment_ids"][1], "order_id": s["order_id"], "amount": "20.00", "reason": "test"}
 
-    async def attempt() -> tools.actions.ActionResult:
+    async def attempt() -> tools_actions.ActionResult:
         async with await aconnect() as conn:
             return await perform(
                 conn, thread_id="ledger-test", customer_id=s["customer_id"], action="issue_refund", args=args
@@ -610,7 +610,7 @@ async def test_a_half_done_cancellation_is_compensated_and_the_record_says_so(
     pending = interrupt(result, "cancel_order")
     assert pending["value"]["required_role"] == "customer"
 
-    real = tools.actions.refund_payment
+    real = tools_actions.refund_payment
     calls: list[str] = []
 
     async def provider_fails_on_the_second(conn: Any, customer_id: str, payment_id: str, *a: Any) -> Any:
@@ -619,7 +619,7 @@ async def test_a_half_done_cancellation_is_compensated_and_the_record_says_so(
             raise StepFailed(f"the payment provider declined the refund of {payment_id}")
         return await real(conn, customer_id, payment_id, *a)
 
-    monkeypatch.setattr(tools.actions, "refund_payment", provider_fails_on_the_second)
+    monkeypatch.setattr(tools_actions, "refund_payment", provider_fails_on_the_second)
     done = await app.decide(
         result.thread_id, actor=Identity("customer", s["customer_id"]), decision="approve"
     )
@@ -652,7 +652,7 @@ async def test_a_half_done_cancellation_is_compensated_and_the_record_says_so(
     )
 
     # A retry finds the record and does not try again.
-    monkeypatch.setattr(tools.actions, "refund_payment", real)
+    monkeypatch.setattr(tools_actions, "refund_payment", real)
     again = await app.recover(result.thread_id)
     assert again.answer == done.answer
     assert sql("select id from store.refunds where order_id = %s", s["order_id"]) == []

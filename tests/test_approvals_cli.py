@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from config.database import connect
 from switchboard.api import AskResult, Switchboard
-from tools.actions import CRASH_ENV
+from switchboard.config.database import connect
+from switchboard.tools.actions import CRASH_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 Scenarios = dict[str, dict[str, Any]]

@@ -16,7 +16,7 @@ def _number(value: Any) -> bool:
 
 
 def test_quick_benchmark_reports_every_metric(db: str, tmp_path: Path) -> None:
-    from config.database import database_target
+    from switchboard.config.database import database_target
 
     out = tmp_path / "bench.json"
     main(

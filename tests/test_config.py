@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from psycopg.rows import dict_row
 
-from config.checkpointer import async_checkpointer, sync_checkpointer
-from config.database import (
+from switchboard.config.checkpointer import async_checkpointer, sync_checkpointer
+from switchboard.config.database import (
     async_pool,
     check_connection,
     connect,
@@ -20,8 +20,8 @@ from config.database import (
     sync_pool,
     validate_database_url,
 )
-from config.errors import ConfigurationError
-from config.settings import Settings, get_settings
+from switchboard.config.errors import ConfigurationError
+from switchboard.config.settings import Settings, get_settings
 
 # ---------------------------------------------------------------- settings
 
@@ -127,7 +127,7 @@ def test_checkpointer_setup_is_idempotent(any_db: str) -> None:
         pass
     with connect() as conn:
         before = conn.execute("select count(*) as n from checkpoint_migrations").fetchone()
-    from config import checkpointer
+    from switchboard.config import checkpointer
 
     checkpointer._set_up.clear()  # as a new process would
     with sync_checkpointer():
@@ -159,7 +159,7 @@ async def test_checkpoint_loads_match_the_stock_saver_and_probe_by_primary_key(a
     """The checkpointer's faster load returns exactly what LangGraph's stock query returns."""
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
-    from config.checkpointer import SwitchboardAsyncPostgresSaver
+    from switchboard.config.checkpointer import SwitchboardAsyncPostgresSaver
 
     assert SwitchboardAsyncPostgresSaver.SELECT_SQL != AsyncPostgresSaver.SELECT_SQL
     customer = "CUST-0184"

@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 
-from config.database import connect
 from switchboard.api import AskResult, Switchboard
-from tools.actions import CRASH_ENV
-from tools.approvals import Identity
+from switchboard.config.database import connect
+from switchboard.tools.actions import CRASH_ENV
+from switchboard.tools.approvals import Identity
 
 pytestmark = pytest.mark.slow
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from config.database import connect
+from switchboard.config.database import connect
+from switchboard.tools.store.migrate import discover
+from switchboard.tools.store.seed import SCENARIOS, ensure_seeded
+from switchboard.tools.store.testing import scratch_database
 from tests.cli import ok_json, one_error_line, run_switchboard
-from tools.store.migrate import discover
-from tools.store.seed import SCENARIOS, ensure_seeded
-from tools.store.testing import scratch_database
 
 ALL_MIGRATIONS = [m.name for m in discover()]
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from config.settings import PROJECT_ROOT
+from switchboard.config.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -43,19 +43,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _absolute(spec: str) -> str:
-    """'./graphs/router.py:graph' -> '/abs/graphs/router.py:graph' (relative to the project root)."""
-    path, sep, attr = spec.partition(":")
-    return str((PROJECT_ROOT / path).resolve()) + sep + attr
-
-
 def server_config(workdir: Path) -> Path:
     """The project's langgraph.json, checked, with its paths made absolute for a foreign working dir."""
     config = json.loads((PROJECT_ROOT / "langgraph.json").read_text())
-    assert config["graphs"] == {GRAPH_ID: "./graphs/router.py:graph"}
-    assert config["checkpointer"]["path"] == "./config/checkpointer.py:checkpointer"
-    config["graphs"] = {name: _absolute(spec) for name, spec in config["graphs"].items()}
-    config["checkpointer"]["path"] = _absolute(config["checkpointer"]["path"])
+    # Module paths, not file paths: the graph is imported once, as the package's own module.
+    assert config["graphs"] == {GRAPH_ID: "switchboard.graphs.router:graph"}
+    assert config["checkpointer"]["path"] == "switchboard.config.checkpointer:checkpointer"
     config["dependencies"] = [
         str((PROJECT_ROOT / dep).resolve()) for dep in config.get("dependencies", ["."])
     ]
@@ -159,9 +152,9 @@ def dev_server(fresh_store: str, tmp_path: Path) -> Iterator[DevServer]:
 
 
 def _reseed() -> None:
-    from config.database import connect
-    from tools.store.admin import reset_store
-    from tools.store.seed import seed_store
+    from switchboard.config.database import connect
+    from switchboard.tools.store.admin import reset_store
+    from switchboard.tools.store.seed import seed_store
 
     with connect() as conn:
         reset_store(conn)
@@ -184,7 +177,7 @@ def run_cli(args: list[str], cwd: Path) -> Any:
 
 
 async def _count(sql: str, params: tuple[Any, ...]) -> int:
-    from config.database import aconnect
+    from switchboard.config.database import aconnect
 
     conn = await aconnect()
     try:
@@ -241,9 +234,9 @@ async def test_dev_server_runs_pauses_resumes_and_shares_postgres_with_the_cli(
 async def _exercise(server: DevServer, scenario: dict[str, Any], tmp_path: Path) -> None:
     from langgraph_sdk import get_client
 
-    from config.database import aconnect
-    from tools import approvals
-    from tools.approvals import Identity
+    from switchboard.config.database import aconnect
+    from switchboard.tools import approvals
+    from switchboard.tools.approvals import Identity
 
     customer_id = str(scenario["customer_id"])
     order_id = str(scenario["order_id"])

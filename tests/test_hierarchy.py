@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from langchain_core.runnables import RunnableConfig
 
-import graphs.domain
-from agents.context import Context
-from agents.contracts import DOMAINS
-from config.errors import InputError, NotFound
-from config.settings import get_settings
-from graphs.router import graph as served_graph
+import switchboard.graphs.domain as graphs_domain
+from switchboard.agents.context import Context
+from switchboard.agents.contracts import DOMAINS
 from switchboard.api import AskResult, Switchboard
+from switchboard.config.errors import InputError, NotFound
+from switchboard.config.settings import get_settings
+from switchboard.graphs.router import graph as served_graph
 
 # ------------------------------------------------------------------ helpers
 
@@ -61,9 +61,9 @@ async def trace(app: Switchboard, result: AskResult) -> dict[str, dict[str, Any]
 
 
 def _reseed() -> None:
-    from config.database import connect
-    from tools.store.admin import reset_store
-    from tools.store.seed import seed_store
+    from switchboard.config.database import connect
+    from switchboard.tools.store.admin import reset_store
+    from switchboard.tools.store.seed import seed_store
 
     with connect() as conn:
         reset_store(conn)
@@ -291,7 +291,7 @@ async def test_two_domains_run_in_parallel_and_compose_one_answer(
     If the branches ran one after the other, the first would wait in vain (and record a timeout);
     both getting through proves they were in flight at the same time. No durations are asserted.
     """
-    original = graphs.domain.supervise
+    original = graphs_domain.supervise
     events: list[tuple[str, str]] = []
     entered: set[str] = set()
     both_in = asyncio.Event()
@@ -312,7 +312,7 @@ async def test_two_domains_run_in_parallel_and_compose_one_answer(
         finally:
             events.append((brief.domain, "exit"))
 
-    monkeypatch.setattr(graphs.domain, "supervise", supervise_with_barrier)
+    monkeypatch.setattr(graphs_domain, "supervise", supervise_with_barrier)
     s = scenarios["late_parcel"]
     thread_id = str(uuid.uuid4())
     config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
@@ -393,7 +393,7 @@ async def test_unclear_request_gets_one_clarifying_question(
 
 
 def test_drawn_graph_shows_every_supervisor_and_specialist() -> None:
-    from agents.specialists import account, billing, care, orders, shipping
+    from switchboard.agents.specialists import account, billing, care, orders, shipping
 
     nodes = set(served_graph.get_graph(xray=True).nodes)
     assert {"intake", "route", "compose"} <= nodes

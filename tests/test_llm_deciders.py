@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
-from agents import models
-from agents.context import Context
-from agents.router.decide import decide_route
-from config.settings import get_settings
+from switchboard.agents import models
+from switchboard.agents.context import Context
+from switchboard.agents.router.decide import decide_route
 from switchboard.api import Switchboard
+from switchboard.config.settings import get_settings
 from tests.fakes import ScriptedChatModel, structured, text, tool_call, tool_payloads
 from tests.openai_stub import OpenAIStub, stub_text, stub_tool_call
 
@@ -189,7 +189,7 @@ async def test_an_unusable_route_answer_falls_back_to_the_deterministic_router(
 ) -> None:
     model = ScriptedChatModel(responses=[reply])
     key = models.register_model(f"bad-route-{uuid.uuid4().hex[:6]}", model)
-    with caplog.at_level(logging.WARNING, logger="agents.router.decide"):
+    with caplog.at_level(logging.WARNING, logger="switchboard.agents.router.decide"):
         decision = await decide_route(key, "I was charged twice for my order", [], [])
     assert decision.decider == "deterministic" and decision.domains == ["billing"]
     assert any("routing deterministically" in r.getMessage() for r in caplog.records)
@@ -237,10 +237,15 @@ async def test_invalid_answers_at_every_decision_point_fall_back_and_are_logged(
     assert result.usage["model_calls"] == 7  # with the route's and compose's unusable answers
     assert result.answer == baseline.answer and "refunded" not in result.answer
     warnings = [(r.name, r.getMessage()) for r in caplog.records if r.levelno == logging.WARNING]
-    assert any(n == "agents.router.decide" and "routing deterministically" in m for n, m in warnings)
-    assert any(n == "agents.supervisor" and "parcel_wizard" in m for n, m in warnings)
-    assert any(n == "graphs.domain" and "tracking_agent" in m and "issue_refund" in m for n, m in warnings)
-    assert any(n == "agents.composer" and "composing deterministically" in m for n, m in warnings)
+    assert any(
+        n == "switchboard.agents.router.decide" and "routing deterministically" in m for n, m in warnings
+    )
+    assert any(n == "switchboard.agents.supervisor" and "parcel_wizard" in m for n, m in warnings)
+    assert any(
+        n == "switchboard.graphs.domain" and "tracking_agent" in m and "issue_refund" in m
+        for n, m in warnings
+    )
+    assert any(n == "switchboard.agents.composer" and "composing deterministically" in m for n, m in warnings)
 
 
 # ------------------------------------------------------------------ text in tool results is data
@@ -291,7 +296,7 @@ async def test_instructions_in_store_text_cannot_cause_a_write(
         COMPOSE: [structured("ComposedAnswer", answer="composed")],
     }
     customer = str(s["customer_id"])
-    with caplog.at_level(logging.WARNING, logger="graphs.domain"):
+    with caplog.at_level(logging.WARNING, logger="switchboard.graphs.domain"):
         result = await app.ask(
             "please look at my review and my refunds", customer_id=customer, context=context
         )

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from agents import models
-from agents.router.decide import decide_route
-from config.settings import get_settings
+from switchboard.agents import models
+from switchboard.agents.router.decide import decide_route
+from switchboard.config.settings import get_settings
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ async def test_router_falls_back_when_the_model_is_unreachable(
 
 
 async def test_a_whole_run_completes_on_an_unreachable_model(unreachable_model: str, app, scenarios) -> None:  # type: ignore[no-untyped-def]
-    from agents.context import Context
+    from switchboard.agents.context import Context
 
     context = Context(
         route_decider=unreachable_model,

@@ -19,7 +19,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from config.settings import PROJECT_ROOT
+from switchboard.config.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -56,9 +56,9 @@ def restore_store(seeded: str) -> Iterator[str]:
     """The seeded store; re-seeded afterwards when a notebook wrote to it (the approvals notebook issues a
     refund on a planted scenario, which other tests expect untouched)."""
     yield seeded
-    from config.database import connect
-    from tools.store.admin import reset_store
-    from tools.store.seed import seed_store
+    from switchboard.config.database import connect
+    from switchboard.tools.store.admin import reset_store
+    from switchboard.tools.store.seed import seed_store
 
     with connect() as conn:
         row = conn.execute("select count(*) as n from store.side_effects").fetchone()

@@ -14,10 +14,10 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from config.database import connect, database_target
-from config.settings import get_settings
-from tools.actions import perform
-from tools.policy import ACTION_ARGS, evaluate
+from switchboard.config.database import connect, database_target
+from switchboard.config.settings import get_settings
+from switchboard.tools.actions import perform
+from switchboard.tools.policy import ACTION_ARGS, evaluate
 
 Scenarios = dict[str, dict[str, Any]]
 
@@ -305,7 +305,7 @@ async def test_unknown_actions_and_bad_arguments_are_refused(
 
 
 def test_every_action_has_a_rule() -> None:
-    from tools.policy import _RULES
+    from switchboard.tools.policy import _RULES
 
     assert set(ACTION_ARGS) == set(_RULES)
 

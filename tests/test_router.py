@@ -14,9 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from agents.contracts import DOMAINS, Entities, RouteDecision, RouteRequest
-from agents.router import extract_entities, route_deterministic
-from agents.router.evaluate import DEFAULT_CASES, DEFAULT_CSV, evaluate, format_report, load_cases, main
+from switchboard.agents.contracts import DOMAINS, Entities, RouteDecision, RouteRequest
+from switchboard.agents.router import extract_entities, route_deterministic
+from switchboard.agents.router.evaluate import (
+    DEFAULT_CASES,
+    DEFAULT_CSV,
+    evaluate,
+    format_report,
+    load_cases,
+    main,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = load_cases(DEFAULT_CASES, "all")

@@ -31,10 +31,10 @@ import httpx
 import psycopg
 import pytest
 
-from config.database import connect, database_target
-from config.settings import PROJECT_ROOT
-from tools import apikeys
-from tools.approvals import Identity
+from switchboard.config.database import connect, database_target
+from switchboard.config.settings import PROJECT_ROOT
+from switchboard.tools import apikeys
+from switchboard.tools.approvals import Identity
 
 pytestmark = pytest.mark.slow
 
@@ -344,8 +344,8 @@ def test_streaming_shows_both_domains_and_the_final_answer(server: Server, scena
 def store_restored(fresh_store: str) -> Iterator[str]:
     """A fresh store for a test that changes scenario rows, re-seeded afterwards for the shared tests."""
     yield fresh_store
-    from tools.store.admin import reset_store
-    from tools.store.seed import seed_store
+    from switchboard.tools.store.admin import reset_store
+    from switchboard.tools.store.seed import seed_store
 
     with connect() as conn:
         reset_store(conn)
@@ -423,7 +423,7 @@ def test_keys_missing_wrong_and_revoked_get_401(server: Server, scenarios: dict[
 
 
 def test_keys_store_only_a_hash_and_customer_keys_need_a_customer(seeded: str) -> None:
-    from config.errors import InputError, NotFound
+    from switchboard.config.errors import InputError, NotFound
 
     with connect() as conn:
         key = apikeys.create(conn, "staff:dana")

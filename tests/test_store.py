@@ -21,19 +21,19 @@ import pytest
 from conftest import DEFAULT_MODE, activate
 from psycopg.rows import dict_row
 
-from config.database import connect
-from config.errors import InputError
-from config.settings import get_settings
-from tools.store import queries as q
-from tools.store.admin import reset_store, row_counts, store_status
-from tools.store.migrate import (
+from switchboard.config.database import connect
+from switchboard.config.errors import InputError
+from switchboard.config.settings import get_settings
+from switchboard.tools.store import queries as q
+from switchboard.tools.store.admin import reset_store, row_counts, store_status
+from switchboard.tools.store.migrate import (
     MIGRATIONS_DIR,
     MigrationError,
     apply_migrations,
     discover,
     schema_version,
 )
-from tools.store.seed import (
+from switchboard.tools.store.seed import (
     REFERENCE_NOW,
     SCENARIOS,
     ensure_seeded,
@@ -41,7 +41,7 @@ from tools.store.seed import (
     list_scenarios,
     seed_store,
 )
-from tools.store.testing import catalog_snapshot, open_url, scratch_database, table_digests
+from switchboard.tools.store.testing import catalog_snapshot, open_url, scratch_database, table_digests
 
 ALL_MIGRATIONS = [m.name for m in discover()]
 

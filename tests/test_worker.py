@@ -6,9 +6,9 @@ import asyncio
 from pathlib import Path
 
 from switchboard.api import Switchboard
+from switchboard.tools.approvals import Identity
+from switchboard.tools.worker import process_once
 from tests.cli import ok_json, run_switchboard
-from tools.approvals import Identity
-from tools.worker import process_once
 
 
 async def _rows(app: Switchboard, query: str, *params: object) -> list[dict[str, object]]:

@@ -22,7 +22,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import DictRow
 
-from config.errors import Conflict
+from switchboard.config.errors import Conflict
 
 Conn = psycopg.AsyncConnection[DictRow]
 

@@ -16,8 +16,8 @@ from typing import Any, Literal
 import psycopg
 from psycopg.rows import DictRow
 
-from config.errors import Conflict, Forbidden, InputError, NotFound
-from tools.actions import args_hash, canonical, ledger_key
+from switchboard.config.errors import Conflict, Forbidden, InputError, NotFound
+from switchboard.tools.actions import args_hash, canonical, ledger_key
 
 Conn = psycopg.AsyncConnection[DictRow]
 Role = Literal["customer", "staff"]

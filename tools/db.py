@@ -14,8 +14,8 @@ import psycopg
 from psycopg.rows import DictRow
 from psycopg_pool import AsyncConnectionPool
 
-from config.database import database_target, pool_kwargs
-from config.settings import get_settings
+from switchboard.config.database import database_target, pool_kwargs
+from switchboard.config.settings import get_settings
 
 _pools: dict[tuple[int, str], AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]] = {}
 

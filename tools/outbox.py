@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from tools.db import store_connection
+from switchboard.tools.db import store_connection
 
 
 def turn_events(state: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import psycopg
 from psycopg.rows import DictRow
 
-from config.settings import get_settings
+from switchboard.config.settings import get_settings
 
 Verdict = Literal["allowed", "confirm", "approve", "refused"]
 Role = Literal["customer", "staff"]

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from tools.db import store_connection
+from switchboard.tools.db import store_connection
 
 log = logging.getLogger(__name__)
 

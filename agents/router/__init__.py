@@ -1,6 +1,6 @@
 """Router decision point: which domains a request concerns (deterministic implementation)."""
 
-from agents.router.deterministic import route_deterministic
-from agents.router.entities import extract_entities
+from switchboard.agents.router.deterministic import route_deterministic
+from switchboard.agents.router.entities import extract_entities
 
 __all__ = ["extract_entities", "route_deterministic"]

@@ -12,9 +12,9 @@ import re
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import Field
 
-from agents.contracts import DOMAIN_DESCRIPTIONS, DOMAINS, Contract, Domain, RouteDecision
-from agents.llm import DecisionError, structured
-from agents.models import is_deterministic
+from switchboard.agents.contracts import DOMAIN_DESCRIPTIONS, DOMAINS, Contract, Domain, RouteDecision
+from switchboard.agents.llm import DecisionError, structured
+from switchboard.agents.models import is_deterministic
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ async def route_llm(decider: str, text: str, history: list[str]) -> RouteDecisio
 async def decide_route(
     decider: str, text: str, history: list[str], previous_domains: list[str]
 ) -> RouteDecision:
-    from agents.router import route_deterministic
+    from switchboard.agents.router import route_deterministic
 
     if is_deterministic(decider):
         decision = route_deterministic(text)

@@ -28,8 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from agents.contracts import DOMAINS, Domain, RouteDecision, RouteRequest
-from agents.router import lexicon as lx
+from switchboard.agents.contracts import DOMAINS, Domain, RouteDecision, RouteRequest
+from switchboard.agents.router import lexicon as lx
 
 __all__ = [
     "CLAUSE_THRESHOLD",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from agents.contracts import Entities
+from switchboard.agents.contracts import Entities
 
 __all__ = ["MAX_ENTITY_TEXT", "extract_entities"]
 

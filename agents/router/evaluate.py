@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from agents.contracts import DOMAINS, RouteDecision
-from agents.router.deterministic import route_deterministic
+from switchboard.agents.contracts import DOMAINS, RouteDecision
+from switchboard.agents.router.deterministic import route_deterministic
 
 __all__ = [
     "CATEGORY_TO_DOMAIN",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from agents.contracts import ProposedAction, SpecialistReport
-from agents.specialists import toolkit
-from agents.specialists.base import SpecialistRun, SpecialistSpec
-from agents.specialists.common import OPEN_STATUSES, day
+from switchboard.agents.contracts import ProposedAction, SpecialistReport
+from switchboard.agents.specialists import toolkit
+from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec
+from switchboard.agents.specialists.common import OPEN_STATUSES, day
 
 _UNSUBSCRIBE = re.compile(r"\b(unsubscribe|opt[- ]?out|stop (sending|the|your)|no more)\b", re.I)
 _SUBSCRIBE = re.compile(r"\b(subscribe|sign (me )?up for|opt[- ]?in)\b", re.I)

@@ -18,7 +18,7 @@ import psycopg
 from psycopg.rows import DictRow
 from pydantic import BaseModel
 
-from agents.contracts import ActionOutcome, Brief, Domain, ProposedAction, SpecialistReport
+from switchboard.agents.contracts import ActionOutcome, Brief, Domain, ProposedAction, SpecialistReport
 
 Conn = psycopg.AsyncConnection[DictRow]
 ToolFn = Callable[..., Awaitable[Any]]
@@ -50,7 +50,7 @@ class SpecialistRun:
     async def call(self, tool: StoreTool, **args: Any) -> Any:
         """Run a store tool for the brief's customer. A connection is held per query, never across a
         model call, so slow models do not starve the pool."""
-        from tools.db import store_connection
+        from switchboard.tools.db import store_connection
 
         validated = tool.args_schema(**args).model_dump()
         self.tools_called.append(tool.name)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.contracts import ProposedAction, SpecialistReport
-from agents.specialists import toolkit
-from agents.specialists.base import SpecialistRun, SpecialistSpec, money
-from agents.specialists.common import day, not_found_sentence
+from switchboard.agents.contracts import ProposedAction, SpecialistReport
+from switchboard.agents.specialists import toolkit
+from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec, money
+from switchboard.agents.specialists.common import day, not_found_sentence
 
 _DUPLICATE = re.compile(r"\b(twice|double|duplicate|two charges|charged .* two|same (amount|charge))\b", re.I)
 _REFUND_ASK = re.compile(r"\b(refund|money back|reimburs|pay (me )?back|return (my|the) money)", re.I)

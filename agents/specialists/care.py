@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from agents.contracts import ProposedAction, SpecialistReport
-from agents.specialists import toolkit
-from agents.specialists.base import SpecialistRun, SpecialistSpec
+from switchboard.agents.contracts import ProposedAction, SpecialistReport
+from switchboard.agents.specialists import toolkit
+from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec
 
 _HUMAN = re.compile(
     r"\b(human|person|someone|agent|representative|manager|supervisor|speak|talk|call me)\b", re.I

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.specialists import toolkit
-from agents.specialists.base import SpecialistRun
+from switchboard.agents.specialists import toolkit
+from switchboard.agents.specialists.base import SpecialistRun
 
 OPEN_STATUSES = ("placed", "paid", "processing")
 _OTHER = re.compile(r"\b(other|another|second|previous|older|earlier)\b", re.IGNORECASE)

@@ -23,10 +23,10 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.tools import StructuredTool
 from pydantic import Field, ValidationError
 
-from agents.contracts import Contract, ProposedAction, SpecialistReport
-from agents.llm import DecisionError, invoke_model, structured
-from agents.models import get_chat_model
-from agents.specialists.base import SpecialistRun, SpecialistSpec
+from switchboard.agents.contracts import Contract, ProposedAction, SpecialistReport
+from switchboard.agents.llm import DecisionError, invoke_model, structured
+from switchboard.agents.models import get_chat_model
+from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec
 
 MAX_TOOL_ROUNDS = 4
 FINDING = "SpecialistFinding"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from agents.contracts import ProposedAction, SpecialistReport
-from agents.specialists import toolkit
-from agents.specialists.base import SpecialistRun, SpecialistSpec, money
-from agents.specialists.common import OPEN_STATUSES, day, not_found_sentence, orders_in_question
+from switchboard.agents.contracts import ProposedAction, SpecialistReport
+from switchboard.agents.specialists import toolkit
+from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec, money
+from switchboard.agents.specialists.common import OPEN_STATUSES, day, not_found_sentence, orders_in_question
 
 RETURN_WINDOW_DAYS = 30
 

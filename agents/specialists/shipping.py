@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from agents.contracts import ProposedAction, SpecialistReport
-from agents.specialists import toolkit
-from agents.specialists.base import SpecialistRun, SpecialistSpec
-from agents.specialists.common import day, not_found_sentence, orders_in_question
+from switchboard.agents.contracts import ProposedAction, SpecialistReport
+from switchboard.agents.specialists import toolkit
+from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec
+from switchboard.agents.specialists.common import day, not_found_sentence, orders_in_question
 
 DELIVERED = "delivered"
 LOST_AFTER_DAYS_LATE = 7

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.specialists.base import Conn, StoreTool
-from tools.store import queries
+from switchboard.agents.specialists.base import Conn, StoreTool
+from switchboard.tools.store import queries
 
 
 class OrderArg(BaseModel):

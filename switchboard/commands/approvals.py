@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from config.errors import InputError
+from switchboard.config.errors import InputError
 from switchboard.output import JsonOption, console, emit
 from switchboard.render import render_result
 
@@ -34,7 +34,7 @@ def _parse_edits(edits: list[str]) -> dict[str, Any]:
 
 def _decide(thread: str, actor: str, decision: str, interrupt: str | None, **kwargs: Any) -> AskResult:
     from switchboard.api import Switchboard
-    from tools.approvals import Identity
+    from switchboard.tools.approvals import Identity
 
     identity = Identity.parse(actor)
 

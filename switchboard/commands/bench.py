@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from config.errors import ConfigurationError
+from switchboard.config.errors import ConfigurationError
 
 
 def register(app: typer.Typer) -> None:

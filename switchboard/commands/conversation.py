@@ -12,12 +12,12 @@ from switchboard.output import JsonOption, console, emit
 from switchboard.render import render_result
 
 if TYPE_CHECKING:
-    from agents.context import Context
+    from switchboard.agents.context import Context
     from switchboard.api import AskResult
 
 
 def _context(route: str, supervisor: str, specialist: str, compose: str) -> Context:
-    from agents.context import Context
+    from switchboard.agents.context import Context
 
     return Context(
         route_decider=route,
@@ -60,8 +60,8 @@ def register(app: typer.Typer) -> None:
         thread: str = typer.Option(None, "--thread", "-t", help="Continue this thread (default: a new one)."),
     ) -> None:
         """Talk to Switchboard turn by turn in one thread (empty line or Ctrl-D to stop)."""
-        from config.errors import SwitchboardError
         from switchboard.api import Switchboard
+        from switchboard.config.errors import SwitchboardError
 
         async def go() -> None:
             thread_id = thread

@@ -8,8 +8,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from config.database import connect, database_target
-from config.errors import InputError
+from switchboard.config.database import connect, database_target
+from switchboard.config.errors import InputError
 from switchboard.output import JsonOption, console, emit
 
 db_app = typer.Typer(
@@ -35,8 +35,8 @@ def _counts_table(counts: dict[str, int], title: str) -> Table:
 @db_app.command("init")
 def init(as_json: bool = JsonOption) -> None:
     """Apply the store's migrations and create LangGraph's checkpoint tables. Safe to run again."""
-    from config.checkpointer import sync_checkpointer
-    from tools.store.migrate import apply_migrations, schema_version
+    from switchboard.config.checkpointer import sync_checkpointer
+    from switchboard.tools.store.migrate import apply_migrations, schema_version
 
     with connect() as conn:
         applied = apply_migrations(conn)
@@ -68,7 +68,7 @@ def seed(
     as_json: bool = JsonOption,
 ) -> None:
     """Fill the store with deterministic, realistic data and the named scenarios."""
-    from tools.store.seed import REFERENCE_NOW, seed_store
+    from switchboard.tools.store.seed import REFERENCE_NOW, seed_store
 
     with connect() as conn:
         start = time.perf_counter()
@@ -94,7 +94,7 @@ def seed(
 @db_app.command("status")
 def status(as_json: bool = JsonOption) -> None:
     """Which database, schema version, migrations, rows per table, and whether it is seeded."""
-    from tools.store.admin import store_status
+    from switchboard.tools.store.admin import store_status
 
     with connect() as conn:
         data = {"database": _kind(), "target": database_target().display, **store_status(conn)}
@@ -132,7 +132,7 @@ def reset(
     as_json: bool = JsonOption,
 ) -> None:
     """Drop the store (all its data) and re-create it empty. Checkpoints are kept."""
-    from tools.store.admin import reset_store
+    from switchboard.tools.store.admin import reset_store
 
     target = database_target().display
     if not yes:
@@ -152,7 +152,7 @@ def reset(
 @db_app.command("scenarios")
 def scenarios(as_json: bool = JsonOption) -> None:
     """The planted scenarios: which customer and order each one is on."""
-    from tools.store.seed import is_seeded, list_scenarios
+    from switchboard.tools.store.seed import is_seeded, list_scenarios
 
     with connect() as conn:
         if not is_seeded(conn):

@@ -10,11 +10,11 @@ import typer
 from rich.panel import Panel
 from rich.rule import Rule
 
-from config.database import connect, database_target
-from config.errors import InputError
+from switchboard.config.database import connect, database_target
+from switchboard.config.errors import InputError
 from switchboard.output import JsonOption, console, to_json
 from switchboard.render import render_result
-from tools.approvals import Identity
+from switchboard.tools.approvals import Identity
 
 if TYPE_CHECKING:
     from switchboard.api import AskResult, Switchboard
@@ -37,9 +37,9 @@ TOUR = (
 
 def prepare_store(quiet: bool) -> dict[str, dict[str, Any]]:
     """Create and seed the store if needed; re-seed when an earlier tour already used the refund scenario."""
-    from config.checkpointer import sync_checkpointer
-    from tools.store.migrate import apply_migrations
-    from tools.store.seed import ensure_seeded, list_scenarios, seed_store
+    from switchboard.config.checkpointer import sync_checkpointer
+    from switchboard.tools.store.migrate import apply_migrations
+    from switchboard.tools.store.seed import ensure_seeded, list_scenarios, seed_store
 
     with connect() as conn:
         applied = apply_migrations(conn)

@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Print the router graph with every domain's supervisor and specialists (xray)."""
-        from graphs.router import graph as compiled
+        from switchboard.graphs.router import graph as compiled
 
         drawn = compiled.get_graph(xray=True)
         sys.stdout.write((drawn.draw_ascii() if ascii_art else drawn.draw_mermaid()) + "\n")

@@ -8,9 +8,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from config.database import connect
+from switchboard.config.database import connect
 from switchboard.output import JsonOption, console, emit
-from tools import apikeys
+from switchboard.tools import apikeys
 
 keys_app = typer.Typer(
     name="keys",

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from config.errors import InputError
-from config.settings import get_settings
+from switchboard.config.errors import InputError
+from switchboard.config.settings import get_settings
 from switchboard.output import to_json
 
 if TYPE_CHECKING:
-    from agents.contracts import RouteDecision
+    from switchboard.agents.contracts import RouteDecision
 
 
 def _line(decision: RouteDecision) -> dict[str, Any]:
@@ -28,9 +28,9 @@ def _line(decision: RouteDecision) -> dict[str, Any]:
 
 
 def _decide(text: str, decider: str) -> RouteDecision:
-    from agents.models import is_deterministic
-    from agents.router import route_deterministic
-    from agents.router.decide import decide_route
+    from switchboard.agents.models import is_deterministic
+    from switchboard.agents.router import route_deterministic
+    from switchboard.agents.router.decide import decide_route
 
     if is_deterministic(decider):
         return route_deterministic(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from config.errors import InputError
+from switchboard.config.errors import InputError
 from switchboard.output import err_console
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         """Serve the HTTP API: threads, messages (with server-sent events), approvals; keys from `keys create`."""
         import uvicorn
 
-        from config.database import check_connection
+        from switchboard.config.database import check_connection
         from switchboard.service import create_app
 
         if log_level.lower() not in LOG_LEVELS:

@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOption,
     ) -> None:
         """Handle outbox events: customer notifications for refunds, resets, tickets... (Ctrl-C stops)."""
-        from tools.db import close_store_pools
-        from tools.worker import process_once, run_worker
+        from switchboard.tools.db import close_store_pools
+        from switchboard.tools.worker import process_once, run_worker
 
         async def go() -> dict[str, int]:
             try:
@@ -51,8 +51,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOption,
     ) -> None:
         """Outbox events not yet handled by the worker, oldest first."""
-        from tools.db import close_store_pools
-        from tools.outbox import pending_events
+        from switchboard.tools.db import close_store_pools
+        from switchboard.tools.outbox import pending_events
 
         async def go() -> list[dict[str, Any]]:
             try:

@@ -9,14 +9,14 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from tools.store.migrate import (
+from switchboard.tools.store.migrate import (
     MIGRATION_LOCK_KEY,
     MigrationError,
     applied_migrations,
     apply_migrations,
     pending_migrations,
 )
-from tools.store.seed import is_seeded, seed_info
+from switchboard.tools.store.seed import is_seeded, seed_info
 
 
 def row_counts(conn: psycopg.Connection[Any]) -> dict[str, int]:

@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from config.errors import SwitchboardError
+from switchboard.config.errors import SwitchboardError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SCHEMA = "store"

@@ -20,7 +20,7 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import dict_row
 
-from config.errors import InputError
+from switchboard.config.errors import InputError
 
 ORDER_STATUSES = ("placed", "paid", "processing", "shipped", "delivered", "cancelled", "returned")
 TICKET_STATUSES = ("open", "closed")

@@ -23,9 +23,9 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from config.errors import InputError
-from tools.store import seed_data as data
-from tools.store.migrate import apply_migrations
+from switchboard.config.errors import InputError
+from switchboard.tools.store import seed_data as data
+from switchboard.tools.store.migrate import apply_migrations
 
 REFERENCE_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 GENERATOR = "switchboard-seed/1"

@@ -17,7 +17,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row, tuple_row
 
-from config.database import connect, database_target
+from switchboard.config.database import connect, database_target
 
 
 @contextmanager
