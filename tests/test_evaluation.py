@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from switchboard.agents.evaluation import DEFAULT_E2E, DEFAULT_ROUTING, evaluate, split_of
 from switchboard.agents.evaluation.cases import Expect, RoutingCase, load_e2e, load_routing
+from switchboard.agents.evaluation.report import print_tables
 from switchboard.agents.evaluation.scoring import live_actions, route_correct, score_turn
 from switchboard.config.errors import InputError
 from tests.cli import ok_json, one_error_line, run_switchboard
@@ -201,21 +203,25 @@ def test_eval_runs_end_to_end_with_a_model_decider_on_a_scratch_database(
         assert table_digests(conn) == before  # the user's store was not touched
     assert _databases() == databases  # the scratch database is gone
 
-    # the same run, as tables for a person at 80 columns
-    text = run_switchboard(["eval", "--set", "routing", "--cases", str(tmp_path / "r.jsonl")], tmp_path)
-    assert text.returncode == 0, text.stderr
-    assert "Routing: exact set of domains" in text.stdout and "kind single" in text.stdout
+    # the same figures, as tables for a person on an 80-column terminal
+    console = Console(width=80, record=True)
+    print_tables(result, console, errors=5)
+    text = console.export_text()
+    assert "Routing: exact set of domains" in text and "End to end" in text and "r2 [single, en]" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
 
 
 # ------------------------------------------------------------------ gates on the held-out split
 
 # Floors on the blind sets' held-out (test) split, set at the figures measured before any tuning
-# (README, "How well it routes and answers") minus a small margin. They will be raised as the router
-# and the specialists improve; a change that lowers a figure below its floor fails the suite.
-ROUTING_FLOORS = {"overall": 0.0, "multi": 0.0, "out_of_scope": 0.0}
-E2E_FULLY_CORRECT_FLOOR = 0.0
+# (2026-12-01, README "How well it routes and answers": routing 0.611, multi 0.702, out of scope
+# 0.410; end to end fully correct 0.500) minus a small margin. They will be raised as the router and
+# the specialists improve; a change that lowers a figure below its floor fails the suite.
+ROUTING_FLOORS = {"overall": 0.58, "multi": 0.66, "out_of_scope": 0.36}
+E2E_FULLY_CORRECT_FLOOR = 0.46
 
 
+@pytest.mark.slow  # about 20 s alone, a minute on a busy machine: the whole held-out split, end to end
 def test_held_out_figures_stay_above_their_floors(db: str) -> None:
     result = evaluate(split="test")
     routing, e2e = result["routing"], result["e2e"]

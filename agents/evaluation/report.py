@@ -69,7 +69,9 @@ def _pct(value: float | None) -> str:
 
 
 def routing_table(summary: dict[str, Any]) -> Table:
-    table = Table(title="Routing: exact set of domains", title_justify="left", min_width=60)
+    table = Table(
+        title="Routing: exact set of domains", title_justify="left", show_edge=False, pad_edge=False
+    )
     table.add_column("group", no_wrap=True)
     table.add_column("cases", justify="right")
     table.add_column("correct", justify="right")
@@ -88,12 +90,16 @@ def routing_table(summary: dict[str, Any]) -> Table:
 
 
 def e2e_table(summary: dict[str, Any]) -> Table:
+    # 8 columns in 80: no outer edge; sub-scores are per turn, "full" is per case
     table = Table(
-        title="End to end: per-turn sub-scores, fully correct cases", title_justify="left", min_width=70
+        title="End to end: per-turn sub-scores, fully correct cases",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
     )
-    table.add_column("group", no_wrap=True, max_width=22, overflow="ellipsis")
-    for name in ("cases", "turns", "routing", "facts", "forbid", "action", "full"):
-        table.add_column(name, justify="right")
+    table.add_column("group", no_wrap=True, max_width=18, overflow="ellipsis")
+    for name in ("cases", "turns", "route", "facts", "forbid", "action", "full"):
+        table.add_column(name, justify="right", no_wrap=True)
 
     def add(label: str, g: dict[str, Any], end: bool = False) -> None:
         table.add_row(
