@@ -130,6 +130,8 @@ def test_cli_refuses_bad_options_in_one_line(tmp_path: Path) -> None:
     assert "give 2 file(s)" in line
     missing = run_switchboard(["eval", "--set", "routing", "--cases", str(tmp_path / "none.jsonl")], tmp_path)
     assert "no such file" in one_error_line(missing)
+    nonsense = run_switchboard(["eval", "--set", "routing", "--route-decider", "nonsense"], tmp_path)
+    assert "decider 'nonsense'" in one_error_line(nonsense)
 
 
 # ------------------------------------------------------------------ a whole run, with a model over HTTP

@@ -15,6 +15,7 @@ from switchboard.agents.context import Context
 from switchboard.agents.evaluation.cases import DEFAULT_E2E, DEFAULT_ROUTING, load_e2e, load_routing, split_of
 from switchboard.agents.evaluation.report import summarise_e2e, summarise_routing
 from switchboard.agents.evaluation.runner import Progress, run_sets
+from switchboard.agents.models import get_chat_model, is_deterministic
 from switchboard.config.errors import InputError
 
 __all__ = ["DEFAULT_E2E", "DEFAULT_ROUTING", "SETS", "evaluate", "split_of"]
@@ -37,6 +38,10 @@ def evaluate(
     if sets not in SETS:
         raise InputError(f"set must be one of {', '.join(SETS)}, not {sets!r}")
     context = context or Context()
+    for point in DECISION_POINTS:  # an unusable decider is one clear error, before any database work
+        decider = context.decider(point)  # type: ignore[arg-type]
+        if not is_deterministic(decider):
+            get_chat_model(decider)
     routing = load_routing(routing_path or DEFAULT_ROUTING, split) if sets in ("routing", "all") else []
     e2e = load_e2e(e2e_path or DEFAULT_E2E, split) if sets in ("e2e", "all") else []
     if not routing and not e2e:
