@@ -407,6 +407,7 @@ class Switchboard:
 
     async def threads(self, customer_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Threads in Postgres, newest first (from LangGraph's own checkpoint table)."""
+        check_text(customer_id, "the customer id")
         query = (
             "select thread_id, min(metadata->>'customer_id') as customer_id, count(*) as checkpoints,"
             " min(checkpoint->>'ts') as started_at, max(checkpoint->>'ts') as updated_at"
@@ -460,6 +461,7 @@ class Switchboard:
 
     async def pending_approvals(self, customer_id: str | None = None) -> list[dict[str, Any]]:
         """Pending approvals across threads, each with the interrupt id that resumes it."""
+        check_text(customer_id, "the customer id")
         async with store_connection() as conn:
             rows = await approvals.pending(conn, customer_id=customer_id)
         result = []
@@ -490,6 +492,7 @@ class Switchboard:
         Every check (role, expiry, reuse, the interrupt belonging to this thread) happens before the
         run is resumed: a refused decision leaves the run paused and nothing recorded.
         """
+        check_text([decision, interrupt_id, reason, args, actor.id], "the decision")
         if decision not in ("approve", "reject", "edit"):
             raise InputError(f"decision must be approve, reject or edit, not {decision!r}")
         verdict = cast(Literal["approve", "reject", "edit"], decision)

@@ -183,3 +183,18 @@ def test_graph_ascii_draws_the_hierarchy(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     for node in ("__start__", "intake", "route", "compose"):
         assert node in result.stdout
+
+
+async def test_api_refuses_unstorable_ids_and_decisions(app: Switchboard) -> None:
+    from switchboard.tools.approvals import Identity
+
+    with pytest.raises(InputError, match="NUL"):
+        await app.threads(customer_id="CUST-\x000001")
+    with pytest.raises(InputError, match="not valid UTF-8"):
+        await app.pending_approvals(customer_id="CUST-\udc80")
+    with pytest.raises(InputError, match="NUL"):
+        await app.decide("some-thread", actor=Identity("staff", "al\x00ice"), decision="approve")
+    with pytest.raises(InputError, match="not valid UTF-8"):
+        await app.decide(
+            "some-thread", actor=Identity("staff", "alice"), decision="reject", reason="no \ud800"
+        )
