@@ -8,6 +8,7 @@ table for what must be gone.
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +62,27 @@ def test_text_without_secrets_is_unchanged() -> None:
     for case in CORPUS:
         if not case["gone"]:
             assert redact(case["input"]) == case["input"], case["format"]
+
+
+async def test_the_model_never_sees_what_redaction_removes(app: Any, scenarios: dict[str, Any]) -> None:
+    """The whole corpus as one message to a scripted route model: what it was sent holds no secret."""
+    from switchboard.agents import models
+    from switchboard.agents.context import Context
+    from tests.fakes import ScriptedChatModel, text
+
+    model = ScriptedChatModel(responses=[text("not a route")])  # unusable: the rules route instead
+    name = f"redaction-{uuid.uuid4().hex[:8]}"
+    key = models.register_model(name, model)
+    try:
+        await app.ask(
+            "\n".join(case["input"] for case in CORPUS),
+            customer_id=str(scenarios["happy_customer"]["customer_id"]),
+            context=Context(route_decider=key),
+        )
+    finally:
+        models.unregister_model(name)
+    assert model.calls, "the route model was not consulted"
+    seen = "\n".join(str(m.content) for call in model.calls for m in call.messages)
+    leaked = [s for case in CORPUS for s in case["gone"] if len(s) >= 6 and s in seen]
+    assert leaked == []
+    assert "[card ending 1111]" in seen
