@@ -119,8 +119,10 @@ _KEY_SHAPES = re.compile(
     re.DOTALL,
 )
 _KEY_LABEL = re.compile(
-    r"(?P<label>\b(?:api[ _-]?key|access[ _-]?key(?:[ _-]?id)?|secret(?:[ _-]?(?:access[ _-]?)?key)?|"
-    r"client[ _-]?secret|(?:access|auth|bearer|refresh|api|session)?[ _-]?token|bearer|key)\b)"
+    # Not after a letter or digit, but after "_" (aws_secret_access_key=...).
+    r"(?P<label>(?<![A-Za-z0-9])(?:api[ _-]?key|access[ _-]?key(?:[ _-]?id)?|"
+    r"secret(?:[ _-]?(?:access[ _-]?)?key)?|client[ _-]?secret|"
+    r"(?:access|auth|bearer|refresh|api|session)?[ _-]?token|bearer|key)(?![A-Za-z0-9]))"
     r"(?P<sep>\s*(?:(?:is|was)\b\s*|[:=]\s*)*)"
     r"(?P<value>[\"']?[A-Za-z0-9_\-./+=~]{16,}[\"']?)",
     re.IGNORECASE,
@@ -186,10 +188,14 @@ _PASSWORD = re.compile(
     rf"(?P<label>\b(?:{_PASSWORD_LABEL})\b)"
     r"(?:(?P<eq>=)(?P<token>[^\s&;,]+)"
     r"|(?P<qsep>\s+)(?P<quoted>\"[^\"\n]*\"|'[^'\n]*'|“[^”\n]*”)"
+    # No separator ("my password hunter2 fails"): one token that looks made up (a digit or a symbol).
+    r"|(?P<bsep>\s+)(?P<bare>(?=[^\s]*[\d!@#$%^&*+~|<>{}])(?![^\s]*\[redacted\])[^\s,;]{6,64})(?=[\s,;.!?]|$)"
     r"|(?P<sep>\s*(?:(?:is|was|ist|lautet|war|est|était|es|era|é)\b\s*|[:=]\s*)+)"
     rf"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;!?\n].*?{_CLAUSE_END}))",
     re.IGNORECASE,
 )
+# The store's own ids are never a password ("password reset for ORD-100001" keeps the order).
+_AN_ID = re.compile(r"^(?:ORD|INV|PAY|RF|TRK|CUST|SHP|TCK|APR|PRD|REV)-?[A-Z0-9]+[.,;!?]?$", re.IGNORECASE)
 # Words that describe a password rather than being one ("my password is wrong"): not redacted.
 _NOT_A_PASSWORD = re.compile(
     r"^(?:not|no longer|wrong|incorrect|invalid|expired|too|being|still|"
@@ -199,9 +205,11 @@ _NOT_A_PASSWORD = re.compile(
 )
 _CODE = re.compile(
     r"(?P<label>\b(?:cvv2?|cvc2?|csc|cvn|cid|card verification (?:code|value|number)|"
-    r"security code|sicherheitscode|prüfnummer|kartenprüfnummer|code de s[ée]curit[ée]|cryptogramme|"
-    r"c[óo]digo de seguridad|pin(?:[ -]?(?:code|number|nummer|nr\.?))?|code pin|geheimzahl)\b)"
-    r"(?P<sep>\s*(?:(?:is|was|ist|est|es|of)\b\s*|[#:=]\s*)*)"
+    r"sec(?:urity)? code|(?:3|4|three|four)[ -]digit (?:security )?code|"
+    r"code on the back(?: of (?:my|the) card)?|sicherheitscode|prüfnummer|kartenprüfnummer|"
+    r"code de s[ée]curit[ée]|cryptogramme|c[óo]digo de seguridad|"
+    r"pin(?:[ -]?(?:code|number|nummer|nr\.?))?|code pin|geheimzahl)\b)"
+    r"(?P<sep>\s*(?:(?:is|was|ist|est|es|of)\b\s*|'s\b\s*|[#:=]\s*)*)"
     r"(?P<value>\d(?:[ \-]?\d){2,7})(?!\d)",
     re.IGNORECASE,
 )
@@ -213,6 +221,10 @@ def _passwords(text: str) -> str:
             return f"{m['label']}{m['eq']}{REDACTED}"
         if m["quoted"] is not None:
             return f"{m['label']}{m['qsep']}{REDACTED}"
+        if m["bare"] is not None:
+            if _AN_ID.match(m["bare"]):
+                return m.group(0)
+            return f"{m['label']}{m['bsep']}{REDACTED}"
         if m["value"].startswith(REDACTED) or _NOT_A_PASSWORD.match(m["value"]):
             return m.group(0)
         return f"{m['label']}{m['sep']}{REDACTED}"
