@@ -1,12 +1,14 @@
 """The shape every domain subgraph shares: a supervisor, its specialists, write actions, a result.
 
     START -> <domain>_supervisor --Command(goto=...)--> a specialist | <domain>_actions | END
-             each specialist -> <domain>_supervisor
+             each specialist --Command(goto=...)--> another specialist | <domain>_actions | END
              <domain>_actions -> <domain>_supervisor          (policy, approval interrupt, ledger)
-             <domain>_supervisor --(finish)--> END            (with one typed DomainResult for the router)
+             finish --> END                                    (with one typed DomainResult for the router)
 
-The supervisor's possible next steps are declared (`destinations`), so the drawn graph shows them. A
-domain's module (`agents/specialists/<domain>.py`) declares its specialists; this builds its graph.
+The supervisor's decision (`agents/supervisor.py`) is taken at the opening, after the actions, and at
+the end of each specialist's step (there the rules decide: its handoffs, the plan, pending actions),
+so a specialist run costs one step, not two. Every possible next step is declared (`destinations`),
+so the drawn graph shows them. A domain's module declares its specialists; this builds its graph.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from langgraph.types import Command
 
 from switchboard.agents.actions import outcome_sentence, perform_pending_actions
 from switchboard.agents.context import Context, context_from
-from switchboard.agents.contracts import ActionOutcome, Domain, DomainResult
+from switchboard.agents.contracts import ActionOutcome, Domain, DomainResult, SpecialistReport
 from switchboard.agents.llm import DecisionError, metered, total_usage
 from switchboard.agents.models import is_deterministic
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec
@@ -42,32 +44,6 @@ from switchboard.graphs.state import (
 )
 
 log = logging.getLogger(__name__)
-
-
-def _specialist_node(spec: SpecialistSpec) -> Any:
-    async def run_specialist(state: DomainState, runtime: Runtime[Context]) -> dict[str, Any]:
-        context = context_from(runtime.context)
-        decider = context.decider("specialist")
-        run = SpecialistRun(brief=brief_of(state), reports=reports_of(state), outcomes=outcomes_of(state))
-        with metered() as usage:
-            if is_deterministic(decider):
-                report = await spec.handle(spec, run)
-            else:
-                try:
-                    report = await run_llm_specialist(decider, spec, run, context.prompt("specialist"))
-                except DecisionError as exc:
-                    log.warning(
-                        "%s: model answer unusable (%s); using the deterministic specialist", spec.name, exc
-                    )
-                    run.tools_called.clear()
-                    report = await spec.handle(spec, run)
-        update: dict[str, Any] = {"reports": [channel(report)], "steps": state.get("steps", 0) + 1}
-        if usage.model_calls:
-            update["usage"] = [usage.as_dict()]
-        return update
-
-    run_specialist.__name__ = spec.name
-    return run_specialist
 
 
 def domain_result(
@@ -98,29 +74,71 @@ def build_domain_graph(
     supervisor_name, actions_name = f"{domain}_supervisor", f"{domain}_actions"
     goto = {**{s.name: s.name for s in specialists}, ACT: actions_name, FINISH: END}
 
-    async def supervisor(state: DomainState, runtime: Runtime[Context]) -> Command[str]:
-        """Decide the next step; on finish, hand the domain's result back (no extra step for it)."""
-        context = context_from(runtime.context)
+    async def decide_next(state: DomainState, update: dict[str, Any], context: Context) -> Command[str]:
+        """The supervisor's decision on the state with `update` applied, as the step's Command: the next
+        specialist, the actions or the end (then with the domain's one result for the router)."""
+        reports = [
+            *reports_of(state),
+            *(SpecialistReport.model_validate(r) for r in update.get("reports", [])),
+        ]
+        usage_so_far = [*state.get("usage", []), *update.get("usage", [])]
         with metered() as usage:
             decision, cut = await supervise(
                 context.decider("supervisor"),
                 brief_of(state),
                 specialists,
-                reports_of(state),
+                reports,
                 outcomes_of(state),
-                steps=state.get("steps", 0),
+                steps=update.get("steps", state.get("steps", 0)),
                 budget=get_settings().domain_step_budget,
                 prompt=context.prompt("supervisor"),
             )
-        exhausted = state.get("budget_exhausted", False) or cut
-        spent = [usage.as_dict()] if usage.model_calls else []
-        update: dict[str, Any] = {"usage": spent} if spent else {}
+        if usage.model_calls:
+            update["usage"] = [*update.get("usage", []), usage.as_dict()]
+            usage_so_far.append(usage.as_dict())
         if cut:
             update["budget_exhausted"] = True
         if decision.next == FINISH:
-            finished: DomainState = {**state, "usage": [*state.get("usage", []), *spent]}
+            finished: DomainState = {**state, "reports": [channel(r) for r in reports], "usage": usage_so_far}
+            exhausted = state.get("budget_exhausted", False) or cut
             update["domain_results"] = [channel(domain_result(domain, finished, exhausted))]
         return Command(goto=goto[decision.next], update=update)
+
+    async def supervisor(state: DomainState, runtime: Runtime[Context]) -> Command[str]:
+        """The opening choice (a model's, when the rules are not decisive), and the step after actions."""
+        return await decide_next(state, {}, context_from(runtime.context))
+
+    def specialist_node(specialist: SpecialistSpec) -> Any:
+        async def run_specialist(state: DomainState, runtime: Runtime[Context]) -> Command[str]:
+            """The specialist's report, then the supervisor's next step in the same step: after a
+            specialist the rules decide (its handoffs, the plan, pending actions), so no model is asked
+            and no separate supervisor step (and checkpoint) is spent on it."""
+            context = context_from(runtime.context)
+            decider = context.decider("specialist")
+            run = SpecialistRun(brief=brief_of(state), reports=reports_of(state), outcomes=outcomes_of(state))
+            with metered() as usage:
+                if is_deterministic(decider):
+                    report = await specialist.handle(specialist, run)
+                else:
+                    try:
+                        report = await run_llm_specialist(
+                            decider, specialist, run, context.prompt("specialist")
+                        )
+                    except DecisionError as exc:
+                        log.warning(
+                            "%s: model answer unusable (%s); using the deterministic specialist",
+                            specialist.name,
+                            exc,
+                        )
+                        run.tools_called.clear()
+                        report = await specialist.handle(specialist, run)
+            update: dict[str, Any] = {"reports": [channel(report)], "steps": state.get("steps", 0) + 1}
+            if usage.model_calls:
+                update["usage"] = [usage.as_dict()]
+            return await decide_next(state, update, context)
+
+        run_specialist.__name__ = specialist.name
+        return run_specialist
 
     async def actions(state: DomainState, config: RunnableConfig) -> dict[str, Any]:
         outcomes = await perform_pending_actions(
@@ -131,10 +149,10 @@ def build_domain_graph(
     builder: StateGraph[DomainState, Context, DomainInput, DomainOutput] = StateGraph(
         DomainState, context_schema=Context, input_schema=DomainInput, output_schema=DomainOutput
     )
-    builder.add_node(supervisor_name, supervisor, destinations=tuple(goto.values()))
+    destinations = tuple(goto.values())
+    builder.add_node(supervisor_name, supervisor, destinations=destinations)
     for specialist in specialists:
-        builder.add_node(specialist.name, _specialist_node(specialist))
-        builder.add_edge(specialist.name, supervisor_name)
+        builder.add_node(specialist.name, specialist_node(specialist), destinations=destinations)
     builder.add_node(actions_name, actions)
     builder.add_edge(START, supervisor_name)
     builder.add_edge(actions_name, supervisor_name)

@@ -159,11 +159,11 @@ def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, Router
         RouterState, context_schema=Context, input_schema=RouterInput, output_schema=RouterOutput
     )
     domains = registry.domains()
-    builder.add_node("intake", intake)  # type: ignore[call-overload]  # runtime and config: supported, not typed
+    builder.add_node("intake", intake)  # type: ignore[arg-type, call-overload]  # runtime and config: supported, not typed
     builder.add_node("route", route, destinations=(*(d.name for d in domains), "compose"))
     for domain in domains:
         builder.add_node(domain.name, build_domain_graph(domain))
-    builder.add_node("compose", compose_answer)  # type: ignore[call-overload]  # runtime and config: supported, not typed
+    builder.add_node("compose", compose_answer)  # type: ignore[arg-type, call-overload]  # runtime and config: supported, not typed
     builder.add_edge(START, "intake")
     builder.add_edge("intake", "route")
     for domain in domains:
