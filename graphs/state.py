@@ -40,6 +40,7 @@ class RouterOutput(TypedDict, total=False):
     domains: list[str]
     route: dict[str, Any]
     domain_results: list[dict[str, Any]]
+    compose_usage: dict[str, int]
 
 
 class Turn(TypedDict):

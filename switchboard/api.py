@@ -274,8 +274,10 @@ class Switchboard:
         message, customer_id, thread_id, ctx = await self._admit(message, customer_id, thread_id, context)
         async with self.thread_lock(thread_id):
             await self.ensure_not_paused(thread_id)
-            await self.graph.ainvoke({"message": message}, self.config(thread_id, customer_id), context=ctx)
-            return await self.result(thread_id)
+            output = await self.graph.ainvoke(
+                {"message": message}, self.config(thread_id, customer_id), context=ctx
+            )
+            return await self.result(thread_id, output)
 
     async def create_thread(self, customer_id: str, thread_id: str | None = None) -> dict[str, Any]:
         """A new, empty thread owned by `customer_id` (an existing customer), before its first message.
@@ -334,23 +336,28 @@ class Switchboard:
                 f"thread {thread_id} is waiting for an approval; approve or reject it before sending a new message"
             )
 
-    async def result(self, thread_id: str) -> AskResult:
+    @staticmethod
+    def _finished(thread_id: str, values: dict[str, Any]) -> AskResult:
+        path = path_of(values)
+        route = values.get("route") or {}
+        return AskResult(
+            thread_id=thread_id,
+            answer=values.get("answer", ""),
+            domains=list(values.get("domains") or []),
+            path=path,
+            route=route,
+            usage=total_usage([route.get("usage"), *(p["usage"] for p in path), values.get("compose_usage")]),
+        )
+
+    async def result(self, thread_id: str, output: dict[str, Any] | None = None) -> AskResult:
+        """The thread's last turn: from a run's `output` when it finished (no state load), else its state."""
+        if output is not None and "__interrupt__" not in output and "answer" in output:
+            return self._finished(thread_id, output)
         snapshot = await self.graph.aget_state(thread_config(thread_id), subgraphs=True)
         values = snapshot.values
         interrupts = [{"id": i.id, "value": i.value} for i in snapshot.interrupts]
         if not interrupts:
-            path = path_of(values)
-            route = values.get("route") or {}
-            return AskResult(
-                thread_id=thread_id,
-                answer=values.get("answer", ""),
-                domains=list(values.get("domains") or []),
-                path=path,
-                route=route,
-                usage=total_usage(
-                    [route.get("usage"), *(p["usage"] for p in path), values.get("compose_usage")]
-                ),
-            )
+            return self._finished(thread_id, values)
         # Paused: the domains' results are not merged yet; build them from the running branches.
         results: list[dict[str, Any]] = []
         for task in snapshot.tasks:
@@ -514,8 +521,8 @@ class Switchboard:
     async def _resume(self, thread_id: str, owner: str, resume: dict[str, Any] | None) -> AskResult:
         config = self.config(thread_id, owner)
         command: Command[Any] | None = Command(resume=resume) if resume is not None else None
-        await self.graph.ainvoke(command, config, context=Context(customer_id=owner))
-        return await self.result(thread_id)
+        output = await self.graph.ainvoke(command, config, context=Context(customer_id=owner))
+        return await self.result(thread_id, output)
 
     async def recover(self, thread_id: str) -> AskResult:
         """Finish a run that a crash interrupted: resume decided approvals, or re-run the unfinished step.
