@@ -135,6 +135,7 @@ async def async_checkpointer(settings: Settings | None = None) -> AsyncIterator[
 
 @asynccontextmanager
 async def checkpointer() -> AsyncIterator[AsyncPostgresSaver]:
-    """For `langgraph.json` (`"checkpointer": {"path": "./config/checkpointer.py:checkpointer"}`)."""
+    """For `langgraph.json` (`"checkpointer": {"path": "switchboard.config.checkpointer.checkpointer"}`: the server
+    reads a module path with dots, a file path with a colon)."""
     async with async_checkpointer() as saver:
         yield saver
