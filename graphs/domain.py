@@ -151,8 +151,9 @@ def build_domain_graph(
     )
     destinations = tuple(goto.values())
     builder.add_node(supervisor_name, supervisor, destinations=destinations)
-    for specialist in specialists:
-        builder.add_node(specialist.name, specialist_node(specialist), destinations=destinations)
+    for specialist in specialists:  # never itself next: a supervisor does not pick a specialist twice
+        others = tuple(d for d in destinations if d != specialist.name)
+        builder.add_node(specialist.name, specialist_node(specialist), destinations=others)
     builder.add_node(actions_name, actions)
     builder.add_edge(START, supervisor_name)
     builder.add_edge(actions_name, supervisor_name)
