@@ -3,8 +3,8 @@
 The tour and the approvals notebook name their threads with a prefix of their own (`demo-`,
 `notebook-approvals-`). Run again, they take back only what threads with that prefix did: their write
 actions from the ledger (a refund's row, and its payment back to captured; a ticket), their approvals,
-outbox events and notifications, and the threads' checkpoints. API keys, other customers' data, other
-threads and approvals are not touched; a store is never wiped to run a demo twice.
+outbox events and notifications, and the threads' checkpoints and ownership records. API keys, other
+customers' data, other threads and approvals are not touched; a store is never wiped to run a demo twice.
 """
 
 from __future__ import annotations
@@ -79,6 +79,8 @@ def undo_runs(conn: psycopg.Connection[Any], thread_prefix: str) -> dict[str, in
         cur.execute("delete from store.side_effects where thread_id like %s", (pattern,))
         cur.execute("delete from store.approvals where thread_id like %s", (pattern,))
         counts["approvals"] = cur.rowcount
+        # their ownership records
+        cur.execute("delete from store.threads where thread_id like %s", (pattern,))
         cur.execute("select to_regclass('checkpoints') is not null as present")
         row = cur.fetchone()
         if row and row["present"]:
