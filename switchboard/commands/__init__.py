@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "serve",
     "keys",
     "bench",
+    "evaluate",
 )
 
 
