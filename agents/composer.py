@@ -10,50 +10,43 @@ import logging
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from switchboard.agents.contracts import (
-    DOMAIN_DESCRIPTIONS,
-    ComposedAnswer,
-    ComposeRequest,
-    DomainResult,
-    RouteDecision,
-)
+from switchboard.agents import registry
+from switchboard.agents.contracts import ComposedAnswer, ComposeRequest, DomainResult, RouteDecision
 from switchboard.agents.llm import DecisionError, structured
 from switchboard.agents.models import is_deterministic
 
 log = logging.getLogger(__name__)
 
-TITLES = {
-    "orders": "Your order",
-    "billing": "Billing",
-    "shipping": "Shipping",
-    "account": "Your account",
-    "care": "Customer care",
-}
+
+def _listing(parts: list[str], last: str = "and") -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])}, {last} {parts[-1]}"
 
 
 def capabilities() -> str:
-    return "; ".join(f"{d} ({desc})" for d, desc in DOMAIN_DESCRIPTIONS.items())
+    return "; ".join(f"{d.name} ({d.description})" for d in registry.domains())
 
 
 def out_of_scope_answer() -> str:
-    return (
-        "Sorry, that is outside what I can help with. I can help with your orders, billing and refunds, "
-        "shipping and deliveries, your account, and complaints or reaching a person in customer care."
-    )
+    offers = _listing([d.offer for d in registry.domains()])
+    return f"Sorry, that is outside what I can help with. I can help with {offers}."
 
 
 def clarification_answer(route: RouteDecision) -> str:
+    examples = _listing([d.example for d in registry.domains()], "or")
     return route.clarifying_question or (
-        "Could you tell me a little more about what you need? For example: an order, a payment or refund, "
-        "a delivery, your account, or a complaint."
+        f"Could you tell me a little more about what you need? For example: {examples}."
     )
+
+
+def _title(domain: str) -> str:
+    return registry.get(domain).title if domain in registry.names() else domain
 
 
 def _domain_paragraph(result: DomainResult, titled: bool) -> str:
     text = result.summary.strip()
     if result.partial:
         text += " (I could not finish every check on this; ask again and I will continue.)"
-    return f"{TITLES.get(result.domain, result.domain)}: {text}" if titled else text
+    return f"{_title(result.domain)}: {text}" if titled else text
 
 
 def compose_deterministic(request: ComposeRequest) -> ComposedAnswer:

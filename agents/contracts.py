@@ -7,20 +7,38 @@ checkpoints stay lean and load without a serializer allow-list.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
-Domain = Literal["orders", "billing", "shipping", "account", "care"]
-DOMAINS: tuple[Domain, ...] = ("orders", "billing", "shipping", "account", "care")
 
-DOMAIN_DESCRIPTIONS: dict[Domain, str] = {
-    "orders": "placing, changing and cancelling orders; order status and history; returns and exchanges",
-    "billing": "invoices, payments and payment methods, charges, refunds and fees",
-    "shipping": "delivery options, times and costs, parcel tracking, delivery problems, shipping addresses",
-    "account": "sign-up, login and password, profile data, closing an account, personal data, newsletters",
-    "care": "complaints, feedback and reviews, reaching a human, contact details and opening hours",
-}
+def _registered(name: str) -> str:
+    from switchboard.agents import registry  # the registry imports the domain modules, which import us
+
+    if name not in registry.names():
+        raise ValueError(f"unknown domain {name!r}; the domains are {', '.join(registry.names())}")
+    return name
+
+
+class _RegisteredDomain:
+    """A domain name of the registry (`agents/registry.py`): checked when validated, an enum in schemas."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(_registered, handler(source))
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        from switchboard.agents import registry
+
+        return {**handler(schema), "enum": list(registry.names())}
+
+
+Domain = Annotated[str, _RegisteredDomain]
 
 
 class Contract(BaseModel):

@@ -1,1 +1,1 @@
-"""Graph construction only: the router graph, one module per domain subgraph, state schemas."""
+"""Graph construction only: the router graph, the one shape of a domain subgraph, state schemas."""

@@ -5,13 +5,12 @@
              <domain>_actions -> <domain>_supervisor          (policy, approval interrupt, ledger)
              <domain>_supervisor --(finish)--> END            (with one typed DomainResult for the router)
 
-The domain modules (`graphs/orders.py`, ...) only say which specialists a domain has.
+A domain's module (`agents/specialists/<domain>.py`) declares which specialists it has; this builds its graph.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -24,7 +23,7 @@ from switchboard.agents.context import Context, context_from
 from switchboard.agents.contracts import ActionOutcome, Brief, Domain, DomainResult, SpecialistReport
 from switchboard.agents.llm import DecisionError, metered, total_usage
 from switchboard.agents.models import is_deterministic
-from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec
+from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec
 from switchboard.agents.specialists.llm import run_llm_specialist
 from switchboard.agents.supervisor import ACT, FINISH, supervise
 from switchboard.config.settings import get_settings
@@ -87,10 +86,9 @@ def domain_result(domain: Domain, state: DomainState, partial: bool) -> DomainRe
 
 
 def build_domain_graph(
-    domain: Domain, specialists: Sequence[SpecialistSpec]
+    spec: DomainSpec,
 ) -> CompiledStateGraph[DomainState, Context, DomainInput, DomainOutput]:
-    if len(specialists) < 3:
-        raise ValueError(f"domain {domain} needs at least three specialists, has {len(specialists)}")
+    domain, specialists = spec.name, spec.specialists  # DomainSpec checked: at least three specialists
     names = [s.name for s in specialists]
     supervisor_name, actions_name = f"{domain}_supervisor", f"{domain}_actions"
 
@@ -125,9 +123,9 @@ def build_domain_graph(
         DomainState, context_schema=Context, input_schema=DomainInput, output_schema=DomainOutput
     )
     builder.add_node(supervisor_name, supervisor)
-    for spec in specialists:
-        builder.add_node(spec.name, _specialist_node(spec))
-        builder.add_edge(spec.name, supervisor_name)
+    for specialist in specialists:
+        builder.add_node(specialist.name, _specialist_node(specialist))
+        builder.add_edge(specialist.name, supervisor_name)
     builder.add_node(actions_name, actions)
     builder.add_edge(START, supervisor_name)
     builder.add_conditional_edges(

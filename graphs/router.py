@@ -1,6 +1,6 @@
 """The top-level router graph: intake -> route -> one domain subgraph per domain, in parallel -> compose.
 
-    START -> intake -> route --(Send, one per selected domain)--> orders | billing | shipping | account | care
+    START -> intake -> route --(Send, one per selected domain)--> <each domain of agents/registry.py>
                           \\--(out of scope / unclear)--> compose
              each domain -> compose (one answer; the turn's events to the outbox) -> END
 
@@ -19,30 +19,19 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Overwrite, Send
 
+from switchboard.agents import registry
 from switchboard.agents.composer import clarification_answer, compose, out_of_scope_answer
 from switchboard.agents.context import Context, context_from
-from switchboard.agents.contracts import DOMAINS, Brief, ComposeRequest, DomainResult, Entities, RouteDecision
+from switchboard.agents.contracts import Brief, ComposeRequest, DomainResult, Entities, RouteDecision
 from switchboard.agents.intake import check_customer, redact, validate_message
 from switchboard.agents.llm import Usage, metered
 from switchboard.agents.router import extract_entities
 from switchboard.agents.router.decide import decide_route, looks_like_followup
 from switchboard.config.settings import get_settings
 from switchboard.config.tracing import configure_tracing
-from switchboard.graphs.account import build_account_graph
-from switchboard.graphs.billing import build_billing_graph
-from switchboard.graphs.care import build_care_graph
-from switchboard.graphs.orders import build_orders_graph
-from switchboard.graphs.shipping import build_shipping_graph
+from switchboard.graphs.domain import build_domain_graph
 from switchboard.graphs.state import RouterInput, RouterOutput, RouterState, Turn
 from switchboard.tools.outbox import publish_turn_events
-
-DOMAIN_BUILDERS = {
-    "orders": build_orders_graph,
-    "billing": build_billing_graph,
-    "shipping": build_shipping_graph,
-    "account": build_account_graph,
-    "care": build_care_graph,
-}
 
 
 async def intake(state: RouterState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -144,16 +133,17 @@ def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, Router
     builder: StateGraph[RouterState, Context, RouterInput, RouterOutput] = StateGraph(
         RouterState, context_schema=Context, input_schema=RouterInput, output_schema=RouterOutput
     )
+    domains = registry.domains()
     builder.add_node("intake", intake)
     builder.add_node("route", route)
-    for domain in DOMAINS:
-        builder.add_node(domain, DOMAIN_BUILDERS[domain]())
+    for domain in domains:
+        builder.add_node(domain.name, build_domain_graph(domain))
     builder.add_node("compose", compose_answer)  # type: ignore[arg-type]  # runtime and config: supported, not typed
     builder.add_edge(START, "intake")
     builder.add_edge("intake", "route")
-    builder.add_conditional_edges("route", fan_out, [*DOMAINS, "compose"])
-    for domain in DOMAINS:
-        builder.add_edge(domain, "compose")
+    builder.add_conditional_edges("route", fan_out, [*(d.name for d in domains), "compose"])
+    for domain in domains:
+        builder.add_edge(domain.name, "compose")
     builder.add_edge("compose", END)
     return builder
 

@@ -18,8 +18,9 @@ import pytest
 from langchain_core.runnables import RunnableConfig
 
 import switchboard.graphs.domain as graphs_domain
+from switchboard.agents import registry
 from switchboard.agents.context import Context
-from switchboard.agents.contracts import DOMAINS
+from switchboard.agents.specialists.base import DomainSpec
 from switchboard.api import AskResult, Switchboard
 from switchboard.config.errors import InputError, NotFound
 from switchboard.config.settings import get_settings
@@ -50,7 +51,7 @@ async def trace(app: Switchboard, result: AskResult) -> dict[str, dict[str, Any]
     }
     snapshot = await app.graph.aget_state({"configurable": {"thread_id": result.thread_id}}, subgraphs=True)
     for task in snapshot.tasks:
-        if task.name in DOMAINS and task.state is not None and not isinstance(task.state, dict):
+        if task.name in registry.names() and task.state is not None and not isinstance(task.state, dict):
             reports = task.state.values.get("reports", [])
             out[task.name] = {
                 "specialists": [r["specialist"] for r in reports],
@@ -392,19 +393,20 @@ async def test_unclear_request_gets_one_clarifying_question(
     assert result.path == []
 
 
-def test_drawn_graph_shows_every_supervisor_and_specialist() -> None:
-    from switchboard.agents.specialists import account, billing, care, orders, shipping
-
-    nodes = set(served_graph.get_graph(xray=True).nodes)
+def assert_drawn(graph: Any, domain: DomainSpec) -> None:
+    """The drawn graph shows the router's nodes, the domain's supervisor and each of its specialists."""
+    nodes = set(graph.get_graph(xray=True).nodes)
     assert {"intake", "route", "compose"} <= nodes
-    for module in (orders, billing, shipping, account, care):
-        specs = module.SPECIALISTS
-        domain = specs[0].domain
-        assert len(specs) >= 3
-        assert f"{domain}:{domain}_supervisor" in nodes
-        for spec in specs:
-            assert f"{domain}:{spec.name}" in nodes
-    assert "billing:refunds_agent" in nodes
+    assert len(domain.specialists) >= 3
+    assert f"{domain.name}:{domain.name}_supervisor" in nodes
+    for spec in domain.specialists:
+        assert f"{domain.name}:{spec.name}" in nodes
+
+
+@pytest.mark.parametrize("domain", registry.domains(), ids=registry.names())
+def test_drawn_graph_shows_every_supervisor_and_specialist(domain: DomainSpec) -> None:
+    assert_drawn(served_graph, domain)
+    assert "billing:refunds_agent" in set(served_graph.get_graph(xray=True).nodes)
 
 
 # ------------------------------------------------------------------ persistence and threads

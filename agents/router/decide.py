@@ -12,7 +12,8 @@ import re
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import Field
 
-from switchboard.agents.contracts import DOMAIN_DESCRIPTIONS, DOMAINS, Contract, Domain, RouteDecision
+from switchboard.agents import registry
+from switchboard.agents.contracts import Contract, Domain, RouteDecision
 from switchboard.agents.llm import DecisionError, structured
 from switchboard.agents.models import is_deterministic
 
@@ -47,7 +48,7 @@ class RouteChoice(Contract):
 
 
 async def route_llm(decider: str, text: str, history: list[str]) -> RouteDecision:
-    domains = "\n".join(f"- {d}: {desc}" for d, desc in DOMAIN_DESCRIPTIONS.items())
+    domains = "\n".join(f"- {d.name}: {d.description}" for d in registry.domains())
     system = (
         "You route customer messages of an online store to the teams that handle them. A message may "
         f"concern several teams. Teams:\n{domains}\nIf no team fits, set out_of_scope. If the message is "
@@ -60,7 +61,7 @@ async def route_llm(decider: str, text: str, history: list[str]) -> RouteDecisio
         RouteChoice,
         [SystemMessage(system), HumanMessage(f"Earlier messages:\n{earlier}\n\nMessage: {text}")],
     )
-    selected = sorted({share.domain for share in choice.domains}, key=DOMAINS.index)
+    selected = sorted({share.domain for share in choice.domains}, key=registry.names().index)
     shares: dict[Domain, str] = {}
     for share in choice.domains:
         shares[share.domain] = (
@@ -94,7 +95,7 @@ async def decide_route(
             log.warning("router model answer unusable (%s); routing deterministically", exc)
             decision = route_deterministic(text)
     if not decision.domains and previous_domains and looks_like_followup(text):
-        kept: list[Domain] = [d for d in DOMAINS if d in previous_domains]
+        kept: list[Domain] = [d for d in registry.names() if d in previous_domains]
         decision = decision.model_copy(
             update={
                 "domains": sorted(kept),

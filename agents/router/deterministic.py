@@ -28,7 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from switchboard.agents.contracts import DOMAINS, Domain, RouteDecision, RouteRequest
+from switchboard.agents import registry
+from switchboard.agents.contracts import RouteDecision, RouteRequest
 from switchboard.agents.router import lexicon as lx
 
 __all__ = [
@@ -48,8 +49,6 @@ SECOND_THRESHOLD = 3.0
 MIN_THRESHOLD = 1.0
 ABSORB_THRESHOLD = 1.5
 OOS_THRESHOLD = 2.0
-
-_DOMAIN_SET: frozenset[str] = frozenset(DOMAINS)
 
 # ------------------------------------------------------------------ stemming
 
@@ -102,6 +101,8 @@ def stem(word: str) -> str:
 
 
 # ------------------------------------------------------------------ compiled lexicon
+# Compiled from the shared vocabulary (lexicon.py) and each registered domain's own (DomainSpec.vocabulary)
+# on first use, and again when the registry changes (a domain registered at run time routes too).
 
 
 def _stem_weights(table: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
@@ -112,29 +113,6 @@ def _stem_weights(table: dict[str, dict[str, float]]) -> dict[str, dict[str, flo
             slot = out.setdefault(s, {})
             slot[domain] = max(slot.get(domain, 0.0), weight)
     return out
-
-
-_PRED: dict[str, dict[str, float]] = _stem_weights(lx.PREDICATE_CUES)
-_FOREIGN_STEMS: frozenset[str] = frozenset(_stem_weights(lx.FOREIGN_CUES))
-for _s, _ds in _stem_weights(lx.FOREIGN_CUES).items():
-    for _d, _v in _ds.items():
-        _PRED.setdefault(_s, {})[_d] = max(_PRED.get(_s, {}).get(_d, 0.0), _v)
-_OBJ: dict[str, dict[str, float]] = _stem_weights(lx.OBJECT_CUES)
-_OOS: dict[str, float] = {}
-for _w, _v in lx.OOS_CUES.items():
-    _OOS[stem(_w)] = max(_OOS.get(stem(_w), 0.0), _v)
-_GENERIC: frozenset[str] = frozenset(stem(w) for w in lx.GENERIC_VERBS)
-# nouns a generic verb can bind to, with the domains they lend the binding to
-_BIND_TARGETS: dict[str, tuple[str, ...]] = {s: tuple(ds) for s, ds in _OBJ.items()}
-for _stem_key, _weights in _PRED.items():
-    if _stem_key not in _GENERIC and max(_weights.values()) >= 1.5:
-        _BIND_TARGETS.setdefault(_stem_key, tuple(_weights))
-for _word, _domains in lx.BIND_DOMAINS.items():
-    _BIND_TARGETS[stem(_word)] = _domains
-_VAGUE: frozenset[str] = frozenset(stem(w) for w in lx.VAGUE_WORDS)
-_BIND_OVERRIDDEN: frozenset[str] = frozenset(stem(w) for w in lx.BIND_DOMAINS)
-_GREETING: frozenset[str] = frozenset(stem(w) for w in lx.GREETING_WORDS)
-_STOP: frozenset[str] = frozenset(stem(w) for w in lx.STOPWORDS)
 
 
 @dataclass(frozen=True)
@@ -156,21 +134,6 @@ def _compile_phrases(specs: Iterable[lx.PhraseSpec]) -> dict[str, list[_Phrase]]
     return index
 
 
-_PHRASES: dict[str, list[_Phrase]] = _compile_phrases(lx.PHRASES)
-_OOS_PHRASES: dict[str, list[_Phrase]] = _compile_phrases(lx.OOS_PHRASES)
-_OBJ_PHRASES: dict[str, list[_Phrase]] = _compile_phrases(lx.OBJECT_PHRASES)
-
-_CUE_STEMS: frozenset[str] = frozenset(_PRED) | frozenset(_OBJ) | frozenset(_OOS) | _GENERIC
-_PHRASE_STEMS: frozenset[str] = frozenset(
-    s
-    for index in (_PHRASES, _OOS_PHRASES, _OBJ_PHRASES)
-    for ps in index.values()
-    for p in ps
-    for slot in p.slots
-    for s in slot
-)
-
-
 def _inflections(words: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for w in words:
@@ -182,25 +145,6 @@ def _inflections(words: Iterable[str]) -> set[str]:
         if len(w) >= 3 and w[-1] not in "aeiouywx" and w[-2] in "aeiou" and w[-3] not in "aeiou":
             out.update((w + w[-1] + "ed", w + w[-1] + "ing", w + w[-1] + "er"))
     return out
-
-
-_KNOWN_RAW: frozenset[str] = frozenset(
-    _inflections(lx.COMMON_WORDS | lx.RETAIL_WORDS) | lx.STOPWORDS | lx.VAGUE_WORDS | lx.GREETING_WORDS
-)
-_KNOWN_STEMS: frozenset[str] = (
-    _CUE_STEMS
-    | _PHRASE_STEMS
-    | _VAGUE
-    | _GREETING
-    | _STOP
-    | frozenset(stem(w) for w in lx.COMMON_WORDS | lx.RETAIL_WORDS)
-)
-# fuzzy targets: cue stems of five letters or more
-_FUZZY_TARGETS: frozenset[str] = frozenset(
-    s
-    for s in (_CUE_STEMS | _VAGUE | _PHRASE_STEMS) - _FOREIGN_STEMS
-    if len(s) >= 5 and s.isalpha() and s not in lx.PLACEHOLDER_TOKENS
-)
 
 
 def _deletes(word: str, depth: int) -> set[str]:
@@ -216,10 +160,109 @@ def _deletes(word: str, depth: int) -> set[str]:
     return out
 
 
+# Shared tables: no domain's words in them.
+_OOS: dict[str, float] = {}
+for _w, _v in lx.OOS_CUES.items():
+    _OOS[stem(_w)] = max(_OOS.get(stem(_w), 0.0), _v)
+_GENERIC: frozenset[str] = frozenset(stem(w) for w in lx.GENERIC_VERBS)
+_VAGUE: frozenset[str] = frozenset(stem(w) for w in lx.VAGUE_WORDS)
+_GREETING: frozenset[str] = frozenset(stem(w) for w in lx.GREETING_WORDS)
+_STOP: frozenset[str] = frozenset(stem(w) for w in lx.STOPWORDS)
+_OOS_PHRASES: dict[str, list[_Phrase]] = _compile_phrases(lx.OOS_PHRASES)
+_KNOWN_RAW: frozenset[str] = frozenset(
+    _inflections(lx.COMMON_WORDS | lx.RETAIL_WORDS) | lx.STOPWORDS | lx.VAGUE_WORDS | lx.GREETING_WORDS
+)
+
+# Tables with the domains' words, set by _compile().
+_DOMAIN_ORDER: tuple[str, ...] = ()
+_CLARIFYING_QUESTION = ""
+_PRED: dict[str, dict[str, float]] = {}
+_FOREIGN_STEMS: frozenset[str] = frozenset()
+_OBJ: dict[str, dict[str, float]] = {}
+_BIND_TARGETS: dict[str, tuple[str, ...]] = {}  # nouns a generic verb can bind to, and the domains they lend
+_BIND_OVERRIDDEN: frozenset[str] = frozenset()
+_PHRASES: dict[str, list[_Phrase]] = {}
+_OBJ_PHRASES: dict[str, list[_Phrase]] = {}
+_CUE_STEMS: frozenset[str] = frozenset()
+_PHRASE_STEMS: frozenset[str] = frozenset()
+_KNOWN_STEMS: frozenset[str] = frozenset()
+_FUZZY_TARGETS: frozenset[str] = frozenset()  # cue stems of five letters or more
 _DELETE_INDEX: dict[str, list[str]] = {}
-for _t in sorted(_FUZZY_TARGETS):
-    for _d in _deletes(_t, 2 if len(_t) >= 8 else 1):
-        _DELETE_INDEX.setdefault(_d, []).append(_t)
+_compiled_generation = -1
+
+
+def _phrase_specs(domain: str, phrases: Iterable[tuple[tuple[str, ...], int, float]]) -> list[lx.PhraseSpec]:
+    return [(slots, gap, {domain: weight}) for slots, gap, weight in phrases]
+
+
+def _compile() -> None:
+    """Build the domain tables from the registry (registry order is the tie-break order)."""
+    global _DOMAIN_ORDER, _CLARIFYING_QUESTION, _PRED, _FOREIGN_STEMS, _OBJ, _BIND_TARGETS, _BIND_OVERRIDDEN
+    global _PHRASES, _OBJ_PHRASES, _CUE_STEMS, _PHRASE_STEMS, _KNOWN_STEMS, _FUZZY_TARGETS, _DELETE_INDEX
+    global _compiled_generation
+    generation = registry.generation()
+    specs = registry.domains()
+    _DOMAIN_ORDER = tuple(d.name for d in specs)
+    offers = "; ".join(f"{d.offer} ({d.description})" for d in specs)
+    _CLARIFYING_QUESTION = f"Could you tell me a bit more about what you need? I can help with {offers}."
+    pred = _stem_weights({d.name: dict(d.vocabulary.predicates) for d in specs})
+    foreign = _stem_weights({d.name: dict(d.vocabulary.foreign) for d in specs})
+    _FOREIGN_STEMS = frozenset(foreign)
+    for key, weights in foreign.items():
+        for name, v in weights.items():
+            pred.setdefault(key, {})[name] = max(pred.get(key, {}).get(name, 0.0), v)
+    _PRED = pred
+    _OBJ = _stem_weights({d.name: dict(d.vocabulary.objects) for d in specs})
+    targets: dict[str, tuple[str, ...]] = {s: tuple(ds) for s, ds in _OBJ.items()}
+    for key, weights in _PRED.items():
+        if key not in _GENERIC and max(weights.values()) >= 1.5:
+            targets.setdefault(key, tuple(weights))
+    binds: dict[str, tuple[str, ...]] = {}
+    for domain in specs:
+        for word in domain.vocabulary.binds:
+            binds[word] = (*binds.get(word, ()), domain.name)
+    for word, names in binds.items():
+        targets[stem(word)] = names
+    _BIND_TARGETS = targets
+    _BIND_OVERRIDDEN = frozenset(stem(w) for w in binds)
+    _PHRASES = _compile_phrases(p for d in specs for p in _phrase_specs(d.name, d.vocabulary.phrases))
+    _OBJ_PHRASES = _compile_phrases(
+        p for d in specs for p in _phrase_specs(d.name, d.vocabulary.object_phrases)
+    )
+    _CUE_STEMS = frozenset(_PRED) | frozenset(_OBJ) | frozenset(_OOS) | _GENERIC
+    _PHRASE_STEMS = frozenset(
+        s
+        for index in (_PHRASES, _OOS_PHRASES, _OBJ_PHRASES)
+        for ps in index.values()
+        for p in ps
+        for slot in p.slots
+        for s in slot
+    )
+    _KNOWN_STEMS = (
+        _CUE_STEMS
+        | _PHRASE_STEMS
+        | _VAGUE
+        | _GREETING
+        | _STOP
+        | frozenset(stem(w) for w in lx.COMMON_WORDS | lx.RETAIL_WORDS)
+    )
+    _FUZZY_TARGETS = frozenset(
+        s
+        for s in (_CUE_STEMS | _VAGUE | _PHRASE_STEMS) - _FOREIGN_STEMS
+        if len(s) >= 5 and s.isalpha() and s not in lx.PLACEHOLDER_TOKENS
+    )
+    index: dict[str, list[str]] = {}
+    for target in sorted(_FUZZY_TARGETS):
+        for deleted in _deletes(target, 2 if len(target) >= 8 else 1):
+            index.setdefault(deleted, []).append(target)
+    _DELETE_INDEX = index
+    _resolve.cache_clear()
+    _compiled_generation = generation
+
+
+def _ensure_compiled() -> None:
+    if _compiled_generation != registry.generation():
+        _compile()
 
 
 def _osa_distance(a: str, b: str, limit: int) -> int:
@@ -387,6 +430,7 @@ def _normalise(text: str) -> str:
 
 def tokens_for(text: str) -> list[str]:
     """Stems of ``text`` after normalisation, splitting and typo correction (for tests and tuning)."""
+    _ensure_compiled()
     out: list[str] = []
     for tok in _TOKEN.findall(_normalise(text)):
         out.extend(_resolve(tok))
@@ -507,7 +551,7 @@ def _score_clause(text: str, normalised: str) -> _Clause:
                     pred[d] = pred.get(d, 0.0) + lx.BIND_BONUS
                     bound.add(d)
                     ev.append(f"{written[s]}+{written[target]}->{d}")
-    for d in DOMAINS:
+    for d in _DOMAIN_ORDER:
         p = pred.get(d, 0.0)
         o = obj.get(d, 0.0)
         if o:
@@ -524,7 +568,7 @@ def _score_clause(text: str, normalised: str) -> _Clause:
 def _best(scores: dict[str, float]) -> tuple[str | None, float]:
     best: str | None = None
     value = 0.0
-    for d in DOMAINS:  # fixed order: ties go to the earlier domain
+    for d in _DOMAIN_ORDER:  # fixed order: ties go to the earlier domain
         v = scores.get(d, 0.0)
         if v > value:
             best, value = d, v
@@ -558,7 +602,7 @@ def _clarify(rationale: str, confidence: float) -> RouteDecision:
     return RouteDecision(
         domains=[],
         needs_clarification=True,
-        clarifying_question=lx.CLARIFYING_QUESTION,
+        clarifying_question=_CLARIFYING_QUESTION,
         confidence=confidence,
         rationale=rationale,
     )
@@ -579,7 +623,7 @@ def _decide(text: str) -> RouteDecision:
             continue
         for d, v in c.scores.items():
             totals[d] = totals.get(d, 0.0) + v
-        for d, v in sorted(c.scores.items(), key=lambda kv: (-kv[1], DOMAINS.index(kv[0]))):  # type: ignore[arg-type]
+        for d, v in sorted(c.scores.items(), key=lambda kv: (-kv[1], _DOMAIN_ORDER.index(kv[0]))):
             first = not c.selected and v >= CLAUSE_THRESHOLD
             if first or (c.selected and c.pred.get(d, 0.0) >= SECOND_THRESHOLD):
                 c.selected.append(d)
@@ -638,16 +682,16 @@ def _decide(text: str) -> RouteDecision:
             requests[d].append(_LEADING_JOINER.sub("", c.text) or c.text)
         if owners:
             last = owners
-    domain_requests: dict[Domain, str] = {}
+    domain_requests: dict[str, str] = {}
     for d in domains:
         parts = requests[d] if len(domains) > 1 else [text]
-        domain_requests[d] = ("; ".join(parts) if parts else text)[:2000]  # type: ignore[index]
+        domain_requests[d] = ("; ".join(parts) if parts else text)[:2000]
     evidence = []
     for c in clauses:
         if c.selected:
             evidence.append(f"[{'+'.join(c.selected)}] {', '.join(c.evidence[:8])}")
     return RouteDecision(
-        domains=domains,  # type: ignore[arg-type]
+        domains=domains,
         confidence=confidence,
         rationale="; ".join(evidence)[:1000],
         domain_requests=domain_requests,
@@ -672,6 +716,7 @@ def route_deterministic(request: str | RouteRequest, history: Sequence[str] | No
     cleaned = _clean(text)
     if not cleaned:
         raise ValueError("request text is empty: nothing to route")
+    _ensure_compiled()
     decision = _decide(cleaned)
     if decision.needs_clarification and past:
         previous = _clean(str(past[-1]))

@@ -23,13 +23,14 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from switchboard.agents.contracts import DOMAINS, RouteDecision
+from switchboard.agents import registry
+from switchboard.agents.contracts import RouteDecision
 from switchboard.agents.router.deterministic import route_deterministic
 
 __all__ = [
-    "CATEGORY_TO_DOMAIN",
     "DEFAULT_CASES",
     "DEFAULT_CSV",
+    "category_to_domain",
     "evaluate",
     "format_report",
     "load_cases",
@@ -38,19 +39,11 @@ __all__ = [
     "prediction_label",
 ]
 
-CATEGORY_TO_DOMAIN: dict[str, str] = {
-    "ORDER": "orders",
-    "INVOICE": "billing",
-    "PAYMENT": "billing",
-    "REFUND": "billing",
-    "CANCEL": "billing",
-    "DELIVERY": "shipping",
-    "SHIPPING": "shipping",
-    "ACCOUNT": "account",
-    "SUBSCRIPTION": "account",
-    "CONTACT": "care",
-    "FEEDBACK": "care",
-}
+
+def category_to_domain() -> dict[str, str]:
+    """Public data set category -> domain, from each domain's `dataset_labels`."""
+    return {label: d.name for d in registry.domains() for label in d.dataset_labels}
+
 
 _ROOT = Path(__file__).resolve().parents[2]
 
@@ -101,6 +94,7 @@ def load_public_sample(csv_path: str | Path, split: str = "test") -> list[dict[s
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     position: Counter[str] = Counter()
     rows: list[dict[str, str]] = []
+    categories = category_to_domain()
     with open(csv_path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             intent = row.get("intent", "")
@@ -110,12 +104,12 @@ def load_public_sample(csv_path: str | Path, split: str = "test") -> list[dict[s
             if split != "all" and row_split != split:
                 continue
             category = row.get("category", "").strip().upper()
-            if category not in CATEGORY_TO_DOMAIN:
+            if category not in categories:
                 raise ValueError(f"unknown category {category!r} in {csv_path}")
             rows.append(
                 {
                     "text": row.get("instruction", ""),
-                    "domain": CATEGORY_TO_DOMAIN[category],
+                    "domain": categories[category],
                     "intent": intent,
                     "split": row_split,
                 }
@@ -160,14 +154,14 @@ def _per_domain(pairs: Iterable[tuple[set[str], set[str]]]) -> dict[str, dict[st
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
     for gold, pred in pairs:
-        for d in DOMAINS:
+        for d in registry.names():
             if d in gold and d in pred:
                 tp[d] += 1
             elif d in pred:
                 fp[d] += 1
             elif d in gold:
                 fn[d] += 1
-    return {d: _prf(tp[d], fp[d], fn[d]) for d in DOMAINS}
+    return {d: _prf(tp[d], fp[d], fn[d]) for d in registry.names()}
 
 
 def evaluate(
@@ -208,7 +202,7 @@ def evaluate(
         "rows": len(rows),
         "accuracy": round(correct / len(rows), 4) if rows else 0.0,
         "per_domain": _per_domain(pairs),
-        "confusion": {d: dict(sorted(confusion[d].items())) for d in DOMAINS if d in confusion},
+        "confusion": {d: dict(sorted(confusion[d].items())) for d in registry.names() if d in confusion},
         "errors": errors,
     }
     result["throughput_per_s"] = round(len(rows) / elapsed, 1) if elapsed > 0 else None

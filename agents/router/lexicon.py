@@ -1,22 +1,22 @@
-"""Cue lexicon of the deterministic router: surface words and phrases with domain weights.
+"""The shared vocabulary of the deterministic router; each domain's own cues are in its module.
 
-Everything here is plain data written by hand from the domain descriptions (never copied
-sentences). ``deterministic.py`` stems every word at import, so one entry covers its inflections
-("cancel" covers cancels, cancelled, cancelling, cancellation), and fuzzy-matches unknown tokens
-to these cue words, so common misspellings need no entries of their own.
+A domain declares its words in its `DomainSpec.vocabulary` (`agents/specialists/<domain>.py`):
+- predicates: words that name what the customer wants done or what went wrong in that domain
+  ("refund", "late", "password", "complaint").
+- objects: things a request is about ("order", "account", "address"). An object's weight counts
+  only when no other domain has a predicate in the same clause, or when a generic verb ("change",
+  "cancel", "track") binds to it: "refund for my order" is billing, "change my order" is orders.
+- phrases: word sequences with small gaps that settle ambiguity ("cancellation fee" is billing,
+  "where is my parcel" is shipping, "talk to a human" is care); object phrases yield like objects.
+- foreign cue words, and nouns a generic verb binds to the domain ("update my phone").
 
-Kinds of cue:
-- ``PREDICATE_CUES``: words that name what the customer wants done or what went wrong in one
-  domain ("refund", "late", "password", "complaint").
-- ``OBJECT_CUES``: things a request is about ("order", "account", "address"). An object's weight
-  counts only when no other domain has a predicate in the same clause, or when a generic verb
-  ("change", "cancel", "track") binds to it: "refund for my order" is billing, "change my
-  order" is orders.
-- ``GENERIC_VERBS``: verbs with no domain of their own; they lend weight to the object they bind to.
-- ``PHRASES``: word sequences with small gaps that settle ambiguity ("cancellation fee" is
-  billing, "where is my parcel" is shipping, "talk to a human" is care).
-- ``OOS_CUES`` / ``OOS_PHRASES``: evidence that a request is outside every domain (weather,
-  jokes, code, prompt injection).
+Shared here, because they belong to no domain: placeholder tokens, ``GENERIC_VERBS`` (verbs that
+lend weight to the object they bind to), the out-of-scope evidence (``OOS_CUES`` /
+``OOS_PHRASES``: weather, jokes, code, prompt injection), vague and greeting words, common and
+retail words that fuzzy matching must never "correct", abbreviations, and the slot vocabularies
+phrases share (``NEG``, ``HUMAN``). Everything is plain data written by hand (never copied
+sentences); ``deterministic.py`` stems every word when it compiles the tables, so one entry covers
+its inflections, and fuzzy-matches unknown tokens to the cue words.
 """
 
 from __future__ import annotations
@@ -72,91 +72,7 @@ TEMPLATE_SLOTS: Final[tuple[tuple[str, str], ...]] = (
 )
 
 # fmt: off
-# ------------------------------------------------------------------ domain cues
-# weight guide: 3 = decisive on its own, 2 = strong, 1 = supporting, <1 = hint
-
-PREDICATE_CUES: Final[dict[str, dict[str, float]]] = {
-    "orders": {
-        "reorder": 2.0, "return": 2.0, "returns": 2.0, "returned": 1.5, "exchange": 2.0, "exchanged": 2.0,
-        "buy": 1.5, "buying": 1.5, "shop": 1.0, "shopping": 1.0, "checkout": 1.0, "cart": 1.5, "basket": 1.0,
-        "acquire": 1.0, "cancel": 1.0, "swap": 1.0, "history": 0.5, "status": 0.3,
-        "preorder": 2.5, "backorder": 2.0, "rma": 2.0,
-        "defective": 1.5, "defect": 1.5, "faulty": 1.5, "replacement": 1.5, "replace": 0.5,
-    },
-    "billing": {
-        "invoice": 3.0, "bill": 2.0, "billing": 2.5, "billed": 2.5, "receipt": 2.5, "payment": 2.0,
-        "pay": 2.0,
-        "paid": 2.0, "paying": 2.0, "charge": 2.0, "charged": 2.5, "overcharged": 3.0, "overcharge": 3.0,
-        "chargeback": 3.0, "refund": 3.0, "reimburse": 3.0, "reimbursement": 3.0, "rebate": 2.5,
-        "restitution": 2.5, "compensation": 2.0, "fee": 2.5, "penalty": 2.0, "credit": 1.0,
-        "debit": 1.5, "debited": 2.5, "paypal": 3.0, "klarna": 3.0, "bank": 1.5, "transaction": 2.0,
-        "installment": 2.5, "instalment": 2.5, "price": 1.0, "pricing": 1.0, "cost": 0.5, "discount": 1.5,
-        "coupon": 2.0, "voucher": 2.0, "promo": 0.5, "vat": 2.0, "tax": 1.5, "currency": 1.0, "money": 1.0,
-        "dollar": 0.5, "euro": 0.5, "balance": 1.5, "statement": 1.0, "declined": 1.5, "wallet": 1.0,
-        "mastercard": 3.0, "visa": 2.0, "amex": 3.0, "iban": 3.0, "cash": 1.0, "expensive": 0.5,
-        "overpaid": 3.0, "underpaid": 2.0, "cheque": 2.0,
-    },
-    "shipping": {
-        "ship": 2.0, "shipping": 2.0, "shipment": 2.0, "shipped": 2.0, "deliver": 2.0, "delivery": 2.0,
-        "delivered": 2.0, "parcel": 2.5, "package": 2.0, "packet": 2.0, "carrier": 2.0,
-        "dispatch": 2.0, "dispatched": 2.0, "postage": 2.0, "post": 0.5, "customs": 2.0, "stuck": 0.5,
-        "transit": 1.5, "dhl": 3.0, "fedex": 3.0,
-        "usps": 3.0, "ups": 1.5, "hermes": 2.0, "postcode": 1.0, "zip": 0.5, "express": 1.0,
-        "overnight": 1.0, "pickup": 1.0, "locker": 1.5, "doorstep": 2.0, "porch": 1.5, "neighbour": 1.0,
-        "neighbor": 1.0, "late": 2.0, "delay": 2.0, "delayed": 2.0, "lost": 1.0, "missing": 1.0,
-        "damaged": 1.5, "crushed": 1.5, "stolen": 1.5, "track": 1.0, "tracking": 1.5, "eta": 0.5,
-        "send": 0.3, "sent": 0.3, "freight": 2.0, "logistics": 2.0, "expect": 0.3, "shipper": 2.0,
-        T_TRACKING: 2.5, T_PLACE: 1.5,
-    },
-    "account": {
-        "profile": 2.0, "password": 3.0, "passcode": 3.0, "pass": 0.5, "pin": 1.5, "login": 3.0,
-        "logon": 3.0, "signin": 3.0, "signup": 3.0, "register": 2.5, "registration": 3.0, "username": 3.0,
-        "newsletter": 3.0, "subscription": 2.0, "subscribe": 2.0, "unsubscribe": 3.0, "membership": 2.0,
-        "member": 1.0,
-        "credentials": 2.5, "2fa": 3.0, "authentication": 2.0, "authenticator": 2.5, "verification": 2.0,
-        "birth": 1.0, "dob": 2.0,
-        "verify": 1.0, "locked": 1.5, "lockout": 2.0, "hacked": 2.5, "privacy": 1.5, "gdpr": 3.0,
-        "marketing": 1.5, "spam": 1.0, "deactivate": 2.0, "reactivate": 2.0, "key": 0.5, "access": 0.8,
-        "mailing": 1.5, "premium": 0.5, "freemium": 1.0, "platinum": 0.5, "gold": 0.3, "pw": 2.0,
-        "pwd": 2.0, "nickname": 2.0, "birthday": 1.0, "logged": 1.0,
-        T_ACCOUNT_TYPE: 2.0,
-    },
-    "care": {
-        "complaint": 3.0, "complain": 3.0, "complaining": 3.0, "claim": 1.0, "reclamation": 3.0,
-        "feedback": 3.0, "review": 2.5, "opinion": 2.0, "comment": 1.5, "rating": 1.5, "rate": 0.5,
-        "suggestion": 2.0, "testimonial": 2.5, "human": 3.0, "agent": 1.5, "operator": 2.0,
-        "representative": 2.5, "rep": 1.0, "person": 1.0, "someone": 0.5, "somebody": 0.5, "manager": 2.5,
-        "supervisor": 2.0, "escalate": 2.5, "hotline": 3.0, "helpline": 3.0, "call": 1.0,
-        "calling": 1.0, "telephone": 1.5, "callback": 2.0, "chat": 1.0, "livechat": 3.0, "contact": 1.5,
-        "hours": 1.0, "rude": 2.5, "unhappy": 1.5, "disappointed": 1.5, "dissatisfied": 2.0, "angry": 1.0,
-        "furious": 1.0, "terrible": 1.0, "awful": 1.0, "horrible": 1.0, "worst": 1.0, "useless": 1.0,
-        "unacceptable": 1.0, "bot": 1.0, "robot": 1.0, "staff": 1.0, "employee": 1.0, "ombudsman": 3.0,
-        "praise": 2.0, "ceo": 1.5, "management": 1.0, "compliment": 2.0, "survey": 1.5, "stars": 1.0,
-        "trustpilot": 3.0, "ticket": 1.0,
-    },
-}
-
-# Object nouns: weight counts only when bound by a generic verb or unchallenged in the clause.
-OBJECT_CUES: Final[dict[str, dict[str, float]]] = {
-    "orders": {
-        "order": 1.2, "orders": 1.2, "ordered": 1.0, "purchase": 1.2, "item": 0.4, "article": 0.4,
-        "product": 0.4, "bought": 0.5, "stuff": 0.3, "goods": 0.4, "merchandise": 0.4,
-        T_ORDER_ID: 1.0,
-    },
-    "billing": {"card": 1.5, "method": 0.3, "methods": 0.3, T_INVOICE_ID: 2.0, T_AMOUNT: 0.8},
-    # arrival words are about whatever arrives: "my refund hasn't arrived" is billing
-    # carriers and drivers are who a remark is about: "the courier was rude" is care
-    "shipping": {
-        "address": 1.5, "box": 0.5, "arrive": 2.0, "arrived": 2.0, "arrival": 2.0, "courier": 2.5,
-        "postman": 2.5, "mailman": 2.5, "driver": 1.0,
-    },
-    "account": {
-        "account": 1.5, "user": 1.0, "email": 0.8, "details": 0.3, "info": 0.3, "information": 0.2,
-        "data": 0.5, "name": 0.3,
-    },
-    # "my phone" is profile data, "your phone" is contact details
-    "care": {"phone": 1.0},
-}
+# ------------------------------------------------------------------ shared cues
 
 # Verbs that take their domain from the nearest cue noun they bind to.
 GENERIC_VERBS: Final = _words(
@@ -165,8 +81,6 @@ GENERIC_VERBS: Final = _words(
     "restore retrieve make file lodge leave write give upgrade downgrade amend alter adjust move "
     "terminate deactivate activate use verify confirm rename"
 )
-# Nouns whose domain changes when a generic verb binds to them: "update my phone" is profile data.
-BIND_DOMAINS: Final[dict[str, tuple[str, ...]]] = {"phone": ("account",)}
 BIND_BONUS: Final = 1.0
 BIND_WINDOW_FORWARD: Final = 5
 BIND_WINDOW_BACKWARD: Final = 3
@@ -175,103 +89,10 @@ BIND_WINDOW_BACKWARD: Final = 3
 # other tokens allowed between consecutive slots, and the weights it adds when it matches.
 PhraseSpec = tuple[tuple[str, ...], int, dict[str, float]]
 
-_NEG = "not never hasnt hasn havent haven didnt didn still yet no isnt isn wasnt wasn"
-_HUMAN = (
+NEG: Final = "not never hasnt hasn havent haven didnt didn still yet no isnt isn wasnt wasn"
+HUMAN: Final = (
     "human person someone somebody agent operator representative rep manager supervisor people staff employee"
     " assistant ceo owner boss management director"
-)
-_CHANGE = "change changing update edit modify correct fix amend alter set enter submit add"
-
-PHRASES: Final[tuple[PhraseSpec, ...]] = (
-    # orders
-    (("where", "order orders purchase xorderidx stuff"), 3, {"orders": 2.5}),
-    (("cancel", "order orders purchase xorderidx"), 3, {"orders": 2.0}),
-    (("order orders purchase xorderidx", "status history eta"), 3, {"orders": 2.0}),
-    (("status history eta", "order orders purchase xorderidx"), 3, {"orders": 2.0}),
-    (("track trace locate", "order orders purchase xorderidx"), 1, {"orders": 1.5}),
-    (("place make submit put", "order"), 2, {"orders": 2.0}),
-    (("past previous old recent", "orders purchases"), 1, {"orders": 1.5}),
-    (("in", "stock"), 0, {"orders": 1.0}),
-    (("send bring take", "back"), 2, {"orders": 2.5}),
-    (("swap exchange switch trade", "for"), 4, {"orders": 1.0}),
-    (("wrong", "item size colour color product thing things one stuff order article"), 2, {"orders": 1.5}),
-    (("sent send gave", "wrong"), 3, {"orders": 1.0}),
-    (("too", "small big large tight loose short long narrow wide"), 0, {"orders": 1.5}),
-    (("bigger smaller larger different another other", "size colour color model"), 1, {"orders": 2.0}),
-    (("not", "fit fits"), 1, {"orders": 1.5}),
-    # billing
-    (("cancel terminate termination early withdrawal exit", "fee penalty charge cost"), 3, {"billing": 2.0}),
-    (("charge charged bill billed debit debited pay paid", "twice double two 2x again multiple"), 3,
-     {"billing": 3.0}),
-    (("twice double two 2x", "charge charged bill billed debit debited"), 2, {"billing": 3.0}),
-    (("card payment", "declined rejected failed fail decline work"), 3, {"billing": 2.0}),
-    (("money", "back"), 0, {"billing": 3.0}),
-    (("where when", "refund money reimbursement"), 3, {"billing": 1.0}),
-    (("get receive see", "my the", "money"), 1, {"billing": 2.0}),
-    (("payment", "method option modalities"), 2, {"billing": 1.0}),
-    (("gift", "card"), 0, {"billing": 1.0}),
-    (("discount promo coupon voucher gift", "code"), 1, {"billing": 1.0}),
-    # shipping
-    (("where", "parcel package packet shipment delivery"), 3, {"shipping": 2.0}),
-    ((_NEG, "receive got", "order purchase item package parcel delivery stuff product anything"), 2,
-     {"shipping": 2.0}),
-    (("shipping delivery", "address"), 0, {"shipping": 2.0}),
-    (("order ship deliver send", "from to", "xplacex"), 1, {"shipping": 2.0}),
-    (("tracking", "number code link"), 0, {"shipping": 3.0}),
-    (("wrong", "address house door"), 1, {"shipping": 1.5}),
-    (("left", "door porch outside neighbour neighbor"), 3, {"shipping": 1.5}),
-    (("pick", "up"), 0, {"shipping": 0.5}),
-    (("shipping delivery postage", "rate rates price prices"), 0, {"shipping": 1.5}),
-    # account
-    (("log sign", "in on into"), 0, {"account": 3.0}),
-    (("sign", "up"), 0, {"account": 2.5}),
-    (("personal", "data information info details"), 1, {"account": 3.0}),
-    (("my", "email name phone number details info information"), 1, {"account": 1.5}),
-    (("marketing promotional promo spam", "email mail newsletter message"), 1, {"account": 2.0}),
-    (("mailing email", "list"), 0, {"account": 2.5}),
-    (("user", "name"), 0, {"account": 2.0}),
-    (("become", "member customer"), 1, {"account": 2.0}),
-    (("stop", "email emailing mail messages texting texts newsletter sms"), 2, {"account": 2.0}),
-    (("date", "of", "birth"), 0, {"account": 2.0}),
-    (("verification confirmation activation reset", "email code link mail"), 1, {"account": 2.0}),
-    (("forgot forget", "password pin pass login username"), 2, {"account": 1.0}),
-    # care
-    (("talk speak chat connect transfer reach get put contact call", _HUMAN), 3, {"care": 3.0}),
-    (("customer", "service support care assistance team"), 0, {"care": 3.0}),
-    (("who whom", "speak talk contact call complain write"), 3, {"care": 2.5}),
-    (("nobody noone never not", "answer respond reply pick"), 2, {"care": 2.0}),
-    (("answer pick", "phone call calls"), 2, {"care": 1.0}),
-    (("give leave rate", "star stars"), 3, {"care": 2.5}),
-    (("rate review", "my your the this", "purchase product order experience service"), 1, {"care": 2.5}),
-    (("get keep", "in", "touch"), 0, {"care": 3.0}),
-    (("reach contact", "you"), 0, {"care": 1.5}),
-    (("support", "team"), 0, {"care": 2.0}),
-    (("opening business office open", "hours time"), 1, {"care": 3.0}),
-    (("what which", "hours"), 0, {"care": 2.0}),
-    (("you", "open closed"), 1, {"care": 2.0}),
-    (("open closed", "sunday saturday weekend holiday christmas today tomorrow late"), 2, {"care": 2.0}),
-    (("hours", "of", "operation business"), 0, {"care": 2.0}),
-    (("your ur", "phone number email address hours hotline contact support"), 2, {"care": 2.0}),
-    (("what", "time", "call contact reach open customer"), 4, {"care": 2.0}),
-    (("claim reclamation", "against"), 0, {"care": 2.0}),
-    (("leave write give submit send post", "review feedback opinion comment rating"), 3, {"care": 1.0}),
-    (("real live actual", "person human agent"), 0, {"care": 1.0}),
-    (("phone", "number"), 0, {"care": 0.5}),
-    (("love like", "your ur", "store shop website site service products company app"), 1, {"care": 2.0}),
-    (("you", "are", "best great amazing awesome fantastic brilliant"), 1, {"care": 2.0}),
-    (("great amazing excellent awesome fantastic terrible bad poor awful lousy", "service experience support"
-      " store shop company"), 1, {"care": 2.0}),
-    (("contact", "details info information"), 0, {"care": 1.0}),
-    (("email", "you"), 0, {"care": 1.0}),
-)
-
-# Phrases about time and arrival: like object nouns, they yield to another domain's predicate
-# in the same clause ("how long do refunds take" is billing, "how long does delivery take" shipping).
-OBJECT_PHRASES: Final[tuple[PhraseSpec, ...]] = (
-    (("how", "soon"), 0, {"shipping": 2.0}),
-    (("how", "long", "take"), 4, {"shipping": 1.0}),
-    (("when", "arrive come deliver get"), 5, {"shipping": 1.0}),
-    ((_NEG, "arrive come came show shown turn turned deliver"), 3, {"shipping": 2.0}),
 )
 
 # Words that mark text which may be a real message but asks for nothing in particular.
@@ -430,14 +251,6 @@ COMMON_WORDS: Final = _words(
     """
 )
 
-CLARIFYING_QUESTION: Final = (
-    "Could you tell me a bit more about what you need? I can help with your orders (placing, changing, "
-    "cancelling, tracking, returns), billing (invoices, payments, charges, refunds, fees), shipping "
-    "(delivery options and times, parcel tracking, delivery problems, addresses), your account (sign-up, "
-    "login and password, profile, closing it, newsletters) and customer care (complaints, feedback, "
-    "reaching a person, contact details and opening hours)."
-)
-
 # Function words: not content, never a cue on their own.
 STOPWORDS: Final = _words(
     """
@@ -498,32 +311,4 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "bc": "because", "cuz": "because", "coz": "because", "rn": "now",
 }
 
-# A few frequent cue words of other languages (Spanish, French, German, Italian, Dutch, Portuguese),
-# added to the English cues with these weights.
-FOREIGN_CUES: Final[dict[str, dict[str, float]]] = {
-    "orders": {
-        "pedido": 2.0, "pedidos": 2.0, "commande": 2.0, "commandes": 2.0, "bestellung": 2.0, "ordine": 2.0,
-        "bestelling": 2.0, "encomenda": 2.0, "devolución": 2.0, "devolucion": 2.0, "retour": 1.5,
-        "rücksendung": 2.0, "umtausch": 2.0, "stornieren": 2.0, "annuler": 1.5, "cancelar": 1.5,
-    },
-    "billing": {
-        "factura": 3.0, "facture": 3.0, "rechnung": 3.0, "fattura": 3.0, "reembolso": 3.0,
-        "remboursement": 3.0, "erstattung": 3.0, "rimborso": 3.0, "pago": 2.0, "paiement": 2.0,
-        "zahlung": 2.0, "pagamento": 2.0, "betaling": 2.0, "cobro": 2.0, "abbuchung": 2.0,
-    },
-    "shipping": {
-        "paquete": 2.5, "colis": 2.5, "paket": 2.5, "pacco": 2.5, "pakket": 2.5, "envío": 2.0, "envio": 2.0,
-        "livraison": 2.0, "lieferung": 2.0, "spedizione": 2.0, "levering": 2.0, "entrega": 2.0,
-        "sendung": 2.0, "dirección": 1.5, "adresse": 1.5, "indirizzo": 1.5,
-    },
-    "account": {
-        "cuenta": 2.0, "compte": 2.0, "konto": 2.0, "contraseña": 3.0, "contrasena": 3.0, "passwort": 3.0,
-        "senha": 3.0, "wachtwoord": 3.0, "kennwort": 3.0, "anmelden": 2.0, "connexion": 2.0,
-    },
-    "care": {
-        "queja": 3.0, "reclamo": 3.0, "plainte": 3.0, "beschwerde": 3.0, "reclamación": 3.0,
-        "reclamacion": 3.0,
-        "humano": 2.0, "humain": 2.0, "mensch": 2.0, "mitarbeiter": 1.5,
-    },
-}
 # fmt: on

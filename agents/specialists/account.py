@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 from switchboard.agents.contracts import ProposedAction, SpecialistReport
+from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
-from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec
+from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
 from switchboard.agents.specialists.common import OPEN_STATUSES, day
+
+NAME = "account"
 
 _UNSUBSCRIBE = re.compile(r"\b(unsubscribe|opt[- ]?out|stop (sending|the|your)|no more)\b", re.I)
 _SUBSCRIBE = re.compile(r"\b(subscribe|sign (me )?up for|opt[- ]?in)\b", re.I)
@@ -124,7 +127,7 @@ async def closure(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
 SPECIALISTS: tuple[SpecialistSpec, ...] = (
     SpecialistSpec(
         name="login_helper",
-        domain="account",
+        domain=NAME,
         description="signing up, logging in, passwords and locked accounts",
         cues=(
             r"\blog ?in\b",
@@ -144,7 +147,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
     ),
     SpecialistSpec(
         name="profile_agent",
-        domain="account",
+        domain=NAME,
         description="profile and personal data, account e-mail, newsletters and subscriptions",
         cues=(
             r"\bprofile\b",
@@ -165,7 +168,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
     ),
     SpecialistSpec(
         name="closure_agent",
-        domain="account",
+        domain=NAME,
         description="closing or deleting an account",
         cues=(
             r"\bclose\b",
@@ -179,4 +182,55 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         handle=closure,
         actions=("close_account",),
     ),
+)
+
+# fmt: off
+VOCABULARY = Vocabulary(
+    predicates={
+        "profile": 2.0, "password": 3.0, "passcode": 3.0, "pass": 0.5, "pin": 1.5, "login": 3.0,
+        "logon": 3.0, "signin": 3.0, "signup": 3.0, "register": 2.5, "registration": 3.0, "username": 3.0,
+        "newsletter": 3.0, "subscription": 2.0, "subscribe": 2.0, "unsubscribe": 3.0, "membership": 2.0,
+        "member": 1.0, "credentials": 2.5, "2fa": 3.0, "authentication": 2.0, "authenticator": 2.5,
+        "verification": 2.0, "birth": 1.0, "dob": 2.0, "verify": 1.0, "locked": 1.5, "lockout": 2.0,
+        "hacked": 2.5, "privacy": 1.5, "gdpr": 3.0, "marketing": 1.5, "spam": 1.0, "deactivate": 2.0,
+        "reactivate": 2.0, "key": 0.5, "access": 0.8, "mailing": 1.5, "premium": 0.5, "freemium": 1.0,
+        "platinum": 0.5, "gold": 0.3, "pw": 2.0, "pwd": 2.0, "nickname": 2.0, "birthday": 1.0,
+        "logged": 1.0, lx.T_ACCOUNT_TYPE: 2.0,
+    },
+    objects={
+        "account": 1.5, "user": 1.0, "email": 0.8, "details": 0.3, "info": 0.3, "information": 0.2,
+        "data": 0.5, "name": 0.3,
+    },
+    phrases=(
+        (("log sign", "in on into"), 0, 3.0),
+        (("sign", "up"), 0, 2.5),
+        (("personal", "data information info details"), 1, 3.0),
+        (("my", "email name phone number details info information"), 1, 1.5),
+        (("marketing promotional promo spam", "email mail newsletter message"), 1, 2.0),
+        (("mailing email", "list"), 0, 2.5),
+        (("user", "name"), 0, 2.0),
+        (("become", "member customer"), 1, 2.0),
+        (("stop", "email emailing mail messages texting texts newsletter sms"), 2, 2.0),
+        (("date", "of", "birth"), 0, 2.0),
+        (("verification confirmation activation reset", "email code link mail"), 1, 2.0),
+        (("forgot forget", "password pin pass login username"), 2, 1.0),
+    ),
+    foreign={
+        "cuenta": 2.0, "compte": 2.0, "konto": 2.0, "contraseña": 3.0, "contrasena": 3.0, "passwort": 3.0,
+        "senha": 3.0, "wachtwoord": 3.0, "kennwort": 3.0, "anmelden": 2.0, "connexion": 2.0,
+    },
+    binds=("phone",),  # "update my phone" is profile data
+)
+# fmt: on
+
+DOMAIN = DomainSpec(
+    name=NAME,
+    title="Your account",
+    description="sign-up, login and password, profile data, closing an account, personal data, newsletters",
+    offer="your account",
+    example="your account",
+    vocabulary=VOCABULARY,
+    specialists=SPECIALISTS,
+    tools=tuple(dict.fromkeys(t for s in SPECIALISTS for t in s.tools)),
+    dataset_labels=("ACCOUNT", "SUBSCRIPTION"),
 )

@@ -1,4 +1,5 @@
-"""What a specialist is: a named worker of one domain with store tools and two implementations.
+"""What a specialist and a domain are. A specialist is a named worker of one domain with store tools and
+two implementations; a domain (`DomainSpec`) is its specialists, its store tools and its router vocabulary.
 
 - `handle`: the deterministic implementation (plain Python over the store tools).
 - the LLM implementation (`agents/specialists/llm.py`) drives the same tools through tool calling.
@@ -10,15 +11,18 @@ whole conversation. Tools are bound to the brief's customer: a model cannot choo
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.rows import DictRow
 from pydantic import BaseModel
 
-from switchboard.agents.contracts import ActionOutcome, Brief, Domain, ProposedAction, SpecialistReport
+from switchboard.agents.contracts import ActionOutcome, Brief, ProposedAction, SpecialistReport
+
+if TYPE_CHECKING:
+    from switchboard.tools.catalogue import WriteAction
 
 Conn = psycopg.AsyncConnection[DictRow]
 ToolFn = Callable[..., Awaitable[Any]]
@@ -78,12 +82,12 @@ class SpecialistRun:
 @dataclass(frozen=True)
 class SpecialistSpec:
     name: str
-    domain: Domain
+    domain: str
     description: str
     cues: tuple[str, ...]  # regexes (case-insensitive) that make the deterministic supervisor ask it
     tools: tuple[StoreTool, ...]
     handle: Callable[[SpecialistSpec, SpecialistRun], Awaitable[SpecialistReport]]
-    actions: tuple[str, ...] = ()  # write actions it may propose
+    actions: tuple[WriteAction, ...] = ()  # write actions it may propose (catalogue entries)
     entity_cue: str | None = None  # an Entities field whose presence also calls for it (e.g. "addresses")
     _pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
@@ -101,6 +105,55 @@ class SpecialistSpec:
             )
             object.__setattr__(self, "_pattern", pattern)
         return bool(pattern and pattern.search(text))
+
+
+# A phrase: slots (space-separated alternatives), the most other tokens allowed between consecutive
+# slots, and the weight it adds to the domain that declares it.
+Phrase = tuple[tuple[str, ...], int, float]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A domain's own routing words (the shared vocabulary is in `agents/router/lexicon.py`).
+
+    Weight guide: 3 = decisive on its own, 2 = strong, 1 = supporting, <1 = hint.
+    """
+
+    predicates: Mapping[str, float]  # what the customer wants done or what went wrong ("refund", "late")
+    objects: Mapping[str, float] = field(default_factory=dict)  # what a request is about ("order")
+    phrases: tuple[Phrase, ...] = ()  # word sequences that settle ambiguity ("money back")
+    object_phrases: tuple[Phrase, ...] = ()  # like objects, they yield to another domain's predicate
+    foreign: Mapping[str, float] = field(default_factory=dict)  # frequent cue words of other languages
+    binds: tuple[str, ...] = ()  # nouns a generic verb binds to this domain ("update my phone")
+
+
+@dataclass(frozen=True)
+class DomainSpec:
+    """One domain, declared once at the end of its module and listed in `agents/registry.py`."""
+
+    name: str  # its node in the router graph, and what RouteDecision.domains holds
+    title: str  # heads its paragraph in a multi-domain answer
+    description: str  # what it covers (the router model's team list, the clarifying question)
+    offer: str  # how an out-of-scope answer names it ("your orders")
+    example: str  # how a clarification answer names it ("an order")
+    vocabulary: Vocabulary
+    specialists: tuple[SpecialistSpec, ...]
+    tools: tuple[StoreTool, ...]  # every store tool its specialists may call
+    dataset_labels: tuple[str, ...] = ()  # public data set categories it answers (router evaluation)
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z][a-z0-9_]{1,30}", self.name):
+            raise ValueError(f"domain name {self.name!r}: lower-case letters, digits and _ (it names a node)")
+        if len(self.specialists) < 3:
+            raise ValueError(
+                f"domain {self.name} needs at least three specialists, has {len(self.specialists)}"
+            )
+        for spec in self.specialists:
+            if spec.domain != self.name:
+                raise ValueError(f"specialist {spec.name} says it is in {spec.domain}, not {self.name}")
+            stray = [t.name for t in spec.tools if t not in self.tools]
+            if stray:
+                raise ValueError(f"specialist {spec.name} uses tools {self.name} does not declare: {stray}")
 
 
 def money(value: object) -> str:

@@ -6,9 +6,12 @@ import re
 from typing import Any
 
 from switchboard.agents.contracts import ProposedAction, SpecialistReport
+from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
-from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec, money
+from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary, money
 from switchboard.agents.specialists.common import day, not_found_sentence
+
+NAME = "billing"
 
 _DUPLICATE = re.compile(r"\b(twice|double|duplicate|two charges|charged .* two|same (amount|charge))\b", re.I)
 _REFUND_ASK = re.compile(r"\b(refund|money back|reimburs|pay (me )?back|return (my|the) money)", re.I)
@@ -149,7 +152,7 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
 SPECIALISTS: tuple[SpecialistSpec, ...] = (
     SpecialistSpec(
         name="invoice_clerk",
-        domain="billing",
+        domain=NAME,
         description="invoices and receipts: finding, explaining and sending them",
         cues=(r"\binvoice", r"\breceipt", r"\bbill\b", r"\bvat\b", r"\btax\b"),
         tools=(toolkit.list_invoices, toolkit.get_invoice),
@@ -157,7 +160,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
     ),
     SpecialistSpec(
         name="payments_investigator",
-        domain="billing",
+        domain=NAME,
         description="payments, charges, duplicate charges and payment methods",
         cues=(
             r"\bcharg",
@@ -175,11 +178,60 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
     ),
     SpecialistSpec(
         name="refunds_agent",
-        domain="billing",
+        domain=NAME,
         description="refunds (policy, status, issuing) and fees",
         cues=(r"\brefund", r"\bmoney back\b", r"\breimburs", r"\bfees?\b", r"\bcompensat"),
         tools=(toolkit.find_duplicates, toolkit.list_refunds, toolkit.list_payments),
         handle=refunds,
         actions=("issue_refund",),
     ),
+)
+
+# fmt: off
+VOCABULARY = Vocabulary(
+    predicates={
+        "invoice": 3.0, "bill": 2.0, "billing": 2.5, "billed": 2.5, "receipt": 2.5, "payment": 2.0,
+        "pay": 2.0, "paid": 2.0, "paying": 2.0, "charge": 2.0, "charged": 2.5, "overcharged": 3.0,
+        "overcharge": 3.0, "chargeback": 3.0, "refund": 3.0, "reimburse": 3.0, "reimbursement": 3.0,
+        "rebate": 2.5, "restitution": 2.5, "compensation": 2.0, "fee": 2.5, "penalty": 2.0, "credit": 1.0,
+        "debit": 1.5, "debited": 2.5, "paypal": 3.0, "klarna": 3.0, "bank": 1.5, "transaction": 2.0,
+        "installment": 2.5, "instalment": 2.5, "price": 1.0, "pricing": 1.0, "cost": 0.5, "discount": 1.5,
+        "coupon": 2.0, "voucher": 2.0, "promo": 0.5, "vat": 2.0, "tax": 1.5, "currency": 1.0, "money": 1.0,
+        "dollar": 0.5, "euro": 0.5, "balance": 1.5, "statement": 1.0, "declined": 1.5, "wallet": 1.0,
+        "mastercard": 3.0, "visa": 2.0, "amex": 3.0, "iban": 3.0, "cash": 1.0, "expensive": 0.5,
+        "overpaid": 3.0, "underpaid": 2.0, "cheque": 2.0,
+    },
+    objects={
+        "card": 1.5, "method": 0.3, "methods": 0.3, lx.T_INVOICE_ID: 2.0, lx.T_AMOUNT: 0.8,
+    },
+    phrases=(
+        (("cancel terminate termination early withdrawal exit", "fee penalty charge cost"), 3, 2.0),
+        (("charge charged bill billed debit debited pay paid", "twice double two 2x again multiple"), 3, 3.0),
+        (("twice double two 2x", "charge charged bill billed debit debited"), 2, 3.0),
+        (("card payment", "declined rejected failed fail decline work"), 3, 2.0),
+        (("money", "back"), 0, 3.0),
+        (("where when", "refund money reimbursement"), 3, 1.0),
+        (("get receive see", "my the", "money"), 1, 2.0),
+        (("payment", "method option modalities"), 2, 1.0),
+        (("gift", "card"), 0, 1.0),
+        (("discount promo coupon voucher gift", "code"), 1, 1.0),
+    ),
+    foreign={
+        "factura": 3.0, "facture": 3.0, "rechnung": 3.0, "fattura": 3.0, "reembolso": 3.0,
+        "remboursement": 3.0, "erstattung": 3.0, "rimborso": 3.0, "pago": 2.0, "paiement": 2.0,
+        "zahlung": 2.0, "pagamento": 2.0, "betaling": 2.0, "cobro": 2.0, "abbuchung": 2.0,
+    },
+)
+# fmt: on
+
+DOMAIN = DomainSpec(
+    name=NAME,
+    title="Billing",
+    description="invoices, payments and payment methods, charges, refunds and fees",
+    offer="billing and refunds",
+    example="a payment or refund",
+    vocabulary=VOCABULARY,
+    specialists=SPECIALISTS,
+    tools=tuple(dict.fromkeys(t for s in SPECIALISTS for t in s.tools)),
+    dataset_labels=("INVOICE", "PAYMENT", "REFUND", "CANCEL"),
 )

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 from switchboard.agents.contracts import ProposedAction, SpecialistReport
+from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
-from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec
+from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
+
+NAME = "care"
 
 _HUMAN = re.compile(
     r"\b(human|person|someone|agent|representative|manager|supervisor|speak|talk|call me)\b", re.I
@@ -75,7 +78,7 @@ async def contact(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
 SPECIALISTS: tuple[SpecialistSpec, ...] = (
     SpecialistSpec(
         name="complaints_agent",
-        domain="care",
+        domain=NAME,
         description="complaints: listening, apologising and passing them to the team",
         cues=(
             r"\bcomplain",
@@ -96,7 +99,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
     ),
     SpecialistSpec(
         name="feedback_agent",
-        domain="care",
+        domain=NAME,
         description="feedback, suggestions and product reviews",
         cues=(
             r"\bfeedback\b",
@@ -112,7 +115,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
     ),
     SpecialistSpec(
         name="contact_desk",
-        domain="care",
+        domain=NAME,
         description="reaching a person, contact details and opening hours",
         cues=(
             r"\bhuman\b",
@@ -132,4 +135,70 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         handle=contact,
         actions=("escalate_to_human",),
     ),
+)
+
+# fmt: off
+VOCABULARY = Vocabulary(
+    predicates={
+        "complaint": 3.0, "complain": 3.0, "complaining": 3.0, "claim": 1.0, "reclamation": 3.0,
+        "feedback": 3.0, "review": 2.5, "opinion": 2.0, "comment": 1.5, "rating": 1.5, "rate": 0.5,
+        "suggestion": 2.0, "testimonial": 2.5, "human": 3.0, "agent": 1.5, "operator": 2.0,
+        "representative": 2.5, "rep": 1.0, "person": 1.0, "someone": 0.5, "somebody": 0.5, "manager": 2.5,
+        "supervisor": 2.0, "escalate": 2.5, "hotline": 3.0, "helpline": 3.0, "call": 1.0, "calling": 1.0,
+        "telephone": 1.5, "callback": 2.0, "chat": 1.0, "livechat": 3.0, "contact": 1.5, "hours": 1.0,
+        "rude": 2.5, "unhappy": 1.5, "disappointed": 1.5, "dissatisfied": 2.0, "angry": 1.0, "furious": 1.0,
+        "terrible": 1.0, "awful": 1.0, "horrible": 1.0, "worst": 1.0, "useless": 1.0, "unacceptable": 1.0,
+        "bot": 1.0, "robot": 1.0, "staff": 1.0, "employee": 1.0, "ombudsman": 3.0, "praise": 2.0,
+        "ceo": 1.5, "management": 1.0, "compliment": 2.0, "survey": 1.5, "stars": 1.0, "trustpilot": 3.0,
+        "ticket": 1.0,
+    },
+    # "my phone" is profile data, "your phone" is contact details
+    objects={
+        "phone": 1.0,
+    },
+    phrases=(
+        (("talk speak chat connect transfer reach get put contact call", lx.HUMAN), 3, 3.0),
+        (("customer", "service support care assistance team"), 0, 3.0),
+        (("who whom", "speak talk contact call complain write"), 3, 2.5),
+        (("nobody noone never not", "answer respond reply pick"), 2, 2.0),
+        (("answer pick", "phone call calls"), 2, 1.0),
+        (("give leave rate", "star stars"), 3, 2.5),
+        (("rate review", "my your the this", "purchase product order experience service"), 1, 2.5),
+        (("get keep", "in", "touch"), 0, 3.0),
+        (("reach contact", "you"), 0, 1.5),
+        (("support", "team"), 0, 2.0),
+        (("opening business office open", "hours time"), 1, 3.0),
+        (("what which", "hours"), 0, 2.0),
+        (("you", "open closed"), 1, 2.0),
+        (("open closed", "sunday saturday weekend holiday christmas today tomorrow late"), 2, 2.0),
+        (("hours", "of", "operation business"), 0, 2.0),
+        (("your ur", "phone number email address hours hotline contact support"), 2, 2.0),
+        (("what", "time", "call contact reach open customer"), 4, 2.0),
+        (("claim reclamation", "against"), 0, 2.0),
+        (("leave write give submit send post", "review feedback opinion comment rating"), 3, 1.0),
+        (("real live actual", "person human agent"), 0, 1.0),
+        (("phone", "number"), 0, 0.5),
+        (("love like", "your ur", "store shop website site service products company app"), 1, 2.0),
+        (("you", "are", "best great amazing awesome fantastic brilliant"), 1, 2.0),
+        (("great amazing excellent awesome fantastic terrible bad poor awful lousy", "service experience support store shop company"), 1, 2.0),
+        (("contact", "details info information"), 0, 1.0),
+        (("email", "you"), 0, 1.0),
+    ),
+    foreign={
+        "queja": 3.0, "reclamo": 3.0, "plainte": 3.0, "beschwerde": 3.0, "reclamación": 3.0,
+        "reclamacion": 3.0, "humano": 2.0, "humain": 2.0, "mensch": 2.0, "mitarbeiter": 1.5,
+    },
+)
+# fmt: on
+
+DOMAIN = DomainSpec(
+    name=NAME,
+    title="Customer care",
+    description="complaints, feedback and reviews, reaching a human, contact details and opening hours",
+    offer="complaints or reaching a person in customer care",
+    example="a complaint",
+    vocabulary=VOCABULARY,
+    specialists=SPECIALISTS,
+    tools=tuple(dict.fromkeys(t for s in SPECIALISTS for t in s.tools)),
+    dataset_labels=("CONTACT", "FEEDBACK"),
 )

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from switchboard.agents.contracts import ProposedAction, SpecialistReport
+from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
-from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec, money
+from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary, money
 from switchboard.agents.specialists.common import OPEN_STATUSES, day, not_found_sentence, orders_in_question
+
+NAME = "orders"
 
 RETURN_WINDOW_DAYS = 30
 
@@ -109,7 +112,7 @@ async def returns(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
 SPECIALISTS: tuple[SpecialistSpec, ...] = (
     SpecialistSpec(
         name="order_status_clerk",
-        domain="orders",
+        domain=NAME,
         description="order status, order history and where an order is",
         cues=(
             r"\bstatus\b",
@@ -127,7 +130,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
     ),
     SpecialistSpec(
         name="order_changes_agent",
-        domain="orders",
+        domain=NAME,
         description="cancelling an order or changing its items before it ships",
         cues=(
             r"\bcancel",
@@ -145,7 +148,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
     ),
     SpecialistSpec(
         name="returns_agent",
-        domain="orders",
+        domain=NAME,
         description="returns and exchanges of delivered orders",
         cues=(
             r"\breturn",
@@ -161,4 +164,54 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         handle=returns,
         actions=("start_return",),
     ),
+)
+
+# fmt: off
+VOCABULARY = Vocabulary(
+    predicates={
+        "reorder": 2.0, "return": 2.0, "returns": 2.0, "returned": 1.5, "exchange": 2.0, "exchanged": 2.0,
+        "buy": 1.5, "buying": 1.5, "shop": 1.0, "shopping": 1.0, "checkout": 1.0, "cart": 1.5,
+        "basket": 1.0, "acquire": 1.0, "cancel": 1.0, "swap": 1.0, "history": 0.5, "status": 0.3,
+        "preorder": 2.5, "backorder": 2.0, "rma": 2.0, "defective": 1.5, "defect": 1.5, "faulty": 1.5,
+        "replacement": 1.5, "replace": 0.5,
+    },
+    objects={
+        "order": 1.2, "orders": 1.2, "ordered": 1.0, "purchase": 1.2, "item": 0.4, "article": 0.4,
+        "product": 0.4, "bought": 0.5, "stuff": 0.3, "goods": 0.4, "merchandise": 0.4, lx.T_ORDER_ID: 1.0,
+    },
+    phrases=(
+        (("where", "order orders purchase xorderidx stuff"), 3, 2.5),
+        (("cancel", "order orders purchase xorderidx"), 3, 2.0),
+        (("order orders purchase xorderidx", "status history eta"), 3, 2.0),
+        (("status history eta", "order orders purchase xorderidx"), 3, 2.0),
+        (("track trace locate", "order orders purchase xorderidx"), 1, 1.5),
+        (("place make submit put", "order"), 2, 2.0),
+        (("past previous old recent", "orders purchases"), 1, 1.5),
+        (("in", "stock"), 0, 1.0),
+        (("send bring take", "back"), 2, 2.5),
+        (("swap exchange switch trade", "for"), 4, 1.0),
+        (("wrong", "item size colour color product thing things one stuff order article"), 2, 1.5),
+        (("sent send gave", "wrong"), 3, 1.0),
+        (("too", "small big large tight loose short long narrow wide"), 0, 1.5),
+        (("bigger smaller larger different another other", "size colour color model"), 1, 2.0),
+        (("not", "fit fits"), 1, 1.5),
+    ),
+    foreign={
+        "pedido": 2.0, "pedidos": 2.0, "commande": 2.0, "commandes": 2.0, "bestellung": 2.0, "ordine": 2.0,
+        "bestelling": 2.0, "encomenda": 2.0, "devolución": 2.0, "devolucion": 2.0, "retour": 1.5,
+        "rücksendung": 2.0, "umtausch": 2.0, "stornieren": 2.0, "annuler": 1.5, "cancelar": 1.5,
+    },
+)
+# fmt: on
+
+DOMAIN = DomainSpec(
+    name=NAME,
+    title="Your order",
+    description="placing, changing and cancelling orders; order status and history; returns and exchanges",
+    offer="your orders",
+    example="an order",
+    vocabulary=VOCABULARY,
+    specialists=SPECIALISTS,
+    tools=tuple(dict.fromkeys(t for s in SPECIALISTS for t in s.tools)),
+    dataset_labels=("ORDER",),
 )

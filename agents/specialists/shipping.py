@@ -6,9 +6,12 @@ from datetime import date
 from typing import Any
 
 from switchboard.agents.contracts import ProposedAction, SpecialistReport
+from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
-from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec
+from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
 from switchboard.agents.specialists.common import day, not_found_sentence, orders_in_question
+
+NAME = "shipping"
 
 DELIVERED = "delivered"
 LOST_AFTER_DAYS_LATE = 7
@@ -158,7 +161,7 @@ async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
 SPECIALISTS: tuple[SpecialistSpec, ...] = (
     SpecialistSpec(
         name="tracking_agent",
-        domain="shipping",
+        domain=NAME,
         description="where a parcel is: tracking, delivery dates, late deliveries",
         cues=(
             r"\btrack",
@@ -186,7 +189,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
     ),
     SpecialistSpec(
         name="delivery_options_advisor",
-        domain="shipping",
+        domain=NAME,
         description="delivery options, delivery times and shipping costs",
         cues=(
             r"\boptions?\b",
@@ -204,7 +207,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
     ),
     SpecialistSpec(
         name="address_agent",
-        domain="shipping",
+        domain=NAME,
         description="delivery and shipping addresses: setting them up and changing them on an order",
         cues=(r"\baddress", r"\bdeliver (it )?to\b", r"\bmoved\b", r"\bredirect"),
         tools=(toolkit.list_addresses, toolkit.list_orders, toolkit.get_order),
@@ -214,7 +217,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
     ),
     SpecialistSpec(
         name="claims_agent",
-        domain="shipping",
+        domain=NAME,
         description="lost, missing or long-overdue parcels: lost-parcel claims",
         cues=(
             r"\blost\b",
@@ -234,4 +237,60 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         handle=claims,
         actions=("open_lost_parcel_claim",),
     ),
+)
+
+# fmt: off
+VOCABULARY = Vocabulary(
+    predicates={
+        "ship": 2.0, "shipping": 2.0, "shipment": 2.0, "shipped": 2.0, "deliver": 2.0, "delivery": 2.0,
+        "delivered": 2.0, "parcel": 2.5, "package": 2.0, "packet": 2.0, "carrier": 2.0, "dispatch": 2.0,
+        "dispatched": 2.0, "postage": 2.0, "post": 0.5, "customs": 2.0, "stuck": 0.5, "transit": 1.5,
+        "dhl": 3.0, "fedex": 3.0, "usps": 3.0, "ups": 1.5, "hermes": 2.0, "postcode": 1.0, "zip": 0.5,
+        "express": 1.0, "overnight": 1.0, "pickup": 1.0, "locker": 1.5, "doorstep": 2.0, "porch": 1.5,
+        "neighbour": 1.0, "neighbor": 1.0, "late": 2.0, "delay": 2.0, "delayed": 2.0, "lost": 1.0,
+        "missing": 1.0, "damaged": 1.5, "crushed": 1.5, "stolen": 1.5, "track": 1.0, "tracking": 1.5,
+        "eta": 0.5, "send": 0.3, "sent": 0.3, "freight": 2.0, "logistics": 2.0, "expect": 0.3,
+        "shipper": 2.0, lx.T_TRACKING: 2.5, lx.T_PLACE: 1.5,
+    },
+    # arrival words are about whatever arrives: "my refund hasn't arrived" is billing;
+    # carriers and drivers are who a remark is about: "the courier was rude" is care
+    objects={
+        "address": 1.5, "box": 0.5, "arrive": 2.0, "arrived": 2.0, "arrival": 2.0, "courier": 2.5,
+        "postman": 2.5, "mailman": 2.5, "driver": 1.0,
+    },
+    phrases=(
+        (("where", "parcel package packet shipment delivery"), 3, 2.0),
+        ((lx.NEG, "receive got", "order purchase item package parcel delivery stuff product anything"), 2, 2.0),
+        (("shipping delivery", "address"), 0, 2.0),
+        (("order ship deliver send", "from to", "xplacex"), 1, 2.0),
+        (("tracking", "number code link"), 0, 3.0),
+        (("wrong", "address house door"), 1, 1.5),
+        (("left", "door porch outside neighbour neighbor"), 3, 1.5),
+        (("pick", "up"), 0, 0.5),
+        (("shipping delivery postage", "rate rates price prices"), 0, 1.5),
+    ),
+    object_phrases=(
+        (("how", "soon"), 0, 2.0),
+        (("how", "long", "take"), 4, 1.0),
+        (("when", "arrive come deliver get"), 5, 1.0),
+        ((lx.NEG, "arrive come came show shown turn turned deliver"), 3, 2.0),
+    ),
+    foreign={
+        "paquete": 2.5, "colis": 2.5, "paket": 2.5, "pacco": 2.5, "pakket": 2.5, "envío": 2.0, "envio": 2.0,
+        "livraison": 2.0, "lieferung": 2.0, "spedizione": 2.0, "levering": 2.0, "entrega": 2.0,
+        "sendung": 2.0, "dirección": 1.5, "adresse": 1.5, "indirizzo": 1.5,
+    },
+)
+# fmt: on
+
+DOMAIN = DomainSpec(
+    name=NAME,
+    title="Shipping",
+    description="delivery options, times and costs, parcel tracking, delivery problems, shipping addresses",
+    offer="shipping and deliveries",
+    example="a delivery",
+    vocabulary=VOCABULARY,
+    specialists=SPECIALISTS,
+    tools=tuple(dict.fromkeys(t for s in SPECIALISTS for t in s.tools)),
+    dataset_labels=("DELIVERY", "SHIPPING"),
 )
