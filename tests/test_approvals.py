@@ -17,6 +17,7 @@ import pytest
 from langgraph.types import Command
 
 import switchboard.tools.actions as tools_actions
+import switchboard.tools.catalogue.writes as store_writes
 from switchboard.agents.context import Context
 from switchboard.api import AskResult, Switchboard
 from switchboard.config.database import aconnect, connect
@@ -610,7 +611,7 @@ async def test_a_half_done_cancellation_is_compensated_and_the_record_says_so(
     pending = interrupt(result, "cancel_order")
     assert pending["value"]["required_role"] == "customer"
 
-    real = tools_actions.refund_payment
+    real = store_writes.refund_payment
     calls: list[str] = []
 
     async def provider_fails_on_the_second(conn: Any, customer_id: str, payment_id: str, *a: Any) -> Any:
@@ -619,7 +620,7 @@ async def test_a_half_done_cancellation_is_compensated_and_the_record_says_so(
             raise StepFailed(f"the payment provider declined the refund of {payment_id}")
         return await real(conn, customer_id, payment_id, *a)
 
-    monkeypatch.setattr(tools_actions, "refund_payment", provider_fails_on_the_second)
+    monkeypatch.setattr(store_writes, "refund_payment", provider_fails_on_the_second)
     done = await app.decide(
         result.thread_id, actor=Identity("customer", s["customer_id"]), decision="approve"
     )
@@ -652,7 +653,7 @@ async def test_a_half_done_cancellation_is_compensated_and_the_record_says_so(
     )
 
     # A retry finds the record and does not try again.
-    monkeypatch.setattr(tools_actions, "refund_payment", real)
+    monkeypatch.setattr(store_writes, "refund_payment", real)
     again = await app.recover(result.thread_id)
     assert again.answer == done.answer
     assert sql("select id from store.refunds where order_id = %s", s["order_id"]) == []

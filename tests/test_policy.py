@@ -17,7 +17,9 @@ from psycopg.rows import dict_row
 from switchboard.config.database import connect, database_target
 from switchboard.config.settings import get_settings
 from switchboard.tools.actions import perform
-from switchboard.tools.policy import ACTION_ARGS, evaluate
+from switchboard.tools.catalogue import CATALOGUE, WriteAction
+from switchboard.tools.catalogue.base import ActionArgs, Notification, no_notice
+from switchboard.tools.policy import evaluate
 
 Scenarios = dict[str, dict[str, Any]]
 
@@ -304,10 +306,46 @@ async def test_unknown_actions_and_bad_arguments_are_refused(
     assert verdict.role is None
 
 
-def test_every_action_has_a_rule() -> None:
-    from switchboard.tools.policy import _RULES
+@pytest.mark.parametrize("action", CATALOGUE.values(), ids=list(CATALOGUE))
+def test_every_action_has_a_rule(action: WriteAction[Any]) -> None:
+    """One entry per write action: typed arguments, a policy rule, steps and a customer notice."""
+    assert CATALOGUE[action.name] is action
+    assert isinstance(action.args, type) and issubclass(action.args, ActionArgs)
+    assert callable(action.rule) and callable(action.steps) and callable(action.notice)
+    example = action.args.model_construct(**dict.fromkeys(action.args.model_fields, "x"))
+    note = action.notice(example, "TCK-1", "Ada")
+    assert note is None if action.notice is no_notice else isinstance(note, Notification)
 
-    assert set(ACTION_ARGS) == set(_RULES)
+
+def test_an_entry_without_a_notice_cannot_be_declared() -> None:
+    entry = CATALOGUE["escalate_to_human"]
+    with pytest.raises(TypeError, match="notice"):
+        WriteAction(entry.name, entry.args, entry.rule, entry.steps)  # type: ignore[call-arg]
+
+
+def test_specialists_propose_catalogue_actions_and_every_action_has_a_proposer() -> None:
+    from switchboard.agents import registry
+
+    proposed = {a.name: a for d in registry.domains() for s in d.specialists for a in s.actions}
+    assert all(CATALOGUE[name] is entry for name, entry in proposed.items())
+    assert set(proposed) == set(CATALOGUE)
+
+
+async def test_an_old_delivered_order_is_outside_the_return_window(
+    conn: psycopg.AsyncConnection[Any], scenarios: Scenarios
+) -> None:
+    """The return window is the start_return rule's, so a model's proposal for an old order is refused."""
+    cur = await conn.execute(
+        "select o.id, o.customer_id from store.orders o join store.customers c on c.id = o.customer_id,"
+        " store.seed_info s where o.status = 'delivered' and c.status = 'active'"
+        " and o.placed_at < s.reference_now - interval '60 days' order by o.id limit 1"
+    )
+    old = await cur.fetchone()
+    assert old is not None
+    verdict = await evaluate(
+        conn, old["customer_id"], "start_return", {"order_id": old["id"], "reason": "broken"}
+    )
+    assert verdict.verdict == "refused" and "return window" in verdict.reason
 
 
 # ------------------------------------------------------------------------------------------ injections

@@ -9,6 +9,12 @@ from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
 from switchboard.agents.specialists.common import OPEN_STATUSES, day
+from switchboard.tools.catalogue.account import (
+    change_account_email,
+    close_account,
+    send_password_reset,
+    unsubscribe_newsletter,
+)
 
 NAME = "account"
 
@@ -37,7 +43,7 @@ async def login(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         )
         return run.report(spec, text, facts)
     if account["login_state"] == "locked":
-        action = ProposedAction(action="send_password_reset", args={}, reason="the login is locked")
+        action = ProposedAction(action=send_password_reset.name, args={}, reason="the login is locked")
         return run.report(
             spec,
             f"Your login is locked after {account['failed_logins']} failed attempts. I will send you a "
@@ -47,7 +53,7 @@ async def login(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         )
     if re.search(r"password|forgot|reset", run.brief.request, re.I):
         action = ProposedAction(
-            action="send_password_reset", args={}, reason="the customer asked for a reset"
+            action=send_password_reset.name, args={}, reason="the customer asked for a reset"
         )
         return run.report(spec, "I will send you a password-reset link by e-mail.", facts, [action])
     return run.report(
@@ -74,7 +80,7 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             if not active:
                 return run.report(spec, "You are not subscribed to any newsletter.", facts)
             actions = [
-                ProposedAction(action="unsubscribe_newsletter", args={"topic": t}, reason="asked")
+                ProposedAction(action=unsubscribe_newsletter.name, args={"topic": t}, reason="asked")
                 for t in active
             ]
             return run.report(spec, f"I will unsubscribe you from: {', '.join(active)}.", facts, actions)
@@ -89,7 +95,7 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             return run.report(
                 spec, f"Your account e-mail is {customer['email']}. Tell me the new address to use.", facts
             )
-        action = ProposedAction(action="change_account_email", args={"new_email": new[0]}, reason="asked")
+        action = ProposedAction(action=change_account_email.name, args={"new_email": new[0]}, reason="asked")
         return run.report(
             spec, f"I will change your account e-mail to {new[0]} once you confirm.", facts, [action]
         )
@@ -118,7 +124,9 @@ async def closure(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             "they are delivered or cancelled.",
             facts,
         )
-    action = ProposedAction(action="close_account", args={}, reason="the customer asked to close the account")
+    action = ProposedAction(
+        action=close_account.name, args={}, reason="the customer asked to close the account"
+    )
     return run.report(
         spec, "I will close your account once you confirm; this cannot be undone.", facts, [action]
     )
@@ -143,7 +151,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         ),
         tools=(toolkit.get_account,),
         handle=login,
-        actions=("send_password_reset",),
+        actions=(send_password_reset,),
     ),
     SpecialistSpec(
         name="profile_agent",
@@ -164,7 +172,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         ),
         tools=(toolkit.get_customer, toolkit.get_account),
         handle=profile,
-        actions=("change_account_email", "unsubscribe_newsletter"),
+        actions=(change_account_email, unsubscribe_newsletter),
     ),
     SpecialistSpec(
         name="closure_agent",
@@ -180,7 +188,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         ),
         tools=(toolkit.get_customer, toolkit.list_orders),
         handle=closure,
-        actions=("close_account",),
+        actions=(close_account,),
     ),
 )
 

@@ -13,16 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import psycopg
 from psycopg.rows import DictRow
 from pydantic import BaseModel
 
 from switchboard.agents.contracts import ActionOutcome, Brief, ProposedAction, SpecialistReport
-
-if TYPE_CHECKING:
-    from switchboard.tools.catalogue import WriteAction
+from switchboard.tools.catalogue import WriteAction
 
 Conn = psycopg.AsyncConnection[DictRow]
 ToolFn = Callable[..., Awaitable[Any]]
@@ -87,7 +85,7 @@ class SpecialistSpec:
     cues: tuple[str, ...]  # regexes (case-insensitive) that make the deterministic supervisor ask it
     tools: tuple[StoreTool, ...]
     handle: Callable[[SpecialistSpec, SpecialistRun], Awaitable[SpecialistReport]]
-    actions: tuple[WriteAction, ...] = ()  # write actions it may propose (catalogue entries)
+    actions: tuple[WriteAction[Any], ...] = ()  # the catalogue entries it may propose
     entity_cue: str | None = None  # an Entities field whose presence also calls for it (e.g. "addresses")
     _pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 

@@ -10,6 +10,7 @@ from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary, money
 from switchboard.agents.specialists.common import day, not_found_sentence
+from switchboard.tools.catalogue.billing import issue_refund
 
 NAME = "billing"
 
@@ -109,7 +110,7 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             facts.append(f"duplicate payment {duplicate} already has a refund")
             continue
         action = ProposedAction(
-            action="issue_refund",
+            action=issue_refund.name,
             args={
                 "payment_id": duplicate,
                 "order_id": d["order_id"],
@@ -183,7 +184,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         cues=(r"\brefund", r"\bmoney back\b", r"\breimburs", r"\bfees?\b", r"\bcompensat"),
         tools=(toolkit.find_duplicates, toolkit.list_refunds, toolkit.list_payments),
         handle=refunds,
-        actions=("issue_refund",),
+        actions=(issue_refund,),
     ),
 )
 

@@ -8,6 +8,7 @@ from switchboard.agents.contracts import ProposedAction, SpecialistReport
 from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
+from switchboard.tools.catalogue.care import escalate_to_human
 
 NAME = "care"
 
@@ -18,7 +19,7 @@ _HUMAN = re.compile(
 
 def _escalation(run: SpecialistRun, subject: str) -> ProposedAction:
     return ProposedAction(
-        action="escalate_to_human",
+        action=escalate_to_human.name,
         args={"subject": subject, "summary": run.brief.request[:300]},
         reason="the customer asked for a person" if subject.startswith("Customer asked") else "complaint",
     )
@@ -95,7 +96,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         ),
         tools=(toolkit.list_tickets,),
         handle=complaints,
-        actions=("escalate_to_human",),
+        actions=(escalate_to_human,),
     ),
     SpecialistSpec(
         name="feedback_agent",
@@ -133,7 +134,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         ),
         tools=(toolkit.contact_details,),
         handle=contact,
-        actions=("escalate_to_human",),
+        actions=(escalate_to_human,),
     ),
 )
 

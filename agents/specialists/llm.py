@@ -85,7 +85,7 @@ def _bound_model(decider: str, spec: SpecialistSpec) -> Any:
 
 
 def _system_prompt(spec: SpecialistSpec) -> str:
-    actions = ", ".join(spec.actions) or "none"
+    actions = ", ".join(a.name for a in spec.actions) or "none"
     return (
         f"You are the {spec.name} of the {spec.domain} team of an online store's customer support: "
         f"{spec.description}. A colleague has already looked up the customer's data for this request; "
@@ -146,7 +146,7 @@ async def run_llm_specialist(decider: str, spec: SpecialistSpec, run: Specialist
     if finding is None:
         messages.append(HumanMessage("Now give your finding."))
         finding = await structured(decider, SpecialistFinding, messages)
-    unknown = sorted({a.action for a in finding.proposed_actions} - set(spec.actions))
+    unknown = sorted({a.action for a in finding.proposed_actions} - {a.name for a in spec.actions})
     if unknown:
         raise DecisionError(f"{spec.name} proposed actions it may not propose: {unknown}")
     report = run.report(spec, finding.summary, finding.facts or draft.facts, finding.proposed_actions)

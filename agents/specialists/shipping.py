@@ -10,11 +10,15 @@ from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
 from switchboard.agents.specialists.common import day, not_found_sentence, orders_in_question
+from switchboard.tools.catalogue.shipping import (
+    LOST_AFTER_DAYS_LATE,
+    change_delivery_address,
+    open_lost_parcel_claim,
+)
 
 NAME = "shipping"
 
 DELIVERED = "delivered"
-LOST_AFTER_DAYS_LATE = 7
 
 
 async def _shipments_in_question(run: SpecialistRun) -> tuple[list[dict[str, Any]], list[str]]:
@@ -123,7 +127,7 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             facts,
         )
     action = ProposedAction(
-        action="change_delivery_address",
+        action=change_delivery_address.name,
         args={"order_id": order["id"], "address": new_address},
         reason="the customer gave a new delivery address",
     )
@@ -140,7 +144,7 @@ async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         if s["status"] == "lost" or late >= LOST_AFTER_DAYS_LATE:
             facts = [f"{s['tracking_number']} for {s['order_id']}: {s['status']}, {late} day(s) overdue"]
             action = ProposedAction(
-                action="open_lost_parcel_claim",
+                action=open_lost_parcel_claim.name,
                 args={"order_id": s["order_id"], "tracking_number": s["tracking_number"]},
                 reason="the parcel is lost or long overdue",
             )
@@ -212,7 +216,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         cues=(r"\baddress", r"\bdeliver (it )?to\b", r"\bmoved\b", r"\bredirect"),
         tools=(toolkit.list_addresses, toolkit.list_orders, toolkit.get_order),
         handle=address,
-        actions=("change_delivery_address",),
+        actions=(change_delivery_address,),
         entity_cue="addresses",
     ),
     SpecialistSpec(
@@ -235,7 +239,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             toolkit.today,
         ),
         handle=claims,
-        actions=("open_lost_parcel_claim",),
+        actions=(open_lost_parcel_claim,),
     ),
 )
 
