@@ -188,6 +188,7 @@ _PHRASE_STEMS: frozenset[str] = frozenset()
 _KNOWN_STEMS: frozenset[str] = frozenset()
 _FUZZY_TARGETS: frozenset[str] = frozenset()  # cue stems of five letters or more
 _DELETE_INDEX: dict[str, list[str]] = {}
+_ABBREVIATIONS: dict[str, str] = {}
 _compiled_generation = -1
 
 
@@ -199,9 +200,13 @@ def _compile() -> None:
     """Build the domain tables from the registry (registry order is the tie-break order)."""
     global _DOMAIN_ORDER, _CLARIFYING_QUESTION, _PRED, _FOREIGN_STEMS, _OBJ, _BIND_TARGETS, _BIND_OVERRIDDEN
     global _PHRASES, _OBJ_PHRASES, _CUE_STEMS, _PHRASE_STEMS, _KNOWN_STEMS, _FUZZY_TARGETS, _DELETE_INDEX
-    global _compiled_generation
+    global _ABBREVIATIONS, _compiled_generation
     generation = registry.generation()
     specs = registry.domains()
+    _ABBREVIATIONS = {
+        **lx.ABBREVIATIONS,
+        **{k: v for d in specs for k, v in d.vocabulary.abbreviations.items()},
+    }
     _DOMAIN_ORDER = tuple(d.name for d in specs)
     offers = "; ".join(f"{d.offer} ({d.description})" for d in specs)
     _CLARIFYING_QUESTION = f"Could you tell me a bit more about what you need? I can help with {offers}."
@@ -291,7 +296,7 @@ def _fuzzy(s: str, max_distance: int = 2) -> str | None:
     """The cue word ``s`` is a misspelling of, or None (ambiguous or too far).
 
     Distance 1 from five letters, 2 from eight; the first letter must match (or the first two be
-    swapped). Shorter misspellings are listed in ``lexicon.ABBREVIATIONS``.
+    swapped). Shorter misspellings are abbreviations (the lexicon's and the domains').
     """
     n = len(s)
     if n < 5 or not s.isalpha():
@@ -337,8 +342,8 @@ def _resolve(token: str) -> tuple[str, ...]:
     """Token -> stems: known words as they are, glued words split, typos corrected."""
     if token in lx.PLACEHOLDER_TOKENS or not token.isalpha():
         return (token,)
-    if token in lx.ABBREVIATIONS:
-        return tuple(stem(w) for w in lx.ABBREVIATIONS[token].split())
+    if token in _ABBREVIATIONS:
+        return tuple(stem(w) for w in _ABBREVIATIONS[token].split())
     s = stem(token)
     if token in _KNOWN_RAW or s in _KNOWN_STEMS or len(token) > 40:
         return (s,)

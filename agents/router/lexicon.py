@@ -3,7 +3,7 @@
 A domain declares its words in its `DomainSpec.vocabulary` (`agents/specialists/<domain>.py`):
 - predicates: words that name what the customer wants done or what went wrong in that domain
   ("refund", "late", "password", "complaint").
-- objects: things a request is about ("order", "account", "address"). An object's weight counts
+- objects: things a request is about ("order", "address", "e-mail"). An object's weight counts
   only when no other domain has a predicate in the same clause, or when a generic verb ("change",
   "cancel", "track") binds to it: "refund for my order" is billing, "change my order" is orders.
 - phrases: word sequences with small gaps that settle ambiguity ("cancellation fee" is billing,
@@ -62,7 +62,8 @@ TEMPLATE_SLOTS: Final[tuple[tuple[str, str], ...]] = (
     ("amount", T_AMOUNT),
     ("money", T_AMOUNT),
     ("currency", ""),
-    ("account", T_ACCOUNT_TYPE),
+    ("account type", T_ACCOUNT_TYPE),
+    ("account category", T_ACCOUNT_TYPE),
     ("delivery", T_PLACE),
     ("city", T_PLACE),
     ("country", T_PLACE),
@@ -298,13 +299,13 @@ RETAIL_WORDS: Final = _words(
 )
 
 # Abbreviations and four-letter misspellings, replaced before stemming (fuzzy matching starts at
-# five letters).
+# five letters); a domain adds the short forms of its own words (Vocabulary.abbreviations).
 ABBREVIATIONS: Final[dict[str, str]] = {
-    "acc": "account", "acct": "account", "accnt": "account", "ordr": "order", "oder": "order",
+    "ordr": "order", "oder": "order",
     "ord": "order", "pkg": "package", "pkge": "package", "pckg": "package", "parcl": "parcel",
     "addr": "address", "adr": "address", "pmt": "payment", "pymt": "payment", "pymnt": "payment",
     "refnd": "refund", "rfnd": "refund", "invc": "invoice", "inv": "invoice", "deliv": "delivery",
-    "dlvry": "delivery", "shpping": "shipping", "pswd": "password", "passwd": "password",
+    "dlvry": "delivery", "pswd": "password", "passwd": "password",
     "cc": "card", "cs": "support", "custserv": "support", "recpt": "receipt", "rcpt": "receipt",
     "sub": "subscription", "subs": "subscription", "unsub": "unsubscribe", "newsltr": "newsletter",
     "nr": "number", "num": "number", "msg": "message", "thx": "thanks",

@@ -227,6 +227,7 @@ VOCABULARY = Vocabulary(
         "cuenta": 2.0, "compte": 2.0, "konto": 2.0, "contraseña": 3.0, "contrasena": 3.0, "passwort": 3.0,
         "senha": 3.0, "wachtwoord": 3.0, "kennwort": 3.0, "anmelden": 2.0, "connexion": 2.0,
     },
+    abbreviations={"acc": "account", "acct": "account", "accnt": "account"},
     binds=("phone",),  # "update my phone" is profile data
 )
 # fmt: on
@@ -240,5 +241,6 @@ DOMAIN = DomainSpec(
     vocabulary=VOCABULARY,
     specialists=SPECIALISTS,
     tools=tuple(dict.fromkeys(t for s in SPECIALISTS for t in s.tools)),
+    examples=("how do I change my password?", "what personal data do you keep on my profile?"),
     dataset_labels=("ACCOUNT", "SUBSCRIPTION"),
 )

@@ -123,6 +123,7 @@ class Vocabulary:
     object_phrases: tuple[Phrase, ...] = ()  # like objects, they yield to another domain's predicate
     foreign: Mapping[str, float] = field(default_factory=dict)  # frequent cue words of other languages
     binds: tuple[str, ...] = ()  # nouns a generic verb binds to this domain ("update my phone")
+    abbreviations: Mapping[str, str] = field(default_factory=dict)  # short forms of its words ("acct")
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ class DomainSpec:
     vocabulary: Vocabulary
     specialists: tuple[SpecialistSpec, ...]
     tools: tuple[StoreTool, ...]  # every store tool its specialists may call
+    examples: tuple[str, ...] = ()  # requests it answers on its own, without a write (the per-domain tests)
     dataset_labels: tuple[str, ...] = ()  # public data set categories it answers (router evaluation)
 
     def __post_init__(self) -> None:

@@ -234,5 +234,6 @@ DOMAIN = DomainSpec(
     vocabulary=VOCABULARY,
     specialists=SPECIALISTS,
     tools=tuple(dict.fromkeys(t for s in SPECIALISTS for t in s.tools)),
+    examples=("can I get a copy of my invoice?", "which payment methods do I have saved?"),
     dataset_labels=("INVOICE", "PAYMENT", "REFUND", "CANCEL"),
 )

@@ -201,5 +201,6 @@ DOMAIN = DomainSpec(
     vocabulary=VOCABULARY,
     specialists=SPECIALISTS,
     tools=tuple(dict.fromkeys(t for s in SPECIALISTS for t in s.tools)),
+    examples=("what are your opening hours?", "how can I contact customer care?"),
     dataset_labels=("CONTACT", "FEEDBACK"),
 )

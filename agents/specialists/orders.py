@@ -209,5 +209,6 @@ DOMAIN = DomainSpec(
     vocabulary=VOCABULARY,
     specialists=SPECIALISTS,
     tools=tuple(dict.fromkeys(t for s in SPECIALISTS for t in s.tools)),
+    examples=("what is the status of my order?", "show me my order history"),
     dataset_labels=("ORDER",),
 )

@@ -273,6 +273,7 @@ VOCABULARY = Vocabulary(
         (("pick", "up"), 0, 0.5),
         (("shipping delivery postage", "rate rates price prices"), 0, 1.5),
     ),
+    abbreviations={"shpping": "shipping"},
     object_phrases=(
         (("how", "soon"), 0, 2.0),
         (("how", "long", "take"), 4, 1.0),
@@ -296,5 +297,6 @@ DOMAIN = DomainSpec(
     vocabulary=VOCABULARY,
     specialists=SPECIALISTS,
     tools=tuple(dict.fromkeys(t for s in SPECIALISTS for t in s.tools)),
+    examples=("what delivery options do you have?", "how much does express shipping cost?"),
     dataset_labels=("DELIVERY", "SHIPPING"),
 )
