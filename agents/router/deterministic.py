@@ -24,13 +24,15 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from switchboard.agents import registry
 from switchboard.agents.contracts import RouteDecision, RouteRequest
+from switchboard.agents.router import discourse
 from switchboard.agents.router import lexicon as lx
+from switchboard.agents.router.language import detect, fold, stem_in
 
 __all__ = [
     "CLAUSE_THRESHOLD",
@@ -115,6 +117,15 @@ def _stem_weights(table: dict[str, dict[str, float]]) -> dict[str, dict[str, flo
     return out
 
 
+def _stem_weights_in(language: str, table: dict[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for domain, words in table.items():
+        for word, weight in words.items():
+            slot = out.setdefault(stem_in(language, word), {})
+            slot[domain] = max(slot.get(domain, 0.0), weight)
+    return out
+
+
 @dataclass(frozen=True)
 class _Phrase:
     slots: tuple[frozenset[str], ...]
@@ -123,10 +134,13 @@ class _Phrase:
     label: str
 
 
-def _compile_phrases(specs: Iterable[lx.PhraseSpec]) -> dict[str, list[_Phrase]]:
+def _compile_phrases(
+    specs: Iterable[lx.PhraseSpec], stemmer: Callable[[str], str] | None = None
+) -> dict[str, list[_Phrase]]:
+    stemmer = stemmer or stem
     index: dict[str, list[_Phrase]] = {}
     for slots, gap, weights in specs:
-        compiled = tuple(frozenset(stem(w) for w in slot.split()) for slot in slots)
+        compiled = tuple(frozenset(stemmer(w) for w in slot.split()) for slot in slots)
         label = " … ".join(slot.split()[0] for slot in slots)
         phrase = _Phrase(compiled, gap, tuple(sorted(weights.items())), label)
         for first in compiled[0]:
@@ -168,16 +182,31 @@ _GENERIC: frozenset[str] = frozenset(stem(w) for w in lx.GENERIC_VERBS)
 _VAGUE: frozenset[str] = frozenset(stem(w) for w in lx.VAGUE_WORDS)
 _GREETING: frozenset[str] = frozenset(stem(w) for w in lx.GREETING_WORDS)
 _STOP: frozenset[str] = frozenset(stem(w) for w in lx.STOPWORDS)
-_OOS_PHRASES: dict[str, list[_Phrase]] = _compile_phrases(lx.OOS_PHRASES)
+_OOS_PHRASES: dict[str, list[_Phrase]] = _compile_phrases((*lx.OOS_PHRASES, *lx.GENERAL_PHRASES))
+_FOREIGN_VAGUE: dict[str, frozenset[str]] = {
+    lang: frozenset(stem_in(lang, w) for w in words) for lang, words in lx.FOREIGN_VAGUE.items()
+}
+_FUNCTION_FOLDED: dict[str, frozenset[str]] = {
+    lang: frozenset(fold(w) for w in words) for lang, words in lx.FUNCTION_WORDS.items() if lang != "en"
+}
+_GREETING_ANY: frozenset[str] = frozenset(fold(w) for words in lx.GREETINGS.values() for w in words)
+_GREETING_CORE: frozenset[str] = frozenset(fold(w) for w in lx.GREETING_CORE)
 _KNOWN_RAW: frozenset[str] = frozenset(
-    _inflections(lx.COMMON_WORDS | lx.RETAIL_WORDS) | lx.STOPWORDS | lx.VAGUE_WORDS | lx.GREETING_WORDS
+    _inflections(lx.COMMON_WORDS | lx.RETAIL_WORDS | lx.GOODS)
+    | lx.STOPWORDS
+    | lx.VAGUE_WORDS
+    | lx.GREETING_WORDS
+    | lx.BRANDS
 )
 
 # Tables with the domains' words, set by _compile().
 _DOMAIN_ORDER: tuple[str, ...] = ()
 _CLARIFYING_QUESTION = ""
 _PRED: dict[str, dict[str, float]] = {}
-_FOREIGN_STEMS: frozenset[str] = frozenset()
+_FOREIGN: dict[str, dict[str, dict[str, float]]] = {}  # language -> Snowball stem -> domain -> weight
+_FOREIGN_PHRASES: dict[str, dict[str, list[_Phrase]]] = {}
+_FOREIGN_OBJ: dict[str, dict[str, dict[str, float]]] = {}
+_FOREIGN_CUES: dict[str, frozenset[str]] = {}
 _OBJ: dict[str, dict[str, float]] = {}
 _BIND_TARGETS: dict[str, tuple[str, ...]] = {}  # nouns a generic verb can bind to, and the domains they lend
 _BIND_OVERRIDDEN: frozenset[str] = frozenset()
@@ -198,7 +227,8 @@ def _phrase_specs(domain: str, phrases: Iterable[tuple[tuple[str, ...], int, flo
 
 def _compile() -> None:
     """Build the domain tables from the registry (registry order is the tie-break order)."""
-    global _DOMAIN_ORDER, _CLARIFYING_QUESTION, _PRED, _FOREIGN_STEMS, _OBJ, _BIND_TARGETS, _BIND_OVERRIDDEN
+    global _DOMAIN_ORDER, _CLARIFYING_QUESTION, _PRED, _FOREIGN, _FOREIGN_PHRASES, _FOREIGN_CUES, _FOREIGN_OBJ
+    global _OBJ, _BIND_TARGETS, _BIND_OVERRIDDEN
     global _PHRASES, _OBJ_PHRASES, _CUE_STEMS, _PHRASE_STEMS, _KNOWN_STEMS, _FUZZY_TARGETS, _DELETE_INDEX
     global _ABBREVIATIONS, _compiled_generation
     generation = registry.generation()
@@ -210,13 +240,23 @@ def _compile() -> None:
     _DOMAIN_ORDER = tuple(d.name for d in specs)
     offers = "; ".join(f"{d.offer} ({d.description})" for d in specs)
     _CLARIFYING_QUESTION = f"Could you tell me a bit more about what you need? I can help with {offers}."
-    pred = _stem_weights({d.name: dict(d.vocabulary.predicates) for d in specs})
-    foreign = _stem_weights({d.name: dict(d.vocabulary.foreign) for d in specs})
-    _FOREIGN_STEMS = frozenset(foreign)
-    for key, weights in foreign.items():
-        for name, v in weights.items():
-            pred.setdefault(key, {})[name] = max(pred.get(key, {}).get(name, 0.0), v)
-    _PRED = pred
+    _PRED = _stem_weights({d.name: dict(d.vocabulary.predicates) for d in specs})
+    _FOREIGN, _FOREIGN_PHRASES, _FOREIGN_OBJ = {}, {}, {}
+    for lang in lx.LANGUAGES:
+        _FOREIGN[lang] = _stem_weights_in(lang, {d.name: d.vocabulary.foreign.get(lang, {}) for d in specs})
+        _FOREIGN_OBJ[lang] = _stem_weights_in(
+            lang, {d.name: d.vocabulary.foreign_objects.get(lang, {}) for d in specs}
+        )
+        _FOREIGN_PHRASES[lang] = _compile_phrases(
+            (p for d in specs for p in _phrase_specs(d.name, d.vocabulary.foreign_phrases.get(lang, ()))),
+            lambda w, lang=lang: stem_in(lang, w),  # type: ignore[misc]
+        )
+    _FOREIGN_CUES = {
+        lang: frozenset(_FOREIGN[lang])
+        | frozenset(_FOREIGN_OBJ[lang])
+        | frozenset(s for ps in _FOREIGN_PHRASES[lang].values() for p in ps for slot in p.slots for s in slot)
+        for lang in lx.LANGUAGES
+    }
     _OBJ = _stem_weights({d.name: dict(d.vocabulary.objects) for d in specs})
     targets: dict[str, tuple[str, ...]] = {s: tuple(ds) for s, ds in _OBJ.items()}
     for key, weights in _PRED.items():
@@ -253,7 +293,7 @@ def _compile() -> None:
     )
     _FUZZY_TARGETS = frozenset(
         s
-        for s in (_CUE_STEMS | _VAGUE | _PHRASE_STEMS) - _FOREIGN_STEMS
+        for s in _CUE_STEMS | _VAGUE | _PHRASE_STEMS
         if len(s) >= 5 and s.isalpha() and s not in lx.PLACEHOLDER_TOKENS
     )
     index: dict[str, list[str]] = {}
@@ -405,14 +445,26 @@ _CODE = re.compile(
     r"|\bpublic\s+static\b|\b\w{1,40}\(\)\s*[;{]|\bsudo\s+\w+|\bpip\s+install\b|\bgit\s+(?:clone|commit|push|pull|merge|rebase)\b",
     re.IGNORECASE,
 )
-_MATH = re.compile(r"\b\d+(?:\.\d+)?\s*(?:[+*^×÷]|times|plus|minus|divided by|multiplied by)\s*\d+")
+_MATH = re.compile(
+    r"\b\d+(?:\.\d+)?\s*(?:[+*^×÷]|times|plus|minus|divided by|multiplied by)\s*\d+"
+    r"|\b\d+(?:\.\d+)?\s*(?:%|percent|per cent)\s+of\s+\d+"
+)
 _TOKEN = re.compile(r"[^\W_]+")
-_SPLIT = re.compile(
-    r"[.!?]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:and|also|but|plus|additionally|besides|moreover|furthermore"
-    r"|as well as|another thing|oh and|&)(?=\s|$)",
+_JOINERS = r"and|also|but|plus|additionally|besides|moreover|furthermore|as well as|another thing|oh and|&"
+_SPLIT = re.compile(rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS})(?=\s|$)", re.IGNORECASE)
+_SPLIT_FOREIGN = re.compile(
+    rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS}|{'|'.join(sorted(lx.FOREIGN_JOINERS))})(?=\s|$)",
     re.IGNORECASE,
 )
-_LEADING_JOINER = re.compile(r"^(?:and|also|but|plus|then|so|oh)\b[\s,]*", re.IGNORECASE)
+# Chat style runs two requests together without a joiner ("new address pls cancel the other order",
+# "where is my parcel i also need the invoice"): a fresh request opener after a few words starts a clause.
+_CHAT_OPENER = re.compile(
+    r"(?<=\w)\s+(?=(?:pls|please|plz|thx|thanks)\s+(?:\w+\s+){0,1}\w|(?:can|could|would|will) (?:you|u|i)\b"
+    r"|i(?: also)? (?:want|need|would like|d like|wanna)\b|how (?:do|can|long) i\b|where (?:is|are|s)\b"
+    r"|when (?:will|is|are|do|does)\b|why (?:is|was|did|has|have|does|do|am)\b|what about\b|also\b)",
+    re.IGNORECASE,
+)
+_LEADING_JOINER = re.compile(r"^(?:and|also|but|plus|then|so|oh|y|und|et|en|e)\b[\s,]*", re.IGNORECASE)
 _APOSTROPHE = re.compile(r"['’`´]")
 
 
@@ -448,10 +500,10 @@ def _clean(text: str) -> str:
     return text.strip()
 
 
-def _clauses(text: str) -> list[str]:
+def _clauses(text: str, language: str = "en") -> list[str]:
     parts: list[str] = []
     start = 0
-    for m in _SPLIT.finditer(text):
+    for m in (_SPLIT if language == "en" else _SPLIT_FOREIGN).finditer(text):
         piece = text[start : m.start()].strip(" ,;:-")
         if piece:
             parts.append(piece)
@@ -459,7 +511,21 @@ def _clauses(text: str) -> list[str]:
     tail = text[start:].strip(" ,;:-.!?")
     if tail:
         parts.append(tail)
-    return parts or [text]
+    out: list[str] = []
+    for part in parts or [text]:
+        out.extend(_chat_pieces(part) if language == "en" else [part])
+    return out
+
+
+def _chat_pieces(part: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for m in _CHAT_OPENER.finditer(part):
+        if len(part[start : m.start()].split()) >= 3:
+            pieces.append(part[start : m.start()].strip())
+            start = m.end()
+    pieces.append(part[start:].strip())
+    return [p for p in pieces if p]
 
 
 # ------------------------------------------------------------------ scoring
@@ -469,12 +535,17 @@ def _clauses(text: str) -> list[str]:
 class _Clause:
     text: str
     stems: list[str]
+    words: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
     pred: dict[str, float] = field(default_factory=dict)
     oos: float = 0.0
     evidence: list[str] = field(default_factory=list)
     selected: list[str] = field(default_factory=list)
     out_of_scope: bool = False
+    aside: bool = False  # said in passing: routed to only when nothing else is asked
+    disclaimed: bool = False  # every cue of it was disclaimed ("it's not about that")
+    points_back: bool = False  # a disclaimer of a pronoun with nothing before it: the previous clause
+    masked: int = 0  # words a disclaimer took out
 
 
 def _match(stems: Sequence[str], start: int, phrase: _Phrase) -> bool:
@@ -502,14 +573,38 @@ def _phrase_hits(stems: Sequence[str], index: dict[str, list[_Phrase]]) -> list[
     return hits
 
 
-def _score_clause(text: str, normalised: str) -> _Clause:
+def _resolve_in(token: str, language: str) -> tuple[str, ...]:
+    """English resolution; in another language only placeholders and known English words (no typo fixing:
+    "oder" is German for "or", not a misspelt "order")."""
+    if language == "en":
+        return _resolve(token)
+    if token in lx.PLACEHOLDER_TOKENS or not token.isalpha():
+        return (token,)
+    if fold(token) in _FUNCTION_FOLDED.get(language, ()):
+        return (f"_{token}",)
+    s = stem(token)
+    return (s,) if token in _KNOWN_RAW or s in _KNOWN_STEMS else (f"_{token}",)
+
+
+def _score_clause(text: str, normalised: str, language: str = "en", read_disclaimers: bool = True) -> _Clause:
+    words = _TOKEN.findall(normalised)
+    masked, points_back = discourse.disclaimed(words) if read_disclaimers else (set(), False)
     stems: list[str] = []
+    foreign: list[str] = []
     written: dict[str, str] = {}  # stem -> the word as written, for the rationale
-    for tok in _TOKEN.findall(normalised):
-        for s in _resolve(tok):
+    for i, tok in enumerate(words):
+        if i in masked:
+            continue
+        for s in _resolve_in(tok, language):
             stems.append(s)
             written.setdefault(s, tok)
-    clause = _Clause(text=text, stems=stems)
+        if language != "en" and tok.isalpha():
+            f = stem_in(language, tok)
+            foreign.append(f)
+            written.setdefault(f, tok)
+    clause = _Clause(text=text, stems=stems, words=words, masked=len(masked))
+    clause.points_back = points_back
+    clause.aside = discourse.is_aside(words)
     pred: dict[str, float] = {}
     obj: dict[str, float] = {}
     obj_words: dict[str, list[str]] = {}
@@ -536,6 +631,23 @@ def _score_clause(text: str, normalised: str) -> _Clause:
     for phrase in _phrase_hits(stems, _OOS_PHRASES):
         clause.oos += sum(w for _, w in phrase.weights)
         ev.append(f"'{phrase.label}'->out_of_scope")
+    if language != "en":
+        for f in dict.fromkeys(foreign):
+            for d, w in _FOREIGN[language].get(f, {}).items():
+                pred[d] = pred.get(d, 0.0) + w
+                ev.append(f"{written[f]}->{d}")
+            for d, w in _FOREIGN_OBJ[language].get(f, {}).items():
+                obj[d] = obj.get(d, 0.0) + w
+                obj_words.setdefault(d, []).append(written[f])
+        for phrase in _phrase_hits(foreign, _FOREIGN_PHRASES[language]):
+            for d, w in phrase.weights:
+                pred[d] = pred.get(d, 0.0) + w
+            ev.append(f"'{phrase.label}'->{'+'.join(d for d, _ in phrase.weights)}")
+    company = discourse.other_company(words)
+    if company is not None:
+        clause.oos += 4.0
+        clause.out_of_scope = True
+        ev.append(f"{company}->out_of_scope (another company's service)")
     # generic verbs lend weight to the nearest cue noun they bind to (forward first)
     for i, s in enumerate(stems):
         if s not in _GENERIC:
@@ -585,16 +697,19 @@ def _content_words(stems: Iterable[str]) -> list[str]:
 
 
 def _greeting_only(text: str) -> bool:
-    t = " ".join(_TOKEN.findall(_APOSTROPHE.sub("", text.lower())))
+    """A greeting, thanks or small talk in any of the router's languages, asking for nothing."""
+    t = " " + " ".join(fold(w) for w in _TOKEN.findall(_APOSTROPHE.sub("", text.lower()))) + " "
+    found = False
     for phrase in lx.GREETING_PHRASES:
-        t = t.replace(_APOSTROPHE.sub("", phrase), " ")
+        p = " " + " ".join(_TOKEN.findall(_APOSTROPHE.sub("", phrase))) + " "
+        if p in t:
+            t = t.replace(p, " ")
+            found = True
     words = t.split()
-    if not words:
+    if not found and not any(w in _GREETING_CORE or w in _ABBREVIATIONS for w in words):
         return False
-    if not any(w in lx.GREETING_WORDS for w in words) and words:
-        return False
-    rest = [w for w in words if w not in lx.GREETING_WORDS and w not in lx.STOPWORDS]
-    return len(rest) <= 1 and not any(stem(w) in _VAGUE for w in words)
+    rest = [w for w in words if w not in _GREETING_ANY and w not in lx.STOPWORDS]
+    return len(rest) <= 1 and not any(stem(w) in _VAGUE for w in rest)
 
 
 def _confidence(top: float, rival: float) -> float:
@@ -613,17 +728,15 @@ def _clarify(rationale: str, confidence: float) -> RouteDecision:
     )
 
 
-def _decide(text: str) -> RouteDecision:
-    clauses = [_score_clause(piece, _normalise(piece)) for piece in _clauses(text)]
-    for pattern, label in ((_CODE, "code"), (_MATH, "arithmetic")):
-        if pattern.search(text):
-            for c in clauses:
-                c.oos += 3.0
-                c.evidence.append(f"{label}->out_of_scope")
+def _select(clauses: list[_Clause], include_asides: bool) -> tuple[set[str], dict[str, float]]:
     totals: dict[str, float] = {}
     for c in clauses:
+        c.selected = []
+    for c in clauses:
+        if c.disclaimed or (c.aside and not include_asides):
+            continue
         _, top = _best(c.scores)
-        if c.oos >= OOS_THRESHOLD and c.oos > top:
+        if c.out_of_scope or (c.oos >= OOS_THRESHOLD and c.oos > top):
             c.out_of_scope = True
             continue
         for d, v in c.scores.items():
@@ -637,8 +750,54 @@ def _decide(text: str) -> RouteDecision:
     if not selected and best is not None and best_total >= MIN_THRESHOLD:
         selected = {best}
         for c in clauses:
-            if best in c.scores and not c.out_of_scope:
+            if (
+                best in c.scores
+                and not c.out_of_scope
+                and not c.disclaimed
+                and (include_asides or not c.aside)
+            ):
                 c.selected.append(best)
+    return selected, totals
+
+
+def _decide(text: str) -> RouteDecision:
+    language = detect(_TOKEN.findall(_normalise(text)), _FOREIGN_CUES)
+    decision = _decide_in(text, language, read_disclaimers=True)
+    if not decision.domains and "disclaimed" in decision.rationale:
+        # nothing else was asked: the disclaimer is the request ("I don't want these e-mails any more")
+        plain = _decide_in(text, language, read_disclaimers=False)
+        if plain.domains:
+            return plain
+    return decision
+
+
+def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecision:
+    clauses = [
+        _score_clause(piece, _normalise(piece), language, read_disclaimers)
+        for piece in _clauses(text, language)
+    ]
+    for pattern, label in ((_CODE, "code"), (_MATH, "arithmetic")):
+        if pattern.search(text):
+            for c in clauses:
+                c.oos += 3.0
+                c.evidence.append(f"{label}->out_of_scope")
+    for i, c in enumerate(clauses):
+        if c.points_back and i > 0:
+            clauses[i - 1].disclaimed = True
+        if i > 0 and discourse.ends_asides(c.words):
+            for earlier in clauses[:i]:
+                earlier.aside = True
+    selected, totals = _select(clauses, include_asides=False)
+    if not selected:
+        selected, totals = _select(clauses, include_asides=True)
+    notes = []
+    if any(c.masked or c.disclaimed for c in clauses):
+        notes.append("disclaimed: " + "; ".join(c.text for c in clauses if c.masked or c.disclaimed))
+    if any(c.aside for c in clauses):
+        notes.append("aside: " + "; ".join(c.text for c in clauses if c.aside))
+    if language != "en":
+        notes.append(f"language {language}")
+    note = (" (" + " | ".join(notes) + ")") if notes else ""
 
     all_stems = [s for c in clauses for s in c.stems]
     if not selected:
@@ -649,27 +808,40 @@ def _decide(text: str) -> RouteDecision:
                 domains=[],
                 out_of_scope=True,
                 confidence=round(min(0.95, 0.6 + 0.05 * oos_total), 3),
-                rationale="out of scope: " + ", ".join(e for e in evidence if "out_of_scope" in e),
+                rationale="out of scope: " + ", ".join(e for e in evidence if "out_of_scope" in e) + note,
             )
         if _greeting_only(text):
             return RouteDecision(
                 domains=[],
-                out_of_scope=True,
-                confidence=0.6,
-                rationale="small talk with no request; answer politely with what Switchboard can do",
+                greeting=True,
+                confidence=0.8,
+                rationale="a greeting or small talk with no request: greet and say what Switchboard can do",
             )
-        content = _content_words(all_stems)
-        vague = any(s in _VAGUE for s in all_stems)
+        function = lx.FUNCTION_WORDS.get(language, frozenset())
+        content = [
+            s
+            for s in _content_words(all_stems)
+            if not (
+                s.startswith("_")
+                and (fold(s[1:]) in function or stem_in(language, s[1:]) in _FOREIGN_VAGUE.get(language, ()))
+            )
+        ]
+        vague = any(s in _VAGUE for s in all_stems) or any(
+            s.startswith("_") and stem_in(language, s[1:]) in _FOREIGN_VAGUE.get(language, ())
+            for s in all_stems
+        )
         if len(content) <= 1 or (vague and len(content) <= 2):
             return _clarify(
-                "too vague to route: no domain cue" + (f" (weak: {', '.join(evidence)})" if evidence else ""),
+                "too vague to route: no domain cue"
+                + (f" (weak: {', '.join(evidence)})" if evidence else "")
+                + note,
                 0.7 if not evidence else 0.55,
             )
         return RouteDecision(
             domains=[],
             out_of_scope=True,
             confidence=0.55 if evidence else 0.65,
-            rationale="no domain evidence in a request with content: " + " ".join(content[:8]),
+            rationale="no domain evidence in a request with content: " + " ".join(content[:8]) + note,
         )
 
     domains = sorted(selected)
@@ -681,7 +853,7 @@ def _decide(text: str) -> RouteDecision:
     last: list[str] = []
     for c in clauses:
         owners = [d for d in c.selected if d in requests]
-        if not owners and _content_words(c.stems):
+        if not owners and _content_words(c.stems) and not c.out_of_scope:
             owners = last  # a clause with no evidence of its own continues the previous one
         for d in owners:
             requests[d].append(_LEADING_JOINER.sub("", c.text) or c.text)
@@ -698,7 +870,7 @@ def _decide(text: str) -> RouteDecision:
     return RouteDecision(
         domains=domains,
         confidence=confidence,
-        rationale="; ".join(evidence)[:1000],
+        rationale=("; ".join(evidence) + note)[:1000],
         domain_requests=domain_requests,
     )
 

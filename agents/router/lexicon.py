@@ -28,6 +28,9 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+words = _words  # for the router's other modules
+
+
 # Placeholder tokens the normaliser substitutes for entities and template slots.
 T_ORDER_ID: Final = "xorderidx"
 T_INVOICE_ID: Final = "xinvoiceidx"
@@ -111,7 +114,10 @@ GREETING_WORDS: Final = _words(
 )
 GREETING_PHRASES: Final[tuple[str, ...]] = (
     "how are you doing", "how are you", "how's it going", "hows it going", "what's up", "whats up",
-    "nice to meet you", "have a nice day", "have a good day", "thank you",
+    "nice to meet you", "have a nice day", "have a good day", "have a great day", "thank you",
+    "thanks for your help", "thank you for your help", "thanks for the help", "that's all", "that is all",
+    "what's your name", "whats your name", "what is your name", "who are you", "are you a bot",
+    "are you a robot", "good morning", "good afternoon", "good evening", "good night",
 )
 
 # Out-of-scope evidence.
@@ -130,7 +136,7 @@ OOS_CUES: Final[dict[str, float]] = {
     "chemistry": 3.0, "climate": 2.0, "universe": 2.0, "dragon": 1.5, "celebrity": 3.0, "election": 3.0,
     "politics": 3.0, "religion": 3.0, "doctor": 2.0, "medical": 2.0, "symptoms": 3.0, "lawyer": 2.0,
     "wikipedia": 3.0, "calculate": 2.0, "calculator": 3.0, "pancakes": 3.0, "flu": 2.0, "chatgpt": 2.0,
-    "riddle": 3.0, "trivia": 3.0, "restaurant": 2.5, "pizza": 2.0,
+    "riddle": 3.0, "trivia": 3.0, "limerick": 3.0, "sonnet": 3.0, "restaurant": 2.5, "pizza": 2.0,
     "blockchain": 3.0, "nft": 3.0, "population": 3.0, "entertain": 2.5, "bored": 2.0, "dinner": 2.0,
     "lunch": 2.0, "breakfast": 2.0, "bedtime": 2.0, "grandmother": 1.5,
 }
@@ -143,7 +149,7 @@ OOS_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("capital", "of"), 0, {"oos": 3.0}),
     (("meaning", "of", "life"), 0, {"oos": 4.0}),
     (("what", "time day date year", "is", "it"), 0, {"oos": 4.0}),
-    (("write compose generate", "poem essay story song code script program function haiku letter"), 3,
+    (("write compose generate", "poem essay story song code script program function haiku letter limerick sonnet rap speech"), 3,
      {"oos": 3.0}),
     (("world", "cup"), 0, {"oos": 3.0}),
     (("square", "root"), 0, {"oos": 4.0}),
@@ -298,6 +304,24 @@ RETAIL_WORDS: Final = _words(
     """
 )
 
+# Goods a customer names instead of the order ("cancel the shoes", "return the jacket").
+GOODS: Final = _words(
+    """
+    jacket jackets coat coats socks shoes boots sneakers trainers sandals slippers shirt shirts tshirt
+    hoodie hoodies sweater jumper cardigan dress dresses skirt jeans trousers pants shorts leggings blazer
+    scarf gloves hat backpack wallet watch necklace bracelet earrings sunglasses umbrella towels pillow
+    blanket duvet mattress sofa couch chair lamp mug mugs kettle toaster blender laptop tablet
+    headphones earbuds speaker camera tv monitor keyboard printer console controller toy toys puzzle
+    lego doll book books vase candle grinder perfume shampoo bike bicycle helmet tent stroller item items
+    product products boot
+    """
+)
+# Brands and models: known words, never split ("iphone" is not "i phone") nor "corrected".
+BRANDS: Final = _words(
+    "iphone ipad macbook airpods android samsung galaxy pixel xiaomi huawei sony lg nike adidas puma "
+    "lenovo dell asus acer bosch philips dyson nespresso lego"
+)
+
 # Abbreviations and four-letter misspellings, replaced before stemming (fuzzy matching starts at
 # five letters); a domain adds the short forms of its own words (Vocabulary.abbreviations).
 ABBREVIATIONS: Final[dict[str, str]] = {
@@ -312,4 +336,170 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "bc": "because", "cuz": "because", "coz": "because", "rn": "now",
 }
 
+# fmt: on
+# fmt: off
+# ------------------------------------------------------------------ discourse: negation, contrast, asides
+# Written in the normaliser's form: lower case, apostrophes turned into spaces ("don't" -> "don t").
+
+# A disclaimer ("I don't want a refund", "this is not about billing", "not a complaint") takes the cue
+# words after it out of the request, up to a contrast word or the end of the clause. A negation
+# followed by one of DISCLAIM_HEADS is a disclaimer; a negation of an event ("hasn't arrived",
+# "didn't get my refund") is a problem report and stays a request.
+NEGATORS: Final = _words("not dont don didnt didn never no nor isnt isn wasnt wasn aren arent nothing without")
+DISCLAIM_HEADS: Final = _words(
+    "want wanted wanting need needed needing asking ask asked about regarding re related mean meant "
+    "looking interested talking complaining complain worried bothered care fussed trying after chasing "
+    "a an any "
+    "quiero necesito busco sobre veux voudrais besoin cherche concerne will möchte moechte brauche wegen "
+    "geht wil hoef zoek gaat over"
+)
+# After "not a/an/any": only these nouns make a disclaimer ("not a complaint"), so "not a single
+# email arrived" still reports a problem.
+DISCLAIM_NOUNS: Final = _words(
+    "complaint problem issue question request refund return claim complaint concern big"
+)
+CONTRAST: Final = _words(
+    "just only but instead rather simply merely actually except apart however though although "
+    "solo sino pero sólo solamente nur sondern aber seulement mais juste alleen maar slechts enkel"
+)
+# Pronouns after a disclaimer point back at what the clause (or the one before it) said:
+# "I got the refund already so it's not about that".
+ANAPHORS: Final = _words("that this it those these one")
+
+# An aside (a passing mention) is a clause that reports something fine, thanks for something, or is
+# marked as by-the-way: its domains are routed to only when nothing else in the request is.
+ASIDE_WORDS: Final = _words(
+    "btw fine ok okay good great perfect lovely love loved loving fan sorted resolved already thanks "
+    "thank appreciate appreciated happy pleased glad loyal worked works safely"
+)
+ASIDE_PHRASES: Final[tuple[str, ...]] = (
+    "by the way", "no issue", "no issues", "no problem", "no problems", "all good", "on time", "went fine",
+    "was fine", "is fine", "thanks for", "thank you for", "big fan", "love the", "love your", "loved the",
+    "that part is fine", "that s fine", "that s sorted", "got the refund", "not the problem", "not an issue",
+    "no complaints", "loyal customer", "this time",
+)
+# After an aside phrase, only these in the rest of the clause make it a request after all.
+ASIDE_PHRASE_BREAKERS: Final = _words(
+    "not never still again wrong twice double but why please pls need want can could would how where when "
+    "what help cant won wont didn didnt hasn hasnt haven havent isn isnt"
+)
+# Words that mark what came before as an aside ("big fan of your e-mails, anyway, where is my order").
+ASIDE_ENDERS: Final = _words("anyway anyhow anyways regardless")
+# An aside needs one of ASIDE_WORDS / ASIDE_PHRASES and none of these (a complaint is not an aside).
+ASIDE_BREAKERS: Final = _words(
+    "not never no still again wrong broken missing late problem issue twice double but why cant can t "
+    "won t wont didn didnt hasn hasnt haven havent isn isnt please pls need want can could would how where "
+    "when what help damaged broken faulty defective lost stolen charged overcharged refund cancel return "
+    "wrong late delayed missing"
+)
+
+# ------------------------------------------------------------------ other companies' services
+# A clause about another company's service ("my Netflix subscription", "log into my Instagram") is out
+# of scope unless it also refers to this store ("your", an order number).
+OTHER_COMPANIES: Final = _words(
+    "amazon ebay etsy aliexpress temu shein zalando asos walmart target ikea bol coolblue otto "
+    "netflix spotify disney hulu hbo youtube twitch steam playstation xbox nintendo "
+    "instagram facebook whatsapp tiktok snapchat twitter linkedin reddit telegram discord "
+    "google microsoft uber lyft airbnb booking expedia ryanair easyjet lufthansa klm "
+    "vodafone verizon tmobile telekom landlord gym insurer airline airlines "
+    "ubereats deliveroo doordash"
+)
+# Means of payment and carriers: ours when used ("paid with PayPal", "DHL says delivered"), another
+# company's service when their own platform is the subject ("my PayPal account got hacked").
+PROVIDERS: Final = _words(
+    "paypal klarna visa mastercard amex revolut stripe venmo dhl ups fedex dpd gls postnl usps hermes "
+    "evri bpost correos chronopost colissimo bank"
+)
+PROVIDER_PLATFORM: Final = _words("account app login password profile website site subscription wallet")
+# "my bank account was charged twice" is about this store's charge: a bank's platform is its app or site.
+PROVIDER_PLATFORM_EXCEPT: Final[dict[str, frozenset[str]]] = {"bank": _words("account")}
+# Before a company's name these make it the means, not the subject ("signed up with Google", "paid via
+# PayPal", "refund to my PayPal account").
+MEANS_MARKERS: Final = _words("with via through using")
+PROVIDER_MEANS_MARKERS: Final = _words("with via through using by to onto from")
+STORE_REFERENCES: Final = _words("your ur yours xorderidx xinvoiceidx xtrackingx")
+
+# ------------------------------------------------------------------ general questions
+# "what is a chargeback in general", "for my economics class": knowledge, not the customer's case.
+GENERAL_PHRASES: Final[tuple[PhraseSpec, ...]] = (
+    (("in", "general"), 0, {"oos": 4.0}),
+    (("generally", "speaking"), 0, {"oos": 4.0}),
+    (("for", "my our", "class course homework essay exam thesis school university lecture assignment"), 1,
+     {"oos": 4.0}),
+    (("which what", "is are", "better best"), 1, {"oos": 2.5}),
+    (("or", "which", "is", "better"), 2, {"oos": 3.0}),
+    (("file do", "my our", "taxes tax"), 1, {"oos": 4.0}),
+    (("tax", "return returns"), 0, {"oos": 3.0}),
+    (("book", "me us a an", "train flight taxi table hotel room ticket tickets"), 2, {"oos": 4.0}),
+    (("train bus concert cinema movie plane", "ticket tickets"), 0, {"oos": 4.0}),
+    (("rental hire", "car cars van"), 0, {"oos": 4.0}),
+    (("build make code create write", "page website app site", "react html css python javascript wordpress"),
+     3, {"oos": 4.0}),
+    (("percent", "of"), 0, {"oos": 3.0}),
+    (("how", "many much", "is are"), 0, {"oos": 0.5}),
+    (("explain", "how what"), 1, {"oos": 1.0}),
+)
+
+# ------------------------------------------------------------------ languages
+# Function words identify a request's language (a request shorter than a sentence in one of these is
+# recognised by its cue words too); each domain declares its cue words per language
+# (Vocabulary.foreign), stemmed with that language's Snowball stemmer.
+LANGUAGES: Final[dict[str, str]] = {"de": "german", "es": "spanish", "fr": "french", "nl": "dutch"}
+FUNCTION_WORDS: Final[dict[str, frozenset[str]]] = {
+    "en": _words(
+        "the and is are my i you your to of it was have has not do does can please where what when why how "
+        "with for me this that on at be been would could want need a no just"
+    ),
+    "de": _words(
+        "ich mein meine meinen meiner mir mich und ist sind nicht kein keine wurde wurden bitte wie wo was "
+        "wann warum mit für der die das ein eine einen den dem zu ist habe hat haben noch schon möchte "
+        "moechte will kann können koennen sie ihr ihre es auf aus bei von nach ja nein oder auch "
+        "immer zweimal doppelt"
+    ),
+    "es": _words(
+        "yo mi mis me el la los las un una y es son no por para con que qué como cómo donde dónde cuando "
+        "cuándo quiero necesito puedo puede tengo ha han he del al lo le su sus muy ya todavía aún "
+        "gracias favor hola dos veces"
+    ),
+    "fr": _words(
+        "je j me m mon ma mes le la les un une et est sont ne pas n plus pour avec que qu quoi comment où "
+        "ou quand veux voudrais peux pouvez ai a été du des au aux il elle vous votre vos on toujours "
+        "encore deux fois merci bonjour"
+    ),
+    "nl": _words(
+        "ik mijn me mij en is zijn niet geen de het een van voor met wat hoe waar wanneer waarom wil "
+        "kan kunt heb heeft nog al ook maar graag je jullie u uw er op te dat dit wordt werd twee keer "
+        "dubbel hoi hallo bedankt"
+    ),
+}
+# Greetings, thanks and small talk in each language, as whole messages: "hola", "merci beaucoup".
+GREETINGS: Final[dict[str, frozenset[str]]] = {
+    "en": _words(
+        "hi hello hey hiya yo howdy greetings morning afternoon evening good thanks thank thx ty cheers bye "
+        "goodbye cool great nice awesome perfect lol haha hmm sup lovely brilliant cheerio ta much so lot "
+        "you very all that s sorted helpful help day have a nice great name your who are what is it doing "
+        "how going up fine well"
+    ),
+    "de": _words("hallo hi hey guten tag morgen abend danke schön schoen vielen dank tschüss tschuess servus moin"),
+    "es": _words("hola buenos buenas días dias tardes noches gracias muchas adiós adios saludos"),
+    "fr": _words("bonjour salut bonsoir merci beaucoup au revoir bonne journée journee"),
+    "nl": _words("hoi hallo hey goedemorgen goedemiddag goedenavond dank je wel bedankt dankjewel doei fijne dag"),
+}
+# The words a greeting message must contain one of (the rest may be polite filler).
+GREETING_CORE: Final = _words(
+    "hi hello hey hiya yo howdy greetings morning afternoon evening thanks thank thx ty cheers bye goodbye "
+    "hallo danke dank tschüss tschuess servus moin hola gracias adiós adios saludos buenos buenas bonjour "
+    "salut bonsoir merci revoir hoi bedankt dankjewel doei goedemorgen goedemiddag goedenavond "
+)
+# Words that make a short foreign message a vague request ("ik heb een vraag"): clarify, not out of scope.
+FOREIGN_VAGUE: Final[dict[str, frozenset[str]]] = {
+    "de": _words("problem problems frage fragen hilfe helfen anliegen etwas"),
+    "es": _words("problema problemas pregunta preguntas ayuda ayudar algo consulta duda"),
+    "fr": _words("problème probleme problèmes question questions aide aider quelque chose souci"),
+    "nl": _words("probleem problemen vraag vragen hulp helpen iets"),
+}
+# Joiners between two requests, per language (English ones are in the clause splitter).
+FOREIGN_JOINERS: Final = _words("und y e et en aber pero mais maar sowie además ademas aussi ook también tambien")
+# Disclaimers in other languages: "no quiero", "je ne veux pas", "ich will kein", "ik wil geen".
+FOREIGN_NEGATORS: Final = _words("no ne pas nicht kein keine keinen geen niet")
 # fmt: on
