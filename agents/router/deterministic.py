@@ -191,6 +191,7 @@ _FUNCTION_FOLDED: dict[str, frozenset[str]] = {
 }
 _GREETING_ANY: frozenset[str] = frozenset(fold(w) for words in lx.GREETINGS.values() for w in words)
 _GREETING_CORE: frozenset[str] = frozenset(fold(w) for w in lx.GREETING_CORE)
+_POLITE: frozenset[str] = frozenset(fold(w) for w in lx.POLITE)
 _KNOWN_RAW: frozenset[str] = frozenset(
     _inflections(lx.COMMON_WORDS | lx.RETAIL_WORDS | lx.GOODS)
     | lx.STOPWORDS
@@ -215,7 +216,7 @@ _OBJ_PHRASES: dict[str, list[_Phrase]] = {}
 _CUE_STEMS: frozenset[str] = frozenset()
 _PHRASE_STEMS: frozenset[str] = frozenset()
 _KNOWN_STEMS: frozenset[str] = frozenset()
-_FUZZY_TARGETS: frozenset[str] = frozenset()  # cue stems of five letters or more
+_FUZZY_TARGETS: dict[str, str] = {}  # cue stems and words of five letters or more -> the stem they mean
 _DELETE_INDEX: dict[str, list[str]] = {}
 _ABBREVIATIONS: dict[str, str] = {}
 _compiled_generation = -1
@@ -291,11 +292,26 @@ def _compile() -> None:
         | _STOP
         | frozenset(stem(w) for w in lx.COMMON_WORDS | lx.RETAIL_WORDS)
     )
-    _FUZZY_TARGETS = frozenset(
-        s
-        for s in _CUE_STEMS | _VAGUE | _PHRASE_STEMS
-        if len(s) >= 5 and s.isalpha() and s not in lx.PLACEHOLDER_TOKENS
-    )
+    # misspellings are matched against the cue stems and the cue words as declared ("tracknig" is one
+    # transposition from "tracking", three edits from its stem "track")
+    meaningful = _CUE_STEMS | _VAGUE | _PHRASE_STEMS
+    targets_to: dict[str, str] = {
+        s: s for s in meaningful if len(s) >= 5 and s.isalpha() and s not in lx.PLACEHOLDER_TOKENS
+    }
+    declared = {w for d in specs for w in (*d.vocabulary.predicates, *d.vocabulary.objects)}
+    declared |= {
+        w
+        for d in specs
+        for p in (*d.vocabulary.phrases, *d.vocabulary.object_phrases)
+        for slot in p[0]
+        for w in slot.split()
+    }
+    declared |= set(lx.VAGUE_WORDS)
+    for word in sorted(declared):
+        s = stem(word)
+        if len(word) >= 5 and word.isalpha() and word not in targets_to and s in meaningful:
+            targets_to[word] = s
+    _FUZZY_TARGETS = targets_to
     index: dict[str, list[str]] = {}
     for target in sorted(_FUZZY_TARGETS):
         for deleted in _deletes(target, 2 if len(target) >= 8 else 1):
@@ -311,25 +327,10 @@ def _ensure_compiled() -> None:
 
 
 def _osa_distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment (Damerau) distance, giving up above ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        row_min = i
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                v = min(v, prev2[j - 2] + 1)
-            cur[j] = v
-            row_min = min(row_min, v)
-        if row_min > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[len(b)]
+    """Optimal-string-alignment (Damerau) distance, ``limit + 1`` when above ``limit`` (RapidFuzz, in C)."""
+    from rapidfuzz.distance import OSA  # imported on the first unknown word, not at start-up
+
+    return int(OSA.distance(a, b, score_cutoff=limit))
 
 
 def _fuzzy(s: str, max_distance: int = 2) -> str | None:
@@ -354,11 +355,11 @@ def _fuzzy(s: str, max_distance: int = 2) -> str | None:
         dist = _osa_distance(s, target, lim)
         if dist <= lim:
             prefix = len(_common_prefix(s, target))
-            best.append((dist, -prefix, target))
+            best.append((dist, -prefix, _FUZZY_TARGETS[target]))
     if not best:
         return None
     best.sort()
-    if len(best) > 1 and best[0][:2] == best[1][:2]:
+    if len(best) > 1 and best[0][:2] == best[1][:2] and best[0][2] != best[1][2]:
         return None  # ambiguous between two cue words
     return best[0][2]
 
@@ -466,6 +467,9 @@ _CHAT_OPENER = re.compile(
 )
 _LEADING_JOINER = re.compile(r"^(?:and|also|but|plus|then|so|oh|y|und|et|en|e)\b[\s,]*", re.IGNORECASE)
 _APOSTROPHE = re.compile(r"['’`´]")
+_GREETING_PHRASES: tuple[str, ...] = tuple(
+    " " + " ".join(_TOKEN.findall(_APOSTROPHE.sub("", p))) + " " for p in lx.GREETING_PHRASES
+)
 
 
 def _template_token(match: re.Match[str]) -> str:
@@ -697,19 +701,34 @@ def _content_words(stems: Iterable[str]) -> list[str]:
 
 
 def _greeting_only(text: str) -> bool:
-    """A greeting, thanks or small talk in any of the router's languages, asking for nothing."""
+    """A greeting, thanks, farewell or small talk in any of the router's languages, asking for nothing."""
     t = " " + " ".join(fold(w) for w in _TOKEN.findall(_APOSTROPHE.sub("", text.lower()))) + " "
     found = False
-    for phrase in lx.GREETING_PHRASES:
-        p = " " + " ".join(_TOKEN.findall(_APOSTROPHE.sub("", phrase))) + " "
-        if p in t:
-            t = t.replace(p, " ")
+    for phrase in _GREETING_PHRASES:
+        if phrase in t:
+            t = t.replace(phrase, " ")
             found = True
     words = t.split()
-    if not found and not any(w in _GREETING_CORE or w in _ABBREVIATIONS for w in words):
+    if not words and found:
+        return True
+    if any(w in lx.NEGATORS for w in words[1:]):
+        return False  # "thanks, but it is still not fixed"
+    if len(words) > 12 or not (
+        found or any(w in _GREETING_CORE or _ABBREVIATIONS.get(w) == "thanks" for w in words)
+    ):
         return False
-    rest = [w for w in words if w not in _GREETING_ANY and w not in lx.STOPWORDS]
-    return len(rest) <= 1 and not any(stem(w) in _VAGUE for w in rest)
+    thanked = any(w in lx.THANKS_WORDS or _ABBREVIATIONS.get(w) == "thanks" for w in words)
+    rest = [
+        w
+        for w in words
+        if w not in _GREETING_ANY
+        and w not in _POLITE
+        and w not in lx.STOPWORDS
+        and w not in _ABBREVIATIONS
+        and not any(w in table for table in _FUNCTION_FOLDED.values())
+        and not (thanked and w in lx.THANKS_FOR)
+    ]
+    return len(rest) <= 1 and not any(stem(w) in _VAGUE or w in lx.VAGUE_WORDS for w in rest)
 
 
 def _confidence(top: float, rival: float) -> float:
@@ -787,6 +806,12 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
         if i > 0 and discourse.ends_asides(c.words):
             for earlier in clauses[:i]:
                 earlier.aside = True
+        if (
+            i > 0
+            and discourse.is_thanks(c.words)
+            and not any(w in lx.ASIDE_BREAKERS for w in clauses[i - 1].words)
+        ):
+            clauses[i - 1].aside = True  # "delivery was quick, thanks!"
     selected, totals = _select(clauses, include_asides=False)
     if not selected:
         selected, totals = _select(clauses, include_asides=True)

@@ -52,6 +52,18 @@ def _head_after(words: Sequence[str], i: int) -> int | None:
     return None
 
 
+def _dismissal(words: Sequence[str]) -> bool:
+    """ "forget the invoice", "never mind about the refund" (not "forget everything above")."""
+    rest = (
+        words[2:]
+        if list(words[:2]) == ["never", "mind"]
+        else words[1:]
+        if words[0] in lx.DISMISSALS
+        else None
+    )
+    return bool(rest) and rest[0] in ("the", "about", "my", "that", "this", "your")  # type: ignore[index]
+
+
 def disclaimed(words: Sequence[str]) -> tuple[set[int], bool]:
     """Indices of the words a disclaimer takes out of the request, and whether one pointed back.
 
@@ -69,6 +81,8 @@ def disclaimed(words: Sequence[str]) -> tuple[set[int], bool]:
             head = _head_after(words, i)
             if head is not None:
                 start = i
+        if start is None and i == 0 and _dismissal(words):
+            start = i
         if (
             start is None
             and w in _POSTPOSED
@@ -127,6 +141,11 @@ def is_aside(words: Sequence[str]) -> bool:
     return not any(w in lx.ASIDE_BREAKERS for w in rest_words)
 
 
+def is_thanks(words: Sequence[str]) -> bool:
+    """A clause that is only thanks ("thanks!", "cheers"): what it follows was said in passing."""
+    return bool(words) and len(words) <= 3 and words[0] in lx.THANKS_WORDS
+
+
 def ends_asides(words: Sequence[str]) -> bool:
     """The clause opens with "anyway": what came before it was said in passing."""
     return bool(words) and (words[0] in lx.ASIDE_ENDERS or (len(words) > 1 and words[1] in lx.ASIDE_ENDERS))
@@ -137,6 +156,8 @@ def other_company(words: Sequence[str]) -> str | None:
     if any(w in lx.STORE_REFERENCES for w in words):
         return None
     for i, w in enumerate(words):
+        if w in lx.OTHER_SERVICES or (i + 1 < len(words) and (w, words[i + 1]) in lx.OTHER_SERVICE_PAIRS):
+            return w
         before = words[max(0, i - 2) : i]
         if w in lx.OTHER_COMPANIES and not any(b in lx.MEANS_MARKERS for b in before):
             return w

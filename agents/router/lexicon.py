@@ -117,7 +117,13 @@ GREETING_PHRASES: Final[tuple[str, ...]] = (
     "nice to meet you", "have a nice day", "have a good day", "have a great day", "thank you",
     "thanks for your help", "thank you for your help", "thanks for the help", "that's all", "that is all",
     "what's your name", "whats your name", "what is your name", "who are you", "are you a bot",
-    "are you a robot", "good morning", "good afternoon", "good evening", "good night",
+    "are you a robot", "good morning", "good afternoon", "good evening", "good night", "good day",
+    "how's your day", "how is your day", "how was your day", "who am i talking to", "are you real",
+    "you've been very helpful", "you've been helpful", "you're great", "you're awesome", "you're the best",
+    "see you", "see ya", "talk later", "happy new year", "merry christmas", "happy holidays",
+    "have a good one", "take care", "that's everything", "nothing else", "that's it", "all good",
+    "all set", "no thanks", "that will be all", "that'll be all", "all i needed", "that's all i needed",
+    "i'm good", "im good",
 )
 
 # Out-of-scope evidence.
@@ -370,7 +376,8 @@ ANAPHORS: Final = _words("that this it those these one")
 # marked as by-the-way: its domains are routed to only when nothing else in the request is.
 ASIDE_WORDS: Final = _words(
     "btw fine ok okay good great perfect lovely love loved loving fan sorted resolved already thanks "
-    "thank appreciate appreciated happy pleased glad loyal worked works safely"
+    "thank appreciate appreciated happy pleased glad loyal worked works safely quick fast smooth speedy "
+    "prompt early"
 )
 ASIDE_PHRASES: Final[tuple[str, ...]] = (
     "by the way", "no issue", "no issues", "no problem", "no problems", "all good", "on time", "went fine",
@@ -383,6 +390,9 @@ ASIDE_PHRASE_BREAKERS: Final = _words(
     "not never still again wrong twice double but why please pls need want can could would how where when "
     "what help cant won wont didn didnt hasn hasnt haven havent isn isnt"
 )
+# A clause that opens with one of these drops what follows ("forget the invoice, ...", "never mind
+# the refund"): a dismissal is a disclaimer without a negation.
+DISMISSALS: Final = _words("forget nevermind scratch")
 # Words that mark what came before as an aside ("big fan of your e-mails, anyway, where is my order").
 ASIDE_ENDERS: Final = _words("anyway anyhow anyways regardless")
 # An aside needs one of ASIDE_WORDS / ASIDE_PHRASES and none of these (a complaint is not an aside).
@@ -403,6 +413,36 @@ OTHER_COMPANIES: Final = _words(
     "google microsoft uber lyft airbnb booking expedia ryanair easyjet lufthansa klm "
     "vodafone verizon tmobile telekom landlord gym insurer airline airlines "
     "ubereats deliveroo doordash"
+)
+# Services the store does not offer, and other providers' things: "my phone bill", "my electricity
+# provider", "a library book", "my Gmail password". Single words, and pairs written "first second".
+OTHER_SERVICES: Final = _words(
+    "electricity mortgage loan loans insurance insurer library landlord rent council pension salary "
+    "employer dentist broadband utility utilities icloud"
+)
+OTHER_SERVICE_PAIRS: Final = frozenset(
+    (a, b)
+    for a, bs in {
+        "phone": "bill bills plan contract provider carrier tariff",
+        "mobile": "bill plan contract provider carrier tariff",
+        "gas": "bill bills provider supplier",
+        "water": "bill bills provider supplier",
+        "energy": "bill bills provider supplier",
+        "internet": "provider bill contract connection",
+        "wifi": "router password network",
+        "router": "password settings",
+        "gmail": "password account inbox login",
+        "outlook": "password account inbox login",
+        "hotmail": "password account inbox login",
+        "yahoo": "password account inbox login",
+        "apple": "id",
+        "credit": "score rating",
+        "car": "insurance loan rental lease",
+        "tax": "return office refund",
+        "student": "loan",
+        "health": "insurance",
+    }.items()
+    for b in bs.split()
 )
 # Means of payment and carriers: ours when used ("paid with PayPal", "DHL says delivered"), another
 # company's service when their own platform is the subject ("my PayPal account got hacked").
@@ -428,6 +468,8 @@ GENERAL_PHRASES: Final[tuple[PhraseSpec, ...]] = (
      {"oos": 4.0}),
     (("which what", "is are", "better best"), 1, {"oos": 2.5}),
     (("or", "which", "is", "better"), 2, {"oos": 3.0}),
+    (("should", "i", "buy get choose pick"), 0, {"oos": 2.5}),
+    (("recommend suggest", "a an some me"), 1, {"oos": 2.5}),
     (("file do", "my our", "taxes tax"), 1, {"oos": 4.0}),
     (("tax", "return returns"), 0, {"oos": 3.0}),
     (("book", "me us a an", "train flight taxi table hotel room ticket tickets"), 2, {"oos": 4.0}),
@@ -472,24 +514,45 @@ FUNCTION_WORDS: Final[dict[str, frozenset[str]]] = {
         "dubbel hoi hallo bedankt"
     ),
 }
-# Greetings, thanks and small talk in each language, as whole messages: "hola", "merci beaucoup".
+# Greetings, thanks, farewells and small talk in each language, as whole messages: "hola", "merci
+# beaucoup", "ok thanks bye". A message is a greeting when it has one of GREETING_CORE (or a phrase of
+# GREETING_PHRASES) and nothing else but these words, POLITE filler and function words.
 GREETINGS: Final[dict[str, frozenset[str]]] = {
     "en": _words(
         "hi hello hey hiya yo howdy greetings morning afternoon evening good thanks thank thx ty cheers bye "
-        "goodbye cool great nice awesome perfect lol haha hmm sup lovely brilliant cheerio ta much so lot "
-        "you very all that s sorted helpful help day have a nice great name your who are what is it doing "
-        "how going up fine well"
+        "goodbye cool great nice awesome perfect lol haha hmm sup lovely brilliant cheerio ta ok okay alright "
+        "fab super wonderful fantastic amazing excellent"
     ),
-    "de": _words("hallo hi hey guten tag morgen abend danke schön schoen vielen dank tschüss tschuess servus moin"),
-    "es": _words("hola buenos buenas días dias tardes noches gracias muchas adiós adios saludos"),
-    "fr": _words("bonjour salut bonsoir merci beaucoup au revoir bonne journée journee"),
-    "nl": _words("hoi hallo hey goedemorgen goedemiddag goedenavond dank je wel bedankt dankjewel doei fijne dag"),
+    "de": _words(
+        "hallo hi hey guten tag morgen abend danke schön schoen vielen dank tschüss tschuess servus moin "
+        "zusammen super toll prima alles klar"
+    ),
+    "es": _words("hola buenos buenas días dias tardes noches gracias muchas adiós adios saludos vale genial"),
+    "fr": _words("bonjour salut bonsoir merci beaucoup au revoir bonne journée journee super génial"),
+    "nl": _words(
+        "hoi hallo hey goedemorgen goedemiddag goedenavond dank je wel bedankt dankjewel doei fijne dag tot "
+        "ziens top super"
+    ),
 }
-# The words a greeting message must contain one of (the rest may be polite filler).
+POLITE: Final = _words(
+    "so much lot lots very really all that everything good great nice day weekend evening night team there "
+    "guys folks everyone anyone again for your the you bye later see soon ok okay alright cool perfect "
+    "awesome wonderful lovely brilliant super fantastic amazing appreciate appreciated kind sir madam friend "
+    "mate buddy u ya how are doing today going up well fine i m s no nothing else needed all set done "
+    "helpful been being quick fast top one tonight enjoy rest happy new year merry christmas holidays "
+    "easter take care talk chat soon now gonna go sorted resolved solved fixed worked works"
+)
+# Thanks may name what they are for: "thanks for the help", "gracias por la ayuda".
+THANKS_WORDS: Final = _words("thanks thank thx ty cheers appreciate merci danke dank gracias bedankt dankjewel")
+THANKS_FOR: Final = _words(
+    "help helping support assistance time patience response reply answer ayuda hilfe aide hulp info "
+    "information"
+)
 GREETING_CORE: Final = _words(
     "hi hello hey hiya yo howdy greetings morning afternoon evening thanks thank thx ty cheers bye goodbye "
     "hallo danke dank tschüss tschuess servus moin hola gracias adiós adios saludos buenos buenas bonjour "
-    "salut bonsoir merci revoir hoi bedankt dankjewel doei goedemorgen goedemiddag goedenavond "
+    "salut bonsoir merci revoir hoi bedankt dankjewel doei goedemorgen goedemiddag goedenavond ziens "
+    "ok okay alright cool lol haha great perfect awesome nice brilliant lovely super"
 )
 # Words that make a short foreign message a vague request ("ik heb een vraag"): clarify, not out of scope.
 FOREIGN_VAGUE: Final[dict[str, frozenset[str]]] = {

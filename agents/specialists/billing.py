@@ -213,6 +213,7 @@ VOCABULARY = Vocabulary(
         (("money", "back"), 0, 3.0),
         (("money cash funds xamountx", "still not isnt hasnt havent never yet", "back"), 3, 3.0),
         (("took take taken taking", "money cash"), 2, 3.0),
+        (("money xamountx payment", "out", "of from", "account card bank"), 3, 3.0),
         (("back", "to on onto", "my the", "card account"), 1, 2.0),
         (("where when", "refund money reimbursement"), 3, 1.0),
         (("get receive see", "my the", "money"), 1, 2.0),
