@@ -47,7 +47,7 @@ __all__ = [
 #: Only this many characters of a request are read for routing.
 MAX_ROUTE_TEXT = 20_000
 CLAUSE_THRESHOLD = 2.0
-SECOND_THRESHOLD = 3.0
+SECOND_THRESHOLD = 2.5
 MIN_THRESHOLD = 1.0
 ABSORB_THRESHOLD = 1.5
 OOS_THRESHOLD = 2.0
@@ -451,8 +451,12 @@ _MATH = re.compile(
     r"|\b\d+(?:\.\d+)?\s*(?:%|percent|per cent)\s+of\s+\d+"
 )
 _TOKEN = re.compile(r"[^\W_]+")
-_JOINERS = r"and|also|but|plus|additionally|besides|moreover|furthermore|as well as|another thing|oh and|&"
-_SPLIT = re.compile(rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS})(?=\s|$)", re.IGNORECASE)
+_JOINERS = r"and|also|but|plus|then|additionally|besides|moreover|furthermore|as well as|another thing|oh and|&"
+# a reason ("... because the parcel arrived broken") starts a clause of its own and keeps its marker
+_REASON = r"\s(?=(?:because|cause|cuz|coz|bc|since|due to)\s)"
+_SPLIT = re.compile(
+    rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE
+)
 _SPLIT_FOREIGN = re.compile(
     rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS}|{'|'.join(sorted(lx.FOREIGN_JOINERS))})(?=\s|$)",
     re.IGNORECASE,
@@ -608,7 +612,7 @@ def _score_clause(text: str, normalised: str, language: str = "en", read_disclai
             written.setdefault(f, tok)
     clause = _Clause(text=text, stems=stems, words=words, masked=len(masked))
     clause.points_back = points_back
-    clause.aside = discourse.is_aside(words)
+    clause.aside = discourse.is_aside(words) or discourse.is_reason(words)
     pred: dict[str, float] = {}
     obj: dict[str, float] = {}
     obj_words: dict[str, list[str]] = {}

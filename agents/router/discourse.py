@@ -141,6 +141,11 @@ def is_aside(words: Sequence[str]) -> bool:
     return not any(w in lx.ASIDE_BREAKERS for w in rest_words)
 
 
+def is_reason(words: Sequence[str]) -> bool:
+    """A reason given for the request ("because the parcel arrived broken") that asks for nothing itself."""
+    return bool(words) and words[0] in lx.REASON_MARKERS and not any(w in lx.REQUEST_MARKERS for w in words)
+
+
 def is_thanks(words: Sequence[str]) -> bool:
     """A clause that is only thanks ("thanks!", "cheers"): what it follows was said in passing."""
     return bool(words) and len(words) <= 3 and words[0] in lx.THANKS_WORDS

@@ -237,7 +237,7 @@ COMMON_WORDS: Final = _words(
     village visit voice wait waiting walk wall warm wash watch water way wear weather website wednesday
     week weekend weeks weight went west wet white wide wife wild win wind window winter wish woman
     women wonder wonderful wood word words worker world worry write writing wrong year years yellow
-    yesterday young border older order orders boarder recorder holder colder folder wander wonder
+    yesterday young wrote written border older order orders boarder recorder holder colder folder wander wonder
     charger changer larger bigger stranger danger hanger ranger manager managers parent patent parcels
     account accounts counter counted mounted amount amounts discount discounts profit profile profiles
     refine review reviews revise reverse return returns retune tune retry retire retain
@@ -390,6 +390,9 @@ ASIDE_PHRASE_BREAKERS: Final = _words(
     "not never still again wrong twice double but why please pls need want can could would how where when "
     "what help cant won wont didn didnt hasn hasnt haven havent isn isnt"
 )
+# A reason clause ("because ...", "since ...") is background unless it asks for something itself.
+REASON_MARKERS: Final = _words("because cause cuz coz bc since due")
+REQUEST_MARKERS: Final = _words("please pls plz want need like can could would help refund cancel")
 # A clause that opens with one of these drops what follows ("forget the invoice, ...", "never mind
 # the refund"): a dismissal is a disclaimer without a negation.
 DISMISSALS: Final = _words("forget nevermind scratch")
@@ -478,6 +481,9 @@ GENERAL_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("build make code create write", "page website app site", "react html css python javascript wordpress"),
      3, {"oos": 4.0}),
     (("percent", "of"), 0, {"oos": 3.0}),
+    (("convert", "xamountx dollars euros pounds currency currencies"), 2, {"oos": 4.0}),
+    (("exchange", "rate rates"), 0, {"oos": 3.0}),
+    (("something anything", "funny interesting"), 1, {"oos": 3.0}),
     (("how", "many much", "is are"), 0, {"oos": 0.5}),
     (("explain", "how what"), 1, {"oos": 1.0}),
 )
