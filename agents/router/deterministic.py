@@ -294,7 +294,19 @@ def _compile() -> None:
     )
     # misspellings are matched against the cue stems and the cue words as declared ("tracknig" is one
     # transposition from "tracking", three edits from its stem "track")
-    meaningful = _CUE_STEMS | _VAGUE | _PHRASE_STEMS
+    # a misspelling is never read as a reason to refuse: out-of-scope cues are not targets ("recipt" is a
+    # receipt, not a recipe)
+    oos_only = (
+        frozenset(_OOS)
+        | frozenset(s for ps in _OOS_PHRASES.values() for p in ps for sl in p.slots for s in sl)
+    ) - (
+        frozenset(_PRED)
+        | frozenset(_OBJ)
+        | frozenset(
+            s for ps in (*_PHRASES.values(), *_OBJ_PHRASES.values()) for p in ps for sl in p.slots for s in sl
+        )
+    )
+    meaningful = (_CUE_STEMS | _VAGUE | _PHRASE_STEMS) - oos_only
     targets_to: dict[str, str] = {
         s: s for s in meaningful if len(s) >= 5 and s.isalpha() and s not in lx.PLACEHOLDER_TOKENS
     }
@@ -451,12 +463,12 @@ _MATH = re.compile(
     r"|\b\d+(?:\.\d+)?\s*(?:%|percent|per cent)\s+of\s+\d+"
 )
 _TOKEN = re.compile(r"[^\W_]+")
-_JOINERS = r"and|also|but|plus|then|additionally|besides|moreover|furthermore|as well as|another thing|oh and|&"
+_JOINERS = (
+    r"and|also|but|plus|then|additionally|besides|moreover|furthermore|as well as|another thing|oh and|&"
+)
 # a reason ("... because the parcel arrived broken") starts a clause of its own and keeps its marker
 _REASON = r"\s(?=(?:because|cause|cuz|coz|bc|since|due to)\s)"
-_SPLIT = re.compile(
-    rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE
-)
+_SPLIT = re.compile(rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE)
 _SPLIT_FOREIGN = re.compile(
     rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS}|{'|'.join(sorted(lx.FOREIGN_JOINERS))})(?=\s|$)",
     re.IGNORECASE,

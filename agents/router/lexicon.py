@@ -93,7 +93,10 @@ BIND_WINDOW_BACKWARD: Final = 3
 # other tokens allowed between consecutive slots, and the weights it adds when it matches.
 PhraseSpec = tuple[tuple[str, ...], int, dict[str, float]]
 
-NEG: Final = "not never hasnt hasn havent haven didnt didn still yet no isnt isn wasnt wasn"
+NEG: Final = (
+    "not never hasnt hasn havent haven didnt didn still yet no isnt isn wasnt wasn doesn doesnt don dont "
+    "won wont nothing"
+)
 HUMAN: Final = (
     "human person someone somebody agent operator representative rep manager supervisor people staff employee"
     " assistant ceo owner boss management director"
@@ -400,7 +403,7 @@ DISMISSALS: Final = _words("forget nevermind scratch")
 ASIDE_ENDERS: Final = _words("anyway anyhow anyways regardless")
 # An aside needs one of ASIDE_WORDS / ASIDE_PHRASES and none of these (a complaint is not an aside).
 ASIDE_BREAKERS: Final = _words(
-    "not never no still again wrong broken missing late problem issue twice double but why cant can t "
+    "not never no still wrong broken missing late problem issue twice double but why cant can t "
     "won t wont didn didnt hasn hasnt haven havent isn isnt please pls need want can could would how where "
     "when what help damaged broken faulty defective lost stolen charged overcharged refund cancel return "
     "wrong late delayed missing"

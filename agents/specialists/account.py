@@ -212,7 +212,8 @@ VOCABULARY = Vocabulary(
     phrases=(
         (("marketing promotional promo spam", "texts text sms calls"), 1, 2.0),
         (("never not didnt", "agreed consented opted"), 2, 2.0),
-        (("logging logged log kicking kicked signing signed", "me", "out off"), 1, 3.0),
+        (("logging logged log kicking kicked kicks signing signed throwing throws threw", "me", "out off"), 1, 3.0),
+        (("cant cannot t", "get", "in into"), 1, 2.5),
         (("log sign", "in on into"), 0, 3.0),
         (("sign", "up"), 0, 2.5),
         (("personal", "data information info details"), 1, 3.0),

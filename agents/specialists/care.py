@@ -161,6 +161,7 @@ VOCABULARY = Vocabulary(
     phrases=(
         (("on", "record"), 0, 2.0),
         (("on", "hold"), 0, 2.0),
+        (("someone somebody person anyone", "in", "charge"), 0, 3.0),
         (("waiting wait waited", "reply response answer"), 3, 2.5),
         (("email emails message messages mail", "to", "support"), 1, 2.5),
         (("address", "for", "letters correspondence complaints legal post mail"), 2, 3.0),

@@ -190,7 +190,7 @@ VOCABULARY = Vocabulary(
         (("sent send gave", "wrong"), 3, 1.0),
         (("too", "small big large tight loose short long narrow wide"), 0, 1.5),
         (("bigger smaller larger different another other", "size colour color model"), 1, 2.0),
-        (("not", "fit fits"), 1, 1.5),
+        (("not doesn doesnt don dont didn didnt", "fit fits"), 1, 2.0),
         (("item size colour color product one model", "wrong"), 2, 1.5),
         (("swap exchange switch", "it them this that one"), 1, 1.5),
         (("order orders purchase xorderidx", "went go gone goes", "through"), 2, 2.5),

@@ -246,6 +246,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
 # fmt: off
 VOCABULARY = Vocabulary(
     predicates={
+        "redeliver": 3.0, "redelivery": 3.0,
         "ship": 2.0, "shipping": 2.0, "shipment": 2.0, "shipped": 2.0, "deliver": 2.0, "delivery": 2.0,
         "delivered": 2.0, "parcel": 2.5, "package": 2.0, "packet": 2.0, "carrier": 2.0, "dispatch": 2.0,
         "dispatched": 2.0, "postage": 2.0, "post": 0.5, "customs": 2.0, "stuck": 0.5, "transit": 1.5,
@@ -264,6 +265,9 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("on", "its the", "way"), 0, 2.5),
+        (("waiting wait waited", "for on", "my the", "stuff order parcel package delivery things items"), 1, 2.5),
+        (("nothing", "turned showed arrived came come"), 2, 2.5),
+        (("not", "be", "home in"), 2, 2.0),
         (("where", "parcel package packet shipment delivery"), 3, 2.0),
         ((lx.NEG, "receive got", "order purchase item package parcel delivery stuff product anything"), 2, 2.0),
         (("shipping delivery", "address"), 0, 2.0),
