@@ -182,7 +182,14 @@ _GENERIC: frozenset[str] = frozenset(stem(w) for w in lx.GENERIC_VERBS)
 _VAGUE: frozenset[str] = frozenset(stem(w) for w in lx.VAGUE_WORDS)
 _GREETING: frozenset[str] = frozenset(stem(w) for w in lx.GREETING_WORDS)
 _STOP: frozenset[str] = frozenset(stem(w) for w in lx.STOPWORDS)
+_EVERYDAY: frozenset[str] = frozenset(
+    stem(w)
+    for w in lx.COMMON_WORDS | lx.RETAIL_WORDS | lx.GOODS | lx.BRANDS | lx.GENERIC_VERBS | lx.VAGUE_WORDS
+)
 _OOS_PHRASES: dict[str, list[_Phrase]] = _compile_phrases((*lx.OOS_PHRASES, *lx.GENERAL_PHRASES))
+_FOREIGN_OOS: dict[str, dict[str, float]] = {
+    lang: {stem_in(lang, w): v for w, v in words.items()} for lang, words in lx.FOREIGN_OOS.items()
+}
 _FOREIGN_VAGUE: dict[str, frozenset[str]] = {
     lang: frozenset(stem_in(lang, w) for w in words) for lang, words in lx.FOREIGN_VAGUE.items()
 }
@@ -256,6 +263,8 @@ def _compile() -> None:
         lang: frozenset(_FOREIGN[lang])
         | frozenset(_FOREIGN_OBJ[lang])
         | frozenset(s for ps in _FOREIGN_PHRASES[lang].values() for p in ps for slot in p.slots for s in slot)
+        | _FOREIGN_VAGUE[lang]
+        | frozenset(_FOREIGN_OOS[lang])
         for lang in lx.LANGUAGES
     }
     _OBJ = _stem_weights({d.name: dict(d.vocabulary.objects) for d in specs})
@@ -484,7 +493,7 @@ _CHAT_OPENER = re.compile(
 _LEADING_JOINER = re.compile(r"^(?:and|also|but|plus|then|so|oh|y|und|et|en|e)\b[\s,]*", re.IGNORECASE)
 _APOSTROPHE = re.compile(r"['’`´]")
 _GREETING_PHRASES: tuple[str, ...] = tuple(
-    " " + " ".join(_TOKEN.findall(_APOSTROPHE.sub("", p))) + " " for p in lx.GREETING_PHRASES
+    " " + " ".join(fold(w) for w in _TOKEN.findall(_APOSTROPHE.sub("", p))) + " " for p in lx.GREETING_PHRASES
 )
 
 
@@ -659,6 +668,9 @@ def _score_clause(text: str, normalised: str, language: str = "en", read_disclai
             for d, w in _FOREIGN_OBJ[language].get(f, {}).items():
                 obj[d] = obj.get(d, 0.0) + w
                 obj_words.setdefault(d, []).append(written[f])
+            if f in _FOREIGN_OOS[language]:
+                clause.oos += _FOREIGN_OOS[language][f]
+                ev.append(f"{written[f]}->out_of_scope")
         for phrase in _phrase_hits(foreign, _FOREIGN_PHRASES[language]):
             for d, w in phrase.weights:
                 pred[d] = pred.get(d, 0.0) + w
@@ -716,8 +728,16 @@ def _content_words(stems: Iterable[str]) -> list[str]:
     return [s for s in stems if s not in _STOP and s not in _VAGUE and s not in _GREETING and not s.isdigit()]
 
 
-def _greeting_only(text: str) -> bool:
-    """A greeting, thanks, farewell or small talk in any of the router's languages, asking for nothing."""
+_EMOJI_WORDS = {"👋": " hi ", "🙏": " thanks ", "🙂": " ", "😊": " ", "👍": " ok "}
+
+
+def _greeting_only(text: str, strict: bool = False) -> bool:
+    """A greeting, thanks, farewell or small talk in any of the router's languages, asking for nothing.
+
+    ``strict``: every word is a greeting, polite filler or function word (checked before any cue word).
+    """
+    for emoji, word in _EMOJI_WORDS.items():
+        text = text.replace(emoji, word)
     t = " " + " ".join(fold(w) for w in _TOKEN.findall(_APOSTROPHE.sub("", text.lower()))) + " "
     found = False
     for phrase in _GREETING_PHRASES:
@@ -744,6 +764,8 @@ def _greeting_only(text: str) -> bool:
         and not any(w in table for table in _FUNCTION_FOLDED.values())
         and not (thanked and w in lx.THANKS_FOR)
     ]
+    if strict:
+        return not rest
     return len(rest) <= 1 and not any(stem(w) in _VAGUE or w in lx.VAGUE_WORDS for w in rest)
 
 
@@ -751,6 +773,15 @@ def _confidence(top: float, rival: float) -> float:
     strength = 1.0 - math.exp(-top / 2.0)
     margin = max(0.0, min(1.0, (top - rival) / top)) if top > 0 else 0.0
     return round(max(0.05, min(0.99, strength * (0.5 + 0.5 * margin))), 3)
+
+
+def _greeting() -> RouteDecision:
+    return RouteDecision(
+        domains=[],
+        greeting=True,
+        confidence=0.8,
+        rationale="a greeting or small talk with no request: greet and say what Switchboard can do",
+    )
 
 
 def _clarify(rationale: str, confidence: float) -> RouteDecision:
@@ -796,6 +827,9 @@ def _select(clauses: list[_Clause], include_asides: bool) -> tuple[set[str], dic
 
 
 def _decide(text: str) -> RouteDecision:
+    if _greeting_only(text, strict=True):
+        # small talk through and through ("are you a bot?", "who am I talking to"): no cue word decides it
+        return _greeting()
     language = detect(_TOKEN.findall(_normalise(text)), _FOREIGN_CUES)
     decision = _decide_in(text, language, read_disclaimers=True)
     if not decision.domains and "disclaimed" in decision.rationale:
@@ -852,12 +886,7 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
                 rationale="out of scope: " + ", ".join(e for e in evidence if "out_of_scope" in e) + note,
             )
         if _greeting_only(text):
-            return RouteDecision(
-                domains=[],
-                greeting=True,
-                confidence=0.8,
-                rationale="a greeting or small talk with no request: greet and say what Switchboard can do",
-            )
+            return _greeting()
         function = lx.FUNCTION_WORDS.get(language, frozenset())
         content = [
             s
@@ -871,6 +900,16 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             s.startswith("_") and stem_in(language, s[1:]) in _FOREIGN_VAGUE.get(language, ())
             for s in all_stems
         )
+        specific = [s for s in content if s.isalpha() and len(s) >= 3 and s not in _EVERYDAY]
+        if specific and language == "en":
+            # a word no domain knows and no everyday or shop word either ("plumber", "inflation", "CV"):
+            # the request is about something else, not too vague to route
+            return RouteDecision(
+                domains=[],
+                out_of_scope=True,
+                confidence=0.6,
+                rationale="about something no domain covers: " + " ".join(specific[:6]) + note,
+            )
         if len(content) <= 1 or (vague and len(content) <= 2):
             return _clarify(
                 "too vague to route: no domain cue"

@@ -126,7 +126,10 @@ GREETING_PHRASES: Final[tuple[str, ...]] = (
     "see you", "see ya", "talk later", "happy new year", "merry christmas", "happy holidays",
     "have a good one", "take care", "that's everything", "nothing else", "that's it", "all good",
     "all set", "no thanks", "that will be all", "that'll be all", "all i needed", "that's all i needed",
-    "i'm good", "im good",
+    "i'm good", "im good", "are you there", "anyone there", "is anyone there", "you're a star",
+    "you are a star", "nice talking to you", "ça va", "hoe gaat het", "wie geht's", "wie geht es",
+    "qué tal", "que tal", "that's sorted", "that's sorted it", "all sorted", "sorted it", "that's fixed it",
+    "that worked", "it works now", "that's solved it", "problem solved", "talk later", "talk soon",
 )
 
 # Out-of-scope evidence.
@@ -145,7 +148,9 @@ OOS_CUES: Final[dict[str, float]] = {
     "chemistry": 3.0, "climate": 2.0, "universe": 2.0, "dragon": 1.5, "celebrity": 3.0, "election": 3.0,
     "politics": 3.0, "religion": 3.0, "doctor": 2.0, "medical": 2.0, "symptoms": 3.0, "lawyer": 2.0,
     "wikipedia": 3.0, "calculate": 2.0, "calculator": 3.0, "pancakes": 3.0, "flu": 2.0, "chatgpt": 2.0,
-    "riddle": 3.0, "trivia": 3.0, "limerick": 3.0, "sonnet": 3.0, "restaurant": 2.5, "pizza": 2.0,
+    "riddle": 3.0, "trivia": 3.0, "lend": 3.0, "vpn": 3.0, "antivirus": 3.0, "software": 1.5,
+    "richest": 3.0, "tallest": 3.0, "plumber": 3.0, "electrician": 3.0, "mechanic": 3.0, "babysitter": 3.0,
+    "hairdresser": 3.0, "locksmith": 3.0, "dentist": 3.0, "wedding": 1.5, "cv": 3.0, "resume": 1.0, "limerick": 3.0, "sonnet": 3.0, "restaurant": 2.5, "pizza": 2.0,
     "blockchain": 3.0, "nft": 3.0, "population": 3.0, "entertain": 2.5, "bored": 2.0, "dinner": 2.0,
     "lunch": 2.0, "breakfast": 2.0, "bedtime": 2.0, "grandmother": 1.5,
 }
@@ -162,7 +167,7 @@ OOS_PHRASES: Final[tuple[PhraseSpec, ...]] = (
      {"oos": 3.0}),
     (("world", "cup"), 0, {"oos": 3.0}),
     (("square", "root"), 0, {"oos": 4.0}),
-    (("flat", "tire tyre"), 0, {"oos": 3.0}),
+    (("flat", "tire tyre"), 1, {"oos": 3.0}),
     (("cover", "letter"), 0, {"oos": 3.0}),
     (("tell", "joke story riddle"), 3, {"oos": 3.0}),
     (("who", "won win is was"), 0, {"oos": 1.5}),
@@ -240,7 +245,7 @@ COMMON_WORDS: Final = _words(
     village visit voice wait waiting walk wall warm wash watch water way wear weather website wednesday
     week weekend weeks weight went west wet white wide wife wild win wind window winter wish woman
     women wonder wonderful wood word words worker world worry write writing wrong year years yellow
-    yesterday young wrote written border older order orders boarder recorder holder colder folder wander wonder
+    yesterday young ugh argh meh omg wtf gosh damn oops code codes wrote written install installed installing installation border older order orders boarder recorder holder colder folder wander wonder
     charger changer larger bigger stranger danger hanger ranger manager managers parent patent parcels
     account accounts counter counted mounted amount amounts discount discounts profit profile profiles
     refine review reviews revise reverse return returns retune tune retry retire retain
@@ -310,6 +315,8 @@ RETAIL_WORDS: Final = _words(
     carried carry carries parked marked worked working faulty fault faults defect defective broken
     scratched torn stained ripped cracked leaking leak smell smells wet dirty fake counterfeit
     cheaper cheapest pricey expensive worth
+    zipper zip strap straps button buttons screen lid handle sole soles heel heels seam stitching plug lens
+    wheel wheels drawer hinge hinges cord remote part parts piece pieces box packaging label tag tags
     """
 )
 
@@ -484,6 +491,9 @@ GENERAL_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("build make code create write", "page website app site", "react html css python javascript wordpress"),
      3, {"oos": 4.0}),
     (("percent", "of"), 0, {"oos": 3.0}),
+    (("how", "do", "you", "say spell pronounce"), 0, {"oos": 3.0}),
+    (("what", "does", "mean"), 3, {"oos": 2.0}),
+    (("in", "the", "world"), 0, {"oos": 3.0}),
     (("convert", "xamountx dollars euros pounds currency currencies"), 2, {"oos": 4.0}),
     (("exchange", "rate rates"), 0, {"oos": 3.0}),
     (("something anything", "funny interesting"), 1, {"oos": 3.0}),
@@ -534,22 +544,28 @@ GREETINGS: Final[dict[str, frozenset[str]]] = {
     ),
     "de": _words(
         "hallo hi hey guten tag morgen abend danke schön schoen vielen dank tschüss tschuess servus moin "
-        "zusammen super toll prima alles klar"
+        "zusammen super toll prima alles klar schönen schoenen noch wiedersehen auf bis bald"
     ),
-    "es": _words("hola buenos buenas días dias tardes noches gracias muchas adiós adios saludos vale genial"),
-    "fr": _words("bonjour salut bonsoir merci beaucoup au revoir bonne journée journee super génial"),
+    "es": _words(
+        "hola buenos buenas días dias tardes noches gracias muchas adiós adios saludos vale genial que qué "
+        "tengas buen día dia luego hasta pronto todo"
+    ),
+    "fr": _words(
+        "bonjour salut bonsoir merci beaucoup au revoir bonne journée journee super génial soirée soiree "
+        "ça ca va bientôt bientot à"
+    ),
     "nl": _words(
         "hoi hallo hey goedemorgen goedemiddag goedenavond dank je wel bedankt dankjewel doei fijne dag tot "
-        "ziens top super"
+        "ziens top super nog prettige hoe gaat het"
     ),
 }
 POLITE: Final = _words(
     "so much lot lots very really all that everything good great nice day weekend evening night team there "
     "guys folks everyone anyone again for your the you bye later see soon ok okay alright cool perfect "
     "awesome wonderful lovely brilliant super fantastic amazing appreciate appreciated kind sir madam friend "
-    "mate buddy u ya how are doing today going up well fine i m s no nothing else needed all set done "
+    "mate buddy u ya how are doing today going up well fine i m s no nothing else needed all "
     "helpful been being quick fast top one tonight enjoy rest happy new year merry christmas holidays "
-    "easter take care talk chat soon now gonna go sorted resolved solved fixed worked works"
+    "easter take care soon"
 )
 # Thanks may name what they are for: "thanks for the help", "gracias por la ayuda".
 THANKS_WORDS: Final = _words("thanks thank thx ty cheers appreciate merci danke dank gracias bedankt dankjewel")
@@ -561,8 +577,34 @@ GREETING_CORE: Final = _words(
     "hi hello hey hiya yo howdy greetings morning afternoon evening thanks thank thx ty cheers bye goodbye "
     "hallo danke dank tschüss tschuess servus moin hola gracias adiós adios saludos buenos buenas bonjour "
     "salut bonsoir merci revoir hoi bedankt dankjewel doei goedemorgen goedemiddag goedenavond ziens "
-    "ok okay alright cool lol haha great perfect awesome nice brilliant lovely super"
+    "ok okay alright cool lol haha great perfect awesome nice brilliant lovely super ta tysm tyvm sup thnx "
+    "thanx thks guten morgen tag schönen schoenen wiedersehen gruss grüss buen fijne prettige bonne "
+    "soirée soiree"
 )
+# Out-of-scope topics in the other languages (weather, jokes, recipes, travel, time, translation).
+FOREIGN_OOS: Final[dict[str, dict[str, float]]] = {
+    "de": {
+        "wetter": 3.0, "witz": 3.0, "witze": 3.0, "rezept": 3.0, "kochen": 2.0, "flug": 3.0, "hotel": 3.0,
+        "urlaub": 2.5, "reise": 2.0, "übersetzen": 3.0, "gedicht": 3.0, "hauptstadt": 3.0, "fußball": 3.0,
+        "restaurant": 2.5, "hausaufgaben": 3.0, "film": 2.0, "spät": 1.5, "uhrzeit": 3.0, "programmieren": 3.0,
+    },
+    "es": {
+        "tiempo": 1.5, "clima": 2.5, "llover": 3.0, "lluvia": 3.0, "chiste": 3.0, "receta": 3.0, "vuelo": 3.0,
+        "hotel": 3.0, "vacaciones": 2.5, "viaje": 2.0, "traducir": 3.0, "poema": 3.0, "capital": 2.0,
+        "fútbol": 3.0, "restaurante": 2.5, "recomiendas": 1.5, "deberes": 3.0, "película": 3.0, "hora": 1.5,
+        "hará": 1.0,
+    },
+    "fr": {
+        "temps": 1.5, "météo": 3.0, "pleuvoir": 3.0, "blague": 3.0, "recette": 3.0, "vol": 2.0, "hôtel": 3.0,
+        "vacances": 2.5, "voyage": 2.0, "traduire": 3.0, "poème": 3.0, "capitale": 3.0, "football": 3.0,
+        "restaurant": 2.5, "devoirs": 3.0, "film": 2.0, "heure": 1.5, "raconte": 1.5,
+    },
+    "nl": {
+        "weer": 2.0, "regenen": 3.0, "grap": 3.0, "mop": 3.0, "recept": 3.0, "vlucht": 3.0, "hotel": 3.0,
+        "vakantie": 2.5, "reis": 2.0, "vertalen": 3.0, "gedicht": 3.0, "hoofdstad": 3.0, "voetbal": 3.0,
+        "restaurant": 2.5, "huiswerk": 3.0, "film": 2.0, "laat": 0.5,
+    },
+}
 # Words that make a short foreign message a vague request ("ik heb een vraag"): clarify, not out of scope.
 FOREIGN_VAGUE: Final[dict[str, frozenset[str]]] = {
     "de": _words("problem problems frage fragen hilfe helfen anliegen etwas"),
