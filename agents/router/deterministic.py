@@ -900,7 +900,9 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             s.startswith("_") and stem_in(language, s[1:]) in _FOREIGN_VAGUE.get(language, ())
             for s in all_stems
         )
-        specific = [s for s in content if s.isalpha() and len(s) >= 3 and s not in _EVERYDAY]
+        specific = [
+            s for s in content if s.isalpha() and len(s) >= 3 and s not in _EVERYDAY and s not in _KNOWN_STEMS
+        ]
         if specific and language == "en":
             # a word no domain knows and no everyday or shop word either ("plumber", "inflation", "CV"):
             # the request is about something else, not too vague to route

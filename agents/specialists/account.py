@@ -210,6 +210,10 @@ VOCABULARY = Vocabulary(
         "data": 0.5, "name": 0.3,
     },
     phrases=(
+        (("two 2", "factor step"), 0, 3.0),
+        (("data information", "you", "hold have keep store"), 2, 3.0),
+        (("copy", "of", "my the", "data information"), 2, 3.0),
+        (("remember forgot forget recall", "which what my", "email username login"), 2, 2.5),
         (("marketing promotional promo spam", "texts text sms calls"), 1, 2.0),
         (("never not didnt", "agreed consented opted"), 2, 2.0),
         (("logging logged log kicking kicked kicks signing signed throwing throws threw", "me", "out off"), 1, 3.0),

@@ -161,6 +161,9 @@ VOCABULARY = Vocabulary(
     phrases=(
         (("on", "record"), 0, 2.0),
         (("on", "hold"), 0, 2.0),
+        (("nobody noone", "helps help answers replies responds"), 1, 2.5),
+        (("third fourth fifth", "time"), 0, 1.5),
+        (("head", "office"), 0, 3.0),
         (("someone somebody person anyone", "in", "charge"), 0, 3.0),
         (("waiting wait waited", "reply response answer"), 3, 2.5),
         (("email emails message messages mail", "to", "support"), 1, 2.5),

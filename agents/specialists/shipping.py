@@ -265,6 +265,7 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("on", "its the", "way"), 0, 2.5),
+        (("pick collect", "up"), 2, 2.5),
         (("waiting wait waited", "for on", "my the", "stuff order parcel package delivery things items"), 1, 2.5),
         (("nothing", "turned showed arrived came come"), 2, 2.5),
         (("not", "be", "home in"), 2, 2.0),
