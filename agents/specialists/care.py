@@ -200,22 +200,25 @@ VOCABULARY = Vocabulary(
         "de": {
             "beschwerde": 3.0, "beschweren": 3.0, "reklamation": 2.0, "mitarbeiter": 2.5, "mensch": 2.5,
             "kundendienst": 3.0, "kundenservice": 3.0, "öffnungszeiten": 3.0, "telefonnummer": 2.0,
-            "unzufrieden": 2.5, "enttäuscht": 2.5, "sprechen": 1.5,
+            "unzufrieden": 2.5, "enttäuscht": 2.5, "sprechen": 1.5, "katastrophe": 2.5, "schrecklich": 2.0,
+            "furchtbar": 2.0, "unverschämt": 2.5, "frechheit": 2.5,
         },
         "es": {
             "queja": 3.0, "quejarse": 3.0, "reclamación": 3.0, "reclamo": 3.0, "humano": 2.5, "agente": 2.5,
             "hablar": 1.5, "alguien": 1.0, "horario": 3.0, "teléfono": 1.5, "contacto": 2.0,
-            "insatisfecho": 2.5, "persona": 1.0,
+            "insatisfecho": 2.5, "persona": 1.0, "pésimo": 2.5, "horrible": 2.0, "vergüenza": 2.5,
+            "responsable": 2.0,
         },
         "fr": {
             "plainte": 3.0, "réclamation": 3.0, "plaindre": 3.0, "conseiller": 2.5, "humain": 2.5,
             "parler": 1.5, "quelqu": 1.0, "horaires": 3.0, "ouverture": 2.0, "contacter": 2.0,
-            "téléphone": 1.5, "mécontent": 2.5, "déçu": 2.5,
+            "téléphone": 1.5, "mécontent": 2.5, "déçu": 2.5, "nul": 2.0, "scandaleux": 2.5, "inadmissible": 2.5,
+            "honteux": 2.5, "responsable": 2.0,
         },
         "nl": {
             "klacht": 3.0, "klagen": 3.0, "medewerker": 2.5, "spreken": 1.5, "iemand": 1.0, "mens": 2.0,
             "klantenservice": 3.0, "openingstijden": 3.0, "telefoonnummer": 2.0, "ontevreden": 2.5,
-            "indienen": 0.5,
+            "indienen": 0.5, "slecht": 2.0, "schandalig": 2.5, "belachelijk": 2.5, "waardeloos": 2.5,
         },
     },
     foreign_phrases={

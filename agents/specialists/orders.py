@@ -200,20 +200,20 @@ VOCABULARY = Vocabulary(
         "de": {
             "stornieren": 3.0, "stornierung": 3.0,
             "storno": 3.0, "rücksendung": 3.0, "zurückschicken": 3.0, "zurücksenden": 3.0, "retoure": 3.0,
-            "zurückgeben": 3.0, "umtauschen": 3.0, "umtausch": 3.0, "tauschen": 2.5, "kauf": 1.5, "gekauft": 1.5,
+            "zurückgeben": 3.0, "umtauschen": 3.0, "umtausch": 3.0, "tauschen": 2.5, "falsch": 2.0, "falschen": 2.0, "kauf": 1.5, "gekauft": 1.5,
         },
         "es": {
             "cancelar": 2.5, "cancelación": 2.5, "anular": 2.5, "devolver": 3.0,
-            "devolución": 3.0, "cambiar": 1.5, "cambio": 1.5, "compra": 1.5, "comprado": 1.5, "retornar": 2.5,
+            "devolución": 3.0, "cambiar": 1.5, "cambio": 1.5, "compra": 1.5, "comprado": 1.5, "retornar": 2.5, "equivocado": 2.0, "incorrecto": 2.0,
         },
         "fr": {
             "annuler": 2.5, "annulation": 2.5,
-            "retourner": 3.0, "retour": 3.0, "renvoyer": 2.5, "échanger": 3.0, "échange": 3.0,
+            "retourner": 3.0, "retour": 3.0, "renvoyer": 2.5, "échanger": 3.0, "échange": 3.0, "mauvais": 1.5,
             "achat": 1.5, "acheté": 1.5,
         },
         "nl": {
             "bestellen": 2.0, "annuleren": 3.0, "annulering": 3.0,
-            "retourneren": 3.0, "retour": 3.0, "terugsturen": 3.0, "ruilen": 3.0, "omruilen": 3.0,
+            "retourneren": 3.0, "retour": 3.0, "terugsturen": 3.0, "ruilen": 3.0, "omruilen": 3.0, "verkeerde": 2.0, "verkeerd": 2.0,
             "gekocht": 1.5, "aankoop": 1.5,
         },
     },
