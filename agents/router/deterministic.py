@@ -32,7 +32,7 @@ from switchboard.agents import registry
 from switchboard.agents.contracts import RouteDecision, RouteRequest
 from switchboard.agents.router import discourse
 from switchboard.agents.router import lexicon as lx
-from switchboard.agents.router.language import detect, fold, stem_in
+from switchboard.agents.router.language import detect, fold, stem_in, stems_in
 
 __all__ = [
     "CLAUSE_THRESHOLD",
@@ -121,8 +121,9 @@ def _stem_weights_in(language: str, table: dict[str, Mapping[str, float]]) -> di
     out: dict[str, dict[str, float]] = {}
     for domain, words in table.items():
         for word, weight in words.items():
-            slot = out.setdefault(stem_in(language, word), {})
-            slot[domain] = max(slot.get(domain, 0.0), weight)
+            for key in stems_in(language, word):
+                slot = out.setdefault(key, {})
+                slot[domain] = max(slot.get(domain, 0.0), weight)
     return out
 
 
@@ -188,10 +189,11 @@ _EVERYDAY: frozenset[str] = frozenset(
 )
 _OOS_PHRASES: dict[str, list[_Phrase]] = _compile_phrases((*lx.OOS_PHRASES, *lx.GENERAL_PHRASES))
 _FOREIGN_OOS: dict[str, dict[str, float]] = {
-    lang: {stem_in(lang, w): v for w, v in words.items()} for lang, words in lx.FOREIGN_OOS.items()
+    lang: {s: v for w, v in words.items() for s in stems_in(lang, w)}
+    for lang, words in lx.FOREIGN_OOS.items()
 }
 _FOREIGN_VAGUE: dict[str, frozenset[str]] = {
-    lang: frozenset(stem_in(lang, w) for w in words) for lang, words in lx.FOREIGN_VAGUE.items()
+    lang: frozenset(s for w in words for s in stems_in(lang, w)) for lang, words in lx.FOREIGN_VAGUE.items()
 }
 _FUNCTION_FOLDED: dict[str, frozenset[str]] = {
     lang: frozenset(fold(w) for w in words) for lang, words in lx.FUNCTION_WORDS.items() if lang != "en"
@@ -452,7 +454,8 @@ _SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"#\s?\d+"), " xnumx "),
     (re.compile(r"\be[- ]?mail(s?)\b"), r" email\1 "),
-    (re.compile(r"\bemail address(es)?\b"), " email "),
+    (re.compile(r"\bemail\s*-?\s*(?:address(?:es)?|adresse|adres|direcci[oó]n)\b"), " email "),
+    (re.compile(r"\bcorreo electr[oó]nico\b|\bcourriel\b"), " email "),
     (re.compile(r"\b(?:ip|web|website|url|internet) address(es)?\b"), " website "),
     (re.compile(r"\b(?:wi-?fi|wi fi)\b"), " wifi "),
     (re.compile(r"\b(?:log|sign)-(in|on|up|out)\b"), r" sign \1 "),
@@ -478,10 +481,13 @@ _JOINERS = (
 # a reason ("... because the parcel arrived broken") starts a clause of its own and keeps its marker
 _REASON = r"\s(?=(?:because|cause|cuz|coz|bc|since|due to)\s)"
 _SPLIT = re.compile(rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE)
-_SPLIT_FOREIGN = re.compile(
-    rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS}|{'|'.join(sorted(lx.FOREIGN_JOINERS))})(?=\s|$)",
-    re.IGNORECASE,
-)
+_SPLIT_FOREIGN = {
+    lang: re.compile(
+        rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS}|{'|'.join(sorted(words))})(?=\s|$)",
+        re.IGNORECASE,
+    )
+    for lang, words in lx.FOREIGN_JOINERS.items()
+}
 # Chat style runs two requests together without a joiner ("new address pls cancel the other order",
 # "where is my parcel i also need the invoice"): a fresh request opener after a few words starts a clause.
 _CHAT_OPENER = re.compile(
@@ -532,7 +538,7 @@ def _clean(text: str) -> str:
 def _clauses(text: str, language: str = "en") -> list[str]:
     parts: list[str] = []
     start = 0
-    for m in (_SPLIT if language == "en" else _SPLIT_FOREIGN).finditer(text):
+    for m in _SPLIT_FOREIGN.get(language, _SPLIT).finditer(text):
         piece = text[start : m.start()].strip(" ,;:-")
         if piece:
             parts.append(piece)
@@ -602,9 +608,12 @@ def _phrase_hits(stems: Sequence[str], index: dict[str, list[_Phrase]]) -> list[
     return hits
 
 
-def _resolve_in(token: str, language: str) -> tuple[str, ...]:
+def _resolve_in(token: str, language: str, proper: bool = False) -> tuple[str, ...]:
     """English resolution; in another language only placeholders and known English words (no typo fixing:
-    "oder" is German for "or", not a misspelt "order")."""
+    "oder" is German for "or", not a misspelt "order"). A proper noun (capitalised inside the clause:
+    "Paris", "Rotterdam") is never corrected into a cue word."""
+    if proper and not _is_known(token) and token.isalpha():
+        return (f"_{token}",)
     if language == "en":
         return _resolve(token)
     if token in lx.PLACEHOLDER_TOKENS or not token.isalpha():
@@ -615,7 +624,34 @@ def _resolve_in(token: str, language: str) -> tuple[str, ...]:
     return (s,) if token in _KNOWN_RAW or s in _KNOWN_STEMS else (f"_{token}",)
 
 
-def _score_clause(text: str, normalised: str, language: str = "en", read_disclaimers: bool = True) -> _Clause:
+def _variant_weights(table: dict[str, dict[str, float]], variants: Iterable[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for v in variants:
+        for d, w in table.get(v, {}).items():
+            out[d] = max(out.get(d, 0.0), w)
+    return out
+
+
+def _proper_nouns(text: str) -> frozenset[str]:
+    """Words capitalised where a sentence does not start ("Paris", "Rotterdam"), lower-cased."""
+    out = set()
+    for m in _TOKEN.finditer(text):
+        w = m.group()
+        if m.start() and w[:1].isupper() and not w.isupper() and not _SENTENCE_END.search(text, 0, m.start()):
+            out.add(w.lower())
+    return frozenset(out)
+
+
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;\n¿¡])\W*$")
+
+
+def _score_clause(
+    text: str,
+    normalised: str,
+    language: str = "en",
+    read_disclaimers: bool = True,
+    proper: frozenset[str] = frozenset(),
+) -> _Clause:
     words = _TOKEN.findall(normalised)
     masked, points_back = discourse.disclaimed(words) if read_disclaimers else (set(), False)
     stems: list[str] = []
@@ -624,7 +660,7 @@ def _score_clause(text: str, normalised: str, language: str = "en", read_disclai
     for i, tok in enumerate(words):
         if i in masked:
             continue
-        for s in _resolve_in(tok, language):
+        for s in _resolve_in(tok, language, tok in proper):
             stems.append(s)
             written.setdefault(s, tok)
         if language != "en" and tok.isalpha():
@@ -662,14 +698,16 @@ def _score_clause(text: str, normalised: str, language: str = "en", read_disclai
         ev.append(f"'{phrase.label}'->out_of_scope")
     if language != "en":
         for f in dict.fromkeys(foreign):
-            for d, w in _FOREIGN[language].get(f, {}).items():
+            variants = stems_in(language, written[f])
+            for d, w in _variant_weights(_FOREIGN[language], variants).items():
                 pred[d] = pred.get(d, 0.0) + w
                 ev.append(f"{written[f]}->{d}")
-            for d, w in _FOREIGN_OBJ[language].get(f, {}).items():
+            for d, w in _variant_weights(_FOREIGN_OBJ[language], variants).items():
                 obj[d] = obj.get(d, 0.0) + w
                 obj_words.setdefault(d, []).append(written[f])
-            if f in _FOREIGN_OOS[language]:
-                clause.oos += _FOREIGN_OOS[language][f]
+            oos = max((_FOREIGN_OOS[language].get(v, 0.0) for v in variants), default=0.0)
+            if oos:
+                clause.oos += oos
                 ev.append(f"{written[f]}->out_of_scope")
         for phrase in _phrase_hits(foreign, _FOREIGN_PHRASES[language]):
             for d, w in phrase.weights:
@@ -841,8 +879,9 @@ def _decide(text: str) -> RouteDecision:
 
 
 def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecision:
+    proper = _proper_nouns(text)
     clauses = [
-        _score_clause(piece, _normalise(piece), language, read_disclaimers)
+        _score_clause(piece, _normalise(piece), language, read_disclaimers, proper)
         for piece in _clauses(text, language)
     ]
     for pattern, label in ((_CODE, "code"), (_MATH, "arithmetic")):
@@ -893,15 +932,21 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             for s in _content_words(all_stems)
             if not (
                 s.startswith("_")
+                and language != "en"
                 and (fold(s[1:]) in function or stem_in(language, s[1:]) in _FOREIGN_VAGUE.get(language, ()))
             )
         ]
         vague = any(s in _VAGUE for s in all_stems) or any(
-            s.startswith("_") and stem_in(language, s[1:]) in _FOREIGN_VAGUE.get(language, ())
+            s.startswith("_")
+            and language != "en"
+            and stem_in(language, s[1:]) in _FOREIGN_VAGUE.get(language, ())
             for s in all_stems
         )
-        specific = [
-            s for s in content if s.isalpha() and len(s) >= 3 and s not in _EVERYDAY and s not in _KNOWN_STEMS
+        specific = [  # "_name": a proper noun ("Barcelona")
+            s
+            for s in content
+            if (s.isalpha() and len(s) >= 3 and s not in _EVERYDAY and s not in _KNOWN_STEMS)
+            or s.startswith("_")
         ]
         if specific and language == "en":
             # a word no domain knows and no everyday or shop word either ("plumber", "inflation", "CV"):

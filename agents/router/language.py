@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 from switchboard.agents.router import lexicon as lx
 
-__all__ = ["LANGUAGES", "detect", "fold", "stem_in"]
+__all__ = ["LANGUAGES", "detect", "fold", "stem_in", "stems_in"]
 
 LANGUAGES: tuple[str, ...] = ("en", *lx.LANGUAGES)
 
@@ -35,8 +35,15 @@ def _stemmer(language: str):  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=131_072)
 def stem_in(language: str, word: str) -> str:
-    """The Snowball stem of an accent-folded word in one of the foreign languages."""
-    return str(_stemmer(language).stemWord(fold(word)))
+    """The Snowball stem of a word in one of the foreign languages, accents folded afterwards (the
+    stemmers read accents: French "débitée" and "débité" are both "débit")."""
+    return fold(str(_stemmer(language).stemWord(word.lower())))
+
+
+@lru_cache(maxsize=131_072)
+def stems_in(language: str, word: str) -> frozenset[str]:
+    """``stem_in`` and the stem of the word typed without accents ("debitee"): a table holds both."""
+    return frozenset({stem_in(language, word), str(_stemmer(language).stemWord(fold(word)))})
 
 
 _FUNCTION = {lang: frozenset(fold(w) for w in words) for lang, words in lx.FUNCTION_WORDS.items()}
@@ -56,6 +63,6 @@ def detect(words: Iterable[str], cues: Mapping[str, frozenset[str]] | None = Non
                 score[lang] += 1.0
     if cues:
         for lang, stems in cues.items():
-            score[lang] += sum(1.5 for w in folded if len(w) > 3 and stem_in(lang, w) in stems)
+            score[lang] += sum(1.5 for w in folded if len(w) > 3 and not stems_in(lang, w).isdisjoint(stems))
     best = max(LANGUAGES, key=lambda lang: (score[lang], lang == "en"))
     return best if score[best] > score["en"] else "en"

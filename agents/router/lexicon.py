@@ -613,7 +613,12 @@ FOREIGN_VAGUE: Final[dict[str, frozenset[str]]] = {
     "nl": _words("probleem problemen vraag vragen hulp helpen iets"),
 }
 # Joiners between two requests, per language (English ones are in the clause splitter).
-FOREIGN_JOINERS: Final = _words("und y e et en aber pero mais maar sowie además ademas aussi ook también tambien")
+FOREIGN_JOINERS: Final[dict[str, frozenset[str]]] = {
+    "de": _words("und aber sowie außerdem ausserdem auch"),
+    "es": _words("y e pero además ademas también tambien"),
+    "fr": _words("et mais aussi puis"),
+    "nl": _words("en maar ook verder"),
+}
 # Disclaimers in other languages: "no quiero", "je ne veux pas", "ich will kein", "ik wil geen".
 FOREIGN_NEGATORS: Final = _words("no ne pas nicht kein keine keinen geen niet")
 # fmt: on

@@ -211,6 +211,8 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("two 2", "factor step"), 0, 3.0),
+        (("take remove", "me", "off"), 0, 2.0),
+        (("deals offers promo promotions weekly marketing", "emails email mails newsletter newsletters"), 1, 2.5),
         (("data information", "you", "hold have keep store"), 2, 3.0),
         (("copy", "of", "my the", "data information"), 2, 3.0),
         (("remember forgot forget recall", "which what my", "email username login"), 2, 2.5),
@@ -233,20 +235,20 @@ VOCABULARY = Vocabulary(
     ),
     foreign={
         "de": {
-            "konto": 2.5, "kundenkonto": 3.0, "passwort": 3.0, "kennwort": 3.0, "anmelden": 3.0,
+            "email": 2.0, "konto": 2.5, "kundenkonto": 3.0, "passwort": 3.0, "kennwort": 3.0, "anmelden": 3.0,
             "anmeldung": 3.0, "einloggen": 3.0, "registrieren": 3.0, "abmelden": 2.0, "profil": 2.5,
             "benutzername": 3.0, "newsletter": 3.0,
         },
         "es": {
-            "cuenta": 2.5, "contraseña": 3.0, "sesión": 2.5, "registrarse": 3.0, "registro": 2.0,
+            "email": 2.0, "cuenta": 2.5, "contraseña": 3.0, "sesión": 2.5, "registrarse": 3.0, "registro": 2.0,
             "boletín": 3.0, "perfil": 2.5, "usuario": 2.0, "correo": 1.5, "suscripción": 2.5,
         },
         "fr": {
-            "compte": 2.5, "connecter": 3.0, "connexion": 3.0, "identifiant": 3.0, "inscription": 2.5,
+            "email": 2.0, "compte": 2.5, "connecter": 3.0, "connexion": 3.0, "identifiant": 3.0, "inscription": 2.5,
             "désinscrire": 3.0, "désabonner": 3.0, "profil": 2.5, "courriel": 1.5, "abonnement": 2.0,
         },
         "nl": {
-            "wachtwoord": 3.0, "inloggen": 3.0, "aanmelden": 2.5, "registreren": 3.0, "nieuwsbrief": 3.0,
+            "email": 2.0, "wachtwoord": 3.0, "inloggen": 3.0, "aanmelden": 2.5, "registreren": 3.0, "nieuwsbrief": 3.0,
             "uitschrijven": 3.0, "afmelden": 2.5, "profiel": 2.5, "gebruikersnaam": 3.0, "opzeggen": 1.0,
         },
     },

@@ -184,7 +184,7 @@ VOCABULARY = Vocabulary(
         (("place make submit put", "order"), 2, 2.0),
         (("past previous old recent", "orders purchases"), 1, 1.5),
         (("in", "stock"), 0, 1.0),
-        (("send bring take", "back"), 2, 2.5),
+        (("send sent bring brought take took", "back"), 2, 2.5),
         (("swap exchange switch trade", "for"), 4, 1.0),
         (("wrong", "item size colour color product thing things one stuff order article"), 2, 1.5),
         (("sent send gave", "wrong"), 3, 1.0),
