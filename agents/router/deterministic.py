@@ -926,7 +926,7 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             )
         if _greeting_only(text):
             return _greeting()
-        function = lx.FUNCTION_WORDS.get(language, frozenset())
+        function = _FUNCTION_FOLDED.get(language, frozenset())
         content = [
             s
             for s in _content_words(all_stems)

@@ -465,7 +465,7 @@ PROVIDERS: Final = _words(
 )
 PROVIDER_PLATFORM: Final = _words("account app login password profile website site subscription wallet")
 # "my bank account was charged twice" is about this store's charge: a bank's platform is its app or site.
-PROVIDER_PLATFORM_EXCEPT: Final[dict[str, frozenset[str]]] = {"bank": _words("account")}
+PROVIDER_PLATFORM_EXCEPT: Final[dict[str, frozenset[str]]] = {"bank": _words("account accounts")}
 # Before a company's name these make it the means, not the subject ("signed up with Google", "paid via
 # PayPal", "refund to my PayPal account").
 MEANS_MARKERS: Final = _words("with via through using")
@@ -525,7 +525,7 @@ FUNCTION_WORDS: Final[dict[str, frozenset[str]]] = {
     "fr": _words(
         "je j me m mon ma mes le la les un une et est sont ne pas n plus pour avec que qu quoi comment où "
         "ou quand veux voudrais peux pouvez ai a été du des au aux il elle vous votre vos on toujours "
-        "encore deux fois merci bonjour"
+        "encore deux fois merci bonjour ça ce cela c"
     ),
     "nl": _words(
         "ik mijn me mij en is zijn niet geen de het een van voor met wat hoe waar wanneer waarom wil "
@@ -607,10 +607,14 @@ FOREIGN_OOS: Final[dict[str, dict[str, float]]] = {
 }
 # Words that make a short foreign message a vague request ("ik heb een vraag"): clarify, not out of scope.
 FOREIGN_VAGUE: Final[dict[str, frozenset[str]]] = {
-    "de": _words("problem problems frage fragen hilfe helfen anliegen etwas"),
-    "es": _words("problema problemas pregunta preguntas ayuda ayudar algo consulta duda"),
-    "fr": _words("problème probleme problèmes question questions aide aider quelque chose souci"),
-    "nl": _words("probleem problemen vraag vragen hulp helpen iets"),
+    "de": _words("problem problems frage fragen hilfe helfen anliegen etwas funktioniert geht kaputt fehler"),
+    "es": _words(
+        "problema problemas pregunta preguntas ayuda ayudar algo consulta duda funciona funcionar error"
+    ),
+    "fr": _words(
+        "problème probleme problèmes question questions aide aider quelque chose souci marche fonctionne erreur"
+    ),
+    "nl": _words("probleem problemen vraag vragen hulp helpen iets werkt fout nodig"),
 }
 # Joiners between two requests, per language (English ones are in the clause splitter).
 FOREIGN_JOINERS: Final[dict[str, frozenset[str]]] = {
