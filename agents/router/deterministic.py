@@ -868,7 +868,7 @@ def _decide(text: str) -> RouteDecision:
     if _greeting_only(text, strict=True):
         # small talk through and through ("are you a bot?", "who am I talking to"): no cue word decides it
         return _greeting()
-    language = detect(_TOKEN.findall(_normalise(text)), _FOREIGN_CUES)
+    language = detect(_TOKEN.findall(_normalise(text)), _FOREIGN_CUES, _KNOWN_RAW)
     decision = _decide_in(text, language, read_disclaimers=True)
     if not decision.domains and "disclaimed" in decision.rationale:
         # nothing else was asked: the disclaimer is the request ("I don't want these e-mails any more")

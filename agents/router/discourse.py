@@ -161,7 +161,7 @@ def other_company(words: Sequence[str]) -> str | None:
     if any(w in lx.STORE_REFERENCES for w in words):
         return None
     for i, w in enumerate(words):
-        if w in lx.OTHER_SERVICES or (i + 1 < len(words) and (w, words[i + 1]) in lx.OTHER_SERVICE_PAIRS):
+        if w in lx.OTHER_SERVICES or any((w, nxt) in lx.OTHER_SERVICE_PAIRS for nxt in words[i + 1 : i + 3]):
             return w
         before = words[max(0, i - 2) : i]
         if w in lx.OTHER_COMPANIES and not any(b in lx.MEANS_MARKERS for b in before):

@@ -49,11 +49,16 @@ def stems_in(language: str, word: str) -> frozenset[str]:
 _FUNCTION = {lang: frozenset(fold(w) for w in words) for lang, words in lx.FUNCTION_WORDS.items()}
 
 
-def detect(words: Iterable[str], cues: Mapping[str, frozenset[str]] | None = None) -> str:
+def detect(
+    words: Iterable[str],
+    cues: Mapping[str, frozenset[str]] | None = None,
+    english: frozenset[str] = frozenset(),
+) -> str:
     """The language of a request's words: ``en`` or a key of ``lexicon.LANGUAGES``.
 
     ``cues`` are each foreign language's declared cue stems (the domains' vocabularies), so that
-    "uitschrijven nieuwsbrief" is Dutch although it has no function word.
+    "uitschrijven nieuwsbrief" is Dutch although it has no function word; words in ``english`` (known
+    English words such as "email") are no evidence of another language.
     """
     folded = [fold(w) for w in words]
     score = dict.fromkeys(LANGUAGES, 0.0)
@@ -63,6 +68,10 @@ def detect(words: Iterable[str], cues: Mapping[str, frozenset[str]] | None = Non
                 score[lang] += 1.0
     if cues:
         for lang, stems in cues.items():
-            score[lang] += sum(1.5 for w in folded if len(w) > 3 and not stems_in(lang, w).isdisjoint(stems))
+            score[lang] += sum(
+                1.5
+                for w in folded
+                if len(w) > 3 and w not in english and not stems_in(lang, w).isdisjoint(stems)
+            )
     best = max(LANGUAGES, key=lambda lang: (score[lang], lang == "en"))
     return best if score[best] > score["en"] else "en"

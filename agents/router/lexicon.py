@@ -150,9 +150,10 @@ OOS_CUES: Final[dict[str, float]] = {
     "wikipedia": 3.0, "calculate": 2.0, "calculator": 3.0, "pancakes": 3.0, "flu": 2.0, "chatgpt": 2.0,
     "riddle": 3.0, "trivia": 3.0, "lend": 3.0, "vpn": 3.0, "antivirus": 3.0, "software": 1.5,
     "richest": 3.0, "tallest": 3.0, "plumber": 3.0, "electrician": 3.0, "mechanic": 3.0, "babysitter": 3.0,
-    "hairdresser": 3.0, "locksmith": 3.0, "dentist": 3.0, "wedding": 1.5, "cv": 3.0, "resume": 1.0, "limerick": 3.0, "sonnet": 3.0, "restaurant": 2.5, "pizza": 2.0,
+    "hairdresser": 3.0, "locksmith": 3.0, "dentist": 3.0, "wedding": 1.5, "cv": 3.0, "resume": 1.0, "limerick": 3.0, "sonnet": 3.0, "restaurant": 2.5, "pizza": 3.0,
     "blockchain": 3.0, "nft": 3.0, "population": 3.0, "entertain": 2.5, "bored": 2.0, "dinner": 2.0,
-    "lunch": 2.0, "breakfast": 2.0, "bedtime": 2.0, "grandmother": 1.5,
+    "lunch": 2.0, "breakfast": 2.0, "job": 2.0, "jobs": 2.5, "hiring": 3.0, "vacancy": 3.0,
+    "vacancies": 3.0, "career": 2.5, "takeaway": 3.0, "sushi": 3.0, "burger": 3.0, "bedtime": 2.0, "grandmother": 1.5,
 }
 OOS_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("ignore disregard forget override bypass", "instructions rules prompt previous above guidelines"), 3,
@@ -431,7 +432,8 @@ OTHER_COMPANIES: Final = _words(
 # provider", "a library book", "my Gmail password". Single words, and pairs written "first second".
 OTHER_SERVICES: Final = _words(
     "electricity mortgage loan loans insurance insurer library landlord rent council pension salary "
-    "employer dentist broadband utility utilities icloud"
+    "employer dentist broadband utility utilities icloud windows macos outlook savings overdraft doctor "
+    "lawyer solicitor therapist vet police accountant embassy pharmacy"
 )
 OTHER_SERVICE_PAIRS: Final = frozenset(
     (a, b)
@@ -449,7 +451,16 @@ OTHER_SERVICE_PAIRS: Final = frozenset(
         "hotmail": "password account inbox login",
         "yahoo": "password account inbox login",
         "apple": "id",
-        "credit": "score rating",
+        "laptop": "password pin passcode login",
+        "computer": "password pin passcode login",
+        "pc": "password pin passcode login",
+        "tablet": "password pin passcode",
+        "iphone": "password pin passcode",
+        "email": "inbox",
+        "inbox": "full",
+        "energy": "company supplier provider",
+        "interest": "rate rates",
+        "credit": "score rating limit history",
         "car": "insurance loan rental lease",
         "tax": "return office refund",
         "student": "loan",
@@ -482,6 +493,10 @@ GENERAL_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("which what", "is are", "better best"), 1, {"oos": 2.5}),
     (("or", "which", "is", "better"), 2, {"oos": 3.0}),
     (("should", "i", "buy get choose pick"), 0, {"oos": 2.5}),
+    (("which what", "is are", "the", "best"), 2, {"oos": 3.0}),
+    (("become be work", "a an as", "courier driver employee"), 1, {"oos": 3.0}),
+    (("how", "do", "i", "use wash clean assemble operate"), 0, {"oos": 2.0}),
+    (("explain", "like"), 3, {"oos": 3.0}),
     (("recommend suggest", "a an some me"), 1, {"oos": 2.5}),
     (("file do", "my our", "taxes tax"), 1, {"oos": 4.0}),
     (("tax", "return returns"), 0, {"oos": 3.0}),
