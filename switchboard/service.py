@@ -37,6 +37,7 @@ from switchboard.api import AskResult, Switchboard, jsonable, validate_thread_id
 from switchboard.config.database import database_target
 from switchboard.config.errors import Forbidden, InputError, NotFound, SwitchboardError
 from switchboard.config.settings import Settings, get_settings
+from switchboard.config.text import check_text
 from switchboard.tools import apikeys
 from switchboard.tools.apikeys import Unauthorized
 from switchboard.tools.approvals import Identity
@@ -51,22 +52,11 @@ RUN_DRAIN_SECONDS = 30.0
 
 
 def _check_text(value: Any, where: str) -> Any:
-    """Strings must be storable: valid Unicode (no lone surrogates) and no NUL character."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError(f"{where} contains a NUL character")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError(f"{where} is not valid Unicode (it contains a lone surrogate)") from None
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_text(key, where)
-            _check_text(item, where)
-    elif isinstance(value, list):
-        for item in value:
-            _check_text(item, where)
-    return value
+    """Strings must be storable (`check_text`); a ValueError here becomes the request's 422."""
+    try:
+        return check_text(value, where)
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
 
 
 class ErrorBody(BaseModel):

@@ -21,14 +21,14 @@ from switchboard.config.database import (
     validate_database_url,
 )
 from switchboard.config.errors import ConfigurationError
-from switchboard.config.settings import Settings, get_settings
+from switchboard.config.settings import Settings, get_settings, project_root
 
 # ---------------------------------------------------------------- settings
 
 
 def test_settings_read_environment_and_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / ".env").write_text("ROUTE_DECIDER=openai:gpt-4o-mini\nDB_POOL_MAX_SIZE=3\nLOG_LEVEL=info\n")
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SWITCHBOARD_HOME", str(tmp_path))
     monkeypatch.setenv("DB_POOL_MAX_SIZE", "7")  # the environment wins over .env
     monkeypatch.setenv("DB_PREPARE_THRESHOLD", "none")
     settings = Settings()
@@ -36,6 +36,43 @@ def test_settings_read_environment_and_dotenv(tmp_path: Path, monkeypatch: pytes
     assert settings.db_pool_max_size == 7
     assert settings.log_level == "INFO"
     assert settings.db_prepare_threshold is None  # a transaction-mode pooler needs it off
+
+
+def test_project_root_is_the_checkout_whatever_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkout = Path(__file__).resolve().parent.parent
+    monkeypatch.delenv("SWITCHBOARD_HOME", raising=False)
+    monkeypatch.chdir(checkout / "notebooks")  # where a notebook's kernel starts
+    assert project_root() == checkout
+    monkeypatch.delenv("DATA_DIR", raising=False)
+    assert Settings().data_dir == checkout / ".data"
+
+
+def test_dotenv_is_read_from_the_project_root_not_the_working_directory(tmp_path: Path) -> None:
+    """A subprocess started in another folder (as a notebook kernel in notebooks/) reads the root's .env;
+    a `.env` in the working directory is ignored."""
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    elsewhere.mkdir()
+    (home / ".env").write_text("HISTORY_WINDOW=3\n")
+    (elsewhere / ".env").write_text("HISTORY_WINDOW=9\n")
+    env = {k: v for k, v in os.environ.items() if k != "HISTORY_WINDOW"}
+    script = "from switchboard.config.settings import get_settings; print(get_settings().history_window)"
+    for extra, expected in (({"SWITCHBOARD_HOME": str(home)}, "3"), ({}, None)):
+        proc = subprocess.run(
+            [sys.executable, "-c", script],
+            env={k: v for k, v in env.items() if k != "SWITCHBOARD_HOME"} | extra,
+            cwd=elsewhere,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 0, proc.stderr
+        if expected is None:  # the checkout's own .env (if any) or the default, never the cwd's
+            assert proc.stdout.strip() != "9", proc.stdout
+        else:
+            assert proc.stdout.strip() == expected, (extra, proc.stdout)
 
 
 def test_env_example_documents_every_setting() -> None:

@@ -65,9 +65,13 @@ def test_init_seed_scenarios_reset(db: str, workdir: Path) -> None:
         assert again.returncode == 2 and again.stdout == ""
         assert "--replace" in one_error_line(again)
 
+        unconfirmed = run_switchboard(["db", "seed", "--replace", "--json"], workdir, env=env)
+        assert "--yes" in one_error_line(unconfirmed)
         replaced = ok_json(
             run_switchboard(
-                ["db", "seed", "--replace", "--seed", "8", "--customers", "30", "--json"], workdir, env=env
+                ["db", "seed", "--replace", "--yes", "--seed", "8", "--customers", "30", "--json"],
+                workdir,
+                env=env,
             )
         )
         assert replaced["replaced"] is True and replaced["row_counts"]["customers"] == 30
@@ -85,8 +89,8 @@ def test_init_seed_scenarios_reset(db: str, workdir: Path) -> None:
 
         needs_yes = run_switchboard(["db", "reset", "--json"], workdir, env=env)
         assert "--yes" in one_error_line(needs_yes)
-        declined = run_switchboard(["db", "reset"], workdir, env=env, stdin="n\n")
-        assert declined.returncode != 0
+        piped = run_switchboard(["db", "reset"], workdir, env=env, stdin="y\n")  # no terminal: no prompt
+        assert "--yes" in one_error_line(piped)
         assert ok_json(run_switchboard(["db", "status", "--json"], workdir, env=env))["seeded"] is True
 
         reset = ok_json(run_switchboard(["db", "reset", "--yes", "--json"], workdir, env=env))

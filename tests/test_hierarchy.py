@@ -25,6 +25,7 @@ from switchboard.api import AskResult, Switchboard
 from switchboard.config.errors import InputError, NotFound
 from switchboard.config.settings import get_settings
 from switchboard.graphs.router import graph as served_graph
+from tests.test_redaction import CORPUS
 
 # ------------------------------------------------------------------ helpers
 
@@ -557,24 +558,54 @@ async def test_a_follow_up_refers_to_the_order_discussed_last(app, scenarios) ->
     assert state["values"]["memory"]["order_ids"][-1] == older  # memory: most recent last, bounded
 
 
-async def test_secrets_a_customer_pastes_never_reach_postgres(app, scenarios) -> None:  # type: ignore[no-untyped-def]
-    customer = str(scenarios["happy_customer"]["customer_id"])
-    result = await app.ask(
-        "my card 4111 1111 1111 1234 was declined, and my password is hunter2, can you check my payment?",
-        customer_id=customer,
-    )
+async def _stored_copies(app: Switchboard, thread_id: str, text: str) -> list[str]:
+    """The checkpoint tables of `thread_id` that hold `text` (as UTF-8 bytes, in JSON or msgpack)."""
+    found = []
     async with app.pool.connection() as conn:
         for table, column in (
-            ("checkpoints", "checkpoint::text"),
-            ("checkpoint_blobs", "encode(blob, 'escape')"),
-            ("checkpoint_writes", "encode(blob, 'escape')"),
+            ("checkpoints", "convert_to(checkpoint::text || metadata::text, 'UTF8')"),
+            ("checkpoint_blobs", "blob"),
+            ("checkpoint_writes", "blob"),
         ):
             cur = await conn.execute(
                 f"select count(*) as n from {table} where thread_id = %s"
-                f" and ({column} like '%%4111 1111%%' or {column} like '%%hunter2%%')",
-                (result.thread_id,),
+                f" and position(convert_to(%s, 'UTF8') in {column}) > 0",
+                (thread_id, text),
             )
             row = await cur.fetchone()
-            assert row is not None and row["n"] == 0, table
+            if row is None or row["n"]:
+                found.append(table)
+    return found
+
+
+async def test_secrets_a_customer_pastes_never_reach_postgres(app, scenarios) -> None:  # type: ignore[no-untyped-def]
+    customer = str(scenarios["happy_customer"]["customer_id"])
+    result = await app.ask(
+        "my card 4111 1111 1111 1111 was declined, and my password is hunter2, can you check my payment?",
+        customer_id=customer,
+    )
+    for secret in ("4111 1111", "hunter2"):
+        assert await _stored_copies(app, result.thread_id, secret) == [], secret
     state = (await app.state(result.thread_id))["values"]
-    assert "[card ending 1234]" in state["message"] and "[redacted]" in state["message"]
+    assert "[card ending 1111]" in state["message"] and "[redacted]" in state["message"]
+
+
+async def test_redaction_corpus_never_reaches_checkpoints(app, scenarios) -> None:  # type: ignore[no-untyped-def]
+    """Every format of the corpus in one message: none of what must go is in any checkpoint table,
+    everything that must survive is in the thread's state."""
+
+    customer = str(scenarios["happy_customer"]["customer_id"])
+    message = "\n".join(case["input"] for case in CORPUS)
+    result = await app.ask(message, customer_id=customer)
+    leaked = {}
+    for case in CORPUS:
+        # Short secrets ("987") could match digits of an id or a timestamp: their whole line is searched.
+        probes = [s for s in case["gone"] if len(s) >= 6] or ([case["input"]] if case["gone"] else [])
+        for probe in probes:
+            tables = await _stored_copies(app, result.thread_id, probe)
+            if tables:
+                leaked[probe] = tables
+    assert leaked == {}
+    stored = (await app.state(result.thread_id))["values"]["message"]
+    missing = [kept for case in CORPUS for kept in case["kept"] if kept not in stored]
+    assert missing == []

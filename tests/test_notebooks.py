@@ -51,11 +51,7 @@ def kernel_dir(tmp_path: Path) -> Path:
     return tmp_path / "kernels"
 
 
-@pytest.fixture
-def restore_store(seeded: str) -> Iterator[str]:
-    """The seeded store; re-seeded afterwards when a notebook wrote to it (the approvals notebook issues a
-    refund on a planted scenario, which other tests expect untouched)."""
-    yield seeded
+def _reseed_if_written() -> None:
     from switchboard.config.database import connect
     from switchboard.tools.store.admin import reset_store
     from switchboard.tools.store.seed import seed_store
@@ -67,13 +63,18 @@ def restore_store(seeded: str) -> Iterator[str]:
             seed_store(conn)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_top_to_bottom(
-    path: Path, restore_store: str, kernel_dir: Path, tmp_path: Path
-) -> None:
+@pytest.fixture
+def restore_store(seeded: str) -> Iterator[str]:
+    """The seeded store, untouched by other tests' write actions (the approvals notebook refunds a planted
+    scenario and no longer wipes the store itself); re-seeded afterwards when a notebook wrote to it."""
+    _reseed_if_written()
+    yield seeded
+    _reseed_if_written()
+
+
+def run_notebook(path: Path, kernel_dir: Path, workdir: Path) -> None:
     book = nbformat.read(path, as_version=4)
-    workdir = tmp_path / "work"
-    workdir.mkdir()
+    workdir.mkdir(exist_ok=True)
     manager = AsyncKernelManager(
         kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernel_dir)])
     )
@@ -93,3 +94,42 @@ def test_notebook_runs_top_to_bottom(
     assert ran and all(c.execution_count for c in ran), f"{path.name}: not every cell ran"
     errors = [o for c in ran for o in c.outputs if o.get("output_type") == "error"]
     assert not errors, errors
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_top_to_bottom(
+    path: Path, restore_store: str, kernel_dir: Path, tmp_path: Path
+) -> None:
+    run_notebook(path, kernel_dir, tmp_path / "work")
+
+
+OTHER_THREADS = (
+    "select count(distinct thread_id) as n from checkpoints where thread_id not like 'notebook-approvals-%'"
+)
+
+
+def test_approvals_notebook_twice_keeps_keys_and_other_threads(
+    restore_store: str, kernel_dir: Path, tmp_path: Path
+) -> None:
+    """Re-running the approvals notebook takes back only its own earlier run: an API key, another thread
+    and the store's customers stay."""
+    from switchboard.config.database import connect
+    from switchboard.tools import apikeys
+
+    with connect() as conn:
+        key = apikeys.create(conn, "staff:notebook-watcher")
+        conn.commit()
+        threads_before = conn.execute(OTHER_THREADS).fetchone()
+        customers = conn.execute("select count(*) as n from store.customers").fetchone()
+    path = PROJECT_ROOT / "notebooks" / "03_approvals.ipynb"
+    run_notebook(path, kernel_dir, tmp_path / "first")
+    run_notebook(path, kernel_dir, tmp_path / "second")
+    with connect() as conn:
+        ids = [k["id"] for k in apikeys.list_keys(conn)]
+        assert key["id"] in ids
+        assert conn.execute(OTHER_THREADS).fetchone() == threads_before
+        own = conn.execute(
+            "select count(distinct thread_id) as n from checkpoints where thread_id like 'notebook-approvals-%'"
+        ).fetchone()
+        assert own == {"n": 1}  # the second run took back the first's thread
+        assert conn.execute("select count(*) as n from store.customers").fetchone() == customers

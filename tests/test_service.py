@@ -494,7 +494,7 @@ MALFORMED = [
     (
         "lone surrogate",
         {"content": b'{"message": "\\ud800 hi"}', "headers": {"Content-Type": "application/json"}},
-        "not valid Unicode",
+        "not valid UTF-8",
     ),
     (
         "bad UTF-8",

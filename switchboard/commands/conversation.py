@@ -62,6 +62,9 @@ def register(app: typer.Typer) -> None:
         """Talk to Switchboard turn by turn in one thread (empty line or Ctrl-D to stop)."""
         from switchboard.api import Switchboard
         from switchboard.config.errors import SwitchboardError
+        from switchboard.config.text import tolerant_stdin
+
+        tolerant_stdin()  # a line that is not UTF-8 is refused like any bad message, not a traceback
 
         async def go() -> None:
             thread_id = thread

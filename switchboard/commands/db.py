@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
@@ -21,6 +22,16 @@ db_app = typer.Typer(
 
 def _kind() -> str:
     return "embedded" if database_target().embedded else "external"
+
+
+def confirm_deletion(question: str, *, yes: bool, as_json: bool, command: str) -> None:
+    """Nothing is deleted without `--yes`, or a "yes" typed at a terminal: piped input, scripts and
+    `--json` get a one-line error instead of an answer read from stdin."""
+    if yes:
+        return
+    if as_json or not sys.stdin.isatty():
+        raise InputError(f"{command} deletes data: add --yes to confirm (no terminal to ask on)")
+    typer.confirm(question, abort=True)
 
 
 def _counts_table(counts: dict[str, int], title: str) -> Table:
@@ -64,13 +75,24 @@ def init(as_json: bool = JsonOption) -> None:
 def seed(
     seed_value: int = typer.Option(7, "--seed", help="Random seed: the same seed gives the same data."),
     customers: int = typer.Option(300, "--customers", help="How many customers (one per scenario included)."),
-    replace: bool = typer.Option(False, "--replace", help="Wipe the store's data first if already seeded."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Wipe the store's data first if already seeded (needs --yes)."
+    ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before wiping (with --replace)."),
     as_json: bool = JsonOption,
 ) -> None:
     """Fill the store with deterministic, realistic data and the named scenarios."""
-    from switchboard.tools.store.seed import REFERENCE_NOW, seed_store
+    from switchboard.tools.store.seed import REFERENCE_NOW, is_seeded, seed_store
 
     with connect() as conn:
+        if replace and is_seeded(conn):
+            confirm_deletion(
+                f"Wipe every row of the store in {database_target().display} (customers, orders, approvals,"
+                " API keys, notifications) and seed it again?",
+                yes=yes,
+                as_json=as_json,
+                command="db seed --replace",
+            )
         start = time.perf_counter()
         counts = seed_store(conn, seed=seed_value, customers=customers, replace=replace)
         seconds = round(time.perf_counter() - start, 3)
@@ -135,10 +157,12 @@ def reset(
     from switchboard.tools.store.admin import reset_store
 
     target = database_target().display
-    if not yes:
-        if as_json:
-            raise InputError("db reset --json needs --yes (there is no one to ask for confirmation)")
-        typer.confirm(f"Drop every table of the store in {target} and re-create it empty?", abort=True)
+    confirm_deletion(
+        f"Drop every table of the store in {target} (API keys and approvals too) and re-create it empty?",
+        yes=yes,
+        as_json=as_json,
+        command="db reset",
+    )
     with connect() as conn:
         applied = reset_store(conn)
     data = {"database": _kind(), "target": target, "reset": True, "applied": applied}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -35,15 +36,24 @@ TOUR = (
 )
 
 
+DEMO_THREAD_PREFIX = "demo-"
+
+
 def prepare_store(quiet: bool) -> dict[str, dict[str, Any]]:
-    """Create and seed the store if needed; re-seed when an earlier tour already used the refund scenario."""
+    """Create and seed the store only if it is not seeded; take back what an earlier tour wrote (its own
+    threads, refund, approval and events), never anything else: API keys, other customers' threads and
+    approvals stay as they are."""
     from switchboard.config.checkpointer import sync_checkpointer
     from switchboard.tools.store.migrate import apply_migrations
-    from switchboard.tools.store.seed import ensure_seeded, list_scenarios, seed_store
+    from switchboard.tools.store.seed import ensure_seeded, list_scenarios
+    from switchboard.tools.store.undo import undo_runs
 
+    with sync_checkpointer():
+        pass
     with connect() as conn:
         applied = apply_migrations(conn)
         seeded_now = ensure_seeded(conn)
+        undone = undo_runs(conn, DEMO_THREAD_PREFIX)
         scenarios = {s["name"]: s for s in list_scenarios(conn)}
         duplicate = scenarios["duplicate_charge"]
         row = conn.execute(
@@ -51,23 +61,21 @@ def prepare_store(quiet: bool) -> dict[str, dict[str, Any]]:
             " where p.order_id = %s and r.status in ('pending', 'issued')",
             (duplicate["order_id"],),
         ).fetchone()
-        reseeded = bool(row and row["n"])
-        if reseeded:
-            seed_store(conn, replace=True)
-            scenarios = {s["name"]: s for s in list_scenarios(conn)}
-    with sync_checkpointer():
-        pass
+        refunded_elsewhere = bool(row and row["n"])
     if not quiet:
-        what = (
-            "created and seeded"
-            if seeded_now
-            else "re-seeded (an earlier tour used the refund)"
-            if reseeded
-            else "ready"
-        )
+        what = "created and seeded" if seeded_now else "ready"
+        if undone["threads"]:
+            what += f"; took back an earlier tour ({undone['threads']} threads, {undone['refunds']} refund)"
         console.print(
             f"[dim]{database_target().display}: store {what}; {len(applied)} migration(s) applied[/]"
         )
+        if refunded_elsewhere:
+            console.print(
+                f"[yellow]note:[/] order {duplicate['order_id']} was refunded outside the tour, so the last"
+                " step will not pause for approval (start from a fresh store with"
+                " `switchboard db seed --replace --yes`)",
+                highlight=False,
+            )
     return scenarios
 
 
@@ -100,7 +108,8 @@ def register(app: typer.Typer) -> None:
                     customer = str(scenarios[scenario]["customer_id"])
                     if not as_json:
                         console.print(Rule(f"[bold]{title}[/] — {scenario} ({customer})"))
-                    result = await sb.ask(request, customer_id=customer)
+                    thread_id = f"{DEMO_THREAD_PREFIX}{uuid.uuid4()}"  # the tour's own: see prepare_store
+                    result = await sb.ask(request, customer_id=customer, thread_id=thread_id)
                     step: dict[str, Any] = {
                         "title": title,
                         "scenario": scenario,

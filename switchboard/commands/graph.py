@@ -10,9 +10,7 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command()
     def graph(
-        ascii_art: bool = typer.Option(
-            False, "--ascii", help="ASCII art instead of Mermaid (needs grandalf)."
-        ),
+        ascii_art: bool = typer.Option(False, "--ascii", help="ASCII art instead of Mermaid."),
     ) -> None:
         """Print the router graph with every domain's supervisor and specialists (xray)."""
         from switchboard.graphs.router import graph as compiled

@@ -11,6 +11,7 @@ import typer
 
 from switchboard.config.errors import InputError
 from switchboard.config.settings import get_settings
+from switchboard.config.text import text_problem, tolerant_stdin
 from switchboard.output import to_json
 
 if TYPE_CHECKING:
@@ -38,6 +39,14 @@ def _decide(text: str, decider: str) -> RouteDecision:
     return asyncio.run(decide_route(decider, text, [], []))
 
 
+def _check_decider(decider: str) -> None:
+    """A bad --decider (or ROUTE_DECIDER) is reported before any request is read."""
+    from switchboard.agents.models import get_chat_model, is_deterministic
+
+    if not is_deterministic(decider):
+        get_chat_model(decider)
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def route(
@@ -49,6 +58,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Which domains a request concerns: one JSON object per request."""
         chosen = decider or get_settings().route_decider
+        _check_decider(chosen)
         if batch:
             if text:
                 raise InputError("give either TEXT or --batch, not both")
@@ -60,7 +70,11 @@ def register(app: typer.Typer) -> None:
 
     def _batch(decider: str) -> None:
         out = sys.stdout
+        tolerant_stdin()
         for number, raw in enumerate(sys.stdin, start=1):
+            problem = text_problem(raw)
+            if problem:
+                raise InputError(f"line {number} {problem}")
             if not raw.strip():
                 continue
             try:
