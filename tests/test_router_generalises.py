@@ -83,6 +83,8 @@ def test_an_aside_is_routed_to_only_when_nothing_else_is_asked() -> None:
             ("payment went through fine, but where is the order now", "orders"),
             ("login works again, thanks! can I return the kettle", "orders"),
             ("I want a refund because the parcel came crushed", "billing"),
+            ("I sent the rug back on Monday. when will I see the money", "billing"),
+            ("we moved house last month, is my invoice right", "billing"),
         ]
     )
     assert is_aside(["the", "delivery", "came", "on", "time"])

@@ -146,6 +146,17 @@ def is_reason(words: Sequence[str]) -> bool:
     return bool(words) and words[0] in lx.REASON_MARKERS and not any(w in lx.REQUEST_MARKERS for w in words)
 
 
+def is_narrative(words: Sequence[str]) -> bool:
+    """What was already done, reported without a problem or a request ("I returned the coat last week")."""
+    if len(words) < 3 or any(w in lx.ASIDE_BREAKERS or w in lx.REQUEST_MARKERS for w in words):
+        return False
+    for i, w in enumerate(words[:3]):
+        if w in lx.NARRATIVE_SUBJECTS and i + 1 < len(words):
+            verb = words[i + 1]
+            return verb in lx.PAST_IRREGULAR or (verb.endswith("ed") and len(verb) > 4)
+    return False
+
+
 def is_thanks(words: Sequence[str]) -> bool:
     """A clause that is only thanks ("thanks!", "cheers"): what it follows was said in passing."""
     return bool(words) and len(words) <= 3 and words[0] in lx.THANKS_WORDS

@@ -401,6 +401,13 @@ ASIDE_PHRASE_BREAKERS: Final = _words(
     "not never still again wrong twice double but why please pls need want can could would how where when "
     "what help cant won wont didn didnt hasn hasnt haven havent isn isnt"
 )
+# A report of what the customer already did ("I returned the coat last week", "we moved in March")
+# before the actual question is background: "I" or "we", then a verb in the past, no problem word.
+NARRATIVE_SUBJECTS: Final = _words("i we")
+PAST_IRREGULAR: Final = _words(
+    "bought paid sent got made took gave came went told said spoke rang wrote brought put left found "
+    "kept sold moved"
+)
 # A reason clause ("because ...", "since ...") is background unless it asks for something itself.
 REASON_MARKERS: Final = _words("because cause cuz coz bc since due")
 REQUEST_MARKERS: Final = _words("please pls plz want need like can could would help refund cancel")
