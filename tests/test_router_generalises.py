@@ -258,3 +258,10 @@ def test_german_or_is_not_a_misspelt_order() -> None:
 def test_a_vague_request_in_another_language_gets_a_question(text: str) -> None:
     d = route_deterministic(text)
     assert d.needs_clarification and d.clarifying_question
+
+
+def test_weak_and_contradictory_evidence_asks_instead_of_guessing() -> None:
+    d = route_deterministic("a question about my order or my account")
+    assert d.needs_clarification and d.domains == [] and "contradictory" in d.rationale
+    # strong evidence for one of them is not a contradiction
+    assert route_deterministic("a question about my order, or rather how to cancel it").domains == ["orders"]

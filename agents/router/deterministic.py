@@ -50,6 +50,8 @@ CLAUSE_THRESHOLD = 2.0
 SECOND_THRESHOLD = 2.5
 MIN_THRESHOLD = 1.0
 ABSORB_THRESHOLD = 1.5
+# With only weak evidence (no clause reaches CLAUSE_THRESHOLD), a runner-up this close makes it a question.
+CONTRADICTION_RATIO = 0.75
 OOS_THRESHOLD = 2.0
 
 # ------------------------------------------------------------------ stemming
@@ -852,6 +854,9 @@ def _select(clauses: list[_Clause], include_asides: bool) -> tuple[set[str], dic
     selected: set[str] = {d for c in clauses for d in c.selected}
     best, best_total = _best(totals)
     if not selected and best is not None and best_total >= MIN_THRESHOLD:
+        rival = max((v for d, v in totals.items() if d != best), default=0.0)
+        if rival >= CONTRADICTION_RATIO * best_total:
+            return set(), {}  # weak and contradictory: a question, not a guess
         selected = {best}
         for c in clauses:
             if (
@@ -902,8 +907,10 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
         ):
             clauses[i - 1].aside = True  # "delivery was quick, thanks!"
     selected, totals = _select(clauses, include_asides=False)
-    if not selected:
+    contradicted = not selected and not totals and any(c.scores for c in clauses if not c.aside)
+    if not selected and not contradicted:
         selected, totals = _select(clauses, include_asides=True)
+        contradicted = not selected and not totals and any(c.scores for c in clauses)
     notes = []
     if any(c.masked or c.disclaimed for c in clauses):
         notes.append("disclaimed: " + "; ".join(c.text for c in clauses if c.masked or c.disclaimed))
@@ -924,6 +931,8 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
                 confidence=round(min(0.95, 0.6 + 0.05 * oos_total), 3),
                 rationale="out of scope: " + ", ".join(e for e in evidence if "out_of_scope" in e) + note,
             )
+        if contradicted and not any(c.out_of_scope for c in clauses):
+            return _clarify("weak and contradictory evidence: " + ", ".join(evidence) + note, 0.4)
         if _greeting_only(text):
             return _greeting()
         function = _FUNCTION_FOLDED.get(language, frozenset())

@@ -193,6 +193,8 @@ VOCABULARY = Vocabulary(
         (("not doesn doesnt don dont didn didnt", "fit fits"), 1, 2.0),
         (("item size colour color product one model", "wrong"), 2, 1.5),
         (("swap exchange switch", "it them this that one"), 1, 1.5),
+        (("phone laptop tablet", "case cases cover covers charger stand"), 0, 1.5),
+        (("says shows still", "processing"), 2, 2.0),
         (("before", "it they", "ships ship shipped dispatches dispatched leaves goes"), 1, 2.5),
         (("order orders purchase xorderidx", "went go gone goes", "through"), 2, 2.5),
     ),
