@@ -11,7 +11,7 @@ import re
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from switchboard.agents import registry
+from switchboard.agents import prompts, registry
 from switchboard.agents.contracts import ComposedAnswer, ComposeRequest, DomainResult, RouteDecision
 from switchboard.agents.llm import DecisionError, structured
 from switchboard.agents.models import is_deterministic
@@ -72,7 +72,7 @@ def compose_deterministic(request: ComposeRequest) -> ComposedAnswer:
     return ComposedAnswer(answer="\n".join(f"- {_domain_paragraph(r, titled=True)}" for r in results))
 
 
-async def compose(decider: str, request: ComposeRequest) -> ComposedAnswer:
+async def compose(decider: str, request: ComposeRequest, prompt: str = prompts.COMPOSE) -> ComposedAnswer:
     if is_deterministic(decider) or not request.results:
         return compose_deterministic(request)
     facts = "\n\n".join(
@@ -80,11 +80,7 @@ async def compose(decider: str, request: ComposeRequest) -> ComposedAnswer:
         f"Actions: {'; '.join(f'{a.action} {a.status}: {a.detail}' for a in r.actions) or 'none'}"
         for r in request.results
     )
-    system = (
-        "You write the single reply of an online store's support assistant. Combine the teams' findings "
-        "into one short, friendly answer. Keep every fact, amount, date and action status exactly; add "
-        "nothing the findings do not say."
-    )
+    system = prompts.render(prompt)
     try:
         return await structured(
             decider,

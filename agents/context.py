@@ -1,4 +1,4 @@
-"""Runtime context of a run: who is asking, and which implementation runs each decision point.
+"""Runtime context of a run: who is asking, which implementation runs each decision point, its prompts.
 
 It is the graph's `context_schema`, so Studio renders it as a form. Identity comes from here
 (the caller), never from the message text. Empty decider fields fall back to the settings.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from switchboard.agents import prompts
 from switchboard.config.settings import get_settings
 
 DecisionPoint = Literal["route", "supervisor", "specialist", "compose"]
@@ -33,6 +34,24 @@ class Context:
     compose_decider: str = field(
         default="", metadata={"description": "'deterministic' or 'provider:model'; empty = COMPOSE_DECIDER."}
     )
+    route_prompt: str = field(
+        default="",
+        metadata={"description": "The route model's prompt ({domains}); empty = agents/prompts.py."},
+    )
+    supervisor_prompt: str = field(
+        default="",
+        metadata={"description": "The supervisors' prompt ({domain}, {roster}); empty = agents/prompts.py."},
+    )
+    specialist_prompt: str = field(
+        default="",
+        metadata={
+            "description": "The specialists' prompt ({name}, {domain}, {description}, {finding}, {actions});"
+            " empty = agents/prompts.py."
+        },
+    )
+    compose_prompt: str = field(
+        default="", metadata={"description": "The composer's prompt; empty = agents/prompts.py."}
+    )
 
     def decider(self, point: DecisionPoint) -> str:
         """The implementation configured for a decision point: this run's choice, else the settings'."""
@@ -41,6 +60,19 @@ class Context:
             return chosen
         value: str = getattr(get_settings(), f"{point}_decider")
         return value
+
+    def prompt(self, point: DecisionPoint) -> str:
+        """The prompt template of a decision point: this run's, else the one in agents/prompts.py."""
+        chosen: str = getattr(self, f"{point}_prompt")
+        return chosen or getattr(prompts, point.upper())
+
+
+@dataclass(kw_only=True)
+class AdmittedContext(Context):
+    """The context of a run whose message `Switchboard` admitted before the graph ran (`agents/intake.py`).
+
+    Only code can make one: a context sent as JSON (Studio, the LangGraph server) is a plain Context,
+    so `intake` admits that run itself."""
 
 
 def context_from(value: object) -> Context:

@@ -109,7 +109,6 @@ class Brief(Contract):
     entities: Entities = Field(default_factory=Entities, description="named in this turn")
     earlier: Entities = Field(default_factory=Entities, description="named in earlier turns of the thread")
     followup: bool = Field(default=False, description="the request refers back to an earlier turn")
-    thread_id: str = ""
 
 
 class ProposedAction(Contract):

@@ -1,26 +1,28 @@
-"""Intake: what every request goes through before routing.
+"""Intake: what every request goes through before routing, once.
 
-Validation (a clear error naming what was wrong), identity from the caller's context (never from the
-message), and redaction of secrets a customer may paste (card numbers, passwords) so they never reach
-a model, a log or the state (the rules are in `switchboard.agents.redaction`). `Switchboard.ask` also
-redacts before the graph runs, because LangGraph checkpoints a run's input before its first node; a raw
-graph run (Studio) keeps its input as sent.
+Admission: validation (a clear error naming what was wrong), identity from the caller's context (never
+from the message) checked against the store, and redaction of secrets a customer may paste (card
+numbers, passwords; the rules are in `switchboard.agents.redaction`) so they never reach a model, a log
+or the state. `Switchboard.ask` admits a message before the graph runs (LangGraph checkpoints a run's
+input before its first node) and hands the graph an `AdmittedContext`, so the `intake` node does not
+admit it again; a raw graph run (Studio, the LangGraph server) is admitted by `intake`, its input
+checkpointed as sent.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from switchboard.agents.redaction import redact
-from switchboard.config.errors import InputError, NotFound
+from switchboard.config.errors import InputError
 from switchboard.config.settings import get_settings
 from switchboard.config.text import check_text
-from switchboard.tools.db import store_connection
+from switchboard.tools.customers import check_customer, validate_customer_id
+
+__all__ = ["Admitted", "admit", "check_customer", "redact", "validate_customer_id", "validate_message"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CUSTOMER_ID = re.compile(r"^CUST-\d{4,}$")
-
-__all__ = ["check_customer", "redact", "validate_customer_id", "validate_message"]
 
 
 def validate_message(message: object) -> str:
@@ -40,21 +42,13 @@ def validate_message(message: object) -> str:
     return text
 
 
-def validate_customer_id(customer_id: object) -> str:
-    if not customer_id:
-        raise InputError("customer_id is missing from the run's context (who is asking?)")
-    if not isinstance(customer_id, str) or not CUSTOMER_ID.match(customer_id):
-        raise InputError(
-            f"customer_id {customer_id!r} is malformed: expected CUST- and digits, e.g. CUST-0001"
-        )
-    return customer_id
+@dataclass(frozen=True)
+class Admitted:
+    message: str  # validated and redacted
+    customer_id: str  # known to the store
 
 
-async def check_customer(customer_id: object) -> str:
-    """The caller's customer id, checked against the store."""
-    cid = validate_customer_id(customer_id)
-    async with store_connection() as conn:
-        cur = await conn.execute("select id from store.customers where id = %s", (cid,))
-        if await cur.fetchone() is None:
-            raise NotFound(f"customer {cid} does not exist")
-    return cid
+async def admit(message: object, customer_id: object) -> Admitted:
+    """The one admission of a message: its text, then who sends it (the store must know them)."""
+    text = redact(validate_message(message))
+    return Admitted(text, await check_customer(customer_id))

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import Field
 
+from switchboard.agents import prompts
 from switchboard.agents.contracts import ActionOutcome, Brief, Contract, SpecialistReport, SupervisorDecision
 from switchboard.agents.llm import DecisionError, structured
 from switchboard.agents.models import is_deterministic
@@ -92,14 +93,11 @@ async def decide_llm(
     specialists: Sequence[SpecialistSpec],
     reports: Sequence[SpecialistReport],
     outcomes: Sequence[ActionOutcome],
+    prompt: str = prompts.SUPERVISOR,
 ) -> SupervisorDecision:
     roster = "\n".join(f"- {s.name}: {s.description}" for s in specialists)
     done = "\n".join(f"- {r.specialist}: {r.summary}" for r in reports) or "(nobody yet)"
-    system = (
-        f"You supervise the {brief.domain} team of an online store's customer support. Pick the ONE specialist "
-        f"who should work next on the request, or 'finish' when the reports already answer it. "
-        f"Never pick a specialist twice.\nSpecialists:\n{roster}"
-    )
+    system = prompts.render(prompt, domain=brief.domain, roster=roster)
     human = f"Request: {brief.request}\nReports so far:\n{done}"
     choice = await structured(decider, SupervisorChoice, [SystemMessage(system), HumanMessage(human)])
     ran = {r.specialist for r in reports}
@@ -127,13 +125,14 @@ async def supervise(
     *,
     steps: int,
     budget: int,
+    prompt: str = prompts.SUPERVISOR,
 ) -> tuple[SupervisorDecision, bool]:
     """The next step, and whether the budget cut the domain short."""
     if is_deterministic(decider) or not needs_judgement(brief, specialists, reports):
         decision = decide_deterministic(brief, specialists, reports, outcomes)
     else:
         try:
-            decision = await decide_llm(decider, brief, specialists, reports, outcomes)
+            decision = await decide_llm(decider, brief, specialists, reports, outcomes, prompt)
         except DecisionError as exc:
             log.warning("supervisor model answer unusable (%s); using the deterministic choice", exc)
             decision = decide_deterministic(brief, specialists, reports, outcomes)

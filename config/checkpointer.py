@@ -6,6 +6,7 @@ its threads in the same database as the CLI, the notebooks and the service.
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -49,16 +50,38 @@ def _select_sql() -> str:
     return SELECT_SQL.replace(_STOCK_BLOB_JOIN, _PROBE_BLOB_JOIN)
 
 
+def compact_version(current: str | int | None) -> str:
+    """The next channel version, as LangGraph's Postgres saver makes it but 21 characters, not 49.
+
+    A checkpoint stores a version for every channel and, per node, every version it has seen, so the
+    version's length is most of a checkpoint's size. Same shape: the number zero-padded (ordered as
+    text), then a random suffix (two forks of one checkpoint never share a blob's key). A saver's own
+    longer versions compare lower, so threads written before keep their order."""
+    if current is None:
+        number = 0
+    elif isinstance(current, int):
+        number = current
+    else:
+        number = int(current.split(".")[0])
+    return f"{number + 1:012}.{random.getrandbits(32):08x}"
+
+
 class SwitchboardPostgresSaver(PostgresSaver):
     """LangGraph's `PostgresSaver` whose checkpoint load does not slow down as a thread grows."""
 
     SELECT_SQL = _select_sql()
+
+    def get_next_version(self, current: str | None, channel: None) -> str:
+        return compact_version(current)
 
 
 class SwitchboardAsyncPostgresSaver(AsyncPostgresSaver):
     """LangGraph's `AsyncPostgresSaver` whose checkpoint load does not slow down as a thread grows."""
 
     SELECT_SQL = _select_sql()
+
+    def get_next_version(self, current: str | None, channel: None) -> str:
+        return compact_version(current)
 
 
 _setup_lock = threading.Lock()
@@ -112,6 +135,7 @@ async def async_checkpointer(settings: Settings | None = None) -> AsyncIterator[
 
 @asynccontextmanager
 async def checkpointer() -> AsyncIterator[AsyncPostgresSaver]:
-    """For `langgraph.json` (`"checkpointer": {"path": "./config/checkpointer.py:checkpointer"}`)."""
+    """For `langgraph.json` (`"checkpointer": {"path": "switchboard.config.checkpointer.checkpointer"}`: the server
+    reads a module path with dots, a file path with a colon)."""
     async with async_checkpointer() as saver:
         yield saver

@@ -1,77 +1,59 @@
 """The shape every domain subgraph shares: a supervisor, its specialists, write actions, a result.
 
-    START -> <domain>_supervisor --(conditional: a specialist | act | finish)--> ...
-             each specialist -> <domain>_supervisor
+    START -> <domain>_supervisor --Command(goto=...)--> a specialist | <domain>_actions | END
+             each specialist --Command(goto=...)--> another specialist | <domain>_actions | END
              <domain>_actions -> <domain>_supervisor          (policy, approval interrupt, ledger)
-             <domain>_supervisor --(finish)--> END            (with one typed DomainResult for the router)
+             finish --> END                                    (with one typed DomainResult for the router)
 
-A domain's module (`agents/specialists/<domain>.py`) declares which specialists it has; this builds its graph.
+The supervisor's decision (`agents/supervisor.py`) is taken at the opening, after the actions, and at
+the end of each specialist's step (there the rules decide: its handoffs, the plan, pending actions),
+so a specialist run costs one step, not two. Every possible next step is declared (`destinations`),
+so the drawn graph shows them. A domain's module declares its specialists; this builds its graph.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
 from switchboard.agents.actions import outcome_sentence, perform_pending_actions
 from switchboard.agents.context import Context, context_from
-from switchboard.agents.contracts import ActionOutcome, Brief, Domain, DomainResult, SpecialistReport
+from switchboard.agents.contracts import ActionOutcome, Domain, DomainResult, SpecialistReport
 from switchboard.agents.llm import DecisionError, metered, total_usage
 from switchboard.agents.models import is_deterministic
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec
 from switchboard.agents.specialists.llm import run_llm_specialist
 from switchboard.agents.supervisor import ACT, FINISH, supervise
 from switchboard.config.settings import get_settings
-from switchboard.graphs.state import DomainInput, DomainOutput, DomainState
+from switchboard.graphs.state import (
+    DomainInput,
+    DomainOutput,
+    DomainState,
+    brief_of,
+    channel,
+    outcomes_of,
+    reports_of,
+    thread_id_of,
+)
 
 log = logging.getLogger(__name__)
 
 
-def _reports(state: DomainState) -> list[SpecialistReport]:
-    return [SpecialistReport.model_validate(r) for r in state.get("reports", [])]
+def domain_result(
+    domain: Domain, state: DomainState, partial: bool, pending: Sequence[ActionOutcome] = ()
+) -> DomainResult:
+    """The one builder of what a domain hands back: its specialists' findings and its actions' outcomes.
 
-
-def _outcomes(state: DomainState) -> list[ActionOutcome]:
-    return [ActionOutcome.model_validate(o) for o in state.get("outcomes", [])]
-
-
-def _specialist_node(spec: SpecialistSpec) -> Any:
-    async def run_specialist(state: DomainState, runtime: Runtime[Context]) -> dict[str, Any]:
-        context = context_from(runtime.context)
-        brief = Brief.model_validate(state["brief"])
-        decider = context.decider("specialist")
-        run = SpecialistRun(brief=brief, reports=_reports(state), outcomes=_outcomes(state))
-        with metered() as usage:
-            if is_deterministic(decider):
-                report = await spec.handle(spec, run)
-            else:
-                try:
-                    report = await run_llm_specialist(decider, spec, run)
-                except DecisionError as exc:
-                    log.warning(
-                        "%s: model answer unusable (%s); using the deterministic specialist", spec.name, exc
-                    )
-                    run.tools_called.clear()
-                    report = await spec.handle(spec, run)
-        return {
-            "reports": [report.model_dump(mode="json")],
-            "steps": state.get("steps", 0) + 1,
-            "usage": [usage.as_dict()] if usage.model_calls else [],
-        }
-
-    run_specialist.__name__ = spec.name
-    return run_specialist
-
-
-def domain_result(domain: Domain, state: DomainState, partial: bool) -> DomainResult:
-    """What the domain hands back to the router: its specialists' findings and its actions' outcomes."""
-    reports = _reports(state)
-    outcomes = _outcomes(state)
+    A paused domain (`api.result`) passes the actions waiting for a decision as `pending`."""
+    reports = reports_of(state)
+    outcomes = [*outcomes_of(state), *pending]
     summary = " ".join([*(r.summary for r in reports), *(outcome_sentence(o) for o in outcomes)]).strip()
     return DomainResult(
         domain=domain,
@@ -89,49 +71,90 @@ def build_domain_graph(
     spec: DomainSpec,
 ) -> CompiledStateGraph[DomainState, Context, DomainInput, DomainOutput]:
     domain, specialists = spec.name, spec.specialists  # DomainSpec checked: at least three specialists
-    names = [s.name for s in specialists]
     supervisor_name, actions_name = f"{domain}_supervisor", f"{domain}_actions"
+    goto = {**{s.name: s.name for s in specialists}, ACT: actions_name, FINISH: END}
 
-    async def supervisor(state: DomainState, runtime: Runtime[Context]) -> dict[str, Any]:
-        """Decide the next step; on finish, hand the domain's result back (no extra step for it)."""
-        context = context_from(runtime.context)
+    async def decide_next(state: DomainState, update: dict[str, Any], context: Context) -> Command[str]:
+        """The supervisor's decision on the state with `update` applied, as the step's Command: the next
+        specialist, the actions or the end (then with the domain's one result for the router)."""
+        reports = [
+            *reports_of(state),
+            *(SpecialistReport.model_validate(r) for r in update.get("reports", [])),
+        ]
+        usage_so_far = [*state.get("usage", []), *update.get("usage", [])]
         with metered() as usage:
             decision, cut = await supervise(
                 context.decider("supervisor"),
-                Brief.model_validate(state["brief"]),
+                brief_of(state),
                 specialists,
-                _reports(state),
-                _outcomes(state),
-                steps=state.get("steps", 0),
+                reports,
+                outcomes_of(state),
+                steps=update.get("steps", state.get("steps", 0)),
                 budget=get_settings().domain_step_budget,
+                prompt=context.prompt("supervisor"),
             )
-        exhausted = state.get("budget_exhausted", False) or cut
-        spent = [usage.as_dict()] if usage.model_calls else []
-        update: dict[str, Any] = {"next": decision.next, "budget_exhausted": exhausted, "usage": spent}
+        if usage.model_calls:
+            update["usage"] = [*update.get("usage", []), usage.as_dict()]
+            usage_so_far.append(usage.as_dict())
+        if cut:
+            update["budget_exhausted"] = True
         if decision.next == FINISH:
-            finished: DomainState = {**state, "usage": [*state.get("usage", []), *spent]}
-            update["domain_results"] = [domain_result(domain, finished, exhausted).model_dump(mode="json")]
-        return update
+            finished: DomainState = {**state, "reports": [channel(r) for r in reports], "usage": usage_so_far}
+            exhausted = state.get("budget_exhausted", False) or cut
+            update["domain_results"] = [channel(domain_result(domain, finished, exhausted))]
+        return Command(goto=goto[decision.next], update=update)
+
+    async def supervisor(state: DomainState, runtime: Runtime[Context]) -> Command[str]:
+        """The opening choice (a model's, when the rules are not decisive), and the step after actions."""
+        return await decide_next(state, {}, context_from(runtime.context))
+
+    def specialist_node(specialist: SpecialistSpec) -> Any:
+        async def run_specialist(state: DomainState, runtime: Runtime[Context]) -> Command[str]:
+            """The specialist's report, then the supervisor's next step in the same step: after a
+            specialist the rules decide (its handoffs, the plan, pending actions), so no model is asked
+            and no separate supervisor step (and checkpoint) is spent on it."""
+            context = context_from(runtime.context)
+            decider = context.decider("specialist")
+            run = SpecialistRun(brief=brief_of(state), reports=reports_of(state), outcomes=outcomes_of(state))
+            with metered() as usage:
+                if is_deterministic(decider):
+                    report = await specialist.handle(specialist, run)
+                else:
+                    try:
+                        report = await run_llm_specialist(
+                            decider, specialist, run, context.prompt("specialist")
+                        )
+                    except DecisionError as exc:
+                        log.warning(
+                            "%s: model answer unusable (%s); using the deterministic specialist",
+                            specialist.name,
+                            exc,
+                        )
+                        run.tools_called.clear()
+                        report = await specialist.handle(specialist, run)
+            update: dict[str, Any] = {"reports": [channel(report)], "steps": state.get("steps", 0) + 1}
+            if usage.model_calls:
+                update["usage"] = [usage.as_dict()]
+            return await decide_next(state, update, context)
+
+        run_specialist.__name__ = specialist.name
+        return run_specialist
 
     async def actions(state: DomainState, config: RunnableConfig) -> dict[str, Any]:
-        brief = Brief.model_validate(state["brief"])
-        thread_id = str(config.get("configurable", {}).get("thread_id") or brief.thread_id)
-        outcomes = await perform_pending_actions(brief, _reports(state), _outcomes(state), thread_id)
-        return {"outcomes": [o.model_dump(mode="json") for o in outcomes]}
+        outcomes = await perform_pending_actions(
+            brief_of(state), reports_of(state), outcomes_of(state), thread_id_of(config)
+        )
+        return {"outcomes": [channel(o) for o in outcomes]}
 
     builder: StateGraph[DomainState, Context, DomainInput, DomainOutput] = StateGraph(
         DomainState, context_schema=Context, input_schema=DomainInput, output_schema=DomainOutput
     )
-    builder.add_node(supervisor_name, supervisor)
-    for specialist in specialists:
-        builder.add_node(specialist.name, _specialist_node(specialist))
-        builder.add_edge(specialist.name, supervisor_name)
+    destinations = tuple(goto.values())
+    builder.add_node(supervisor_name, supervisor, destinations=destinations)
+    for specialist in specialists:  # never itself next: a supervisor does not pick a specialist twice
+        others = tuple(d for d in destinations if d != specialist.name)
+        builder.add_node(specialist.name, specialist_node(specialist), destinations=others)
     builder.add_node(actions_name, actions)
     builder.add_edge(START, supervisor_name)
-    builder.add_conditional_edges(
-        supervisor_name,
-        lambda state: state["next"],
-        {**{n: n for n in names}, ACT: actions_name, FINISH: END},
-    )
     builder.add_edge(actions_name, supervisor_name)
     return builder.compile(name=domain)

@@ -1,7 +1,7 @@
 """The top-level router graph: intake -> route -> one domain subgraph per domain, in parallel -> compose.
 
-    START -> intake -> route --(Send, one per selected domain)--> <each domain of agents/registry.py>
-                          \\--(out of scope / unclear)--> compose
+    START -> intake -> route --Command(goto=Send per selected domain)--> <each domain of agents/registry.py>
+                          \\--Command(goto="compose") when out of scope or unclear--> compose
              each domain -> compose (one answer; the turn's events to the outbox) -> END
 
 Each domain is a compiled subgraph added as a node, so it is drawn (`get_graph(xray=True)`), streamed
@@ -17,33 +17,56 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
-from langgraph.types import Overwrite, Send
+from langgraph.types import Command, Overwrite, Send
 
 from switchboard.agents import registry
 from switchboard.agents.composer import clarification_answer, compose, greeting_answer, out_of_scope_answer
-from switchboard.agents.context import Context, context_from
-from switchboard.agents.contracts import Brief, ComposeRequest, DomainResult, Entities, RouteDecision
-from switchboard.agents.intake import check_customer, redact, validate_message
+from switchboard.agents.context import AdmittedContext, Context, context_from
+from switchboard.agents.contracts import Brief, ComposeRequest, Entities
+from switchboard.agents.intake import admit
 from switchboard.agents.llm import Usage, metered
 from switchboard.agents.router import extract_entities
 from switchboard.agents.router.decide import decide_route, looks_like_followup
 from switchboard.config.settings import get_settings
 from switchboard.config.tracing import configure_tracing
 from switchboard.graphs.domain import build_domain_graph
-from switchboard.graphs.state import RouterInput, RouterOutput, RouterState, Turn
+from switchboard.graphs.state import (
+    RouterInput,
+    RouterOutput,
+    RouterState,
+    Turn,
+    channel,
+    entities_of,
+    memory_of,
+    results_of,
+    route_of,
+    thread_id_of,
+)
+from switchboard.tools import threads
+from switchboard.tools.db import store_connection
 from switchboard.tools.outbox import publish_turn_events
 
 
-async def intake(state: RouterState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Validate the message, identify the customer from the context, redact, extract entities."""
-    context = context_from(runtime.context)
-    message = redact(validate_message(state.get("message")))
-    await check_customer(context.customer_id)
-    entities = extract_entities(message)
+async def intake(state: RouterState, runtime: Runtime[Context], config: RunnableConfig) -> dict[str, Any]:
+    """Admission (unless `Switchboard` admitted the message already), then the turn's entities.
+
+    A run that did not come through `Switchboard` (Studio, the LangGraph server) is admitted here and
+    claims its thread for the context's customer, so every surface leaves the same ownership record."""
+    context = runtime.context
+    message = state.get("message")
+    if not isinstance(context, AdmittedContext):
+        context = context_from(context)
+        admitted = await admit(message, context.customer_id)
+        message = admitted.message
+        thread_id = thread_id_of(config)
+        if thread_id:
+            async with store_connection() as conn:
+                await threads.claim(conn, thread_id, admitted.customer_id)
+    assert isinstance(message, str)
     return {
         "message": message,
         "customer_id": context.customer_id,
-        "entities": entities.model_dump(mode="json"),
+        "entities": channel(extract_entities(message)),
         "domain_results": Overwrite([]),
         "answer": "",
         "domains": [],
@@ -51,39 +74,44 @@ async def intake(state: RouterState, runtime: Runtime[Context]) -> dict[str, Any
     }
 
 
-async def route(state: RouterState, runtime: Runtime[Context]) -> dict[str, Any]:
+async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
+    """Pick the domains, then one Send per domain with its own brief (they run in parallel), or compose."""
     context = context_from(runtime.context)
     turns = state.get("turns", [])
     previous = turns[-1]["domains"] if turns else []
     with metered() as usage:
         decision = await decide_route(
-            context.decider("route"), state["message"], [t["message"] for t in turns], previous
+            context.decider("route"),
+            state["message"],
+            [t["message"] for t in turns],
+            previous,
+            context.prompt("route"),
         )
     decision.usage = usage.as_dict()
-    return {"route": decision.model_dump(mode="json"), "domains": list(decision.domains)}
-
-
-def fan_out(state: RouterState, config: RunnableConfig) -> list[Send] | str:
-    """One Send per selected domain, each with its own brief; the branches run in parallel."""
-    decision = RouteDecision.model_validate(state["route"])
+    update = {"route": channel(decision), "domains": list(decision.domains)}
     if not decision.domains:
-        return "compose"
-    entities = Entities.model_validate(state.get("entities") or {})
-    memory = Entities.model_validate(state.get("memory") or {})
-    thread_id = str(config.get("configurable", {}).get("thread_id", ""))
-    sends = []
-    for domain in decision.domains:
-        brief = Brief(
-            domain=domain,
-            request=decision.domain_requests.get(domain) or state["message"],
-            customer_id=state["customer_id"],  # set by intake from the run's context, never from text
-            entities=entities,
-            earlier=memory,
-            followup=bool(state.get("turns")) and looks_like_followup(state["message"]),
-            thread_id=thread_id,
+        return Command(goto="compose", update=update)
+    entities, memory = entities_of(state), memory_of(state)
+    followup = bool(turns) and looks_like_followup(state["message"])
+    sends = [
+        Send(
+            domain,
+            {
+                "brief": channel(
+                    Brief(
+                        domain=domain,
+                        request=decision.domain_requests.get(domain) or state["message"],
+                        customer_id=state["customer_id"],  # set by intake from the run's context, never text
+                        entities=entities,
+                        earlier=memory,
+                        followup=followup,
+                    )
+                )
+            },
         )
-        sends.append(Send(domain, {"brief": brief.model_dump(mode="json")}))
-    return sends
+        for domain in decision.domains
+    ]
+    return Command(goto=sends, update=update)
 
 
 async def compose_answer(
@@ -94,8 +122,9 @@ async def compose_answer(
     Ancillary work is choreographed: the outbox is read by a worker, nothing is sent in the request.
     """
     context = context_from(runtime.context)
-    decision = RouteDecision.model_validate(state["route"])
+    decision = route_of(state)
     usage = Usage()
+    results = results_of(state)
     if decision.needs_clarification and not decision.domains:
         answer = clarification_answer(decision)
     elif decision.greeting and not decision.domains:
@@ -103,10 +132,11 @@ async def compose_answer(
     elif not decision.domains:
         answer = out_of_scope_answer()
     else:
-        results = [DomainResult.model_validate(r) for r in state.get("domain_results", [])]
         with metered() as usage:
             composed = await compose(
-                context.decider("compose"), ComposeRequest(request=state["message"], results=results)
+                context.decider("compose"),
+                ComposeRequest(request=state["message"], results=results),
+                context.prompt("compose"),
             )
         answer = composed.answer
     window = get_settings().history_window
@@ -114,21 +144,16 @@ async def compose_answer(
     turns = ([*state.get("turns", []), turn])[-window:] if window else []
     # Remember what this turn was about, for follow-ups ("and the invoice for it?"): what the customer
     # named, then what the specialists found (an order looked up without being named).
-    results_text = " ".join(f for r in state.get("domain_results", []) for f in r.get("facts", []))
+    results_text = " ".join(f for r in results for f in r.facts)
     memory = (
-        Entities.model_validate(state.get("memory") or {})
-        .merged(Entities.model_validate(state.get("entities") or {}))
+        memory_of(state)
+        .merged(entities_of(state))
         .merged(extract_entities(results_text) if results_text else Entities())
     )
     # A run without a thread (no checkpointer) still publishes, under a key of its own.
-    thread_id = str(config.get("configurable", {}).get("thread_id") or config.get("run_id") or uuid.uuid4())
+    thread_id = thread_id_of(config) or f"run-{uuid.uuid4()}"
     await publish_turn_events(thread_id, context.customer_id, {**state, "answer": answer})
-    return {
-        "answer": answer,
-        "turns": turns,
-        "memory": memory.model_dump(mode="json"),
-        "compose_usage": usage.as_dict(),
-    }
+    return {"answer": answer, "turns": turns, "memory": channel(memory), "compose_usage": usage.as_dict()}
 
 
 def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, RouterOutput]:
@@ -136,14 +161,13 @@ def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, Router
         RouterState, context_schema=Context, input_schema=RouterInput, output_schema=RouterOutput
     )
     domains = registry.domains()
-    builder.add_node("intake", intake)
-    builder.add_node("route", route)
+    builder.add_node("intake", intake)  # type: ignore[arg-type, call-overload]  # runtime and config: supported, not typed
+    builder.add_node("route", route, destinations=(*(d.name for d in domains), "compose"))
     for domain in domains:
         builder.add_node(domain.name, build_domain_graph(domain))
-    builder.add_node("compose", compose_answer)  # type: ignore[arg-type]  # runtime and config: supported, not typed
+    builder.add_node("compose", compose_answer)  # type: ignore[arg-type, call-overload]  # runtime and config: supported, not typed
     builder.add_edge(START, "intake")
     builder.add_edge("intake", "route")
-    builder.add_conditional_edges("route", fan_out, [*(d.name for d in domains), "compose"])
     for domain in domains:
         builder.add_edge(domain.name, "compose")
     builder.add_edge("compose", END)

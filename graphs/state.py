@@ -1,7 +1,7 @@
 """State schemas and reducers of the router graph and the domain subgraphs.
 
 State holds plain JSON (the `model_dump()` of the contracts in `agents/contracts.py`): checkpoints
-stay small and load anywhere. It is lean by design: the thread keeps a bounded window of earlier
+stay small and load anywhere. The functions at the end are the one place channels become contracts. It is lean by design: the thread keeps a bounded window of earlier
 turns, not the whole conversation, so a long thread does not make every checkpoint bigger.
 """
 
@@ -10,9 +10,21 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any
 
+from langchain_core.runnables import RunnableConfig
+from pydantic import BaseModel
+
 # typing_extensions' TypedDict: pydantic (the dev server's input/output schemas for Studio) rejects
 # typing.TypedDict on Python < 3.12.
 from typing_extensions import TypedDict
+
+from switchboard.agents.contracts import (
+    ActionOutcome,
+    Brief,
+    DomainResult,
+    Entities,
+    RouteDecision,
+    SpecialistReport,
+)
 
 # ---------------------------------------------------------------- router graph
 
@@ -28,6 +40,7 @@ class RouterOutput(TypedDict, total=False):
     domains: list[str]
     route: dict[str, Any]
     domain_results: list[dict[str, Any]]
+    compose_usage: dict[str, int]
 
 
 class Turn(TypedDict):
@@ -63,7 +76,6 @@ class DomainOutput(TypedDict):
 
 class DomainState(TypedDict, total=False):
     brief: dict[str, Any]
-    next: str  # the supervisor's choice: a specialist name, "act" or "finish"
     steps: int  # specialist runs so far (bounded by settings.domain_step_budget)
     reports: Annotated[list[dict[str, Any]], operator.add]  # SpecialistReport per specialist run
     outcomes: Annotated[list[dict[str, Any]], operator.add]  # ActionOutcome per write action
@@ -72,3 +84,48 @@ class DomainState(TypedDict, total=False):
         list[dict[str, int]], operator.add
     ]  # model calls and tokens, per supervisor/specialist step
     domain_results: list[dict[str, Any]]
+
+
+# ---------------------------------------------------------------- channels <-> contracts
+# State holds the contracts' JSON; these are the only places it is read back into them or written from them.
+
+
+def channel(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")
+
+
+def brief_of(state: DomainState) -> Brief:
+    return Brief.model_validate(state["brief"])
+
+
+def reports_of(state: DomainState) -> list[SpecialistReport]:
+    return [SpecialistReport.model_validate(r) for r in state.get("reports", [])]
+
+
+def outcomes_of(state: DomainState) -> list[ActionOutcome]:
+    return [ActionOutcome.model_validate(o) for o in state.get("outcomes", [])]
+
+
+def route_of(state: RouterState) -> RouteDecision:
+    return RouteDecision.model_validate(state["route"])
+
+
+def results_of(state: RouterState) -> list[DomainResult]:
+    return [DomainResult.model_validate(r) for r in state.get("domain_results", [])]
+
+
+def entities_of(state: RouterState) -> Entities:
+    """What this turn named."""
+    return Entities.model_validate(state.get("entities") or {})
+
+
+def memory_of(state: RouterState) -> Entities:
+    """What earlier turns named or found."""
+    return Entities.model_validate(state.get("memory") or {})
+
+
+def thread_id_of(config: RunnableConfig) -> str:
+    """The one thread id of a run: the checkpointer's. A run without a thread (no checkpointer) gets its
+    run id, so its ledger keys and outbox events are still its own."""
+    configurable = config.get("configurable") or {}
+    return str(configurable.get("thread_id") or config.get("run_id") or "")

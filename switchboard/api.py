@@ -19,15 +19,15 @@ from decimal import Decimal
 from typing import Any, Literal, cast
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.base import empty_checkpoint
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, Interrupt, Overwrite, StateSnapshot
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
 
-from switchboard.agents.context import Context, DecisionPoint
-from switchboard.agents.intake import check_customer, redact, validate_customer_id, validate_message
+from switchboard.agents.context import AdmittedContext, Context, DecisionPoint
+from switchboard.agents.contracts import ActionOutcome
+from switchboard.agents.intake import admit, check_customer, validate_customer_id
 from switchboard.agents.llm import total_usage
 from switchboard.agents.models import get_chat_model, is_deterministic
 from switchboard.config.checkpointer import async_checkpointer_on
@@ -36,8 +36,10 @@ from switchboard.config.errors import ConfigurationError, Conflict, Forbidden, I
 from switchboard.config.settings import Settings, get_settings
 from switchboard.config.text import check_text
 from switchboard.config.tracing import configure_tracing
+from switchboard.graphs.domain import domain_result
 from switchboard.graphs.router import build_router_graph
-from switchboard.tools import approvals
+from switchboard.graphs.state import DomainState, RouterState, channel
+from switchboard.tools import approvals, threads
 from switchboard.tools.approvals import Identity
 from switchboard.tools.db import close_store_pools, store_connection
 
@@ -80,6 +82,9 @@ def path_of(state: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 DECISION_POINTS: tuple[DecisionPoint, ...] = ("route", "supervisor", "specialist", "compose")
+
+# What a history step lists as written: the state's own channels.
+_STATE_CHANNELS = frozenset(RouterState.__annotations__) | frozenset(DomainState.__annotations__)
 
 
 def thread_config(thread_id: str) -> RunnableConfig:
@@ -208,25 +213,12 @@ class Switchboard:
 
     async def thread_owner(self, thread_id: str) -> str | None:
         """The customer a thread belongs to (None for a thread that does not exist)."""
-        async with self.pool.connection() as conn:
-            cur = await conn.execute(
-                "select metadata->>'customer_id' as customer_id from checkpoints"
-                " where thread_id = %s and checkpoint_ns = '' order by checkpoint_id limit 1",
-                (thread_id,),
-            )
-            row = await cur.fetchone()
-        if row is None:
-            return None
-        return row["customer_id"] or ""
+        async with store_connection() as conn:
+            return await threads.owner_of(conn, thread_id)
 
-    async def check_access(self, thread_id: str, customer_id: str | None, *, must_exist: bool) -> None:
-        owner = await self.thread_owner(thread_id)
-        if owner is None:
-            if must_exist:
-                raise NotFound(f"thread {thread_id} does not exist")
-            return
-        if customer_id is not None and owner and owner != customer_id:
-            raise Forbidden(f"thread {thread_id} belongs to another customer")
+    async def check_access(self, thread_id: str, customer_id: str | None, *, reveal: bool = True) -> str:
+        """The thread's owner, when `customer_id` (None: staff) may use it (`threads.authorize`)."""
+        return threads.authorize(thread_id, await self.thread_owner(thread_id), customer_id, reveal=reveal)
 
     @asynccontextmanager
     async def thread_lock(self, thread_id: str) -> AsyncIterator[None]:
@@ -257,19 +249,18 @@ class Switchboard:
 
     async def _admit(
         self, message: str, customer_id: str, thread_id: str | None, context: Context | None
-    ) -> tuple[str, str, str, Context]:
-        """Every check a new message passes before the graph runs, so a refused one writes nothing:
-        the text, the customer (known to the store), the thread id and the caller's access to it."""
-        # Redacted before the graph runs: LangGraph checkpoints the input before `intake` sees it.
-        message = redact(validate_message(message))
-        customer_id = validate_customer_id(customer_id)
+    ) -> tuple[str, str, str, AdmittedContext]:
+        """Every check a new message passes before the graph runs, so a refused one writes nothing: the
+        text, the customer (known to the store), the thread id and the caller's right to it. Then the
+        thread is claimed for the customer (its ownership record), and the graph does not admit again."""
+        admitted = await admit(message, validate_customer_id(customer_id))
         thread_id = validate_thread_id(thread_id) if thread_id is not None else str(uuid.uuid4())
-        await check_customer(customer_id)
-        await self.check_access(thread_id, customer_id, must_exist=False)
-        ctx = context or Context()
-        ctx.customer_id = customer_id
+        fields = {f.name: getattr(context, f.name) for f in dataclasses.fields(Context)} if context else {}
+        ctx = AdmittedContext(**{**fields, "customer_id": admitted.customer_id})
         check_deciders(ctx)
-        return message, customer_id, thread_id, ctx
+        async with store_connection() as conn:
+            await threads.claim(conn, thread_id, admitted.customer_id)
+        return admitted.message, admitted.customer_id, thread_id, ctx
 
     async def ask(
         self,
@@ -283,25 +274,29 @@ class Switchboard:
         message, customer_id, thread_id, ctx = await self._admit(message, customer_id, thread_id, context)
         async with self.thread_lock(thread_id):
             await self.ensure_not_paused(thread_id)
-            await self.graph.ainvoke({"message": message}, self.config(thread_id, customer_id), context=ctx)
-            return await self.result(thread_id)
+            output = await self.graph.ainvoke(
+                {"message": message}, self.config(thread_id, customer_id), context=ctx
+            )
+            return await self.result(thread_id, output)
 
     async def create_thread(self, customer_id: str, thread_id: str | None = None) -> dict[str, Any]:
         """A new, empty thread owned by `customer_id` (an existing customer), before its first message.
 
-        It is an empty checkpoint whose metadata records the owner, so every process on this database
-        sees the thread (and who may use it) at once. Conflict when `thread_id` is already taken.
+        Its ownership record is written at once, so every process on this database sees the thread (and
+        who may use it). Conflict when `thread_id` is already taken.
         """
         customer_id = await check_customer(customer_id)
         thread_id = validate_thread_id(thread_id) if thread_id is not None else str(uuid.uuid4())
-        async with self.thread_lock(thread_id):
-            if await self.thread_owner(thread_id) is not None:
-                raise Conflict(f"thread {thread_id} already exists")
-            checkpoint = empty_checkpoint()
-            config = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
-            metadata = {"source": "input", "step": -1, "parents": {}, "customer_id": customer_id}
-            await self.checkpointer.aput(config, checkpoint, metadata, {})  # type: ignore[arg-type]
-        return {"thread_id": thread_id, "customer_id": customer_id, "created_at": checkpoint["ts"]}
+        async with store_connection() as conn:
+            try:
+                row = await threads.claim(conn, thread_id, customer_id, new=True)
+            except Forbidden:  # another customer's: taken all the same
+                raise Conflict(f"thread {thread_id} already exists") from None
+        return {
+            "thread_id": thread_id,
+            "customer_id": customer_id,
+            "created_at": row["created_at"].isoformat(),
+        }
 
     async def astream_ask(
         self,
@@ -341,42 +336,41 @@ class Switchboard:
                 f"thread {thread_id} is waiting for an approval; approve or reject it before sending a new message"
             )
 
-    async def result(self, thread_id: str) -> AskResult:
+    @staticmethod
+    def _finished(thread_id: str, values: dict[str, Any]) -> AskResult:
+        path = path_of(values)
+        route = values.get("route") or {}
+        return AskResult(
+            thread_id=thread_id,
+            answer=values.get("answer", ""),
+            domains=list(values.get("domains") or []),
+            path=path,
+            route=route,
+            usage=total_usage([route.get("usage"), *(p["usage"] for p in path), values.get("compose_usage")]),
+        )
+
+    async def result(self, thread_id: str, output: dict[str, Any] | None = None) -> AskResult:
+        """The thread's last turn: from a run's `output` when it finished (no state load), else its state."""
+        if output is not None and "__interrupt__" not in output and "answer" in output:
+            return self._finished(thread_id, output)
         snapshot = await self.graph.aget_state(thread_config(thread_id), subgraphs=True)
         values = snapshot.values
         interrupts = [{"id": i.id, "value": i.value} for i in snapshot.interrupts]
         if not interrupts:
-            path = path_of(values)
-            route = values.get("route") or {}
-            return AskResult(
-                thread_id=thread_id,
-                answer=values.get("answer", ""),
-                domains=list(values.get("domains") or []),
-                path=path,
-                route=route,
-                usage=total_usage(
-                    [route.get("usage"), *(p["usage"] for p in path), values.get("compose_usage")]
-                ),
-            )
-        # Paused: the domains' results are not merged yet; read them from the running branches.
+            return self._finished(thread_id, values)
+        # Paused: the domains' results are not merged yet; build them from the running branches.
         results: list[dict[str, Any]] = []
         for task in snapshot.tasks:
             if isinstance(task.result, dict) and task.result.get("domain_results"):
                 results.extend(task.result["domain_results"])
             elif isinstance(task.state, StateSnapshot):
-                reports = task.state.values.get("reports") or []
-                results.append(
-                    {
-                        "domain": task.name,
-                        "specialists": [r["specialist"] for r in reports],
-                        "tools_called": list(dict.fromkeys(t for r in reports for t in r["tools_called"])),
-                        "actions": [
-                            {"action": i["value"]["action"], "status": "pending", "args": i["value"]["args"]}
-                            for i in interrupts
-                            if i["value"].get("domain") == task.name
-                        ],
-                    }
-                )
+                pending = [
+                    ActionOutcome(action=i["value"]["action"], args=i["value"]["args"], status="pending")
+                    for i in interrupts
+                    if i["value"].get("domain") == task.name
+                ]
+                values_of_domain = cast(DomainState, task.state.values)
+                results.append(channel(domain_result(task.name, values_of_domain, False, pending)))
         waiting = "; ".join(
             f"{i['value'].get('description', '')} (needs {i['value'].get('required_role', 'a person')}'s "
             f"{'confirmation' if i['value'].get('required_role') == 'customer' else 'approval'})"
@@ -394,7 +388,7 @@ class Switchboard:
 
     async def state(self, thread_id: str, customer_id: str | None = None) -> dict[str, Any]:
         thread_id = validate_thread_id(thread_id)
-        await self.check_access(thread_id, customer_id, must_exist=True)
+        await self.check_access(thread_id, customer_id)
         snapshot = await self.graph.aget_state(thread_config(thread_id))
         return {
             "thread_id": thread_id,
@@ -406,56 +400,57 @@ class Switchboard:
         }
 
     async def threads(self, customer_id: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Threads in Postgres, newest first (from LangGraph's own checkpoint table)."""
+        """Threads, most recently used first: their ownership records, and their checkpoints as the
+        checkpointer lists them (the router's own, not the domains')."""
         check_text(customer_id, "the customer id")
-        query = (
-            "select thread_id, min(metadata->>'customer_id') as customer_id, count(*) as checkpoints,"
-            " min(checkpoint->>'ts') as started_at, max(checkpoint->>'ts') as updated_at"
-            " from checkpoints where checkpoint_ns = ''"
-            + (" and metadata->>'customer_id' = %(customer)s" if customer_id else "")
-            + " group by thread_id order by max(checkpoint->>'ts') desc limit %(limit)s"
-        )
-        async with self.pool.connection() as conn:
-            cur = await conn.execute(query, {"customer": customer_id, "limit": limit})
-            rows = await cur.fetchall()
-        return [dict(r) for r in rows]
-
-    async def history(self, thread_id: str, customer_id: str | None = None) -> list[dict[str, Any]]:
-        """Every step of a thread, including the steps inside each domain subgraph, oldest first."""
-        thread_id = validate_thread_id(thread_id)
-        await self.check_access(thread_id, customer_id, must_exist=True)
-        async with self.pool.connection() as conn:
-            cur = await conn.execute(
-                "select c.checkpoint_ns, c.checkpoint_id, c.parent_checkpoint_id, c.checkpoint->>'ts' as ts,"
-                " (c.metadata->>'step')::int as step, c.metadata->>'source' as source,"
-                " coalesce((select array_agg(distinct w.task_path) from checkpoint_writes w"
-                "   where w.thread_id = c.thread_id and w.checkpoint_ns = c.checkpoint_ns"
-                "   and w.checkpoint_id = c.checkpoint_id), '{}') as task_paths,"
-                " coalesce((select array_agg(distinct w.channel) from checkpoint_writes w"
-                "   where w.thread_id = c.thread_id and w.checkpoint_ns = c.checkpoint_ns"
-                "   and w.checkpoint_id = c.checkpoint_id), '{}') as channels"
-                " from checkpoints c where c.thread_id = %s order by c.checkpoint->>'ts', c.checkpoint_ns",
-                (thread_id,),
-            )
-            rows = await cur.fetchall()
-        steps = []
-        for row in rows:
-            ns = row["checkpoint_ns"]
-            steps.append(
+        async with store_connection() as conn:
+            records = await threads.list_threads(conn, customer_id, limit)
+        out = []
+        for record in records:
+            config: RunnableConfig = {"configurable": {"thread_id": record["thread_id"], "checkpoint_ns": ""}}
+            stamps = [t.checkpoint["ts"] async for t in self.checkpointer.alist(config)]
+            out.append(
                 {
-                    "ts": row["ts"],
-                    "namespace": ns.split(":")[0] if ns else "router",
-                    "checkpoint_ns": ns,
-                    "checkpoint_id": row["checkpoint_id"],
-                    "step": row["step"],
-                    "source": row["source"],
-                    "writes": sorted(c for c in row["channels"] if not c.startswith("branch:")),
-                    "next": sorted(
-                        c.removeprefix("branch:to:") for c in row["channels"] if c.startswith("branch:to:")
-                    ),
+                    "thread_id": record["thread_id"],
+                    "customer_id": record["customer_id"],
+                    "checkpoints": len(stamps),
+                    "started_at": record["created_at"].isoformat(),
+                    "updated_at": max(stamps, default=record["updated_at"].isoformat()),
                 }
             )
-        return steps
+        return out
+
+    async def history(self, thread_id: str, customer_id: str | None = None) -> list[dict[str, Any]]:
+        """Every step of a thread, including the steps inside each domain subgraph, oldest first.
+
+        Read through the checkpointer (every namespace) and the graph's state history (what runs next)."""
+        thread_id = validate_thread_id(thread_id)
+        await self.check_access(thread_id, customer_id)
+        tuples = [t async for t in self.checkpointer.alist(thread_config(thread_id))]
+        upcoming: dict[tuple[str, str], list[str]] = {}
+        for ns in sorted({t.config["configurable"]["checkpoint_ns"] for t in tuples}):
+            config: RunnableConfig = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns}}
+            async for snap in self.graph.aget_state_history(config):
+                upcoming[(ns, str(snap.config["configurable"]["checkpoint_id"]))] = sorted(snap.next)
+        steps = []
+        for t in tuples:
+            ns, checkpoint_id = (
+                t.config["configurable"]["checkpoint_ns"],
+                t.config["configurable"]["checkpoint_id"],
+            )
+            steps.append(
+                {
+                    "ts": t.checkpoint["ts"],
+                    "namespace": ns.split(":")[0] if ns else "router",
+                    "checkpoint_ns": ns,
+                    "checkpoint_id": checkpoint_id,
+                    "step": t.metadata.get("step"),
+                    "source": t.metadata.get("source"),
+                    "writes": sorted({w[1] for w in t.pending_writes or () if w[1] in _STATE_CHANNELS}),
+                    "next": upcoming.get((ns, checkpoint_id), []),
+                }
+            )
+        return sorted(steps, key=lambda s: (s["ts"], s["checkpoint_ns"]))
 
     # ------------------------------------------------------------ approvals
 
@@ -497,11 +492,7 @@ class Switchboard:
             raise InputError(f"decision must be approve, reject or edit, not {decision!r}")
         verdict = cast(Literal["approve", "reject", "edit"], decision)
         thread_id = validate_thread_id(thread_id)
-        owner = await self.thread_owner(thread_id)
-        if owner is None:
-            raise NotFound(f"thread {thread_id} does not exist")
-        if actor.role == "customer" and actor.id != owner:
-            raise Forbidden(f"thread {thread_id} belongs to another customer")
+        owner = await self.check_access(thread_id, actor.id if actor.role == "customer" else None)
         config = self.config(thread_id, owner)
         snapshot = await self.graph.aget_state(config)
         pending = [i for i in snapshot.interrupts if isinstance(i.value, dict) and "approval_id" in i.value]
@@ -530,8 +521,8 @@ class Switchboard:
     async def _resume(self, thread_id: str, owner: str, resume: dict[str, Any] | None) -> AskResult:
         config = self.config(thread_id, owner)
         command: Command[Any] | None = Command(resume=resume) if resume is not None else None
-        await self.graph.ainvoke(command, config, context=Context(customer_id=owner))
-        return await self.result(thread_id)
+        output = await self.graph.ainvoke(command, config, context=Context(customer_id=owner))
+        return await self.result(thread_id, output)
 
     async def recover(self, thread_id: str) -> AskResult:
         """Finish a run that a crash interrupted: resume decided approvals, or re-run the unfinished step.
@@ -539,9 +530,7 @@ class Switchboard:
         Safe to call at any time: write actions are in the ledger, so nothing is done twice.
         """
         thread_id = validate_thread_id(thread_id)
-        owner = await self.thread_owner(thread_id)
-        if owner is None:
-            raise NotFound(f"thread {thread_id} does not exist")
+        owner = await self.check_access(thread_id, None)
         config = self.config(thread_id, owner)
         snapshot = await self.graph.aget_state(config)
         decided: dict[str, Any] = {}

@@ -35,7 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from switchboard.api import AskResult, Switchboard, jsonable, validate_thread_id
 from switchboard.config.database import database_target
-from switchboard.config.errors import Forbidden, InputError, NotFound, SwitchboardError
+from switchboard.config.errors import Forbidden, InputError, SwitchboardError
 from switchboard.config.settings import Settings, get_settings
 from switchboard.config.text import check_text
 from switchboard.tools import apikeys
@@ -243,10 +243,7 @@ def _thread_id(thread_id: str) -> str:
 
 async def _visible(sb: Switchboard, thread_id: str, who: Identity) -> str:
     """The thread's owner, when `who` may see the thread; otherwise 404 (a foreign thread is not revealed)."""
-    owner = await sb.thread_owner(thread_id)
-    if owner is None or (who.role == "customer" and owner != who.id):
-        raise NotFound(f"thread {thread_id} not found")
-    return owner
+    return await sb.check_access(thread_id, who.id if who.role == "customer" else None, reveal=False)
 
 
 def _customer_only(who: Identity, what: str) -> None:

@@ -48,7 +48,8 @@ def server_config(workdir: Path) -> Path:
     config = json.loads((PROJECT_ROOT / "langgraph.json").read_text())
     # Module paths, not file paths: the graph is imported once, as the package's own module.
     assert config["graphs"] == {GRAPH_ID: "switchboard.graphs.router:graph"}
-    assert config["checkpointer"]["path"] == "switchboard.config.checkpointer:checkpointer"
+    # The server reads the graph as module:attribute, the checkpointer as module.attribute.
+    assert config["checkpointer"]["path"] == "switchboard.config.checkpointer.checkpointer"
     config["dependencies"] = [
         str((PROJECT_ROOT / dep).resolve()) for dep in config.get("dependencies", ["."])
     ]

@@ -19,9 +19,9 @@ from typing import Any
 import psycopg
 from psycopg.rows import DictRow
 
-from switchboard.agents.intake import validate_customer_id
 from switchboard.config.errors import ConfigurationError, InputError, NotFound, SwitchboardError
 from switchboard.tools.approvals import Identity
+from switchboard.tools.customers import validate_customer_id
 
 SECRET_PREFIX = "sbk_"
 _SECRET_RE = re.compile(r"^sbk_[A-Za-z0-9_-]{43}$")

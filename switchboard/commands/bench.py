@@ -1,12 +1,29 @@
-"""`switchboard bench`: Switchboard against a langgraph-supervisor hierarchy and a flat agent (bench/)."""
+"""`switchboard bench`: Switchboard against a langgraph-supervisor hierarchy and a flat agent (bench/).
+
+The benchmark is not part of the package: it runs as `python -m bench.run` in the checkout this
+installation comes from (its `bench/` beside `switchboard/`), a process of its own.
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import typer
 
 from switchboard.config.errors import ConfigurationError
+
+
+def checkout() -> Path:
+    """The source checkout holding bench/, or a clear error for an installed copy without one."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "bench" / "run.py").is_file():
+        raise ConfigurationError(
+            f"the benchmark lives in the source tree (bench/), and there is none at {root}: "
+            "run `switchboard bench` from a checkout of the project"
+        )
+    return root
 
 
 def register(app: typer.Typer) -> None:
@@ -25,12 +42,7 @@ def register(app: typer.Typer) -> None:
         no_plot: bool = typer.Option(False, "--no-plot", help="Skip the PNG plot."),
     ) -> None:
         """Benchmark one two-domain request, a long thread and concurrency; print a table, write JSON + PNG."""
-        try:
-            from bench.run import main
-        except ModuleNotFoundError as exc:
-            raise ConfigurationError(
-                "the benchmark lives in the source tree (bench/): run it from a checkout of the project"
-            ) from exc
+        root = checkout()
         argv: list[str] = []
         if quick:
             argv.append("--quick")
@@ -48,4 +60,6 @@ def register(app: typer.Typer) -> None:
             argv.append("--no-profile")
         if no_plot:
             argv.append("--no-plot")
-        main(argv)
+        done = subprocess.run([sys.executable, "-m", "bench.run", *argv], cwd=root, check=False)
+        if done.returncode:
+            raise typer.Exit(done.returncode)
