@@ -1,22 +1,35 @@
 """Deterministic router: request text -> :class:`~agents.contracts.RouteDecision`, no model needed.
 
 How it decides
+0. Small talk through and through ("hi", "thanks, bye", "are you a bot?") is a greeting
+   (``RouteDecision.greeting``) before any cue word is read.
 1. Normalise: NFKC, control characters out, lower case; ids, amounts, e-mails, tracking numbers and
    template slots (``{{Order Number}}``) become placeholder tokens; "e-mail address" -> "email".
-2. Split into clauses on sentence ends, ";", ":", ", " and joiners (and, also, but, plus, ...).
-3. Tokens are stemmed; an unknown token is split when it is two glued known words ("myaddress") or
-   else fuzzy-matched to a cue word (Damerau distance 1 for 5-7 letters, 2 from 8; SymSpell-style
-   delete index, so a lookup costs a few dict probes). Results are cached per token.
-4. Each clause is scored per domain from the lexicon (``lexicon.py``): predicate cues, object
-   nouns (counted only when a generic verb binds to them or nothing else claims the clause),
-   phrases with small gaps, and out-of-scope cues.
-5. A clause selects its top domain when the score reaches ``CLAUSE_THRESHOLD``; a second domain in
-   the same clause needs ``SECOND_THRESHOLD``. With no clause strong enough, the best total above
-   ``MIN_THRESHOLD`` is taken. Nothing selected: out of scope when there is out-of-scope evidence
-   or real content, otherwise a clarifying question.
-6. Confidence grows with the winning evidence and shrinks with the score of unselected domains.
+   The language (English, German, Spanish, French, Dutch) is detected by function words and
+   declared cue words (``language.py``).
+2. Split into clauses on sentence ends, ";", ":", ", ", the language's joiners (and, also, but,
+   then, und, y, et, en, ...), before a reason ("because ...") and, in English chat style, before a
+   fresh request opener ("... pls cancel", "... where is").
+3. Tokens are stemmed (Snowball for the other languages); an unknown English token is split when it
+   is two glued known words ("myaddress") or else fuzzy-matched to a cue word or its declared form
+   (OSA distance 1 for 5-7 letters, 2 from 8, RapidFuzz; SymSpell-style delete index). Proper
+   nouns ("Paris") and out-of-scope cues are never targets. Results are cached per token.
+4. Discourse (``discourse.py``): words a disclaimer takes out ("I don't want a refund, just ...")
+   are dropped; asides, reasons and what the customer already did are marked; a clause about
+   another company's service is out of scope.
+5. Each clause is scored per domain from the lexicon (``lexicon.py`` and each domain's vocabulary):
+   predicate cues, object nouns (counted only when a generic verb binds to them or nothing else
+   claims the clause), phrases with small gaps, foreign cue words, and out-of-scope cues.
+6. A clause selects its top domain when the score reaches ``CLAUSE_THRESHOLD``; a second domain in
+   the same clause needs ``SECOND_THRESHOLD``. Asides count only when nothing else is selected. With
+   no clause strong enough, the best total above ``MIN_THRESHOLD`` is taken, unless a runner-up is
+   as strong (``CONTRADICTION_RATIO``): then a clarifying question. Nothing selected: out of scope
+   with out-of-scope evidence or a word no domain, everyday or shop vocabulary knows; a greeting;
+   otherwise a clarifying question. A request whose only evidence was disclaimed is read again
+   without the disclaimer ("I don't want these e-mails any more").
+7. Confidence grows with the winning evidence and shrinks with the score of unselected domains.
 
-Everything is compiled at import; routing a typical request takes tens of microseconds.
+The tables are compiled on first use; routing a typical request takes well under a millisecond.
 """
 
 from __future__ import annotations

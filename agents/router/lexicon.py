@@ -8,15 +8,19 @@ A domain declares its words in its `DomainSpec.vocabulary` (`agents/specialists/
   "cancel", "track") binds to it: "refund for my order" is billing, "change my order" is orders.
 - phrases: word sequences with small gaps that settle ambiguity ("cancellation fee" is billing,
   "where is my parcel" is shipping, "talk to a human" is care); object phrases yield like objects.
-- foreign cue words, and nouns a generic verb binds to the domain ("update my phone").
+- foreign cue words, phrases and objects per language ("de", "es", "fr", "nl"), and nouns a
+  generic verb binds to the domain ("update my phone").
 
 Shared here, because they belong to no domain: placeholder tokens, ``GENERIC_VERBS`` (verbs that
 lend weight to the object they bind to), the out-of-scope evidence (``OOS_CUES`` /
 ``OOS_PHRASES``: weather, jokes, code, prompt injection), vague and greeting words, common and
 retail words that fuzzy matching must never "correct", abbreviations, and the slot vocabularies
-phrases share (``NEG``, ``HUMAN``). Everything is plain data written by hand (never copied
-sentences); ``deterministic.py`` stems every word when it compiles the tables, so one entry covers
-its inflections, and fuzzy-matches unknown tokens to the cue words.
+phrases share (``NEG``, ``HUMAN``); the discourse words (disclaimers, contrast, asides, reasons,
+narratives), other companies and services the store does not offer, general questions, and per
+language: function words, greetings, vague words, joiners and out-of-scope topics. Everything is
+plain data written by hand (never copied sentences); ``deterministic.py`` stems every word when it
+compiles the tables, so one entry covers its inflections, and fuzzy-matches unknown tokens to the cue
+words.
 """
 
 from __future__ import annotations
