@@ -334,7 +334,7 @@ def test_cases_file_is_well_formed() -> None:
 def test_public_test_split_accuracy_floor(test_split_result: dict[str, dict[str, object]]) -> None:
     public = test_split_result["public"]
     assert public["rows"] == 539
-    assert float(public["accuracy"]) >= 0.96  # type: ignore[arg-type]  # measured 0.985
+    assert float(public["accuracy"]) >= 0.97  # type: ignore[arg-type]  # measured 0.991 (0.985 before issue 11)
     per_domain: dict[str, dict[str, float]] = public["per_domain"]  # type: ignore[assignment]
     for domain, figures in per_domain.items():
         assert figures["precision"] >= 0.95, domain
