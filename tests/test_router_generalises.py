@@ -163,6 +163,7 @@ def test_other_companies_services_are_out_of_scope() -> None:
         ]
     )
     assert other_company(["my", "netflix", "account"]) == "netflix"
+    assert other_company(["the", "delivery", "missed", "its", "target", "date"]) is None  # a word, not Target
     assert (
         other_company(["refund", "it", "to", "my", "paypal", "account"]) is None
     )  # the means, not the subject

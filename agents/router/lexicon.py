@@ -431,11 +431,12 @@ ASIDE_BREAKERS: Final = _words(
 # ------------------------------------------------------------------ other companies' services
 # A clause about another company's service ("my Netflix subscription", "log into my Instagram") is out
 # of scope unless it also refers to this store ("your", an order number).
+# (Names that are everyday words too, such as Target or Booking, are left out: "the target date".)
 OTHER_COMPANIES: Final = _words(
-    "amazon ebay etsy aliexpress temu shein zalando asos walmart target ikea bol coolblue otto "
-    "netflix spotify disney hulu hbo youtube twitch steam playstation xbox nintendo "
-    "instagram facebook whatsapp tiktok snapchat twitter linkedin reddit telegram discord "
-    "google microsoft uber lyft airbnb booking expedia ryanair easyjet lufthansa klm "
+    "amazon ebay etsy aliexpress temu shein zalando asos walmart ikea coolblue "
+    "netflix spotify disney hulu hbo youtube twitch playstation xbox nintendo "
+    "instagram facebook whatsapp tiktok snapchat twitter linkedin reddit "
+    "google microsoft uber lyft airbnb expedia ryanair easyjet lufthansa klm "
     "vodafone verizon tmobile telekom landlord gym insurer airline airlines "
     "ubereats deliveroo doordash"
 )
