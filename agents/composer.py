@@ -7,6 +7,7 @@ paraphrasing specialists' answers away); the LLM composer may rephrase but is gi
 from __future__ import annotations
 
 import logging
+import re
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -29,6 +30,19 @@ def capabilities() -> str:
 def out_of_scope_answer() -> str:
     offers = _listing([d.offer for d in registry.domains()])
     return f"Sorry, that is outside what I can help with. I can help with {offers}."
+
+
+def greeting_answer(text: str = "") -> str:
+    """A greeting answers a greeting (thanks get a "you're welcome"), then says what Switchboard can do."""
+    offers = _listing([d.offer for d in registry.domains()])
+    thanked = bool(_THANKS.search(text))
+    opening = "You're welcome!" if thanked else "Hello!"
+    return (
+        f"{opening} I'm Switchboard, the store's assistant: I can help with {offers}. What can I do for you?"
+    )
+
+
+_THANKS = re.compile(r"\b(?:thank|thx|ty\b|cheers|merci|danke|gracias|bedankt|dank)", re.IGNORECASE)
 
 
 def clarification_answer(route: RouteDecision) -> str:

@@ -83,6 +83,11 @@ class RouteDecision(Contract):
     out_of_scope: bool = False
     needs_clarification: bool = False
     clarifying_question: str | None = None
+    greeting: bool = Field(
+        default=False,
+        description="a greeting, thanks or small talk with no request: answered with a greeting and what "
+        "Switchboard can do, never with the out-of-scope apology",
+    )
     confidence: float = Field(ge=0.0, le=1.0)
     rationale: str = ""
     domain_requests: dict[Domain, str] = Field(

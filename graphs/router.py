@@ -20,7 +20,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Overwrite, Send
 
 from switchboard.agents import registry
-from switchboard.agents.composer import clarification_answer, compose, out_of_scope_answer
+from switchboard.agents.composer import clarification_answer, compose, greeting_answer, out_of_scope_answer
 from switchboard.agents.context import AdmittedContext, Context, context_from
 from switchboard.agents.contracts import Brief, ComposeRequest, Entities
 from switchboard.agents.intake import admit
@@ -127,6 +127,8 @@ async def compose_answer(
     results = results_of(state)
     if decision.needs_clarification and not decision.domains:
         answer = clarification_answer(decision)
+    elif decision.greeting and not decision.domains:
+        answer = greeting_answer(state["message"])
     elif not decision.domains:
         answer = out_of_scope_answer()
     else:

@@ -49,4 +49,6 @@ def render_result(result: AskResult, *, request: str | None = None) -> None:
 def _no_domain(route: dict[str, Any]) -> str:
     if route.get("needs_clarification"):
         return "needs clarification"
+    if route.get("greeting"):
+        return "greeting"
     return "out of scope"

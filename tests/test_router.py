@@ -51,6 +51,8 @@ ODD_INPUTS = [
 
 
 def label(decision: RouteDecision) -> str:
+    if decision.greeting:
+        return "greeting"
     if decision.out_of_scope:
         return "out_of_scope"
     if decision.needs_clarification:
@@ -241,9 +243,9 @@ def _check_invariants(decision: RouteDecision) -> None:
     assert decision.decider == "deterministic"
     assert set(decision.domain_requests) == set(decision.domains)
     assert all(part.strip() for part in decision.domain_requests.values())
-    if decision.out_of_scope or decision.needs_clarification:
+    if decision.out_of_scope or decision.needs_clarification or decision.greeting:
         assert decision.domains == []
-        assert not (decision.out_of_scope and decision.needs_clarification)
+        assert decision.out_of_scope + decision.needs_clarification + decision.greeting == 1
     else:
         assert decision.domains
     assert (decision.clarifying_question is not None) == decision.needs_clarification
@@ -315,14 +317,14 @@ def test_split_result() -> dict[str, object]:
 def test_cases_file_is_well_formed() -> None:
     assert len(CASES) >= 120
     kinds = {c["kind"] for c in CASES}
-    assert kinds == {"single", "multi", "out_of_scope", "unclear"}
+    assert kinds == {"single", "multi", "out_of_scope", "unclear", "greeting"}
     splits = [c["split"] for c in CASES]
     assert abs(splits.count("dev") - splits.count("test")) <= 10
     texts = [c["text"] for c in CASES]
     assert len(texts) == len(set(texts))
     for case in CASES:
         assert case["domains"] == sorted(set(case["domains"]))  # type: ignore[type-var]
-        if case["kind"] in ("out_of_scope", "unclear"):
+        if case["kind"] in ("out_of_scope", "unclear", "greeting"):
             assert case["domains"] == []
         elif case["kind"] == "multi":
             assert len(case["domains"]) >= 2  # type: ignore[arg-type]
@@ -332,7 +334,7 @@ def test_cases_file_is_well_formed() -> None:
 def test_public_test_split_accuracy_floor(test_split_result: dict[str, dict[str, object]]) -> None:
     public = test_split_result["public"]
     assert public["rows"] == 539
-    assert float(public["accuracy"]) >= 0.96  # type: ignore[arg-type]  # measured 0.985
+    assert float(public["accuracy"]) >= 0.97  # type: ignore[arg-type]  # measured 0.991 (0.985 before issue 11)
     per_domain: dict[str, dict[str, float]] = public["per_domain"]  # type: ignore[assignment]
     for domain, figures in per_domain.items():
         assert figures["precision"] >= 0.95, domain
@@ -342,7 +344,7 @@ def test_public_test_split_accuracy_floor(test_split_result: dict[str, dict[str,
 @needs_csv
 @pytest.mark.parametrize(
     ("kind", "floor"),
-    [("single", 0.93), ("multi", 0.9), ("out_of_scope", 0.9), ("unclear", 0.9)],
+    [("single", 0.93), ("multi", 0.9), ("out_of_scope", 0.9), ("unclear", 0.9), ("greeting", 0.9)],
 )
 def test_project_cases_test_split_floor(
     test_split_result: dict[str, dict[str, object]], kind: str, floor: float
@@ -358,4 +360,4 @@ def test_report_and_cli(capsys: pytest.CaptureFixture[str], test_split_result: d
     assert main(["--split", "dev", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["split"] == "dev" and data["public"]["rows"] == 540
-    assert set(data["cases"]["by_kind"]) == {"single", "multi", "out_of_scope", "unclear"}
+    assert set(data["cases"]["by_kind"]) == {"single", "multi", "out_of_scope", "unclear", "greeting"}

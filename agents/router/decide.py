@@ -44,6 +44,9 @@ class RouteChoice(Contract):
         default=False, description="true when the request is too vague to route"
     )
     clarifying_question: str | None = None
+    greeting: bool = Field(
+        default=False, description="true for a greeting, thanks or small talk that asks for nothing"
+    )
     confidence: float = Field(ge=0.0, le=1.0)
 
 
@@ -66,7 +69,8 @@ async def route_llm(
         )
     return RouteDecision(
         domains=sorted(selected),
-        out_of_scope=choice.out_of_scope and not selected,
+        out_of_scope=choice.out_of_scope and not selected and not choice.greeting,
+        greeting=choice.greeting and not selected,
         needs_clarification=choice.needs_clarification and not selected,
         clarifying_question=choice.clarifying_question
         if choice.needs_clarification and not selected
@@ -91,7 +95,7 @@ async def decide_route(
         except DecisionError as exc:
             log.warning("router model answer unusable (%s); routing deterministically", exc)
             decision = route_deterministic(text)
-    if not decision.domains and previous_domains and looks_like_followup(text):
+    if not decision.domains and not decision.greeting and previous_domains and looks_like_followup(text):
         kept: list[Domain] = [d for d in registry.names() if d in previous_domains]
         decision = decision.model_copy(
             update={
@@ -99,6 +103,7 @@ async def decide_route(
                 "out_of_scope": False,
                 "needs_clarification": False,
                 "clarifying_question": None,
+                "greeting": False,
                 "confidence": min(decision.confidence, 0.6) or 0.5,
                 "rationale": f"follow-up: kept the previous turn's domains ({', '.join(kept)})",
                 "domain_requests": dict.fromkeys(kept, text),

@@ -1,22 +1,35 @@
 """Deterministic router: request text -> :class:`~agents.contracts.RouteDecision`, no model needed.
 
 How it decides
+0. Small talk through and through ("hi", "thanks, bye", "are you a bot?") is a greeting
+   (``RouteDecision.greeting``) before any cue word is read.
 1. Normalise: NFKC, control characters out, lower case; ids, amounts, e-mails, tracking numbers and
    template slots (``{{Order Number}}``) become placeholder tokens; "e-mail address" -> "email".
-2. Split into clauses on sentence ends, ";", ":", ", " and joiners (and, also, but, plus, ...).
-3. Tokens are stemmed; an unknown token is split when it is two glued known words ("myaddress") or
-   else fuzzy-matched to a cue word (Damerau distance 1 for 5-7 letters, 2 from 8; SymSpell-style
-   delete index, so a lookup costs a few dict probes). Results are cached per token.
-4. Each clause is scored per domain from the lexicon (``lexicon.py``): predicate cues, object
-   nouns (counted only when a generic verb binds to them or nothing else claims the clause),
-   phrases with small gaps, and out-of-scope cues.
-5. A clause selects its top domain when the score reaches ``CLAUSE_THRESHOLD``; a second domain in
-   the same clause needs ``SECOND_THRESHOLD``. With no clause strong enough, the best total above
-   ``MIN_THRESHOLD`` is taken. Nothing selected: out of scope when there is out-of-scope evidence
-   or real content, otherwise a clarifying question.
-6. Confidence grows with the winning evidence and shrinks with the score of unselected domains.
+   The language (English, German, Spanish, French, Dutch) is detected by function words and
+   declared cue words (``language.py``).
+2. Split into clauses on sentence ends, ";", ":", ", ", the language's joiners (and, also, but,
+   then, und, y, et, en, ...), before a reason ("because ...") and, in English chat style, before a
+   fresh request opener ("... pls cancel", "... where is").
+3. Tokens are stemmed (Snowball for the other languages); an unknown English token is split when it
+   is two glued known words ("myaddress") or else fuzzy-matched to a cue word or its declared form
+   (OSA distance 1 for 5-7 letters, 2 from 8, RapidFuzz; SymSpell-style delete index). Proper
+   nouns ("Paris") and out-of-scope cues are never targets. Results are cached per token.
+4. Discourse (``discourse.py``): words a disclaimer takes out ("I don't want a refund, just ...")
+   are dropped; asides, reasons and what the customer already did are marked; a clause about
+   another company's service is out of scope.
+5. Each clause is scored per domain from the lexicon (``lexicon.py`` and each domain's vocabulary):
+   predicate cues, object nouns (counted only when a generic verb binds to them or nothing else
+   claims the clause), phrases with small gaps, foreign cue words, and out-of-scope cues.
+6. A clause selects its top domain when the score reaches ``CLAUSE_THRESHOLD``; a second domain in
+   the same clause needs ``SECOND_THRESHOLD``. Asides count only when nothing else is selected. With
+   no clause strong enough, the best total above ``MIN_THRESHOLD`` is taken, unless a runner-up is
+   as strong (``CONTRADICTION_RATIO``): then a clarifying question. Nothing selected: out of scope
+   with out-of-scope evidence or a word no domain, everyday or shop vocabulary knows; a greeting;
+   otherwise a clarifying question. A request whose only evidence was disclaimed is read again
+   without the disclaimer ("I don't want these e-mails any more").
+7. Confidence grows with the winning evidence and shrinks with the score of unselected domains.
 
-Everything is compiled at import; routing a typical request takes tens of microseconds.
+The tables are compiled on first use; routing a typical request takes well under a millisecond.
 """
 
 from __future__ import annotations
@@ -24,13 +37,15 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from switchboard.agents import registry
 from switchboard.agents.contracts import RouteDecision, RouteRequest
+from switchboard.agents.router import discourse
 from switchboard.agents.router import lexicon as lx
+from switchboard.agents.router.language import detect, fold, stem_in, stems_in
 
 __all__ = [
     "CLAUSE_THRESHOLD",
@@ -45,9 +60,11 @@ __all__ = [
 #: Only this many characters of a request are read for routing.
 MAX_ROUTE_TEXT = 20_000
 CLAUSE_THRESHOLD = 2.0
-SECOND_THRESHOLD = 3.0
+SECOND_THRESHOLD = 2.5
 MIN_THRESHOLD = 1.0
 ABSORB_THRESHOLD = 1.5
+# With only weak evidence (no clause reaches CLAUSE_THRESHOLD), a runner-up this close makes it a question.
+CONTRADICTION_RATIO = 0.75
 OOS_THRESHOLD = 2.0
 
 # ------------------------------------------------------------------ stemming
@@ -115,6 +132,16 @@ def _stem_weights(table: dict[str, dict[str, float]]) -> dict[str, dict[str, flo
     return out
 
 
+def _stem_weights_in(language: str, table: dict[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for domain, words in table.items():
+        for word, weight in words.items():
+            for key in stems_in(language, word):
+                slot = out.setdefault(key, {})
+                slot[domain] = max(slot.get(domain, 0.0), weight)
+    return out
+
+
 @dataclass(frozen=True)
 class _Phrase:
     slots: tuple[frozenset[str], ...]
@@ -123,10 +150,13 @@ class _Phrase:
     label: str
 
 
-def _compile_phrases(specs: Iterable[lx.PhraseSpec]) -> dict[str, list[_Phrase]]:
+def _compile_phrases(
+    specs: Iterable[lx.PhraseSpec], stemmer: Callable[[str], str] | None = None
+) -> dict[str, list[_Phrase]]:
+    stemmer = stemmer or stem
     index: dict[str, list[_Phrase]] = {}
     for slots, gap, weights in specs:
-        compiled = tuple(frozenset(stem(w) for w in slot.split()) for slot in slots)
+        compiled = tuple(frozenset(stemmer(w) for w in slot.split()) for slot in slots)
         label = " … ".join(slot.split()[0] for slot in slots)
         phrase = _Phrase(compiled, gap, tuple(sorted(weights.items())), label)
         for first in compiled[0]:
@@ -168,16 +198,40 @@ _GENERIC: frozenset[str] = frozenset(stem(w) for w in lx.GENERIC_VERBS)
 _VAGUE: frozenset[str] = frozenset(stem(w) for w in lx.VAGUE_WORDS)
 _GREETING: frozenset[str] = frozenset(stem(w) for w in lx.GREETING_WORDS)
 _STOP: frozenset[str] = frozenset(stem(w) for w in lx.STOPWORDS)
-_OOS_PHRASES: dict[str, list[_Phrase]] = _compile_phrases(lx.OOS_PHRASES)
+_EVERYDAY: frozenset[str] = frozenset(
+    stem(w)
+    for w in lx.COMMON_WORDS | lx.RETAIL_WORDS | lx.GOODS | lx.BRANDS | lx.GENERIC_VERBS | lx.VAGUE_WORDS
+)
+_OOS_PHRASES: dict[str, list[_Phrase]] = _compile_phrases((*lx.OOS_PHRASES, *lx.GENERAL_PHRASES))
+_FOREIGN_OOS: dict[str, dict[str, float]] = {
+    lang: {s: v for w, v in words.items() for s in stems_in(lang, w)}
+    for lang, words in lx.FOREIGN_OOS.items()
+}
+_FOREIGN_VAGUE: dict[str, frozenset[str]] = {
+    lang: frozenset(s for w in words for s in stems_in(lang, w)) for lang, words in lx.FOREIGN_VAGUE.items()
+}
+_FUNCTION_FOLDED: dict[str, frozenset[str]] = {
+    lang: frozenset(fold(w) for w in words) for lang, words in lx.FUNCTION_WORDS.items() if lang != "en"
+}
+_GREETING_ANY: frozenset[str] = frozenset(fold(w) for words in lx.GREETINGS.values() for w in words)
+_GREETING_CORE: frozenset[str] = frozenset(fold(w) for w in lx.GREETING_CORE)
+_POLITE: frozenset[str] = frozenset(fold(w) for w in lx.POLITE)
 _KNOWN_RAW: frozenset[str] = frozenset(
-    _inflections(lx.COMMON_WORDS | lx.RETAIL_WORDS) | lx.STOPWORDS | lx.VAGUE_WORDS | lx.GREETING_WORDS
+    _inflections(lx.COMMON_WORDS | lx.RETAIL_WORDS | lx.GOODS)
+    | lx.STOPWORDS
+    | lx.VAGUE_WORDS
+    | lx.GREETING_WORDS
+    | lx.BRANDS
 )
 
 # Tables with the domains' words, set by _compile().
 _DOMAIN_ORDER: tuple[str, ...] = ()
 _CLARIFYING_QUESTION = ""
 _PRED: dict[str, dict[str, float]] = {}
-_FOREIGN_STEMS: frozenset[str] = frozenset()
+_FOREIGN: dict[str, dict[str, dict[str, float]]] = {}  # language -> Snowball stem -> domain -> weight
+_FOREIGN_PHRASES: dict[str, dict[str, list[_Phrase]]] = {}
+_FOREIGN_OBJ: dict[str, dict[str, dict[str, float]]] = {}
+_FOREIGN_CUES: dict[str, frozenset[str]] = {}
 _OBJ: dict[str, dict[str, float]] = {}
 _BIND_TARGETS: dict[str, tuple[str, ...]] = {}  # nouns a generic verb can bind to, and the domains they lend
 _BIND_OVERRIDDEN: frozenset[str] = frozenset()
@@ -186,7 +240,7 @@ _OBJ_PHRASES: dict[str, list[_Phrase]] = {}
 _CUE_STEMS: frozenset[str] = frozenset()
 _PHRASE_STEMS: frozenset[str] = frozenset()
 _KNOWN_STEMS: frozenset[str] = frozenset()
-_FUZZY_TARGETS: frozenset[str] = frozenset()  # cue stems of five letters or more
+_FUZZY_TARGETS: dict[str, str] = {}  # cue stems and words of five letters or more -> the stem they mean
 _DELETE_INDEX: dict[str, list[str]] = {}
 _ABBREVIATIONS: dict[str, str] = {}
 _compiled_generation = -1
@@ -198,7 +252,8 @@ def _phrase_specs(domain: str, phrases: Iterable[tuple[tuple[str, ...], int, flo
 
 def _compile() -> None:
     """Build the domain tables from the registry (registry order is the tie-break order)."""
-    global _DOMAIN_ORDER, _CLARIFYING_QUESTION, _PRED, _FOREIGN_STEMS, _OBJ, _BIND_TARGETS, _BIND_OVERRIDDEN
+    global _DOMAIN_ORDER, _CLARIFYING_QUESTION, _PRED, _FOREIGN, _FOREIGN_PHRASES, _FOREIGN_CUES, _FOREIGN_OBJ
+    global _OBJ, _BIND_TARGETS, _BIND_OVERRIDDEN
     global _PHRASES, _OBJ_PHRASES, _CUE_STEMS, _PHRASE_STEMS, _KNOWN_STEMS, _FUZZY_TARGETS, _DELETE_INDEX
     global _ABBREVIATIONS, _compiled_generation
     generation = registry.generation()
@@ -210,13 +265,25 @@ def _compile() -> None:
     _DOMAIN_ORDER = tuple(d.name for d in specs)
     offers = "; ".join(f"{d.offer} ({d.description})" for d in specs)
     _CLARIFYING_QUESTION = f"Could you tell me a bit more about what you need? I can help with {offers}."
-    pred = _stem_weights({d.name: dict(d.vocabulary.predicates) for d in specs})
-    foreign = _stem_weights({d.name: dict(d.vocabulary.foreign) for d in specs})
-    _FOREIGN_STEMS = frozenset(foreign)
-    for key, weights in foreign.items():
-        for name, v in weights.items():
-            pred.setdefault(key, {})[name] = max(pred.get(key, {}).get(name, 0.0), v)
-    _PRED = pred
+    _PRED = _stem_weights({d.name: dict(d.vocabulary.predicates) for d in specs})
+    _FOREIGN, _FOREIGN_PHRASES, _FOREIGN_OBJ = {}, {}, {}
+    for lang in lx.LANGUAGES:
+        _FOREIGN[lang] = _stem_weights_in(lang, {d.name: d.vocabulary.foreign.get(lang, {}) for d in specs})
+        _FOREIGN_OBJ[lang] = _stem_weights_in(
+            lang, {d.name: d.vocabulary.foreign_objects.get(lang, {}) for d in specs}
+        )
+        _FOREIGN_PHRASES[lang] = _compile_phrases(
+            (p for d in specs for p in _phrase_specs(d.name, d.vocabulary.foreign_phrases.get(lang, ()))),
+            lambda w, lang=lang: stem_in(lang, w),  # type: ignore[misc]
+        )
+    _FOREIGN_CUES = {
+        lang: frozenset(_FOREIGN[lang])
+        | frozenset(_FOREIGN_OBJ[lang])
+        | frozenset(s for ps in _FOREIGN_PHRASES[lang].values() for p in ps for slot in p.slots for s in slot)
+        | _FOREIGN_VAGUE[lang]
+        | frozenset(_FOREIGN_OOS[lang])
+        for lang in lx.LANGUAGES
+    }
     _OBJ = _stem_weights({d.name: dict(d.vocabulary.objects) for d in specs})
     targets: dict[str, tuple[str, ...]] = {s: tuple(ds) for s, ds in _OBJ.items()}
     for key, weights in _PRED.items():
@@ -251,11 +318,38 @@ def _compile() -> None:
         | _STOP
         | frozenset(stem(w) for w in lx.COMMON_WORDS | lx.RETAIL_WORDS)
     )
-    _FUZZY_TARGETS = frozenset(
-        s
-        for s in (_CUE_STEMS | _VAGUE | _PHRASE_STEMS) - _FOREIGN_STEMS
-        if len(s) >= 5 and s.isalpha() and s not in lx.PLACEHOLDER_TOKENS
+    # misspellings are matched against the cue stems and the cue words as declared ("tracknig" is one
+    # transposition from "tracking", three edits from its stem "track")
+    # a misspelling is never read as a reason to refuse: out-of-scope cues are not targets ("recipt" is a
+    # receipt, not a recipe)
+    oos_only = (
+        frozenset(_OOS)
+        | frozenset(s for ps in _OOS_PHRASES.values() for p in ps for sl in p.slots for s in sl)
+    ) - (
+        frozenset(_PRED)
+        | frozenset(_OBJ)
+        | frozenset(
+            s for ps in (*_PHRASES.values(), *_OBJ_PHRASES.values()) for p in ps for sl in p.slots for s in sl
+        )
     )
+    meaningful = (_CUE_STEMS | _VAGUE | _PHRASE_STEMS) - oos_only
+    targets_to: dict[str, str] = {
+        s: s for s in meaningful if len(s) >= 5 and s.isalpha() and s not in lx.PLACEHOLDER_TOKENS
+    }
+    declared = {w for d in specs for w in (*d.vocabulary.predicates, *d.vocabulary.objects)}
+    declared |= {
+        w
+        for d in specs
+        for p in (*d.vocabulary.phrases, *d.vocabulary.object_phrases)
+        for slot in p[0]
+        for w in slot.split()
+    }
+    declared |= set(lx.VAGUE_WORDS)
+    for word in sorted(declared):
+        s = stem(word)
+        if len(word) >= 5 and word.isalpha() and word not in targets_to and s in meaningful:
+            targets_to[word] = s
+    _FUZZY_TARGETS = targets_to
     index: dict[str, list[str]] = {}
     for target in sorted(_FUZZY_TARGETS):
         for deleted in _deletes(target, 2 if len(target) >= 8 else 1):
@@ -271,25 +365,10 @@ def _ensure_compiled() -> None:
 
 
 def _osa_distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment (Damerau) distance, giving up above ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        row_min = i
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                v = min(v, prev2[j - 2] + 1)
-            cur[j] = v
-            row_min = min(row_min, v)
-        if row_min > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[len(b)]
+    """Optimal-string-alignment (Damerau) distance, ``limit + 1`` when above ``limit`` (RapidFuzz, in C)."""
+    from rapidfuzz.distance import OSA  # imported on the first unknown word, not at start-up
+
+    return int(OSA.distance(a, b, score_cutoff=limit))
 
 
 def _fuzzy(s: str, max_distance: int = 2) -> str | None:
@@ -314,11 +393,11 @@ def _fuzzy(s: str, max_distance: int = 2) -> str | None:
         dist = _osa_distance(s, target, lim)
         if dist <= lim:
             prefix = len(_common_prefix(s, target))
-            best.append((dist, -prefix, target))
+            best.append((dist, -prefix, _FUZZY_TARGETS[target]))
     if not best:
         return None
     best.sort()
-    if len(best) > 1 and best[0][:2] == best[1][:2]:
+    if len(best) > 1 and best[0][:2] == best[1][:2] and best[0][2] != best[1][2]:
         return None  # ambiguous between two cue words
     return best[0][2]
 
@@ -390,7 +469,8 @@ _SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"#\s?\d+"), " xnumx "),
     (re.compile(r"\be[- ]?mail(s?)\b"), r" email\1 "),
-    (re.compile(r"\bemail address(es)?\b"), " email "),
+    (re.compile(r"\bemail\s*-?\s*(?:address(?:es)?|adresse|adres|direcci[oó]n)\b"), " email "),
+    (re.compile(r"\bcorreo electr[oó]nico\b|\bcourriel\b"), " email "),
     (re.compile(r"\b(?:ip|web|website|url|internet) address(es)?\b"), " website "),
     (re.compile(r"\b(?:wi-?fi|wi fi)\b"), " wifi "),
     (re.compile(r"\b(?:log|sign)-(in|on|up|out)\b"), r" sign \1 "),
@@ -405,15 +485,37 @@ _CODE = re.compile(
     r"|\bpublic\s+static\b|\b\w{1,40}\(\)\s*[;{]|\bsudo\s+\w+|\bpip\s+install\b|\bgit\s+(?:clone|commit|push|pull|merge|rebase)\b",
     re.IGNORECASE,
 )
-_MATH = re.compile(r"\b\d+(?:\.\d+)?\s*(?:[+*^×÷]|times|plus|minus|divided by|multiplied by)\s*\d+")
+_MATH = re.compile(
+    r"\b\d+(?:\.\d+)?\s*(?:[+*^×÷]|times|plus|minus|divided by|multiplied by)\s*\d+"
+    r"|\b\d+(?:\.\d+)?\s*(?:%|percent|per cent)\s+of\s+\d+"
+)
 _TOKEN = re.compile(r"[^\W_]+")
-_SPLIT = re.compile(
-    r"[.!?]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:and|also|but|plus|additionally|besides|moreover|furthermore"
-    r"|as well as|another thing|oh and|&)(?=\s|$)",
+_JOINERS = (
+    r"and|also|but|plus|then|additionally|besides|moreover|furthermore|as well as|another thing|oh and|&"
+)
+# a reason ("... because the parcel arrived broken") starts a clause of its own and keeps its marker
+_REASON = r"\s(?=(?:because|cause|cuz|coz|bc|since|due to)\s)"
+_SPLIT = re.compile(rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE)
+_SPLIT_FOREIGN = {
+    lang: re.compile(
+        rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS}|{'|'.join(sorted(words))})(?=\s|$)",
+        re.IGNORECASE,
+    )
+    for lang, words in lx.FOREIGN_JOINERS.items()
+}
+# Chat style runs two requests together without a joiner ("new address pls cancel the other order",
+# "where is my parcel i also need the invoice"): a fresh request opener after a few words starts a clause.
+_CHAT_OPENER = re.compile(
+    r"(?<=\w)\s+(?=(?:pls|please|plz|thx|thanks)\s+(?:\w+\s+){0,1}\w|(?:can|could|would|will) (?:you|u|i)\b"
+    r"|i(?: also)? (?:want|need|would like|d like|wanna)\b|how (?:do|can|long) i\b|where (?:is|are|s)\b"
+    r"|when (?:will|is|are|do|does)\b|why (?:is|was|did|has|have|does|do|am)\b|what about\b|also\b)",
     re.IGNORECASE,
 )
-_LEADING_JOINER = re.compile(r"^(?:and|also|but|plus|then|so|oh)\b[\s,]*", re.IGNORECASE)
+_LEADING_JOINER = re.compile(r"^(?:and|also|but|plus|then|so|oh|y|und|et|en|e)\b[\s,]*", re.IGNORECASE)
 _APOSTROPHE = re.compile(r"['’`´]")
+_GREETING_PHRASES: tuple[str, ...] = tuple(
+    " " + " ".join(fold(w) for w in _TOKEN.findall(_APOSTROPHE.sub("", p))) + " " for p in lx.GREETING_PHRASES
+)
 
 
 def _template_token(match: re.Match[str]) -> str:
@@ -448,10 +550,10 @@ def _clean(text: str) -> str:
     return text.strip()
 
 
-def _clauses(text: str) -> list[str]:
+def _clauses(text: str, language: str = "en") -> list[str]:
     parts: list[str] = []
     start = 0
-    for m in _SPLIT.finditer(text):
+    for m in _SPLIT_FOREIGN.get(language, _SPLIT).finditer(text):
         piece = text[start : m.start()].strip(" ,;:-")
         if piece:
             parts.append(piece)
@@ -459,7 +561,21 @@ def _clauses(text: str) -> list[str]:
     tail = text[start:].strip(" ,;:-.!?")
     if tail:
         parts.append(tail)
-    return parts or [text]
+    out: list[str] = []
+    for part in parts or [text]:
+        out.extend(_chat_pieces(part) if language == "en" else [part])
+    return out
+
+
+def _chat_pieces(part: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for m in _CHAT_OPENER.finditer(part):
+        if len(part[start : m.start()].split()) >= 3:
+            pieces.append(part[start : m.start()].strip())
+            start = m.end()
+    pieces.append(part[start:].strip())
+    return [p for p in pieces if p]
 
 
 # ------------------------------------------------------------------ scoring
@@ -469,12 +585,17 @@ def _clauses(text: str) -> list[str]:
 class _Clause:
     text: str
     stems: list[str]
+    words: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
     pred: dict[str, float] = field(default_factory=dict)
     oos: float = 0.0
     evidence: list[str] = field(default_factory=list)
     selected: list[str] = field(default_factory=list)
     out_of_scope: bool = False
+    aside: bool = False  # said in passing: routed to only when nothing else is asked
+    disclaimed: bool = False  # every cue of it was disclaimed ("it's not about that")
+    points_back: bool = False  # a disclaimer of a pronoun with nothing before it: the previous clause
+    masked: int = 0  # words a disclaimer took out
 
 
 def _match(stems: Sequence[str], start: int, phrase: _Phrase) -> bool:
@@ -502,14 +623,68 @@ def _phrase_hits(stems: Sequence[str], index: dict[str, list[_Phrase]]) -> list[
     return hits
 
 
-def _score_clause(text: str, normalised: str) -> _Clause:
+def _resolve_in(token: str, language: str, proper: bool = False) -> tuple[str, ...]:
+    """English resolution; in another language only placeholders and known English words (no typo fixing:
+    "oder" is German for "or", not a misspelt "order"). A proper noun (capitalised inside the clause:
+    "Paris", "Rotterdam") is never corrected into a cue word."""
+    if proper and not _is_known(token) and token.isalpha():
+        return (f"_{token}",)
+    if language == "en":
+        return _resolve(token)
+    if token in lx.PLACEHOLDER_TOKENS or not token.isalpha():
+        return (token,)
+    if fold(token) in _FUNCTION_FOLDED.get(language, ()):
+        return (f"_{token}",)
+    s = stem(token)
+    return (s,) if token in _KNOWN_RAW or s in _KNOWN_STEMS else (f"_{token}",)
+
+
+def _variant_weights(table: dict[str, dict[str, float]], variants: Iterable[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for v in variants:
+        for d, w in table.get(v, {}).items():
+            out[d] = max(out.get(d, 0.0), w)
+    return out
+
+
+def _proper_nouns(text: str) -> frozenset[str]:
+    """Words capitalised where a sentence does not start ("Paris", "Rotterdam"), lower-cased."""
+    out = set()
+    for m in _TOKEN.finditer(text):
+        w = m.group()
+        if m.start() and w[:1].isupper() and not w.isupper() and not _SENTENCE_END.search(text, 0, m.start()):
+            out.add(w.lower())
+    return frozenset(out)
+
+
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;\n¿¡])\W*$")
+
+
+def _score_clause(
+    text: str,
+    normalised: str,
+    language: str = "en",
+    read_disclaimers: bool = True,
+    proper: frozenset[str] = frozenset(),
+) -> _Clause:
+    words = _TOKEN.findall(normalised)
+    masked, points_back = discourse.disclaimed(words) if read_disclaimers else (set(), False)
     stems: list[str] = []
+    foreign: list[str] = []
     written: dict[str, str] = {}  # stem -> the word as written, for the rationale
-    for tok in _TOKEN.findall(normalised):
-        for s in _resolve(tok):
+    for i, tok in enumerate(words):
+        if i in masked:
+            continue
+        for s in _resolve_in(tok, language, tok in proper):
             stems.append(s)
             written.setdefault(s, tok)
-    clause = _Clause(text=text, stems=stems)
+        if language != "en" and tok.isalpha():
+            f = stem_in(language, tok)
+            foreign.append(f)
+            written.setdefault(f, tok)
+    clause = _Clause(text=text, stems=stems, words=words, masked=len(masked))
+    clause.points_back = points_back
+    clause.aside = discourse.is_aside(words) or discourse.is_reason(words) or discourse.is_narrative(words)
     pred: dict[str, float] = {}
     obj: dict[str, float] = {}
     obj_words: dict[str, list[str]] = {}
@@ -536,6 +711,28 @@ def _score_clause(text: str, normalised: str) -> _Clause:
     for phrase in _phrase_hits(stems, _OOS_PHRASES):
         clause.oos += sum(w for _, w in phrase.weights)
         ev.append(f"'{phrase.label}'->out_of_scope")
+    if language != "en":
+        for f in dict.fromkeys(foreign):
+            variants = stems_in(language, written[f])
+            for d, w in _variant_weights(_FOREIGN[language], variants).items():
+                pred[d] = pred.get(d, 0.0) + w
+                ev.append(f"{written[f]}->{d}")
+            for d, w in _variant_weights(_FOREIGN_OBJ[language], variants).items():
+                obj[d] = obj.get(d, 0.0) + w
+                obj_words.setdefault(d, []).append(written[f])
+            oos = max((_FOREIGN_OOS[language].get(v, 0.0) for v in variants), default=0.0)
+            if oos:
+                clause.oos += oos
+                ev.append(f"{written[f]}->out_of_scope")
+        for phrase in _phrase_hits(foreign, _FOREIGN_PHRASES[language]):
+            for d, w in phrase.weights:
+                pred[d] = pred.get(d, 0.0) + w
+            ev.append(f"'{phrase.label}'->{'+'.join(d for d, _ in phrase.weights)}")
+    company = discourse.other_company(words)
+    if company is not None:
+        clause.oos += 4.0
+        clause.out_of_scope = True
+        ev.append(f"{company}->out_of_scope (another company's service)")
     # generic verbs lend weight to the nearest cue noun they bind to (forward first)
     for i, s in enumerate(stems):
         if s not in _GENERIC:
@@ -584,23 +781,60 @@ def _content_words(stems: Iterable[str]) -> list[str]:
     return [s for s in stems if s not in _STOP and s not in _VAGUE and s not in _GREETING and not s.isdigit()]
 
 
-def _greeting_only(text: str) -> bool:
-    t = " ".join(_TOKEN.findall(_APOSTROPHE.sub("", text.lower())))
-    for phrase in lx.GREETING_PHRASES:
-        t = t.replace(_APOSTROPHE.sub("", phrase), " ")
+_EMOJI_WORDS = {"👋": " hi ", "🙏": " thanks ", "🙂": " ", "😊": " ", "👍": " ok "}
+
+
+def _greeting_only(text: str, strict: bool = False) -> bool:
+    """A greeting, thanks, farewell or small talk in any of the router's languages, asking for nothing.
+
+    ``strict``: every word is a greeting, polite filler or function word (checked before any cue word).
+    """
+    for emoji, word in _EMOJI_WORDS.items():
+        text = text.replace(emoji, word)
+    t = " " + " ".join(fold(w) for w in _TOKEN.findall(_APOSTROPHE.sub("", text.lower()))) + " "
+    found = False
+    for phrase in _GREETING_PHRASES:
+        if phrase in t:
+            t = t.replace(phrase, " ")
+            found = True
     words = t.split()
-    if not words:
+    if not words and found:
+        return True
+    if any(w in lx.NEGATORS for w in words[1:]):
+        return False  # "thanks, but it is still not fixed"
+    if len(words) > 12 or not (
+        found or any(w in _GREETING_CORE or _ABBREVIATIONS.get(w) == "thanks" for w in words)
+    ):
         return False
-    if not any(w in lx.GREETING_WORDS for w in words) and words:
-        return False
-    rest = [w for w in words if w not in lx.GREETING_WORDS and w not in lx.STOPWORDS]
-    return len(rest) <= 1 and not any(stem(w) in _VAGUE for w in words)
+    thanked = any(w in lx.THANKS_WORDS or _ABBREVIATIONS.get(w) == "thanks" for w in words)
+    rest = [
+        w
+        for w in words
+        if w not in _GREETING_ANY
+        and w not in _POLITE
+        and w not in lx.STOPWORDS
+        and w not in _ABBREVIATIONS
+        and not any(w in table for table in _FUNCTION_FOLDED.values())
+        and not (thanked and w in lx.THANKS_FOR)
+    ]
+    if strict:
+        return not rest
+    return len(rest) <= 1 and not any(stem(w) in _VAGUE or w in lx.VAGUE_WORDS for w in rest)
 
 
 def _confidence(top: float, rival: float) -> float:
     strength = 1.0 - math.exp(-top / 2.0)
     margin = max(0.0, min(1.0, (top - rival) / top)) if top > 0 else 0.0
     return round(max(0.05, min(0.99, strength * (0.5 + 0.5 * margin))), 3)
+
+
+def _greeting() -> RouteDecision:
+    return RouteDecision(
+        domains=[],
+        greeting=True,
+        confidence=0.8,
+        rationale="a greeting or small talk with no request: greet and say what Switchboard can do",
+    )
 
 
 def _clarify(rationale: str, confidence: float) -> RouteDecision:
@@ -613,17 +847,15 @@ def _clarify(rationale: str, confidence: float) -> RouteDecision:
     )
 
 
-def _decide(text: str) -> RouteDecision:
-    clauses = [_score_clause(piece, _normalise(piece)) for piece in _clauses(text)]
-    for pattern, label in ((_CODE, "code"), (_MATH, "arithmetic")):
-        if pattern.search(text):
-            for c in clauses:
-                c.oos += 3.0
-                c.evidence.append(f"{label}->out_of_scope")
+def _select(clauses: list[_Clause], include_asides: bool) -> tuple[set[str], dict[str, float]]:
     totals: dict[str, float] = {}
     for c in clauses:
+        c.selected = []
+    for c in clauses:
+        if c.disclaimed or (c.aside and not include_asides):
+            continue
         _, top = _best(c.scores)
-        if c.oos >= OOS_THRESHOLD and c.oos > top:
+        if c.out_of_scope or (c.oos >= OOS_THRESHOLD and c.oos > top):
             c.out_of_scope = True
             continue
         for d, v in c.scores.items():
@@ -635,10 +867,71 @@ def _decide(text: str) -> RouteDecision:
     selected: set[str] = {d for c in clauses for d in c.selected}
     best, best_total = _best(totals)
     if not selected and best is not None and best_total >= MIN_THRESHOLD:
+        rival = max((v for d, v in totals.items() if d != best), default=0.0)
+        if rival >= CONTRADICTION_RATIO * best_total:
+            return set(), {}  # weak and contradictory: a question, not a guess
         selected = {best}
         for c in clauses:
-            if best in c.scores and not c.out_of_scope:
+            if (
+                best in c.scores
+                and not c.out_of_scope
+                and not c.disclaimed
+                and (include_asides or not c.aside)
+            ):
                 c.selected.append(best)
+    return selected, totals
+
+
+def _decide(text: str) -> RouteDecision:
+    if _greeting_only(text, strict=True):
+        # small talk through and through ("are you a bot?", "who am I talking to"): no cue word decides it
+        return _greeting()
+    language = detect(_TOKEN.findall(_normalise(text)), _FOREIGN_CUES, _KNOWN_RAW)
+    decision = _decide_in(text, language, read_disclaimers=True)
+    if not decision.domains and "disclaimed" in decision.rationale:
+        # nothing else was asked: the disclaimer is the request ("I don't want these e-mails any more")
+        plain = _decide_in(text, language, read_disclaimers=False)
+        if plain.domains:
+            return plain
+    return decision
+
+
+def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecision:
+    proper = _proper_nouns(text)
+    clauses = [
+        _score_clause(piece, _normalise(piece), language, read_disclaimers, proper)
+        for piece in _clauses(text, language)
+    ]
+    for pattern, label in ((_CODE, "code"), (_MATH, "arithmetic")):
+        if pattern.search(text):
+            for c in clauses:
+                c.oos += 3.0
+                c.evidence.append(f"{label}->out_of_scope")
+    for i, c in enumerate(clauses):
+        if c.points_back and i > 0:
+            clauses[i - 1].disclaimed = True
+        if i > 0 and discourse.ends_asides(c.words):
+            for earlier in clauses[:i]:
+                earlier.aside = True
+        if (
+            i > 0
+            and discourse.is_thanks(c.words)
+            and not any(w in lx.ASIDE_BREAKERS for w in clauses[i - 1].words)
+        ):
+            clauses[i - 1].aside = True  # "delivery was quick, thanks!"
+    selected, totals = _select(clauses, include_asides=False)
+    contradicted = not selected and not totals and any(c.scores for c in clauses if not c.aside)
+    if not selected and not contradicted:
+        selected, totals = _select(clauses, include_asides=True)
+        contradicted = not selected and not totals and any(c.scores for c in clauses)
+    notes = []
+    if any(c.masked or c.disclaimed for c in clauses):
+        notes.append("disclaimed: " + "; ".join(c.text for c in clauses if c.masked or c.disclaimed))
+    if any(c.aside for c in clauses):
+        notes.append("aside: " + "; ".join(c.text for c in clauses if c.aside))
+    if language != "en":
+        notes.append(f"language {language}")
+    note = (" (" + " | ".join(notes) + ")") if notes else ""
 
     all_stems = [s for c in clauses for s in c.stems]
     if not selected:
@@ -649,27 +942,55 @@ def _decide(text: str) -> RouteDecision:
                 domains=[],
                 out_of_scope=True,
                 confidence=round(min(0.95, 0.6 + 0.05 * oos_total), 3),
-                rationale="out of scope: " + ", ".join(e for e in evidence if "out_of_scope" in e),
+                rationale="out of scope: " + ", ".join(e for e in evidence if "out_of_scope" in e) + note,
             )
+        if contradicted and not any(c.out_of_scope for c in clauses):
+            return _clarify("weak and contradictory evidence: " + ", ".join(evidence) + note, 0.4)
         if _greeting_only(text):
+            return _greeting()
+        function = _FUNCTION_FOLDED.get(language, frozenset())
+        content = [
+            s
+            for s in _content_words(all_stems)
+            if not (
+                s.startswith("_")
+                and language != "en"
+                and (fold(s[1:]) in function or stem_in(language, s[1:]) in _FOREIGN_VAGUE.get(language, ()))
+            )
+        ]
+        vague = any(s in _VAGUE for s in all_stems) or any(
+            s.startswith("_")
+            and language != "en"
+            and stem_in(language, s[1:]) in _FOREIGN_VAGUE.get(language, ())
+            for s in all_stems
+        )
+        specific = [  # "_name": a proper noun ("Barcelona")
+            s
+            for s in content
+            if (s.isalpha() and len(s) >= 3 and s not in _EVERYDAY and s not in _KNOWN_STEMS)
+            or s.startswith("_")
+        ]
+        if specific and language == "en":
+            # a word no domain knows and no everyday or shop word either ("plumber", "inflation", "CV"):
+            # the request is about something else, not too vague to route
             return RouteDecision(
                 domains=[],
                 out_of_scope=True,
                 confidence=0.6,
-                rationale="small talk with no request; answer politely with what Switchboard can do",
+                rationale="about something no domain covers: " + " ".join(specific[:6]) + note,
             )
-        content = _content_words(all_stems)
-        vague = any(s in _VAGUE for s in all_stems)
         if len(content) <= 1 or (vague and len(content) <= 2):
             return _clarify(
-                "too vague to route: no domain cue" + (f" (weak: {', '.join(evidence)})" if evidence else ""),
+                "too vague to route: no domain cue"
+                + (f" (weak: {', '.join(evidence)})" if evidence else "")
+                + note,
                 0.7 if not evidence else 0.55,
             )
         return RouteDecision(
             domains=[],
             out_of_scope=True,
             confidence=0.55 if evidence else 0.65,
-            rationale="no domain evidence in a request with content: " + " ".join(content[:8]),
+            rationale="no domain evidence in a request with content: " + " ".join(content[:8]) + note,
         )
 
     domains = sorted(selected)
@@ -681,7 +1002,7 @@ def _decide(text: str) -> RouteDecision:
     last: list[str] = []
     for c in clauses:
         owners = [d for d in c.selected if d in requests]
-        if not owners and _content_words(c.stems):
+        if not owners and _content_words(c.stems) and not c.out_of_scope:
             owners = last  # a clause with no evidence of its own continues the previous one
         for d in owners:
             requests[d].append(_LEADING_JOINER.sub("", c.text) or c.text)
@@ -698,7 +1019,7 @@ def _decide(text: str) -> RouteDecision:
     return RouteDecision(
         domains=domains,
         confidence=confidence,
-        rationale="; ".join(evidence)[:1000],
+        rationale=("; ".join(evidence) + note)[:1000],
         domain_requests=domain_requests,
     )
 

@@ -66,13 +66,15 @@ def _default_csv() -> Path:
 DEFAULT_CSV = _default_csv()
 DEFAULT_CASES = _ROOT / "tests" / "data" / "routing_cases.jsonl"
 SPLITS = ("dev", "test", "all")
-KINDS = ("single", "multi", "out_of_scope", "unclear")
+KINDS = ("single", "multi", "out_of_scope", "unclear", "greeting")
 
 Router = Callable[[str], RouteDecision]
 
 
 def prediction_label(decision: RouteDecision) -> str:
-    """The predicted domain set as a string: "billing+shipping", "out_of_scope" or "unclear"."""
+    """The predicted domain set as a string: "billing+shipping", "out_of_scope", "unclear" or "greeting"."""
+    if decision.greeting and not decision.domains:
+        return "greeting"
     if decision.out_of_scope:
         return "out_of_scope"
     if decision.needs_clarification:
@@ -83,8 +85,8 @@ def prediction_label(decision: RouteDecision) -> str:
 def gold_label(domains: Sequence[str], kind: str) -> str:
     if kind == "out_of_scope":
         return "out_of_scope"
-    if kind == "unclear":
-        return "unclear"
+    if kind in ("unclear", "greeting"):
+        return kind
     return "+".join(sorted(domains))
 
 

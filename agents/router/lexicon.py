@@ -8,15 +8,19 @@ A domain declares its words in its `DomainSpec.vocabulary` (`agents/specialists/
   "cancel", "track") binds to it: "refund for my order" is billing, "change my order" is orders.
 - phrases: word sequences with small gaps that settle ambiguity ("cancellation fee" is billing,
   "where is my parcel" is shipping, "talk to a human" is care); object phrases yield like objects.
-- foreign cue words, and nouns a generic verb binds to the domain ("update my phone").
+- foreign cue words, phrases and objects per language ("de", "es", "fr", "nl"), and nouns a
+  generic verb binds to the domain ("update my phone").
 
 Shared here, because they belong to no domain: placeholder tokens, ``GENERIC_VERBS`` (verbs that
 lend weight to the object they bind to), the out-of-scope evidence (``OOS_CUES`` /
 ``OOS_PHRASES``: weather, jokes, code, prompt injection), vague and greeting words, common and
 retail words that fuzzy matching must never "correct", abbreviations, and the slot vocabularies
-phrases share (``NEG``, ``HUMAN``). Everything is plain data written by hand (never copied
-sentences); ``deterministic.py`` stems every word when it compiles the tables, so one entry covers
-its inflections, and fuzzy-matches unknown tokens to the cue words.
+phrases share (``NEG``, ``HUMAN``); the discourse words (disclaimers, contrast, asides, reasons,
+narratives), other companies and services the store does not offer, general questions, and per
+language: function words, greetings, vague words, joiners and out-of-scope topics. Everything is
+plain data written by hand (never copied sentences); ``deterministic.py`` stems every word when it
+compiles the tables, so one entry covers its inflections, and fuzzy-matches unknown tokens to the cue
+words.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ from typing import Final
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
+
+
+words = _words  # for the router's other modules
 
 
 # Placeholder tokens the normaliser substitutes for entities and template slots.
@@ -90,7 +97,10 @@ BIND_WINDOW_BACKWARD: Final = 3
 # other tokens allowed between consecutive slots, and the weights it adds when it matches.
 PhraseSpec = tuple[tuple[str, ...], int, dict[str, float]]
 
-NEG: Final = "not never hasnt hasn havent haven didnt didn still yet no isnt isn wasnt wasn"
+NEG: Final = (
+    "not never hasnt hasn havent haven didnt didn still yet no isnt isn wasnt wasn doesn doesnt don dont "
+    "won wont nothing"
+)
 HUMAN: Final = (
     "human person someone somebody agent operator representative rep manager supervisor people staff employee"
     " assistant ceo owner boss management director"
@@ -111,7 +121,19 @@ GREETING_WORDS: Final = _words(
 )
 GREETING_PHRASES: Final[tuple[str, ...]] = (
     "how are you doing", "how are you", "how's it going", "hows it going", "what's up", "whats up",
-    "nice to meet you", "have a nice day", "have a good day", "thank you",
+    "nice to meet you", "have a nice day", "have a good day", "have a great day", "thank you",
+    "thanks for your help", "thank you for your help", "thanks for the help", "that's all", "that is all",
+    "what's your name", "whats your name", "what is your name", "who are you", "are you a bot",
+    "are you a robot", "good morning", "good afternoon", "good evening", "good night", "good day",
+    "how's your day", "how is your day", "how was your day", "who am i talking to", "are you real",
+    "you've been very helpful", "you've been helpful", "you're great", "you're awesome", "you're the best",
+    "see you", "see ya", "talk later", "happy new year", "merry christmas", "happy holidays",
+    "have a good one", "take care", "that's everything", "nothing else", "that's it", "all good",
+    "all set", "no thanks", "that will be all", "that'll be all", "all i needed", "that's all i needed",
+    "i'm good", "im good", "are you there", "anyone there", "is anyone there", "you're a star",
+    "you are a star", "nice talking to you", "ça va", "hoe gaat het", "wie geht's", "wie geht es",
+    "qué tal", "que tal", "that's sorted", "that's sorted it", "all sorted", "sorted it", "that's fixed it",
+    "that worked", "it works now", "that's solved it", "problem solved", "talk later", "talk soon",
 )
 
 # Out-of-scope evidence.
@@ -130,9 +152,12 @@ OOS_CUES: Final[dict[str, float]] = {
     "chemistry": 3.0, "climate": 2.0, "universe": 2.0, "dragon": 1.5, "celebrity": 3.0, "election": 3.0,
     "politics": 3.0, "religion": 3.0, "doctor": 2.0, "medical": 2.0, "symptoms": 3.0, "lawyer": 2.0,
     "wikipedia": 3.0, "calculate": 2.0, "calculator": 3.0, "pancakes": 3.0, "flu": 2.0, "chatgpt": 2.0,
-    "riddle": 3.0, "trivia": 3.0, "restaurant": 2.5, "pizza": 2.0,
+    "riddle": 3.0, "trivia": 3.0, "lend": 3.0, "vpn": 3.0, "antivirus": 3.0, "software": 1.5,
+    "richest": 3.0, "tallest": 3.0, "plumber": 3.0, "electrician": 3.0, "mechanic": 3.0, "babysitter": 3.0,
+    "hairdresser": 3.0, "locksmith": 3.0, "dentist": 3.0, "wedding": 1.5, "cv": 3.0, "resume": 1.0, "limerick": 3.0, "sonnet": 3.0, "restaurant": 2.5, "pizza": 3.0,
     "blockchain": 3.0, "nft": 3.0, "population": 3.0, "entertain": 2.5, "bored": 2.0, "dinner": 2.0,
-    "lunch": 2.0, "breakfast": 2.0, "bedtime": 2.0, "grandmother": 1.5,
+    "lunch": 2.0, "breakfast": 2.0, "job": 2.0, "jobs": 2.5, "hiring": 3.0, "vacancy": 3.0,
+    "vacancies": 3.0, "career": 2.5, "takeaway": 3.0, "sushi": 3.0, "burger": 3.0, "bedtime": 2.0, "grandmother": 1.5,
 }
 OOS_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("ignore disregard forget override bypass", "instructions rules prompt previous above guidelines"), 3,
@@ -143,11 +168,11 @@ OOS_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("capital", "of"), 0, {"oos": 3.0}),
     (("meaning", "of", "life"), 0, {"oos": 4.0}),
     (("what", "time day date year", "is", "it"), 0, {"oos": 4.0}),
-    (("write compose generate", "poem essay story song code script program function haiku letter"), 3,
+    (("write compose generate", "poem essay story song code script program function haiku letter limerick sonnet rap speech"), 3,
      {"oos": 3.0}),
     (("world", "cup"), 0, {"oos": 3.0}),
     (("square", "root"), 0, {"oos": 4.0}),
-    (("flat", "tire tyre"), 0, {"oos": 3.0}),
+    (("flat", "tire tyre"), 1, {"oos": 3.0}),
     (("cover", "letter"), 0, {"oos": 3.0}),
     (("tell", "joke story riddle"), 3, {"oos": 3.0}),
     (("who", "won win is was"), 0, {"oos": 1.5}),
@@ -225,7 +250,7 @@ COMMON_WORDS: Final = _words(
     village visit voice wait waiting walk wall warm wash watch water way wear weather website wednesday
     week weekend weeks weight went west wet white wide wife wild win wind window winter wish woman
     women wonder wonderful wood word words worker world worry write writing wrong year years yellow
-    yesterday young border older order orders boarder recorder holder colder folder wander wonder
+    yesterday young process processing processed ugh argh meh omg wtf gosh damn oops code codes wrote written install installed installing installation border older order orders boarder recorder holder colder folder wander wonder
     charger changer larger bigger stranger danger hanger ranger manager managers parent patent parcels
     account accounts counter counted mounted amount amounts discount discounts profit profile profiles
     refine review reviews revise reverse return returns retune tune retry retire retain
@@ -295,7 +320,27 @@ RETAIL_WORDS: Final = _words(
     carried carry carries parked marked worked working faulty fault faults defect defective broken
     scratched torn stained ripped cracked leaking leak smell smells wet dirty fake counterfeit
     cheaper cheapest pricey expensive worth
+    zipper zip strap straps button buttons screen lid handle sole soles heel heels seam stitching plug lens
+    wheel wheels drawer hinge hinges cord remote part parts piece pieces box packaging label tag tags
     """
+)
+
+# Goods a customer names instead of the order ("cancel the shoes", "return the jacket").
+GOODS: Final = _words(
+    """
+    jacket jackets coat coats socks shoes boots sneakers trainers sandals slippers shirt shirts tshirt
+    hoodie hoodies sweater jumper cardigan dress dresses skirt jeans trousers pants shorts leggings blazer
+    scarf gloves hat backpack wallet watch necklace bracelet earrings sunglasses umbrella towels pillow
+    blanket duvet mattress sofa couch chair lamp mug mugs kettle toaster blender laptop tablet
+    headphones earbuds speaker camera tv monitor keyboard printer console controller toy toys puzzle
+    lego doll book books vase candle grinder perfume shampoo bike bicycle helmet tent stroller item items
+    product products boot
+    """
+)
+# Brands and models: known words, never split ("iphone" is not "i phone") nor "corrected".
+BRANDS: Final = _words(
+    "iphone ipad macbook airpods android samsung galaxy pixel xiaomi huawei sony lg nike adidas puma "
+    "lenovo dell asus acer bosch philips dyson nespresso lego"
 )
 
 # Abbreviations and four-letter misspellings, replaced before stemming (fuzzy matching starts at
@@ -312,4 +357,298 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "bc": "because", "cuz": "because", "coz": "because", "rn": "now",
 }
 
+# fmt: on
+# fmt: off
+# ------------------------------------------------------------------ discourse: negation, contrast, asides
+# Written in the normaliser's form: lower case, apostrophes turned into spaces ("don't" -> "don t").
+
+# A disclaimer ("I don't want a refund", "this is not about billing", "not a complaint") takes the cue
+# words after it out of the request, up to a contrast word or the end of the clause. A negation
+# followed by one of DISCLAIM_HEADS is a disclaimer; a negation of an event ("hasn't arrived",
+# "didn't get my refund") is a problem report and stays a request.
+NEGATORS: Final = _words("not dont don didnt didn never no nor isnt isn wasnt wasn aren arent nothing without")
+DISCLAIM_HEADS: Final = _words(
+    "want wanted wanting need needed needing asking ask asked about regarding re related mean meant "
+    "looking interested talking complaining complain worried bothered care fussed trying after chasing "
+    "a an any "
+    "quiero necesito busco sobre veux voudrais besoin cherche concerne will möchte moechte brauche wegen "
+    "geht wil hoef zoek gaat over"
+)
+# After "not a/an/any": only these nouns make a disclaimer ("not a complaint"), so "not a single
+# email arrived" still reports a problem.
+DISCLAIM_NOUNS: Final = _words(
+    "complaint problem issue question request refund return claim complaint concern big"
+)
+CONTRAST: Final = _words(
+    "just only but instead rather simply merely actually except apart however though although "
+    "solo sino pero sólo solamente nur sondern aber seulement mais juste alleen maar slechts enkel"
+)
+# Pronouns after a disclaimer point back at what the clause (or the one before it) said:
+# "I got the refund already so it's not about that".
+ANAPHORS: Final = _words("that this it those these one")
+
+# An aside (a passing mention) is a clause that reports something fine, thanks for something, or is
+# marked as by-the-way: its domains are routed to only when nothing else in the request is.
+ASIDE_WORDS: Final = _words(
+    "btw fine ok okay good great perfect lovely love loved loving fan sorted resolved already thanks "
+    "thank appreciate appreciated happy pleased glad loyal worked works safely quick fast smooth speedy "
+    "prompt early"
+)
+ASIDE_PHRASES: Final[tuple[str, ...]] = (
+    "by the way", "no issue", "no issues", "no problem", "no problems", "all good", "on time", "went fine",
+    "was fine", "is fine", "thanks for", "thank you for", "big fan", "love the", "love your", "loved the",
+    "that part is fine", "that s fine", "that s sorted", "got the refund", "not the problem", "not an issue",
+    "no complaints", "loyal customer", "this time",
+)
+# After an aside phrase, only these in the rest of the clause make it a request after all.
+ASIDE_PHRASE_BREAKERS: Final = _words(
+    "not never still again wrong twice double but why please pls need want can could would how where when "
+    "what help cant won wont didn didnt hasn hasnt haven havent isn isnt"
+)
+# A report of what the customer already did ("I returned the coat last week", "we moved in March")
+# before the actual question is background: "I" or "we", then a verb in the past, no problem word.
+NARRATIVE_SUBJECTS: Final = _words("i we")
+PAST_IRREGULAR: Final = _words(
+    "bought paid sent got made took gave came went told said spoke rang wrote brought put left found "
+    "kept sold moved"
+)
+# A reason clause ("because ...", "since ...") is background unless it asks for something itself.
+REASON_MARKERS: Final = _words("because cause cuz coz bc since due")
+REQUEST_MARKERS: Final = _words("please pls plz want need like can could would help refund cancel")
+# A clause that opens with one of these drops what follows ("forget the invoice, ...", "never mind
+# the refund"): a dismissal is a disclaimer without a negation.
+DISMISSALS: Final = _words("forget nevermind scratch")
+# Words that mark what came before as an aside ("big fan of your e-mails, anyway, where is my order").
+ASIDE_ENDERS: Final = _words("anyway anyhow anyways regardless")
+# An aside needs one of ASIDE_WORDS / ASIDE_PHRASES and none of these (a complaint is not an aside).
+ASIDE_BREAKERS: Final = _words(
+    "not never no still wrong broken missing late problem issue twice double but why cant can t "
+    "won t wont didn didnt hasn hasnt haven havent isn isnt please pls need want can could would how where "
+    "when what help damaged broken faulty defective lost stolen charged overcharged refund cancel return "
+    "wrong late delayed missing"
+)
+
+# ------------------------------------------------------------------ other companies' services
+# A clause about another company's service ("my Netflix subscription", "log into my Instagram") is out
+# of scope unless it also refers to this store ("your", an order number).
+# (Names that are everyday words too, such as Target or Booking, are left out: "the target date".)
+OTHER_COMPANIES: Final = _words(
+    "amazon ebay etsy aliexpress temu shein zalando asos walmart ikea coolblue "
+    "netflix spotify disney hulu hbo youtube twitch playstation xbox nintendo "
+    "instagram facebook whatsapp tiktok snapchat twitter linkedin reddit "
+    "google microsoft uber lyft airbnb expedia ryanair easyjet lufthansa klm "
+    "vodafone verizon tmobile telekom landlord gym insurer airline airlines "
+    "ubereats deliveroo doordash"
+)
+# Services the store does not offer, and other providers' things: "my phone bill", "my electricity
+# provider", "a library book", "my Gmail password". Single words, and pairs written "first second".
+OTHER_SERVICES: Final = _words(
+    "electricity mortgage loan loans insurance insurer library landlord rent council pension salary "
+    "employer dentist broadband utility utilities icloud windows macos outlook savings overdraft doctor "
+    "lawyer solicitor therapist vet police accountant embassy pharmacy"
+)
+OTHER_SERVICE_PAIRS: Final = frozenset(
+    (a, b)
+    for a, bs in {
+        "phone": "bill bills plan contract provider carrier tariff",
+        "mobile": "bill plan contract provider carrier tariff",
+        "gas": "bill bills provider supplier",
+        "water": "bill bills provider supplier",
+        "energy": "bill bills provider supplier company",
+        "internet": "provider bill contract connection",
+        "wifi": "router password network",
+        "router": "password settings",
+        "gmail": "password account inbox login",
+        "outlook": "password account inbox login",
+        "hotmail": "password account inbox login",
+        "yahoo": "password account inbox login",
+        "apple": "id",
+        "laptop": "password pin passcode login",
+        "computer": "password pin passcode login",
+        "pc": "password pin passcode login",
+        "tablet": "password pin passcode",
+        "iphone": "password pin passcode",
+        "email": "inbox",
+        "inbox": "full",
+        "interest": "rate rates",
+        "credit": "score rating limit history",
+        "car": "insurance loan rental lease",
+        "tax": "return office refund",
+        "student": "loan",
+        "health": "insurance",
+    }.items()
+    for b in bs.split()
+)
+# Means of payment and carriers: ours when used ("paid with PayPal", "DHL says delivered"), another
+# company's service when their own platform is the subject ("my PayPal account got hacked").
+PROVIDERS: Final = _words(
+    "paypal klarna visa mastercard amex revolut stripe venmo dhl ups fedex dpd gls postnl usps hermes "
+    "evri bpost correos chronopost colissimo bank"
+)
+PROVIDER_PLATFORM: Final = _words("account app login password profile website site subscription wallet")
+# "my bank account was charged twice" is about this store's charge: a bank's platform is its app or site.
+PROVIDER_PLATFORM_EXCEPT: Final[dict[str, frozenset[str]]] = {"bank": _words("account accounts")}
+# Before a company's name these make it the means, not the subject ("signed up with Google", "paid via
+# PayPal", "refund to my PayPal account").
+MEANS_MARKERS: Final = _words("with via through using")
+PROVIDER_MEANS_MARKERS: Final = _words("with via through using by to onto from")
+STORE_REFERENCES: Final = _words("your ur yours xorderidx xinvoiceidx xtrackingx")
+
+# ------------------------------------------------------------------ general questions
+# "what is a chargeback in general", "for my economics class": knowledge, not the customer's case.
+GENERAL_PHRASES: Final[tuple[PhraseSpec, ...]] = (
+    (("in", "general"), 0, {"oos": 4.0}),
+    (("generally", "speaking"), 0, {"oos": 4.0}),
+    (("for", "my our", "class course homework essay exam thesis school university lecture assignment"), 1,
+     {"oos": 4.0}),
+    (("which what", "is are", "better best"), 1, {"oos": 2.5}),
+    (("or", "which", "is", "better"), 2, {"oos": 3.0}),
+    (("should", "i", "buy get choose pick"), 0, {"oos": 2.5}),
+    (("which what", "is are", "the", "best"), 2, {"oos": 3.0}),
+    (("become be work", "a an as", "courier driver employee"), 1, {"oos": 3.0}),
+    (("how", "do", "i", "use wash clean assemble operate"), 0, {"oos": 2.0}),
+    (("explain", "like"), 3, {"oos": 3.0}),
+    (("recommend suggest", "a an some me"), 1, {"oos": 2.5}),
+    (("file do", "my our", "taxes tax"), 1, {"oos": 4.0}),
+    (("tax", "return returns"), 0, {"oos": 3.0}),
+    (("book", "me us a an", "train flight taxi table hotel room ticket tickets"), 2, {"oos": 4.0}),
+    (("train bus concert cinema movie plane", "ticket tickets"), 0, {"oos": 4.0}),
+    (("rental hire", "car cars van"), 0, {"oos": 4.0}),
+    (("build make code create write", "page website app site", "react html css python javascript wordpress"),
+     3, {"oos": 4.0}),
+    (("percent", "of"), 0, {"oos": 3.0}),
+    (("how", "do", "you", "say spell pronounce"), 0, {"oos": 3.0}),
+    (("what", "does", "mean"), 3, {"oos": 2.0}),
+    (("in", "the", "world"), 0, {"oos": 3.0}),
+    (("convert", "xamountx dollars euros pounds currency currencies"), 2, {"oos": 4.0}),
+    (("exchange", "rate rates"), 0, {"oos": 3.0}),
+    (("something anything", "funny interesting"), 1, {"oos": 3.0}),
+    (("how", "many much", "is are"), 0, {"oos": 0.5}),
+    (("explain", "how what"), 1, {"oos": 1.0}),
+)
+
+# ------------------------------------------------------------------ languages
+# Function words identify a request's language (a request shorter than a sentence in one of these is
+# recognised by its cue words too); each domain declares its cue words per language
+# (Vocabulary.foreign), stemmed with that language's Snowball stemmer.
+LANGUAGES: Final[dict[str, str]] = {"de": "german", "es": "spanish", "fr": "french", "nl": "dutch"}
+FUNCTION_WORDS: Final[dict[str, frozenset[str]]] = {
+    "en": _words(
+        "the and is are my i you your to of it was have has not do does can please where what when why how "
+        "with for me this that on at be been would could want need a no just"
+    ),
+    "de": _words(
+        "ich mein meine meinen meiner mir mich und ist sind nicht kein keine wurde wurden bitte wie wo was "
+        "wann warum mit für der die das ein eine einen den dem zu ist habe hat haben noch schon möchte "
+        "moechte will kann können koennen sie ihr ihre es auf aus bei von nach ja nein oder auch "
+        "immer zweimal doppelt"
+    ),
+    "es": _words(
+        "yo mi mis me el la los las un una y es son no por para con que qué como cómo donde dónde cuando "
+        "cuándo quiero necesito puedo puede tengo ha han he del al lo le su sus muy ya todavía aún "
+        "gracias favor hola dos veces"
+    ),
+    "fr": _words(
+        "je j me m mon ma mes le la les un une et est sont ne pas n plus pour avec que qu quoi comment où "
+        "ou quand veux voudrais peux pouvez ai a été du des au aux il elle vous votre vos on toujours "
+        "encore deux fois merci bonjour ça ce cela c"
+    ),
+    "nl": _words(
+        "ik mijn me mij en is zijn niet geen de het een van voor met wat hoe waar wanneer waarom wil "
+        "kan kunt heb heeft nog al ook maar graag je jullie u uw er op te dat dit wordt werd twee keer "
+        "dubbel hoi hallo bedankt"
+    ),
+}
+# Greetings, thanks, farewells and small talk in each language, as whole messages: "hola", "merci
+# beaucoup", "ok thanks bye". A message is a greeting when it has one of GREETING_CORE (or a phrase of
+# GREETING_PHRASES) and nothing else but these words, POLITE filler and function words.
+GREETINGS: Final[dict[str, frozenset[str]]] = {
+    "en": _words(
+        "hi hello hey hiya yo howdy greetings morning afternoon evening good thanks thank thx ty cheers bye "
+        "goodbye cool great nice awesome perfect lol haha hmm sup lovely brilliant cheerio ta ok okay alright "
+        "fab super wonderful fantastic amazing excellent"
+    ),
+    "de": _words(
+        "hallo hi hey guten tag morgen abend danke schön schoen vielen dank tschüss tschuess servus moin "
+        "zusammen super toll prima alles klar schönen schoenen noch wiedersehen auf bis bald"
+    ),
+    "es": _words(
+        "hola buenos buenas días dias tardes noches gracias muchas adiós adios saludos vale genial que qué "
+        "tengas buen día dia luego hasta pronto todo"
+    ),
+    "fr": _words(
+        "bonjour salut bonsoir merci beaucoup au revoir bonne journée journee super génial soirée soiree "
+        "ça ca va bientôt bientot à"
+    ),
+    "nl": _words(
+        "hoi hallo hey goedemorgen goedemiddag goedenavond dank je wel bedankt dankjewel doei fijne dag tot "
+        "ziens top super nog prettige hoe gaat het"
+    ),
+}
+POLITE: Final = _words(
+    "so much lot lots very really all that everything good great nice day weekend evening night team there "
+    "guys folks everyone anyone again for your the you bye later see soon ok okay alright cool perfect "
+    "awesome wonderful lovely brilliant super fantastic amazing appreciate appreciated kind sir madam friend "
+    "mate buddy u ya how are doing today going up well fine i m s no nothing else needed all "
+    "helpful been being quick fast top one tonight enjoy rest happy new year merry christmas holidays "
+    "easter take care soon"
+)
+# Thanks may name what they are for: "thanks for the help", "gracias por la ayuda".
+THANKS_WORDS: Final = _words("thanks thank thx ty cheers appreciate merci danke dank gracias bedankt dankjewel")
+THANKS_FOR: Final = _words(
+    "help helping support assistance time patience response reply answer ayuda hilfe aide hulp info "
+    "information"
+)
+GREETING_CORE: Final = _words(
+    "hi hello hey hiya yo howdy greetings morning afternoon evening thanks thank thx ty cheers bye goodbye "
+    "hallo danke dank tschüss tschuess servus moin hola gracias adiós adios saludos buenos buenas bonjour "
+    "salut bonsoir merci revoir hoi bedankt dankjewel doei goedemorgen goedemiddag goedenavond ziens "
+    "ok okay alright cool lol haha great perfect awesome nice brilliant lovely super ta tysm tyvm sup thnx "
+    "thanx thks guten morgen tag schönen schoenen wiedersehen gruss grüss buen fijne prettige bonne "
+    "soirée soiree"
+)
+# Out-of-scope topics in the other languages (weather, jokes, recipes, travel, time, translation).
+FOREIGN_OOS: Final[dict[str, dict[str, float]]] = {
+    "de": {
+        "wetter": 3.0, "witz": 3.0, "witze": 3.0, "rezept": 3.0, "kochen": 2.0, "flug": 3.0, "hotel": 3.0,
+        "urlaub": 2.5, "reise": 2.0, "übersetzen": 3.0, "gedicht": 3.0, "hauptstadt": 3.0, "fußball": 3.0,
+        "restaurant": 2.5, "hausaufgaben": 3.0, "film": 2.0, "spät": 1.5, "uhrzeit": 3.0, "programmieren": 3.0,
+    },
+    "es": {
+        "tiempo": 1.5, "clima": 2.5, "llover": 3.0, "lluvia": 3.0, "chiste": 3.0, "receta": 3.0, "vuelo": 3.0,
+        "hotel": 3.0, "vacaciones": 2.5, "viaje": 2.0, "traducir": 3.0, "poema": 3.0, "capital": 2.0,
+        "fútbol": 3.0, "restaurante": 2.5, "recomiendas": 1.5, "deberes": 3.0, "película": 3.0, "hora": 1.5,
+        "hará": 1.0,
+    },
+    "fr": {
+        "temps": 1.5, "météo": 3.0, "pleuvoir": 3.0, "blague": 3.0, "recette": 3.0, "vol": 2.0, "hôtel": 3.0,
+        "vacances": 2.5, "voyage": 2.0, "traduire": 3.0, "poème": 3.0, "capitale": 3.0, "football": 3.0,
+        "restaurant": 2.5, "devoirs": 3.0, "film": 2.0, "heure": 1.5, "raconte": 1.5,
+    },
+    "nl": {
+        "weer": 2.0, "regenen": 3.0, "grap": 3.0, "mop": 3.0, "recept": 3.0, "vlucht": 3.0, "hotel": 3.0,
+        "vakantie": 2.5, "reis": 2.0, "vertalen": 3.0, "gedicht": 3.0, "hoofdstad": 3.0, "voetbal": 3.0,
+        "restaurant": 2.5, "huiswerk": 3.0, "film": 2.0, "laat": 0.5,
+    },
+}
+# Words that make a short foreign message a vague request ("ik heb een vraag"): clarify, not out of scope.
+FOREIGN_VAGUE: Final[dict[str, frozenset[str]]] = {
+    "de": _words("problem problems frage fragen hilfe helfen anliegen etwas funktioniert geht kaputt fehler"),
+    "es": _words(
+        "problema problemas pregunta preguntas ayuda ayudar algo consulta duda funciona funcionar error"
+    ),
+    "fr": _words(
+        "problème probleme problèmes question questions aide aider quelque chose souci marche fonctionne erreur"
+    ),
+    "nl": _words("probleem problemen vraag vragen hulp helpen iets werkt fout nodig"),
+}
+# Joiners between two requests, per language (English ones are in the clause splitter).
+FOREIGN_JOINERS: Final[dict[str, frozenset[str]]] = {
+    "de": _words("und aber sowie außerdem ausserdem auch"),
+    "es": _words("y e pero además ademas también tambien"),
+    "fr": _words("et mais aussi puis"),
+    "nl": _words("en maar ook verder"),
+}
+# Disclaimers in other languages: "no quiero", "je ne veux pas", "ich will kein", "ik wil geen".
+FOREIGN_NEGATORS: Final = _words("no ne pas nicht kein keine keinen geen niet")
 # fmt: on

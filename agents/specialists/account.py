@@ -210,6 +210,16 @@ VOCABULARY = Vocabulary(
         "data": 0.5, "name": 0.3,
     },
     phrases=(
+        (("two 2", "factor step"), 0, 3.0),
+        (("take remove", "me", "off"), 0, 2.0),
+        (("deals offers promo promotions weekly marketing", "emails email mails newsletter newsletters"), 1, 2.5),
+        (("data information", "you", "hold have keep store"), 2, 3.0),
+        (("copy", "of", "my the", "data information"), 2, 3.0),
+        (("remember forgot forget recall", "which what my", "email username login"), 2, 2.5),
+        (("marketing promotional promo spam", "texts text sms calls"), 1, 2.0),
+        (("never not didnt", "agreed consented opted"), 2, 2.0),
+        (("logging logged log kicking kicked kicks signing signed throwing throws threw", "me", "out off"), 1, 3.0),
+        (("cant cannot t", "get", "in into"), 1, 2.5),
         (("log sign", "in on into"), 0, 3.0),
         (("sign", "up"), 0, 2.5),
         (("personal", "data information info details"), 1, 3.0),
@@ -224,8 +234,28 @@ VOCABULARY = Vocabulary(
         (("forgot forget", "password pin pass login username"), 2, 1.0),
     ),
     foreign={
-        "cuenta": 2.0, "compte": 2.0, "konto": 2.0, "contraseña": 3.0, "contrasena": 3.0, "passwort": 3.0,
-        "senha": 3.0, "wachtwoord": 3.0, "kennwort": 3.0, "anmelden": 2.0, "connexion": 2.0,
+        "de": {
+            "email": 2.0, "konto": 2.5, "kundenkonto": 3.0, "passwort": 3.0, "kennwort": 3.0, "anmelden": 3.0,
+            "anmeldung": 3.0, "einloggen": 3.0, "registrieren": 3.0, "abmelden": 2.0, "profil": 2.5,
+            "benutzername": 3.0, "newsletter": 3.0,
+        },
+        "es": {
+            "email": 2.0, "cuenta": 2.5, "contraseña": 3.0, "sesión": 2.5, "registrarse": 3.0, "registro": 2.0,
+            "boletín": 3.0, "perfil": 2.5, "usuario": 2.0, "correo": 1.5, "suscripción": 2.5,
+        },
+        "fr": {
+            "email": 2.0, "compte": 2.5, "connecter": 3.0, "connexion": 3.0, "identifiant": 3.0, "inscription": 2.5,
+            "désinscrire": 3.0, "désabonner": 3.0, "profil": 2.5, "courriel": 1.5, "abonnement": 2.0,
+        },
+        "nl": {
+            "email": 2.0, "wachtwoord": 3.0, "inloggen": 3.0, "aanmelden": 2.5, "registreren": 3.0, "nieuwsbrief": 3.0,
+            "uitschrijven": 3.0, "afmelden": 2.5, "profiel": 2.5, "gebruikersnaam": 3.0, "opzeggen": 1.0,
+        },
+    },
+    foreign_phrases={
+        "es": ((("iniciar", "sesión sesion"), 0, 1.0), (("dar darme", "de", "baja"), 1, 3.0)),
+        "fr": ((("mot", "de", "passe"), 0, 3.0), (("me", "connecter"), 0, 0.5)),
+        "de": ((("konto", "löschen loeschen schließen"), 2, 1.0),),
     },
     abbreviations={"acc": "account", "acct": "account", "accnt": "account"},
     binds=("phone",),  # "update my phone" is profile data

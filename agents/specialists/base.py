@@ -121,7 +121,11 @@ class Vocabulary:
     objects: Mapping[str, float] = field(default_factory=dict)  # what a request is about ("order")
     phrases: tuple[Phrase, ...] = ()  # word sequences that settle ambiguity ("money back")
     object_phrases: tuple[Phrase, ...] = ()  # like objects, they yield to another domain's predicate
-    foreign: Mapping[str, float] = field(default_factory=dict)  # frequent cue words of other languages
+    # cue words and phrases of the other languages the router reads, by language code ("de", "es", "fr",
+    # "nl"): stemmed with that language's Snowball stemmer, accents optional ("devolucion")
+    foreign: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    foreign_phrases: Mapping[str, tuple[Phrase, ...]] = field(default_factory=dict)
+    foreign_objects: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # like objects
     binds: tuple[str, ...] = ()  # nouns a generic verb binds to this domain ("update my phone")
     abbreviations: Mapping[str, str] = field(default_factory=dict)  # short forms of its words ("acct")
 

@@ -211,6 +211,13 @@ VOCABULARY = Vocabulary(
         (("twice double two 2x", "charge charged bill billed debit debited"), 2, 3.0),
         (("card payment", "declined rejected failed fail decline work"), 3, 2.0),
         (("money", "back"), 0, 3.0),
+        (("money cash funds xamountx", "still not isnt hasnt havent never yet", "back"), 3, 3.0),
+        (("took take taken taking", "money cash"), 2, 3.0),
+        (("money cash payment xamountx", "taken"), 4, 3.0),
+        (("in", "charge"), 0, -3.0),
+        (("price prices total", "different wrong changed higher more"), 2, 2.0),  # "someone in charge" is a person, not a charge
+        (("money xamountx payment", "out", "of from", "account card bank"), 3, 3.0),
+        (("back", "to on onto", "my the", "card account"), 1, 2.0),
         (("where when", "refund money reimbursement"), 3, 1.0),
         (("get receive see", "my the", "money"), 1, 2.0),
         (("payment", "method option modalities"), 2, 1.0),
@@ -218,9 +225,33 @@ VOCABULARY = Vocabulary(
         (("discount promo coupon voucher gift", "code"), 1, 1.0),
     ),
     foreign={
-        "factura": 3.0, "facture": 3.0, "rechnung": 3.0, "fattura": 3.0, "reembolso": 3.0,
-        "remboursement": 3.0, "erstattung": 3.0, "rimborso": 3.0, "pago": 2.0, "paiement": 2.0,
-        "zahlung": 2.0, "pagamento": 2.0, "betaling": 2.0, "cobro": 2.0, "abbuchung": 2.0,
+        "de": {
+            "rechnung": 3.0, "zahlung": 2.5, "bezahlen": 2.5, "bezahlt": 2.5, "erstattung": 3.0,
+            "rückerstattung": 3.0, "erstatten": 3.0, "geld": 2.0, "abgebucht": 3.0, "abbuchung": 3.0,
+            "abbuchen": 3.0, "belastet": 3.0, "belastung": 3.0, "gebühr": 2.5, "kreditkarte": 2.5,
+            "zahlungsmethode": 3.0, "quittung": 3.0, "mehrwertsteuer": 2.5, "doppelt": 1.0, "zweimal": 1.0,
+        },
+        "es": {
+            "factura": 3.0, "pago": 2.5, "pagar": 2.5, "pagado": 2.5, "reembolso": 3.0, "reembolsar": 3.0,
+            "dinero": 2.0, "cobrar": 3.0, "cobro": 3.0, "cobraron": 3.0, "cargo": 2.5, "tarjeta": 2.0,
+            "recibo": 2.5, "comisión": 2.0, "iva": 2.5,
+        },
+        "fr": {
+            "facture": 3.0, "paiement": 2.5, "payer": 2.5, "payé": 2.5, "remboursement": 3.0,
+            "rembourser": 3.0, "remboursé": 3.0, "argent": 2.0, "débiter": 3.0, "débité": 3.0, "prélevé": 3.0,
+            "prélèvement": 3.0, "carte": 1.5, "frais": 2.5, "tva": 2.5,
+        },
+        "nl": {
+            "factuur": 3.0, "betaling": 2.5, "betalen": 2.5, "betaald": 2.5, "terugbetaling": 3.0,
+            "terugbetalen": 3.0, "geld": 2.0, "afgeschreven": 3.0, "afschrijving": 3.0, "kosten": 1.5,
+            "creditcard": 2.5, "btw": 2.5, "dubbel": 1.0, "rekening": 2.0,
+        },
+    },
+    foreign_phrases={
+        "de": ((("geld", "zurück"), 1, 2.0), (("zweimal doppelt", "belastet abgebucht bezahlt berechnet"), 1, 1.0)),
+        "es": ((("devolver devuelvan devuelve", "dinero"), 2, 3.0), (("dos", "veces"), 0, 1.0)),
+        "fr": ((("deux", "fois"), 0, 1.0),),
+        "nl": ((("geld", "terug"), 1, 2.0), (("twee", "keer"), 0, 1.0)),
     },
 )
 # fmt: on

@@ -148,7 +148,8 @@ VOCABULARY = Vocabulary(
         "supervisor": 2.0, "escalate": 2.5, "hotline": 3.0, "helpline": 3.0, "call": 1.0, "calling": 1.0,
         "telephone": 1.5, "callback": 2.0, "chat": 1.0, "livechat": 3.0, "contact": 1.5, "hours": 1.0,
         "rude": 2.5, "unhappy": 1.5, "disappointed": 1.5, "dissatisfied": 2.0, "angry": 1.0, "furious": 1.0,
-        "terrible": 1.0, "awful": 1.0, "horrible": 1.0, "worst": 1.0, "useless": 1.0, "unacceptable": 1.0,
+        "terrible": 1.5, "awful": 1.5, "horrible": 1.5, "appalling": 2.0, "dreadful": 2.0, "disgraceful": 2.0,
+        "shocking": 1.5, "disgusting": 2.0, "worst": 1.0, "useless": 1.0, "unacceptable": 1.0,
         "bot": 1.0, "robot": 1.0, "staff": 1.0, "employee": 1.0, "ombudsman": 3.0, "praise": 2.0,
         "ceo": 1.5, "management": 1.0, "compliment": 2.0, "survey": 1.5, "stars": 1.0, "trustpilot": 3.0,
         "ticket": 1.0,
@@ -158,6 +159,16 @@ VOCABULARY = Vocabulary(
         "phone": 1.0,
     },
     phrases=(
+        (("on", "record"), 0, 2.0),
+        (("on", "hold"), 0, 2.0),
+        (("nobody noone", "helps help answers replies responds"), 1, 2.5),
+        (("third fourth fifth", "time"), 0, 1.5),
+        (("head", "office"), 0, 3.0),
+        (("someone somebody person anyone", "in", "charge"), 0, 3.0),
+        (("waiting wait waited", "reply response answer"), 3, 2.5),
+        (("email emails message messages mail", "to", "support"), 1, 2.5),
+        (("address", "for", "letters correspondence complaints legal post mail"), 2, 3.0),
+        (("your", "postal office company head mailing", "address"), 1, 2.0),
         (("talk speak chat connect transfer reach get put contact call", lx.HUMAN), 3, 3.0),
         (("customer", "service support care assistance team"), 0, 3.0),
         (("who whom", "speak talk contact call complain write"), 3, 2.5),
@@ -186,8 +197,33 @@ VOCABULARY = Vocabulary(
         (("email", "you"), 0, 1.0),
     ),
     foreign={
-        "queja": 3.0, "reclamo": 3.0, "plainte": 3.0, "beschwerde": 3.0, "reclamación": 3.0,
-        "reclamacion": 3.0, "humano": 2.0, "humain": 2.0, "mensch": 2.0, "mitarbeiter": 1.5,
+        "de": {
+            "beschwerde": 3.0, "beschweren": 3.0, "reklamation": 2.0, "mitarbeiter": 2.5, "mensch": 2.5,
+            "kundendienst": 3.0, "kundenservice": 3.0, "öffnungszeiten": 3.0, "telefonnummer": 2.0,
+            "unzufrieden": 2.5, "enttäuscht": 2.5, "sprechen": 1.5, "katastrophe": 2.5, "schrecklich": 2.0,
+            "furchtbar": 2.0, "unverschämt": 2.5, "frechheit": 2.5,
+        },
+        "es": {
+            "queja": 3.0, "quejarse": 3.0, "reclamación": 3.0, "reclamo": 3.0, "humano": 2.5, "agente": 2.5,
+            "hablar": 1.5, "alguien": 1.0, "horario": 3.0, "teléfono": 1.5, "contacto": 2.0,
+            "insatisfecho": 2.5, "persona": 1.0, "pésimo": 2.5, "horrible": 2.0, "vergüenza": 2.5,
+            "responsable": 2.0,
+        },
+        "fr": {
+            "plainte": 3.0, "réclamation": 3.0, "plaindre": 3.0, "conseiller": 2.5, "humain": 2.5,
+            "parler": 1.5, "quelqu": 1.0, "horaires": 3.0, "ouverture": 2.0, "contacter": 2.0,
+            "téléphone": 1.5, "mécontent": 2.5, "déçu": 2.5, "nul": 2.0, "scandaleux": 2.5, "inadmissible": 2.5,
+            "honteux": 2.5, "responsable": 2.0,
+        },
+        "nl": {
+            "klacht": 3.0, "klagen": 3.0, "medewerker": 2.5, "spreken": 1.5, "iemand": 1.0, "mens": 2.0,
+            "klantenservice": 3.0, "openingstijden": 3.0, "telefoonnummer": 2.0, "ontevreden": 2.5,
+            "indienen": 0.5, "slecht": 2.0, "schandalig": 2.5, "belachelijk": 2.5, "waardeloos": 2.5,
+        },
+    },
+    foreign_phrases={
+        "es": ((("atención atencion servicio", "al", "cliente"), 0, 3.0),),
+        "fr": ((("service", "client clientèle"), 0, 3.0),),
     },
 )
 # fmt: on

@@ -184,18 +184,47 @@ VOCABULARY = Vocabulary(
         (("place make submit put", "order"), 2, 2.0),
         (("past previous old recent", "orders purchases"), 1, 1.5),
         (("in", "stock"), 0, 1.0),
-        (("send bring take", "back"), 2, 2.5),
+        (("send sent bring brought take took", "back"), 2, 2.5),
         (("swap exchange switch trade", "for"), 4, 1.0),
         (("wrong", "item size colour color product thing things one stuff order article"), 2, 1.5),
         (("sent send gave", "wrong"), 3, 1.0),
         (("too", "small big large tight loose short long narrow wide"), 0, 1.5),
         (("bigger smaller larger different another other", "size colour color model"), 1, 2.0),
-        (("not", "fit fits"), 1, 1.5),
+        (("not doesn doesnt don dont didn didnt", "fit fits"), 1, 2.0),
+        (("item size colour color product one model", "wrong"), 2, 1.5),
+        (("swap exchange switch", "it them this that one"), 1, 1.5),
+        (("phone laptop tablet", "case cases cover covers charger stand"), 0, 1.5),
+        (("says shows still", "processing"), 2, 2.0),
+        (("before", "it they", "ships ship shipped dispatches dispatched leaves goes"), 1, 2.5),
+        (("order orders purchase xorderidx", "went go gone goes", "through"), 2, 2.5),
     ),
     foreign={
-        "pedido": 2.0, "pedidos": 2.0, "commande": 2.0, "commandes": 2.0, "bestellung": 2.0, "ordine": 2.0,
-        "bestelling": 2.0, "encomenda": 2.0, "devolución": 2.0, "devolucion": 2.0, "retour": 1.5,
-        "rücksendung": 2.0, "umtausch": 2.0, "stornieren": 2.0, "annuler": 1.5, "cancelar": 1.5,
+        "de": {
+            "stornieren": 3.0, "stornierung": 3.0,
+            "storno": 3.0, "rücksendung": 3.0, "zurückschicken": 3.0, "zurücksenden": 3.0, "retoure": 3.0,
+            "zurückgeben": 3.0, "umtauschen": 3.0, "umtausch": 3.0, "tauschen": 2.5, "falsch": 2.0, "falschen": 2.0, "kauf": 1.5, "gekauft": 1.5,
+        },
+        "es": {
+            "cancelar": 2.5, "cancelación": 2.5, "anular": 2.5, "devolver": 3.0,
+            "devolución": 3.0, "cambiar": 1.5, "cambio": 1.5, "compra": 1.5, "comprado": 1.5, "retornar": 2.5, "equivocado": 2.0, "incorrecto": 2.0,
+        },
+        "fr": {
+            "annuler": 2.5, "annulation": 2.5,
+            "retourner": 3.0, "retour": 3.0, "renvoyer": 2.5, "échanger": 3.0, "échange": 3.0, "mauvais": 1.5,
+            "achat": 1.5, "acheté": 1.5,
+        },
+        "nl": {
+            "bestellen": 2.0, "annuleren": 3.0, "annulering": 3.0,
+            "retourneren": 3.0, "retour": 3.0, "terugsturen": 3.0, "ruilen": 3.0, "omruilen": 3.0, "verkeerde": 2.0, "verkeerd": 2.0,
+            "gekocht": 1.5, "aankoop": 1.5,
+        },
+    },
+    binds=tuple(lx.GOODS),  # "cancel the shoes": a product named is an order's line
+    foreign_objects={
+        "de": {"bestellung": 2.5, "bestellen": 2.0, "bestellt": 2.0, "artikel": 1.0},
+        "es": {"pedido": 2.5, "artículo": 1.0, "producto": 1.0},
+        "fr": {"commande": 2.5, "commander": 2.0, "commandé": 2.0, "article": 1.0, "produit": 1.0},
+        "nl": {"bestelling": 2.5, "bestellen": 2.0, "besteld": 2.0, "artikel": 1.0, "product": 1.0},
     },
 )
 # fmt: on

@@ -246,6 +246,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
 # fmt: off
 VOCABULARY = Vocabulary(
     predicates={
+        "redeliver": 3.0, "redelivery": 3.0,
         "ship": 2.0, "shipping": 2.0, "shipment": 2.0, "shipped": 2.0, "deliver": 2.0, "delivery": 2.0,
         "delivered": 2.0, "parcel": 2.5, "package": 2.0, "packet": 2.0, "carrier": 2.0, "dispatch": 2.0,
         "dispatched": 2.0, "postage": 2.0, "post": 0.5, "customs": 2.0, "stuck": 0.5, "transit": 1.5,
@@ -263,6 +264,11 @@ VOCABULARY = Vocabulary(
         "postman": 2.5, "mailman": 2.5, "driver": 1.0,
     },
     phrases=(
+        (("on", "its the", "way"), 0, 2.5),
+        (("pick collect", "up"), 2, 2.5),
+        (("waiting wait waited", "for on", "my the", "stuff order parcel package delivery things items"), 1, 2.5),
+        (("nothing", "turned showed arrived came come"), 2, 2.5),
+        (("not", "be", "home in"), 2, 2.0),
         (("where", "parcel package packet shipment delivery"), 3, 2.0),
         ((lx.NEG, "receive got", "order purchase item package parcel delivery stuff product anything"), 2, 2.0),
         (("shipping delivery", "address"), 0, 2.0),
@@ -281,9 +287,34 @@ VOCABULARY = Vocabulary(
         ((lx.NEG, "arrive come came show shown turn turned deliver"), 3, 2.0),
     ),
     foreign={
-        "paquete": 2.5, "colis": 2.5, "paket": 2.5, "pacco": 2.5, "pakket": 2.5, "envío": 2.0, "envio": 2.0,
-        "livraison": 2.0, "lieferung": 2.0, "spedizione": 2.0, "levering": 2.0, "entrega": 2.0,
-        "sendung": 2.0, "dirección": 1.5, "adresse": 1.5, "indirizzo": 1.5,
+        "de": {
+            "paket": 2.5, "lieferung": 2.5, "liefern": 2.5, "geliefert": 2.5, "versand": 2.5,
+            "versendet": 2.5, "verschickt": 2.0, "sendung": 2.5, "zustellung": 2.5, "zugestellt": 2.5,
+            "lieferadresse": 3.0, "adresse": 2.5, "angekommen": 2.0, "verspätet": 2.5, "verspätung": 2.5,
+            "sendungsverfolgung": 3.0, "kurier": 2.0, "lieferzeit": 3.0, "versandkosten": 3.0,
+        },
+        "es": {
+            "paquete": 2.5, "envío": 2.5, "enviar": 2.0, "enviado": 2.0, "entrega": 2.5, "entregar": 2.5,
+            "entregado": 2.5, "dirección": 2.5, "llegado": 2.0, "llega": 2.0, "llegó": 2.0, "retraso": 2.5,
+            "retrasado": 2.5, "seguimiento": 3.0, "rastrear": 3.0, "mensajero": 2.0, "repartidor": 2.0,
+        },
+        "fr": {
+            "colis": 2.5, "livraison": 2.5, "livrer": 2.5, "livré": 2.5, "expédition": 2.5, "expédié": 2.5,
+            "adresse": 2.5, "retard": 2.5, "suivi": 2.5, "transporteur": 2.0,
+            "livreur": 2.0,
+        },
+        "nl": {
+            "pakket": 2.5, "pakketje": 2.5, "levering": 2.5, "leveren": 2.5, "geleverd": 2.5,
+            "bezorging": 2.5, "bezorgen": 2.5, "bezorgd": 2.5, "verzending": 2.5, "verzonden": 2.5,
+            "adres": 2.5, "afleveradres": 3.0, "bezorgadres": 3.0, "aangekomen": 2.0, "vertraging": 2.5,
+            "bezorger": 2.0, "verzendkosten": 3.0,
+        },
+    },
+    foreign_phrases={
+        "de": ((("kommt", "nicht"), 1, 1.5), (("wo", "ist"), 1, 0.5)),
+        "es": ((("no", "ha", "llegado"), 1, 1.0), (("dónde donde", "está esta"), 0, 0.5)),
+        "fr": ((("en", "retard"), 0, 0.5), (("où ou", "est"), 0, 0.5)),
+        "nl": ((("te", "laat"), 0, 2.5), (("waar", "is"), 0, 0.5)),
     },
 )
 # fmt: on

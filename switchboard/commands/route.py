@@ -25,6 +25,7 @@ def _line(decision: RouteDecision) -> dict[str, Any]:
         "decider": decision.decider,
         "out_of_scope": decision.out_of_scope,
         "needs_clarification": decision.needs_clarification,
+        "greeting": decision.greeting,
     }
 
 

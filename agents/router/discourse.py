@@ -1,0 +1,185 @@
+"""What in a clause is asked for: disclaimers, asides and other companies' services.
+
+Works on a clause's words as the normaliser leaves them (lower case, "don't" -> "don t"):
+
+- ``disclaimed``: the words a disclaimer takes out of the request ("I don't want a refund",
+  "this is not about billing", "not a complaint"), up to a contrast word ("just", "but") or the end
+  of the clause; a disclaimer of a pronoun ("so it's not about that") points back at the words before
+  it. A negated event ("hasn't arrived", "never got my refund") is a problem report and stays.
+- ``is_aside``: a passing mention ("thanks for the quick delivery", "logged in fine this time",
+  "big fan of your e-mails btw"); the router routes to an aside only when nothing else is asked.
+- ``other_company``: the clause is about another company's service ("my Netflix subscription", "log
+  into my Instagram") and does not refer to this store.
+
+The vocabulary is shared (``lexicon.py``): none of it names a domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from switchboard.agents.router import lexicon as lx
+
+__all__ = ["disclaimed", "is_aside", "other_company"]
+
+# Words allowed between a negator and its head: "don t really want", "is not actually about".
+_FILLERS = frozenset(
+    lx.words(
+        "t s m re i it this that is am are was be do really actually even necessarily so too much "
+        "je j veux pas ich es ik het"
+    )
+)
+# Desire verbs before a negated noun phrase: "ich will keine Erstattung", "ik wil geen factuur".
+_POSTPOSED = frozenset({"kein", "keine", "keinen", "keiner", "geen", "nicht", "niet"})
+_MAX_GAP = 3
+
+
+def _head_after(words: Sequence[str], i: int) -> int | None:
+    """Index of the disclaimer head after the negator at ``i``, or None."""
+    j = i + 1
+    skipped = 0
+    while j < len(words) and skipped <= _MAX_GAP:
+        w = words[j]
+        if w in lx.DISCLAIM_HEADS:
+            if w in ("a", "an", "any"):
+                nxt = words[j + 1] if j + 1 < len(words) else ""
+                return j if nxt in lx.DISCLAIM_NOUNS else None
+            return j
+        if w not in _FILLERS:
+            return None
+        j += 1
+        skipped += 1
+    return None
+
+
+def _dismissal(words: Sequence[str]) -> bool:
+    """ "forget the invoice", "never mind about the refund" (not "forget everything above")."""
+    rest = (
+        words[2:]
+        if list(words[:2]) == ["never", "mind"]
+        else words[1:]
+        if words[0] in lx.DISMISSALS
+        else None
+    )
+    return bool(rest) and rest[0] in ("the", "about", "my", "that", "this", "your")  # type: ignore[index]
+
+
+def disclaimed(words: Sequence[str]) -> tuple[set[int], bool]:
+    """Indices of the words a disclaimer takes out of the request, and whether one pointed back.
+
+    Pointing back ("I got the refund already so it's not about that") takes out the words before the
+    disclaimer; when there are none, the caller takes out the previous clause.
+    """
+    out: set[int] = set()
+    back = False
+    i = 0
+    n = len(words)
+    while i < n:
+        w = words[i]
+        start: int | None = None
+        if w in lx.NEGATORS or w in lx.FOREIGN_NEGATORS:
+            head = _head_after(words, i)
+            if head is not None:
+                start = i
+        if start is None and i == 0 and _dismissal(words):
+            start = i
+        if (
+            start is None
+            and w in _POSTPOSED
+            and any(words[k] in lx.DISCLAIM_HEADS for k in range(max(0, i - 2), i))
+        ):
+            start = i
+        if start is None:
+            i += 1
+            continue
+        end = start + 1
+        while end < n and words[end] not in lx.CONTRAST:
+            end += 1
+        scope = [words[k] for k in range(start, end)]
+        content = [
+            x for x in scope[1:] if x not in lx.DISCLAIM_HEADS and (x in lx.ANAPHORS or x not in _FILLERS)
+        ]
+        if (
+            content
+            and all(x in lx.ANAPHORS or x in lx.STOPWORDS for x in content)
+            and any(x in lx.ANAPHORS for x in content)
+        ):
+            before = [x for x in words[:start] if x not in lx.STOPWORDS and x not in _FILLERS]
+            if before:  # "I got the refund already so it's not about that": what came before
+                out.update(range(0, end))
+            else:  # "(So) it's not about that." on its own: the clause before it
+                out.update(range(start, end))
+                back = True
+        else:
+            out.update(range(start, end))
+        i = end
+    return out, back
+
+
+def _phrase_free(text: str, phrases: Sequence[str]) -> tuple[str, bool]:
+    found = False
+    padded = f" {text} "
+    for phrase in phrases:
+        if f" {phrase} " in padded:
+            padded = padded.replace(f" {phrase} ", " ")
+            found = True
+    return padded.strip(), found
+
+
+def is_aside(words: Sequence[str]) -> bool:
+    """A clause that reports something fine, thanks for something or is said by the way.
+
+    A phrase ("no issue there", "came on time") marks an aside unless the rest asks or complains; a
+    single word ("fine", "btw") only when nothing in the rest is a problem or a request.
+    """
+    rest, found = _phrase_free(" ".join(words), lx.ASIDE_PHRASES)
+    rest_words = rest.split()
+    if found:
+        return not any(w in lx.ASIDE_PHRASE_BREAKERS for w in rest_words)
+    if not any(w in lx.ASIDE_WORDS for w in rest_words):
+        return False
+    return not any(w in lx.ASIDE_BREAKERS for w in rest_words)
+
+
+def is_reason(words: Sequence[str]) -> bool:
+    """A reason given for the request ("because the parcel arrived broken") that asks for nothing itself."""
+    return bool(words) and words[0] in lx.REASON_MARKERS and not any(w in lx.REQUEST_MARKERS for w in words)
+
+
+def is_narrative(words: Sequence[str]) -> bool:
+    """What was already done, reported without a problem or a request ("I returned the coat last week")."""
+    if len(words) < 3 or any(w in lx.ASIDE_BREAKERS or w in lx.REQUEST_MARKERS for w in words):
+        return False
+    for i, w in enumerate(words[:3]):
+        if w in lx.NARRATIVE_SUBJECTS and i + 1 < len(words):
+            verb = words[i + 1]
+            return verb in lx.PAST_IRREGULAR or (verb.endswith("ed") and len(verb) > 4)
+    return False
+
+
+def is_thanks(words: Sequence[str]) -> bool:
+    """A clause that is only thanks ("thanks!", "cheers"): what it follows was said in passing."""
+    return bool(words) and len(words) <= 3 and words[0] in lx.THANKS_WORDS
+
+
+def ends_asides(words: Sequence[str]) -> bool:
+    """The clause opens with "anyway": what came before it was said in passing."""
+    return bool(words) and (words[0] in lx.ASIDE_ENDERS or (len(words) > 1 and words[1] in lx.ASIDE_ENDERS))
+
+
+def other_company(words: Sequence[str]) -> str | None:
+    """The other company whose service the clause is about, or None (also when it names this store)."""
+    if any(w in lx.STORE_REFERENCES for w in words):
+        return None
+    for i, w in enumerate(words):
+        if w in lx.OTHER_SERVICES or any((w, nxt) in lx.OTHER_SERVICE_PAIRS for nxt in words[i + 1 : i + 3]):
+            return w
+        before = words[max(0, i - 2) : i]
+        if w in lx.OTHER_COMPANIES and not any(b in lx.MEANS_MARKERS for b in before):
+            return w
+        if w in lx.PROVIDERS and not any(b in lx.PROVIDER_MEANS_MARKERS for b in before):
+            platform = lx.PROVIDER_PLATFORM - lx.PROVIDER_PLATFORM_EXCEPT.get(w, frozenset())
+            after = words[i + 1 : i + 3]
+            if any(a in platform for a in after):
+                return w
+    return None

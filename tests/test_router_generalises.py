@@ -1,0 +1,268 @@
+"""The deterministic router on words it was not tuned for: one group of tests per mechanism.
+
+Every sentence here was written for these tests (none comes from the evaluation sets). Each group
+pins one mechanism: disclaimers and contrast, asides, clause splitting, greetings, other companies'
+services and general questions, misspellings, British and American usage, the four other
+languages, and the clarifying question when the evidence is weak.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from switchboard.agents.composer import greeting_answer
+from switchboard.agents.router import route_deterministic
+from switchboard.agents.router.discourse import disclaimed, is_aside, other_company
+from switchboard.agents.router.language import detect, stem_in
+from switchboard.api import Switchboard
+
+
+def label(text: str) -> str:
+    d = route_deterministic(text)
+    if d.greeting:
+        return "greeting"
+    if d.out_of_scope:
+        return "out_of_scope"
+    if d.needs_clarification:
+        return "clarify"
+    return "+".join(d.domains)
+
+
+def check(cases: list[tuple[str, str]]) -> None:
+    wrong = [(text, want, label(text)) for text, want in cases if label(text) != want]
+    assert not wrong, wrong
+
+
+# ------------------------------------------------------------------ disclaimers and contrast
+
+
+def test_a_disclaimed_domain_is_not_routed_to() -> None:
+    check(
+        [
+            ("I'm not after a refund, I only want to know where the box is", "shipping"),
+            ("this has nothing to do with my account, the invoice total is wrong", "billing"),
+            ("not a complaint really, can I send the lamp back", "orders"),
+            ("no need to call me, just cancel ORD-554433", "orders"),
+            ("I don't want to close my account, I just want to change my e-mail", "account"),
+            ("forget the invoice, my password reset link never came", "account"),
+            ("ich will keine Erstattung, nur mein Paket", "shipping"),
+        ]
+    )
+
+
+def test_a_negated_event_is_still_a_problem_report() -> None:
+    check(
+        [
+            ("my refund never came through", "billing"),
+            ("the parcel hasn't shown up", "shipping"),
+            ("I didn't get a confirmation e-mail for my sign-up", "account"),
+        ]
+    )
+
+
+def test_a_disclaimer_of_a_pronoun_points_back() -> None:
+    check([("the parcel came last week so it's not about that. I want my invoice", "billing")])
+    masked, back = disclaimed(["so", "it", "s", "not", "about", "that"])
+    assert back and masked == {3, 4, 5}
+
+
+def test_a_disclaimer_alone_is_the_request() -> None:
+    # nothing else is asked: "I don't want these e-mails" asks to stop them
+    assert label("I don't want your marketing e-mails any more") == "account"
+
+
+# ------------------------------------------------------------------ asides and reasons
+
+
+def test_an_aside_is_routed_to_only_when_nothing_else_is_asked() -> None:
+    check(
+        [
+            ("the courier was lovely btw. why is there a second charge on my card", "billing"),
+            ("payment went through fine, but where is the order now", "orders"),
+            ("login works again, thanks! can I return the kettle", "orders"),
+            ("I want a refund because the parcel came crushed", "billing"),
+            ("I sent the rug back on Monday. when will I see the money", "billing"),
+            ("we moved house last month, is my invoice right", "billing"),
+        ]
+    )
+    assert is_aside(["the", "delivery", "came", "on", "time"])
+    assert not is_aside(["the", "delivery", "came", "on", "time", "but", "the", "box", "was", "crushed"])
+
+
+# ------------------------------------------------------------------ clause splitting
+
+
+def test_two_requests_in_chat_style_route_to_both() -> None:
+    check(
+        [
+            ("where is my parcel i also need the invoice for it", "billing+shipping"),
+            ("new card on file pls cancel the older order", "billing+orders"),
+            ("close my account then refund the last payment", "account+billing"),
+            ("password reset not working + parcel missing", "account+shipping"),
+        ]
+    )
+
+
+# ------------------------------------------------------------------ greetings and small talk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi",
+        "hey there",
+        "good evening!",
+        "thanks a million, bye",
+        "cheers, that's all",
+        "hoi",
+        "gracias",
+        "merci beaucoup !",
+        "vielen Dank",
+        "lol ok",
+    ],
+)
+def test_a_greeting_gets_a_greeting(text: str) -> None:
+    d = route_deterministic(text)
+    assert d.greeting and not d.out_of_scope and not d.needs_clarification and d.domains == []
+
+
+@pytest.mark.parametrize(
+    "text", ["hi, I need help", "thanks, but it still isn't fixed", "hello, my parcel is late"]
+)
+def test_a_greeting_with_a_request_is_not_small_talk(text: str) -> None:
+    assert not route_deterministic(text).greeting
+
+
+def test_the_greeting_answer_greets_and_says_what_switchboard_does() -> None:
+    hello = greeting_answer("hi")
+    assert hello.startswith("Hello") and "Sorry" not in hello
+    for offer in ("orders", "billing", "shipping", "account"):
+        assert offer in hello
+    assert greeting_answer("thanks a lot").startswith("You're welcome")
+
+
+async def test_hi_through_the_graph_gets_no_apology(app: Switchboard, scenarios: dict[str, Any]) -> None:
+    result = await app.ask("hi there!", customer_id=str(scenarios["happy_customer"]["customer_id"]))
+    assert result.domains == [] and result.route["greeting"] is True and result.route["out_of_scope"] is False
+    assert "Sorry" not in result.answer and "I can help with" in result.answer
+
+
+# ------------------------------------------------------------------ out of scope near misses
+
+
+def test_other_companies_services_are_out_of_scope() -> None:
+    check(
+        [
+            ("how do I pause my Disney subscription", "out_of_scope"),
+            ("my eBay seller never shipped the item", "out_of_scope"),
+            ("can you reset my Instagram password", "out_of_scope"),
+            ("my gas bill doubled this winter", "out_of_scope"),
+            ("my PayPal app keeps crashing", "out_of_scope"),
+        ]
+    )
+    assert other_company(["my", "netflix", "account"]) == "netflix"
+    assert other_company(["the", "delivery", "missed", "its", "target", "date"]) is None  # a word, not Target
+    assert (
+        other_company(["refund", "it", "to", "my", "paypal", "account"]) is None
+    )  # the means, not the subject
+
+
+def test_the_stores_own_means_of_payment_and_carriers_stay_in_scope() -> None:
+    check(
+        [
+            ("I paid by Visa and was charged twice", "billing"),
+            ("UPS says it was delivered but I have nothing", "shipping"),
+            ("please refund it to my PayPal account", "billing"),
+            ("I compared prices on Amazon, can I still cancel ORD-112233", "orders"),
+        ]
+    )
+
+
+def test_general_questions_are_out_of_scope() -> None:
+    check(
+        [
+            ("what does a refund mean in general, for my business class", "out_of_scope"),
+            ("book me a table for two tonight", "out_of_scope"),
+            ("which phone should I buy this year", "out_of_scope"),
+            ("what is 20 percent of 150", "out_of_scope"),
+        ]
+    )
+
+
+# ------------------------------------------------------------------ misspellings, British and American usage
+
+
+def test_misspellings_of_cue_words_are_read() -> None:
+    check(
+        [
+            ("were is my pacakge", "shipping"),
+            ("I need a recipt for the paymnet", "billing"),
+            ("cant acess my acount", "account"),
+            ("i wnat to cancell my order", "orders"),
+            ("the tracknig link is broken", "shipping"),
+        ]
+    )
+
+
+def test_british_and_american_usage() -> None:
+    check(
+        [
+            ("my parcel still hasn't turned up", "shipping"),
+            ("my package never showed up", "shipping"),
+            ("wrong postcode on the delivery", "shipping"),
+            ("wrong zip code on the shipment", "shipping"),
+            ("the trousers are the wrong colour, I'd like to swap them", "orders"),
+            ("I was on hold for forty minutes, this is appalling", "care"),
+        ]
+    )
+
+
+# ------------------------------------------------------------------ other languages
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("wo ist meine Sendung", "de", "shipping"),
+        ("ich möchte den Artikel zurückschicken", "de", "orders"),
+        ("mi factura tiene un error", "es", "billing"),
+        ("quiero hablar con una persona", "es", "care"),
+        ("je n'arrive pas à changer mon mot de passe", "fr", "account"),
+        ("mon colis est en retard et je veux être remboursé", "fr", "billing+shipping"),
+        ("ik wil mijn adres wijzigen", "nl", "shipping"),
+        ("mijn bestelling annuleren en mijn geld terug", "nl", "billing+orders"),
+    ],
+)
+def test_other_languages(text: str, language: str, expected: str) -> None:
+    assert detect(text.lower().replace("'", " ").split()) == language
+    assert label(text) == expected
+
+
+def test_language_detection_keeps_english_with_foreign_names() -> None:
+    assert detect(["my", "parcel", "to", "rotterdam", "via", "den", "haag", "is", "late"]) == "en"
+    assert stem_in("de", "Rücksendungen") == stem_in("de", "rucksendung")  # accents are optional
+
+
+def test_german_or_is_not_a_misspelt_order() -> None:
+    # "oder" would be read as "order" in English text
+    assert label("Rechnung oder Quittung bitte") == "billing"
+
+
+# ------------------------------------------------------------------ weak evidence asks
+
+
+@pytest.mark.parametrize(
+    "text", ["ich habe eine Frage", "tengo una duda", "j'ai un souci", "ik heb een probleem"]
+)
+def test_a_vague_request_in_another_language_gets_a_question(text: str) -> None:
+    d = route_deterministic(text)
+    assert d.needs_clarification and d.clarifying_question
+
+
+def test_weak_and_contradictory_evidence_asks_instead_of_guessing() -> None:
+    d = route_deterministic("a question about my order or my account")
+    assert d.needs_clarification and d.domains == [] and "contradictory" in d.rationale
+    # strong evidence for one of them is not a contradiction
+    assert route_deterministic("a question about my order, or rather how to cancel it").domains == ["orders"]
