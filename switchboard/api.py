@@ -9,7 +9,9 @@ The CLI, the notebooks and the HTTP service all go through this class.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -22,6 +24,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, Interrupt, Overwrite, StateSnapshot
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
 
@@ -42,6 +45,8 @@ from switchboard.graphs.state import DomainState, RouterState, channel
 from switchboard.tools import approvals, threads
 from switchboard.tools.approvals import Identity
 from switchboard.tools.db import close_store_pools, store_connection
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -174,6 +179,22 @@ def stream_events(namespace: tuple[str, ...], chunk: Any, seen: set[str]) -> Ite
             }
 
 
+async def _unlock(conn: AsyncConnection[Any], thread_id: str) -> None:
+    """Release a thread's lock, bounded: when the database does not answer (a run cut short by a frozen
+    server), close the session instead, which releases the lock, rather than pool a connection holding it."""
+    try:
+        async with asyncio.timeout(get_settings().db_connect_timeout):
+            await conn.execute(
+                "select pg_advisory_unlock(hashtextextended(%s, 0))", (f"switchboard-thread:{thread_id}",)
+            )
+    except Exception as exc:
+        log.warning("thread %s: unlock failed (%s); closing its lock session instead", thread_id, exc)
+        await conn.close()
+    except BaseException:
+        await conn.close()
+        raise
+
+
 class Switchboard:
     def __init__(
         self,
@@ -240,9 +261,7 @@ class Switchboard:
             try:
                 yield
             finally:
-                await conn.execute(
-                    "select pg_advisory_unlock(hashtextextended(%s, 0))", (f"switchboard-thread:{thread_id}",)
-                )
+                await _unlock(conn, thread_id)
 
     def config(self, thread_id: str, customer_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": thread_id}, "metadata": {"customer_id": customer_id}}
