@@ -24,6 +24,10 @@ class Unavailable(SwitchboardError):
     http_status = 503
 
 
+class ModelUnavailable(Unavailable):
+    """A model failed at a decision point and MODEL_FAILURE=error forbids the deterministic fallback."""
+
+
 class InputError(SwitchboardError):
     """A request, argument or body is malformed (empty, too large, wrong type)."""
 

@@ -61,6 +61,8 @@ class AskResult:
     usage: dict[str, int] = field(
         default_factory=dict
     )  # model calls and tokens of this turn, all decision points
+    # decision points whose model failed and whose deterministic twin decided: {point, decider, reason}
+    fallbacks: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,6 +83,7 @@ def path_of(state: dict[str, Any]) -> list[dict[str, Any]]:
                 ],
                 "partial": result.get("partial", False),
                 "usage": result.get("usage") or {},
+                "fallbacks": result.get("fallbacks") or [],
             }
         )
     return path
@@ -90,6 +93,16 @@ DECISION_POINTS: tuple[DecisionPoint, ...] = ("route", "supervisor", "specialist
 
 # What a history step lists as written: the state's own channels.
 _STATE_CHANNELS = frozenset(RouterState.__annotations__) | frozenset(DomainState.__annotations__)
+
+
+def fallbacks_of(values: dict[str, Any], path: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Every fallback of the turn in the order the run met them: route, each domain's, compose."""
+    router = list(values.get("fallbacks") or [])
+    return [
+        *(f for f in router if f.get("point") != "compose"),
+        *(f for step in path for f in step.get("fallbacks", [])),
+        *(f for f in router if f.get("point") == "compose"),
+    ]
 
 
 def thread_config(thread_id: str) -> RunnableConfig:
@@ -366,6 +379,7 @@ class Switchboard:
             path=path,
             route=route,
             usage=total_usage([route.get("usage"), *(p["usage"] for p in path), values.get("compose_usage")]),
+            fallbacks=fallbacks_of(values, path),
         )
 
     async def result(self, thread_id: str, output: dict[str, Any] | None = None) -> AskResult:
@@ -395,14 +409,16 @@ class Switchboard:
             f"{'confirmation' if i['value'].get('required_role') == 'customer' else 'approval'})"
             for i in interrupts
         )
+        paused_path = path_of({"domain_results": results})
         return AskResult(
             thread_id=thread_id,
             answer=f"Before I can finish, this needs a decision: {waiting}.",
             domains=list(values.get("domains") or []),
-            path=path_of({"domain_results": results}),
+            path=paused_path,
             route=values.get("route") or {},
             interrupts=interrupts,
             status="paused",
+            fallbacks=fallbacks_of(values, paused_path),
         )
 
     async def state(self, thread_id: str, customer_id: str | None = None) -> dict[str, Any]:
@@ -467,6 +483,13 @@ class Switchboard:
                     "source": t.metadata.get("source"),
                     "writes": sorted({w[1] for w in t.pending_writes or () if w[1] in _STATE_CHANNELS}),
                     "next": upcoming.get((ns, checkpoint_id), []),
+                    # the Fallback records this step wrote (decision points whose model failed)
+                    "fallbacks": [
+                        jsonable(f)
+                        for w in t.pending_writes or ()
+                        if w[1] == "fallbacks"
+                        for f in (jsonable(w[2]) or [])
+                    ],
                 }
             )
         return sorted(steps, key=lambda s: (s["ts"], s["checkpoint_ns"]))

@@ -117,6 +117,14 @@ class Interrupt(BaseModel):
     value: Any = Field(description="What is waiting: path, description, action, arguments, who must decide.")
 
 
+class FallbackOut(BaseModel):
+    point: str = Field(description="The decision point: route, <domain>_supervisor, a specialist, compose.")
+    decider: str = Field(description="The model that failed there.")
+    reason: str = Field(
+        description="Why: the endpoint's error, the time budget, an open circuit, a bad answer."
+    )
+
+
 class AskResultOut(BaseModel):
     thread_id: str
     answer: str = Field(description="The composed answer ('' while paused for an approval).")
@@ -125,6 +133,10 @@ class AskResultOut(BaseModel):
     route: dict[str, Any] = Field(description="The router's decision.")
     interrupts: list[Interrupt] = Field(default_factory=list)
     status: Literal["done", "paused"]
+    fallbacks: list[FallbackOut] = Field(
+        default_factory=list,
+        description="Decision points whose model failed, so their deterministic twin decided (MODEL_FAILURE=fallback).",
+    )
 
 
 class ThreadSummary(BaseModel):
@@ -152,6 +164,9 @@ class HistoryStep(BaseModel):
     step: int | None
     source: str | None
     writes: list[str]
+    fallbacks: list[FallbackOut] = Field(
+        default_factory=list, description="Decision points of this step whose model failed (see AskResult)."
+    )
 
 
 class Approval(BaseModel):
