@@ -32,8 +32,10 @@ from psycopg_pool import PoolTimeout
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from switchboard import openapi
 from switchboard.api import AskResult, Switchboard, jsonable, validate_thread_id
 from switchboard.config.database import database_target
 from switchboard.config.errors import Forbidden, InputError, SwitchboardError, Unavailable
@@ -127,7 +129,10 @@ class FallbackOut(BaseModel):
 
 class AskResultOut(BaseModel):
     thread_id: str
-    answer: str = Field(description="The composed answer ('' while paused for an approval).")
+    answer: str = Field(
+        description="The composed answer; while paused, one sentence naming the decision the run waits for "
+        "(the interrupts say who must make it)."
+    )
     domains: list[str]
     path: list[dict[str, Any]] = Field(description="router > domain > specialists, tools and actions.")
     route: dict[str, Any] = Field(description="The router's decision.")
@@ -351,7 +356,8 @@ async def _stream(request: Request, who: Identity, thread_id: str, message: str)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         while (event := await queue.get()) is not None:
-            yield ServerSentEvent(data=json.dumps(event["data"], ensure_ascii=False), event=event["event"])
+            # ASCII only: a raw U+2028 or U+0085 in a data line is a line break to many SSE parsers.
+            yield ServerSentEvent(data=json.dumps(event["data"]), event=event["event"])
 
     return EventSourceResponse(events(), ping=15, headers={"Cache-Control": "no-store"})
 
@@ -433,6 +439,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     app.add_middleware(RequestTimeout, settings=lambda: settings or get_settings())
     _install_routes(app)
+    openapi.install(app, lambda: settings or get_settings())
     return app
 
 
@@ -442,6 +449,16 @@ def _migrate(settings: Settings) -> list[str]:
 
     with connect(settings) as conn:
         return apply_migrations(conn)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path takes (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -460,7 +477,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404 and message == "Not Found":
             message = f"no such endpoint: {request.method} {request.url.path} (see /docs)"
         elif exc.status_code == 405:
-            message = f"{request.method} is not allowed on {request.url.path} (see /docs)"
+            allowed = _allowed_methods(request)
+            message = f"{request.method} is not allowed on {request.url.path}: use {allowed} (see /docs)"
+            return _error(405, message, {"Allow": allowed})
         elif exc.status_code == 413:
             message = f"the body is too large: the limit is {MAX_BODY_BYTES} bytes"
         elif message == "There was an error parsing the body":
