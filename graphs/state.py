@@ -41,6 +41,7 @@ class RouterOutput(TypedDict, total=False):
     route: dict[str, Any]
     domain_results: list[dict[str, Any]]
     compose_usage: dict[str, int]
+    fallbacks: list[dict[str, Any]]  # route's and compose's; the domains' are in their results
 
 
 class Turn(TypedDict):
