@@ -6,17 +6,14 @@ paraphrasing specialists' answers away); the LLM composer may rephrase but is gi
 
 from __future__ import annotations
 
-import logging
 import re
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from switchboard.agents import prompts, registry
 from switchboard.agents.contracts import ComposedAnswer, ComposeRequest, DomainResult, RouteDecision
-from switchboard.agents.llm import DecisionError, structured
+from switchboard.agents.llm import decide_or_fall_back, structured
 from switchboard.agents.models import is_deterministic
-
-log = logging.getLogger(__name__)
 
 
 def _listing(parts: list[str], last: str = "and") -> str:
@@ -81,12 +78,10 @@ async def compose(decider: str, request: ComposeRequest, prompt: str = prompts.C
         for r in request.results
     )
     system = prompts.render(prompt)
-    try:
-        return await structured(
-            decider,
-            ComposedAnswer,
-            [SystemMessage(system), HumanMessage(f"Customer: {request.request}\n\n{facts}")],
-        )
-    except DecisionError as exc:
-        log.warning("composer model answer unusable (%s); composing deterministically", exc)
-        return compose_deterministic(request)
+    messages = [SystemMessage(system), HumanMessage(f"Customer: {request.request}\n\n{facts}")]
+    return await decide_or_fall_back(
+        "compose",
+        decider,
+        lambda: structured(decider, ComposedAnswer, messages),
+        lambda: compose_deterministic(request),
+    )

@@ -142,6 +142,14 @@ class SupervisorDecision(Contract):
     reason: str = ""
 
 
+class Fallback(Contract):
+    """A decision point whose model failed, so its deterministic twin decided (recorded in the run)."""
+
+    point: str = Field(description="route, <domain>_supervisor, a specialist's name, or compose")
+    decider: str = Field(description="the model that failed, e.g. openai:gpt-4o-mini")
+    reason: str = Field(description="why: the endpoint's error, the budget, an open circuit, a bad answer")
+
+
 class DomainResult(Contract):
     domain: Domain
     summary: str
@@ -151,6 +159,9 @@ class DomainResult(Contract):
     actions: list[ActionOutcome] = Field(default_factory=list)
     partial: bool = Field(default=False, description="true when the step budget ended the domain early")
     usage: dict[str, int] = Field(default_factory=dict, description="model calls and tokens of the domain")
+    fallbacks: list[Fallback] = Field(
+        default_factory=list, description="decision points of the domain that fell back to their twin"
+    )
 
 
 # ---------------------------------------------------------------- compose

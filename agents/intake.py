@@ -23,6 +23,8 @@ from switchboard.tools.customers import check_customer, validate_customer_id
 __all__ = ["Admitted", "admit", "check_customer", "redact", "validate_customer_id", "validate_message"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What the router does not read as text (its own cleaning): a message of only these is empty.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
 def validate_message(message: object) -> str:
@@ -32,7 +34,7 @@ def validate_message(message: object) -> str:
         raise InputError(f"message must be text, not {type(message).__name__}")
     check_text(message, "the message")
     text = _CONTROL.sub(" ", message).strip()
-    if not text:
+    if not _INVISIBLE.sub("", text).strip():
         raise InputError("message is empty")
     limit = get_settings().max_request_chars
     if len(text) > limit:

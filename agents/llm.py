@@ -6,23 +6,36 @@ supports tools supports it (vLLM, Ollama, LM Studio), unlike strict JSON-schema 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
 
-from switchboard.agents.models import get_chat_model
+from switchboard.agents.breaker import breaker_for
+from switchboard.agents.models import endpoint_of, get_chat_model
+from switchboard.config.errors import ModelUnavailable
+from switchboard.config.settings import get_settings
 
 T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R")
+
+log = logging.getLogger(__name__)
 
 
 class DecisionError(Exception):
     """A model's answer did not fit the decision point's contract, or the model could not be reached."""
+
+
+class EndpointError(DecisionError):
+    """The model endpoint failed (unreachable, an error status, a timeout): it counts against its breaker."""
 
 
 def _transport_errors() -> tuple[type[BaseException], ...]:
@@ -44,11 +57,13 @@ MODEL_ERRORS = _transport_errors()
 
 @dataclass
 class Usage:
-    """What a decision point's model calls cost: kept in the run's state, so in Postgres."""
+    """What a decision point's model calls cost, and where it fell back: kept in the run's state, so in
+    Postgres. `fallbacks` holds one `Fallback` (as JSON) per decision point that used its twin."""
 
     model_calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    fallbacks: list[dict[str, str]] = field(default_factory=list)
 
     def add(self, message: Any) -> None:
         self.model_calls += 1
@@ -91,7 +106,7 @@ async def invoke_model(runnable: Any, messages: list[BaseMessage]) -> Any:
     try:
         reply = await runnable.ainvoke(messages)
     except MODEL_ERRORS as exc:
-        raise DecisionError(
+        raise EndpointError(
             f"model call failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         ) from exc
     usage = _meter.get()
@@ -125,3 +140,47 @@ async def structured(decider: str, schema: type[T], messages: list[BaseMessage])
         return schema.model_validate(calls[0]["args"])
     except ValidationError as exc:
         raise DecisionError(f"{schema.__name__}: {exc.errors()[0].get('msg')}") from exc
+
+
+async def decide_or_fall_back(
+    point: str,
+    decider: str,
+    model: Callable[[], Awaitable[R]],
+    twin: Callable[[], R | Awaitable[R]],
+) -> R:
+    """The decision point `point` by its model, within MODEL_DECISION_BUDGET and its endpoint's breaker.
+
+    When the model cannot decide (endpoint failing or circuit open, no answer in the budget, an answer
+    outside the contract) the deterministic `twin` decides, and the fallback is recorded in the current
+    `metered()` usage, so in the run's result and path; with MODEL_FAILURE=error it is an error instead.
+    """
+    settings = get_settings()
+    breaker = breaker_for(
+        endpoint_of(decider), settings.model_breaker_threshold, settings.model_breaker_cooldown
+    )
+    reason = breaker.refusal()
+    if reason is None:
+        get_chat_model(decider)  # built (and its client imported) outside the budget: that is no model wait
+        try:
+            async with asyncio.timeout(settings.model_decision_budget):
+                decided = await model()
+        except TimeoutError:
+            breaker.failed()
+            reason = f"no decision within MODEL_DECISION_BUDGET={settings.model_decision_budget:g} s"
+        except EndpointError as exc:
+            breaker.failed()
+            reason = str(exc)
+        except DecisionError as exc:
+            breaker.succeeded()  # the endpoint answered; the answer did not fit
+            reason = str(exc)
+        else:
+            breaker.succeeded()
+            return decided
+    if settings.model_failure == "error":
+        raise ModelUnavailable(f"{point}: model '{decider}' failed: {reason} (MODEL_FAILURE=error)")
+    log.warning("%s: model '%s' failed (%s); the deterministic %s decides", point, decider, reason, point)
+    usage = _meter.get()
+    if usage is not None:
+        usage.fallbacks.append({"point": point, "decider": decider, "reason": reason})
+    result = twin()
+    return await result if inspect.isawaitable(result) else result  # type: ignore[return-value]

@@ -18,7 +18,7 @@ DETERMINISTIC = "deterministic"
 
 _lock = threading.Lock()
 _registered: dict[str, BaseChatModel] = {}
-_cache: dict[tuple[str, str | None], BaseChatModel] = {}
+_cache: dict[tuple[str, str | None, float, float], BaseChatModel] = {}
 
 
 def is_deterministic(decider: str) -> bool:
@@ -38,6 +38,16 @@ def unregister_model(name: str) -> None:
         _registered.pop(f"scripted:{name}", None)
 
 
+def endpoint_of(decider: str) -> str:
+    """Where a decider's calls go (base URL + model): the unit a circuit breaker watches."""
+    spec = decider.strip()
+    if spec.startswith("scripted:"):
+        return spec
+    provider = spec.split(":", 1)[0]
+    base_url = get_settings().openai_base_url if provider == "openai" else None
+    return f"{base_url or provider + ' default endpoint'} {spec}"
+
+
 def get_chat_model(decider: str) -> BaseChatModel:
     """The chat model a 'provider:model' decider names. Raises ConfigurationError when unusable."""
     spec = decider.strip()
@@ -51,12 +61,16 @@ def get_chat_model(decider: str) -> BaseChatModel:
             f"decider '{spec}': expected 'deterministic' or 'provider:model' such as 'openai:gpt-4o-mini'"
         )
     settings = get_settings()
-    key = (spec, settings.openai_base_url)
+    key = (spec, settings.openai_base_url, settings.model_timeout, settings.model_connect_timeout)
     with _lock:
         if key in _cache:
             return _cache[key]
     provider = spec.split(":", 1)[0]
-    kwargs: dict[str, object] = {"temperature": settings.model_temperature, "timeout": settings.model_timeout}
+    import httpx
+
+    # Reaching the endpoint gets seconds, one call MODEL_TIMEOUT; the decision point's budget bounds the rest.
+    timeout = httpx.Timeout(settings.model_timeout, connect=settings.model_connect_timeout)
+    kwargs: dict[str, object] = {"temperature": settings.model_temperature, "timeout": timeout}
     if provider == "openai":
         if settings.openai_base_url:
             kwargs["base_url"] = settings.openai_base_url

@@ -4,13 +4,12 @@ Deterministic: the specialists whose cues match the brief, in the domain's order
 specialist asked for, then pending write actions, then finish. LLM: the model makes the opening choice
 when the rules are not decisive (no specialist's cues match, or several do); every later step follows
 the specialists' handoffs and the plan, so a supervisor costs a model call only where judgement is
-needed. An answer outside the roster falls back to the deterministic choice. Either way the step budget is
+needed. An answer outside the roster falls back to the deterministic choice (recorded as a fallback). Either way the step budget is
 enforced here in code, so a domain ends with a partial result, never at the recursion limit.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -18,11 +17,9 @@ from pydantic import Field
 
 from switchboard.agents import prompts
 from switchboard.agents.contracts import ActionOutcome, Brief, Contract, SpecialistReport, SupervisorDecision
-from switchboard.agents.llm import DecisionError, structured
+from switchboard.agents.llm import DecisionError, decide_or_fall_back, structured
 from switchboard.agents.models import is_deterministic
 from switchboard.agents.specialists.base import SpecialistSpec
-
-log = logging.getLogger(__name__)
 
 ACT = "act"
 FINISH = "finish"
@@ -110,10 +107,7 @@ async def decide_llm(
         return SupervisorDecision(next=FINISH, reason=choice.reason)
     if choice.next in names and choice.next not in ran:
         return SupervisorDecision(next=choice.next, reason=choice.reason)
-    log.warning(
-        "supervisor model chose %r, not an available specialist; using the deterministic choice", choice.next
-    )
-    return decide_deterministic(brief, specialists, reports, outcomes)
+    raise DecisionError(f"the model chose {choice.next!r}, not an available specialist")
 
 
 async def supervise(
@@ -131,11 +125,12 @@ async def supervise(
     if is_deterministic(decider) or not needs_judgement(brief, specialists, reports):
         decision = decide_deterministic(brief, specialists, reports, outcomes)
     else:
-        try:
-            decision = await decide_llm(decider, brief, specialists, reports, outcomes, prompt)
-        except DecisionError as exc:
-            log.warning("supervisor model answer unusable (%s); using the deterministic choice", exc)
-            decision = decide_deterministic(brief, specialists, reports, outcomes)
+        decision = await decide_or_fall_back(
+            f"{brief.domain}_supervisor",
+            decider,
+            lambda: decide_llm(decider, brief, specialists, reports, outcomes, prompt),
+            lambda: decide_deterministic(brief, specialists, reports, outcomes),
+        )
     if decision.next not in (ACT, FINISH) and steps >= budget:
         reason = f"step budget of {budget} specialist runs reached; {decision.next} was not consulted"
         if pending_actions(reports, outcomes):

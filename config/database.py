@@ -3,11 +3,19 @@
 `DATABASE_URL` set: that server. Unset: an embedded PostgreSQL in the data folder (see `embedded.py`).
 Connections carry what `langgraph-checkpoint-postgres` requires: autocommit and dict rows, with a
 configurable `prepare_threshold` (None behind a transaction-mode pooler).
+
+Every wait on the database is bounded: opening a connection (DB_CONNECT_TIMEOUT), waiting for a pooled
+one (DB_POOL_TIMEOUT, then PoolTimeout: the service's 503) and one statement (DB_STATEMENT_TIMEOUT,
+enforced by the server). A pooled connection is checked when it is handed out, so one that a server
+restart broke is replaced instead of failing a request; the first broken one found sends every idle
+connection of its pool through the same check at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Iterator
@@ -85,12 +93,15 @@ def database_target(settings: Settings | None = None) -> DatabaseTarget:
 
 def connection_kwargs(settings: Settings | None = None) -> dict[str, Any]:
     settings = settings or get_settings()
-    return {
+    kwargs: dict[str, Any] = {
         "autocommit": True,
         "row_factory": dict_row,
         "prepare_threshold": settings.db_prepare_threshold,
         "connect_timeout": settings.db_connect_timeout,
     }
+    if settings.db_statement_timeout:
+        kwargs["options"] = f"-c statement_timeout={round(settings.db_statement_timeout * 1000)}"
+    return kwargs
 
 
 def _first_line(exc: BaseException) -> str:
@@ -136,7 +147,49 @@ def pool_kwargs(settings: Settings) -> dict[str, Any]:
         "max_size": settings.db_pool_max_size,
         "kwargs": kwargs,
         "open": False,
+        "timeout": settings.db_pool_timeout,
+        # A connection lost in an outage is given up after this instead of being retried with a growing
+        # backoff for minutes: the pool then grows on demand, so it reconnects as soon as the server is back.
+        "reconnect_timeout": float(max(settings.db_pool_timeout, settings.db_connect_timeout)),
     }
+
+
+AsyncPool = AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]
+_sweeps: set[asyncio.Task[None]] = set()
+
+
+def _checked_on_checkout(
+    settings: Settings, pool: Callable[[], AsyncPool | None]
+) -> Callable[[psycopg.AsyncConnection[DictRow]], Awaitable[None]]:
+    """The pool's `check`: a round trip, bounded; a broken connection sends the pool's idle ones through
+    the same check at once (after a server restart they are all broken), not one request each."""
+
+    async def check(conn: psycopg.AsyncConnection[DictRow]) -> None:
+        try:
+            async with asyncio.timeout(settings.db_connect_timeout):
+                await AsyncConnectionPool.check_connection(conn)
+        except psycopg.OperationalError:
+            owner = pool()
+            if owner is not None and not any(t.get_name() == owner.name for t in _sweeps):
+                sweep = asyncio.create_task(owner.check(), name=owner.name)
+                _sweeps.add(sweep)
+                sweep.add_done_callback(_sweeps.discard)
+            raise
+
+    return check
+
+
+def new_async_pool(settings: Settings, name: str) -> AsyncPool:
+    """An async pool on the configured database (not opened yet): every async pool is made here."""
+    made: list[AsyncPool] = []
+    pool: AsyncPool = AsyncConnectionPool(
+        database_target(settings).url,
+        name=name,
+        check=_checked_on_checkout(settings, lambda: made[0] if made else None),
+        **pool_kwargs(settings),
+    )
+    made.append(pool)
+    return pool
 
 
 @contextmanager
@@ -146,7 +199,7 @@ def sync_pool(settings: Settings | None = None) -> Iterator[ConnectionPool[psyco
     check_connection(settings)
     target = database_target(settings)
     pool: ConnectionPool[psycopg.Connection[DictRow]] = ConnectionPool(
-        target.url, name="switchboard-sync", **pool_kwargs(settings)
+        target.url, name="switchboard-sync", check=ConnectionPool.check_connection, **pool_kwargs(settings)
     )
     pool.open(wait=True, timeout=settings.db_connect_timeout)
     try:
@@ -163,10 +216,7 @@ async def async_pool(
     settings = settings or get_settings()
     conn = await aconnect(settings)
     await conn.close()
-    target = database_target(settings)
-    pool: AsyncConnectionPool[psycopg.AsyncConnection[DictRow]] = AsyncConnectionPool(
-        target.url, name=name, **pool_kwargs(settings)
-    )
+    pool = new_async_pool(settings, name)
     await pool.open(wait=True, timeout=settings.db_connect_timeout)
     try:
         yield pool

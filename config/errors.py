@@ -18,6 +18,16 @@ class ConfigurationError(SwitchboardError):
     http_status = 503
 
 
+class Unavailable(SwitchboardError):
+    """Something the request needs (the database, a model) did not answer in time; try again shortly."""
+
+    http_status = 503
+
+
+class ModelUnavailable(Unavailable):
+    """A model failed at a decision point and MODEL_FAILURE=error forbids the deterministic fallback."""
+
+
 class InputError(SwitchboardError):
     """A request, argument or body is malformed (empty, too large, wrong type)."""
 

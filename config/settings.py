@@ -61,7 +61,15 @@ class Settings(BaseSettings):
         default=5,
         description="psycopg prepare_threshold; set to empty/None behind a transaction-mode pooler (pgbouncer)",
     )
-    db_connect_timeout: int = Field(default=5, ge=1, description="seconds")
+    db_connect_timeout: int = Field(default=3, ge=1, description="seconds to open one connection")
+    db_pool_timeout: float = Field(
+        default=5.0, gt=0, description="seconds a request waits for a pooled connection before its 503"
+    )
+    db_statement_timeout: float = Field(
+        default=30.0,
+        ge=0,
+        description="seconds one SQL statement may run (server-side statement_timeout; 0 = no limit)",
+    )
 
     # --- deciders: one per decision point
     route_decider: str = Field(default="deterministic", description=DECIDER_HELP)
@@ -73,12 +81,35 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     model_temperature: float = 0.0
-    model_timeout: float = Field(default=60.0, gt=0)
+    model_connect_timeout: float = Field(default=3.0, gt=0, description="seconds to reach the model endpoint")
+    model_timeout: float = Field(default=30.0, gt=0, description="seconds one model call may take")
+    model_decision_budget: float = Field(
+        default=30.0,
+        gt=0,
+        description="seconds all model calls of one decision point may take, retries included",
+    )
+    model_failure: Literal["fallback", "error"] = Field(
+        default="fallback",
+        description="a failing model: 'fallback' to the deterministic decider (recorded), or 'error' (the run fails)",
+    )
+    model_breaker_threshold: int = Field(
+        default=2, ge=1, description="consecutive failures of one model endpoint that stop calling it"
+    )
+    model_breaker_cooldown: float = Field(
+        default=30.0, gt=0, description="seconds a failing endpoint is not called before it is tried again"
+    )
 
     # --- behaviour
     domain_step_budget: int = Field(default=4, ge=1, le=20, description="specialist runs per domain per turn")
     max_request_chars: int = Field(default=4000, ge=100)
     history_window: int = Field(default=6, ge=0, description="earlier turns kept in thread state")
+
+    # --- HTTP service
+    request_timeout: float = Field(
+        default=120.0,
+        gt=0,
+        description="seconds an HTTP request (or a streamed run) may take before it is answered with a 503",
+    )
 
     # --- approvals
     refund_auto_limit: Decimal = Field(
@@ -110,6 +141,11 @@ class Settings(BaseSettings):
         if not provider.strip() or not model.strip() or any(c.isspace() for c in value):
             raise ValueError(f"{value!r} is not a decider: expected {DECIDER_HELP}")
         return value
+
+    @field_validator("model_failure", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -13,8 +13,7 @@ so the drawn graph shows them. A domain's module declares its specialists; this 
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -25,8 +24,8 @@ from langgraph.types import Command
 
 from switchboard.agents.actions import outcome_sentence, perform_pending_actions
 from switchboard.agents.context import Context, context_from
-from switchboard.agents.contracts import ActionOutcome, Domain, DomainResult, SpecialistReport
-from switchboard.agents.llm import DecisionError, metered, total_usage
+from switchboard.agents.contracts import ActionOutcome, Domain, DomainResult, Fallback, SpecialistReport
+from switchboard.agents.llm import decide_or_fall_back, metered, total_usage
 from switchboard.agents.models import is_deterministic
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec
 from switchboard.agents.specialists.llm import run_llm_specialist
@@ -42,8 +41,6 @@ from switchboard.graphs.state import (
     reports_of,
     thread_id_of,
 )
-
-log = logging.getLogger(__name__)
 
 
 def domain_result(
@@ -64,6 +61,7 @@ def domain_result(
         actions=outcomes,
         partial=partial,
         usage=total_usage(state.get("usage", [])),
+        fallbacks=[Fallback.model_validate(f) for f in state.get("fallbacks", [])],
     )
 
 
@@ -82,6 +80,7 @@ def build_domain_graph(
             *(SpecialistReport.model_validate(r) for r in update.get("reports", [])),
         ]
         usage_so_far = [*state.get("usage", []), *update.get("usage", [])]
+        fallbacks_so_far = [*state.get("fallbacks", []), *update.get("fallbacks", [])]
         with metered() as usage:
             decision, cut = await supervise(
                 context.decider("supervisor"),
@@ -96,10 +95,18 @@ def build_domain_graph(
         if usage.model_calls:
             update["usage"] = [*update.get("usage", []), usage.as_dict()]
             usage_so_far.append(usage.as_dict())
+        if usage.fallbacks:
+            update["fallbacks"] = [*update.get("fallbacks", []), *usage.fallbacks]
+            fallbacks_so_far.extend(usage.fallbacks)
         if cut:
             update["budget_exhausted"] = True
         if decision.next == FINISH:
-            finished: DomainState = {**state, "reports": [channel(r) for r in reports], "usage": usage_so_far}
+            finished: DomainState = {
+                **state,
+                "reports": [channel(r) for r in reports],
+                "usage": usage_so_far,
+                "fallbacks": fallbacks_so_far,
+            }
             exhausted = state.get("budget_exhausted", False) or cut
             update["domain_results"] = [channel(domain_result(domain, finished, exhausted))]
         return Command(goto=goto[decision.next], update=update)
@@ -120,21 +127,22 @@ def build_domain_graph(
                 if is_deterministic(decider):
                     report = await specialist.handle(specialist, run)
                 else:
-                    try:
-                        report = await run_llm_specialist(
-                            decider, specialist, run, context.prompt("specialist")
-                        )
-                    except DecisionError as exc:
-                        log.warning(
-                            "%s: model answer unusable (%s); using the deterministic specialist",
-                            specialist.name,
-                            exc,
-                        )
-                        run.tools_called.clear()
-                        report = await specialist.handle(specialist, run)
+
+                    def twin() -> Awaitable[SpecialistReport]:
+                        run.tools_called.clear()  # the model's lookups are not the twin's
+                        return specialist.handle(specialist, run)
+
+                    report = await decide_or_fall_back(
+                        specialist.name,
+                        decider,
+                        lambda: run_llm_specialist(decider, specialist, run, context.prompt("specialist")),
+                        twin,
+                    )
             update: dict[str, Any] = {"reports": [channel(report)], "steps": state.get("steps", 0) + 1}
             if usage.model_calls:
                 update["usage"] = [usage.as_dict()]
+            if usage.fallbacks:
+                update["fallbacks"] = usage.fallbacks
             return await decide_next(state, update, context)
 
         run_specialist.__name__ = specialist.name

@@ -68,6 +68,7 @@ async def intake(state: RouterState, runtime: Runtime[Context], config: Runnable
         "customer_id": context.customer_id,
         "entities": channel(extract_entities(message)),
         "domain_results": Overwrite([]),
+        "fallbacks": Overwrite([]),
         "answer": "",
         "domains": [],
         "turn": state.get("turn", 0) + 1,
@@ -88,7 +89,9 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
             context.prompt("route"),
         )
     decision.usage = usage.as_dict()
-    update = {"route": channel(decision), "domains": list(decision.domains)}
+    update: dict[str, Any] = {"route": channel(decision), "domains": list(decision.domains)}
+    if usage.fallbacks:
+        update["fallbacks"] = usage.fallbacks
     if not decision.domains:
         return Command(goto="compose", update=update)
     entities, memory = entities_of(state), memory_of(state)
@@ -153,7 +156,13 @@ async def compose_answer(
     # A run without a thread (no checkpointer) still publishes, under a key of its own.
     thread_id = thread_id_of(config) or f"run-{uuid.uuid4()}"
     await publish_turn_events(thread_id, context.customer_id, {**state, "answer": answer})
-    return {"answer": answer, "turns": turns, "memory": channel(memory), "compose_usage": usage.as_dict()}
+    return {
+        "answer": answer,
+        "turns": turns,
+        "memory": channel(memory),
+        "compose_usage": usage.as_dict(),
+        **({"fallbacks": usage.fallbacks} if usage.fallbacks else {}),
+    }
 
 
 def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, RouterOutput]:

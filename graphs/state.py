@@ -41,6 +41,7 @@ class RouterOutput(TypedDict, total=False):
     route: dict[str, Any]
     domain_results: list[dict[str, Any]]
     compose_usage: dict[str, int]
+    fallbacks: list[dict[str, Any]]  # route's and compose's; the domains' are in their results
 
 
 class Turn(TypedDict):
@@ -59,6 +60,7 @@ class RouterState(TypedDict, total=False):
     answer: str
     domains: list[str]
     compose_usage: dict[str, int]  # model calls and tokens of compose (route's and domains' are in theirs)
+    fallbacks: Annotated[list[dict[str, Any]], operator.add]  # Fallback of route and compose; reset by intake
     turns: list[Turn]  # bounded window of earlier turns (settings.history_window)
     turn: int
 
@@ -83,6 +85,7 @@ class DomainState(TypedDict, total=False):
     usage: Annotated[
         list[dict[str, int]], operator.add
     ]  # model calls and tokens, per supervisor/specialist step
+    fallbacks: Annotated[list[dict[str, Any]], operator.add]  # Fallback per step whose model failed
     domain_results: list[dict[str, Any]]
 
 

@@ -9,7 +9,9 @@ The CLI, the notebooks and the HTTP service all go through this class.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -22,6 +24,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, Interrupt, Overwrite, StateSnapshot
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
 
@@ -43,6 +46,8 @@ from switchboard.tools import approvals, threads
 from switchboard.tools.approvals import Identity
 from switchboard.tools.db import close_store_pools, store_connection
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class AskResult:
@@ -56,6 +61,8 @@ class AskResult:
     usage: dict[str, int] = field(
         default_factory=dict
     )  # model calls and tokens of this turn, all decision points
+    # decision points whose model failed and whose deterministic twin decided: {point, decider, reason}
+    fallbacks: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,6 +83,7 @@ def path_of(state: dict[str, Any]) -> list[dict[str, Any]]:
                 ],
                 "partial": result.get("partial", False),
                 "usage": result.get("usage") or {},
+                "fallbacks": result.get("fallbacks") or [],
             }
         )
     return path
@@ -85,6 +93,16 @@ DECISION_POINTS: tuple[DecisionPoint, ...] = ("route", "supervisor", "specialist
 
 # What a history step lists as written: the state's own channels.
 _STATE_CHANNELS = frozenset(RouterState.__annotations__) | frozenset(DomainState.__annotations__)
+
+
+def fallbacks_of(values: dict[str, Any], path: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Every fallback of the turn in the order the run met them: route, each domain's, compose."""
+    router = list(values.get("fallbacks") or [])
+    return [
+        *(f for f in router if f.get("point") != "compose"),
+        *(f for step in path for f in step.get("fallbacks", [])),
+        *(f for f in router if f.get("point") == "compose"),
+    ]
 
 
 def thread_config(thread_id: str) -> RunnableConfig:
@@ -174,6 +192,22 @@ def stream_events(namespace: tuple[str, ...], chunk: Any, seen: set[str]) -> Ite
             }
 
 
+async def _unlock(conn: AsyncConnection[Any], thread_id: str) -> None:
+    """Release a thread's lock, bounded: when the database does not answer (a run cut short by a frozen
+    server), close the session instead, which releases the lock, rather than pool a connection holding it."""
+    try:
+        async with asyncio.timeout(get_settings().db_connect_timeout):
+            await conn.execute(
+                "select pg_advisory_unlock(hashtextextended(%s, 0))", (f"switchboard-thread:{thread_id}",)
+            )
+    except Exception as exc:
+        log.warning("thread %s: unlock failed (%s); closing its lock session instead", thread_id, exc)
+        await conn.close()
+    except BaseException:
+        await conn.close()
+        raise
+
+
 class Switchboard:
     def __init__(
         self,
@@ -240,9 +274,7 @@ class Switchboard:
             try:
                 yield
             finally:
-                await conn.execute(
-                    "select pg_advisory_unlock(hashtextextended(%s, 0))", (f"switchboard-thread:{thread_id}",)
-                )
+                await _unlock(conn, thread_id)
 
     def config(self, thread_id: str, customer_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": thread_id}, "metadata": {"customer_id": customer_id}}
@@ -347,6 +379,7 @@ class Switchboard:
             path=path,
             route=route,
             usage=total_usage([route.get("usage"), *(p["usage"] for p in path), values.get("compose_usage")]),
+            fallbacks=fallbacks_of(values, path),
         )
 
     async def result(self, thread_id: str, output: dict[str, Any] | None = None) -> AskResult:
@@ -376,14 +409,16 @@ class Switchboard:
             f"{'confirmation' if i['value'].get('required_role') == 'customer' else 'approval'})"
             for i in interrupts
         )
+        paused_path = path_of({"domain_results": results})
         return AskResult(
             thread_id=thread_id,
             answer=f"Before I can finish, this needs a decision: {waiting}.",
             domains=list(values.get("domains") or []),
-            path=path_of({"domain_results": results}),
+            path=paused_path,
             route=values.get("route") or {},
             interrupts=interrupts,
             status="paused",
+            fallbacks=fallbacks_of(values, paused_path),
         )
 
     async def state(self, thread_id: str, customer_id: str | None = None) -> dict[str, Any]:
@@ -448,6 +483,13 @@ class Switchboard:
                     "source": t.metadata.get("source"),
                     "writes": sorted({w[1] for w in t.pending_writes or () if w[1] in _STATE_CHANNELS}),
                     "next": upcoming.get((ns, checkpoint_id), []),
+                    # the Fallback records this step wrote (decision points whose model failed)
+                    "fallbacks": [
+                        jsonable(f)
+                        for w in t.pending_writes or ()
+                        if w[1] == "fallbacks"
+                        for f in (jsonable(w[2]) or [])
+                    ],
                 }
             )
         return sorted(steps, key=lambda s: (s["ts"], s["checkpoint_ns"]))

@@ -36,6 +36,15 @@ def render_result(result: AskResult, *, request: str | None = None) -> None:
                 f"--interrupt {pending['id']} --as staff:YOUR-NAME",
                 highlight=False,
             )
+    for fallback in result.fallbacks:
+        console.print(
+            escape(
+                f"fallback: {fallback['point']} decided deterministically, model {fallback['decider']} "
+                f"failed: {fallback['reason']}"
+            ),
+            style="yellow",
+            highlight=False,
+        )
     if result.usage.get("model_calls"):
         u = result.usage
         console.print(

@@ -19,12 +19,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
 import psycopg
-from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -32,10 +32,13 @@ from psycopg_pool import PoolTimeout
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from switchboard import openapi
 from switchboard.api import AskResult, Switchboard, jsonable, validate_thread_id
 from switchboard.config.database import database_target
-from switchboard.config.errors import Forbidden, InputError, SwitchboardError
+from switchboard.config.errors import Forbidden, InputError, SwitchboardError, Unavailable
 from switchboard.config.settings import Settings, get_settings
 from switchboard.config.text import check_text
 from switchboard.tools import apikeys
@@ -116,14 +119,29 @@ class Interrupt(BaseModel):
     value: Any = Field(description="What is waiting: path, description, action, arguments, who must decide.")
 
 
+class FallbackOut(BaseModel):
+    point: str = Field(description="The decision point: route, <domain>_supervisor, a specialist, compose.")
+    decider: str = Field(description="The model that failed there.")
+    reason: str = Field(
+        description="Why: the endpoint's error, the time budget, an open circuit, a bad answer."
+    )
+
+
 class AskResultOut(BaseModel):
     thread_id: str
-    answer: str = Field(description="The composed answer ('' while paused for an approval).")
+    answer: str = Field(
+        description="The composed answer; while paused, one sentence naming the decision the run waits for "
+        "(the interrupts say who must make it)."
+    )
     domains: list[str]
     path: list[dict[str, Any]] = Field(description="router > domain > specialists, tools and actions.")
     route: dict[str, Any] = Field(description="The router's decision.")
     interrupts: list[Interrupt] = Field(default_factory=list)
     status: Literal["done", "paused"]
+    fallbacks: list[FallbackOut] = Field(
+        default_factory=list,
+        description="Decision points whose model failed, so their deterministic twin decided (MODEL_FAILURE=fallback).",
+    )
 
 
 class ThreadSummary(BaseModel):
@@ -151,6 +169,9 @@ class HistoryStep(BaseModel):
     step: int | None
     source: str | None
     writes: list[str]
+    fallbacks: list[FallbackOut] = Field(
+        default_factory=list, description="Decision points of this step whose model failed (see AskResult)."
+    )
 
 
 class Approval(BaseModel):
@@ -223,6 +244,11 @@ async def caller(
 
 
 Caller = Annotated[Identity, Depends(caller)]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def _sb(request: Request) -> Switchboard:
@@ -300,21 +326,21 @@ async def _stream(request: Request, who: Identity, thread_id: str, message: str)
     queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
     started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
+    timeout = _settings(request).request_timeout
+
     async def run() -> None:
         events = sb.astream_ask(message, customer_id=who.id, thread_id=thread_id)
         try:
-            async for event in events:
-                if not started.done():
-                    started.set_result(None)
-                queue.put_nowait(event)
+            async with asyncio.timeout(timeout):  # the run outlives the request: bounded on its own
+                async for event in events:
+                    if not started.done():
+                        started.set_result(None)
+                    queue.put_nowait(event)
         except Exception as exc:
-            if not isinstance(exc, SwitchboardError):
-                log.exception("streamed run of thread %s failed", thread_id)
             if not started.done():
                 started.set_exception(exc)
                 return
-            status = exc.http_status if isinstance(exc, SwitchboardError) else 500
-            text = str(exc) if isinstance(exc, SwitchboardError) else "internal error (see the server log)"
+            status, text = _failure(exc, thread_id, timeout)
             queue.put_nowait({"event": "error", "data": {"error": text, "status": status}})
         finally:
             await events.aclose()
@@ -330,9 +356,26 @@ async def _stream(request: Request, who: Identity, thread_id: str, message: str)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         while (event := await queue.get()) is not None:
-            yield ServerSentEvent(data=json.dumps(event["data"], ensure_ascii=False), event=event["event"])
+            # ASCII only: a raw U+2028 or U+0085 in a data line is a line break to many SSE parsers.
+            yield ServerSentEvent(data=json.dumps(event["data"]), event=event["event"])
 
     return EventSourceResponse(events(), ping=15, headers={"Cache-Control": "no-store"})
+
+
+def _failure(exc: Exception, thread_id: str, timeout: float) -> tuple[int, str]:
+    """The status and one line for a streamed run that failed after its first event."""
+    if isinstance(exc, SwitchboardError):
+        return exc.http_status, str(exc)
+    if isinstance(exc, TimeoutError):
+        return (
+            503,
+            f"the run took longer than {timeout:g} s (REQUEST_TIMEOUT) and was stopped; resume it later",
+        )
+    if isinstance(exc, (psycopg.OperationalError, PoolTimeout)):
+        log.error("streamed run of thread %s: database unavailable: %s", thread_id, exc)
+        return 503, "the database is unavailable; try again shortly"
+    log.exception("streamed run of thread %s failed", thread_id)
+    return 500, "internal error (see the server log)"
 
 
 STREAM_DOC = """\
@@ -366,6 +409,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.warning("store migrations applied at start: %s", ", ".join(applied))
         async with Switchboard.open(current) as sb:
             app.state.switchboard = sb
+            app.state.settings = current
             app.state.runs = set()
             try:
                 yield
@@ -388,10 +432,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             '`{"error": "..."}` with a 4xx status naming what was wrong.'
         ),
         lifespan=lifespan,
+        # Enforced while the body is read, chunked or not, and before the key is checked: FastAPI reads
+        # the body before it solves dependencies, so no client can make the service read more than this.
+        max_body_size=MAX_BODY_BYTES,
     )
     _install_error_handlers(app)
-    _install_body_limit(app)
+    app.add_middleware(RequestTimeout, settings=lambda: settings or get_settings())
     _install_routes(app)
+    openapi.install(app, lambda: settings or get_settings())
     return app
 
 
@@ -401,6 +449,16 @@ def _migrate(settings: Settings) -> list[str]:
 
     with connect(settings) as conn:
         return apply_migrations(conn)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path takes (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -419,7 +477,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404 and message == "Not Found":
             message = f"no such endpoint: {request.method} {request.url.path} (see /docs)"
         elif exc.status_code == 405:
-            message = f"{request.method} is not allowed on {request.url.path} (see /docs)"
+            allowed = _allowed_methods(request)
+            message = f"{request.method} is not allowed on {request.url.path}: use {allowed} (see /docs)"
+            return _error(405, message, {"Allow": allowed})
+        elif exc.status_code == 413:
+            message = f"the body is too large: the limit is {MAX_BODY_BYTES} bytes"
         elif message == "There was an error parsing the body":
             message = "the body could not be parsed: send UTF-8 JSON"
         return _error(exc.status_code, message, dict(exc.headers or {}) or None)
@@ -436,16 +498,53 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(500, "internal error (see the server log)")
 
 
-def _install_body_limit(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def body_limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None:
-            if not length.isdigit():
-                return _error(400, "Content-Length is not a number")
-            if int(length) > MAX_BODY_BYTES:
-                return _error(413, f"the body is too large: {length} bytes, the limit is {MAX_BODY_BYTES}")
-        return await call_next(request)
+class RequestTimeout:
+    """Every request is answered within REQUEST_TIMEOUT: one that has not started its response by then (a
+    frozen database, a hung dependency) gets a 503 and its work is cancelled. A response already started (a
+    server-sent event stream) is left to run: its run is bounded on its own (see `_stream`)."""
+
+    def __init__(self, app: ASGIApp, settings: Callable[[], Settings]) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        timeout = self.settings().request_timeout
+        started = asyncio.Event()
+        answered = False
+
+        async def guarded_send(message: Message) -> None:
+            if answered:  # already answered with the 503: the cancelled work may not write any more
+                return
+            if message["type"] == "http.response.start":
+                started.set()
+            await send(message)
+
+        work = asyncio.ensure_future(self.app(scope, receive, guarded_send))
+        begun = asyncio.ensure_future(started.wait())
+        try:
+            await asyncio.wait({work, begun}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            begun.cancel()
+        if work.done() or started.is_set():
+            await work
+            return
+        answered = True
+        work.cancel()  # not awaited: its cleanup may itself wait on what hung, each wait of it bounded
+        work.add_done_callback(_log_abandoned)
+        method, path = scope.get("method", ""), scope.get("path", "")
+        log.error("%s %s: no response within REQUEST_TIMEOUT (%.0f s); answered 503", method, path, timeout)
+        await _error(
+            503,
+            f"the request took longer than {timeout:g} s (REQUEST_TIMEOUT): the database or a model is not answering; try again shortly",
+        )(scope, receive, send)
+
+
+def _log_abandoned(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("a timed-out request ended with %r", task.exception())
 
 
 def _install_routes(app: FastAPI) -> None:
@@ -453,8 +552,13 @@ def _install_routes(app: FastAPI) -> None:
     async def health(request: Request) -> Health:
         """The service is up and its database answers (no key needed)."""
         sb = _sb(request)
-        async with sb.pool.connection() as conn:
-            await conn.execute("select 1")
+        settings = _settings(request)
+        bound = settings.db_pool_timeout + settings.db_connect_timeout
+        try:
+            async with asyncio.timeout(bound), sb.pool.connection() as conn:
+                await conn.execute("select 1")
+        except TimeoutError:
+            raise Unavailable(f"the database did not answer within {bound:g} s") from None
         return Health(status="ok", database="embedded" if database_target().embedded else "external")
 
     @app.post("/threads", response_model=ThreadCreated, status_code=201, tags=["threads"], responses=ERRORS)

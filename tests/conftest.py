@@ -99,6 +99,16 @@ def any_db(request: pytest.FixtureRequest) -> Iterator[str]:
     _reset_caches()
 
 
+@pytest.fixture(autouse=True)
+def _closed_breakers() -> Iterator[None]:
+    """Model endpoints' circuit breakers are per process: no test inherits another's open circuit."""
+    from switchboard.agents.breaker import reset_breakers
+
+    reset_breakers()
+    yield
+    reset_breakers()
+
+
 # ------------------------------------------------------------------ a seeded store and the app
 
 

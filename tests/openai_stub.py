@@ -8,10 +8,14 @@
 substring of the request's system message (parallel decision points each get their own queue), else
 the default queue. Every request body is recorded. A request nothing is scripted for gets a 400 (the
 client does not retry a 400), naming the system prompt it came with, so a test fails fast and clearly.
+With `stub.stalled = True` a request is read and never answered (a model that hangs mid-request).
+
+`HungEndpoint` is lower still: a socket that accepts connections and never reads or answers them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import socket
@@ -74,6 +78,8 @@ class OpenAIStub:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
+        self.stalled = False
+        self._release = threading.Event()
         self.app = self._build_app()
 
     # ------------------------------------------------------------ scripting
@@ -120,6 +126,10 @@ class OpenAIStub:
         @app.post("/v1/chat/completions")
         async def completions(request: Request) -> JSONResponse:
             body = await request.json()
+            if self.stalled:
+                with self._lock:
+                    self.requests.append(body)
+                await asyncio.to_thread(self._release.wait)  # never answers (until the stub stops)
             if body.get("stream"):
                 return JSONResponse({"error": {"message": "the stub does not stream"}}, status_code=400)
             reply = self._next_reply(body)
@@ -157,6 +167,7 @@ class OpenAIStub:
         return self
 
     def stop(self) -> None:
+        self._release.set()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -167,6 +178,48 @@ class OpenAIStub:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class HungEndpoint:
+    """An OpenAI-compatible base URL whose server accepts every connection and never answers."""
+
+    def __init__(self) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(64)
+        self._sock.settimeout(0.1)
+        self.port = int(self._sock.getsockname()[1])
+        self.connections: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def accepted(self) -> int:
+        return len(self.connections)
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections.append(conn)  # held open, never read, never answered
+
+    def __enter__(self) -> HungEndpoint:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        for conn in [*self.connections, self._sock]:
+            conn.close()
 
 
 @contextmanager

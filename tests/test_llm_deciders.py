@@ -21,6 +21,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from switchboard.agents import models
 from switchboard.agents.context import Context
+from switchboard.agents.llm import metered
 from switchboard.agents.router.decide import decide_route
 from switchboard.api import Switchboard
 from switchboard.config.settings import get_settings
@@ -189,10 +190,11 @@ async def test_an_unusable_route_answer_falls_back_to_the_deterministic_router(
 ) -> None:
     model = ScriptedChatModel(responses=[reply])
     key = models.register_model(f"bad-route-{uuid.uuid4().hex[:6]}", model)
-    with caplog.at_level(logging.WARNING, logger="switchboard.agents.router.decide"):
+    with caplog.at_level(logging.WARNING), metered() as usage:
         decision = await decide_route(key, "I was charged twice for my order", [], [])
     assert decision.decider == "deterministic" and decision.domains == ["billing"]
-    assert any("routing deterministically" in r.getMessage() for r in caplog.records)
+    assert [(f["point"], f["decider"]) for f in usage.fallbacks] == [("route", key)]
+    assert any("the deterministic route decides" in r.getMessage() for r in caplog.records)
     assert len(model.calls) == 1
 
 
@@ -229,23 +231,25 @@ async def test_invalid_answers_at_every_decision_point_fall_back_and_are_logged(
     assert result.route["decider"] == "deterministic" and result.domains == baseline.domains == ["shipping"]
 
     def without_usage(path: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [{k: v for k, v in step.items() if k != "usage"} for step in path]
+        return [{k: v for k, v in step.items() if k not in ("usage", "fallbacks")} for step in path]
 
     assert without_usage(result.path) == without_usage(baseline.path) and result.path[0]["actions"] == []
     # The calls spent before falling back still cost: they are counted (supervisor 1, tracking 3, claims 1).
     assert result.path[0]["usage"]["model_calls"] == 5 and baseline.path[0]["usage"]["model_calls"] == 0
     assert result.usage["model_calls"] == 7  # with the route's and compose's unusable answers
     assert result.answer == baseline.answer and "refunded" not in result.answer
-    warnings = [(r.name, r.getMessage()) for r in caplog.records if r.levelno == logging.WARNING]
-    assert any(
-        n == "switchboard.agents.router.decide" and "routing deterministically" in m for n, m in warnings
-    )
-    assert any(n == "switchboard.agents.supervisor" and "parcel_wizard" in m for n, m in warnings)
-    assert any(
-        n == "switchboard.graphs.domain" and "tracking_agent" in m and "issue_refund" in m
-        for n, m in warnings
-    )
-    assert any(n == "switchboard.agents.composer" and "composing deterministically" in m for n, m in warnings)
+    # Every fallback is recorded in the result (and logged), in the order the run met them.
+    reasons = {f["point"]: f["reason"] for f in result.fallbacks}
+    points = [f["point"] for f in result.fallbacks]
+    assert points[0] == "route" and points[-1] == "compose", points
+    assert "parcel_wizard" in reasons["shipping_supervisor"]
+    assert "issue_refund" in reasons["tracking_agent"]
+    assert result.path[0]["fallbacks"] == [
+        f for f in result.fallbacks if f["point"] not in ("route", "compose")
+    ]
+    assert baseline.fallbacks == []
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert all(any(point in m for m in warnings) for point in reasons)
 
 
 # ------------------------------------------------------------------ text in tool results is data

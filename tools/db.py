@@ -14,7 +14,7 @@ import psycopg
 from psycopg.rows import DictRow
 from psycopg_pool import AsyncConnectionPool
 
-from switchboard.config.database import database_target, pool_kwargs
+from switchboard.config.database import database_target, new_async_pool
 from switchboard.config.settings import get_settings
 
 _pools: dict[tuple[int, str], AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]] = {}
@@ -26,7 +26,7 @@ async def store_pool() -> AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]:
     key = (id(asyncio.get_running_loop()), url)
     pool = _pools.get(key)
     if pool is None or pool.closed:
-        pool = AsyncConnectionPool(url, name="switchboard-store", **pool_kwargs(settings))
+        pool = new_async_pool(settings, "switchboard-store")
         _pools[key] = pool
         await pool.open(wait=True, timeout=settings.db_connect_timeout)
     return pool

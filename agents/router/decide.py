@@ -6,7 +6,6 @@ and the thread has an earlier turn, the earlier turn's domains are reused.
 
 from __future__ import annotations
 
-import logging
 import re
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -14,10 +13,8 @@ from pydantic import Field
 
 from switchboard.agents import prompts, registry
 from switchboard.agents.contracts import Contract, Domain, RouteDecision
-from switchboard.agents.llm import DecisionError, structured
+from switchboard.agents.llm import decide_or_fall_back, structured
 from switchboard.agents.models import is_deterministic
-
-log = logging.getLogger(__name__)
 
 _FOLLOWUP = re.compile(
     r"^\s*(and|also|what about|how about|same for|and what about|ok(ay)?,? and|then)\b|\b(the other|that one|"
@@ -90,11 +87,12 @@ async def decide_route(
     if is_deterministic(decider):
         decision = route_deterministic(text)
     else:
-        try:
-            decision = await route_llm(decider, text, history, prompt)
-        except DecisionError as exc:
-            log.warning("router model answer unusable (%s); routing deterministically", exc)
-            decision = route_deterministic(text)
+        decision = await decide_or_fall_back(
+            "route",
+            decider,
+            lambda: route_llm(decider, text, history, prompt),
+            lambda: route_deterministic(text),
+        )
     if not decision.domains and not decision.greeting and previous_domains and looks_like_followup(text):
         kept: list[Domain] = [d for d in registry.names() if d in previous_domains]
         decision = decision.model_copy(

@@ -133,7 +133,7 @@ def register(app: typer.Typer) -> None:
         steps = asyncio.run(go())
 
         def render(data: list[dict[str, Any]]) -> None:
-            table = Table("time", "where", "step", "source", "next", "writes")
+            table = Table("time", "where", "step", "source", "next", "writes", "fell back")
             for s in data:
                 table.add_row(
                     s["ts"][11:23],
@@ -142,6 +142,7 @@ def register(app: typer.Typer) -> None:
                     s["source"] or "",
                     ", ".join(s["next"]),
                     ", ".join(w for w in s["writes"] if not w.startswith("__pregel")),
+                    "; ".join(f"{f['point']} ({f['decider']}: {f['reason']})" for f in s["fallbacks"]),
                 )
             console.print(table)
 
