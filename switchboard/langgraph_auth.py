@@ -24,11 +24,11 @@ from langgraph_sdk import Auth
 
 from switchboard.agents.intake import validate_customer_id
 from switchboard.config.errors import SwitchboardError
+from switchboard.config.settings import get_settings
 from switchboard.tools import apikeys
 from switchboard.tools.approvals import Identity
 from switchboard.tools.db import store_connection
 from switchboard.tools.identity import LOCAL_DEVELOPER, check_server_settings, identity_of
-from switchboard.config.settings import get_settings
 
 OWNER = "customer_id"  # the thread metadata key that names a thread's owner
 
@@ -108,6 +108,14 @@ async def thread_owner(thread_id: object) -> str | None:
     return None if row is None else (row["customer_id"] or "")
 
 
+def _metadata(value: Any) -> dict[str, Any]:
+    """The request's metadata, changed in place (the server keeps the object it passed us)."""
+    metadata = value.get("metadata")
+    if metadata is None:
+        metadata = value["metadata"] = {}
+    return metadata  # type: ignore[no-any-return]
+
+
 def _scope(identity: Identity) -> Auth.types.FilterType | None:
     return {OWNER: identity.id} if identity.role == "customer" else None
 
@@ -141,8 +149,7 @@ async def refuse_by_default(ctx: Auth.types.AuthContext, value: Any) -> bool:
 @auth.on.threads.create
 async def create_thread(ctx: Auth.types.AuthContext, value: Auth.types.on.threads.create.value) -> None:
     identity = caller(ctx)
-    metadata = value.setdefault("metadata", {}) or {}
-    value["metadata"] = metadata
+    metadata = _metadata(value)
     owner = await _owner_for(identity, value.get("thread_id"), metadata.get(OWNER))
     if owner:
         metadata[OWNER] = owner
@@ -165,9 +172,7 @@ async def create_run(
     owner = await _owner_for(identity, value.get("thread_id"), named)
     if owner:
         kwargs["context"] = {**context, "customer_id": owner}
-        metadata = value.setdefault("metadata", {}) or {}
-        value["metadata"] = metadata
-        metadata[OWNER] = owner
+        _metadata(value)[OWNER] = owner
     return _scope(identity)
 
 
