@@ -147,7 +147,7 @@ async def refuse_by_default(ctx: Auth.types.AuthContext, value: Any) -> bool:
 
 
 @auth.on.threads.create
-async def create_thread(ctx: Auth.types.AuthContext, value: Auth.types.on.threads.create.value) -> None:
+async def create_thread(ctx: Auth.types.AuthContext, value: Auth.types.ThreadsCreate) -> None:
     identity = caller(ctx)
     metadata = _metadata(value)
     owner = await _owner_for(identity, value.get("thread_id"), metadata.get(OWNER))
@@ -157,7 +157,7 @@ async def create_thread(ctx: Auth.types.AuthContext, value: Auth.types.on.thread
 
 @auth.on.threads.create_run
 async def create_run(
-    ctx: Auth.types.AuthContext, value: Auth.types.on.threads.create_run.value
+    ctx: Auth.types.AuthContext, value: Auth.types.RunsCreate
 ) -> Auth.types.FilterType | None:
     """The run acts for the key's customer (staff: the context's or the thread's customer)."""
     identity = caller(ctx)
@@ -188,7 +188,7 @@ async def search_threads(ctx: Auth.types.AuthContext, value: Any) -> Auth.types.
 
 @auth.on.threads.update
 async def update_thread(
-    ctx: Auth.types.AuthContext, value: Auth.types.on.threads.update.value
+    ctx: Auth.types.AuthContext, value: Auth.types.ThreadsUpdate
 ) -> Auth.types.FilterType | None:
     identity = caller(ctx)
     metadata = value.get("metadata") or {}

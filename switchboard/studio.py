@@ -13,6 +13,7 @@ HTTP service) reaches Studio: `switchboard open THREAD` again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,12 +84,10 @@ async def open_thread(client: Any, thread_id: str, owner: str, base_url: str) ->
     await client.threads.create(
         thread_id=thread_id, metadata={"customer_id": owner, "graph_id": GRAPH_ID}, if_exists="do_nothing"
     )
-    try:
+    with contextlib.suppress(ConflictError):  # a run in flight there refreshes the thread when it ends
         await asyncio.wait_for(
             client.runs.wait(thread_id, GRAPH_ID, input=None, raise_error=False), REFRESH_TIMEOUT
         )
-    except ConflictError:
-        pass  # a run is in flight there: it refreshes the thread when it ends
     thread = await client.threads.get(thread_id)
     return {
         "thread_id": thread_id,
