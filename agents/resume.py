@@ -1,0 +1,100 @@
+"""What a resume of an approval interrupt may say, and how it is checked: the same for every surface.
+
+A paused write action resumes with one of:
+- `{"approval_id": "APR-..."}`: the decision is already recorded (the CLI, the HTTP service and
+  `Switchboard.decide` record it, then resume this way);
+- `{"decision": "approve", "args": {...}}`, `{"decision": "reject", "reason": "..."}` or
+  `{"decision": "edit", "args": {...changed...}}`: a decision made by whoever resumes (Studio, the
+  LangGraph SDK). The resumer's identity is the one the LangGraph server authenticated
+  (`langgraph_auth_user`), never a field of the resume; the decision is recorded through
+  `tools.approvals.decide`, so role, expiry and single use are checked as on every other surface, and
+  an approval names the exact arguments it approves (their hash must match the request's).
+
+A resume that does not qualify never fails the run: the interrupt comes back with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, cast
+
+from langgraph.config import get_config
+
+from switchboard.config.errors import SwitchboardError
+from switchboard.tools import approvals
+from switchboard.tools.actions import args_hash
+from switchboard.tools.db import store_connection
+from switchboard.tools.identity import run_identity
+
+DECISIONS = ("approve", "reject", "edit")
+
+
+def resume_forms(approval_id: str, args: dict[str, Any]) -> dict[str, Any]:
+    """The valid resume values, in the interrupt's payload, so Studio's resume box can be filled in."""
+    return {
+        "approve": {"decision": "approve", "args": args},
+        "reject": {"decision": "reject", "reason": "why it is refused"},
+        "edit": {"decision": "edit", "args": {name: "new value" for name in args}},
+        "recorded": {"approval_id": approval_id},
+    }
+
+
+def _config() -> dict[str, Any] | None:
+    try:
+        return cast(dict[str, Any], get_config())
+    except RuntimeError:  # called outside a run
+        return None
+
+
+async def _recorded(approval_id: str) -> dict[str, Any] | None:
+    async with store_connection() as conn:
+        row = await approvals.get(conn, approval_id)
+    return row if row is not None and row["status"] != "pending" else None
+
+
+async def decision_from_resume(answer: object, approval_id: str, action: str) -> tuple[dict[str, Any] | None, str]:
+    """(the decided approval row, "") or (None, why this resume does not decide it)."""
+    if not isinstance(answer, dict):
+        return None, f"a resume must be a JSON object: {{'decision': 'approve', 'args': ...}} (got {answer!r})"
+    if "decision" not in answer:
+        given = answer.get("approval_id")
+        if given != approval_id:
+            return None, f"a resume must carry a decision or approval {approval_id} (got {given!r})"
+        decided = await _recorded(approval_id)
+        return (decided, "") if decided else (None, f"approval {approval_id} has no decision yet")
+    decision = answer.get("decision")
+    if decision not in DECISIONS:
+        return None, f"decision must be approve, reject or edit, not {decision!r}"
+    served, actor = run_identity(_config())
+    if actor is None:
+        where = "this server did not identify the caller" if served else "this run has no caller identity"
+        return None, (
+            f"a decision needs an authenticated caller ({where}): resume through the LangGraph server with"
+            " an API key, or decide with `switchboard approve`"
+        )
+    args = answer.get("args")
+    async with store_connection() as conn:
+        row = await approvals.get(conn, approval_id)
+        if row is None:
+            return None, f"approval {approval_id} does not exist"
+        if row["status"] != "pending":
+            return row, ""  # decided on another surface meanwhile: that recorded decision stands
+        if decision == "approve":
+            if not isinstance(args, dict):
+                return None, "an approval names the arguments it approves: copy 'args' from the interrupt"
+            if args_hash(action, args) != row["args_hash"]:
+                return None, (
+                    "the resume approves other arguments than the request's (their hash differs):"
+                    " approve the interrupt's 'args' exactly, or decide 'edit'"
+                )
+        try:
+            decided = await approvals.decide(
+                conn,
+                approval_id,
+                actor=actor,
+                decision=cast(Literal["approve", "reject", "edit"], decision),
+                args=args if decision == "edit" else None,
+                reason=answer.get("reason") if isinstance(answer.get("reason"), str) else None,
+            )
+        except SwitchboardError as exc:
+            return None, str(exc)
+    return decided, ""
