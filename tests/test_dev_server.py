@@ -388,9 +388,9 @@ def _detail(exc: BaseException) -> str:
 
 
 async def _refused(status: int, call: Any) -> str:
-    from langgraph_sdk.errors import APIStatusError
+    import httpx  # the SDK's typed errors (NotFoundError, ...) are httpx.HTTPStatusError too
 
-    with pytest.raises(APIStatusError) as info:
+    with pytest.raises(httpx.HTTPStatusError) as info:
         await call
     assert info.value.response.status_code == status, (info.value.response.status_code, _detail(info.value))
     return _detail(info.value)
@@ -434,7 +434,9 @@ async def test_a_customer_key_sees_and_acts_only_for_its_own_customer(client_for
     await _refused(404, other.threads.get_state(thread_id))
     await _refused(404, other.threads.get_history(thread_id))
     assert thread_id not in {t["thread_id"] for t in await other.threads.search(limit=100)}
-    await _refused(404, other.runs.wait(thread_id, GRAPH_ID, input={"message": "hi"}))
+    assert "another customer" in await _refused(
+        403, other.runs.wait(thread_id, GRAPH_ID, input={"message": "hi"})
+    )
     await _refused(403, other.threads.create(thread_id=thread_id, if_exists="do_nothing"))
     assert thread_id in {t["thread_id"] for t in await staff.threads.search(limit=100)}
     assert (await staff.threads.get_state(thread_id))["values"]["customer_id"] == "CUST-0184"
@@ -517,9 +519,9 @@ async def test_staff_approve_a_refund_by_resuming_from_the_sdk_exactly_once(
     interrupted = {t["thread_id"] for t in await staff.threads.search(status="interrupted", limit=100)}
     assert thread_id not in interrupted
     # A second resume does nothing more.
-    from langgraph_sdk.errors import APIStatusError
+    import httpx
 
-    with contextlib.suppress(APIStatusError):
+    with contextlib.suppress(httpx.HTTPStatusError):
         await staff.runs.wait(
             thread_id,
             GRAPH_ID,
