@@ -51,10 +51,15 @@ async def _recorded(approval_id: str) -> dict[str, Any] | None:
     return row if row is not None and row["status"] != "pending" else None
 
 
-async def decision_from_resume(answer: object, approval_id: str, action: str) -> tuple[dict[str, Any] | None, str]:
+async def decision_from_resume(
+    answer: object, approval_id: str, action: str
+) -> tuple[dict[str, Any] | None, str]:
     """(the decided approval row, "") or (None, why this resume does not decide it)."""
     if not isinstance(answer, dict):
-        return None, f"a resume must be a JSON object: {{'decision': 'approve', 'args': ...}} (got {answer!r})"
+        return (
+            None,
+            f"a resume must be a JSON object: {{'decision': 'approve', 'args': ...}} (got {answer!r})",
+        )
     if "decision" not in answer:
         given = answer.get("approval_id")
         if given != approval_id:
