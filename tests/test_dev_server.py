@@ -597,16 +597,30 @@ async def test_the_conversation_is_chat_messages_in_state(client_for: Any) -> No
     )
 
 
-async def test_cli_history_matches_langgraph_history(client_for: Any, tmp_path: Path) -> None:
+async def test_cli_history_matches_langgraph_history_and_shows_a_fork(
+    client_for: Any, tmp_path: Path
+) -> None:
     client = client_for("customer:CUST-0184")
     thread_id = (await client.threads.create())["thread_id"]
     await client.runs.wait(thread_id, GRAPH_ID, input={"message": "where is my parcel?"})
-    theirs = await client.threads.get_history(thread_id, limit=100)
+    theirs = list(reversed(await client.threads.get_history(thread_id, limit=100)))
     ours = [s for s in run_cli(["history", thread_id], tmp_path) if s["namespace"] == "router"]
-    assert [s["checkpoint_id"] for s in ours] == [h["checkpoint"]["checkpoint_id"] for h in reversed(theirs)]
+    assert [s["checkpoint_id"] for s in ours] == [h["checkpoint"]["checkpoint_id"] for h in theirs]
     assert [s["parent_checkpoint_id"] for s in ours] == [
-        (h["parent_checkpoint"] or {}).get("checkpoint_id") for h in reversed(theirs)
+        (h["parent_checkpoint"] or {}).get("checkpoint_id") for h in theirs
     ]
-    assert [s["next"] for s in ours] == [list(h["next"]) for h in reversed(theirs)]
-    assert ours[0]["next"] == ["__start__"]
-    assert not any(k.startswith("__") for s in ours for k in s["writes"]), ours
+    assert [s["next"] for s in ours] == [list(h["next"]) for h in theirs]
+    assert ours[0]["next"] == ["__start__"] and ours[0]["writes"] == ["message"], ours[0]
+    assert ours[1]["nodes"] == ["__start__"] and ours[2]["nodes"] == ["intake"], ours
+    assert not any(w.startswith("__") or w.startswith("branch:") for s in ours for w in s["writes"]), ours
+    assert not any(s["fork"] for s in ours)
+
+    # Fork: run again from the checkpoint after intake, as Studio's "fork" does.
+    after_intake = ours[2]["checkpoint_id"]
+    await client.runs.wait(thread_id, GRAPH_ID, input=None, checkpoint_id=after_intake)
+    forked = [s for s in run_cli(["history", thread_id], tmp_path) if s["namespace"] == "router"]
+    children = [s for s in forked if s["parent_checkpoint_id"] == after_intake]
+    assert len(children) == 2 and [c["fork"] for c in children] == [False, True], children
+    assert (await client.threads.get_state(thread_id))["checkpoint"]["checkpoint_id"] in {
+        s["checkpoint_id"] for s in forked if s["checkpoint_id"] not in {o["checkpoint_id"] for o in ours}
+    }
