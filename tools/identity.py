@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from switchboard.config.errors import ConfigurationError, SwitchboardError
+from switchboard.config.errors import ConfigurationError, Forbidden, SwitchboardError
 from switchboard.config.settings import Settings, get_settings
 from switchboard.tools.approvals import Identity
 
@@ -90,3 +90,21 @@ def run_identity(config: Mapping[str, Any] | None) -> tuple[bool, Identity | Non
     if "langgraph_auth_user" not in configurable and "langgraph_auth_user_id" not in configurable:
         return False, None
     return True, identity_of(configurable.get("langgraph_auth_user"))
+
+
+def customer_for_run(config: Mapping[str, Any] | None, customer_id: str) -> str:
+    """The customer a run acts for: the context's, checked against the server's caller when there is one.
+
+    The server's auth already fills in and checks the context; this is the same rule inside the graph,
+    for servers whose auth handlers do not rewrite a run's context.
+    """
+    served, caller = run_identity(config)
+    if not served:
+        return customer_id
+    if caller is None:
+        raise Forbidden("this LangGraph server did not identify the caller: present a Switchboard API key")
+    if caller.role == "customer":
+        if customer_id and customer_id != caller.id:
+            raise Forbidden(f"this key acts for {caller.id}; it cannot act for customer {customer_id}")
+        return caller.id
+    return customer_id
