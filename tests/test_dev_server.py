@@ -624,3 +624,66 @@ async def test_cli_history_matches_langgraph_history_and_shows_a_fork(
     assert (await client.threads.get_state(thread_id))["checkpoint"]["checkpoint_id"] in {
         s["checkpoint_id"] for s in forked if s["checkpoint_id"] not in {o["checkpoint_id"] for o in ours}
     }
+
+
+def test_switchboard_studio_starts_the_server_with_the_projects_threads(
+    keys: dict[str, str], scenarios: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """`switchboard studio --no-auth --as staff:alice`: the module's second (and last) server start."""
+    import httpx
+
+    customer = str(scenarios["late_parcel"]["customer_id"])
+    thread_id = str(uuid.uuid4())
+    run_cli(["ask", "where is my parcel?", "--customer", customer, "--thread", thread_id], tmp_path)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDIO_") and k != "DEPLOYMENT"}
+    env.update({"PYTHONPATH": str(PROJECT_ROOT), "LANGSMITH_TRACING": "false", "NO_COLOR": "1"})
+    log_path = tmp_path / "studio.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "switchboard",
+                "studio",
+                "--port",
+                str(port),
+                "--no-auth",
+                "--as",
+                "staff:alice",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = DevServer(f"http://127.0.0.1:{port}", process, log_path)
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while "registered" not in server.output() and time.monotonic() < deadline:
+            assert process.poll() is None, server.failure("switchboard studio exited")
+            time.sleep(0.5)
+        assert "https://smith.langchain.com/studio/?baseUrl=" in server.output(), server.failure(
+            "no Studio link"
+        )
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            # --no-auth: a request without a key acts as the local developer (staff), who sees the CLI thread.
+            found = http.get(f"/threads/{thread_id}")
+            assert found.status_code == 200 and found.json()["metadata"]["customer_id"] == customer, (
+                found.text
+            )
+            assert found.json()["status"] == "idle"
+            # --as staff:alice: a browser Studio session acts as alice.
+            studio = http.post("/threads/search", json={"limit": 5}, headers={"x-auth-scheme": "langsmith"})
+            assert studio.status_code == 200, studio.text
+            # A key still means its own identity: another customer does not see the thread.
+            other = http.get(f"/threads/{thread_id}", headers={"x-api-key": keys["customer:CUST-0231"]})
+            assert other.status_code == 404, other.text
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)  # the command stops the server it started
+            process.wait(timeout=30)
+    assert process.returncode in (0, 130), server.failure(f"exit code {process.returncode}")
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{server.url}/ok", timeout=2)

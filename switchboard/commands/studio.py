@@ -67,6 +67,10 @@ def _server_env(no_auth: bool, operator: str | None) -> dict[str, str]:
     return env
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def register(app: typer.Typer) -> None:
     @app.command("studio")
     def studio(
@@ -93,6 +97,7 @@ def register(app: typer.Typer) -> None:
         langgraph = Path(sys.executable).parent / "langgraph"
         command = [str(langgraph), "dev", "--no-browser", "--port", str(port), "--config", "langgraph.json"]
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
+        signal.signal(signal.SIGTERM, _interrupt)  # stopped by a supervisor: stop the server too
         try:
             _wait_until_ready(process, url)
             threads = asyncio.run(project_threads(limit)) if limit else []
