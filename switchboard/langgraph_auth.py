@@ -124,8 +124,8 @@ async def _owner_for(identity: Identity, thread_id: object, named: object) -> st
     """The owner a thread gets (or has) for this caller; refuses a thread of someone else."""
     owner = await thread_owner(thread_id)
     if identity.role == "customer":
-        if owner and owner != identity.id:
-            raise _refuse(403, f"thread {thread_id} belongs to another customer")
+        if owner and owner != identity.id:  # as the HTTP service: a foreign thread is not confirmed
+            raise _refuse(404, f"thread {thread_id} not found")
         if named and named != identity.id:
             raise _refuse(403, f"this key acts for {identity.id}; it cannot act for customer {named}")
         return identity.id

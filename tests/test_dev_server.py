@@ -437,7 +437,7 @@ async def test_a_customer_key_sees_and_acts_only_for_its_own_customer(client_for
     assert "another customer" in await _refused(
         403, other.runs.wait(thread_id, GRAPH_ID, input={"message": "hi"})
     )
-    await _refused(403, other.threads.create(thread_id=thread_id, if_exists="do_nothing"))
+    await _refused(404, other.threads.create(thread_id=thread_id, if_exists="do_nothing"))
     assert thread_id in {t["thread_id"] for t in await staff.threads.search(limit=100)}
     assert (await staff.threads.get_state(thread_id))["values"]["customer_id"] == "CUST-0184"
     # Nobody deletes a thread (its checkpoints are the record of what was done).
