@@ -685,3 +685,30 @@ def test_switchboard_studio_starts_the_server_with_the_projects_threads(
     assert process.returncode in (0, 130), server.failure(f"exit code {process.returncode}")
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{server.url}/ok", timeout=2)
+
+
+async def test_threads_of_the_api_and_the_service_open_in_the_dev_server(
+    dev_server: DevServer, client_for: Any, keys: dict[str, str], tmp_path: Path
+) -> None:
+    """The Python API (which the notebooks use) and the HTTP service make Postgres threads too."""
+    from fastapi.testclient import TestClient
+
+    from switchboard.api import Switchboard
+    from switchboard.service import create_app
+
+    async with Switchboard.open() as sb:
+        from_api = (await sb.ask("where is my parcel?", customer_id="CUST-0184")).thread_id
+    with TestClient(create_app()) as http:
+        headers = {"X-API-Key": keys["customer:CUST-0184"]}
+        from_service = http.post("/threads", headers=headers).json()["thread_id"]
+        answered = http.post(
+            f"/threads/{from_service}/messages", json={"message": "my invoice?"}, headers=headers
+        )
+        assert answered.status_code == 200, answered.text
+    opened = run_cli(["open", from_api, from_service, "--url", dev_server.url], tmp_path)
+    assert [(o["thread_id"], o["status"]) for o in opened] == [(from_api, "idle"), (from_service, "idle")]
+    customer = client_for("customer:CUST-0184")
+    for thread_id in (from_api, from_service):
+        state = await customer.threads.get_state(thread_id)
+        assert state["values"]["answer"], state
+        assert [m["type"] for m in state["values"]["messages"]] == ["human", "ai"], state["values"]
