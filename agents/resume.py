@@ -55,13 +55,8 @@ async def decision_from_resume(
     answer: object, approval_id: str, action: str
 ) -> tuple[dict[str, Any] | None, str]:
     """(the decided approval row, "") or (None, why this resume does not decide it)."""
-    if not isinstance(answer, dict):
-        return (
-            None,
-            f"a resume must be a JSON object: {{'decision': 'approve', 'args': ...}} (got {answer!r})",
-        )
-    if "decision" not in answer:
-        given = answer.get("approval_id")
+    if not isinstance(answer, dict) or "decision" not in answer:
+        given = answer.get("approval_id") if isinstance(answer, dict) else None
         if given != approval_id:
             return None, f"a resume must carry a decision or approval {approval_id} (got {given!r})"
         decided = await _recorded(approval_id)
@@ -73,8 +68,9 @@ async def decision_from_resume(
     if actor is None:
         where = "this server did not identify the caller" if served else "this run has no caller identity"
         return None, (
-            f"a decision needs an authenticated caller ({where}): resume through the LangGraph server with"
-            " an API key, or decide with `switchboard approve`"
+            f"approval {approval_id} has no decision yet, and a decision in a resume needs an authenticated"
+            f" caller ({where}): resume through the LangGraph server with an API key, or decide with"
+            " `switchboard approve`"
         )
     args = answer.get("args")
     async with store_connection() as conn:

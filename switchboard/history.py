@@ -15,9 +15,10 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 from langgraph.types import StateSnapshot
 
+from switchboard.graphs.state import DomainState, RouterState
 
-def _internal(channel: str) -> bool:
-    return channel.startswith("__") or channel.startswith("branch:")
+# What a step lists as written: the state's own channels (not LangGraph's internal ones).
+STATE_CHANNELS = frozenset(RouterState.__annotations__) | frozenset(DomainState.__annotations__)
 
 
 def _ids(item: CheckpointTuple) -> tuple[str, str, str | None]:
@@ -45,7 +46,7 @@ async def thread_history(
     for t in tuples:
         ns, checkpoint_id, parent = _ids(t)
         made_by = by_id.get((ns, parent)) if parent else None
-        writes = [w for w in (made_by.pending_writes or []) if not _internal(w[1])] if made_by else []
+        writes = [w for w in (made_by.pending_writes or []) if w[1] in STATE_CHANNELS] if made_by else []
         parent_tasks = snapshots[(ns, parent)].tasks if parent and (ns, parent) in snapshots else ()
         names = {task.id: task.name for task in parent_tasks}
         snapshot = snapshots.get((ns, checkpoint_id))

@@ -6,8 +6,8 @@ sbk_...`. The key's identity, `customer:CUST-0001` or `staff:alice`, becomes the
 server hands it to every run as `config["configurable"]["langgraph_auth_user"]`, where the graph reads
 it again (intake and approvals, `tools/identity.py`).
 
-Resources are scoped by the owner recorded in a thread's metadata (`customer_id`), the same customer
-the thread's checkpoints and Postgres record name: a customer sees, searches and continues only their
+Resources are scoped by the owner recorded in a thread's metadata (`customer_id`), the customer of its
+ownership record (`store.threads`, `tools/threads.py`): a customer sees, searches and continues only their
 own threads, and their runs act for them whatever the context says (a context naming another customer
 is refused); staff read everything and run for the customer the context or the thread names. Nobody
 deletes a thread through the server: that would delete its checkpoints, the record of what was done.
@@ -22,11 +22,11 @@ from typing import Any
 
 from langgraph_sdk import Auth
 
-from switchboard.agents.intake import validate_customer_id
 from switchboard.config.errors import SwitchboardError
 from switchboard.config.settings import get_settings
-from switchboard.tools import apikeys
+from switchboard.tools import apikeys, threads
 from switchboard.tools.approvals import Identity
+from switchboard.tools.customers import validate_customer_id
 from switchboard.tools.db import store_connection
 from switchboard.tools.identity import LOCAL_DEVELOPER, check_server_settings, identity_of
 
@@ -95,17 +95,11 @@ def caller(ctx: Auth.types.AuthContext) -> Identity:
 
 
 async def thread_owner(thread_id: object) -> str | None:
-    """The customer a thread belongs to in Postgres (None: no such thread there yet)."""
+    """The customer a thread belongs to (its ownership record; None: no such thread there yet)."""
     if thread_id is None:
         return None
     async with store_connection() as conn:
-        cur = await conn.execute(
-            "select metadata->>'customer_id' as customer_id from checkpoints"
-            " where thread_id = %s and checkpoint_ns = '' order by checkpoint_id limit 1",
-            (str(thread_id),),
-        )
-        row = await cur.fetchone()
-    return None if row is None else (row["customer_id"] or "")
+        return await threads.owner_of(conn, str(thread_id))
 
 
 def _metadata(value: Any) -> dict[str, Any]:

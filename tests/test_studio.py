@@ -94,7 +94,7 @@ async def test_a_resume_without_a_qualifying_decision_says_why(seeded: str) -> N
     decided, why = await decision_from_resume({"decision": "maybe"}, "APR-1", "issue_refund")
     assert decided is None and "approve, reject or edit" in why
     decided, why = await decision_from_resume("yes", "APR-1", "issue_refund")
-    assert decided is None and "JSON object" in why
+    assert decided is None and "a decision or approval APR-1 (got None)" in why
     decided, why = await decision_from_resume({"approval_id": "APR-2"}, "APR-1", "issue_refund")
     assert decided is None and "APR-1" in why
 
