@@ -18,7 +18,7 @@ from typing import Any
 from langgraph.types import interrupt
 
 from switchboard.agents.contracts import ActionOutcome, Brief, SpecialistReport
-from switchboard.agents.resume import decision_from_resume, resume_forms
+from switchboard.agents.resume import decision_from_resume, is_fresh, resume_forms
 from switchboard.agents.supervisor import action_key
 from switchboard.config.settings import get_settings
 from switchboard.tools import approvals, policy
@@ -139,7 +139,8 @@ async def _await_decision(payload: dict[str, Any], approval_id: str) -> dict[str
     problem = None
     while True:
         answer = interrupt({**payload, "refused_resume": problem} if problem else payload)
-        decided, problem = await decision_from_resume(answer, approval_id, payload["action"])
+        fresh = is_fresh(answer)
+        decided, problem = await decision_from_resume(answer, approval_id, payload["action"], fresh=fresh)
         if decided is not None:
             return decided
 

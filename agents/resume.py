@@ -11,6 +11,11 @@ A paused write action resumes with one of:
   an approval names the exact arguments it approves (their hash must match the request's).
 
 A resume that does not qualify never fails the run: the interrupt comes back with the reason.
+
+A node that paused re-runs from its start on every resume, and LangGraph hands each earlier `interrupt()`
+its earlier resume value again. Only the newest value is this caller's: an earlier one was refused in an
+earlier run (else the node would not have paused again) and is never decided again, under this caller's
+identity or any other.
 """
 
 from __future__ import annotations
@@ -38,6 +43,18 @@ def resume_forms(approval_id: str, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def is_fresh(answer: object) -> bool:
+    """True when `answer` (what `interrupt()` just returned) is this run's resume value, not a replay.
+
+    LangGraph keeps a task's resume values in order in its scratchpad; the newest is the last one, and a
+    replayed value is an earlier element. Unknown (no scratchpad): not fresh, so nothing is decided."""
+    from langgraph._internal._constants import CONFIG_KEY_SCRATCHPAD
+
+    scratchpad = ((_config() or {}).get("configurable") or {}).get(CONFIG_KEY_SCRATCHPAD)
+    resumes = getattr(scratchpad, "resume", None)
+    return bool(resumes) and answer is resumes[-1]  # type: ignore[index]
+
+
 def _config() -> dict[str, Any] | None:
     try:
         return cast(dict[str, Any], get_config())
@@ -52,15 +69,19 @@ async def _recorded(approval_id: str) -> dict[str, Any] | None:
 
 
 async def decision_from_resume(
-    answer: object, approval_id: str, action: str
+    answer: object, approval_id: str, action: str, *, fresh: bool = True
 ) -> tuple[dict[str, Any] | None, str]:
-    """(the decided approval row, "") or (None, why this resume does not decide it)."""
+    """(the decided approval row, "") or (None, why this resume does not decide it).
+
+    `fresh`: False for a value LangGraph replays from an earlier run (see `is_fresh`)."""
     if not isinstance(answer, dict) or "decision" not in answer:
         given = answer.get("approval_id") if isinstance(answer, dict) else None
         if given != approval_id:
             return None, f"a resume must carry a decision or approval {approval_id} (got {given!r})"
         decided = await _recorded(approval_id)
         return (decided, "") if decided else (None, f"approval {approval_id} has no decision yet")
+    if not fresh:
+        return None, "an earlier resume (refused then)"
     decision = answer.get("decision")
     if decision not in DECISIONS:
         return None, f"decision must be approve, reject or edit, not {decision!r}"

@@ -486,7 +486,9 @@ async def test_staff_approve_a_refund_by_resuming_from_the_sdk_exactly_once(
     state = await resume(customer, {"decision": "approve", "args": payload["args"]})
     (again,) = _interrupts(state)
     assert "needs a staff member" in again["value"]["refused_resume"], again
-    # Staff approving other arguments than the request's: refused by the hash, still paused.
+    pending = again  # each answer re-pauses under a new interrupt id
+    # Staff approving other arguments than the request's: refused by the hash, still paused. (The node
+    # re-runs and LangGraph replays the customer's refused answer first: it is not decided again as staff.)
     forged = {**payload["args"], "amount": "1000.00"}
     state = await resume(staff, {"decision": "approve", "args": forged})
     (again,) = _interrupts(state)
@@ -649,6 +651,7 @@ def test_switchboard_studio_starts_the_server_with_the_projects_threads(
                 "--no-auth",
                 "--as",
                 "staff:alice",
+                "--no-reload",
             ],
             cwd=tmp_path,
             env=env,
@@ -659,7 +662,7 @@ def test_switchboard_studio_starts_the_server_with_the_projects_threads(
     server = DevServer(f"http://127.0.0.1:{port}", process, log_path)
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        while "registered" not in server.output() and time.monotonic() < deadline:
+        while "registered" not in log_path.read_text(errors="replace") and time.monotonic() < deadline:
             assert process.poll() is None, server.failure("switchboard studio exited")
             time.sleep(0.5)
         assert "https://smith.langchain.com/studio/?baseUrl=" in server.output(), server.failure(

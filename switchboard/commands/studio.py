@@ -86,6 +86,9 @@ def register(app: typer.Typer) -> None:
         limit: int = typer.Option(
             200, "--threads", min=0, help="How many of the newest threads to register."
         ),
+        no_reload: bool = typer.Option(
+            False, "--no-reload", help="Do not restart the server when code changes."
+        ),
     ) -> None:
         """Start `langgraph dev` on this project and register its threads, so Studio shows every run."""
         from switchboard.config.database import check_connection
@@ -96,6 +99,7 @@ def register(app: typer.Typer) -> None:
         url = f"http://127.0.0.1:{port}"
         langgraph = Path(sys.executable).parent / "langgraph"
         command = [str(langgraph), "dev", "--no-browser", "--port", str(port), "--config", "langgraph.json"]
+        command += ["--no-reload"] if no_reload else []
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, start_new_session=True)
         signal.signal(signal.SIGTERM, _interrupt)  # stopped by a supervisor: stop the server too
         try:
