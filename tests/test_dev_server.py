@@ -662,12 +662,13 @@ def test_switchboard_studio_starts_the_server_with_the_projects_threads(
     server = DevServer(f"http://127.0.0.1:{port}", process, log_path)
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        while "registered" not in log_path.read_text(errors="replace") and time.monotonic() < deadline:
+        marker = "of the project's threads; Studio: "
+        while marker not in log_path.read_text(errors="replace") and time.monotonic() < deadline:
             assert process.poll() is None, server.failure("switchboard studio exited")
             time.sleep(0.5)
-        assert "https://smith.langchain.com/studio/?baseUrl=" in server.output(), server.failure(
-            "no Studio link"
-        )
+        assert f"{marker}https://smith.langchain.com/studio/?baseUrl={server.url}" in log_path.read_text(
+            errors="replace"
+        ), server.failure("no Studio link")
         with httpx.Client(base_url=server.url, timeout=30) as http:
             # --no-auth: a request without a key acts as the local developer (staff), who sees the CLI thread.
             found = http.get(f"/threads/{thread_id}")
