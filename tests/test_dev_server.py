@@ -585,12 +585,15 @@ async def test_the_conversation_is_chat_messages_in_state(client_for: Any) -> No
     ):
         if part.event == "messages":
             streamed.append(part.data)
-    await client.runs.wait(thread_id, GRAPH_ID, input={"message": "and can I get the invoice?"})
+    # Studio's chat mode sends the message as a chat message; it is admitted (redacted) like any other.
+    chat = {"role": "human", "content": "and the invoice? my card is 4111 1111 1111 1111"}
+    await client.runs.wait(thread_id, GRAPH_ID, input={"messages": [chat]})
     values = (await client.threads.get_state(thread_id))["values"]
     messages = values["messages"]
     assert [m["type"] for m in messages] == ["human", "ai", "human", "ai"], messages
     assert messages[0]["content"] == "where is my parcel?"
-    assert messages[-1]["content"] == values["answer"]
+    assert messages[2]["content"] == values["message"] == "and the invoice? my card is [card ending 1111]"
+    assert messages[-1]["content"] == values["answer"] and "invoice" in values["answer"].lower()
     # messages-tuple streams the answer as a chat message (the deterministic composer has no tokens).
     assert any(m[0]["type"] in ("ai", "AIMessageChunk") and "late" in m[0]["content"] for m in streamed), (
         streamed
