@@ -121,3 +121,25 @@ async def test_history_has_parents_next_and_forks_and_no_internal_channels(
     again = [s for s in await app.history(first.thread_id) if s["namespace"] == "router"]
     children = [s for s in again if s["parent_checkpoint_id"] == after_intake]
     assert [c["fork"] for c in children] == [False, True], children
+
+
+async def test_chat_messages_are_bounded_like_the_turn_window(
+    app: Any, scenarios: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from switchboard.config.settings import get_settings
+
+    monkeypatch.setenv("HISTORY_WINDOW", "2")
+    get_settings.cache_clear()
+    try:
+        customer = str(scenarios["late_parcel"]["customer_id"])
+        asked = ["where is my parcel?", "and the invoice?", "when will it arrive?", "thanks, and my refund?"]
+        thread_id = None
+        for message in asked:
+            thread_id = (await app.ask(message, customer_id=customer, thread_id=thread_id)).thread_id
+        values = (await app.state(thread_id))["values"]
+    finally:
+        get_settings.cache_clear()
+    messages = values["messages"]
+    assert [type(m).__name__ for m in messages] == ["HumanMessage", "AIMessage"] * 2
+    assert [m.content for m in messages[::2]] == asked[-2:]
+    assert messages[-1].content == values["answer"] and len(values["turns"]) == 2
