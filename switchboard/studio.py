@@ -29,6 +29,7 @@ GRAPH_ID = "switchboard"
 STUDIO_UI = "https://smith.langchain.com/studio"
 SYNC_IDENTITY = Identity("staff", "switchboard-studio-sync")
 REFRESH_TIMEOUT = 60.0
+REGISTER_CONCURRENCY = 8
 
 
 def studio_link(base_url: str, thread_id: str | None = None) -> str:
@@ -76,19 +77,27 @@ async def _reachable(client: Any, url: str) -> None:
         ) from None
 
 
-async def open_thread(client: Any, thread_id: str, owner: str, base_url: str) -> dict[str, Any]:
-    """Register one Postgres thread with the server (idempotent) and bring its status up to date."""
+async def open_thread(client: Any, thread_id: str, owner: str, paused: bool, base_url: str) -> dict[str, Any]:
+    """Register one Postgres thread with the server (idempotent) and bring its status up to date.
+
+    `paused`: the thread's latest checkpoint has steps to run (an interrupt). A thread whose status there
+    already says so is left alone; any other is refreshed (a new registration of a paused thread, or a
+    status that a decision made elsewhere has made stale)."""
     from langgraph_sdk.errors import ConflictError
 
     thread_id = check_server_thread_id(thread_id)
-    await client.threads.create(
+    thread = await client.threads.create(
         thread_id=thread_id, metadata={"customer_id": owner, "graph_id": GRAPH_ID}, if_exists="do_nothing"
     )
-    with contextlib.suppress(ConflictError):  # a run in flight there refreshes the thread when it ends
-        await asyncio.wait_for(
-            client.runs.wait(thread_id, GRAPH_ID, input=None, raise_error=False), REFRESH_TIMEOUT
-        )
-    thread = await client.threads.get(thread_id)
+    current = (
+        thread["status"] == ("interrupted" if paused else "idle") and bool(thread.get("interrupts")) == paused
+    )
+    if not current:
+        with contextlib.suppress(ConflictError):  # a run in flight there refreshes the thread when it ends
+            await asyncio.wait_for(
+                client.runs.wait(thread_id, GRAPH_ID, input=None, raise_error=False), REFRESH_TIMEOUT
+            )
+        thread = await client.threads.get(thread_id)
     return {
         "thread_id": thread_id,
         "customer_id": owner,
@@ -108,7 +117,7 @@ async def open_threads(
     from switchboard.api import Switchboard
 
     async with Switchboard.open() as sb:
-        owners: dict[str, str] = {}
+        found: dict[str, tuple[str, bool]] = {}  # thread id -> (owner, paused)
         for thread_id in thread_ids:
             owner = await sb.thread_owner(thread_id)
             if owner is None:
@@ -118,12 +127,19 @@ async def open_threads(
                     check_server_thread_id(thread_id)
                 except InputError:
                     continue
-            owners[thread_id] = owner
+            snapshot = await sb.graph.aget_state({"configurable": {"thread_id": thread_id}})
+            found[thread_id] = (owner, bool(snapshot.next))
 
     async def register(secret: str) -> list[dict[str, Any]]:
         client = server_client(url, secret)
         await _reachable(client, url)
-        return [await open_thread(client, t, owner, url) for t, owner in owners.items()]
+        gate = asyncio.Semaphore(REGISTER_CONCURRENCY)
+
+        async def one(thread_id: str, owner: str, paused: bool) -> dict[str, Any]:
+            async with gate:
+                return await open_thread(client, thread_id, owner, paused, url)
+
+        return list(await asyncio.gather(*(one(t, *found[t]) for t in found)))
 
     if api_key:
         return await register(api_key)
