@@ -18,6 +18,7 @@ from typing import Any
 from langgraph.types import interrupt
 
 from switchboard.agents.contracts import ActionOutcome, Brief, SpecialistReport
+from switchboard.agents.resume import decision_from_resume, is_fresh, resume_forms
 from switchboard.agents.supervisor import action_key
 from switchboard.config.settings import get_settings
 from switchboard.tools import approvals, policy
@@ -93,6 +94,7 @@ async def _handle(
         "required_role": role,
         "customer_id": customer_id,
         "expires_at": row["expires_at"].isoformat(),
+        "resume": resume_forms(row["id"], args),  # what a valid resume looks like (Studio, the SDK)
     }
     decided = await _await_decision(payload, row["id"])
     if decided["status"] == "rejected":
@@ -126,25 +128,21 @@ async def _handle(
 
 
 async def _await_decision(payload: dict[str, Any], approval_id: str) -> dict[str, Any]:
-    """Pause until a resume names this approval and the approval row holds a decision.
+    """Pause until a resume decides this approval (or names a decision recorded elsewhere).
 
-    The decision is read from the approval row, never from the resume payload. A resume that does not
-    qualify (a forged or wrong approval id, no decision yet) does not fail the run: it pauses again,
-    with the reason in the new interrupt's payload, so the run stays resumable.
+    The decision is read from the approval row, never from the resume payload: a decision carried by the
+    resume is first recorded there by `approvals.decide`, with the caller's authenticated identity
+    (`agents/resume.py`). A resume that does not qualify (a forged approval id, a caller without the
+    role, other arguments, no decision yet) does not fail the run: it pauses again, with the reason in
+    the new interrupt's payload, so the run stays resumable.
     """
     problem = None
     while True:
         answer = interrupt({**payload, "refused_resume": problem} if problem else payload)
-        given = answer.get("approval_id") if isinstance(answer, dict) else None
-        if given != approval_id:
-            problem = f"a resume must carry approval {approval_id} (got {given!r}); use the approvals API"
-            continue
-        async with store_connection() as conn:
-            decided = await approvals.get(conn, approval_id)
-        if decided is None or decided["status"] == "pending":
-            problem = f"approval {approval_id} has no decision yet"
-            continue
-        return decided
+        fresh = is_fresh(answer)
+        decided, problem = await decision_from_resume(answer, approval_id, payload["action"], fresh=fresh)
+        if decided is not None:
+            return decided
 
 
 async def perform_pending_actions(

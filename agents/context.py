@@ -7,7 +7,7 @@ It is the graph's `context_schema`, so Studio renders it as a form. Identity com
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from switchboard.agents import prompts
 from switchboard.config.settings import get_settings
@@ -52,6 +52,15 @@ class Context:
     compose_prompt: str = field(
         default="", metadata={"description": "The composer's prompt; empty = agents/prompts.py."}
     )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """Studio's context form marks customer_id required (the field keeps a default so that a
+        missing id reaches intake, which names it, instead of failing in the dataclass constructor)."""
+        schema: dict[str, Any] = handler.resolve_ref_schema(handler(core_schema))
+        schema["required"] = ["customer_id"]
+        schema["properties"]["customer_id"].pop("default", None)
+        return schema
 
     def decider(self, point: DecisionPoint) -> str:
         """The implementation configured for a decision point: this run's choice, else the settings'."""

@@ -6,8 +6,12 @@ The CLI prints them as one line on stderr (exit code 2), the HTTP service maps t
 from __future__ import annotations
 
 
-class SwitchboardError(Exception):
-    """Base of every error meant for a person rather than a traceback."""
+class SwitchboardError(ValueError):
+    """Base of every error meant for a person rather than a traceback.
+
+    A ValueError so that the LangGraph server passes its message to the client: `langgraph_api.serde`
+    shows the message of builtin error types only, and "An internal error occurred" for the rest.
+    """
 
     http_status = 400
 

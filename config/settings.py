@@ -120,6 +120,23 @@ class Settings(BaseSettings):
     )
     approval_ttl_hours: int = Field(default=72, ge=1)
 
+    # --- LangGraph server (langgraph dev, LangGraph Platform): custom auth in langgraph.json
+    deployment: bool = Field(
+        default=False,
+        description="true on a shared or production server: development-only settings are refused",
+    )
+    studio_auth: Literal["on", "off"] = Field(
+        default="on",
+        description="'off' (local `langgraph dev` only): requests without a key act as the local developer",
+    )
+    studio_operator: str = Field(
+        default="",
+        description="staff name a browser Studio session on a local dev server acts as; empty = refused",
+    )
+    studio_url: str = Field(
+        default="http://127.0.0.1:2024", description="the LangGraph server `switchboard open` registers with"
+    )
+
     # --- observability
     langsmith_tracing: bool = False
     langsmith_api_key: SecretStr | None = None
@@ -142,7 +159,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a decider: expected {DECIDER_HELP}")
         return value
 
-    @field_validator("model_failure", mode="before")
+    @field_validator("model_failure", "studio_auth", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
@@ -35,7 +36,9 @@ from switchboard.graphs.state import (
     RouterOutput,
     RouterState,
     Turn,
+    bounded_messages,
     channel,
+    chat_input,
     entities_of,
     memory_of,
     results_of,
@@ -44,6 +47,7 @@ from switchboard.graphs.state import (
 )
 from switchboard.tools import threads
 from switchboard.tools.db import store_connection
+from switchboard.tools.identity import customer_for_run
 from switchboard.tools.outbox import publish_turn_events
 
 
@@ -53,19 +57,26 @@ async def intake(state: RouterState, runtime: Runtime[Context], config: Runnable
     A run that did not come through `Switchboard` (Studio, the LangGraph server) is admitted here and
     claims its thread for the context's customer, so every surface leaves the same ownership record."""
     context = runtime.context
-    message = state.get("message")
+    chat = chat_input(state)
+    message = chat.content if chat is not None else state.get("message")
+    customer_id = context.customer_id if isinstance(context, Context) else ""
     if not isinstance(context, AdmittedContext):
         context = context_from(context)
-        admitted = await admit(message, context.customer_id)
-        message = admitted.message
+        # On the LangGraph server the caller's identity decides the customer (tools/identity.py).
+        admitted = await admit(message, customer_for_run(config, context.customer_id))
+        message, customer_id = admitted.message, admitted.customer_id
         thread_id = thread_id_of(config)
         if thread_id:
             async with store_connection() as conn:
                 await threads.claim(conn, thread_id, admitted.customer_id)
     assert isinstance(message, str)
+    # The chat view gets the customer's message as admitted (redacted): a chat input is replaced by id.
+    said = HumanMessage(message, id=chat.id if chat is not None else str(uuid.uuid4()))
     return {
         "message": message,
-        "customer_id": context.customer_id,
+        "messages": [said],
+        "message_id": said.id,
+        "customer_id": customer_id,
         "entities": channel(extract_entities(message)),
         "domain_results": Overwrite([]),
         "fallbacks": Overwrite([]),
@@ -159,6 +170,7 @@ async def compose_answer(
     return {
         "answer": answer,
         "turns": turns,
+        "messages": bounded_messages(state, AIMessage(answer, id=str(uuid.uuid4())), window),
         "memory": channel(memory),
         "compose_usage": usage.as_dict(),
         **({"fallbacks": usage.fallbacks} if usage.fallbacks else {}),

@@ -1,7 +1,7 @@
 """State schemas and reducers of the router graph and the domain subgraphs.
 
 State holds plain JSON (the `model_dump()` of the contracts in `agents/contracts.py`): checkpoints
-stay small and load anywhere. The functions at the end are the one place channels become contracts. It is lean by design: the thread keeps a bounded window of earlier
+stay small and load anywhere (the chat view's `messages` are LangChain messages). The functions at the end are the one place channels become contracts. It is lean by design: the thread keeps a bounded window of earlier
 turns, not the whole conversation, so a long thread does not make every checkpoint bigger.
 """
 
@@ -10,12 +10,14 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any
 
+from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, RemoveMessage
 from langchain_core.runnables import RunnableConfig
+from langgraph.graph.message import add_messages
 from pydantic import BaseModel
 
 # typing_extensions' TypedDict: pydantic (the dev server's input/output schemas for Studio) rejects
 # typing.TypedDict on Python < 3.12.
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, TypedDict
 
 from switchboard.agents.contracts import (
     ActionOutcome,
@@ -30,9 +32,12 @@ from switchboard.agents.contracts import (
 
 
 class RouterInput(TypedDict):
-    """What a caller sends: one customer message. The customer comes from the run's context."""
+    """What a caller sends: one customer message. The customer comes from the run's context.
 
-    message: str
+    Studio's chat mode sends the message as a chat message instead (`messages`, the last one human)."""
+
+    message: NotRequired[str]
+    messages: NotRequired[list[AnyMessage]]
 
 
 class RouterOutput(TypedDict, total=False):
@@ -42,6 +47,7 @@ class RouterOutput(TypedDict, total=False):
     domain_results: list[dict[str, Any]]
     compose_usage: dict[str, int]
     fallbacks: list[dict[str, Any]]  # route's and compose's; the domains' are in their results
+    messages: list[AnyMessage]
 
 
 class Turn(TypedDict):
@@ -63,6 +69,10 @@ class RouterState(TypedDict, total=False):
     fallbacks: Annotated[list[dict[str, Any]], operator.add]  # Fallback of route and compose; reset by intake
     turns: list[Turn]  # bounded window of earlier turns (settings.history_window)
     turn: int
+    # The conversation as chat messages (Studio's chat view, `messages-tuple` streams): the customer's
+    # messages, redacted, and the answers, bounded like `turns` (compose removes the oldest).
+    messages: Annotated[list[AnyMessage], add_messages]
+    message_id: str  # id of the chat message this turn answers (a chat-mode input is a new one)
 
 
 # ---------------------------------------------------------------- domain subgraphs
@@ -125,6 +135,23 @@ def entities_of(state: RouterState) -> Entities:
 def memory_of(state: RouterState) -> Entities:
     """What earlier turns named or found."""
     return Entities.model_validate(state.get("memory") or {})
+
+
+def chat_input(state: RouterState) -> HumanMessage | None:
+    """A customer message sent as a chat message (Studio's chat mode), not answered yet."""
+    messages = state.get("messages") or []
+    last = messages[-1] if messages else None
+    if isinstance(last, HumanMessage) and last.id != state.get("message_id"):
+        return last
+    return None
+
+
+def bounded_messages(state: RouterState, answer: AIMessage, turns: int) -> list[BaseMessage]:
+    """The answer, and removals that keep the last `turns` turns (a turn: the customer's message and the
+    answer), so the chat view is as lean as the turn window."""
+    kept = [*(state.get("messages") or []), answer]
+    limit = 2 * max(turns, 1)
+    return [*(RemoveMessage(id=str(m.id)) for m in kept[:-limit] if m.id), answer]
 
 
 def thread_id_of(config: RunnableConfig) -> str:

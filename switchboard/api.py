@@ -41,7 +41,8 @@ from switchboard.config.text import check_text
 from switchboard.config.tracing import configure_tracing
 from switchboard.graphs.domain import domain_result
 from switchboard.graphs.router import build_router_graph
-from switchboard.graphs.state import DomainState, RouterState, channel
+from switchboard.graphs.state import DomainState, channel
+from switchboard.history import thread_history
 from switchboard.tools import approvals, threads
 from switchboard.tools.approvals import Identity
 from switchboard.tools.db import close_store_pools, store_connection
@@ -90,9 +91,6 @@ def path_of(state: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 DECISION_POINTS: tuple[DecisionPoint, ...] = ("route", "supervisor", "specialist", "compose")
-
-# What a history step lists as written: the state's own channels.
-_STATE_CHANNELS = frozenset(RouterState.__annotations__) | frozenset(DomainState.__annotations__)
 
 
 def fallbacks_of(values: dict[str, Any], path: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -456,43 +454,11 @@ class Switchboard:
         return out
 
     async def history(self, thread_id: str, customer_id: str | None = None) -> list[dict[str, Any]]:
-        """Every step of a thread, including the steps inside each domain subgraph, oldest first.
-
-        Read through the checkpointer (every namespace) and the graph's state history (what runs next)."""
+        """Every step of a thread, including the steps inside each domain subgraph, oldest first, as
+        LangGraph reports them (`switchboard/history.py`): ids, parents, forks, next, what each step wrote."""
         thread_id = validate_thread_id(thread_id)
         await self.check_access(thread_id, customer_id)
-        tuples = [t async for t in self.checkpointer.alist(thread_config(thread_id))]
-        upcoming: dict[tuple[str, str], list[str]] = {}
-        for ns in sorted({t.config["configurable"]["checkpoint_ns"] for t in tuples}):
-            config: RunnableConfig = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns}}
-            async for snap in self.graph.aget_state_history(config):
-                upcoming[(ns, str(snap.config["configurable"]["checkpoint_id"]))] = sorted(snap.next)
-        steps = []
-        for t in tuples:
-            ns, checkpoint_id = (
-                t.config["configurable"]["checkpoint_ns"],
-                t.config["configurable"]["checkpoint_id"],
-            )
-            steps.append(
-                {
-                    "ts": t.checkpoint["ts"],
-                    "namespace": ns.split(":")[0] if ns else "router",
-                    "checkpoint_ns": ns,
-                    "checkpoint_id": checkpoint_id,
-                    "step": t.metadata.get("step"),
-                    "source": t.metadata.get("source"),
-                    "writes": sorted({w[1] for w in t.pending_writes or () if w[1] in _STATE_CHANNELS}),
-                    "next": upcoming.get((ns, checkpoint_id), []),
-                    # the Fallback records this step wrote (decision points whose model failed)
-                    "fallbacks": [
-                        jsonable(f)
-                        for w in t.pending_writes or ()
-                        if w[1] == "fallbacks"
-                        for f in (jsonable(w[2]) or [])
-                    ],
-                }
-            )
-        return sorted(steps, key=lambda s: (s["ts"], s["checkpoint_ns"]))
+        return await thread_history(self.graph, self.checkpointer, thread_id)
 
     # ------------------------------------------------------------ approvals
 

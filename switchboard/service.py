@@ -166,9 +166,17 @@ class HistoryStep(BaseModel):
     namespace: str = Field(description="'router' or the domain whose subgraph wrote this checkpoint.")
     checkpoint_ns: str
     checkpoint_id: str
+    parent_checkpoint_id: str | None = Field(description="The checkpoint this one follows (None: the first).")
+    fork: bool = Field(description="A second (or later) child of the same parent: a fork.")
     step: int | None
     source: str | None
-    writes: list[str]
+    next: list[str] = Field(
+        description="The nodes to run next, as LangGraph reports it ('__start__' for input)."
+    )
+    nodes: list[str] = Field(description="The nodes of the step that made this checkpoint.")
+    writes: list[str] = Field(
+        description="The state channels that step wrote (LangGraph's internal ones left out)."
+    )
     fallbacks: list[FallbackOut] = Field(
         default_factory=list, description="Decision points of this step whose model failed (see AskResult)."
     )

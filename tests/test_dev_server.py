@@ -10,6 +10,7 @@ its `env` file does not exist there, which is how a fresh clone starts too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -20,6 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +52,7 @@ def server_config(workdir: Path) -> Path:
     assert config["graphs"] == {GRAPH_ID: "switchboard.graphs.router:graph"}
     # The server reads the graph as module:attribute, the checkpointer as module.attribute.
     assert config["checkpointer"]["path"] == "switchboard.config.checkpointer.checkpointer"
+    assert config["auth"] == {"path": "switchboard.langgraph_auth:auth"}
     config["dependencies"] = [
         str((PROJECT_ROOT / dep).resolve()) for dep in config.get("dependencies", ["."])
     ]
@@ -106,14 +109,31 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         pass
 
 
-@pytest.fixture
-def dev_server(fresh_store: str, tmp_path: Path) -> Iterator[DevServer]:
-    """`langgraph dev` on a free port, on the active test database (inherited through the environment)."""
-    workdir = tmp_path / "devserver"
-    workdir.mkdir()
+@pytest.fixture(scope="module")
+def keys(db_env: dict[str, str]) -> dict[str, str]:
+    """API keys (secrets) by name, on a freshly seeded store shared by this module's one server."""
+    import conftest
+
+    from switchboard.config.database import connect
+    from switchboard.tools import apikeys
+
+    conftest.activate(conftest.DEFAULT_MODE, db_env)
+    conftest._prepare(fresh=True)
+    with connect() as conn:
+        return {
+            who: str(apikeys.create(conn, who)["secret"])
+            for who in ("staff:alice", "customer:CUST-0231", "customer:CUST-0184", "customer:CUST-0230")
+        }
+
+
+@pytest.fixture(scope="module")
+def dev_server(keys: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    """`langgraph dev` on a free port, auth on, on the active test database (inherited through the
+    environment). One server for the whole module: each start costs seconds."""
+    workdir = tmp_path_factory.mktemp("devserver")
     config = server_config(workdir)
     port = free_port()
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDIO_") and k != "DEPLOYMENT"}
     env.update(
         {
             "PYTHONPATH": str(PROJECT_ROOT),
@@ -149,7 +169,18 @@ def dev_server(fresh_store: str, tmp_path: Path) -> Iterator[DevServer]:
         yield server
     finally:
         _stop(process)
-        _reseed()  # the run issued a refund on a planted scenario, which other tests expect untouched
+        _reseed()  # the runs issued refunds on planted scenarios, which other tests expect untouched
+
+
+@pytest.fixture
+def client_for(dev_server: DevServer, keys: dict[str, str], db: str) -> Any:
+    """client_for("staff:alice") -> a LangGraph SDK client presenting that identity's key."""
+    from langgraph_sdk import get_client
+
+    def make(who: str | None) -> Any:
+        return get_client(url=dev_server.url, api_key=keys[who] if who else None, timeout=30)
+
+    return make
 
 
 def _reseed() -> None:
@@ -224,24 +255,21 @@ def _interrupts(state: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def test_dev_server_runs_pauses_resumes_and_shares_postgres_with_the_cli(
-    dev_server: DevServer, scenarios: dict[str, dict[str, Any]], tmp_path: Path
+    dev_server: DevServer, client_for: Any, scenarios: dict[str, dict[str, Any]], tmp_path: Path
 ) -> None:
     try:
-        await _exercise(dev_server, scenarios["multi_issue"], tmp_path)
+        await _exercise(dev_server, client_for("staff:alice"), scenarios["multi_issue"], tmp_path)
     except Exception as exc:  # any failure: show what the server said
         raise AssertionError(dev_server.failure(f"{type(exc).__name__}: {exc}")) from exc
 
 
-async def _exercise(server: DevServer, scenario: dict[str, Any], tmp_path: Path) -> None:
-    from langgraph_sdk import get_client
-
+async def _exercise(server: DevServer, client: Any, scenario: dict[str, Any], tmp_path: Path) -> None:
     from switchboard.config.database import aconnect
     from switchboard.tools import approvals
     from switchboard.tools.approvals import Identity
 
     customer_id = str(scenario["customer_id"])
     order_id = str(scenario["order_id"])
-    client = get_client(url=server.url, timeout=30)
 
     # The graph is served with its context schema, so Studio renders a form for it.
     assistants = await client.assistants.search(graph_id=GRAPH_ID)
@@ -249,6 +277,7 @@ async def _exercise(server: DevServer, scenario: dict[str, Any], tmp_path: Path)
     assistant_id = assistants[0]["assistant_id"]
     schemas = await client.assistants.get_schemas(assistant_id)
     assert "customer_id" in (schemas.get("context_schema") or {}).get("properties", {}), schemas
+    assert (schemas.get("context_schema") or {}).get("required") == ["customer_id"], schemas
     assert "message" in (schemas.get("input_schema") or {}).get("properties", {}), schemas
 
     refunds_before = await _count(
@@ -346,3 +375,347 @@ async def _exercise(server: DevServer, scenario: dict[str, Any], tmp_path: Path)
     threads = run_cli(["threads", "--customer", customer_id], workdir)
     mine = [t for t in threads if t["thread_id"] == thread_id]
     assert mine and mine[0]["customer_id"] == customer_id, threads
+
+
+# ------------------------------------------------------------------ auth, approvals, visibility, chat
+
+
+def _detail(exc: BaseException) -> str:
+    """The server's one-line reason in an SDK HTTP error."""
+    response = getattr(exc, "response", None)
+    assert response is not None, exc
+    return str(response.json().get("detail") or response.text)
+
+
+async def _refused(status: int, call: Any) -> str:
+    import httpx  # the SDK's typed errors (NotFoundError, ...) are httpx.HTTPStatusError too
+
+    with pytest.raises(httpx.HTTPStatusError) as info:
+        await call
+    assert info.value.response.status_code == status, (info.value.response.status_code, _detail(info.value))
+    return _detail(info.value)
+
+
+async def test_a_call_without_a_valid_key_is_refused_with_the_reason(
+    dev_server: DevServer, client_for: Any
+) -> None:
+    from langgraph_sdk import get_client
+
+    reason = await _refused(401, client_for(None).threads.search())
+    assert "missing API key" in reason and "X-API-Key" in reason, reason
+    forged = get_client(url=dev_server.url, api_key="sbk_" + "x" * 43, timeout=30)
+    assert "invalid or revoked" in await _refused(401, forged.threads.search())
+    # A browser Studio session (LangGraph's own header) carries no Switchboard identity on a local
+    # server: refused unless STUDIO_OPERATOR names the staff member it acts as.
+    studio = get_client(url=dev_server.url, api_key=None, headers={"x-auth-scheme": "langsmith"}, timeout=30)
+    assert "STUDIO_OPERATOR" in await _refused(403, studio.threads.search())
+
+
+async def test_a_customer_key_sees_and_acts_only_for_its_own_customer(client_for: Any) -> None:
+    mine, other, staff = (
+        client_for("customer:CUST-0184"),
+        client_for("customer:CUST-0231"),
+        client_for("staff:alice"),
+    )
+    thread = await mine.threads.create()
+    thread_id = thread["thread_id"]
+    assert thread["metadata"]["customer_id"] == "CUST-0184", thread
+    # The run acts for the key's customer: the context may omit it ...
+    run = await mine.runs.wait(thread_id, GRAPH_ID, input={"message": "where is my parcel?"})
+    assert "late" in run["answer"], run
+    # ... and may not name another one.
+    reason = await _refused(
+        403,
+        mine.runs.wait(thread_id, GRAPH_ID, input={"message": "hi"}, context={"customer_id": "CUST-0231"}),
+    )
+    assert "CUST-0184" in reason and "CUST-0231" in reason, reason
+    # Another customer cannot read, search, continue or re-register it; staff read everything.
+    await _refused(404, other.threads.get(thread_id))
+    await _refused(404, other.threads.get_state(thread_id))
+    await _refused(404, other.threads.get_history(thread_id))
+    assert thread_id not in {t["thread_id"] for t in await other.threads.search(limit=100)}
+    await _refused(404, other.runs.wait(thread_id, GRAPH_ID, input={"message": "hi"}))
+    await _refused(404, other.threads.create(thread_id=thread_id, if_exists="do_nothing"))
+    assert thread_id in {t["thread_id"] for t in await staff.threads.search(limit=100)}
+    assert (await staff.threads.get_state(thread_id))["values"]["customer_id"] == "CUST-0184"
+    # Nobody deletes a thread (its checkpoints are the record of what was done).
+    assert "checkpoints" in await _refused(403, staff.threads.delete(thread_id))
+
+
+async def test_a_run_error_reaches_the_client_as_one_line(client_for: Any) -> None:
+    staff = client_for("staff:alice")
+    thread = await staff.threads.create()
+    run = await staff.runs.wait(thread["thread_id"], GRAPH_ID, input={"message": "hello"}, raise_error=False)
+    assert run["__error__"] == {
+        "error": "InputError",
+        "message": "customer_id is missing from the run's context (who is asking?)",
+    }, run
+    unknown = await staff.runs.wait(
+        None, GRAPH_ID, input={"message": "hello"}, context={"customer_id": "CUST-9999"}, raise_error=False
+    )
+    assert unknown["__error__"] == {"error": "NotFound", "message": "customer CUST-9999 does not exist"}
+    empty = await staff.runs.wait(
+        None, GRAPH_ID, input={"message": "  "}, context={"customer_id": "CUST-0184"}, raise_error=False
+    )
+    assert empty["__error__"] == {"error": "InputError", "message": "message is empty"}
+
+
+async def test_staff_approve_a_refund_by_resuming_from_the_sdk_exactly_once(
+    dev_server: DevServer, client_for: Any, scenarios: dict[str, dict[str, Any]]
+) -> None:
+    scenario = scenarios["duplicate_charge"]
+    customer, staff = client_for("customer:CUST-0231"), client_for("staff:alice")
+    order_id = str(scenario["order_id"])
+    refunds = "select count(*) as n from store.refunds where order_id = %s and reason = 'duplicate charge'"
+    before = await _count(refunds, (order_id,))
+    thread_id = (await customer.threads.create())["thread_id"]
+    await customer.runs.wait(
+        thread_id, GRAPH_ID, input={"message": "I was charged twice, please refund the extra charge"}
+    )
+    (pending,) = _interrupts(await customer.threads.get_state(thread_id))
+    payload = pending["value"]
+    # The payload says what a valid resume looks like.
+    assert payload["resume"]["approve"] == {"decision": "approve", "args": payload["args"]}, payload
+    assert payload["resume"]["recorded"] == {"approval_id": payload["approval_id"]}, payload
+
+    async def resume(client: Any, value: dict[str, Any]) -> dict[str, Any]:
+        await client.runs.wait(thread_id, GRAPH_ID, command={"resume": {pending["id"]: value}})
+        return await client.threads.get_state(thread_id)
+
+    # The customer may not approve it (staff must): the run pauses again and says why.
+    state = await resume(customer, {"decision": "approve", "args": payload["args"]})
+    (again,) = _interrupts(state)
+    assert "needs a staff member" in again["value"]["refused_resume"], again
+    pending = again  # each answer re-pauses under a new interrupt id
+    # Staff approving other arguments than the request's: refused by the hash, still paused. (The node
+    # re-runs and LangGraph replays the customer's refused answer first: it is not decided again as staff.)
+    forged = {**payload["args"], "amount": "1000.00"}
+    state = await resume(staff, {"decision": "approve", "args": forged})
+    (again,) = _interrupts(state)
+    assert "hash differs" in again["value"]["refused_resume"], again
+    assert (
+        await _count(
+            "select count(*) as n from store.approvals where id = %s and status = 'pending'",
+            (payload["approval_id"],),
+        )
+        == 1
+    )
+    # Staff approve exactly the request: recorded in the approval row, carried out once.
+    pending = again
+    state = await resume(staff, {"decision": "approve", "args": payload["args"]})
+    assert not state["next"] and not _interrupts(state), state
+    assert await _count(refunds, (order_id,)) == before + 1
+    assert (
+        await _count(
+            "select count(*) as n from store.approvals where id = %s and status = 'used' and decided_by = 'alice'"
+            " and decided_role = 'staff'",
+            (payload["approval_id"],),
+        )
+        == 1
+    )
+    # The thread's status in the server is current: idle, no longer listed as interrupted.
+    thread = await staff.threads.get(thread_id)
+    assert thread["status"] == "idle" and not thread.get("interrupts"), thread
+    interrupted = {t["thread_id"] for t in await staff.threads.search(status="interrupted", limit=100)}
+    assert thread_id not in interrupted
+    # A second resume does nothing more.
+    import httpx
+
+    with contextlib.suppress(httpx.HTTPStatusError):
+        await staff.runs.wait(
+            thread_id,
+            GRAPH_ID,
+            command={"resume": {pending["id"]: {"decision": "approve", "args": payload["args"]}}},
+        )
+    assert await _count(refunds, (order_id,)) == before + 1
+
+
+async def test_a_cli_thread_opened_in_the_dev_server_with_its_status_kept_current(
+    dev_server: DevServer, client_for: Any, scenarios: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    from langgraph_sdk.errors import NotFoundError
+
+    scenario = scenarios["happy_customer"]
+    thread_id = str(uuid.uuid4())
+    paused = run_cli(
+        [
+            "ask",
+            f"please cancel my order {scenario['order_id']}",
+            "--customer",
+            str(scenario["customer_id"]),
+            "--thread",
+            thread_id,
+        ],
+        tmp_path,
+    )
+    assert paused["status"] == "paused", paused
+    staff, owner, other = (
+        client_for("staff:alice"),
+        client_for("customer:CUST-0230"),
+        client_for("customer:CUST-0184"),
+    )
+    with pytest.raises(NotFoundError):
+        await staff.threads.get(thread_id)  # the server keeps its own thread list
+
+    (opened,) = run_cli(["open", thread_id, "--url", dev_server.url], tmp_path)
+    assert opened["status"] == "interrupted" and opened["customer_id"] == scenario["customer_id"], opened
+    assert opened["url"] == f"https://smith.langchain.com/studio/thread/{thread_id}?baseUrl={dev_server.url}"
+    state = await owner.threads.get_state(thread_id)
+    assert _interrupts(state) and state["values"]["customer_id"] == scenario["customer_id"], state
+    history = await staff.threads.get_history(thread_id, limit=100)
+    assert history[-1]["metadata"]["source"] == "input", history[-1]
+    await _refused(404, other.threads.get(thread_id))
+    assert (await staff.threads.get(thread_id))["status"] == "interrupted"
+
+    # Decided outside the server (the customer confirms in the CLI): `open` brings Studio up to date.
+    run_cli(["approve", thread_id, "--as", f"customer:{scenario['customer_id']}"], tmp_path)
+    (refreshed,) = run_cli(["open", thread_id, "--url", dev_server.url], tmp_path)
+    assert refreshed["status"] == "idle" and not refreshed["interrupts"], refreshed
+    thread = await owner.threads.get(thread_id)
+    assert thread["status"] == "idle", thread
+    assert "cancel" in thread["values"]["answer"].lower(), thread["values"]
+
+
+async def test_the_conversation_is_chat_messages_in_state(client_for: Any) -> None:
+    client = client_for("customer:CUST-0184")
+    thread_id = (await client.threads.create())["thread_id"]
+    streamed: list[Any] = []
+    async for part in client.runs.stream(
+        thread_id, GRAPH_ID, input={"message": "where is my parcel?"}, stream_mode=["messages-tuple"]
+    ):
+        if part.event == "messages":
+            streamed.append(part.data)
+    # Studio's chat mode sends the message as a chat message; it is admitted (redacted) like any other.
+    chat = {"role": "human", "content": "and the invoice? my card is 4111 1111 1111 1111"}
+    await client.runs.wait(thread_id, GRAPH_ID, input={"messages": [chat]})
+    values = (await client.threads.get_state(thread_id))["values"]
+    messages = values["messages"]
+    assert [m["type"] for m in messages] == ["human", "ai", "human", "ai"], messages
+    assert messages[0]["content"] == "where is my parcel?"
+    assert messages[2]["content"] == values["message"] == "and the invoice? my card is [card ending 1111]"
+    assert messages[-1]["content"] == values["answer"] and "invoice" in values["answer"].lower()
+    # messages-tuple streams the answer as a chat message (the deterministic composer has no tokens).
+    assert any(m[0]["type"] in ("ai", "AIMessageChunk") and "late" in m[0]["content"] for m in streamed), (
+        streamed
+    )
+
+
+async def test_cli_history_matches_langgraph_history_and_shows_a_fork(
+    client_for: Any, tmp_path: Path
+) -> None:
+    client = client_for("customer:CUST-0184")
+    thread_id = (await client.threads.create())["thread_id"]
+    await client.runs.wait(thread_id, GRAPH_ID, input={"message": "where is my parcel?"})
+    theirs = list(reversed(await client.threads.get_history(thread_id, limit=100)))
+    ours = [s for s in run_cli(["history", thread_id], tmp_path) if s["namespace"] == "router"]
+    assert [s["checkpoint_id"] for s in ours] == [h["checkpoint"]["checkpoint_id"] for h in theirs]
+    assert [s["parent_checkpoint_id"] for s in ours] == [
+        (h["parent_checkpoint"] or {}).get("checkpoint_id") for h in theirs
+    ]
+    assert [s["next"] for s in ours] == [list(h["next"]) for h in theirs]
+    assert ours[0]["next"] == ["__start__"] and ours[0]["writes"] == ["message"], ours[0]
+    assert ours[1]["nodes"] == ["__start__"] and ours[2]["nodes"] == ["intake"], ours
+    assert not any(w.startswith("__") or w.startswith("branch:") for s in ours for w in s["writes"]), ours
+    assert not any(s["fork"] for s in ours)
+
+    # Fork: run again from the checkpoint after intake, as Studio's "fork" does.
+    after_intake = ours[2]["checkpoint_id"]
+    await client.runs.wait(thread_id, GRAPH_ID, input=None, checkpoint_id=after_intake)
+    forked = [s for s in run_cli(["history", thread_id], tmp_path) if s["namespace"] == "router"]
+    children = [s for s in forked if s["parent_checkpoint_id"] == after_intake]
+    assert len(children) == 2 and [c["fork"] for c in children] == [False, True], children
+    assert (await client.threads.get_state(thread_id))["checkpoint"]["checkpoint_id"] in {
+        s["checkpoint_id"] for s in forked if s["checkpoint_id"] not in {o["checkpoint_id"] for o in ours}
+    }
+
+
+def test_switchboard_studio_starts_the_server_with_the_projects_threads(
+    keys: dict[str, str], scenarios: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """`switchboard studio --no-auth --as staff:alice`: the module's second (and last) server start."""
+    import httpx
+
+    customer = str(scenarios["late_parcel"]["customer_id"])
+    thread_id = str(uuid.uuid4())
+    run_cli(["ask", "where is my parcel?", "--customer", customer, "--thread", thread_id], tmp_path)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDIO_") and k != "DEPLOYMENT"}
+    env.update({"PYTHONPATH": str(PROJECT_ROOT), "LANGSMITH_TRACING": "false", "NO_COLOR": "1"})
+    log_path = tmp_path / "studio.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "switchboard",
+                "studio",
+                "--port",
+                str(port),
+                "--no-auth",
+                "--as",
+                "staff:alice",
+                "--no-reload",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = DevServer(f"http://127.0.0.1:{port}", process, log_path)
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        marker = "of the project's threads; Studio: "
+        while marker not in log_path.read_text(errors="replace") and time.monotonic() < deadline:
+            assert process.poll() is None, server.failure("switchboard studio exited")
+            time.sleep(0.5)
+        assert f"{marker}https://smith.langchain.com/studio/?baseUrl={server.url}" in log_path.read_text(
+            errors="replace"
+        ), server.failure("no Studio link")
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            # --no-auth: a request without a key acts as the local developer (staff), who sees the CLI thread.
+            found = http.get(f"/threads/{thread_id}")
+            assert found.status_code == 200 and found.json()["metadata"]["customer_id"] == customer, (
+                found.text
+            )
+            assert found.json()["status"] == "idle"
+            # --as staff:alice: a browser Studio session acts as alice.
+            studio = http.post("/threads/search", json={"limit": 5}, headers={"x-auth-scheme": "langsmith"})
+            assert studio.status_code == 200, studio.text
+            # A key still means its own identity: another customer does not see the thread.
+            other = http.get(f"/threads/{thread_id}", headers={"x-api-key": keys["customer:CUST-0231"]})
+            assert other.status_code == 404, other.text
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)  # the command stops the server it started
+            process.wait(timeout=30)
+    assert process.returncode in (0, 130), server.failure(f"exit code {process.returncode}")
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{server.url}/ok", timeout=2)
+
+
+async def test_threads_of_the_api_and_the_service_open_in_the_dev_server(
+    dev_server: DevServer, client_for: Any, keys: dict[str, str], tmp_path: Path
+) -> None:
+    """The Python API (which the notebooks use) and the HTTP service make Postgres threads too."""
+    from fastapi.testclient import TestClient
+
+    from switchboard.api import Switchboard
+    from switchboard.service import create_app
+
+    async with Switchboard.open() as sb:
+        from_api = (await sb.ask("where is my parcel?", customer_id="CUST-0184")).thread_id
+    with TestClient(create_app()) as http:
+        headers = {"X-API-Key": keys["customer:CUST-0184"]}
+        from_service = http.post("/threads", headers=headers).json()["thread_id"]
+        answered = http.post(
+            f"/threads/{from_service}/messages", json={"message": "my invoice?"}, headers=headers
+        )
+        assert answered.status_code == 200, answered.text
+    opened = run_cli(["open", from_api, from_service, "--url", dev_server.url], tmp_path)
+    assert [(o["thread_id"], o["status"]) for o in opened] == [(from_api, "idle"), (from_service, "idle")]
+    customer = client_for("customer:CUST-0184")
+    for thread_id in (from_api, from_service):
+        state = await customer.threads.get_state(thread_id)
+        assert state["values"]["answer"], state
+        assert [m["type"] for m in state["values"]["messages"]] == ["human", "ai"], state["values"]

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "worker",
     "graph",
     "serve",
+    "studio",
     "keys",
     "bench",
     "evaluate",
