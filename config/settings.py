@@ -120,13 +120,46 @@ class Settings(BaseSettings):
     )
     approval_ttl_hours: int = Field(default=72, ge=1)
 
+    # --- side work: the task queue (procrastinate) behind `switchboard worker`
+    worker_concurrency: int = Field(default=4, ge=1, le=100, description="events a worker handles at once")
+    outbox_max_attempts: int = Field(default=6, ge=1, le=100, description="tries before an event is dead")
+    outbox_retry_backoff: int = Field(
+        default=2, ge=0, le=60, description="exponential backoff base in seconds: waits 2, 4, 8, ... s"
+    )
+    outbox_lag_alert_minutes: int = Field(
+        default=10, ge=1, description="`switchboard outbox` alerts when an event waits longer"
+    )
+    worker_stalled_timeout: int = Field(
+        default=30, ge=1, description="seconds without a heartbeat before a worker's events are re-run"
+    )
+
+    # --- retention: what the checkpoint tables keep (turn records in the store are permanent)
+    retention_checkpoint_days: int | None = Field(
+        default=30,
+        ge=0,
+        description="intermediate checkpoints older than this are pruned; empty = keep every checkpoint",
+    )
+    retention_idle_thread_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="threads idle this long are deleted (turn records kept); empty = never",
+    )
+    erase_closed_after_hours: int = Field(
+        default=24, ge=0, description="a closed account's personal data is erased this long after closure"
+    )
+    retention_schedule: str = Field(
+        default="17 3 * * *", description="cron schedule of the worker's prune (default: daily at 03:17)"
+    )
+
     # --- observability
     langsmith_tracing: bool = False
     langsmith_api_key: SecretStr | None = None
     langsmith_project: str = "switchboard"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
-    @field_validator("db_prepare_threshold", mode="before")
+    @field_validator(
+        "db_prepare_threshold", "retention_checkpoint_days", "retention_idle_thread_days", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value in ("", "none", "None", "null") else value

@@ -63,6 +63,7 @@ class RouterState(TypedDict, total=False):
     fallbacks: Annotated[list[dict[str, Any]], operator.add]  # Fallback of route and compose; reset by intake
     turns: list[Turn]  # bounded window of earlier turns (settings.history_window)
     turn: int
+    started_at: str  # when intake accepted this turn (ISO, UTC): the turn record's timing
 
 
 # ---------------------------------------------------------------- domain subgraphs
