@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -90,7 +89,8 @@ async def test_an_intermittent_failure_is_retried_then_succeeds(
     monkeypatch.setattr(worker, "deliver", flaky)
     await drain()
     [event] = await _rows(
-        app, "select id, attempts, last_error, handled_at from store.outbox where topic = 'action.send_password_reset'"
+        app,
+        "select id, attempts, last_error, handled_at from store.outbox where topic = 'action.send_password_reset'",
     )
     assert calls == [event["id"]] * 3  # two failures, then the third try
     assert event["handled_at"] is not None and event["attempts"] == 3 and event["last_error"] is None
@@ -98,7 +98,12 @@ async def test_an_intermittent_failure_is_retried_then_succeeds(
 
 
 async def test_an_event_that_keeps_failing_is_dead_until_retried(
-    fresh_store: str, app: Switchboard, scenarios, quick_retries: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    fresh_store: str,
+    app: Switchboard,
+    scenarios,
+    quick_retries: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:  # type: ignore[no-untyped-def]
     customer = str(scenarios["locked_login"]["customer_id"])
     await app.ask("my account is locked, I can't log in", customer_id=customer)
@@ -170,7 +175,9 @@ async def test_worker_and_outbox_commands(seeded: str, app: Switchboard, scenari
     assert bad.returncode == 2 and "--state must be one of" in bad.stderr
 
 
-async def test_an_outbox_event_without_a_job_is_reconciled(fresh_store: str, app: Switchboard, scenarios) -> None:  # type: ignore[no-untyped-def]
+async def test_an_outbox_event_without_a_job_is_reconciled(
+    fresh_store: str, app: Switchboard, scenarios
+) -> None:  # type: ignore[no-untyped-def]
     """An event whose job is gone (published before the queue existed, or removed by hand) is enqueued
     again by the worker's maintenance, and handled once."""
     await app.ask("what are your opening hours?", customer_id=str(scenarios["happy_customer"]["customer_id"]))
@@ -191,6 +198,3 @@ def test_the_queue_schema_is_the_installed_procrastinate_schema() -> None:
     migration = (PROJECT_ROOT / "tools/store/migrations/0006_task_queue.sql").read_text()
     inner = migration.split("-- >>> procrastinate sql/schema.sql\n", 1)[1].split("-- <<< procrastinate", 1)[0]
     assert inner.strip() == shipped.strip(), "procrastinate's schema changed: add its delta as a migration"
-
-
-

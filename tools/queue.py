@@ -21,7 +21,9 @@ Tasks:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import Sequence
 from typing import Any
 
@@ -54,7 +56,6 @@ def queue_app(settings: Settings | None = None) -> procrastinate.App:
             min_size=1,
             max_size=max(2, settings.worker_concurrency + 2),
             kwargs={
-                "autocommit": True,
                 "connect_timeout": settings.db_connect_timeout,
                 "options": f"-c search_path={SEARCH_PATH.replace(' ', '')}",
             },
@@ -202,36 +203,60 @@ async def run_worker(
     """Run a worker until stopped (SIGINT/SIGTERM), or until nothing is due (`once`).
 
     Several can run at once, on one machine or many: each job is fetched by exactly one of them
-    (`FOR UPDATE SKIP LOCKED` inside procrastinate). A database that goes away (restart, failover) stops
-    the worker's loop; it waits and starts again, so a restart loses nothing.
+    (`FOR UPDATE SKIP LOCKED` inside procrastinate). When the database goes away (a restart, a failover)
+    procrastinate's worker stops; this loop starts it again once the database is back, so a restart
+    loses nothing.
     """
     settings = settings or get_settings()
+    options: dict[str, Any] = {
+        "concurrency": concurrency or settings.worker_concurrency,
+        "delete_jobs": "successful",  # failed jobs stay: they are the dead letters
+        "stalled_worker_timeout": float(settings.worker_stalled_timeout),
+        "update_heartbeat_interval": max(1.0, settings.worker_stalled_timeout / 3),
+        "fetch_job_polling_interval": 2.0,
+        "install_signal_handlers": False,
+    }
+    if once:
+        app = queue_app(settings)
+        async with app.open_async():
+            await requeue_stalled(app, settings)
+            await reconcile_outbox(app)
+            # A retry that comes due while the worker winds down is due now too.
+            while True:
+                await app.run_worker_async(wait=False, listen_notify=False, **options)
+                if not await _due_jobs(app):
+                    return
+    stop = asyncio.Event()
+    if install_signal_handlers:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     pause = 1.0
-    while True:
+    while not stop.is_set():
         app = queue_app(settings)
         try:
             async with app.open_async():
                 await requeue_stalled(app, settings)
                 await reconcile_outbox(app)
-                while True:
-                    await app.run_worker_async(
-                        concurrency=concurrency or settings.worker_concurrency,
-                        wait=not once,
-                        listen_notify=not once,
-                        install_signal_handlers=install_signal_handlers,
-                        delete_jobs="successful",  # failed jobs stay: they are the dead letters
-                        stalled_worker_timeout=float(settings.worker_stalled_timeout),
-                        update_heartbeat_interval=max(1.0, settings.worker_stalled_timeout / 3),
-                        fetch_job_polling_interval=2.0,
-                    )
-                    # `once`: a retry that came due while the worker wound down is due now too.
-                    if not once or not await _due_jobs(app):
-                        return
+                pause = 1.0
+                work = asyncio.create_task(app.run_worker_async(wait=True, listen_notify=True, **options))
+                stopping = asyncio.create_task(stop.wait())
+                await asyncio.wait({work, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if stop.is_set():  # a graceful stop: procrastinate finishes the running jobs
+                    work.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await work
+                    return
+                stopping.cancel()
+                work.result()  # raises what stopped it, if anything
+                log.warning("queue: the worker stopped by itself (lost the database?); starting it again")
         except (queue_errors.ConnectorException, psycopg.OperationalError, OSError) as exc:
-            if once:
-                raise
-            log.warning(
-                "queue: lost the database (%s); starting again in %.0f s", str(exc).splitlines()[0], pause
-            )
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 30.0)
+            log.warning("queue: database unavailable (%s); trying again in %.0f s", _first_line(exc), pause)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=pause)
+        pause = min(pause * 2, 30.0)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or str(exc.__cause__ or "").strip()
+    return text.splitlines()[0] if text else type(exc).__name__
