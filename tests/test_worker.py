@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-import subprocess
+import asyncio
+import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -141,20 +143,18 @@ async def test_several_worker_processes_handle_each_event_once(
         await app.ask("my account is locked, I can't log in", customer_id=customer)
     [pending] = await _rows(app, "select count(*) as n from store.outbox where handled_at is null")
     procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "switchboard", "worker", "--once", "--json", "--concurrency", "2"],
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            *("-m", "switchboard", "worker", "--once", "--json", "--concurrency", "2"),
             cwd=tmp_path,
-            env={**__import__("os").environ, "PYTHONPATH": str(PROJECT_ROOT)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         for _ in range(3)
     ]
-    outputs = [p.communicate(timeout=120) for p in procs]
+    outputs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in procs)), timeout=120)
     assert all(p.returncode == 0 for p in procs), [o[1] for o in outputs]
-    import json
-
     handled = [json.loads(o[0])["handled"] for o in outputs]
     assert sum(handled) == pending["n"]  # every event once, by one of the workers
     notes = await _rows(app, "select event_id from store.notifications where customer_id = %s", customer)

@@ -174,7 +174,12 @@ async def prune(
         for thread_id in idle:
             try:
                 counts = await delete_thread(
-                    thread_id, reason="idle", requested_by="retention", kind="idle_thread", dry_run=dry_run
+                    thread_id,
+                    reason="idle",
+                    requested_by="retention",
+                    kind="idle_thread",
+                    dry_run=dry_run,
+                    keep_turns=True,
                 )
             except Conflict:
                 report.threads_busy += 1
@@ -275,8 +280,10 @@ async def delete_thread(
     requested_by: str = "operator",
     kind: str = "thread",
     dry_run: bool = False,
+    keep_turns: bool = False,
 ) -> dict[str, Any]:
-    """Delete a thread: its checkpoints and turn records; pending approvals on it are superseded.
+    """Delete a thread: its checkpoints, and its turn records unless `keep_turns` (retention keeps them);
+    pending approvals on it are superseded.
 
     The ledger, approvals, outbox and notifications stay (they record what was done). One transaction,
     refused (Conflict) while a run of the thread is in flight; leaves an audit row.
@@ -287,8 +294,12 @@ async def delete_thread(
                 if not await _locked(conn, thread_id):
                     raise Conflict(f"thread {thread_id} is busy with a run; try again when it has answered")
                 counts = await _delete_checkpoints(conn, [thread_id])
-                cur = await conn.execute("delete from store.turns where thread_id = %s", (thread_id,))
-                counts["turns"] = cur.rowcount
+                counts["turns"] = counts["ownership"] = 0
+                if not keep_turns:  # retention keeps the records and who owns them
+                    cur = await conn.execute("delete from store.turns where thread_id = %s", (thread_id,))
+                    counts["turns"] = cur.rowcount
+                    cur = await conn.execute("delete from store.threads where thread_id = %s", (thread_id,))
+                    counts["ownership"] = cur.rowcount
                 if not any(counts.values()):
                     raise NotFound(f"thread {thread_id} does not exist")
                 cur = await conn.execute(
@@ -383,6 +394,7 @@ _ERASE_STORE = (
 async def customer_threads(conn: Any, customer_id: str) -> list[str]:
     cur = await conn.execute(
         "select thread_id from checkpoints where checkpoint_ns = '' and metadata->>'customer_id' = %(c)s"
+        " union select thread_id from store.threads where customer_id = %(c)s"
         " union select thread_id from store.turns where customer_id = %(c)s"
         " union select thread_id from store.approvals where customer_id = %(c)s"
         " union select thread_id from store.side_effects where customer_id = %(c)s"

@@ -21,7 +21,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def worker(
         once: bool = typer.Option(False, "--once", help="Handle what is due now, then stop."),
-        concurrency: int = typer.Option(0, min=0, max=100, help="Events at once (default WORKER_CONCURRENCY)."),
+        concurrency: int = typer.Option(
+            0, min=0, max=100, help="Events at once (default WORKER_CONCURRENCY)."
+        ),
         as_json: bool = JsonOption,
     ) -> None:
         """Run the task-queue worker: notifications, retries, the retention schedule (Ctrl-C stops).
@@ -67,7 +69,9 @@ def _run(coro: Any) -> Any:
 def outbox(
     ctx: typer.Context,
     state: str = typer.Option(
-        None, "--state", help="Only events in this state: pending, retrying, running, dead, unqueued, handled."
+        None,
+        "--state",
+        help="Only events in this state: pending, retrying, running, dead, unqueued, handled.",
     ),
     limit: int = typer.Option(50, min=1, max=1000),
     as_json: bool = JsonOption,
