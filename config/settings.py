@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -174,6 +175,13 @@ class Settings(BaseSettings):
         if not provider.strip() or not model.strip() or any(c.isspace() for c in value):
             raise ValueError(f"{value!r} is not a decider: expected {DECIDER_HELP}")
         return value
+    @field_validator("retention_schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        # The form only (croniter, which the worker parses it with, is too slow to import for every command).
+        if not re.fullmatch(r"[0-9A-Za-z*/,?#-]+( [0-9A-Za-z*/,?#-]+){4,5}", value.strip()):
+            raise ValueError(f"{value!r} is not a cron schedule (minute hour day month weekday)")
+        return value.strip()
 
     @field_validator("model_failure", mode="before")
     @classmethod
