@@ -82,6 +82,7 @@ def test_quick_benchmark_reports_every_metric(db: str, tmp_path: Path) -> None:
         "framework",
         "checkpoint_bytes",
         "storage_growth",
+        "storage_growth_retention",
         "turn_time_growth",
         "throughput_scaling",
     }

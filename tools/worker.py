@@ -66,7 +66,7 @@ async def handle_event(event_id: int) -> str:
             )
             event = await cur.fetchone()
             if event is None:
-                return "missing"  # erased with its customer
+                return "missing"  # the store was reset since
             if event["handled_at"] is not None:
                 return "already handled"
             note = notice_for(event) if event["email"] else None
