@@ -70,14 +70,24 @@ async def _snapshot(app: Switchboard, thread_id: str) -> dict[str, Any]:
     }
 
 
-async def _play(app: Switchboard, scenarios: dict[str, Any], thread: str, prune: bool) -> list[str]:
-    """A thread with subgraph state, a paused approval, a resume, a follow-up, a fork and a turn after it.
+# What the run did to the store: the refund it issued and the address it changed.
+STORE_EFFECTS = (
+    "select r.id, r.amount, r.status, o.shipping_address from store.refunds r join store.orders o"
+    " on o.id = r.order_id where r.id like 'RF-9%%' order by r.id"
+)
+TWO_THINGS = "I was charged twice, and please deliver my order to 12 Baker Street, 10115 Berlin"
 
-    With `prune`, the thread is pruned at the two moments that are hardest to get right: while an
-    approval waits (its interrupt and the finished branches' writes live in pending writes and subgraph
-    namespaces) and right after a fork (the latest checkpoint is on a branch). Returns what each step said.
+
+async def _play(app: Switchboard, scenarios: dict[str, Any], thread: str, prune: bool) -> list[str]:
+    """A thread with subgraph state, two approvals waiting in two domains at once, a resume of one then
+    the other, a follow-up, a fork and a turn after it.
+
+    With `prune`, the thread is pruned at the moments that are hardest to get right: while both approvals
+    wait (each interrupt lives in its domain's subgraph namespace and the pending writes), after one of
+    them is resumed (one branch finished, one still paused), and right after a fork (the latest
+    checkpoint is on a branch). Returns what each step said.
     """
-    s = scenarios["duplicate_charge"]
+    s = scenarios["multi_issue"]
     customer = str(s["customer_id"])
     said: list[str] = []
 
@@ -90,18 +100,32 @@ async def _play(app: Switchboard, scenarios: dict[str, Any], thread: str, prune:
         before = await _snapshot(app, thread)
         counted = await retention.prune(dry_run=True)
         assert thread in counted.pruned and counted.checkpoints > 0
-        assert _rows_of(thread)["checkpoints"] > 3  # a dry run removes nothing
+        assert _rows_of(thread)["checkpoints"] > 2  # a dry run removes nothing
         report = await retention.prune()
         assert thread in report.pruned and report.checkpoints == counted.checkpoints
-        assert await _snapshot(app, thread) == before  # the resume reads exactly what it read before
+        assert await _snapshot(app, thread) == before  # a resume reads exactly what it read before
         assert (await retention.prune()).checkpoints == 0  # nothing more to prune
 
+    def waiting(result: Any, action: str) -> str:
+        [found] = [i["id"] for i in result.interrupts if i["value"]["action"] == action]
+        return str(found)
+
     note(await app.ask(f"where is my order {s['order_id']}?", customer_id=customer, thread_id=thread))
-    paused = await app.ask("I was charged twice, please refund me", customer_id=customer, thread_id=thread)
-    assert paused.status == "paused"
+    paused = await app.ask(TWO_THINGS, customer_id=customer, thread_id=thread)
+    assert paused.status == "paused" and len(paused.interrupts) == 2
     note(paused)
     await pruned_here()
-    note(await app.decide(thread, actor=ALICE, decision="approve"))
+    half = await app.decide(
+        thread, actor=ALICE, decision="approve", interrupt_id=waiting(paused, "issue_refund")
+    )
+    assert half.status == "paused" and len(half.interrupts) == 1
+    note(half)
+    await pruned_here()
+    note(
+        await app.decide(
+            thread, actor=ALICE, decision="approve", interrupt_id=waiting(half, "change_delivery_address")
+        )
+    )
     note(await app.ask("and the invoice for it?", customer_id=customer, thread_id=thread))
     # A fork: back to the latest turn's start, routed to billing alone (as notebook 02 does).
     config = {"configurable": {"thread_id": thread}}
@@ -123,15 +147,13 @@ async def test_a_pruned_thread_resumes_and_continues_exactly_as_before(
     fresh_store: str, app: Switchboard, scenarios, keep_nothing_old: None
 ) -> None:  # type: ignore[no-untyped-def]
     control = await _play(app, scenarios, "retention-control", prune=False)
-    control_store = _sql("select id, amount, status from store.refunds where id like 'RF-9%%' order by id")
+    control_store = _sql(STORE_EFFECTS)
     full = _rows_of("retention-control")  # before the pruned run's prunes, which prune every thread
     _prepare(fresh=True)  # the same store again, for the same run on a thread that is pruned
     pruned = await _play(app, scenarios, "retention-pruned", prune=True)
     assert pruned == control
-    assert (
-        _sql("select id, amount, status from store.refunds where id like 'RF-9%%' order by id")
-        == control_store
-    )
+    assert _sql(STORE_EFFECTS) == control_store
+    assert control_store and "Baker Street" in control_store[0]["shipping_address"]
     # What the pruned thread keeps: one checkpoint per namespace that is still needed, far fewer rows.
     kept = _rows_of("retention-pruned")
     assert (
@@ -143,10 +165,12 @@ async def test_a_pruned_thread_resumes_and_continues_exactly_as_before(
     refund = next(
         t for t in turns if any(a["action"] == "issue_refund" for d in t["domains"] for a in d["actions"])
     )
-    [action] = [a for d in refund["domains"] for a in d["actions"] if a["action"] == "issue_refund"]
-    assert action["verdict"] == "done" and action["approval"]["decided_by"] == "alice"
-    assert refund["route"]["domains"] == ["billing"] and refund["domains"][0]["specialists"]
-    assert refund["usage"] is not None and refund["started_at"] is not None
+    actions = {a["action"]: a for d in refund["domains"] for a in d["actions"]}
+    for name in ("issue_refund", "change_delivery_address"):
+        assert actions[name]["verdict"] == "done" and actions[name]["approval"]["decided_by"] == "alice"
+    assert refund["route"]["domains"] == ["billing", "shipping"]
+    assert all(d["specialists"] and d["tools"] for d in refund["domains"])
+    assert refund["usage"] is not None and refund["started_at"] is not None and refund["duration_ms"] > 0
 
 
 async def test_young_checkpoints_are_kept_and_dry_run_changes_nothing(
