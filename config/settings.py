@@ -175,6 +175,7 @@ class Settings(BaseSettings):
         if not provider.strip() or not model.strip() or any(c.isspace() for c in value):
             raise ValueError(f"{value!r} is not a decider: expected {DECIDER_HELP}")
         return value
+
     @field_validator("retention_schedule")
     @classmethod
     def _cron(cls, value: str) -> str:
