@@ -82,7 +82,6 @@ def undo_runs(conn: psycopg.Connection[Any], thread_prefix: str) -> dict[str, in
             (pattern,),
         )
         cur.execute("delete from store.turns where thread_id like %s", (pattern,))
-        cur.execute("delete from store.threads where thread_id like %s", (pattern,))  # their ownership
         cur.execute("delete from store.outbox where thread_id like %s", (pattern,))
         counts["events"] = cur.rowcount
         cur.execute("delete from store.side_effects where thread_id like %s", (pattern,))
