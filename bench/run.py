@@ -697,7 +697,11 @@ async def profile_requests(
 
 
 def evaluate_targets(
-    systems: dict[str, dict[str, Any]], long: dict[str, Any], conc: dict[str, Any], plan: Plan
+    systems: dict[str, dict[str, Any]],
+    long: dict[str, Any],
+    conc: dict[str, Any],
+    plan: Plan,
+    kept: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     slow = str(plan.slow_ms)
     base = systems[BASELINE]
@@ -751,6 +755,19 @@ def evaluate_targets(
             "pass": long["turn_ratio"] <= 1.2,
         }
     )
+    if kept is not None:
+        targets.append(
+            {
+                "target": "storage_growth_retention",
+                "label": f"storage {kept['turns']}-turn / {kept['turns'] // 2}-turn, retention on",
+                "system": "switchboard_det",
+                "vs": "itself",
+                "ratio": kept["storage_ratio"],
+                "op": "<=",
+                "limit": kept["storage_ratio_target"],
+                "pass": kept["storage_ratio_pass"],
+            }
+        )
     speed = conc["speedup"][slow]
     errors = bool(conc["errors"].get(slow))
     targets.append(
@@ -885,6 +902,21 @@ def print_report(results: dict[str, Any], console: Any) -> None:
         "<= 2.2x",
         verdict("storage_growth", "switchboard_det"),
     )
+    kept = results.get("retention")
+    if kept and ("storage_growth_retention", "switchboard_det") in targets:
+        second.add_row(
+            f"storage after {kept['turns']} turns, retention on (vs {kept['turns'] // 2})",
+            _fmt(kept["marks"][str(kept["turns"])]["kept_bytes"], "B"),
+            f"<= {kept['storage_ratio_target']}x",
+            verdict("storage_growth_retention", "switchboard_det"),
+        )
+        second.add_row(
+            "turn record per turn (store.turns)", _fmt(kept["turn_record_bytes_per_turn"], "B"), "", ""
+        )
+        p = kept["prune_throughput"]
+        second.add_row(
+            "prune throughput", f"{p['threads_per_second']} threads/s, {p['mb_per_second']} MB/s", "", ""
+        )
     for name in ("early", "mid", "end"):
         extra = (
             ("", f"{long['turn_ratio_sequential']:.2f} (cpu {long['turn_ratio_cpu']:.2f})")
@@ -1033,6 +1065,12 @@ def markdown(results: dict[str, Any]) -> str:
             f"| time per turn at turn {mk[name]} (median of {long['window']}; CPU) | "
             f"{long[f'turn_ms_{name}']:.1f} ms ({long[f'turn_cpu_ms_{name}']:.1f} ms) | |"
         )
+    kept = results.get("retention")
+    if kept:
+        from bench.retention import markdown as retention_markdown
+
+        lines += ["", "Retention (separate section; alone: `python -m bench.retention`):", ""]
+        lines += [*retention_markdown(kept, results["command"]).splitlines()[2:], ""]
     iv = long["interleaved_ms"]
     lines += [
         f"| turn {mk['end']}+ vs turn {mk['early']}+ side by side (medians of {long.get('probe_turns', '')}) | "
@@ -1294,6 +1332,12 @@ async def run_all(plan: Plan, say: Callable[[str], None]) -> dict[str, Any]:
             conc = await concurrency(sb, model, decider, ordinary, plan, say)
             conc["pool_max_size"] = get_settings().db_pool_max_size
             say(f"concurrency done at {time.perf_counter() - t0:.0f}s")
+            # A separate section (bench/retention.py; alone: python -m bench.retention): storage with
+            # retention on, prune throughput, turn-record size.
+            from bench.retention import retention_figures
+
+            kept = await retention_figures(sb, ordinary[1], plan.turns, 3 if plan.quick else 40, say)
+            say(f"retention done at {time.perf_counter() - t0:.0f}s")
             profiles = {}
             if plan.profile_dir:
                 profiles = await profile_requests(systems, model, customer, plan.profile_dir)
@@ -1331,12 +1375,13 @@ async def run_all(plan: Plan, say: Callable[[str], None]) -> dict[str, Any]:
         "systems": measured,
         "long_thread": long,
         "concurrency": conc,
+        "retention": kept,
         "profiles": profiles,
         "app_warnings": warnings_seen.messages[:20],
         "postgres": pg_version,
         "seconds": round(time.perf_counter() - t0, 1),
     }
-    results["targets"] = evaluate_targets(measured, long, conc, plan)
+    results["targets"] = evaluate_targets(measured, long, conc, plan, kept)
     return results
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -137,13 +138,46 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:2024", description="the LangGraph server `switchboard open` registers with"
     )
 
+    # --- side work: the task queue (procrastinate) behind `switchboard worker`
+    worker_concurrency: int = Field(default=4, ge=1, le=100, description="events a worker handles at once")
+    outbox_max_attempts: int = Field(default=6, ge=1, le=100, description="tries before an event is dead")
+    outbox_retry_backoff: int = Field(
+        default=2, ge=0, le=60, description="exponential backoff base in seconds: waits 2, 4, 8, ... s"
+    )
+    outbox_lag_alert_minutes: int = Field(
+        default=10, ge=1, description="`switchboard outbox` alerts when an event waits longer"
+    )
+    worker_stalled_timeout: int = Field(
+        default=30, ge=1, description="seconds without a heartbeat before a worker's events are re-run"
+    )
+
+    # --- retention: what the checkpoint tables keep (turn records in the store are permanent)
+    retention_checkpoint_days: int | None = Field(
+        default=30,
+        ge=0,
+        description="intermediate checkpoints older than this are pruned; empty = keep every checkpoint",
+    )
+    retention_idle_thread_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="threads idle this long are deleted (turn records kept); empty = never",
+    )
+    erase_closed_after_hours: int = Field(
+        default=24, ge=0, description="a closed account's personal data is erased this long after closure"
+    )
+    retention_schedule: str = Field(
+        default="17 3 * * *", description="cron schedule of the worker's prune (default: daily at 03:17)"
+    )
+
     # --- observability
     langsmith_tracing: bool = False
     langsmith_api_key: SecretStr | None = None
     langsmith_project: str = "switchboard"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
-    @field_validator("db_prepare_threshold", mode="before")
+    @field_validator(
+        "db_prepare_threshold", "retention_checkpoint_days", "retention_idle_thread_days", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value in ("", "none", "None", "null") else value
@@ -158,6 +192,14 @@ class Settings(BaseSettings):
         if not provider.strip() or not model.strip() or any(c.isspace() for c in value):
             raise ValueError(f"{value!r} is not a decider: expected {DECIDER_HELP}")
         return value
+
+    @field_validator("retention_schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        # The form only (croniter, which the worker parses it with, is too slow to import for every command).
+        if not re.fullmatch(r"[0-9A-Za-z*/,?#-]+( [0-9A-Za-z*/,?#-]+){4,5}", value.strip()):
+            raise ValueError(f"{value!r} is not a cron schedule (minute hour day month weekday)")
+        return value.strip()
 
     @field_validator("model_failure", "studio_auth", mode="before")
     @classmethod

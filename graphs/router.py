@@ -2,7 +2,7 @@
 
     START -> intake -> route --Command(goto=Send per selected domain)--> <each domain of agents/registry.py>
                           \\--Command(goto="compose") when out of scope or unclear--> compose
-             each domain -> compose (one answer; the turn's events to the outbox) -> END
+             each domain -> compose (one answer; the turn's events to the outbox, its record to the store) -> END
 
 Each domain is a compiled subgraph added as a node, so it is drawn (`get_graph(xray=True)`), streamed
 and checkpointed under its own namespace. `graph` (no checkpointer) is what `langgraph.json` serves;
@@ -12,6 +12,7 @@ services and notebooks call `build_router_graph().compile(checkpointer=...)`.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
@@ -48,7 +49,7 @@ from switchboard.graphs.state import (
 from switchboard.tools import threads
 from switchboard.tools.db import store_connection
 from switchboard.tools.identity import customer_for_run
-from switchboard.tools.outbox import publish_turn_events
+from switchboard.tools.turns import finish_turn
 
 
 async def intake(state: RouterState, runtime: Runtime[Context], config: RunnableConfig) -> dict[str, Any]:
@@ -83,6 +84,7 @@ async def intake(state: RouterState, runtime: Runtime[Context], config: Runnable
         "answer": "",
         "domains": [],
         "turn": state.get("turn", 0) + 1,
+        "started_at": datetime.now(UTC).isoformat(),
     }
 
 
@@ -131,7 +133,8 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
 async def compose_answer(
     state: RouterState, runtime: Runtime[Context], config: RunnableConfig
 ) -> dict[str, Any]:
-    """One answer from the domains' results; then the turn's events go to the outbox.
+    """One answer from the domains' results; then the turn's events go to the outbox and its record
+    to `store.turns`, in one transaction.
 
     Ancillary work is choreographed: the outbox is read by a worker, nothing is sent in the request.
     """
@@ -166,7 +169,9 @@ async def compose_answer(
     )
     # A run without a thread (no checkpointer) still publishes, under a key of its own.
     thread_id = thread_id_of(config) or f"run-{uuid.uuid4()}"
-    await publish_turn_events(thread_id, context.customer_id, {**state, "answer": answer})
+    await finish_turn(
+        thread_id, context.customer_id, {**state, "answer": answer, "compose_usage": usage.as_dict()}
+    )
     return {
         "answer": answer,
         "turns": turns,

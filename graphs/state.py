@@ -73,6 +73,7 @@ class RouterState(TypedDict, total=False):
     # messages, redacted, and the answers, bounded like `turns` (compose removes the oldest).
     messages: Annotated[list[AnyMessage], add_messages]
     message_id: str  # id of the chat message this turn answers (a chat-mode input is a new one)
+    started_at: str  # when intake accepted this turn (ISO, UTC): the turn record's timing
 
 
 # ---------------------------------------------------------------- domain subgraphs

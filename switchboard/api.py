@@ -453,6 +453,15 @@ class Switchboard:
             )
         return out
 
+    async def turns(self, thread_id: str, customer_id: str | None = None) -> list[dict[str, Any]]:
+        """The thread's permanent turn records (store.turns), oldest first: what each turn did, still
+        there after its checkpoints were pruned or the thread was deleted for idleness."""
+        from switchboard.tools.turns import turn_records
+
+        thread_id = validate_thread_id(thread_id)
+        await self.check_access(thread_id, customer_id)
+        return await turn_records(thread_id)
+
     async def history(self, thread_id: str, customer_id: str | None = None) -> list[dict[str, Any]]:
         """Every step of a thread, including the steps inside each domain subgraph, oldest first, as
         LangGraph reports them (`switchboard/history.py`): ids, parents, forks, next, what each step wrote."""

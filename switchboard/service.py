@@ -182,6 +182,21 @@ class HistoryStep(BaseModel):
     )
 
 
+class TurnRecord(BaseModel):
+    """One finished turn as `store.turns` keeps it (permanently; checkpoints may be pruned)."""
+
+    turn: int
+    request: str
+    route: dict[str, Any]
+    domains: list[dict[str, Any]] = Field(description="per domain: specialists, tools, facts, actions")
+    answer: str
+    usage: dict[str, Any]
+    started_at: str | None
+    finished_at: str
+    duration_ms: float | None
+    erased_at: str | None
+
+
 class Approval(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -640,6 +655,17 @@ def _install_routes(app: FastAPI) -> None:
         sb = _sb(request)
         owner = await _visible(sb, thread_id, who)
         return [HistoryStep.model_validate(jsonable(s)) for s in await sb.history(thread_id, owner or None)]
+
+    @app.get(
+        "/threads/{thread_id}/turns", response_model=list[TurnRecord], tags=["threads"], responses=ERRORS
+    )
+    async def thread_turns(request: Request, thread_id: str, who: Caller) -> list[TurnRecord]:
+        """What each finished turn did (route, specialists, actions and who approved them, answer, usage),
+        from the permanent turn records: still there after the thread's checkpoints were pruned."""
+        thread_id = _thread_id(thread_id)
+        sb = _sb(request)
+        owner = await _visible(sb, thread_id, who)
+        return [TurnRecord.model_validate(jsonable(t)) for t in await sb.turns(thread_id, owner or None)]
 
     @app.get("/approvals", response_model=list[Approval], tags=["approvals"], responses=ERRORS)
     async def list_approvals(request: Request, who: Caller) -> list[Approval]:

@@ -51,6 +51,12 @@ def test_quick_benchmark_reports_every_metric(db: str, tmp_path: Path) -> None:
             assert _number(system["storage"][key]), (name, key)
         assert system["outcome"]["status"] == "done"
 
+    kept = results["retention"]
+    for key in ("storage_ratio", "storage_ratio_without_retention", "turn_record_bytes_per_turn"):
+        assert _number(kept[key]), (key, kept[key])
+    assert kept["marks"]["10"]["kept_bytes"] < kept["marks"]["10"]["unpruned_bytes"]
+    assert _number(kept["prune_throughput"]["threads_per_second"])
+
     long = results["long_thread"]
     for key in (
         "storage_bytes_mid",
@@ -76,6 +82,7 @@ def test_quick_benchmark_reports_every_metric(db: str, tmp_path: Path) -> None:
         "framework",
         "checkpoint_bytes",
         "storage_growth",
+        "storage_growth_retention",
         "turn_time_growth",
         "throughput_scaling",
     }

@@ -263,6 +263,7 @@ def test_health_docs_and_openapi(server: Server) -> None:
         ("/threads/{thread_id}/messages", "post"),
         ("/threads/{thread_id}", "get"),
         ("/threads/{thread_id}/history", "get"),
+        ("/threads/{thread_id}/turns", "get"),
         ("/approvals", "get"),
         ("/threads/{thread_id}/approvals/{interrupt_id}", "post"),
         ("/health", "get"),
@@ -296,6 +297,8 @@ def test_customer_posts_a_message_and_gets_an_answer(server: Server, scenarios: 
         assert state["values"]["answer"] == result["answer"]
         history = client.get(f"/threads/{thread_id}/history").json()
         assert {"router", "shipping"} <= {step["namespace"] for step in history}
+        [turn] = client.get(f"/threads/{thread_id}/turns").json()  # the permanent record
+        assert turn["answer"] == result["answer"] and "shipping" in turn["route"]["domains"]
     with server.client(make_key("staff:quinn")) as staff:
         assert thread_id in [t["thread_id"] for t in staff.get("/threads", params={"limit": 1000}).json()]
         assert staff.get(f"/threads/{thread_id}").json()["values"]["answer"] == result["answer"]
@@ -457,6 +460,7 @@ def test_a_customer_key_never_reaches_another_customers_thread(
         attempts = [
             eve.get(f"/threads/{thread_id}"),
             eve.get(f"/threads/{thread_id}/history"),
+            eve.get(f"/threads/{thread_id}/turns"),
             eve.post(f"/threads/{thread_id}/messages", json={"message": "where is my parcel?"}),
             eve.post(f"/threads/{thread_id}/messages", params={"stream": "true"}, json={"message": "hi"}),
             eve.post(f"/threads/{thread_id}/approvals/anything", json={"decision": "approve"}),

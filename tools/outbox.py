@@ -1,6 +1,9 @@
-"""The outbox: events for work outside the request (notifications, analytics), handled by a worker.
+"""The outbox: events for work outside the request (notifications, analytics), handled by the worker.
 
-Events are keyed (thread, turn, topic) so a retried or resumed turn never publishes twice.
+Events are keyed (thread, turn, topic) so a retried or resumed turn never publishes twice. Each new event
+gets its queue job in the same transaction (tools/queue.py): a crash between the two cannot happen.
+The write action itself committed earlier, with its ledger row (tools/actions.py); if the process dies
+before the turn publishes, the resumed run replays the action from the ledger and publishes then.
 """
 
 from __future__ import annotations
@@ -9,7 +12,22 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from switchboard.config.settings import get_settings
 from switchboard.tools.db import store_connection
+from switchboard.tools.queue import enqueue_events
+
+# An event's state, from its row and its job: what `switchboard outbox` shows and counts.
+EVENT_STATE = """
+    case
+        when o.handled_at is not null then 'handled'
+        when j.status = 'failed' then 'dead'
+        when j.status = 'doing' then 'running'
+        when j.status = 'todo' and j.attempts > 0 then 'retrying'
+        when j.status = 'todo' then 'pending'
+        else 'unqueued'
+    end
+"""
+STATES = ("pending", "retrying", "running", "dead", "unqueued", "handled")
 
 
 def turn_events(state: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -33,37 +51,78 @@ def turn_events(state: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return events
 
 
-async def publish_turn_events(thread_id: str, customer_id: str, state: Mapping[str, Any]) -> int:
-    """Write this turn's events; returns how many were new."""
+async def publish(conn: Any, thread_id: str, customer_id: str, state: Mapping[str, Any]) -> list[int]:
+    """Write this turn's events and enqueue the new ones, in `conn`'s open transaction; returns their ids."""
     turn = state.get("turn", 0)
-    written = 0
+    new: list[int] = []
+    for index, (topic, payload) in enumerate(turn_events(state)):
+        cur = await conn.execute(
+            "insert into store.outbox (topic, dedupe_key, thread_id, customer_id, payload)"
+            " values (%s, %s, %s, %s, %s) on conflict (dedupe_key) do nothing returning id",
+            (
+                topic,
+                f"{thread_id}:{turn}:{index}:{topic}",
+                thread_id,
+                customer_id or None,
+                json.dumps(payload),
+            ),
+        )
+        row = await cur.fetchone()
+        if row is not None:
+            new.append(int(row["id"]))
+    await enqueue_events(conn, new)
+    return new
+
+
+async def publish_turn_events(thread_id: str, customer_id: str, state: Mapping[str, Any]) -> int:
+    """Write this turn's events in a transaction of their own; returns how many were new."""
     async with store_connection() as conn, conn.transaction():
-        for index, (topic, payload) in enumerate(turn_events(state)):
-            cur = await conn.execute(
-                "insert into store.outbox (topic, dedupe_key, thread_id, customer_id, payload)"
-                " values (%s, %s, %s, %s, %s) on conflict (dedupe_key) do nothing",
-                (
-                    topic,
-                    f"{thread_id}:{turn}:{index}:{topic}",
-                    thread_id,
-                    customer_id or None,
-                    json.dumps(payload),
-                ),
-            )
-            written += cur.rowcount
-    return written
+        return len(await publish(conn, thread_id, customer_id, state))
 
 
-async def pending_events(limit: int = 100) -> list[dict[str, Any]]:
+async def events(state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Events, oldest first; by default every one not handled yet (dead letters included)."""
+    where = f"({EVENT_STATE}) = %(state)s" if state else "o.handled_at is null"
     async with store_connection() as conn:
         cur = await conn.execute(
-            "select id, topic, thread_id, customer_id, payload, created_at from store.outbox"
-            " where handled_at is null order by id limit %s",
-            (limit,),
+            f"select o.id, o.topic, o.thread_id, o.customer_id, o.payload, o.created_at, o.handled_at,"
+            f" o.attempts, o.last_error, o.job_id, ({EVENT_STATE}) as state, j.scheduled_at as next_try_at"
+            f" from store.outbox o left join queue.procrastinate_jobs j on j.id = o.job_id"
+            f" where {where} order by o.id limit %(limit)s",
+            {"state": state, "limit": limit},
         )
         return list(await cur.fetchall())
 
 
-async def mark_handled(event_ids: list[int]) -> None:
+async def status() -> dict[str, Any]:
+    """Counts by state, the lag (age of the oldest unhandled event) and whether it calls for an alert."""
+    settings = get_settings()
     async with store_connection() as conn:
-        await conn.execute("update store.outbox set handled_at = now() where id = any(%s)", (event_ids,))
+        cur = await conn.execute(
+            f"select ({EVENT_STATE}) as state, count(*) as n,"
+            f" extract(epoch from now() - min(o.created_at) filter (where o.handled_at is null)) as lag"
+            f" from store.outbox o left join queue.procrastinate_jobs j on j.id = o.job_id group by 1"
+        )
+        rows = await cur.fetchall()
+        cur = await conn.execute(
+            "select count(*) as n from queue.procrastinate_workers"
+            " where last_heartbeat > now() - make_interval(secs => %s)",
+            (settings.worker_stalled_timeout,),
+        )
+        workers = (await cur.fetchone() or {"n": 0})["n"]
+    counts = dict.fromkeys(STATES, 0) | {r["state"]: int(r["n"]) for r in rows}
+    lag = max((float(r["lag"]) for r in rows if r["lag"] is not None), default=0.0)
+    alerts = []
+    if lag > settings.outbox_lag_alert_minutes * 60:
+        alerts.append(f"the oldest unhandled event has waited {lag / 60:.0f} min (OUTBOX_LAG_ALERT_MINUTES)")
+    if counts["dead"]:
+        alerts.append(
+            f"{counts['dead']} dead event(s): see `switchboard outbox --state dead`, retry with `outbox retry ID`"
+        )
+    return {
+        "counts": counts,
+        "unhandled": sum(n for s, n in counts.items() if s != "handled"),
+        "lag_seconds": round(lag, 3),
+        "workers_alive": int(workers),
+        "alerts": alerts,
+    }

@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "conversation",
     "approvals",
     "worker",
+    "retention",
     "graph",
     "serve",
     "studio",

@@ -1,4 +1,4 @@
-"""`switchboard ask`, `chat`, `threads` and `history`: run requests and read threads from Postgres."""
+"""`switchboard ask`, `chat` and `history`: run requests and read threads from Postgres."""
 
 from __future__ import annotations
 
@@ -88,38 +88,11 @@ def register(app: typer.Typer) -> None:
         asyncio.run(go())
 
     @app.command()
-    def threads(
-        customer: str = typer.Option(None, "--customer", "-c", help="Only this customer's threads."),
-        limit: int = typer.Option(50, min=1, max=1000),
-        as_json: bool = JsonOption,
-    ) -> None:
-        """Threads stored in Postgres, newest first."""
-
-        from switchboard.api import Switchboard
-
-        async def go() -> list[dict[str, Any]]:
-            async with Switchboard.open() as sb:
-                return await sb.threads(customer_id=customer, limit=limit)
-
-        rows = asyncio.run(go())
-
-        def render(data: list[dict[str, Any]]) -> None:
-            table = Table("thread", "customer", "checkpoints", "started", "updated")
-            for r in data:
-                table.add_row(
-                    r["thread_id"],
-                    r["customer_id"] or "",
-                    str(r["checkpoints"]),
-                    r["started_at"][:19],
-                    r["updated_at"][:19],
-                )
-            console.print(table)
-
-        emit(rows, as_json, render)
-
-    @app.command()
     def history(
         thread: str = typer.Argument(..., help="The thread id."),
+        turns: bool = typer.Option(
+            False, "--turns", help="The permanent turn records instead (they outlive pruned checkpoints)."
+        ),
         as_json: bool = JsonOption,
     ) -> None:
         """Every step of one thread, including the steps inside each domain, from Postgres."""
@@ -128,9 +101,12 @@ def register(app: typer.Typer) -> None:
 
         async def go() -> list[dict[str, Any]]:
             async with Switchboard.open() as sb:
-                return await sb.history(thread)
+                return await (sb.turns(thread) if turns else sb.history(thread))
 
         steps = asyncio.run(go())
+        if turns:
+            emit(steps, as_json, _render_turns)
+            return
 
         def render(data: list[dict[str, Any]]) -> None:
             table = Table("time", "where", "step", "source", "next", "writes", "fell back")
@@ -147,3 +123,22 @@ def register(app: typer.Typer) -> None:
             console.print(table)
 
         emit(steps, as_json, render)
+
+
+def _render_turns(data: list[dict[str, Any]]) -> None:
+    table = Table("turn", "finished", "request", "domains: specialists / actions", "answer", "ms")
+    for t in data:
+        domains = "; ".join(
+            f"{d['domain']}: {', '.join(d['specialists'])}"
+            + "".join(f" / {a['action']} {a['verdict']}" for a in d["actions"])
+            for d in t["domains"]
+        )
+        table.add_row(
+            str(t["turn"]),
+            f"{t['finished_at']:%Y-%m-%d %H:%M:%S}",
+            t["request"][:60],
+            domains or "-",
+            t["answer"][:60],
+            "" if t["duration_ms"] is None else f"{t['duration_ms']:.0f}",
+        )
+    console.print(table)

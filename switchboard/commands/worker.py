@@ -8,31 +8,36 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from switchboard.output import JsonOption, console, emit
+from switchboard.output import JsonOption, console, emit, fail
+
+outbox_app = typer.Typer(
+    name="outbox",
+    help="Outbox events not yet handled (dead letters included), lag and counts; `outbox retry ID`.",
+    invoke_without_command=True,
+)
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def worker(
-        once: bool = typer.Option(False, "--once", help="Handle what is pending, then stop."),
-        interval: float = typer.Option(2.0, min=0.1, help="Seconds between polls."),
+        once: bool = typer.Option(False, "--once", help="Handle what is due now, then stop."),
+        concurrency: int = typer.Option(
+            0, min=0, max=100, help="Events at once (default WORKER_CONCURRENCY)."
+        ),
         as_json: bool = JsonOption,
     ) -> None:
-        """Handle outbox events: customer notifications for refunds, resets, tickets... (Ctrl-C stops)."""
+        """Run the task-queue worker: notifications, retries, the retention schedule (Ctrl-C stops).
+
+        Run as many as you like, on one machine or several: each event is handled by one of them.
+        """
         from switchboard.tools.db import close_store_pools
-        from switchboard.tools.worker import process_once, run_worker
+        from switchboard.tools.queue import run_worker
+        from switchboard.tools.worker import handled_here
 
         async def go() -> dict[str, int]:
             try:
-                if once:
-                    total = {"handled": 0, "notifications": 0}
-                    while True:
-                        counts = await process_once()
-                        total = {k: total[k] + counts[k] for k in total}
-                        if counts["handled"] == 0:
-                            return total
-                await run_worker(interval)
-                return {}
+                await run_worker(once=once, concurrency=concurrency or None)
+                return dict(handled_here)
             finally:
                 await close_store_pools()
 
@@ -45,33 +50,81 @@ def register(app: typer.Typer) -> None:
             ),
         )
 
-    @app.command()
-    def outbox(
-        limit: int = typer.Option(50, min=1, max=1000),
-        as_json: bool = JsonOption,
-    ) -> None:
-        """Outbox events not yet handled by the worker, oldest first."""
-        from switchboard.tools.db import close_store_pools
-        from switchboard.tools.outbox import pending_events
+    app.add_typer(outbox_app)
 
-        async def go() -> list[dict[str, Any]]:
-            try:
-                return await pending_events(limit)
-            finally:
-                await close_store_pools()
 
-        rows = asyncio.run(go())
+def _run(coro: Any) -> Any:
+    from switchboard.tools.db import close_store_pools
 
-        def render(data: list[dict[str, Any]]) -> None:
-            table = Table("id", "topic", "customer", "thread", "created")
-            for r in data:
-                table.add_row(
-                    str(r["id"]),
-                    r["topic"],
-                    r["customer_id"] or "",
-                    r["thread_id"],
-                    f"{r['created_at']:%Y-%m-%d %H:%M:%S}",
-                )
-            console.print(table if data else "the outbox is empty")
+    async def go() -> Any:
+        try:
+            return await coro
+        finally:
+            await close_store_pools()
 
-        emit(rows, as_json, render)
+    return asyncio.run(go())
+
+
+@outbox_app.callback()
+def outbox(
+    ctx: typer.Context,
+    state: str = typer.Option(
+        None,
+        "--state",
+        help="Only events in this state: pending, retrying, running, dead, unqueued, handled.",
+    ),
+    limit: int = typer.Option(50, min=1, max=1000),
+    as_json: bool = JsonOption,
+) -> None:
+    """Events not yet handled, oldest first, with counts by state, the lag and alerts."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from switchboard.tools.outbox import STATES, events, status
+
+    if state is not None and state not in STATES:
+        fail(f"--state must be one of {', '.join(STATES)}, not {state!r}")
+
+    async def both() -> dict[str, Any]:
+        return {"status": await status(), "events": await events(state, limit)}
+
+    data = _run(both())
+
+    def render(d: dict[str, Any]) -> None:
+        s = d["status"]
+        counts = ", ".join(f"{k} {v}" for k, v in s["counts"].items())
+        console.print(f"{counts}; lag {s['lag_seconds']:.0f} s; {s['workers_alive']} worker(s) alive")
+        for alert in s["alerts"]:
+            console.print(f"[bold red]alert:[/] {alert}")
+        if not d["events"]:
+            console.print("no events" + (f" in state {state}" if state else " waiting"))
+            return
+        table = Table("id", "topic", "state", "tries", "customer", "created", "last error")
+        for r in d["events"]:
+            table.add_row(
+                str(r["id"]),
+                r["topic"],
+                r["state"],
+                str(r["attempts"]),
+                r["customer_id"] or "",
+                f"{r['created_at']:%Y-%m-%d %H:%M:%S}",
+                (r["last_error"] or "")[:60],
+            )
+        console.print(table)
+
+    emit(data, as_json, render)
+
+
+@outbox_app.command("retry")
+def retry(
+    event_id: int = typer.Argument(..., help="The outbox event id (see `switchboard outbox --state dead`)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Give a dead event a new round of tries (the worker picks it up)."""
+    from switchboard.tools.queue import retry_dead_event
+
+    job_id = _run(retry_dead_event(event_id))
+    emit(
+        {"event_id": event_id, "job_id": job_id, "state": "pending"},
+        as_json,
+        lambda d: console.print(f"event {d['event_id']} queued again (job {d['job_id']})"),
+    )

@@ -72,7 +72,8 @@ def store_status(conn: psycopg.Connection[Any], directory: Path | None = None) -
 
 
 def reset_store(conn: psycopg.Connection[Any]) -> list[str]:
-    """Drop schema `store` (all store data) and re-apply every migration: an empty store.
+    """Drop schemas `store` (all store data) and `queue` (its task queue) and re-apply every migration:
+    an empty store.
 
     Atomic: one transaction, under the migration lock. Returns the migrations applied. LangGraph's
     checkpoint tables (schema `public`) are not touched.
@@ -80,4 +81,5 @@ def reset_store(conn: psycopg.Connection[Any]) -> list[str]:
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
         conn.execute("DROP SCHEMA IF EXISTS store CASCADE")
+        conn.execute("DROP SCHEMA IF EXISTS queue CASCADE")
         return apply_migrations(conn)

@@ -3,8 +3,9 @@
 The tour and the approvals notebook name their threads with a prefix of their own (`demo-`,
 `notebook-approvals-`). Run again, they take back only what threads with that prefix did: their write
 actions from the ledger (a refund's row, and its payment back to captured; a ticket), their approvals,
-outbox events and notifications, and the threads' checkpoints and ownership records. API keys, other
-customers' data, other threads and approvals are not touched; a store is never wiped to run a demo twice.
+outbox events (and their queued jobs), notifications, turn records, and the threads' checkpoints and
+ownership records. API keys, other customers' data, other threads and approvals are not touched; a store
+is never wiped to run a demo twice.
 """
 
 from __future__ import annotations
@@ -74,6 +75,13 @@ def undo_runs(conn: psycopg.Connection[Any], thread_prefix: str) -> dict[str, in
             (pattern,),
         )
         counts["notifications"] = cur.rowcount
+        # Their queue jobs not run yet, and their turn records (a re-run writes its own).
+        cur.execute(
+            "delete from queue.procrastinate_jobs where status = 'todo' and id in"
+            " (select job_id from store.outbox where thread_id like %s)",
+            (pattern,),
+        )
+        cur.execute("delete from store.turns where thread_id like %s", (pattern,))
         cur.execute("delete from store.outbox where thread_id like %s", (pattern,))
         counts["events"] = cur.rowcount
         cur.execute("delete from store.side_effects where thread_id like %s", (pattern,))
