@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from switchboard.output import JsonOption, console, emit
 
@@ -63,6 +62,8 @@ def register(app: typer.Typer) -> None:
         rows = asyncio.run(go())
 
         def render(data: list[dict[str, Any]]) -> None:
+            from rich.table import Table
+
             table = Table("id", "topic", "customer", "thread", "created")
             for r in data:
                 table.add_row(
