@@ -90,7 +90,7 @@ def seed(
 ) -> None:
     """Fill the store with deterministic, realistic data and the named scenarios."""
     from switchboard.config.database import connect, database_target
-    from switchboard.tools.store.seed import REFERENCE_NOW, is_seeded, seed_store
+    from switchboard.tools.store.seed import REFERENCE_NOW, is_seeded, seed_info, seed_store
 
     with connect() as conn:
         if replace and is_seeded(conn):
@@ -101,6 +101,26 @@ def seed(
                 as_json=as_json,
                 command="db seed --replace",
             )
+        info = None if replace else seed_info(conn)
+        if info is not None:
+            # Seeding is deterministic: the same seed and size again is already done (after the demo,
+            # say); anything else would change the data, which only --replace may do.
+            same = info["seed"] == seed_value and info["customers"] == customers
+            if not same:
+                raise InputError(
+                    f"the store is already seeded (seed {info['seed']}, {info['customers']} customers): "
+                    "add --replace to wipe it and seed it again"
+                )
+            data = {"database": _kind(), "seed": seed_value, "customers": customers, "already_seeded": True}
+            emit(
+                data,
+                as_json,
+                lambda d: console.print(
+                    f"already seeded (seed {d['seed']}, {d['customers']} customers): nothing to do "
+                    "(--replace wipes and re-seeds it)"
+                ),
+            )
+            return
         start = time.perf_counter()
         counts = seed_store(conn, seed=seed_value, customers=customers, replace=replace)
         seconds = round(time.perf_counter() - start, 3)
@@ -109,6 +129,7 @@ def seed(
         "seed": seed_value,
         "customers": customers,
         "replaced": replace,
+        "already_seeded": False,
         "reference_now": REFERENCE_NOW.isoformat(),
         "row_counts": counts,
         "seconds": seconds,
