@@ -5,7 +5,7 @@
 Every system answers the same two-domain request for the `multi_issue` scenario customer, driven by
 the same scripted chat model (bench/scripted.py), on the same `AsyncPostgresSaver` (Switchboard's own,
 on its pool) in a fresh scratch database that is dropped afterwards. Figures are medians of several
-requests, each on a fresh thread; targets are ratios measured in this run (see ../shared/DESIGN.md,
+requests, each on a fresh thread; targets are ratios measured in this run (see docs/DESIGN.md,
 "Performance budget"). Output: a table on the terminal, JSON, and a PNG plot next to the JSON.
 
 Database server: --server URL, else DATABASE_URL's server, else postgresql://postgres@127.0.0.1:5432,

@@ -79,7 +79,10 @@ def render_result(
                 highlight=False,
             )
             if hints:
-                console.print(escape("  " + approval_hint(result.thread_id, pending)), highlight=False)
+                # soft_wrap: the terminal wraps the command, so copying it gives one line
+                console.print(
+                    escape("  " + approval_hint(result.thread_id, pending)), highlight=False, soft_wrap=True
+                )
     for fallback in result.fallbacks:
         console.print(
             escape(

@@ -87,6 +87,7 @@ async def confirm_in_chat(sb: Switchboard, result: AskResult, customer: str) -> 
                     f"[yellow]this waits for staff; the thread goes on once they decide:[/]\n  "
                     f"{approval_hint(result.thread_id, pending)}",
                     highlight=False,
+                    soft_wrap=True,
                 )
             return None
         pending = mine[0]
@@ -95,7 +96,11 @@ async def confirm_in_chat(sb: Switchboard, result: AskResult, customer: str) -> 
             try:
                 reply = (await asyncio.to_thread(console.input, question)).strip().lower()
             except EOFError:
-                console.print(f"left paused; {approval_hint(result.thread_id, pending)}", highlight=False)
+                console.print(
+                    f"left paused; {approval_hint(result.thread_id, pending)}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
                 return None
             if reply in YES or reply in NO:
                 break
@@ -278,7 +283,7 @@ def register(app: typer.Typer) -> None:
                         a["action"],
                         a["required_role"],
                         a["status"] + (" (expired)" if a["status"] == "pending" and a["expired"] else ""),
-                        a["decided_by"] or "",
+                        f"{a['decided_role']}:{a['decided_by']}" if a["decided_by"] else "",
                         _when(a["decided_at"] or ""),
                         ", ".join(f"{k} {v}" for k, v in (a["decided_args"] or a["args"]).items()),
                         a["reason"] or "",
