@@ -73,6 +73,8 @@ async def confirm_in_chat(sb: Switchboard, result: AskResult, customer: str) -> 
     Returns the resumed result, or None when the pause is not theirs to decide (staff approval) or they
     left the prompt (Ctrl-D); the thread then stays paused and the hint says how to decide it.
     """
+    from rich.markup import escape
+
     from switchboard.tools.approvals import Identity
 
     while result.status == "paused":
@@ -91,7 +93,8 @@ async def confirm_in_chat(sb: Switchboard, result: AskResult, customer: str) -> 
                 )
             return None
         pending = mine[0]
-        question = f"[bold yellow]confirm[/] {pending['value'].get('description', 'this action')}? [yes/no] "
+        description = escape(str(pending["value"].get("description") or "this action"))
+        question = f"[bold yellow]confirm[/] {description}? \\[yes/no] "
         while True:
             try:
                 reply = (await asyncio.to_thread(console.input, question)).strip().lower()
