@@ -1386,7 +1386,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             },
         }
     )
+    if not plan.quick:  # the CLI's own start-up: new processes, so outside the scratch database
+        from bench import startup
+
+        say("start-up of the CLI: --help, route, ask on a warm embedded server")
+        results["startup"] = startup.measure()
     print_report(results, console)
+    if results.get("startup"):
+        from bench import startup
+
+        console.print(startup.report(results["startup"]), highlight=False)
     plan.out.parent.mkdir(parents=True, exist_ok=True)
     import json
 

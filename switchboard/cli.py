@@ -24,6 +24,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # plain help: rich's help renderer costs more start-up than the command
+    context_settings={"max_content_width": 120},
 )
 
 

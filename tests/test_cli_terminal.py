@@ -220,3 +220,13 @@ def test_version() -> None:
 
     result = plain("--version")
     assert result.returncode == 0 and result.stdout.strip() == f"switchboard {version('switchboard')}"
+
+
+def test_seeding_again_after_the_demo_is_done_not_an_error(planted: dict[str, dict[str, Any]]) -> None:
+    again = plain("db", "seed", "--json")  # docs/studio.md's line, on a store the demo seeded
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["already_seeded"] is True
+    other = plain("db", "seed", "--seed", "3")
+    lines = [line for line in other.stderr.splitlines() if line.strip()]
+    assert other.returncode == 2 and len(lines) == 1
+    assert "--replace" in lines[0] and "replace=True" not in lines[0]

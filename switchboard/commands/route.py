@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from typing import TYPE_CHECKING, Any
@@ -34,6 +33,8 @@ def _decide(text: str, decider: str) -> RouteDecision:
 
     if is_deterministic(decider):
         return route_deterministic(text)
+    import asyncio
+
     from switchboard.agents.router.decide import decide_route  # LangChain: only for a model
 
     return asyncio.run(decide_route(decider, text, [], []))
