@@ -90,8 +90,9 @@ def seed(
 ) -> None:
     """Fill the store with deterministic, realistic data and the named scenarios."""
     from switchboard.config.database import connect, database_target
-    from switchboard.tools.store.seed import REFERENCE_NOW, is_seeded, seed_info, seed_store
+    from switchboard.tools.store.seed import REFERENCE_NOW, _check_args, is_seeded, seed_info, seed_store
 
+    _check_args(seed_value, customers)  # a bad argument is the error, whatever the store holds
     with connect() as conn:
         if replace and is_seeded(conn):
             confirm_deletion(
