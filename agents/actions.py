@@ -204,7 +204,9 @@ _DONE: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     "unsubscribe_newsletter": lambda a: f"I have unsubscribed you from {a.get('topic')}",
     "escalate_to_human": lambda a: (
-        "I have handed this over to a person in our care team; they will contact you"
+        "I have passed your complaint to a member of our care team; they will get back to you"
+        if str(a.get("subject", "")).lower().startswith("complaint")
+        else "I have handed this over to a person in our care team; they will contact you"
     ),
 }
 

@@ -209,7 +209,7 @@ async def test_reject_with_a_reason_tells_the_customer_and_changes_nothing(
     done = await app.decide(result.thread_id, actor=ALICE, decision="reject", reason=reason)
     assert done.status == "done"
     assert actions(done)["issue_refund"]["status"] == "rejected"
-    assert reason in done.answer and "not approved" in done.answer
+    assert reason in done.answer and "did not approve" in done.answer
     assert counts(result.thread_id, s["customer_id"]) == before
     row = one("select * from store.approvals where id = %s", pending["value"]["approval_id"])
     assert (row["status"], row["reason"], row["decided_by"], row["used_at"]) == (
@@ -627,7 +627,7 @@ async def test_a_half_done_cancellation_is_compensated_and_the_record_says_so(
 
     assert calls == s["payment_ids"]
     assert actions(done)["cancel_order"]["status"] == "failed"
-    assert "could not be completed and nothing was changed" in done.answer
+    assert "could not be completed, so nothing was changed" in done.answer
     assert "declined the refund" in done.answer
     assert one("select status, cancelled_at from store.orders where id = %s", s["order_id"]) == {
         "status": "processing",
