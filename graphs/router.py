@@ -184,13 +184,4 @@ def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, Router
 
 
 configure_tracing()  # the dev server imports this module: tracing settings from .env apply there too
-
-
-def __getattr__(name: str) -> Any:
-    """`graph` (what langgraph.json serves) is compiled on first use, not at import: the CLI, the API and
-    the service compile their own on a checkpointer, and building it twice cost every `ask` half a second."""
-    if name == "graph":
-        compiled = build_router_graph().compile(name="switchboard")
-        globals()["graph"] = compiled
-        return compiled
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+graph = build_router_graph().compile(name="switchboard")
