@@ -12,7 +12,7 @@ For each proposed action, in order:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from langgraph.types import interrupt
@@ -35,8 +35,16 @@ def _outcome(action: str, args: dict[str, Any], status: str, detail: str) -> Act
 def _done(action: str, args: dict[str, Any], result: Any) -> ActionOutcome:
     if result.status == "compensated":
         return _outcome(action, args, "failed", result.detail)
-    detail = ", ".join(f"{k} {v}" for k, v in result.result.items() if k.endswith("_id") or k == "refunds")
-    return _outcome(action, args, "done", detail)
+    return _outcome(action, args, "done", _receipt(result.result))
+
+
+def _receipt(result: dict[str, Any]) -> str:
+    """The references the store gave a done action, in words ("refund RF-1001"); nothing when it has none."""
+    parts = [f"refund {result['refund_id']}"] if result.get("refund_id") else []
+    parts += [f"refund {r['refund_id']} of {r['amount']} EUR" for r in result.get("refunds") or [] if r]
+    if result.get("ticket_id"):
+        parts.append(f"ticket {result['ticket_id']}")
+    return ", ".join(parts)
 
 
 async def _handle(
@@ -97,8 +105,11 @@ async def _handle(
         "resume": resume_forms(row["id"], args),  # what a valid resume looks like (Studio, the SDK)
     }
     decided = await _await_decision(payload, row["id"])
+    decided_by = f"{decided['decided_role']}:{decided['decided_by']}" if decided.get("decided_by") else ""
     if decided["status"] == "rejected":
-        return _outcome(action, args, "rejected", decided.get("reason") or "no reason given")
+        outcome = _outcome(action, args, "rejected", decided.get("reason") or "no reason given")
+        outcome.decided_by = decided_by
+        return outcome
     async with store_connection() as conn:
         final_args = decided["decided_args"] or args
         if decided["status"] == "approved":
@@ -118,12 +129,10 @@ async def _handle(
             args=final_args,
             approval_id=row["id"],
         )
-    outcome = _done(action, args, result)  # keyed by the proposal; an edit shows in the detail
+    outcome = _done(action, args, result)  # keyed by the proposal; the edit is in performed_args
+    outcome.decided_by = decided_by
     if final_args != args:
-        edits = ", ".join(f"{k} {v}" for k, v in final_args.items() if args.get(k) != v)
-        outcome.detail = f"edited by {decided['decided_by']}: {edits}" + (
-            f"; {outcome.detail}" if outcome.detail else ""
-        )
+        outcome.performed_args = dict(final_args)
     return outcome
 
 
@@ -162,15 +171,77 @@ async def perform_pending_actions(
     return results
 
 
+# What each action is, in the customer's words: as a thing (for "was not approved") and as a deed done.
+_WHAT: dict[str, Callable[[dict[str, Any]], str]] = {
+    "issue_refund": lambda a: f"the refund of {a.get('amount')} EUR for order {a.get('order_id')}",
+    "cancel_order": lambda a: f"cancelling order {a.get('order_id')}",
+    "start_return": lambda a: f"the return of order {a.get('order_id')}",
+    "change_delivery_address": lambda a: f"changing the delivery address of order {a.get('order_id')}",
+    "open_lost_parcel_claim": lambda a: f"the lost-parcel claim for order {a.get('order_id')}",
+    "close_account": lambda a: "closing your account",
+    "change_account_email": lambda a: f"changing your account e-mail to {a.get('new_email')}",
+    "send_password_reset": lambda a: "the password-reset link",
+    "unsubscribe_newsletter": lambda a: f"unsubscribing you from {a.get('topic')}",
+    "escalate_to_human": lambda a: "handing this over to our care team",
+}
+_DONE: dict[str, Callable[[dict[str, Any]], str]] = {
+    "issue_refund": lambda a: f"I have refunded {a.get('amount')} EUR for order {a.get('order_id')}",
+    "cancel_order": lambda a: f"I have cancelled order {a.get('order_id')}",
+    "start_return": lambda a: f"I have started the return of order {a.get('order_id')}",
+    "change_delivery_address": lambda a: (
+        f"I have changed the delivery address of order {a.get('order_id')} to {a.get('address')}"
+    ),
+    "open_lost_parcel_claim": lambda a: (
+        f"I have opened a lost-parcel claim for order {a.get('order_id')} (parcel {a.get('tracking_number')});"
+        " you will get a replacement or a full refund"
+    ),
+    "close_account": lambda a: "I have closed your account",
+    "change_account_email": lambda a: f"I have changed your account e-mail to {a.get('new_email')}",
+    "send_password_reset": lambda a: (
+        "I have sent you a password-reset link by e-mail; setting a new password unlocks your account"
+    ),
+    "unsubscribe_newsletter": lambda a: f"I have unsubscribed you from {a.get('topic')}",
+    "escalate_to_human": lambda a: (
+        "I have passed your complaint to a member of our care team; they will get back to you"
+        if str(a.get("subject", "")).lower().startswith("complaint")
+        else "I have handed this over to a person in our care team; they will contact you"
+    ),
+}
+
+
+def _what(outcome: ActionOutcome) -> str:
+    args = dict(outcome.args)
+    describe = _WHAT.get(outcome.action)
+    return describe(args) if describe else outcome.action.replace("_", " ")
+
+
 def outcome_sentence(outcome: ActionOutcome) -> str:
-    """How the customer hears what became of a write action."""
-    label = outcome.action.replace("_", " ")
-    if outcome.status == "done":
-        return f"Done: {label}" + (f" ({outcome.detail})." if outcome.detail else ".")
-    if outcome.status == "rejected":
-        return f"The {label} was not approved: {outcome.detail}."
-    if outcome.status == "pending":
-        return f"The {label} is waiting for approval."
-    if outcome.status == "failed":
-        return f"The {label} could not be completed and nothing was changed: {outcome.detail}."
-    return f"I could not {label}: {outcome.detail}."
+    """How the customer hears what became of a write action: one plain sentence, said once."""
+    status = outcome.status
+    if status == "done":
+        args = {**outcome.args, **outcome.performed_args}
+        done = _DONE.get(outcome.action)
+        text = done(args) if done else f"Done: {outcome.action.replace('_', ' ')}"
+        if outcome.detail:
+            text += f" ({outcome.detail})"
+        text += "."
+        changed = [k for k, v in outcome.performed_args.items() if outcome.args.get(k) != v]
+        if changed:
+            what = ", ".join(
+                f"the {k.replace('_', ' ')} from {outcome.args.get(k)} to {outcome.performed_args[k]}"
+                for k in changed
+            )
+            text += f" Our staff changed {what} when approving it."
+        return text
+    what = _what(outcome)
+    if status == "rejected":
+        if outcome.decided_by.startswith("customer:"):
+            return f"As you declined {what}, nothing was changed."
+        return f"Our staff did not approve {what} ({outcome.detail}), so nothing was changed."
+    if status == "pending":
+        return f"{what[0].upper()}{what[1:]} is waiting for approval."
+    if status == "failed":
+        return (
+            f"{what[0].upper()}{what[1:]} could not be completed, so nothing was changed: {outcome.detail}."
+        )
+    return f"I could not go ahead with {what}: {outcome.detail}."

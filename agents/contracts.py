@@ -124,6 +124,11 @@ class ActionOutcome(Contract):
     args: dict[str, str | int | float | bool | None]
     status: Literal["done", "refused", "rejected", "pending", "failed"]
     detail: str = ""
+    decided_by: str = Field(default="", description="who approved, edited or rejected it (ROLE:ID)")
+    performed_args: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict,
+        description="the arguments it was carried out with, when an approver edited them",
+    )
 
 
 class SpecialistReport(Contract):

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
@@ -38,8 +39,12 @@ class EndpointError(DecisionError):
     """The model endpoint failed (unreachable, an error status, a timeout): it counts against its breaker."""
 
 
-def _transport_errors() -> tuple[type[BaseException], ...]:
-    """Errors of an unreachable or failing model endpoint (the run falls back, it does not fail)."""
+@lru_cache(maxsize=1)
+def model_errors() -> tuple[type[BaseException], ...]:
+    """Errors of an unreachable or failing model endpoint (the run falls back, it does not fail).
+
+    Looked up when a model call fails, not at import: the openai package costs a second of start-up
+    to every command, and a deterministic run never needs it."""
     import httpx
 
     errors: list[type[BaseException]] = [httpx.HTTPError, TimeoutError, ConnectionError]
@@ -50,9 +55,6 @@ def _transport_errors() -> tuple[type[BaseException], ...]:
     except ImportError:  # pragma: no cover - langchain-openai brings openai
         pass
     return tuple(errors)
-
-
-MODEL_ERRORS = _transport_errors()
 
 
 @dataclass
@@ -105,7 +107,7 @@ async def invoke_model(runnable: Any, messages: list[BaseMessage]) -> Any:
     """`runnable.ainvoke(messages)`: metered, with endpoint failures turned into DecisionError."""
     try:
         reply = await runnable.ainvoke(messages)
-    except MODEL_ERRORS as exc:
+    except model_errors() as exc:  # evaluated only when the call raised
         raise EndpointError(
             f"model call failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         ) from exc

@@ -8,11 +8,13 @@ Tests and benchmarks register scripted models under their own names ('scripted:N
 from __future__ import annotations
 
 import threading
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING
 
 from switchboard.config.errors import ConfigurationError
 from switchboard.config.settings import get_settings
+
+if TYPE_CHECKING:  # only for types: `route` and `--help` must not load LangChain
+    from langchain_core.language_models import BaseChatModel
 
 DETERMINISTIC = "deterministic"
 

@@ -5,7 +5,7 @@
 Every system answers the same two-domain request for the `multi_issue` scenario customer, driven by
 the same scripted chat model (bench/scripted.py), on the same `AsyncPostgresSaver` (Switchboard's own,
 on its pool) in a fresh scratch database that is dropped afterwards. Figures are medians of several
-requests, each on a fresh thread; targets are ratios measured in this run (see ../shared/DESIGN.md,
+requests, each on a fresh thread; targets are ratios measured in this run (see docs/DESIGN.md,
 "Performance budget"). Output: a table on the terminal, JSON, and a PNG plot next to the JSON.
 
 Database server: --server URL, else DATABASE_URL's server, else postgresql://postgres@127.0.0.1:5432,
@@ -1431,7 +1431,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             },
         }
     )
+    if not plan.quick:  # the CLI's own start-up: new processes, so outside the scratch database
+        from bench import startup
+
+        say("start-up of the CLI: --help, route, ask on a warm embedded server")
+        results["startup"] = startup.measure()
     print_report(results, console)
+    if results.get("startup"):
+        from bench import startup
+
+        console.print(startup.report(results["startup"]), highlight=False)
     plan.out.parent.mkdir(parents=True, exist_ok=True)
     import json
 

@@ -13,6 +13,7 @@ so the drawn graph shows them. A domain's module declares its specialists; this 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
@@ -29,7 +30,7 @@ from switchboard.agents.llm import decide_or_fall_back, metered, total_usage
 from switchboard.agents.models import is_deterministic
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec
 from switchboard.agents.specialists.llm import run_llm_specialist
-from switchboard.agents.supervisor import ACT, FINISH, supervise
+from switchboard.agents.supervisor import ACT, FINISH, action_key, supervise
 from switchboard.config.settings import get_settings
 from switchboard.graphs.state import (
     DomainInput,
@@ -51,7 +52,8 @@ def domain_result(
     A paused domain (`api.result`) passes the actions waiting for a decision as `pending`."""
     reports = reports_of(state)
     outcomes = [*outcomes_of(state), *pending]
-    summary = " ".join([*(r.summary for r in reports), *(outcome_sentence(o) for o in outcomes)]).strip()
+    summary = " ".join([*(_findings(r, outcomes) for r in reports), *(outcome_sentence(o) for o in outcomes)])
+    summary = " ".join(summary.split())
     return DomainResult(
         domain=domain,
         summary=summary or "I could not find anything to report.",
@@ -63,6 +65,20 @@ def domain_result(
         usage=total_usage(state.get("usage", [])),
         fallbacks=[Fallback.model_validate(f) for f in state.get("fallbacks", [])],
     )
+
+
+def _findings(report: SpecialistReport, outcomes: Sequence[ActionOutcome]) -> str:
+    """A report's words, less its announcements ("I will refund ...") once each action it proposed has been
+    decided: the outcome's sentence then says what happened, and the answer never says both."""
+    decided = {action_key(o.action, o.args) for o in outcomes if o.status != "pending"}
+    proposed = [action_key(p.action, dict(p.args)) for p in report.proposed_actions]
+    if not proposed or not all(key in decided for key in proposed):
+        return report.summary
+    sentences = re.split(r"(?<=[.!?])\s+", report.summary.strip())
+    return " ".join(s for s in sentences if not _ANNOUNCEMENT.match(s))
+
+
+_ANNOUNCEMENT = re.compile(r"^(I will|I'll|I am going to|Once you confirm)\b", re.IGNORECASE)
 
 
 def build_domain_graph(

@@ -403,8 +403,8 @@ class Switchboard:
                 values_of_domain = cast(DomainState, task.state.values)
                 results.append(channel(domain_result(task.name, values_of_domain, False, pending)))
         waiting = "; ".join(
-            f"{i['value'].get('description', '')} (needs {i['value'].get('required_role', 'a person')}'s "
-            f"{'confirmation' if i['value'].get('required_role') == 'customer' else 'approval'})"
+            f"{i['value'].get('description', '')} "
+            f"({'needs your confirmation' if i['value'].get('required_role') == 'customer' else 'needs staff approval'})"
             for i in interrupts
         )
         paused_path = path_of({"domain_results": results})

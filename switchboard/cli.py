@@ -1,18 +1,22 @@
-"""The `switchboard` command. Each command group lives in `switchboard/commands/`."""
+"""The `switchboard` command. Each command group lives in `switchboard/commands/`.
+
+Start-up is part of the interface: `--help` and `route` must answer in well under half a second, so
+nothing here (nor in the command modules) imports LangGraph, psycopg or the settings at module level;
+each command imports what it needs when it runs.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 
 import typer
 
 from switchboard.commands import register_all
 from switchboard.config.errors import SwitchboardError
-from switchboard.config.settings import get_settings
 from switchboard.config.text import check_arguments
-from switchboard.config.tracing import configure_tracing
-from switchboard.output import err_console
+from switchboard.output import print_error
 
 app = typer.Typer(
     name="switchboard",
@@ -20,29 +24,74 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # plain help: rich's help renderer costs more start-up than the command
+    context_settings={"max_content_width": 120},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            sys.stdout.write(f"switchboard {version('switchboard')}\n")
+        except PackageNotFoundError:  # a source tree that was never installed
+            sys.stdout.write("switchboard (not installed)\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _start(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Switchboard: a hierarchical multi-agent customer-operations assistant on LangGraph."""
+    # Runs before any command (not for `--help` or `--version`): settings, logging and tracing.
+    from switchboard.config.settings import get_settings
+    from switchboard.config.tracing import configure_tracing
+
+    try:
+        settings = get_settings()
+    except Exception as exc:  # pydantic's ValidationError: name the setting
+        from switchboard.config.errors import ConfigurationError
+
+        raise ConfigurationError(f"invalid setting: {_settings_error(exc)}") from None
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    configure_tracing(settings)
+
+
 register_all(app)
 
 
-def main() -> None:
-    """Entry point: user errors become one line on stderr and exit code 2."""
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: every error a user can act on is one line on stderr (JSON under `--json`), exit 2."""
+    from typer._click.exceptions import ClickException, UsageError
+    from typer.exceptions import Abort
+
+    from switchboard import output
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    output.json_errors = "--json" in args
     try:
-        settings = get_settings()
-    except Exception as exc:  # pydantic ValidationError: name the setting
-        err_console.print(
-            f"[bold red]error:[/] invalid setting: {_settings_error(exc)}", highlight=False, soft_wrap=True
-        )
+        check_arguments(args)  # undecodable bytes: one line before any command runs
+        code = app(args=args, prog_name="switchboard", standalone_mode=False)
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "switchboard"
+        print_error(f"{exc.format_message()} (see: {where} --help)", kind="usage")
         sys.exit(2)
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    configure_tracing(settings)
-    try:
-        check_arguments(sys.argv[1:])  # undecodable bytes: one line before any command runs
-        app()  # standalone: usage errors print click's message and exit 2
+    except ClickException as exc:
+        print_error(exc.format_message(), kind="usage")
+        sys.exit(exc.exit_code)
     except SwitchboardError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        print_error(str(exc), kind=type(exc).__name__)
         sys.exit(2)
+    except Abort:
+        print_error("aborted", kind="aborted")
+        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _settings_error(exc: Exception) -> str:

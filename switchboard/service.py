@@ -28,6 +28,7 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
 from psycopg_pool import PoolTimeout
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -445,7 +446,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     if pending:
                         await asyncio.wait(pending, timeout=5)
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc load their scripts from this service, never from a CDN.
+    app = FastAPIOffline(
         title="Switchboard",
         version="0.1.0",
         summary="A hierarchical LangGraph customer-operations assistant, over HTTP.",

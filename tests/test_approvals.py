@@ -127,7 +127,7 @@ async def test_approve_runs_the_refund_once_and_records_who_and_when(
     done = await app.decide(result.thread_id, actor=ALICE, decision="approve")
     assert done.status == "done" and not done.interrupts
     assert actions(done)["issue_refund"]["status"] == "done"
-    assert "Done: issue refund" in done.answer
+    assert "I have refunded" in done.answer and "I will refund" not in done.answer
 
     after = counts(result.thread_id, s["customer_id"])
     assert after["refunds"] == before["refunds"] + 1 and after["ledger"] == 1
@@ -209,7 +209,7 @@ async def test_reject_with_a_reason_tells_the_customer_and_changes_nothing(
     done = await app.decide(result.thread_id, actor=ALICE, decision="reject", reason=reason)
     assert done.status == "done"
     assert actions(done)["issue_refund"]["status"] == "rejected"
-    assert reason in done.answer and "not approved" in done.answer
+    assert reason in done.answer and "did not approve" in done.answer
     assert counts(result.thread_id, s["customer_id"]) == before
     row = one("select * from store.approvals where id = %s", pending["value"]["approval_id"])
     assert (row["status"], row["reason"], row["decided_by"], row["used_at"]) == (
@@ -235,7 +235,7 @@ async def test_edit_to_a_smaller_amount_is_rechecked_and_refunds_the_edited_amou
 
     done = await app.decide(result.thread_id, actor=ALICE, decision="edit", args={"amount": "100.00"})
     assert done.status == "done"
-    assert "edited by alice: amount 100.00" in done.answer
+    assert "I have refunded 100.00 EUR" in done.answer and "changed the amount" in done.answer
     refund = one("select amount from store.refunds where payment_id = %s", s["payment_ids"][1])
     assert str(refund["amount"]) == "100.00"
     assert one("select status from store.payments where id = %s", s["payment_ids"][1])["status"] == "captured"
@@ -544,7 +544,7 @@ async def test_two_approvals_in_one_run_are_resumed_one_by_one_by_interrupt_id(
     outcome = actions(done)
     assert outcome["change_delivery_address"]["status"] == "done"
     assert outcome["issue_refund"]["status"] == "rejected"
-    assert reason in done.answer and "Done: change delivery address" in done.answer
+    assert reason in done.answer and "I have changed the delivery address" in done.answer
     assert counts(result.thread_id, s["customer_id"])["ledger"] == 1
     decided = {
         r["action"]: (r["status"], r["decided_by"])
@@ -628,7 +628,7 @@ async def test_a_half_done_cancellation_is_compensated_and_the_record_says_so(
 
     assert calls == s["payment_ids"]
     assert actions(done)["cancel_order"]["status"] == "failed"
-    assert "could not be completed and nothing was changed" in done.answer
+    assert "could not be completed, so nothing was changed" in done.answer
     assert "declined the refund" in done.answer
     assert one("select status, cancelled_at from store.orders where id = %s", s["order_id"]) == {
         "status": "processing",

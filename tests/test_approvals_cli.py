@@ -109,7 +109,7 @@ async def test_list_refuse_the_wrong_role_then_approve_as_staff(
 
     done = (await cli("approve", paused.thread_id, "--as", "staff:alice", "--json", cwd=tmp_path)).json()
     assert done["status"] == "done" and done["interrupts"] == []
-    assert "Done: issue refund" in done["answer"]
+    assert "I have refunded" in done["answer"]
     assert len(sql("select id from store.refunds where payment_id = %s", s["payment_ids"][1])) == 1
     approval = sql(
         "select status, decided_by, decided_role from store.approvals where thread_id = %s", paused.thread_id
@@ -195,7 +195,7 @@ async def test_edit_and_reject_by_interrupt_id(
     )
     done = rejected.json()
     assert done["status"] == "done" and reason in done["answer"]
-    assert "edited by alice: amount 99.95" in done["answer"]
+    assert "I have refunded 99.95 EUR" in done["answer"]
     statuses = sql(
         "select action, status from store.approvals where thread_id = %s order by action", paused.thread_id
     )
@@ -217,7 +217,7 @@ async def test_resume_finishes_a_run_whose_process_was_killed(
     assert killed.code == -signal.SIGKILL
     assert (await app.result(paused.thread_id)).status == "paused"  # the checkpoint never saw the refund
     done = (await cli("resume", paused.thread_id, "--json", cwd=tmp_path)).json()
-    assert done["status"] == "done" and "Done: issue refund" in done["answer"]
+    assert done["status"] == "done" and "I have refunded" in done["answer"]
     assert len(sql("select id from store.refunds where payment_id = %s", s["payment_ids"][1])) == 1
     assert len(sql("select key from store.side_effects where thread_id = %s", paused.thread_id)) == 1
     again = (await cli("resume", paused.thread_id, "--json", cwd=tmp_path)).json()

@@ -74,7 +74,7 @@ def test_ask_then_threads_and_history_from_postgres(
     mine = [t for t in threads if t["thread_id"] == thread_id]
     assert len(mine) == 1 and mine[0]["customer_id"] == customer and mine[0]["checkpoints"] >= 3
 
-    steps = ok_json(run_switchboard(["history", thread_id, "--json"], workdir))
+    steps = ok_json(run_switchboard(["history", thread_id, "--json"], workdir))["steps"]
     namespaces = [step["namespace"] for step in steps]
     assert {"router", "billing", "shipping"} <= set(namespaces)
     assert all(

@@ -368,7 +368,7 @@ async def _exercise(server: DevServer, client: Any, scenario: dict[str, Any], tm
     # The same thread, read by the CLI straight from Postgres.
     workdir = tmp_path / "cli"
     workdir.mkdir()
-    steps = run_cli(["history", thread_id], workdir)
+    steps = run_cli(["history", thread_id], workdir)["steps"]
     assert {"router", "billing", "shipping"} <= {s["namespace"] for s in steps}, steps
     router_ids = {s["checkpoint_id"] for s in steps if s["namespace"] == "router"}
     assert state["checkpoint"]["checkpoint_id"] in router_ids

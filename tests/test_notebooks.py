@@ -7,6 +7,7 @@ working directory, so a developer's `.env` cannot leak in.
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 from collections.abc import Iterator
@@ -94,6 +95,14 @@ def run_notebook(path: Path, kernel_dir: Path, workdir: Path) -> None:
     assert ran and all(c.execution_count for c in ran), f"{path.name}: not every cell ran"
     errors = [o for c in ran for o in c.outputs if o.get("output_type") == "error"]
     assert not errors, errors
+    # Every picture cell (a `pictures.` call) produced a real PNG, not text.
+    drawing = [c for c in ran if "pictures.show(" in c.source]
+    assert drawing, f"{path.name} draws no picture"
+    for cell in drawing:
+        images = [o["data"]["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
+        assert images, f"{path.name}: no image from:\n{cell.source}"
+        assert all(base64.b64decode(png)[:8] == b"\x89PNG\r\n\x1a\n" for png in images)
+        assert all(len(base64.b64decode(png)) > 10_000 for png in images)  # a drawing, not a blank
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

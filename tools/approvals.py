@@ -106,6 +106,14 @@ async def pending(
     return list(await cur.fetchall())
 
 
+async def for_thread(conn: Conn, thread_id: str) -> list[dict[str, Any]]:
+    """Every approval of one thread, decided or not, in the order they were requested."""
+    cur = await conn.execute(
+        f"select {_COLUMNS} from store.approvals where thread_id = %s order by requested_at, id", (thread_id,)
+    )
+    return list(await cur.fetchall())
+
+
 def check_role(row: dict[str, Any], actor: Identity, decision: str) -> None:
     if row["required_role"] == "staff" and actor.role != "staff":
         raise Forbidden(f"approval {row['id']} needs a staff member; {actor} may not {decision} it")

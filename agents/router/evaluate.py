@@ -49,18 +49,11 @@ _ROOT = Path(__file__).resolve().parents[2]
 
 
 def _default_csv() -> Path:
-    """SWITCHBOARD_BITEXT_CSV, else ``shared/benchmarks`` beside the repository (as CI lays it out)."""
+    """SWITCHBOARD_BITEXT_CSV, else the copy kept in the repository (``bench/data``, with its licence)."""
     override = os.environ.get("SWITCHBOARD_BITEXT_CSV")
     if override:
         return Path(override)
-    for candidate in (
-        _ROOT.parent / "shared" / "benchmarks" / "bitext_routing_sample.csv",
-        _ROOT / "shared" / "benchmarks" / "bitext_routing_sample.csv",
-        Path("/work/shared/benchmarks/bitext_routing_sample.csv"),
-    ):
-        if candidate.exists():
-            return candidate
-    return _ROOT.parent / "shared" / "benchmarks" / "bitext_routing_sample.csv"
+    return _ROOT / "bench" / "data" / "bitext_routing_sample.csv"
 
 
 DEFAULT_CSV = _default_csv()

@@ -6,12 +6,10 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from switchboard.config.errors import InputError
 from switchboard.output import JsonOption, console, emit
-from switchboard.render import render_result
+from switchboard.render import print_rows, render_result
 
 if TYPE_CHECKING:
     from switchboard.api import AskResult
@@ -66,17 +64,24 @@ def register(app: typer.Typer) -> None:
             if not data:
                 console.print("no pending approvals")
                 return
-            table = Table("thread", "interrupt", "needs", "path", "description", "expires")
-            for r in data:
-                table.add_row(
-                    r["thread_id"],
-                    r["interrupt_id"] or "",
-                    r["required_role"],
-                    escape(r["path"]),
-                    escape(r["description"]),
-                    f"{r['expires_at']:%Y-%m-%d %H:%M}" + (" (expired)" if r["expired"] else ""),
-                )
-            console.print(table)
+            print_rows(
+                ("thread", "interrupt", "needs", "customer", "path", "description", "expires"),
+                [
+                    (
+                        r["thread_id"],
+                        r["interrupt_id"] or "",
+                        "the customer's confirmation"
+                        if r["required_role"] == "customer"
+                        else "staff approval",
+                        r["customer_id"],
+                        r["path"],
+                        r["description"],
+                        f"{r['expires_at']:%Y-%m-%d %H:%M}" + (" (expired)" if r["expired"] else ""),
+                    )
+                    for r in data
+                ],
+                whole=("thread", "interrupt", "customer", "expires"),
+            )
 
         emit(rows, as_json, render)
 
@@ -95,7 +100,12 @@ def register(app: typer.Typer) -> None:
             result = _decide(thread, actor, "edit", interrupt, args=_parse_edits(edit))
         else:
             result = _decide(thread, actor, "approve", interrupt)
-        emit(result.to_dict(), as_json, lambda _: render_result(result))
+        verb = "edited and approved" if edit else "approved"
+        emit(
+            {**result.to_dict(), "decided_by": actor.strip(), "decision": "edit" if edit else "approve"},
+            as_json,
+            lambda _: render_result(result, decided_by=f"{actor.strip()} ({verb})"),
+        )
 
     @app.command()
     def reject(
@@ -107,7 +117,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Reject a paused write action; the customer is told why and the run continues."""
         result = _decide(thread, actor, "reject", interrupt, reason=reason)
-        emit(result.to_dict(), as_json, lambda _: render_result(result))
+        emit(
+            {**result.to_dict(), "decided_by": actor.strip(), "decision": "reject"},
+            as_json,
+            lambda _: render_result(result, decided_by=f"{actor.strip()} (rejected: {reason})"),
+        )
 
     @app.command()
     def resume(

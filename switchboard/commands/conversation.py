@@ -6,14 +6,14 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
+from switchboard.config.errors import Conflict, InputError
 from switchboard.output import JsonOption, console, emit
-from switchboard.render import render_result
+from switchboard.render import Progress, approval_hint, command_prefix, print_rows, render_result
 
 if TYPE_CHECKING:
     from switchboard.agents.context import Context
-    from switchboard.api import AskResult
+    from switchboard.api import AskResult, Switchboard
 
 
 def _context(route: str, supervisor: str, specialist: str, compose: str) -> Context:
@@ -28,6 +28,101 @@ def _context(route: str, supervisor: str, specialist: str, compose: str) -> Cont
 
 
 DeciderOption = typer.Option("", help="'deterministic' or 'provider:model' (default: the settings).")
+ThreadOption = typer.Option(
+    None, "--thread", "-t", help="Continue this thread (it must exist; with --new: start it under this id)."
+)
+NewOption = typer.Option(False, "--new", help="Start a new thread (under --thread's id when given).")
+
+YES = ("y", "yes", "ok", "confirm")
+NO = ("n", "no", "decline", "cancel")
+
+
+async def checked_thread(sb: Switchboard, thread: str | None, new: bool) -> str | None:
+    """A mistyped --thread must not silently start a new thread: refuse it unless --new says so."""
+    if thread is None:
+        return None
+    exists = await sb.thread_owner(thread) is not None
+    if exists and new:
+        raise Conflict(f"thread {thread} already exists: drop --new to continue it")
+    if not exists and not new:
+        raise InputError(
+            f"thread {thread} does not exist (`{command_prefix()} threads` lists them); "
+            "add --new to start a new thread under this id"
+        )
+    return thread
+
+
+async def run_streamed(
+    sb: Switchboard, text: str, customer: str, thread_id: str | None, context: Context, progress: Progress
+) -> AskResult:
+    """`ask` through the graph's stream, reporting progress as the hierarchy works."""
+    from switchboard.api import AskResult
+
+    result: AskResult | None = None
+    async for event in sb.astream_ask(text, customer_id=customer, thread_id=thread_id, context=context):
+        progress(event)
+        if event["event"] == "result":
+            result = AskResult(**event["data"])
+    assert result is not None, "the stream ended without a result"
+    return result
+
+
+async def confirm_in_chat(sb: Switchboard, result: AskResult, customer: str) -> AskResult | None:
+    """While the run waits for this customer's own confirmation, ask them here: yes or no.
+
+    Returns the resumed result, or None when the pause is not theirs to decide (staff approval) or they
+    left the prompt (Ctrl-D); the thread then stays paused and the hint says how to decide it.
+    """
+    from rich.markup import escape
+
+    from switchboard.tools.approvals import Identity
+
+    while result.status == "paused":
+        mine = [
+            p
+            for p in result.interrupts
+            if p["value"].get("required_role") == "customer" and p["value"].get("customer_id") == customer
+        ]
+        if not mine:
+            for pending in result.interrupts:
+                console.print(
+                    f"[yellow]this waits for staff; the thread goes on once they decide:[/]\n  "
+                    f"{approval_hint(result.thread_id, pending)}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+            return None
+        pending = mine[0]
+        description = escape(str(pending["value"].get("description") or "this action"))
+        question = f"[bold yellow]confirm[/] {description}? \\[yes/no] "
+        while True:
+            try:
+                reply = (await asyncio.to_thread(console.input, question)).strip().lower()
+            except EOFError:
+                console.print(
+                    f"left paused; {approval_hint(result.thread_id, pending)}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+                return None
+            if reply in YES or reply in NO:
+                break
+            console.print("please answer yes or no", highlight=False)
+        me = Identity("customer", customer)
+        if reply in YES:
+            result = await sb.decide(
+                result.thread_id, actor=me, decision="approve", interrupt_id=pending["id"]
+            )
+        else:
+            result = await sb.decide(
+                result.thread_id,
+                actor=me,
+                decision="reject",
+                interrupt_id=pending["id"],
+                reason="the customer declined",
+            )
+        render_result(result, decided_by=f"{me} ({'confirmed' if reply in YES else 'declined'})", hints=False)
+    return result
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +130,8 @@ def register(app: typer.Typer) -> None:
     def ask(
         text: str = typer.Argument(..., help="The customer's request."),
         customer: str = typer.Option(..., "--customer", "-c", help="The customer asking, e.g. CUST-0001."),
-        thread: str = typer.Option(None, "--thread", "-t", help="Continue this thread (default: a new one)."),
+        thread: str = ThreadOption,
+        new: bool = NewOption,
         route_decider: str = DeciderOption,
         supervisor_decider: str = DeciderOption,
         specialist_decider: str = DeciderOption,
@@ -44,12 +140,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run one request through the hierarchy; print the answer and the path it took."""
         context = _context(route_decider, supervisor_decider, specialist_decider, compose_decider)
+        progress = Progress(enabled=None if not as_json else False)
 
         from switchboard.api import Switchboard
 
         async def go() -> AskResult:
             async with Switchboard.open() as sb:
-                return await sb.ask(text, customer_id=customer, thread_id=thread, context=context)
+                thread_id = await checked_thread(sb, thread, new)
+                return await run_streamed(sb, text, customer, thread_id, context, progress)
 
         result = asyncio.run(go())
         emit(result.to_dict(), as_json, lambda _: render_result(result))
@@ -57,19 +155,28 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def chat(
         customer: str = typer.Option(..., "--customer", "-c", help="The customer chatting, e.g. CUST-0001."),
-        thread: str = typer.Option(None, "--thread", "-t", help="Continue this thread (default: a new one)."),
+        thread: str = ThreadOption,
+        new: bool = NewOption,
+        route_decider: str = DeciderOption,
+        supervisor_decider: str = DeciderOption,
+        specialist_decider: str = DeciderOption,
+        compose_decider: str = DeciderOption,
     ) -> None:
-        """Talk to Switchboard turn by turn in one thread (empty line or Ctrl-D to stop)."""
+        """Talk to Switchboard turn by turn in one thread; confirm or decline your own actions in place
+        (empty line or Ctrl-D to stop)."""
         from switchboard.api import Switchboard
         from switchboard.config.errors import SwitchboardError
         from switchboard.config.text import tolerant_stdin
 
         tolerant_stdin()  # a line that is not UTF-8 is refused like any bad message, not a traceback
 
+        context = _context(route_decider, supervisor_decider, specialist_decider, compose_decider)
+        progress = Progress()
+
         async def go() -> None:
-            thread_id = thread
             async with Switchboard.open() as sb:
-                console.print(f"[dim]customer {customer}; empty line to stop[/]")
+                thread_id = await checked_thread(sb, thread, new)
+                console.print(f"[dim]customer {customer}; empty line to stop[/]", highlight=False)
                 while True:
                     try:
                         line = await asyncio.to_thread(console.input, "[bold cyan]you[/] ")
@@ -78,12 +185,14 @@ def register(app: typer.Typer) -> None:
                     if not line.strip():
                         break
                     try:
-                        result = await sb.ask(line, customer_id=customer, thread_id=thread_id)
+                        result = await run_streamed(sb, line, customer, thread_id, context, progress)
+                        thread_id = result.thread_id
+                        render_result(result, hints=False)
+                        await confirm_in_chat(sb, result, customer)
                     except SwitchboardError as exc:
-                        console.print(f"[red]error:[/] {exc}")
-                        continue
-                    thread_id = result.thread_id
-                    render_result(result)
+                        console.print(f"[red]error:[/] {exc}", highlight=False)
+                if thread_id:
+                    console.print(f"[dim]thread {thread_id}[/]", highlight=False)
 
         asyncio.run(go())
 
@@ -95,37 +204,76 @@ def register(app: typer.Typer) -> None:
         ),
         as_json: bool = JsonOption,
     ) -> None:
-        """Every step of one thread, including the steps inside each domain, from Postgres."""
+        """Every step of one thread (inside each domain too) and its approval decisions, from Postgres."""
 
         from switchboard.api import Switchboard
+        from switchboard.tools import approvals
+        from switchboard.tools.db import store_connection
 
-        async def go() -> list[dict[str, Any]]:
+        async def go() -> Any:
             async with Switchboard.open() as sb:
-                return await (sb.turns(thread) if turns else sb.history(thread))
+                if turns:
+                    return await sb.turns(thread)
+                steps = await sb.history(thread)
+                async with store_connection() as conn:
+                    decisions = await approvals.for_thread(conn, thread.strip())
+            return {
+                "thread_id": thread.strip(),
+                "steps": steps,
+                "approvals": [_approval(a) for a in decisions],
+            }
 
-        steps = asyncio.run(go())
+        data = asyncio.run(go())
         if turns:
-            emit(steps, as_json, _render_turns)
+            emit(data, as_json, _render_turns)
             return
 
-        def render(data: list[dict[str, Any]]) -> None:
-            table = Table("time", "where", "step", "source", "next", "writes", "fell back")
-            for s in data:
-                table.add_row(
-                    s["ts"][11:23],
-                    s["namespace"],
-                    str(s["step"]),
-                    s["source"] or "",
-                    ", ".join(s["next"]),
-                    ", ".join(w for w in s["writes"] if not w.startswith("__pregel")),
-                    "; ".join(f"{f['point']} ({f['decider']}: {f['reason']})" for f in s["fallbacks"]),
-                )
-            console.print(table)
+        def render(d: dict[str, Any]) -> None:
+            print_rows(
+                ("time", "where", "step", "source", "next", "writes", "fell back"),
+                [
+                    (
+                        s["ts"][11:23],
+                        s["namespace"],
+                        str(s["step"]),
+                        s["source"] or "",
+                        ", ".join(s["next"]),
+                        ", ".join(w for w in s["writes"] if not w.startswith("__pregel")),
+                        "; ".join(
+                            f"{f['point']} ({f['decider']}: {f['reason']})" for f in s.get("fallbacks") or []
+                        ),
+                    )
+                    for s in d["steps"]
+                ],
+                whole=("time", "where", "step", "source", "next"),
+            )
+            if not d["approvals"]:
+                return
+            print_rows(
+                ("approval", "action", "needs", "decision", "by", "when", "arguments", "reason"),
+                [
+                    (
+                        a["id"],
+                        a["action"],
+                        a["required_role"],
+                        a["status"] + (" (expired)" if a["status"] == "pending" and a["expired"] else ""),
+                        f"{a['decided_role']}:{a['decided_by']}" if a["decided_by"] else "",
+                        _when(a["decided_at"] or ""),
+                        ", ".join(f"{k} {v}" for k, v in (a["decided_args"] or a["args"]).items()),
+                        a["reason"] or "",
+                    )
+                    for a in d["approvals"]
+                ],
+                whole=("approval", "by", "when"),
+                title="approvals",
+            )
 
-        emit(steps, as_json, render)
+        emit(data, as_json, render)
 
 
 def _render_turns(data: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
     table = Table("turn", "finished", "request", "domains: specialists / actions", "answer", "ms")
     for t in data:
         domains = "; ".join(
@@ -142,3 +290,30 @@ def _render_turns(data: list[dict[str, Any]]) -> None:
             "" if t["duration_ms"] is None else f"{t['duration_ms']:.0f}",
         )
     console.print(table)
+
+
+def _when(ts: Any) -> str:
+    """'2026-12-01 07:43:55' from an ISO timestamp or a datetime (seconds, no zone)."""
+    text = ts.isoformat() if hasattr(ts, "isoformat") else str(ts)
+    return text[:19].replace("T", " ")
+
+
+def _approval(row: dict[str, Any]) -> dict[str, Any]:
+    keep = (
+        "id",
+        "action",
+        "path",
+        "description",
+        "required_role",
+        "status",
+        "args",
+        "decided_args",
+        "decided_by",
+        "decided_role",
+        "decided_at",
+        "reason",
+        "requested_at",
+        "used_at",
+        "expired",
+    )
+    return {k: row.get(k) for k in keep}

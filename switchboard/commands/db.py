@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
-from switchboard.config.database import connect, database_target
 from switchboard.config.errors import InputError
 from switchboard.output import JsonOption, console, emit
+from switchboard.render import print_rows
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 db_app = typer.Typer(
     name="db",
@@ -21,6 +23,8 @@ db_app = typer.Typer(
 
 
 def _kind() -> str:
+    from switchboard.config.database import database_target
+
     return "embedded" if database_target().embedded else "external"
 
 
@@ -35,6 +39,8 @@ def confirm_deletion(question: str, *, yes: bool, as_json: bool, command: str) -
 
 
 def _counts_table(counts: dict[str, int], title: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -47,6 +53,7 @@ def _counts_table(counts: dict[str, int], title: str) -> Table:
 def init(as_json: bool = JsonOption) -> None:
     """Apply the store's migrations and create LangGraph's checkpoint tables. Safe to run again."""
     from switchboard.config.checkpointer import sync_checkpointer
+    from switchboard.config.database import connect, database_target
     from switchboard.tools.store.migrate import apply_migrations, schema_version
 
     with connect() as conn:
@@ -82,8 +89,10 @@ def seed(
     as_json: bool = JsonOption,
 ) -> None:
     """Fill the store with deterministic, realistic data and the named scenarios."""
-    from switchboard.tools.store.seed import REFERENCE_NOW, is_seeded, seed_store
+    from switchboard.config.database import connect, database_target
+    from switchboard.tools.store.seed import REFERENCE_NOW, _check_args, is_seeded, seed_info, seed_store
 
+    _check_args(seed_value, customers)  # a bad argument is the error, whatever the store holds
     with connect() as conn:
         if replace and is_seeded(conn):
             confirm_deletion(
@@ -93,6 +102,26 @@ def seed(
                 as_json=as_json,
                 command="db seed --replace",
             )
+        info = None if replace else seed_info(conn)
+        if info is not None:
+            # Seeding is deterministic: the same seed and size again is already done (after the demo,
+            # say); anything else would change the data, which only --replace may do.
+            same = info["seed"] == seed_value and info["customers"] == customers
+            if not same:
+                raise InputError(
+                    f"the store is already seeded (seed {info['seed']}, {info['customers']} customers): "
+                    "add --replace to wipe it and seed it again"
+                )
+            data = {"database": _kind(), "seed": seed_value, "customers": customers, "already_seeded": True}
+            emit(
+                data,
+                as_json,
+                lambda d: console.print(
+                    f"already seeded (seed {d['seed']}, {d['customers']} customers): nothing to do "
+                    "(--replace wipes and re-seeds it)"
+                ),
+            )
+            return
         start = time.perf_counter()
         counts = seed_store(conn, seed=seed_value, customers=customers, replace=replace)
         seconds = round(time.perf_counter() - start, 3)
@@ -101,6 +130,7 @@ def seed(
         "seed": seed_value,
         "customers": customers,
         "replaced": replace,
+        "already_seeded": False,
         "reference_now": REFERENCE_NOW.isoformat(),
         "row_counts": counts,
         "seconds": seconds,
@@ -116,6 +146,7 @@ def seed(
 @db_app.command("status")
 def status(as_json: bool = JsonOption) -> None:
     """Which database, schema version, migrations, rows per table, and whether it is seeded."""
+    from switchboard.config.database import connect, database_target
     from switchboard.tools.store.admin import store_status
 
     with connect() as conn:
@@ -154,6 +185,7 @@ def reset(
     as_json: bool = JsonOption,
 ) -> None:
     """Drop the store (all its data) and re-create it empty. Checkpoints are kept."""
+    from switchboard.config.database import connect, database_target
     from switchboard.tools.store.admin import reset_store
 
     target = database_target().display
@@ -176,6 +208,7 @@ def reset(
 @db_app.command("scenarios")
 def scenarios(as_json: bool = JsonOption) -> None:
     """The planted scenarios: which customer and order each one is on."""
+    from switchboard.config.database import connect
     from switchboard.tools.store.seed import is_seeded, list_scenarios
 
     with connect() as conn:
@@ -184,19 +217,24 @@ def scenarios(as_json: bool = JsonOption) -> None:
         data = list_scenarios(conn)
 
     def render(items: list[dict[str, Any]]) -> None:
-        table = Table(title="scenarios", title_justify="left")
-        for column in ("name", "customer", "order", "other ids", "what"):
-            table.add_column(column, overflow="fold")
+        rows = []
         for s in items:
             ids = [*s["payment_ids"], s["invoice_id"], s["refund_id"], s["tracking_number"]]
-            table.add_row(
-                s["name"],
-                s["customer_id"],
-                s["order_id"] or "",
-                " ".join(str(i) for i in ids if i),
-                s["description"],
+            rows.append(
+                (
+                    s["name"],
+                    s["customer_id"],
+                    s["order_id"] or "",
+                    " ".join(str(i) for i in ids if i),
+                    s["description"],
+                )
             )
-        console.print(table)
+        print_rows(
+            ("name", "customer", "order", "other ids", "what"),
+            rows,
+            whole=("name", "customer", "order", "other ids"),
+            title="scenarios",
+        )
 
     emit(data, as_json, render)
 

@@ -8,17 +8,14 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.panel import Panel
-from rich.rule import Rule
 
-from switchboard.config.database import connect, database_target
 from switchboard.config.errors import InputError
 from switchboard.output import JsonOption, console, to_json
 from switchboard.render import render_result
-from switchboard.tools.approvals import Identity
 
 if TYPE_CHECKING:
     from switchboard.api import AskResult, Switchboard
+    from switchboard.tools.approvals import Identity
 
 TOUR = (
     ("One domain", "late_parcel", "Where is my parcel? It should have been here by now."),
@@ -44,6 +41,7 @@ def prepare_store(quiet: bool) -> dict[str, dict[str, Any]]:
     threads, refund, approval and events), never anything else: API keys, other customers' threads and
     approvals stay as they are."""
     from switchboard.config.checkpointer import sync_checkpointer
+    from switchboard.config.database import connect, database_target
     from switchboard.tools.store.migrate import apply_migrations
     from switchboard.tools.store.seed import ensure_seeded, list_scenarios
     from switchboard.tools.store.undo import undo_runs
@@ -91,6 +89,11 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOption,
     ) -> None:
         """A short tour: one domain, two in parallel, out of scope, and a refund paused for approval."""
+        from rich.panel import Panel
+        from rich.rule import Rule
+
+        from switchboard.tools.approvals import Identity
+
         approver = Identity.parse(approve_as)
         if approver.role != "staff":
             raise InputError(
@@ -156,6 +159,5 @@ async def _approval(
         return {"decision": "left paused", "interrupt_id": pending["id"]}
     result = await sb.decide(paused.thread_id, actor=approver, decision="approve", interrupt_id=pending["id"])
     if not quiet:
-        console.print(f"[bold yellow]approved by {approver}[/]")
-        render_result(result)
+        render_result(result, decided_by=f"{approver} (approved)")
     return {"decision": "approved", "by": str(approver), "result": result.to_dict()}

@@ -5,12 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from switchboard.config.database import connect
 from switchboard.output import JsonOption, console, emit
-from switchboard.tools import apikeys
 
 keys_app = typer.Typer(
     name="keys",
@@ -27,6 +23,11 @@ def create(
     as_json: bool = JsonOption,
 ) -> None:
     """Create a key and print its secret, once: only its hash is stored."""
+    from rich.markup import escape
+
+    from switchboard.config.database import connect
+    from switchboard.tools import apikeys
+
     with connect() as conn:
         key = apikeys.create(conn, actor)
 
@@ -44,6 +45,12 @@ def list_(
     as_json: bool = JsonOption,
 ) -> None:
     """Every key (never its secret), newest first."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from switchboard.config.database import connect
+    from switchboard.tools import apikeys
+
     with connect() as conn:
         keys = apikeys.list_keys(conn, include_revoked=not active)
 
@@ -68,6 +75,9 @@ def revoke(
     as_json: bool = JsonOption,
 ) -> None:
     """Revoke a key: it stops working at once."""
+    from switchboard.config.database import connect
+    from switchboard.tools import apikeys
+
     with connect() as conn:
         key = apikeys.revoke(conn, key_id)
     emit(

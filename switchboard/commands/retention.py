@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from switchboard.output import JsonOption, console, emit, fail
 
@@ -58,16 +57,26 @@ def threads(
     rows = asyncio.run(go())
 
     def render(data: list[dict[str, Any]]) -> None:
-        table = Table("thread", "customer", "checkpoints", "started", "updated")
-        for r in data:
-            table.add_row(
-                r["thread_id"],
-                r["customer_id"] or "",
-                str(r["checkpoints"]),
-                r["started_at"][:19],
-                r["updated_at"][:19],
-            )
-        console.print(table)
+        from switchboard.render import print_rows
+
+        if not data:
+            console.print("no threads yet")
+            return
+        # Ids, customers and times whole at any width: they are copied into `approve`, `history`...
+        print_rows(
+            ("thread", "customer", "checkpoints", "started", "updated"),
+            [
+                (
+                    r["thread_id"],
+                    r["customer_id"] or "",
+                    str(r["checkpoints"]),
+                    str(r["started_at"])[:19].replace("T", " "),
+                    str(r["updated_at"])[:19].replace("T", " "),
+                )
+                for r in data
+            ],
+            whole=("thread", "customer", "started", "updated"),
+        )
 
     emit(rows, as_json, render)
 

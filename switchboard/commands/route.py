@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from typing import TYPE_CHECKING, Any
@@ -10,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from switchboard.config.errors import InputError
-from switchboard.config.settings import get_settings
 from switchboard.config.text import text_problem, tolerant_stdin
 from switchboard.output import to_json
 
@@ -32,10 +30,13 @@ def _line(decision: RouteDecision) -> dict[str, Any]:
 def _decide(text: str, decider: str) -> RouteDecision:
     from switchboard.agents.models import is_deterministic
     from switchboard.agents.router import route_deterministic
-    from switchboard.agents.router.decide import decide_route
 
     if is_deterministic(decider):
         return route_deterministic(text)
+    import asyncio
+
+    from switchboard.agents.router.decide import decide_route  # LangChain: only for a model
+
     return asyncio.run(decide_route(decider, text, [], []))
 
 
@@ -57,6 +58,8 @@ def register(app: typer.Typer) -> None:
         decider: str = typer.Option("", help="'deterministic' or 'provider:model'; default ROUTE_DECIDER."),
     ) -> None:
         """Which domains a request concerns: one JSON object per request."""
+        from switchboard.config.settings import get_settings
+
         chosen = decider or get_settings().route_decider
         _check_decider(chosen)
         if batch:

@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from switchboard.output import JsonOption, console, emit, fail
 
@@ -90,6 +89,8 @@ def outbox(
     data = _run(both())
 
     def render(d: dict[str, Any]) -> None:
+        from rich.table import Table
+
         s = d["status"]
         counts = ", ".join(f"{k} {v}" for k, v in s["counts"].items())
         console.print(f"{counts}; lag {s['lag_seconds']:.0f} s; {s['workers_alive']} worker(s) alive")

@@ -1,0 +1,75 @@
+"""The answer after a decision says what happened, once, in plain words."""
+
+from __future__ import annotations
+
+from switchboard.agents.actions import outcome_sentence
+from switchboard.agents.contracts import ActionOutcome, ProposedAction, SpecialistReport
+from switchboard.graphs.domain import domain_result
+
+REFUND = {"payment_id": "PAY-1", "order_id": "ORD-1", "amount": "149.95", "reason": "duplicate charge"}
+
+
+def outcome(status: str, **kwargs: object) -> ActionOutcome:
+    return ActionOutcome.model_validate(
+        {"action": "issue_refund", "args": REFUND, "status": status, **kwargs}
+    )
+
+
+def test_a_done_action_is_said_as_a_deed_with_its_reference() -> None:
+    said = outcome_sentence(outcome("done", detail="refund RF-9"))
+    assert said == "I have refunded 149.95 EUR for order ORD-1 (refund RF-9)."
+
+
+def test_an_edited_action_says_the_amount_it_ran_with_and_what_staff_changed() -> None:
+    said = outcome_sentence(
+        outcome(
+            "done",
+            detail="refund RF-9",
+            decided_by="staff:alice",
+            performed_args={**REFUND, "amount": "100.00"},
+        )
+    )
+    assert said.startswith("I have refunded 100.00 EUR for order ORD-1 (refund RF-9).")
+    assert "changed the amount from 149.95 to 100.00" in said
+    assert "149.95 EUR" not in said and "edited" not in said
+
+
+def test_a_rejection_says_who_and_that_nothing_changed() -> None:
+    by_staff = outcome_sentence(outcome("rejected", detail="the bank reversed it", decided_by="staff:bob"))
+    assert by_staff == (
+        "Our staff did not approve the refund of 149.95 EUR for order ORD-1 (the bank reversed it), "
+        "so nothing was changed."
+    )
+    declined = outcome_sentence(
+        outcome("rejected", detail="the customer declined", decided_by="customer:CUST-1")
+    )
+    assert declined == "As you declined the refund of 149.95 EUR for order ORD-1, nothing was changed."
+
+
+def test_a_cancellation_without_refunds_does_not_list_an_empty_one() -> None:
+    cancel = ActionOutcome(action="cancel_order", args={"order_id": "ORD-7"}, status="done", detail="")
+    assert outcome_sentence(cancel) == "I have cancelled order ORD-7."
+
+
+def test_refused_and_failed_actions_say_why() -> None:
+    assert outcome_sentence(outcome("refused", detail="a refund larger than the charge")) == (
+        "I could not go ahead with the refund of 149.95 EUR for order ORD-1: a refund larger than the charge."
+    )
+    assert "could not be completed, so nothing was changed" in outcome_sentence(outcome("failed", detail="x"))
+
+
+def test_the_announcement_gives_way_to_the_outcome_in_the_domains_summary() -> None:
+    report = SpecialistReport(
+        specialist="refunds_agent",
+        summary="You were charged twice. I will refund the duplicate charge of 149.95 EUR for order ORD-1.",
+        proposed_actions=[ProposedAction(action="issue_refund", args=REFUND)],
+    )
+    state = {
+        "reports": [report.model_dump(mode="json")],
+        "outcomes": [outcome("done", detail="refund RF-9").model_dump(mode="json")],
+    }
+    summary = domain_result("billing", state, partial=False).summary  # type: ignore[arg-type]
+    assert summary == "You were charged twice. I have refunded 149.95 EUR for order ORD-1 (refund RF-9)."
+
+    waiting = {"reports": [report.model_dump(mode="json")], "outcomes": []}
+    assert "I will refund" in domain_result("billing", waiting, partial=False).summary  # type: ignore[arg-type]
