@@ -27,6 +27,12 @@ def _items(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else []
 
 
+def _items(value: Any) -> list[Any]:
+    """A list channel's write as a list (intake's reset is an `Overwrite`)."""
+    value = value.value if isinstance(value, Overwrite) else value
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
 def _plain(value: Any) -> Any:
     return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
 
@@ -80,7 +86,7 @@ async def thread_history(
                 "writes": written,
                 # the Fallback records that step wrote (decision points whose model failed)
                 "fallbacks": [
-                    _plain(f) for _, channel, value in writes if channel == "fallbacks" for f in value or ()
+                    _plain(f) for _, channel, value in writes if channel == "fallbacks" for f in _items(value)
                 ],
             }
         )
