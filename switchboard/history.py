@@ -27,12 +27,6 @@ def _items(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else []
 
 
-def _items(value: Any) -> list[Any]:
-    """A list channel's write as a list (intake's reset is an `Overwrite`)."""
-    value = value.value if isinstance(value, Overwrite) else value
-    return list(value) if isinstance(value, (list, tuple)) else []
-
-
 def _plain(value: Any) -> Any:
     return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
 
