@@ -50,14 +50,15 @@ def _receipt(result: dict[str, Any]) -> str:
 async def _handle(
     brief: Brief, specialist: str, action: str, args: dict[str, Any], thread_id: str
 ) -> ActionOutcome:
-    customer_id = brief.customer_id
+    customer_id, turn = brief.customer_id, brief.turn
     async with store_connection() as conn:
-        earlier = await recorded(conn, ledger_key(thread_id, action, args))
+        earlier = await recorded(conn, ledger_key(thread_id, action, args, turn))
         if earlier is not None:
             return _done(action, args, earlier)
-        row = await approvals.get(conn, approvals.approval_id(thread_id, action, args))
+        row = await approvals.get(conn, approvals.approval_id(thread_id, action, args, turn))
         if row is not None and row["status"] != "pending":
-            # Decided on an earlier pass (a re-run after a crash before the checkpoint): the decision path
+            # Decided on an earlier pass of this turn (a re-run after a crash before the checkpoint; a
+            # later turn asking again has its own approval id, so it never lands here): the decision path
             # below re-checks the policy; the proposal's own verdict may have changed because of that very
             # decision (an edited refund, already carried out, makes the original one a "second refund").
             role, path, description = row["required_role"], row["path"], row["description"]
@@ -71,7 +72,12 @@ async def _handle(
                     action,
                     args,
                     await perform(
-                        conn, thread_id=thread_id, customer_id=customer_id, action=action, args=args
+                        conn,
+                        thread_id=thread_id,
+                        customer_id=customer_id,
+                        action=action,
+                        args=args,
+                        turn=turn,
                     ),
                 )
             assert verdict.role is not None
@@ -87,6 +93,7 @@ async def _handle(
                 description=description,
                 required_role=role,
                 ttl_hours=get_settings().approval_ttl_hours,
+                turn=turn,
             )
     payload = {
         "kind": "confirmation" if role == "customer" else "approval",
@@ -128,6 +135,7 @@ async def _handle(
             action=action,
             args=final_args,
             approval_id=row["id"],
+            turn=turn,
         )
     outcome = _done(action, args, result)  # keyed by the proposal; the edit is in performed_args
     outcome.decided_by = decided_by

@@ -109,6 +109,9 @@ class Brief(Contract):
     entities: Entities = Field(default_factory=Entities, description="named in this turn")
     earlier: Entities = Field(default_factory=Entities, description="named in earlier turns of the thread")
     followup: bool = Field(default=False, description="the request refers back to an earlier turn")
+    turn: int | None = Field(
+        default=None, description="the thread's turn number: scopes write actions' ledger keys and approvals"
+    )
 
 
 class ProposedAction(Contract):

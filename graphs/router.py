@@ -121,6 +121,7 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
                         entities=entities,
                         earlier=memory,
                         followup=followup,
+                        turn=state.get("turn"),
                     )
                 )
             },
@@ -174,6 +175,7 @@ async def compose_answer(
     )
     return {
         "answer": answer,
+        "answered": state.get("turn", 0),
         "turns": turns,
         "messages": bounded_messages(state, AIMessage(answer, id=str(uuid.uuid4())), window),
         "memory": channel(memory),

@@ -68,7 +68,8 @@ class RouterState(TypedDict, total=False):
     compose_usage: dict[str, int]  # model calls and tokens of compose (route's and domains' are in theirs)
     fallbacks: Annotated[list[dict[str, Any]], operator.add]  # Fallback of route and compose; reset by intake
     turns: list[Turn]  # bounded window of earlier turns (settings.history_window)
-    turn: int
+    turn: int  # turns started (intake counts them)
+    answered: int  # the last turn compose answered: less than `turn` while a turn is unfinished
     # The conversation as chat messages (Studio's chat view, `messages-tuple` streams): the customer's
     # messages, redacted, and the answers, bounded like `turns` (compose removes the oldest).
     messages: Annotated[list[AnyMessage], add_messages]

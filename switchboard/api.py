@@ -303,7 +303,7 @@ class Switchboard:
         """Run one request to the end (or to an approval pause) and return the answer and its path."""
         message, customer_id, thread_id, ctx = await self._admit(message, customer_id, thread_id, context)
         async with self.thread_lock(thread_id):
-            await self.ensure_not_paused(thread_id)
+            await self._settle(thread_id, customer_id, ctx)
             output = await self.graph.ainvoke(
                 {"message": message}, self.config(thread_id, customer_id), context=ctx
             )
@@ -344,7 +344,7 @@ class Switchboard:
         """
         message, customer_id, thread_id, ctx = await self._admit(message, customer_id, thread_id, context)
         async with self.thread_lock(thread_id):
-            await self.ensure_not_paused(thread_id)
+            await self._settle(thread_id, customer_id, ctx)
             yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}
             seen: set[str] = set()
             async for item in self.graph.astream(
@@ -359,8 +359,14 @@ class Switchboard:
                     yield event
             yield {"event": "result", "data": (await self.result(thread_id)).to_dict()}
 
-    async def ensure_not_paused(self, thread_id: str) -> None:
+    async def _settle(self, thread_id: str, owner: str, context: Context) -> None:
+        """Before a new message (under the thread's lock): the thread's unfinished turn is finished first
+        (the ledger makes that safe: nothing is done twice); a thread still waiting for a decision refuses
+        the message (Conflict)."""
         snapshot = await self.graph.aget_state(thread_config(thread_id))
+        if snapshot.interrupts or unfinished(snapshot):
+            await self._finish(thread_id, owner, context, snapshot)
+            snapshot = await self.graph.aget_state(thread_config(thread_id))
         if snapshot.interrupts:
             raise Conflict(
                 f"thread {thread_id} is waiting for an approval; approve or reject it before sending a new message"
@@ -535,31 +541,68 @@ class Switchboard:
                 )
             return await self._resume(thread_id, owner, {target.id: {"approval_id": approval_id}})
 
-    async def _resume(self, thread_id: str, owner: str, resume: dict[str, Any] | None) -> AskResult:
+    async def _resume(
+        self, thread_id: str, owner: str, resume: dict[str, Any] | None, context: Context | None = None
+    ) -> AskResult:
         config = self.config(thread_id, owner)
         command: Command[Any] | None = Command(resume=resume) if resume is not None else None
-        output = await self.graph.ainvoke(command, config, context=Context(customer_id=owner))
+        output = await self.graph.ainvoke(command, config, context=context or Context(customer_id=owner))
         return await self.result(thread_id, output)
 
-    async def recover(self, thread_id: str) -> AskResult:
-        """Finish a run that a crash interrupted: resume decided approvals, or re-run the unfinished step.
+    async def _finish(
+        self, thread_id: str, owner: str, context: Context, snapshot: StateSnapshot
+    ) -> AskResult | None:
+        """Finish the thread's last turn where it stopped (under the thread's lock), or None when there is
+        nothing to finish: interrupts whose approval is decided (or expired: it is rejected as such) are
+        resumed, and so are those whose record is gone (the action asks for a new one); an unfinished turn
+        without interrupts runs on from its checkpoint."""
+        decided: dict[str, Any] = {}
+        if snapshot.interrupts:
+            async with store_connection() as conn:
+                for pending in snapshot.interrupts:
+                    value = pending.value if isinstance(pending.value, dict) else {}
+                    ident = str(value.get("approval_id", ""))
+                    row = await approvals.get(conn, ident)
+                    if row is not None and row["expired"] and row["used_at"] is None:
+                        row = await approvals.expire(conn, ident)
+                    if row is None or row["status"] != "pending":
+                        decided[pending.id] = {"approval_id": ident}
+            return await self._resume(thread_id, owner, decided, context) if decided else None
+        if not unfinished(snapshot):
+            return None
+        if not snapshot.tasks:
+            # The counter shows a turn without its answer but no task is left to run: intake's writes are
+            # in the state, so the turn goes on from there (route, the domains, compose; the ledger replays).
+            await self.graph.aupdate_state(self.config(thread_id, owner), None, as_node="intake")
+        return await self._resume(thread_id, owner, None, context)
 
-        Safe to call at any time: write actions are in the ledger, so nothing is done twice.
+    async def recover(self, thread_id: str, customer_id: str | None = None) -> AskResult:
+        """Bring a thread to a state from which the customer can continue, and return its last turn.
+
+        A turn a crash interrupted is finished (even one whose only checkpoint is its input); interrupts
+        whose approval was decided, expired or is gone are resumed. A thread waiting for a pending,
+        decidable approval stays paused. Safe to call at any time: write actions are in the ledger, so
+        nothing is done twice. `customer_id` None: staff (any thread); else only that customer's own.
         """
         thread_id = validate_thread_id(thread_id)
-        owner = await self.check_access(thread_id, None)
-        config = self.config(thread_id, owner)
-        snapshot = await self.graph.aget_state(config)
-        decided: dict[str, Any] = {}
-        async with store_connection() as conn:
-            for pending in snapshot.interrupts:
-                value = pending.value if isinstance(pending.value, dict) else {}
-                row = await approvals.get(conn, value.get("approval_id", ""))
-                if row is not None and row["status"] in ("approved", "rejected", "used"):
-                    decided[pending.id] = {"approval_id": row["id"]}
+        owner = await self.check_access(thread_id, customer_id)
         async with self.thread_lock(thread_id):
-            if decided:
-                return await self._resume(thread_id, owner, decided)
-            if snapshot.next and not snapshot.interrupts:
-                return await self._resume(thread_id, owner, None)
-            return await self.result(thread_id)
+            snapshot = await self.graph.aget_state(thread_config(thread_id))
+            finished = await self._finish(thread_id, owner, Context(customer_id=owner), snapshot)
+            return finished or await self.result(thread_id)
+
+
+def unfinished(snapshot: StateSnapshot) -> bool:
+    """A turn started and neither finished nor waiting for a decision.
+
+    The latest checkpoint still has tasks, with or without their writes: with LangGraph's "async"
+    durability a process killed a few milliseconds into a run can leave only the input checkpoint with
+    `__start__`'s writes saved, where `next` is empty although the turn never ran. Or the turn counter
+    shows a turn started (intake) without its answer (compose)."""
+    if snapshot.interrupts:
+        return False
+    if snapshot.next or snapshot.tasks:
+        return True
+    values = snapshot.values or {}
+    started = int(values.get("turn") or 0)
+    return started > int(values.get("answered", started))

@@ -639,6 +639,17 @@ def _install_routes(app: FastAPI) -> None:
             return await _stream(request, who, thread_id, body.message)
         return _result(await sb.ask(body.message, customer_id=who.id, thread_id=thread_id))
 
+    @app.post("/threads/{thread_id}/resume", response_model=AskResultOut, tags=["threads"], responses=ERRORS)
+    async def resume_thread(request: Request, thread_id: str, who: Caller) -> AskResultOut:
+        """Finish the thread's last turn where it stopped (a crash), and return it.
+
+        Safe to repeat: nothing is done twice. Interrupts whose approval was decided, expired or is gone
+        are resumed; a thread waiting for a pending approval stays paused (status "paused")."""
+        thread_id = _thread_id(thread_id)
+        sb = _sb(request)
+        await _visible(sb, thread_id, who)
+        return _result(await sb.recover(thread_id, who.id if who.role == "customer" else None))
+
     @app.get("/threads/{thread_id}", response_model=ThreadState, tags=["threads"], responses=ERRORS)
     async def thread_state(request: Request, thread_id: str, who: Caller) -> ThreadState:
         """The thread's current state: values, next nodes, pending interrupts."""

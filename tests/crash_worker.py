@@ -1,6 +1,7 @@
-"""Run one approval decision (and the resumed run) in a process the crash test kills for real.
+"""Run one approval decision (and the resumed run), or one request, in a process the crash test kills for real.
 
     python tests/crash_worker.py THREAD ROLE:ID [--set NAME=VALUE ...]
+    python tests/crash_worker.py THREAD customer:CUST-0001 --ask MESSAGE
 
 The database comes from the environment (DATABASE_URL or DATA_DIR), exactly as for the CLI.
 SWITCHBOARD_CRASH_AT (before_ledger | after_store_change | after_commit) makes `tools.actions.perform()`
@@ -23,13 +24,17 @@ from switchboard.tools.approvals import Identity
 from switchboard.tools.db import store_connection
 
 
-async def main(thread_id: str, actor: str, edits: dict[str, str]) -> None:
+async def main(thread_id: str, actor: str, edits: dict[str, str], ask: str | None = None) -> None:
     async with Switchboard.open() as sb:
         # Warm both pools so that "ready" means: the next thing this process does is the decision.
         await sb.graph.aget_state({"configurable": {"thread_id": thread_id}})
         async with store_connection() as conn:
             await conn.execute("select 1")
         print("ready", flush=True)
+        if ask is not None:
+            asked = await sb.ask(ask, customer_id=Identity.parse(actor).id, thread_id=thread_id)
+            print(json.dumps({"status": asked.status, "answer": asked.answer}), flush=True)
+            return
         result = await sb.decide(
             thread_id,
             actor=Identity.parse(actor),
@@ -44,6 +49,9 @@ if __name__ == "__main__":
     parser.add_argument("thread")
     parser.add_argument("actor", help="ROLE:ID, e.g. staff:alice")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="edit an argument")
+    parser.add_argument(
+        "--ask", metavar="MESSAGE", help="send this message as the customer instead of deciding"
+    )
     options = parser.parse_args()
     changes = dict(item.split("=", 1) for item in options.set)
-    asyncio.run(main(options.thread, options.actor, changes))
+    asyncio.run(main(options.thread, options.actor, changes, options.ask))

@@ -184,7 +184,7 @@ async def test_the_done_when_story_reads_back_from_postgres(
     )
     assert (story["decided_by"], story["decided_role"], story["approval_status"]) == ("bob", "staff", "used")
     assert story["decided_at"] <= story["used_at"] <= story["performed_at"] < story["expires_at"]
-    assert story["key"] == ledger_key(result.thread_id, "issue_refund", args)
+    assert story["key"] == ledger_key(result.thread_id, "issue_refund", args, turn=1)
     assert story["ledger_status"] == "done" and story["steps"][0]["step"] == "refund_payment"
     assert (story["payment_id"], str(story["amount"]), story["refund_status"]) == (
         s["payment_ids"][1],
@@ -244,21 +244,27 @@ async def test_edit_to_a_smaller_amount_is_rechecked_and_refunds_the_edited_amou
     assert row["status"] == "used" and row["decided_args"] == edited
     assert row["decided_args_hash"] == args_hash("issue_refund", edited) != row["args_hash"]
     ledger = one("select * from store.side_effects where thread_id = %s", result.thread_id)
-    assert ledger["key"] == ledger_key(result.thread_id, "issue_refund", edited)
+    assert ledger["key"] == ledger_key(result.thread_id, "issue_refund", edited, turn=1)
     assert ledger["args"] == edited and ledger["approval_id"] == row["id"]
 
 
 async def test_an_edit_past_the_charge_is_refused_and_writes_nothing(
     fresh_store: str, app: Switchboard, scenarios: Scenarios
 ) -> None:
+    """A refused edit records nothing: the approval stays pending, listed and decidable."""
     s = scenarios["duplicate_charge"]
-    result, _ = await paused_refund(app, scenarios)
+    result, pending = await paused_refund(app, scenarios)
     before = counts(result.thread_id, s["customer_id"])
-    done = await app.decide(result.thread_id, actor=ALICE, decision="edit", args={"amount": "500.00"})
-    assert done.status == "done"
-    assert actions(done)["issue_refund"]["status"] == "refused"
-    assert "exceeds the charge" in done.answer
+    with pytest.raises(InputError, match="exceeds the charge.*still pending"):
+        await app.decide(result.thread_id, actor=ALICE, decision="edit", args={"amount": "500.00"})
+    with pytest.raises(InputError, match="not a number.*still pending"):
+        await app.decide(result.thread_id, actor=ALICE, decision="edit", args={"amount": "10,00"})
     assert counts(result.thread_id, s["customer_id"]) == before
+    apr = pending["value"]["approval_id"]
+    assert one("select status from store.approvals where id = %s", apr)["status"] == "pending"
+    assert apr in [a["id"] for a in await app.pending_approvals()]
+    done = await app.decide(result.thread_id, actor=ALICE, decision="edit", args={"amount": "100.00"})
+    assert done.status == "done" and actions(done)["issue_refund"]["status"] == "done"
 
 
 async def test_an_edit_to_another_customers_payment_is_refused(
@@ -267,13 +273,14 @@ async def test_an_edit_to_another_customers_payment_is_refused(
     s, other = scenarios["duplicate_charge"], scenarios["multi_issue"]
     result, _ = await paused_refund(app, scenarios)
     before = counts(result.thread_id, s["customer_id"])
-    done = await app.decide(
-        result.thread_id,
-        actor=ALICE,
-        decision="edit",
-        args={"payment_id": other["payment_ids"][1], "order_id": other["order_id"]},
-    )
-    assert actions(done)["issue_refund"]["status"] == "refused"
+    with pytest.raises(InputError, match="not on this account"):
+        await app.decide(
+            result.thread_id,
+            actor=ALICE,
+            decision="edit",
+            args={"payment_id": other["payment_ids"][1], "order_id": other["order_id"]},
+        )
+    assert (await app.result(result.thread_id)).status == "paused"
     assert counts(result.thread_id, s["customer_id"]) == before
     assert sql("select 1 from store.refunds where payment_id = %s", other["payment_ids"][1]) == []
 
@@ -312,7 +319,7 @@ async def test_an_expired_approval_cannot_be_approved_only_rejected(
 async def test_an_approval_that_expires_before_it_is_used_is_refused_at_execution(
     fresh_store: str, app: Switchboard, scenarios: Scenarios
 ) -> None:
-    """Approved, then (a crash later) expired before the run resumed: perform() refuses it; still paused."""
+    """Approved, then (a crash later) expired before the run resumed: resume rejects it, nothing is written."""
     s = scenarios["duplicate_charge"]
     result, pending = await paused_refund(app, scenarios)
     apr = pending["value"]["approval_id"]
@@ -323,18 +330,13 @@ async def test_an_approval_that_expires_before_it_is_used_is_refused_at_executio
         " where id = %s returning id",
         apr,
     )
-    with pytest.raises(Conflict, match=f"approval {apr} has expired"):
-        await app.recover(result.thread_id)
-    assert (await app.result(result.thread_id)).status == "paused"
-    assert counts(result.thread_id, s["customer_id"])["ledger"] == 0
-    assert one("select status from store.approvals where id = %s", apr)["status"] == "approved"
-    # Not stuck: the stale approval can still be rejected, and the run finishes without writing.
-    with pytest.raises(Conflict, match="already approved"):
-        await app.decide(result.thread_id, actor=ALICE, decision="approve")
-    done = await app.decide(result.thread_id, actor=ALICE, decision="reject", reason="approval went stale")
-    assert done.status == "done" and "approval went stale" in done.answer
+    # perform() would refuse it (expired); resume rejects it as expired instead, so the run finishes.
+    done = await app.recover(result.thread_id)
+    assert done.status == "done" and "expired before it was carried out" in done.answer
     assert counts(result.thread_id, s["customer_id"])["ledger"] == 0
     assert one("select status from store.approvals where id = %s", apr)["status"] == "rejected"
+    with pytest.raises(Conflict, match="no pending approval"):
+        await app.decide(result.thread_id, actor=ALICE, decision="approve")
 
 
 async def test_a_forged_resume_keeps_the_run_paused_and_a_real_approval_still_works(

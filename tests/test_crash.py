@@ -1,4 +1,5 @@
-"""Crash trials: an approved refund's process is SIGKILLed for real, then the run is recovered.
+"""Crash trials: an approved refund's process, or a request that writes at once, is SIGKILLed for real,
+then the run is recovered.
 
 Each trial pauses the duplicate-charge refund on a fresh store, runs the staff approval and the resumed
 run in a subprocess (`tests/crash_worker.py`) and kills it: at a named point inside
@@ -13,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import re
 import signal
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +28,7 @@ import pytest
 
 from switchboard.api import AskResult, Switchboard
 from switchboard.config.database import connect
+from switchboard.config.errors import NotFound
 from switchboard.tools.actions import CRASH_ENV
 from switchboard.tools.approvals import Identity
 
@@ -106,7 +110,9 @@ async def control(app: Switchboard, scenarios: Scenarios, edit: dict[str, str]) 
     return _controls[kind]
 
 
-async def run_worker(thread_id: str, trial: Trial) -> tuple[int, str]:
+async def run_worker(
+    thread_id: str, trial: Trial, actor: Identity = ALICE, extra: tuple[str, ...] = ()
+) -> tuple[int, str]:
     env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
     if trial.crash_at:
         env[CRASH_ENV] = trial.crash_at
@@ -115,8 +121,9 @@ async def run_worker(thread_id: str, trial: Trial) -> tuple[int, str]:
         sys.executable,
         str(WORKER),
         thread_id,
-        str(ALICE),
+        str(actor),
         *edits,
+        *extra,
         env=env,
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
@@ -207,3 +214,53 @@ async def test_a_killed_approval_recovers_to_exactly_one_refund(
     again = await app.recover(thread)
     assert again.answer == final.answer
     assert len(sql("select id from store.refunds where payment_id = %s", payment)) == 1
+
+
+# ------------------------------------------------------------------ a request that writes at once, killed
+
+# Random moments of a "talk to a human" request (the ticket is written without any approval): from
+# before the thread is claimed to after the answer. The seed makes a failing trial reproducible.
+SEED = int(os.environ.get("SWITCHBOARD_CRASH_SEED", "10"))
+_rng = random.Random(SEED)
+TICKET_DELAYS = [round(_rng.uniform(i * 0.025, (i + 1) * 0.025), 4) for i in range(10)]  # one per stratum
+
+
+@pytest.mark.parametrize("delay", TICKET_DELAYS, ids=[f"timer/{d:.3f}s" for d in TICKET_DELAYS])
+async def test_a_killed_ticket_request_resumes_to_exactly_one_ticket_and_an_answer(
+    seeded: str, app: Switchboard, scenarios: Scenarios, delay: float
+) -> None:
+    customer = str(scenarios["happy_customer"]["customer_id"])
+    message = f"I want to talk to a human about my delivery, reference {delay:.4f}"
+    thread = f"crash-ticket-{uuid.uuid4().hex[:12]}"
+    code, _ = await run_worker(
+        thread, Trial(f"ticket/{delay}", delay=delay), Identity("customer", customer), ("--ask", message)
+    )
+
+    def tickets() -> list[dict[str, Any]]:
+        return sql(
+            "select id from store.support_tickets where customer_id = %s and body = %s", customer, message
+        )
+
+    checkpoints = sql("select count(*) as n from checkpoints where thread_id = %s", thread)[0]["n"]
+    landings.append(
+        f"ticket after {delay:.3f}s: exit {code}, {checkpoints} checkpoints, {len(tickets())} ticket(s)"
+    )
+    try:
+        final = await app.recover(thread)
+    except NotFound:  # killed before the thread was claimed: nothing at all was written
+        assert checkpoints == 0 and tickets() == []
+        return
+    if checkpoints == 0:  # claimed, killed before the input checkpoint: the turn never started
+        assert tickets() == [] and final.status == "done" and final.answer == ""
+        return
+    assert final.status == "done", final.interrupts
+    [ticket] = tickets()
+    assert ticket["id"] in final.answer, final.answer
+    ledger = sql("select action, status from store.side_effects where thread_id = %s", thread)
+    assert ledger == [{"action": "escalate_to_human", "status": "done"}]
+    state = await app.state(thread)
+    assert state["next"] == [] and state["values"]["answered"] == state["values"]["turn"] == 1
+    # Resuming again changes nothing; the customer can go on in the thread.
+    assert (await app.recover(thread)).answer == final.answer
+    later = await app.ask("thank you", customer_id=customer, thread_id=thread)
+    assert later.status == "done" and len(tickets()) == 1

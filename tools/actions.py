@@ -45,8 +45,12 @@ def args_hash(action: str, args: dict[str, Any]) -> str:
     return hashlib.sha256(canonical([action, args]).encode()).hexdigest()
 
 
-def ledger_key(thread_id: str, action: str, args: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical([thread_id, action, args]).encode()).hexdigest()
+def ledger_key(thread_id: str, action: str, args: dict[str, Any], turn: int | None = None) -> str:
+    """One key per action, arguments and turn of a thread: a re-run of the turn (a resume, a retry, a
+    recovery after a crash) finds it, a later turn asking again is a new request that the policy decides
+    afresh (a run paused before turns were counted keeps its turn-less key)."""
+    scope: list[Any] = [thread_id] if turn is None else [thread_id, turn]
+    return hashlib.sha256(canonical([*scope, action, args]).encode()).hexdigest()
 
 
 class ApprovalRefused(Conflict):
@@ -113,11 +117,12 @@ async def perform(
     action: str,
     args: dict[str, Any],
     approval_id: str | None = None,
+    turn: int | None = None,
 ) -> ActionResult:
     entry = lookup(action)
     if entry is None:
         raise ValueError(f"unknown action {action!r}")
-    key = ledger_key(thread_id, action, args)
+    key = ledger_key(thread_id, action, args, turn)
     crashpoint("before_ledger")
     async with conn.transaction():
         # Serialise concurrent attempts at the same action; the loser then finds the ledger row.

@@ -17,6 +17,7 @@ import psycopg
 from psycopg.rows import DictRow
 
 from switchboard.config.errors import Conflict, Forbidden, InputError, NotFound
+from switchboard.tools import policy
 from switchboard.tools.actions import args_hash, canonical, ledger_key
 
 Conn = psycopg.AsyncConnection[DictRow]
@@ -48,9 +49,10 @@ class Identity:
         return f"{self.role}:{self.id}"
 
 
-def approval_id(thread_id: str, action: str, args: dict[str, Any]) -> str:
-    """Deterministic: the same paused action always has the same approval id (re-runs do not duplicate)."""
-    return "APR-" + hashlib.sha256(ledger_key(thread_id, action, args).encode()).hexdigest()[:16]
+def approval_id(thread_id: str, action: str, args: dict[str, Any], turn: int | None = None) -> str:
+    """Deterministic: the same paused action of the same turn always has the same approval id (re-runs
+    do not duplicate); the same request in a later turn is a new approval, never the decided one."""
+    return "APR-" + hashlib.sha256(ledger_key(thread_id, action, args, turn).encode()).hexdigest()[:16]
 
 
 async def request(
@@ -64,9 +66,10 @@ async def request(
     description: str,
     required_role: Role,
     ttl_hours: int,
+    turn: int | None = None,
 ) -> dict[str, Any]:
     """The pending approval for this action (created on first call; later calls return the same row)."""
-    ident = approval_id(thread_id, action, args)
+    ident = approval_id(thread_id, action, args, turn)
     await conn.execute(
         "insert into store.approvals (id, thread_id, customer_id, action, args, args_hash, path, description,"
         " required_role, expires_at) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, now() + %s)"
@@ -164,6 +167,15 @@ async def decide(
                     f"an edit can only change {', '.join(sorted(row['args']))}, not {', '.join(unknown)}"
                 )
             status, decided_args = "approved", {**row["args"], **args}
+            # An edit the policy would refuse is refused here, before anything is recorded: the approval
+            # stays pending and decidable (recorded, it would be approved for arguments never performed).
+            verdict = await policy.evaluate(conn, row["customer_id"], row["action"], decided_args)
+            if verdict.verdict == "refused":
+                raise InputError(f"the edit is refused: {verdict.reason}; approval {ident} is still pending")
+            if verdict.role == "staff" and actor.role != "staff":
+                raise Forbidden(
+                    f"the edited {row['action']} needs staff approval; approval {ident} is still pending"
+                )
         else:
             status, decided_args = "approved", row["args"]
         await conn.execute(
@@ -182,3 +194,19 @@ async def decide(
     decided = await get(conn, ident)
     assert decided is not None
     return decided
+
+
+async def expire(conn: Conn, ident: str) -> dict[str, Any] | None:
+    """Reject an approval that expired before it was used (pending, or approved but never performed), so
+    the run waiting on it can finish: an expired approval can never authorise anything. The row as it is
+    after (unchanged when it was decided or used in the meantime)."""
+    await conn.execute(
+        "update store.approvals set status = 'rejected', decided_by = coalesce(decided_by, 'switchboard'),"
+        " decided_at = now(), decided_args = coalesce(decided_args, args),"
+        " decided_args_hash = coalesce(decided_args_hash, args_hash),"
+        " reason = 'the request expired before it was ' || case when status = 'pending' then 'decided'"
+        " else 'carried out' end"
+        " where id = %s and expires_at <= now() and status in ('pending', 'approved') and used_at is null",
+        (ident,),
+    )
+    return await get(conn, ident)

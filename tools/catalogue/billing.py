@@ -15,6 +15,7 @@ from switchboard.tools.catalogue.base import (
     Step,
     Text,
     WriteAction,
+    customer_order,
     letter,
     one,
     refused,
@@ -26,6 +27,53 @@ class IssueRefundArgs(ActionArgs):
     order_id: Text
     amount: Text  # a decimal string, e.g. "129.90": checked by the rule, so the refusal says why
     reason: Text
+
+
+async def refund_basis(conn: Conn, customer_id: str, payment: dict[str, Any]) -> str | None:
+    """What the store shows that makes this captured payment refundable, in words; None when nothing does.
+
+    Decided from rows only, whatever the amount and whoever proposed it: the proposal's reason is prose."""
+    order = await customer_order(conn, customer_id, payment["order_id"])
+    if order is None:
+        return None
+    if order["status"] == "returned":
+        return "the return was received"
+    if order["status"] == "cancelled":
+        return "the order was cancelled"
+    # A duplicate: an earlier captured charge of the same amount on the same order within a day, and the
+    # order's captured charges together exceed its total (a split payment is not a duplicate).
+    duplicate = await one(
+        conn,
+        "select q.id from store.payments q where q.customer_id = %s and q.order_id = %s and q.amount = %s"
+        " and q.status = 'captured' and q.id <> %s and (q.created_at, q.id) < (%s, %s)"
+        " and q.created_at >= %s::timestamptz - interval '24 hours'"
+        " and (select sum(amount) from store.payments where order_id = %s and status = 'captured') > %s",
+        (
+            customer_id,
+            order["id"],
+            payment["amount"],
+            payment["id"],
+            payment["created_at"],
+            payment["id"],
+            payment["created_at"],
+            order["id"],
+            order["total"],
+        ),
+    )
+    if duplicate is not None:
+        return f"a duplicate of payment {duplicate['id']}"
+    # A claim is opened only under open_lost_parcel_claim's rule (the carrier reports the parcel lost, or it
+    # is long overdue): an open one for a parcel still not delivered is an accepted claim.
+    claim = await one(
+        conn,
+        "select t.id from store.support_tickets t where t.customer_id = %s and t.order_id = %s"
+        " and t.subject like 'Lost parcel claim %%' and t.status = 'open'"
+        " and not exists (select 1 from store.shipments s where s.order_id = t.order_id and s.status = 'delivered')",
+        (customer_id, order["id"]),
+    )
+    if claim is not None:
+        return f"lost-parcel claim {claim['id']}"
+    return None
 
 
 async def _may_refund(conn: Conn, customer_id: str, args: IssueRefundArgs) -> PolicyDecision:
@@ -41,7 +89,7 @@ async def _may_refund(conn: Conn, customer_id: str, args: IssueRefundArgs) -> Po
         return refused(f"refund amount {args.amount} must be positive with at most two decimals")
     payment = await one(
         conn,
-        "select id, order_id, amount, status from store.payments where id = %s and customer_id = %s",
+        "select id, order_id, amount, status, created_at from store.payments where id = %s and customer_id = %s",
         (args.payment_id, customer_id),
     )
     if payment is None:
@@ -61,9 +109,13 @@ async def _may_refund(conn: Conn, customer_id: str, args: IssueRefundArgs) -> Po
     )
     if earlier is not None:
         return refused(f"payment {payment['id']} already has refund {earlier['id']} ({earlier['status']})")
-    description = (
-        f"Refund {amount} EUR of payment {payment['id']} (order {payment['order_id']}): {args.reason}"
-    )
+    basis = await refund_basis(conn, customer_id, payment)
+    if basis is None:
+        return refused(
+            f"nothing on order {payment['order_id']} is a reason to refund payment {payment['id']}: a refund"
+            " needs a duplicate charge, a received return, a cancelled order or an accepted lost-parcel claim"
+        )
+    description = f"Refund {amount} EUR of payment {payment['id']} (order {payment['order_id']}, {basis}): {args.reason}"
     limit = Decimal(get_settings().refund_auto_limit)
     if amount > limit:
         return PolicyDecision("approve", f"refunds over {limit} EUR need staff approval", description)

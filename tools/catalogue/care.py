@@ -14,6 +14,7 @@ from switchboard.tools.catalogue.base import (
     Text,
     WriteAction,
     letter,
+    one,
 )
 
 
@@ -23,6 +24,15 @@ class EscalateArgs(ActionArgs):
 
 
 async def _may_escalate(conn: Conn, customer_id: str, args: EscalateArgs) -> PolicyDecision:
+    # A customer may always reach a person; the same request again while its ticket is open is that ticket.
+    same = await one(
+        conn,
+        "select id from store.support_tickets where customer_id = %s and status = 'open' and subject = %s"
+        " and body = %s and order_id is null limit 1",
+        (customer_id, args.subject[:200], args.summary[:10000]),
+    )
+    if same is not None:
+        return refused(f"this is already with our care team as ticket {same['id']}, which is open")
     return PolicyDecision("allowed", "a customer may always reach a person", f"Open a ticket: {args.subject}")
 
 

@@ -118,6 +118,14 @@ async def _may_return(conn: Conn, customer_id: str, args: StartReturnArgs) -> Po
         return refused(
             f"order {order['id']} was placed {age} days ago, outside the {RETURN_WINDOW_DAYS}-day return window"
         )
+    earlier = await one(
+        conn,
+        "select id from store.support_tickets where customer_id = %s and order_id = %s"
+        " and subject like 'Return requested for %%' and status = 'open'",
+        (customer_id, order["id"]),
+    )
+    if earlier is not None:
+        return refused(f"a return of order {order['id']} is already registered ({earlier['id']})")
     return PolicyDecision(
         "confirm", "a return is the customer's decision", f"Start a return of order {order['id']}"
     )

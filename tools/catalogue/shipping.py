@@ -36,12 +36,25 @@ async def _may_readdress(conn: Conn, customer_id: str, args: ChangeAddressArgs) 
     order = await customer_order(conn, customer_id, args.order_id)
     if order is None:
         return refused(f"order {args.order_id} is not on this account")
-    description = f"Deliver order {order['id']} to {args.address}"
-    if order["status"] in OPEN_ORDER:
-        return PolicyDecision("confirm", "the customer confirms a new address", description)
-    if order["status"] == "shipped":
-        return PolicyDecision("approve", "redirecting a parcel in transit needs staff approval", description)
-    return refused(f"order {order['id']} is {order['status']}; its address can no longer change")
+    # A parcel the carrier has is the carrier's: redirecting it is not ours to grant, so it is refused
+    # with the reason (the customer can ask the carrier), never passed to staff.
+    left = await one(
+        conn,
+        "select tracking_number, carrier from store.shipments where order_id = %s and customer_id = %s"
+        " and status <> 'label_created' order by shipped_at desc nulls last limit 1",
+        (order["id"], customer_id),
+    )
+    if order["status"] == "shipped" or left is not None:
+        via = f" with {left['carrier']} (parcel {left['tracking_number']})" if left else ""
+        return refused(
+            f"order {order['id']} is already on its way{via}; its address can no longer change here,"
+            " the carrier can redirect a parcel in transit"
+        )
+    if order["status"] not in OPEN_ORDER:
+        return refused(f"order {order['id']} is {order['status']}; its address can no longer change")
+    return PolicyDecision(
+        "confirm", "the customer confirms a new address", f"Deliver order {order['id']} to {args.address}"
+    )
 
 
 def _readdress_steps(conn: Conn, customer_id: str, args: ChangeAddressArgs) -> list[Step]:
