@@ -255,9 +255,9 @@ async def test_an_edit_past_the_charge_is_refused_and_writes_nothing(
     s = scenarios["duplicate_charge"]
     result, pending = await paused_refund(app, scenarios)
     before = counts(result.thread_id, s["customer_id"])
-    with pytest.raises(InputError, match="exceeds the charge.*still pending"):
+    with pytest.raises(InputError, match=r"exceeds the charge.*still pending"):
         await app.decide(result.thread_id, actor=ALICE, decision="edit", args={"amount": "500.00"})
-    with pytest.raises(InputError, match="not a number.*still pending"):
+    with pytest.raises(InputError, match=r"not a number.*still pending"):
         await app.decide(result.thread_id, actor=ALICE, decision="edit", args={"amount": "10,00"})
     assert counts(result.thread_id, s["customer_id"]) == before
     apr = pending["value"]["approval_id"]

@@ -15,6 +15,7 @@ from switchboard.tools.catalogue.base import (
     WriteAction,
     letter,
     one,
+    refused,
 )
 
 
