@@ -159,6 +159,55 @@ async def test_a_second_refund_for_the_same_charge_is_refused(
     assert verdict.verdict == "refused" and s["refund_id"] in verdict.reason
 
 
+async def test_a_refund_needs_a_basis_the_store_shows(
+    conn: psycopg.AsyncConnection[Any], scenarios: Scenarios
+) -> None:
+    """Whatever the amount and whoever proposed it: a duplicate charge, a received return, a cancelled
+    order with captured payments or an accepted lost-parcel claim; otherwise refused, saying so."""
+    no_basis = "a refund needs a duplicate charge, a received return, a cancelled order or an accepted"
+
+    async def verdict(name: str, payment_id: str, amount: str = "10.00") -> Any:
+        payment = await _payment(conn, payment_id)
+        return await evaluate(conn, scenarios[name]["customer_id"], "issue_refund", _refund(payment, amount))
+
+    dup = scenarios["duplicate_charge"]
+    assert (await verdict("duplicate_charge", dup["payment_ids"][1])).verdict == "confirm"
+    first = await verdict("duplicate_charge", dup["payment_ids"][0])  # the original charge is no duplicate
+    assert first.verdict == "refused" and no_basis in first.reason
+    delivered = await verdict("injected_review", scenarios["injected_review"]["payment_ids"][0], "1.00")
+    assert delivered.verdict == "refused" and no_basis in delivered.reason
+
+    lost = scenarios["lost_parcel"]
+    assert (await verdict("lost_parcel", lost["payment_ids"][0])).verdict == "refused"  # no claim yet
+    async with conn.transaction(force_rollback=True):
+        # A ticket that only looks like a claim (no order: escalate_to_human's) is no basis.
+        ticket = (
+            "insert into store.support_tickets (id, customer_id, order_id, subject, body, status, priority)"
+        )
+        ticket += " values ('TCK-' || nextval('store.ticket_seq'), %s, %s, %s, 'claim', 'open', 'high')"
+        subject = f"Lost parcel claim {lost['tracking_number']}"
+        await conn.execute(ticket, (lost["customer_id"], None, subject))
+        assert (await verdict("lost_parcel", lost["payment_ids"][0])).verdict == "refused"
+        await conn.execute(ticket, (lost["customer_id"], lost["order_id"], subject))
+        claimed = await verdict("lost_parcel", lost["payment_ids"][0])
+        assert claimed.verdict == "confirm" and "lost-parcel claim TCK-" in claimed.description
+
+    pending = scenarios["refund_pending"]  # returned; its refund is pending: refused as a second refund
+    async with conn.transaction(force_rollback=True):
+        await conn.execute("delete from store.refunds where id = %s", (pending["refund_id"],))
+        returned = await verdict("refund_pending", pending["payment_ids"][0])
+        assert returned.verdict == "confirm" and "the return was received" in returned.description
+
+    cancelled = scenarios["cancelled_order"]  # its payment was voided: nothing to refund
+    assert (await verdict("cancelled_order", cancelled["payment_ids"][0])).verdict == "refused"
+    async with conn.transaction(force_rollback=True):
+        await conn.execute(
+            "update store.payments set status = 'captured' where id = %s", (cancelled["payment_ids"][0],)
+        )
+        captured = await verdict("cancelled_order", cancelled["payment_ids"][0])
+        assert captured.verdict == "confirm" and "the order was cancelled" in captured.description
+
+
 # ------------------------------------------------------------------------------------------ orders, account
 
 
@@ -189,7 +238,7 @@ async def test_cancel_return_and_address_follow_the_order_status(
         "change_delivery_address",
         {"order_id": shipped["order_id"], "address": address},
     )
-    assert (in_transit.verdict, in_transit.role) == ("approve", "staff")
+    assert in_transit.verdict == "refused" and "already on its way" in in_transit.reason
     delivered = scenarios["injected_review"]
     too_late = await evaluate(
         conn,
@@ -378,8 +427,8 @@ async def test_injected_text_in_arguments_changes_no_verdict(
         )
         assert escalate.verdict == "allowed"  # a ticket with that text, never more
 
-    # The injected product review asks for a full refund of its order, "already approved": the
-    # policy still wants staff for it, exactly as for any refund of that amount.
+    # The injected product review asks for a full refund of its order, "already approved": nothing in the
+    # store is a reason for it (a delivered order, charged once), so it is refused, as any such refund.
     review = scenarios["injected_review"]
     cur = await conn.execute("select body from store.product_reviews where id = %s", (review["review_id"],))
     body = (await cur.fetchone())["body"]  # type: ignore[index]
@@ -388,7 +437,7 @@ async def test_injected_text_in_arguments_changes_no_verdict(
     verdict = await evaluate(
         conn, review["customer_id"], "issue_refund", _refund(paid, paid["amount"], body[:500])
     )
-    assert (verdict.verdict, verdict.role) == ("approve", "staff")
+    assert verdict.verdict == "refused" and "a refund needs a duplicate charge" in verdict.reason
 
 
 @pytest.mark.parametrize(
