@@ -669,3 +669,65 @@ def test_keys_cli_creates_lists_and_revokes(seeded: str) -> None:
     refused = cli("create", "--as", "customer:CUST-99999")
     assert refused.returncode == 2 and "CUST-99999 does not exist" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_over_http_a_rejected_refund_asked_again_a_refused_edit_and_resume_never_stick(
+    store_restored: str, servers: Servers, scenarios: dict[str, Any]
+) -> None:
+    from tests.test_unfinished_turns import lose_the_rest_of_the_last_turn
+
+    server = servers.first(1)[0]
+    case = scenarios["duplicate_charge"]
+    customer = str(case["customer_id"])
+    customer_key, staff_key = make_key(f"customer:{customer}"), make_key("staff:alice")
+    other_key = make_key(f"customer:{scenarios['happy_customer']['customer_id']}")
+    with server.client(customer_key) as client, server.client(staff_key) as staff:
+        thread_id = new_thread(client)
+        post = f"/threads/{thread_id}/messages"
+        first = client.post(post, json={"message": "I was charged twice"}).json()
+        assert first["status"] == "paused", first
+        (rejected,) = first["interrupts"]
+        decided = staff.post(
+            f"/threads/{thread_id}/approvals/{rejected['id']}",
+            json={"decision": "reject", "reason": "checking"},
+        )
+        assert decided.status_code == 200 and decided.json()["status"] == "done", decided.text
+
+        again = client.post(post, json={"message": "please refund the double charge"}).json()
+        assert again["status"] == "paused", again
+        (pending,) = again["interrupts"]
+        assert pending["value"]["approval_id"] != rejected["value"]["approval_id"]
+        listed = [a for a in staff.get("/approvals").json() if a["thread_id"] == thread_id]
+        assert [a["interrupt_id"] for a in listed] == [pending["id"]]
+        decide = f"/threads/{thread_id}/approvals/{pending['id']}"
+        assert_error(
+            staff.post(decide, json={"decision": "edit", "args": {"amount": "10,00"}}), 422, "still pending"
+        )
+        assert [a["interrupt_id"] for a in staff.get("/approvals").json() if a["thread_id"] == thread_id] == [
+            pending["id"]
+        ]
+        resumed = client.post(f"/threads/{thread_id}/resume")
+        assert resumed.status_code == 200 and resumed.json()["status"] == "paused", resumed.text
+        with server.client(other_key) as other:
+            assert_error(other.post(f"/threads/{thread_id}/resume"), 404)
+        assert_error(client.post("/threads/no-such-thread/resume"), 404)
+        done = staff.post(decide, json={"decision": "approve"}).json()
+        assert done["status"] == "done", done
+
+        # A turn a crash cut short after its input checkpoint: resume over HTTP finishes it.
+        message = "I want to talk to a human about my refund"
+        asked = client.post(post, json={"message": message}).json()
+        assert asked["status"] == "done", asked
+        lose_the_rest_of_the_last_turn(thread_id)
+        finished = client.post(f"/threads/{thread_id}/resume")
+        assert finished.status_code == 200, finished.text
+        assert "/threads/{thread_id}/resume" in client.get("/openapi.json").json()["paths"]
+    with connect() as conn:
+        refunds = conn.execute(
+            "select id from store.refunds where payment_id = %s", (case["payment_ids"][1],)
+        ).fetchall()
+        tickets = conn.execute(
+            "select id from store.support_tickets where customer_id = %s and body = %s", (customer, message)
+        ).fetchall()
+    assert len(refunds) == 1 and len(tickets) == 1
+    assert tickets[0]["id"] in finished.json()["answer"]
