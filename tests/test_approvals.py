@@ -399,7 +399,7 @@ async def test_a_forged_approval_id_names_the_problem(
 async def test_a_used_approval_cannot_resume_another_interrupt(
     fresh_store: str, app: Switchboard, scenarios: Scenarios
 ) -> None:
-    s = scenarios["multi_issue"]
+    s = scenarios["duplicate_charge"]  # open order: the address is the customer's to confirm
     result = await app.ask(TWO_THINGS, customer_id=s["customer_id"])
     refund, address = interrupt(result, "issue_refund"), interrupt(result, "change_delivery_address")
     step = await app.decide(result.thread_id, actor=ALICE, decision="approve", interrupt_id=refund["id"])
@@ -425,7 +425,8 @@ async def test_a_used_approval_cannot_resume_another_interrupt(
     assert current != address["id"]
     with pytest.raises(NotFound):
         await app.decide(result.thread_id, actor=ALICE, decision="approve", interrupt_id=address["id"])
-    done = await app.decide(result.thread_id, actor=ALICE, decision="approve", interrupt_id=current)
+    owner = Identity("customer", s["customer_id"])
+    done = await app.decide(result.thread_id, actor=owner, decision="approve", interrupt_id=current)
     assert done.status == "done"
     assert one("select shipping_address from store.orders where id = %s", s["order_id"])[
         "shipping_address"
@@ -510,7 +511,7 @@ async def test_staff_may_reject_a_customer_confirmation(
 async def test_two_approvals_in_one_run_are_resumed_one_by_one_by_interrupt_id(
     fresh_store: str, app: Switchboard, scenarios: Scenarios
 ) -> None:
-    s = scenarios["multi_issue"]
+    s = scenarios["duplicate_charge"]  # open order: the address is the customer's to confirm
     result = await app.ask(TWO_THINGS, customer_id=s["customer_id"])
     assert result.status == "paused" and len(result.interrupts) == 2
     refund, address = interrupt(result, "issue_refund"), interrupt(result, "change_delivery_address")
@@ -526,7 +527,8 @@ async def test_two_approvals_in_one_run_are_resumed_one_by_one_by_interrupt_id(
     with pytest.raises(NotFound):
         await app.decide(result.thread_id, actor=ALICE, decision="approve", interrupt_id="not-an-interrupt")
 
-    first = await app.decide(result.thread_id, actor=ALICE, decision="approve", interrupt_id=address["id"])
+    owner = Identity("customer", s["customer_id"])
+    first = await app.decide(result.thread_id, actor=owner, decision="approve", interrupt_id=address["id"])
     assert first.status == "paused"
     assert [i["id"] for i in first.interrupts] == [refund["id"]]  # the other one is still there, same id
     assert one("select shipping_address from store.orders where id = %s", s["order_id"])[
@@ -554,7 +556,10 @@ async def test_two_approvals_in_one_run_are_resumed_one_by_one_by_interrupt_id(
             "select action, status, decided_by from store.approvals where thread_id = %s", result.thread_id
         )
     }
-    assert decided == {"issue_refund": ("rejected", "bob"), "change_delivery_address": ("used", "alice")}
+    assert decided == {
+        "issue_refund": ("rejected", "bob"),
+        "change_delivery_address": ("used", s["customer_id"]),
+    }
 
 
 # ---------------------------------------------------------------------------------------- the ledger

@@ -119,6 +119,13 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         return run.report(
             spec, f"Order {order['id']} is {order['status']}, so its address can no longer change.", facts
         )
+    if order["status"] == "shipped":  # the carrier has it: the policy refuses a change, so none is proposed
+        return run.report(
+            spec,
+            f"Order {order['id']} is already on its way, so its delivery address can no longer change here; "
+            "the carrier can redirect a parcel in transit from its tracking page.",
+            facts,
+        )
     if new_address is None:
         return run.report(
             spec,
