@@ -62,7 +62,9 @@ TRIALS = [
 ]
 _controls: dict[str, str] = {}  # the uninterrupted answer, per kind of decision
 landings: list[str] = []
-spans: list[float] = []  # how long each worker ran after "ready" (to spread kills over a request)
+spans: list[
+    float
+] = []  # from "ready" to the result, of uninterrupted workers (to spread kills over a request)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -140,8 +142,12 @@ async def run_worker(
             await asyncio.sleep(trial.delay)
             if proc.returncode is None:
                 proc.kill()  # SIGKILL
+        answered = b""
+        if trial.delay is None and trial.crash_at is None:  # uninterrupted: until its result line
+            answered = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
+            spans.append(time.monotonic() - started)
         out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-        spans.append(time.monotonic() - started)
+        out = answered + out
     finally:
         if proc.returncode is None:
             proc.kill()
