@@ -97,9 +97,10 @@ def build_domain_graph(
         ]
         usage_so_far = [*state.get("usage", []), *update.get("usage", [])]
         fallbacks_so_far = [*state.get("fallbacks", []), *update.get("fallbacks", [])]
-        with metered() as usage:
+        decider = context.decider("supervisor")
+        with metered("supervisor", decider, domain) as usage:
             decision, cut = await supervise(
-                context.decider("supervisor"),
+                decider,
                 brief_of(state),
                 specialists,
                 reports,
@@ -108,7 +109,7 @@ def build_domain_graph(
                 budget=get_settings().domain_step_budget,
                 prompt=context.prompt("supervisor"),
             )
-        if usage.model_calls:
+        if usage.model_calls or usage.fallbacks:
             update["usage"] = [*update.get("usage", []), usage.as_dict()]
             usage_so_far.append(usage.as_dict())
         if usage.fallbacks:
@@ -139,7 +140,7 @@ def build_domain_graph(
             context = context_from(runtime.context)
             decider = context.decider("specialist")
             run = SpecialistRun(brief=brief_of(state), reports=reports_of(state), outcomes=outcomes_of(state))
-            with metered() as usage:
+            with metered("specialist", decider, domain) as usage:
                 if is_deterministic(decider):
                     report = await specialist.handle(specialist, run)
                 else:
@@ -155,7 +156,7 @@ def build_domain_graph(
                         twin,
                     )
             update: dict[str, Any] = {"reports": [channel(report)], "steps": state.get("steps", 0) + 1}
-            if usage.model_calls:
+            if usage.model_calls or usage.fallbacks:
                 update["usage"] = [usage.as_dict()]
             if usage.fallbacks:
                 update["fallbacks"] = usage.fallbacks

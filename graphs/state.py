@@ -67,6 +67,7 @@ class RouterState(TypedDict, total=False):
     domains: list[str]
     compose_usage: dict[str, int]  # model calls and tokens of compose (route's and domains' are in theirs)
     fallbacks: Annotated[list[dict[str, Any]], operator.add]  # Fallback of route and compose; reset by intake
+    budget: dict[str, Any] | None  # the request's budget and spend when one is set (cost.Budget.as_dict)
     turns: list[Turn]  # bounded window of earlier turns (settings.history_window)
     turn: int
     # The conversation as chat messages (Studio's chat view, `messages-tuple` streams): the customer's
