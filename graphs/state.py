@@ -48,6 +48,7 @@ class RouterOutput(TypedDict, total=False):
     compose_usage: dict[str, int]
     fallbacks: list[dict[str, Any]]  # route's and compose's; the domains' are in their results
     messages: list[AnyMessage]
+    budget: dict[str, Any] | None
 
 
 class Turn(TypedDict):

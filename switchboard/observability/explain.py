@@ -242,15 +242,17 @@ async def explain_thread(sb: Any, thread_id: str) -> dict[str, Any]:
                     else None,
                 }
             )
-        supervisor = f"{name}_supervisor"
+        # The supervisor decides after each step of its domain (in its own step, or in the step of the
+        # specialist that just reported): where each step sent the run next is its choice.
         choices = [
             {
-                "next": s["next"][0] if s["next"] else "finish",
+                "after": s["node"],
+                "next": s["next"][0] if s["next"] else ("paused" if s["paused"] else "finish"),
                 "at": s["started_at"],
                 "duration_ms": s["duration_ms"],
             }
             for s in steps
-            if s["where"] == name and s["node"] == supervisor
+            if s["where"] == name
         ]
         usage_parts = inner.get("usage") or []
         domain_usage = result.get("usage") or {
