@@ -64,6 +64,10 @@ def domain_result(
         partial=partial,
         usage=total_usage(state.get("usage", [])),
         fallbacks=[Fallback.model_validate(f) for f in state.get("fallbacks", [])],
+        usage_by_point={
+            point: total_usage(u for u in state.get("usage", []) if u.get("point") == point)
+            for point in dict.fromkeys(str(u.get("point")) for u in state.get("usage", []) if u.get("point"))
+        },
     )
 
 
@@ -110,8 +114,9 @@ def build_domain_graph(
                 prompt=context.prompt("supervisor"),
             )
         if usage.model_calls or usage.fallbacks:
-            update["usage"] = [*update.get("usage", []), usage.as_dict()]
-            usage_so_far.append(usage.as_dict())
+            spent = {**usage.as_dict(), "point": "supervisor"}
+            update["usage"] = [*update.get("usage", []), spent]
+            usage_so_far.append(spent)
         if usage.fallbacks:
             update["fallbacks"] = [*update.get("fallbacks", []), *usage.fallbacks]
             fallbacks_so_far.extend(usage.fallbacks)
@@ -157,7 +162,7 @@ def build_domain_graph(
                     )
             update: dict[str, Any] = {"reports": [channel(report)], "steps": state.get("steps", 0) + 1}
             if usage.model_calls or usage.fallbacks:
-                update["usage"] = [usage.as_dict()]
+                update["usage"] = [{**usage.as_dict(), "point": "specialist"}]
             if usage.fallbacks:
                 update["fallbacks"] = usage.fallbacks
             return await decide_next(state, update, context)

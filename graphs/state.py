@@ -96,8 +96,8 @@ class DomainState(TypedDict, total=False):
     outcomes: Annotated[list[dict[str, Any]], operator.add]  # ActionOutcome per write action
     budget_exhausted: bool
     usage: Annotated[
-        list[dict[str, int]], operator.add
-    ]  # model calls and tokens, per supervisor/specialist step
+        list[dict[str, Any]], operator.add
+    ]  # model calls, tokens and cost per supervisor/specialist step, with its "point"
     fallbacks: Annotated[list[dict[str, Any]], operator.add]  # Fallback per step whose model failed
     domain_results: list[dict[str, Any]]
 

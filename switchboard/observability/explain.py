@@ -278,6 +278,7 @@ async def explain_thread(sb: Any, thread_id: str) -> dict[str, Any]:
                 ],
                 "actions": actions,
                 "partial": bool(result.get("partial", inner.get("partial", False))),
+                "by_point": {p: _usage_cost(u) for p, u in (result.get("usage_by_point") or {}).items()},
                 "duration_ms": _span_ms(domain_steps),
                 **_usage_cost(domain_usage),
             }

@@ -156,44 +156,26 @@ def usage_rows(turn: dict[str, Any]) -> list[dict[str, Any]]:
     """A turn's spend as rows: one per decision point (and domain), with the model that decided."""
     deciders = turn.get("deciders") or {}
     route = turn.get("route") or {}
+
+    def row(point: str, domain: str | None, model: str, usage: dict[str, Any] | None) -> dict[str, Any]:
+        return {"point": point, "domain": domain, "model": model, **_counts(usage)}
+
     rows = [
-        {
-            "point": "route",
-            "domain": None,
-            "model": route.get("decider") or deciders.get("route", "deterministic"),
-            **_counts(route.get("usage")),
-        },
+        row("route", None, route.get("decider") or deciders.get("route", "deterministic"), route.get("usage"))
     ]
     for result in turn.get("domain_results") or []:
+        domain = result.get("domain")
         by_point = result.get("usage_by_point") or {}
         if by_point:
-            for point, usage in by_point.items():
-                rows.append(
-                    {
-                        "point": point,
-                        "domain": result.get("domain"),
-                        "model": deciders.get(point, "deterministic"),
-                        **_counts(usage),
-                    }
-                )
-        else:
+            rows += [row(p, domain, deciders.get(p, "deterministic"), u) for p, u in by_point.items()]
+        elif any(_counts(result.get("usage")).values()):  # an older result: the domain's total only
             model = deciders.get("specialist") or deciders.get("supervisor") or "deterministic"
-            rows.append(
-                {
-                    "point": "domain",
-                    "domain": result.get("domain"),
-                    "model": model,
-                    **_counts(result.get("usage")),
-                }
-            )
-    rows.append(
-        {
-            "point": "compose",
-            "domain": None,
-            "model": deciders.get("compose", "deterministic"),
-            **_counts(turn.get("compose_usage")),
-        }
-    )
+            rows.append(row("domain", domain, model, result.get("usage")))
+        else:  # nothing spent: both decided without a model
+            rows += [
+                row(p, domain, deciders.get(p, "deterministic"), None) for p in ("supervisor", "specialist")
+            ]
+    rows.append(row("compose", None, deciders.get("compose", "deterministic"), turn.get("compose_usage")))
     return rows
 
 
