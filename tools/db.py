@@ -7,6 +7,7 @@ graph a pool, so the nodes share this process-wide one (pools are bound to their
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -35,20 +36,23 @@ class TracedCursor(psycopg.AsyncCursor[DictRow]):
             if hasattr(query, "as_string")
             else str(query)
         )
-        operation = text.lstrip().split(None, 1)[0].upper() if text.strip() else "QUERY"
-        table = _TABLE.search(text)
-        name = f"{operation} {table.group(1)}" if table else operation
-        with tracing.span(
-            name,
-            {
-                "db.system.name": "postgresql",
-                "db.operation.name": operation,
-                "db.collection.name": table.group(1) if table else None,
-                "db.query.text": " ".join(text.split())[:1000],
-            },
-            kind="client",
-        ):
+        name, attributes = _query_span(text)
+        with tracing.span(name, attributes, kind="client"):
             return await super().execute(query, params, **kwargs)
+
+
+@functools.lru_cache(maxsize=512)
+def _query_span(text: str) -> tuple[str, dict[str, Any]]:
+    """A query's span name and attributes, worked out once per statement (the SQL is a constant)."""
+    operation = text.lstrip().split(None, 1)[0].upper() if text.strip() else "QUERY"
+    table = _TABLE.search(text)
+    attributes = {
+        "db.system.name": "postgresql",
+        "db.operation.name": operation,
+        "db.collection.name": table.group(1) if table else None,
+        "db.query.text": " ".join(text.split())[:1000],  # placeholders only, never the values
+    }
+    return (f"{operation} {table.group(1)}" if table else operation), attributes
 
 
 _pools: dict[tuple[int, str], AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]] = {}

@@ -20,6 +20,7 @@ id under PSEUDONYM_SECRET: stable, never the id or any personal data.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import sys
@@ -146,11 +147,19 @@ def _parent_span() -> Any:
     return inner[0] if inner is not None else None
 
 
-def _parent_context() -> Any:
+@functools.cache
+def _otel() -> tuple[Any, Any, dict[str, Any]]:
+    """The OpenTelemetry modules `span()` uses, imported once, when tracing is first used."""
+    from opentelemetry import context as otel_context
     from opentelemetry import trace
+    from opentelemetry.trace import SpanKind
 
+    return otel_context, trace, {k.name.lower(): k for k in SpanKind}
+
+
+def _parent_context() -> Any:
     parent = _parent_span()
-    return trace.set_span_in_context(parent) if parent is not None else None
+    return _otel()[1].set_span_in_context(parent) if parent is not None else None
 
 
 def _clean(attributes: Mapping[str, Any]) -> dict[str, Any]:
@@ -172,13 +181,10 @@ def span(
     if not _enabled:
         yield NO_SPAN
         return
-    from opentelemetry import context as otel_context
-    from opentelemetry import trace
-    from opentelemetry.trace import SpanKind
-
+    otel_context, trace, kinds = _otel()
     parent = otel_context.Context() if new_trace else _parent_context()
     current = _tracer.start_span(
-        name, context=parent, kind=SpanKind[kind.upper()], attributes=attributes, links=links
+        name, context=parent, kind=kinds[kind], attributes=_clean(attributes or {}), links=links
     )
     attached = otel_context.attach(trace.set_span_in_context(current))
     token = _inner.set((current, _current_run_id()))
