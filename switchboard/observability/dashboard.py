@@ -154,6 +154,7 @@ async def dashboard_data(sb: Any, hours: float = 24.0, buckets: int = 24) -> dic
         "approvals": {"waiting": waiting, "oldest_age_seconds": metrics.APPROVALS_OLDEST._value.get()},
         "outbox": {
             "pending": int(metrics.OUTBOX_PENDING._value.get()),
+            "dead": int(metrics.OUTBOX_DEAD._value.get()),
             "lag_seconds": metrics.OUTBOX_LAG._value.get(),
         },
         "cost": {

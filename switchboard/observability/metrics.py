@@ -157,6 +157,11 @@ APPROVALS_OLDEST = Gauge(
 OUTBOX_PENDING = Gauge(
     "switchboard_outbox_pending_events", "Outbox events not handled yet.", registry=REGISTRY
 )
+OUTBOX_DEAD = Gauge(
+    "switchboard_outbox_dead_events",
+    "Outbox events whose retries are spent (dead letters: `switchboard outbox --state dead`, `outbox retry ID`).",
+    registry=REGISTRY,
+)
 OUTBOX_LAG = Gauge(
     "switchboard_outbox_lag_seconds",
     "Age of the oldest unhandled outbox event (0 when the outbox is empty).",
@@ -245,7 +250,9 @@ select
     where status = 'pending' and expires_at > now()) as oldest,
   (select count(*) from store.outbox where handled_at is null) as outbox_pending,
   (select coalesce(extract(epoch from now() - min(created_at)), 0) from store.outbox
-    where handled_at is null) as outbox_lag
+    where handled_at is null) as outbox_lag,
+  (select count(*) from store.outbox o join queue.procrastinate_jobs j on j.id = o.job_id
+    where o.handled_at is null and j.status = 'failed') as outbox_dead
 """
 
 
@@ -258,6 +265,7 @@ async def refresh_store_gauges(conn: Any) -> None:
     APPROVALS_OLDEST.set(float(row["oldest"] or 0))
     OUTBOX_PENDING.set(int(row["outbox_pending"] or 0))
     OUTBOX_LAG.set(float(row["outbox_lag"] or 0))
+    OUTBOX_DEAD.set(int(row["outbox_dead"] or 0))
 
 
 class PoolCollector(Collector):
