@@ -175,8 +175,22 @@ async def compose_answer(
     )
     # A run without a thread (no checkpointer) still publishes, under a key of its own.
     thread_id = thread_id_of(config) or f"run-{uuid.uuid4()}"
+    budget_view = budget.as_dict() if budget is not None and budget.limited else None
+    metadata = config.get("metadata") or {}
     await finish_turn(
-        thread_id, context.customer_id, {**state, "answer": answer, "compose_usage": usage.as_dict()}
+        thread_id,
+        context.customer_id,
+        {
+            **state,
+            "answer": answer,
+            "compose_usage": usage.as_dict(),
+            # what the turn record keeps of the run beside its decisions (`explain` and `cost` after pruning)
+            "observability": {
+                "deciders": metadata.get("deciders"),
+                "trace_id": metadata.get("trace_id"),
+                "budget": budget_view,
+            },
+        },
     )
     return {
         "answer": answer,
@@ -185,7 +199,7 @@ async def compose_answer(
         "memory": channel(memory),
         "compose_usage": usage.as_dict(),
         **({"fallbacks": usage.fallbacks} if usage.fallbacks else {}),
-        "budget": budget.as_dict() if budget is not None and budget.limited else None,
+        "budget": budget_view,
     }
 
 
