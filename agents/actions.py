@@ -21,6 +21,7 @@ from switchboard.agents.contracts import ActionOutcome, Brief, SpecialistReport
 from switchboard.agents.resume import decision_from_resume, is_fresh, resume_forms
 from switchboard.agents.supervisor import action_key
 from switchboard.config.settings import get_settings
+from switchboard.observability import logs, metrics, tracing
 from switchboard.tools import approvals, policy
 from switchboard.tools.actions import args_hash, ledger_key, perform, recorded
 from switchboard.tools.db import store_connection
@@ -94,6 +95,10 @@ async def _handle(
                 required_role=role,
                 ttl_hours=get_settings().approval_ttl_hours,
                 turn=turn,
+            )
+            metrics.record_action(action, "approval_requested")
+            logs.event(
+                "approval.requested", action=action, approval_id=row["id"], required_role=role, path=path
             )
     payload = {
         "kind": "confirmation" if role == "customer" else "approval",
@@ -173,10 +178,40 @@ async def perform_pending_actions(
             if key in handled:
                 continue
             handled.add(key)
-            results.append(
-                await _handle(brief, report.specialist, proposal.action, dict(proposal.args), thread_id)
-            )
+            with tracing.span(
+                f"action {proposal.action}",
+                {
+                    "switchboard.action": proposal.action,
+                    "switchboard.domain": brief.domain,
+                    "switchboard.specialist": report.specialist,
+                },
+            ) as current:
+                outcome = await _handle(
+                    brief, report.specialist, proposal.action, dict(proposal.args), thread_id
+                )
+                tracing.set_attributes(current, {"switchboard.action.status": outcome.status})
+            record_outcome(outcome)
+            results.append(outcome)
     return results
+
+
+EVENT_OF = {
+    "done": "action.performed",
+    "failed": "action.compensated",
+    "refused": "action.refused",
+    "rejected": "action.rejected",
+}
+
+
+def record_outcome(outcome: ActionOutcome) -> None:
+    """One log line and the metric of what became of a write action."""
+    metrics.record_action(outcome.action, outcome.status)
+    logs.event(
+        EVENT_OF.get(outcome.status, "action.outcome"),
+        action=outcome.action,
+        status=outcome.status,
+        detail=outcome.detail[:300],
+    )
 
 
 # What each action is, in the customer's words: as a thing (for "was not approved") and as a deed done.

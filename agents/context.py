@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from switchboard.agents import prompts
 from switchboard.config.settings import get_settings
+from switchboard.observability.cost import over_budget
 
 DecisionPoint = Literal["route", "supervisor", "specialist", "compose"]
 
@@ -63,12 +64,12 @@ class Context:
         return schema
 
     def decider(self, point: DecisionPoint) -> str:
-        """The implementation configured for a decision point: this run's choice, else the settings'."""
-        chosen: str = getattr(self, f"{point}_decider")
-        if chosen:
-            return chosen
-        value: str = getattr(get_settings(), f"{point}_decider")
-        return value
+        """The implementation configured for a decision point: this run's choice, else the settings'; the
+        deterministic one when the request's budget would be exceeded by another model call."""
+        chosen: str = getattr(self, f"{point}_decider") or getattr(get_settings(), f"{point}_decider")
+        if chosen.strip().lower() not in ("", "deterministic") and over_budget(point):
+            return "deterministic"  # the request's budget would be exceeded: finish without the model
+        return chosen
 
     def prompt(self, point: DecisionPoint) -> str:
         """The prompt template of a decision point: this run's, else the one in agents/prompts.py."""

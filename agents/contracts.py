@@ -170,6 +170,9 @@ class DomainResult(Contract):
     fallbacks: list[Fallback] = Field(
         default_factory=list, description="decision points of the domain that fell back to their twin"
     )
+    usage_by_point: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="the same, per decision point (supervisor, specialist)"
+    )
 
 
 # ---------------------------------------------------------------- compose

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -24,6 +25,8 @@ from switchboard.agents.breaker import breaker_for
 from switchboard.agents.models import endpoint_of, get_chat_model
 from switchboard.config.errors import ModelUnavailable
 from switchboard.config.settings import get_settings
+from switchboard.observability import logs, metrics, tracing
+from switchboard.observability.cost import current_budget, prices
 
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
@@ -60,51 +63,98 @@ def model_errors() -> tuple[type[BaseException], ...]:
 @dataclass
 class Usage:
     """What a decision point's model calls cost, and where it fell back: kept in the run's state, so in
-    Postgres. `fallbacks` holds one `Fallback` (as JSON) per decision point that used its twin."""
+    Postgres. `fallbacks` holds one `Fallback` (as JSON) per decision point that used its twin; cost is
+    in millionths of the price table's currency (exact sums)."""
 
     model_calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     fallbacks: list[dict[str, str]] = field(default_factory=list)
+    cost_micros: int = 0
+    decider: str = ""
 
     def add(self, message: Any) -> None:
         self.model_calls += 1
         metadata = getattr(message, "usage_metadata", None) or {}
-        self.input_tokens += int(metadata.get("input_tokens") or 0)
-        self.output_tokens += int(metadata.get("output_tokens") or 0)
+        tokens_in = int(metadata.get("input_tokens") or 0)
+        tokens_out = int(metadata.get("output_tokens") or 0)
+        self.input_tokens += tokens_in
+        self.output_tokens += tokens_out
+        self.cost_micros += prices().cost_micros(self.decider or "unknown", tokens_in, tokens_out)
 
     def as_dict(self) -> dict[str, int]:
         return {
             "model_calls": self.model_calls,
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
+            "cost_micros": self.cost_micros,
+            "fallbacks": len(self.fallbacks),
         }
 
 
-def total_usage(parts: Iterable[Mapping[str, int] | None]) -> dict[str, int]:
-    total = Usage()
+USAGE_KEYS = ("model_calls", "input_tokens", "output_tokens", "cost_micros", "fallbacks")
+
+
+def total_usage(parts: Iterable[Mapping[str, Any] | None]) -> dict[str, int]:
+    total = {key: 0 for key in USAGE_KEYS}
     for part in parts:
-        for key in ("model_calls", "input_tokens", "output_tokens"):
-            setattr(total, key, getattr(total, key) + int((part or {}).get(key, 0)))
-    return total.as_dict()
+        for key in USAGE_KEYS:
+            value = (part or {}).get(key, 0)
+            total[key] += len(value) if isinstance(value, list) else int(value or 0)
+    return total
 
 
 _meter: ContextVar[Usage | None] = ContextVar("switchboard_usage", default=None)
 
 
 @contextmanager
-def metered() -> Iterator[Usage]:
-    """Count the model calls and tokens of the code inside (one decision point's work)."""
-    usage = Usage()
+def metered(point: str = "", decider: str = "", domain: str | None = None) -> Iterator[Usage]:
+    """One decision point's work: its model calls, tokens, cost and fallbacks (in the state), its span
+    (decider and fallback as attributes, model calls as children), its metrics, and its spend against the
+    request's budget."""
+    usage = Usage(decider=decider)
+    model = decider or "deterministic"
     token = _meter.set(usage)
+    started = time.perf_counter()
     try:
-        yield usage
+        with tracing.decision_span(
+            f"decide {point or 'decision'}",
+            {
+                "switchboard.decision_point": point,
+                "switchboard.decider": model,
+                "switchboard.domain": domain,
+            },
+        ) as current:
+            yield usage
+            tracing.set_attributes(
+                current,
+                {
+                    "switchboard.fallback": bool(usage.fallbacks),
+                    "gen_ai.usage.input_tokens": usage.input_tokens if usage.model_calls else None,
+                    "gen_ai.usage.output_tokens": usage.output_tokens if usage.model_calls else None,
+                    "switchboard.model_calls": usage.model_calls,
+                    "switchboard.cost_micros": usage.cost_micros if usage.model_calls else None,
+                },
+            )
     finally:
         _meter.reset(token)
+        budget = current_budget()
+        if budget is not None:
+            budget.spend(usage.input_tokens + usage.output_tokens, usage.cost_micros, usage.model_calls)
+        if point:
+            metrics.record_decision(
+                point,
+                model,
+                time.perf_counter() - started,
+                usage.as_dict(),
+                bool(usage.fallbacks),
+                prices().currency,
+            )
 
 
-async def invoke_model(runnable: Any, messages: list[BaseMessage]) -> Any:
-    """`runnable.ainvoke(messages)`: metered, with endpoint failures turned into DecisionError."""
+async def invoke_model(runnable: Any, messages: list[BaseMessage], decider: str = "") -> Any:
+    """`runnable.ainvoke(messages)`: metered (priced as `decider`'s model), with endpoint failures turned
+    into DecisionError."""
     try:
         reply = await runnable.ainvoke(messages)
     except model_errors() as exc:  # evaluated only when the call raised
@@ -113,6 +163,7 @@ async def invoke_model(runnable: Any, messages: list[BaseMessage]) -> Any:
         ) from exc
     usage = _meter.get()
     if usage is not None:
+        usage.decider = usage.decider or decider
         usage.add(reply)
     return reply
 
@@ -133,7 +184,7 @@ def _structured_runnable(model: BaseChatModel, schema: type[BaseModel]) -> Any:
 
 async def structured(decider: str, schema: type[T], messages: list[BaseMessage]) -> T:
     """Ask the decider's model for one `schema` object (function calling; the call is metered)."""
-    reply = await invoke_model(_structured_runnable(get_chat_model(decider), schema), messages)
+    reply = await invoke_model(_structured_runnable(get_chat_model(decider), schema), messages, decider)
     calls = [c for c in getattr(reply, "tool_calls", None) or [] if c["name"] == schema.__name__]
     if not calls:
         named = [c["name"] for c in getattr(reply, "tool_calls", None) or []]
@@ -184,5 +235,6 @@ async def decide_or_fall_back(
     usage = _meter.get()
     if usage is not None:
         usage.fallbacks.append({"point": point, "decider": decider, "reason": reason})
+    logs.event("decision.fallback", level=logging.WARNING, point=point, decider=decider, reason=reason[:300])
     result = twin()
     return await result if inspect.isawaitable(result) else result  # type: ignore[return-value]

@@ -86,6 +86,7 @@ class Plan:
     out: Path = DEFAULT_OUT
     plot: bool = True
     argv: list[str] = field(default_factory=list)
+    only: str | None = None
 
     @property
     def marks(self) -> tuple[int, int, int]:
@@ -126,6 +127,11 @@ def parse(argv: Sequence[str] | None = None) -> Plan:
     )
     parser.add_argument("--no-profile", action="store_true", help="skip the profiles")
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
+    parser.add_argument(
+        "--only",
+        choices=["observability"],
+        help="run one section alone and print its figures as JSON (observability: overhead on and off)",
+    )
     args = parser.parse_args(argv)
     out = args.out or (QUICK_OUT if args.quick else DEFAULT_OUT)
     plan = Plan(
@@ -146,6 +152,7 @@ def parse(argv: Sequence[str] | None = None) -> Plan:
         plan.levels = tuple(sorted({max(1, int(x)) for x in args.levels.split(",") if x.strip()}))
     plan.slow_ms = max(1, args.latency_ms)
     plan.argv = list(argv if argv is not None else sys.argv[1:])
+    plan.only = args.only
     return plan
 
 
@@ -411,6 +418,97 @@ async def measure_requests(
             "outcome": runs[-1]["outcome"],
         }
     return out
+
+
+OBSERVABILITY_MODES = ("off", "metrics", "traced")
+
+
+@contextmanager
+def observability_mode(mode: str) -> Iterator[Any]:
+    """off: no metrics, no tracing; metrics: the default (Prometheus on, tracing off); traced: metrics and
+    OpenTelemetry spans through the SDK into an in-memory exporter (what an OTLP exporter's batch gets)."""
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from switchboard.config.settings import get_settings
+    from switchboard.observability import tracing
+
+    settings = get_settings()
+    quiet = settings.model_copy(update={"otel_exporter_otlp_endpoint": None})
+    before = settings.metrics_enabled
+    exporter = InMemorySpanExporter()
+    settings.metrics_enabled = mode != "off"
+    # batched, as the OTLP exporter is in production (spans are handed to a thread, not exported inline)
+    tracing.configure_telemetry(quiet, exporter=exporter if mode == "traced" else None, batch=True)
+    try:
+        yield exporter
+    finally:
+        settings.metrics_enabled = before
+        tracing.configure_telemetry(quiet)
+
+
+async def observability_overhead(system: System, model: Any, customer: str, reps: int) -> dict[str, Any]:
+    """Framework time of the LLM-decider request (model at 0 ms) with observability off, metrics only (the
+    default) and metrics + tracing; modes interleaved, `reps` requests each, medians. The figure is this
+    process's CPU time less the model's (what tracing and metrics add is CPU work here; CPU time is far
+    less disturbed than wall time by other load on a shared machine); wall time is kept beside it."""
+    from switchboard.observability import tracing
+
+    model.latency = 0.0
+    samples: dict[str, list[float]] = {mode: [] for mode in OBSERVABILITY_MODES}
+    walls: dict[str, list[float]] = {mode: [] for mode in OBSERVABILITY_MODES}
+    spans: list[int] = []
+    for mode in OBSERVABILITY_MODES:  # warm-up, not counted
+        with observability_mode(mode):
+            await system.run(str(uuid.uuid4()), customer)
+    for _ in range(reps):
+        for mode in OBSERVABILITY_MODES:
+            with observability_mode(mode) as exporter:
+                gc.collect()
+                model.log.reset()
+                cpu, start = time.process_time(), time.perf_counter()
+                await system.run(str(uuid.uuid4()), customer)
+                wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+                compute = sum(c.compute for c in model.log.snapshot())
+                samples[mode].append((cpu - compute) * 1000)
+                walls[mode].append((wall - compute) * 1000)
+                if mode == "traced":
+                    tracing_provider = tracing.tracer_provider()
+                    if tracing_provider is not None:
+                        tracing_provider.force_flush()
+                    spans.append(len(exporter.get_finished_spans()))
+    medians = {mode: round(_median(values), 2) for mode, values in samples.items()}
+    off = medians["off"] or float("nan")
+    return {
+        "framework_ms": medians,
+        "framework_wall_ms": {mode: round(_median(values), 2) for mode, values in walls.items()},
+        "samples_ms": {mode: [round(v, 2) for v in values] for mode, values in samples.items()},
+        "metrics_overhead_pct": round((medians["metrics"] / off - 1) * 100, 1),
+        "traced_overhead_pct": round((medians["traced"] / off - 1) * 100, 1),
+        "spans_per_request": int(_median(spans)) if spans else 0,
+        "reps": reps,
+    }
+
+
+async def observability_only(plan: Plan) -> dict[str, Any]:
+    """The observability section alone (`--only observability`), on the same request and systems."""
+    from bench.scripted import ScriptedChatModel
+    from switchboard.agents.models import register_model, unregister_model
+    from switchboard.api import Switchboard
+    from switchboard.config.database import connect
+    from switchboard.tools.store.seed import ensure_seeded, list_scenarios
+
+    with connect() as conn:
+        ensure_seeded(conn)
+        customer = {s["name"]: s for s in list_scenarios(conn)}[SCENARIO]["customer_id"]
+    model = ScriptedChatModel()
+    name = f"bench-{uuid.uuid4().hex[:6]}"
+    decider = register_model(name, model)
+    try:
+        async with Switchboard.open() as sb:
+            systems = make_systems(sb, model, decider)
+            return await observability_overhead(systems["switchboard_llm"], model, customer, plan.reps * 3)
+    finally:
+        unregister_model(name)
 
 
 async def peak_memory_kb(system: System, model: Any, customer: str) -> float:
@@ -702,6 +800,7 @@ def evaluate_targets(
     conc: dict[str, Any],
     plan: Plan,
     kept: dict[str, Any] | None = None,
+    observability: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     slow = str(plan.slow_ms)
     base = systems[BASELINE]
@@ -780,6 +879,21 @@ def evaluate_targets(
             "op": ">=",
             "limit": 16.0,
             "pass": speed >= 16.0 and not errors,
+        }
+    )
+    if observability is None:
+        return targets
+    traced = observability["framework_ms"]["traced"] / (observability["framework_ms"]["off"] or float("nan"))
+    targets.append(
+        {
+            "target": "observability_overhead",
+            "label": "framework CPU time, metrics + tracing on / all off",
+            "system": "switchboard_llm",
+            "vs": "itself",
+            "ratio": round(traced, 3),
+            "op": "<=",
+            "limit": 1.1,
+            "pass": traced <= 1.1,
         }
     )
     return targets
@@ -963,6 +1077,22 @@ def print_report(results: dict[str, Any], console: Any) -> None:
                 "",
                 f"{run['speedup'][str(latency)]:.1f}x",
             )
+    obs = results.get("observability")
+    if obs:
+        fw = obs["framework_ms"]
+        second.add_row("framework CPU time, observability all off", _fmt(fw["off"], "ms"), "", "")
+        second.add_row(
+            "  metrics on (default)",
+            f"{_fmt(fw['metrics'], 'ms')} ({obs['metrics_overhead_pct']:+.1f}%)",
+            "",
+            "",
+        )
+        second.add_row(
+            f"  metrics + tracing on ({obs['spans_per_request']} spans)",
+            f"{_fmt(fw['traced'], 'ms')} ({obs['traced_overhead_pct']:+.1f}%)",
+            "<= 1.1x",
+            verdict("observability_overhead", "switchboard_llm"),
+        )
     console.print(second)
     profiles = results.get("profiles") or {}
     if profiles:
@@ -1107,6 +1237,24 @@ def markdown(results: dict[str, Any]) -> str:
             f"Diagnostic ({run['label']}): {tp[str(min(run['levels']))]:.2f} -> {tp[hi]:.2f} req/s at {slow} ms, "
             f"{run['speedup'][slow]:.1f}x."
         )
+    obs = results.get("observability")
+    if obs:
+        fw = obs["framework_ms"]
+        lines += [
+            "",
+            f"Observability overhead (Switchboard, LLM deciders, model at 0 ms; medians of {obs['reps']} requests "
+            "per mode, modes interleaved; framework CPU time of the process, wall time in brackets):",
+            "",
+            "| mode | framework CPU time (wall) | vs all off |",
+            "|---|---:|---:|",
+            f"| all off (METRICS_ENABLED=false, no OTLP endpoint) | {fw['off']:.1f} ms ({obs['framework_wall_ms']['off']:.1f}) | |",
+            f"| metrics on, tracing off (the default) | {fw['metrics']:.1f} ms ({obs['framework_wall_ms']['metrics']:.1f}) | "
+            f"{obs['metrics_overhead_pct']:+.1f}% |",
+            f"| metrics and tracing on ({obs['spans_per_request']} spans per request) | {fw['traced']:.1f} ms "
+            f"({obs['framework_wall_ms']['traced']:.1f}) | {obs['traced_overhead_pct']:+.1f}% |",
+            "",
+            f"Target: tracing and metrics under 10% of framework time when on: {verdict('observability_overhead')}.",
+        ]
     profiles = results.get("profiles") or {}
     if profiles:
         lines += [
@@ -1327,6 +1475,14 @@ async def run_all(plan: Plan, say: Callable[[str], None]) -> dict[str, Any]:
                     f"{entry['storage']['checkpoints']} checkpoints, {entry['storage']['bytes'] / 1024:.1f} KB"
                 )
             say(f"per-request figures done at {time.perf_counter() - t0:.0f}s")
+            observability = await observability_overhead(
+                systems["switchboard_llm"], model, customer, max(3, plan.reps * 2)
+            )
+            say(
+                "  observability: framework "
+                + ", ".join(f"{k} {v:.1f} ms" for k, v in observability["framework_ms"].items())
+                + f"; {observability['spans_per_request']} spans per traced request"
+            )
             long = await long_thread(sb, ordinary[0], plan, say)
             say(f"long thread done at {time.perf_counter() - t0:.0f}s")
             conc = await concurrency(sb, model, decider, ordinary, plan, say)
@@ -1376,12 +1532,13 @@ async def run_all(plan: Plan, say: Callable[[str], None]) -> dict[str, Any]:
         "long_thread": long,
         "concurrency": conc,
         "retention": kept,
+        "observability": observability,
         "profiles": profiles,
         "app_warnings": warnings_seen.messages[:20],
         "postgres": pg_version,
         "seconds": round(time.perf_counter() - t0, 1),
     }
-    results["targets"] = evaluate_targets(measured, long, conc, plan, kept)
+    results["targets"] = evaluate_targets(measured, long, conc, plan, kept, observability)
     return results
 
 
@@ -1407,6 +1564,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     where = params.get("host") or "localhost"
     database = f"PostgreSQL at {where if not str(where).startswith('/') else 'embedded (unix socket)'}"
     say(f"benchmark{' (quick)' if plan.quick else ''}: scratch database on {database}")
+    if plan.only == "observability":
+        with scratch_database(server):
+            section = asyncio.run(observability_only(plan))
+        section.update(machine=host, command="python -m bench.run " + " ".join(plan.argv))
+        import json
+
+        print(json.dumps({k: v for k, v in section.items() if k != "samples_ms"}, indent=1))
+        return section
     with scratch_database(server):
         results = asyncio.run(run_all(plan, say))
     for profile in (results.get("profiles") or {}).values():

@@ -174,6 +174,34 @@ class Settings(BaseSettings):
     langsmith_api_key: SecretStr | None = None
     langsmith_project: str = "switchboard"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto", description="auto: readable on a terminal, one JSON object per line otherwise"
+    )
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None,
+        description="OpenTelemetry collector (OTLP over HTTP), e.g. http://localhost:4318; unset = no tracing",
+    )
+    otel_service_name: str = Field(default="switchboard", description="service.name of the traces")
+    pseudonym_secret: SecretStr = Field(
+        default=SecretStr("switchboard-dev-pseudonym-secret"),
+        description="HMAC key of the customer pseudonyms in traces and logs; set your own in production",
+    )
+    metrics_enabled: bool = Field(default=True, description="record Prometheus metrics (GET /metrics)")
+    worker_metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="the worker's /metrics port; 0 = no endpoint"
+    )
+    price_table: Path = Field(
+        default=PROJECT_ROOT / "config" / "prices.toml",
+        description="model prices per million input and output tokens (TOML)",
+    )
+    request_budget_tokens: int = Field(
+        default=0, ge=0, description="model tokens one request may spend; 0 = no limit"
+    )
+    request_budget_cost: float = Field(
+        default=0.0,
+        ge=0,
+        description="money one request may spend on models (price table's currency); 0 = no limit",
+    )
 
     @field_validator(
         "db_prepare_threshold", "retention_checkpoint_days", "retention_idle_thread_days", mode="before"

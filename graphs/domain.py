@@ -64,6 +64,10 @@ def domain_result(
         partial=partial,
         usage=total_usage(state.get("usage", [])),
         fallbacks=[Fallback.model_validate(f) for f in state.get("fallbacks", [])],
+        usage_by_point={
+            point: total_usage(u for u in state.get("usage", []) if u.get("point") == point)
+            for point in dict.fromkeys(str(u.get("point")) for u in state.get("usage", []) if u.get("point"))
+        },
     )
 
 
@@ -97,9 +101,10 @@ def build_domain_graph(
         ]
         usage_so_far = [*state.get("usage", []), *update.get("usage", [])]
         fallbacks_so_far = [*state.get("fallbacks", []), *update.get("fallbacks", [])]
-        with metered() as usage:
+        decider = context.decider("supervisor")
+        with metered("supervisor", decider, domain) as usage:
             decision, cut = await supervise(
-                context.decider("supervisor"),
+                decider,
                 brief_of(state),
                 specialists,
                 reports,
@@ -108,9 +113,10 @@ def build_domain_graph(
                 budget=get_settings().domain_step_budget,
                 prompt=context.prompt("supervisor"),
             )
-        if usage.model_calls:
-            update["usage"] = [*update.get("usage", []), usage.as_dict()]
-            usage_so_far.append(usage.as_dict())
+        if usage.model_calls or usage.fallbacks:
+            spent = {**usage.as_dict(), "point": "supervisor"}
+            update["usage"] = [*update.get("usage", []), spent]
+            usage_so_far.append(spent)
         if usage.fallbacks:
             update["fallbacks"] = [*update.get("fallbacks", []), *usage.fallbacks]
             fallbacks_so_far.extend(usage.fallbacks)
@@ -139,7 +145,7 @@ def build_domain_graph(
             context = context_from(runtime.context)
             decider = context.decider("specialist")
             run = SpecialistRun(brief=brief_of(state), reports=reports_of(state), outcomes=outcomes_of(state))
-            with metered() as usage:
+            with metered("specialist", decider, domain) as usage:
                 if is_deterministic(decider):
                     report = await specialist.handle(specialist, run)
                 else:
@@ -155,8 +161,8 @@ def build_domain_graph(
                         twin,
                     )
             update: dict[str, Any] = {"reports": [channel(report)], "steps": state.get("steps", 0) + 1}
-            if usage.model_calls:
-                update["usage"] = [usage.as_dict()]
+            if usage.model_calls or usage.fallbacks:
+                update["usage"] = [{**usage.as_dict(), "point": "specialist"}]
             if usage.fallbacks:
                 update["fallbacks"] = usage.fallbacks
             return await decide_next(state, update, context)

@@ -46,6 +46,7 @@ from switchboard.graphs.state import (
     route_of,
     thread_id_of,
 )
+from switchboard.observability.cost import current_budget
 from switchboard.tools import threads
 from switchboard.tools.db import store_connection
 from switchboard.tools.identity import customer_for_run
@@ -93,9 +94,10 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
     context = context_from(runtime.context)
     turns = state.get("turns", [])
     previous = turns[-1]["domains"] if turns else []
-    with metered() as usage:
+    decider = context.decider("route")
+    with metered("route", decider) as usage:
         decision = await decide_route(
-            context.decider("route"),
+            decider,
             state["message"],
             [t["message"] for t in turns],
             previous,
@@ -150,13 +152,17 @@ async def compose_answer(
     elif not decision.domains:
         answer = out_of_scope_answer()
     else:
-        with metered() as usage:
+        decider = context.decider("compose")
+        with metered("compose", decider) as usage:
             composed = await compose(
-                context.decider("compose"),
+                decider,
                 ComposeRequest(request=state["message"], results=results),
                 context.prompt("compose"),
             )
         answer = composed.answer
+    budget = current_budget()
+    if budget is not None and budget.downgraded:  # finished on the deterministic deciders: say so
+        answer = f"{answer}\n\n{budget.note()}"
     window = get_settings().history_window
     turn: Turn = {"message": state["message"], "answer": answer, "domains": list(decision.domains)}
     turns = ([*state.get("turns", []), turn])[-window:] if window else []
@@ -170,8 +176,22 @@ async def compose_answer(
     )
     # A run without a thread (no checkpointer) still publishes, under a key of its own.
     thread_id = thread_id_of(config) or f"run-{uuid.uuid4()}"
+    budget_view = budget.as_dict() if budget is not None and budget.limited else None
+    metadata = config.get("metadata") or {}
     await finish_turn(
-        thread_id, context.customer_id, {**state, "answer": answer, "compose_usage": usage.as_dict()}
+        thread_id,
+        context.customer_id,
+        {
+            **state,
+            "answer": answer,
+            "compose_usage": usage.as_dict(),
+            # what the turn record keeps of the run beside its decisions (`explain` and `cost` after pruning)
+            "observability": {
+                "deciders": metadata.get("deciders"),
+                "trace_id": metadata.get("trace_id"),
+                "budget": budget_view,
+            },
+        },
     )
     return {
         "answer": answer,
@@ -181,6 +201,7 @@ async def compose_answer(
         "memory": channel(memory),
         "compose_usage": usage.as_dict(),
         **({"fallbacks": usage.fallbacks} if usage.fallbacks else {}),
+        "budget": budget_view,
     }
 
 

@@ -48,6 +48,7 @@ class RouterOutput(TypedDict, total=False):
     compose_usage: dict[str, int]
     fallbacks: list[dict[str, Any]]  # route's and compose's; the domains' are in their results
     messages: list[AnyMessage]
+    budget: dict[str, Any] | None
 
 
 class Turn(TypedDict):
@@ -67,6 +68,7 @@ class RouterState(TypedDict, total=False):
     domains: list[str]
     compose_usage: dict[str, int]  # model calls and tokens of compose (route's and domains' are in theirs)
     fallbacks: Annotated[list[dict[str, Any]], operator.add]  # Fallback of route and compose; reset by intake
+    budget: dict[str, Any] | None  # the request's budget and spend when one is set (cost.Budget.as_dict)
     turns: list[Turn]  # bounded window of earlier turns (settings.history_window)
     turn: int  # turns started (intake counts them)
     answered: int  # the last turn compose answered: less than `turn` while a turn is unfinished
@@ -95,8 +97,8 @@ class DomainState(TypedDict, total=False):
     outcomes: Annotated[list[dict[str, Any]], operator.add]  # ActionOutcome per write action
     budget_exhausted: bool
     usage: Annotated[
-        list[dict[str, int]], operator.add
-    ]  # model calls and tokens, per supervisor/specialist step
+        list[dict[str, Any]], operator.add
+    ]  # model calls, tokens and cost per supervisor/specialist step, with its "point"
     fallbacks: Annotated[list[dict[str, Any]], operator.add]  # Fallback per step whose model failed
     domain_results: list[dict[str, Any]]
 

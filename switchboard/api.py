@@ -43,6 +43,10 @@ from switchboard.graphs.domain import domain_result
 from switchboard.graphs.router import build_router_graph
 from switchboard.graphs.state import DomainState, channel
 from switchboard.history import thread_history
+from switchboard.observability import explain, records
+from switchboard.observability.cost import prices
+from switchboard.observability.metrics import track_pool
+from switchboard.observability.request import observed_request
 from switchboard.tools import approvals, threads
 from switchboard.tools.approvals import Identity
 from switchboard.tools.db import close_store_pools, store_connection
@@ -59,9 +63,10 @@ class AskResult:
     route: dict[str, Any]
     interrupts: list[dict[str, Any]] = field(default_factory=list)
     status: str = "done"  # "done" or "paused" (waiting for an approval)
-    usage: dict[str, int] = field(
+    usage: dict[str, Any] = field(
         default_factory=dict
-    )  # model calls and tokens of this turn, all decision points
+    )  # model calls, tokens and cost of this turn, all decision points
+    budget: dict[str, Any] | None = None  # the request's budget and spend, when one is set
     # decision points whose model failed and whose deterministic twin decided: {point, decider, reason}
     fallbacks: list[dict[str, str]] = field(default_factory=list)
 
@@ -234,6 +239,8 @@ class Switchboard:
             async_pool(settings) as pool,
             async_pool(lock_settings, name="switchboard-locks") as lock_pool,
         ):
+            track_pool(pool)
+            track_pool(lock_pool)
             saver = await async_checkpointer_on(pool, settings)
             graph = build_router_graph().compile(checkpointer=saver, name="switchboard")
             try:
@@ -301,13 +308,16 @@ class Switchboard:
         context: Context | None = None,
     ) -> AskResult:
         """Run one request to the end (or to an approval pause) and return the answer and its path."""
-        message, customer_id, thread_id, ctx = await self._admit(message, customer_id, thread_id, context)
-        async with self.thread_lock(thread_id):
-            await self._settle(thread_id, customer_id, ctx)
-            output = await self.graph.ainvoke(
-                {"message": message}, self.config(thread_id, customer_id), context=ctx
-            )
-            return await self.result(thread_id, output)
+        async with observed_request("ask", thread_id, customer_id) as observed:
+            message, customer_id, thread_id, ctx = await self._admit(message, customer_id, thread_id, context)
+            observed.identify(thread_id, ctx)
+            async with self.thread_lock(thread_id):
+                await self._settle(thread_id, customer_id, ctx)
+                config = observed.config(self.config(thread_id, customer_id))
+                output = await self.graph.ainvoke({"message": message}, config, context=ctx)
+                result = await self.result(thread_id, output)
+            observed.finish(result.status)
+            return result
 
     async def create_thread(self, customer_id: str, thread_id: str | None = None) -> dict[str, Any]:
         """A new, empty thread owned by `customer_id` (an existing customer), before its first message.
@@ -342,22 +352,26 @@ class Switchboard:
         request raises (InputError, Forbidden, Conflict) before anything is yielded; the lock is held
         until the last event ("result", the AskResult) or until the generator is closed.
         """
-        message, customer_id, thread_id, ctx = await self._admit(message, customer_id, thread_id, context)
-        async with self.thread_lock(thread_id):
-            await self._settle(thread_id, customer_id, ctx)
-            yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}
-            seen: set[str] = set()
-            async for item in self.graph.astream(
-                {"message": message},
-                self.config(thread_id, customer_id),
-                context=ctx,
-                stream_mode=["updates"],
-                subgraphs=True,
-            ):
-                namespace, _mode, chunk = cast(tuple[tuple[str, ...], str, Any], item)
-                for event in stream_events(namespace, chunk, seen):
-                    yield event
-            yield {"event": "result", "data": (await self.result(thread_id)).to_dict()}
+        async with observed_request("ask", thread_id, customer_id) as observed:
+            message, customer_id, thread_id, ctx = await self._admit(message, customer_id, thread_id, context)
+            observed.identify(thread_id, ctx)
+            async with self.thread_lock(thread_id):
+                await self._settle(thread_id, customer_id, ctx)
+                yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}
+                seen: set[str] = set()
+                async for item in self.graph.astream(
+                    {"message": message},
+                    observed.config(self.config(thread_id, customer_id)),
+                    context=ctx,
+                    stream_mode=["updates"],
+                    subgraphs=True,
+                ):
+                    namespace, _mode, chunk = cast(tuple[tuple[str, ...], str, Any], item)
+                    for event in stream_events(namespace, chunk, seen):
+                        yield event
+                result = await self.result(thread_id)
+                observed.finish(result.status)
+                yield {"event": "result", "data": result.to_dict()}
 
     async def _settle(self, thread_id: str, owner: str, context: Context) -> None:
         """Before a new message (under the thread's lock): the thread's unfinished turn is finished first
@@ -382,7 +396,10 @@ class Switchboard:
             domains=list(values.get("domains") or []),
             path=path,
             route=route,
-            usage=total_usage([route.get("usage"), *(p["usage"] for p in path), values.get("compose_usage")]),
+            usage=priced(
+                total_usage([route.get("usage"), *(p["usage"] for p in path), values.get("compose_usage")])
+            ),
+            budget=values.get("budget"),
             fallbacks=fallbacks_of(values, path),
         )
 
@@ -423,6 +440,7 @@ class Switchboard:
             interrupts=interrupts,
             status="paused",
             fallbacks=fallbacks_of(values, paused_path),
+            usage=priced(total_usage([(values.get("route") or {}).get("usage")])),
         )
 
     async def state(self, thread_id: str, customer_id: str | None = None) -> dict[str, Any]:
@@ -534,23 +552,36 @@ class Switchboard:
             chosen = pending
         target = chosen[0]
         approval_id = target.value["approval_id"]
-        async with self.thread_lock(thread_id):
-            async with store_connection() as conn:
-                await approvals.decide(
-                    conn, approval_id, actor=actor, decision=verdict, args=args, reason=reason
+        async with observed_request("decide", thread_id, owner, Context(customer_id=owner)) as observed:
+            async with self.thread_lock(thread_id):
+                async with store_connection() as conn:
+                    await approvals.decide(
+                        conn, approval_id, actor=actor, decision=verdict, args=args, reason=reason
+                    )
+                record_decision(target.value, verdict, actor.role)
+                result = await self._resume(
+                    thread_id, owner, {target.id: {"approval_id": approval_id}}, observed=observed
                 )
-            return await self._resume(thread_id, owner, {target.id: {"approval_id": approval_id}})
+            observed.finish(result.status)
+            return result
 
     async def _resume(
-        self, thread_id: str, owner: str, resume: dict[str, Any] | None, context: Context | None = None
+        self,
+        thread_id: str,
+        owner: str,
+        resume: dict[str, Any] | None,
+        context: Context | None = None,
+        observed: Any = None,
     ) -> AskResult:
         config = self.config(thread_id, owner)
+        if observed is not None:
+            config = observed.config(config)
         command: Command[Any] | None = Command(resume=resume) if resume is not None else None
         output = await self.graph.ainvoke(command, config, context=context or Context(customer_id=owner))
         return await self.result(thread_id, output)
 
     async def _finish(
-        self, thread_id: str, owner: str, context: Context, snapshot: StateSnapshot
+        self, thread_id: str, owner: str, context: Context, snapshot: StateSnapshot, observed: Any = None
     ) -> AskResult | None:
         """Finish the thread's last turn where it stopped (under the thread's lock), or None when there is
         nothing to finish: interrupts whose approval is decided (or expired: it is rejected as such) are
@@ -567,14 +598,14 @@ class Switchboard:
                         row = await approvals.expire(conn, ident)
                     if row is None or row["status"] != "pending":
                         decided[pending.id] = {"approval_id": ident}
-            return await self._resume(thread_id, owner, decided, context) if decided else None
+            return await self._resume(thread_id, owner, decided, context, observed) if decided else None
         if not unfinished(snapshot):
             return None
         if not snapshot.tasks:
             # The counter shows a turn without its answer but no task is left to run: intake's writes are
             # in the state, so the turn goes on from there (route, the domains, compose; the ledger replays).
             await self.graph.aupdate_state(self.config(thread_id, owner), None, as_node="intake")
-        return await self._resume(thread_id, owner, None, context)
+        return await self._resume(thread_id, owner, None, context, observed)
 
     async def recover(self, thread_id: str, customer_id: str | None = None) -> AskResult:
         """Bring a thread to a state from which the customer can continue, and return its last turn.
@@ -586,10 +617,36 @@ class Switchboard:
         """
         thread_id = validate_thread_id(thread_id)
         owner = await self.check_access(thread_id, customer_id)
-        async with self.thread_lock(thread_id):
-            snapshot = await self.graph.aget_state(thread_config(thread_id))
-            finished = await self._finish(thread_id, owner, Context(customer_id=owner), snapshot)
-            return finished or await self.result(thread_id)
+        async with observed_request("resume", thread_id, owner, Context(customer_id=owner)) as observed:
+            async with self.thread_lock(thread_id):
+                snapshot = await self.graph.aget_state(thread_config(thread_id))
+                finished = await self._finish(
+                    thread_id, owner, Context(customer_id=owner), snapshot, observed=observed
+                )
+                result = finished or await self.result(thread_id)
+            observed.finish(result.status)
+            return result
+
+    # ------------------------------------------------------------ observability
+
+    async def explain(self, thread_id: str, customer_id: str | None = None) -> dict[str, Any]:
+        """The thread's latest turn explained from Postgres (see `observability.explain`)."""
+        thread_id = validate_thread_id(thread_id)
+        await self.check_access(thread_id, customer_id)
+        return await explain.explain_thread(self, thread_id)
+
+    async def cost_report(
+        self, *, days: float = 30.0, thread_id: str | None = None, customer_id: str | None = None
+    ) -> dict[str, Any]:
+        """What finished turns cost, summed by day, decision point, domain, model, thread and customer."""
+        turns = await records.turns(
+            self.pool,
+            self.checkpointer.serde,
+            since=records.since_iso(days * 24),
+            thread_id=thread_id,
+            customer_id=customer_id,
+        )
+        return records.cost_report(turns, prices().currency)
 
 
 def unfinished(snapshot: StateSnapshot) -> bool:
@@ -606,3 +663,23 @@ def unfinished(snapshot: StateSnapshot) -> bool:
     values = snapshot.values or {}
     started = int(values.get("turn") or 0)
     return started > int(values.get("answered", started))
+
+
+def priced(usage: dict[str, Any]) -> dict[str, Any]:
+    """A usage total with its cost in money beside the exact micros."""
+    from switchboard.observability.cost import money
+
+    return {**usage, "cost": money(int(usage.get("cost_micros", 0))), "currency": prices().currency}
+
+
+def record_decision(value: dict[str, Any], decision: str, role: str) -> None:
+    from switchboard.observability import logs, metrics
+
+    metrics.record_approval_decision(decision, role)
+    logs.event(
+        "approval.decided",
+        approval_id=value.get("approval_id"),
+        action=value.get("action"),
+        decision=decision,
+        role=role,
+    )

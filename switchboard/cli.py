@@ -7,7 +7,6 @@ each command imports what it needs when it runs.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -42,6 +41,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _start(
+    ctx: typer.Context,
     show_version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
@@ -57,8 +57,21 @@ def _start(
         from switchboard.config.errors import ConfigurationError
 
         raise ConfigurationError(f"invalid setting: {_settings_error(exc)}") from None
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    import uuid
+
+    from switchboard.observability.logs import bind_request, configure_logging
+    from switchboard.observability.tracing import configure_telemetry, shutdown_telemetry, span
+
+    configure_logging(settings)
     configure_tracing(settings)
+    # The command is one request: its log lines share a request id, its work is one trace (when tracing).
+    command = ctx.invoked_subcommand or ""
+    ctx.with_resource(bind_request(request_id=uuid.uuid4().hex, surface="cli"))
+    if configure_telemetry(settings):
+        ctx.call_on_close(shutdown_telemetry)
+    ctx.with_resource(
+        span(f"cli {command}".strip(), {"switchboard.surface": "cli", "switchboard.command": command})
+    )
 
 
 register_all(app)

@@ -94,8 +94,9 @@ def render_result(
         )
     if result.usage.get("model_calls"):
         u = result.usage
+        cost = f", {u['cost']:.6f} {u['currency']}" if "cost" in u else ""
         console.print(
-            f"[dim]model: {u['model_calls']} call(s), {u['input_tokens']} tokens in, {u['output_tokens']} out[/]"
+            f"[dim]model: {u['model_calls']} call(s), {u['input_tokens']} tokens in, {u['output_tokens']} out{cost}[/]"
         )
     if result.answer:
         console.print(f"[bold green]switchboard[/] {escape(result.answer)}", highlight=False)

@@ -19,14 +19,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
 import psycopg
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from psycopg_pool import PoolTimeout
@@ -42,6 +44,8 @@ from switchboard.config.database import database_target
 from switchboard.config.errors import Forbidden, InputError, SwitchboardError, Unavailable
 from switchboard.config.settings import Settings, get_settings
 from switchboard.config.text import check_text
+from switchboard.observability import logs, metrics, tracing
+from switchboard.observability.dashboard import dashboard_data, dashboard_html
 from switchboard.tools import apikeys
 from switchboard.tools.apikeys import Unauthorized
 from switchboard.tools.approvals import Identity
@@ -143,6 +147,10 @@ class AskResultOut(BaseModel):
         default_factory=list,
         description="Decision points whose model failed, so their deterministic twin decided (MODEL_FAILURE=fallback).",
     )
+    usage: dict[str, Any] = Field(
+        default_factory=dict, description="Model calls, tokens and cost (price table's currency) of the turn."
+    )
+    budget: dict[str, Any] | None = Field(default=None, description="The request's budget and spend, if set.")
 
 
 class ThreadSummary(BaseModel):
@@ -463,6 +471,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     _install_error_handlers(app)
     app.add_middleware(RequestTimeout, settings=lambda: settings or get_settings())
+    _install_observability(app)
     _install_routes(app)
     openapi.install(app, lambda: settings or get_settings())
     return app
@@ -572,7 +581,73 @@ def _log_abandoned(task: asyncio.Future[None]) -> None:
         log.warning("a timed-out request ended with %r", task.exception())
 
 
+def _install_observability(app: FastAPI) -> None:
+    """Request ids, one log line and the metrics per HTTP request; the OpenTelemetry HTTP server span."""
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        given = request.headers.get("x-request-id", "")
+        request_id = given if 0 < len(given) <= 100 and given.isprintable() else uuid.uuid4().hex
+        started = time.perf_counter()
+        status = 500
+        with logs.bind_request(request_id=request_id, surface="http"):
+            try:
+                response = await call_next(request)
+                status = response.status_code
+                response.headers["X-Request-ID"] = request_id
+                return response
+            finally:
+                route = getattr(request.scope.get("route"), "path", None) or "unmatched"
+                seconds = time.perf_counter() - started
+                metrics.record_http(request.method, route, status, seconds)
+                if route not in ("/metrics", "/health"):
+                    logs.event(
+                        "http.request",
+                        method=request.method,
+                        route=route,
+                        status_code=status,
+                        duration_ms=round(seconds * 1000, 1),
+                    )
+
+    if tracing.enabled():  # off: not even installed, so it costs nothing
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+        FastAPIInstrumentor.instrument_app(
+            app, tracer_provider=tracing.tracer_provider(), excluded_urls="metrics,health"
+        )
+
+
 def _install_routes(app: FastAPI) -> None:
+    @app.get("/metrics", tags=["observability"], include_in_schema=True)
+    async def prometheus_metrics(request: Request) -> Response:
+        """Prometheus metrics of this process, and the store's gauges (no key needed; no ids in labels)."""
+        async with _sb(request).pool.connection() as conn:
+            await metrics.refresh_store_gauges(conn)
+        return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
+
+    @app.get("/dashboard", response_class=HTMLResponse, tags=["observability"])
+    async def dashboard() -> HTMLResponse:
+        """The workflow dashboard (a page; its data needs a staff key: /dashboard#key=<key> or the form)."""
+        return HTMLResponse(dashboard_html())
+
+    @app.get("/dashboard/data", tags=["observability"], responses=ERRORS)
+    async def dashboard_json(
+        request: Request, who: Caller, hours: Annotated[float, Query(gt=0, le=24 * 90)] = 24.0
+    ) -> dict[str, Any]:
+        """The dashboard's figures over the last `hours` (staff only)."""
+        if who.role != "staff":
+            raise Forbidden("the dashboard needs a staff key")
+        return jsonable(await dashboard_data(_sb(request), hours=hours))  # type: ignore[no-any-return]
+
+    @app.get("/threads/{thread_id}/explain", tags=["threads"], responses=ERRORS)
+    async def explain_thread(request: Request, thread_id: str, who: Caller) -> dict[str, Any]:
+        """The thread's latest turn explained from Postgres: route, supervisors, specialists, actions and who
+        decided them, timings per step, cost, fallbacks and trace ids."""
+        thread_id = _thread_id(thread_id)
+        sb = _sb(request)
+        owner = await _visible(sb, thread_id, who)
+        return jsonable(await sb.explain(thread_id, owner or None))  # type: ignore[no-any-return]
+
     @app.get("/health", response_model=Health, tags=["service"], responses={503: {"model": ErrorBody}})
     async def health(request: Request) -> Health:
         """The service is up and its database answers (no key needed)."""

@@ -85,7 +85,11 @@ def test_quick_benchmark_reports_every_metric(db: str, tmp_path: Path) -> None:
         "storage_growth_retention",
         "turn_time_growth",
         "throughput_scaling",
+        "observability_overhead",
     }
+    obs = results["observability"]
+    assert all(_number(obs["framework_ms"][mode]) for mode in ("off", "metrics", "traced"))
+    assert obs["spans_per_request"] > 20  # graph, nodes, domains, decisions, model calls, store queries
     for target in results["targets"]:
         assert _number(target["ratio"]) and isinstance(target["pass"], bool), target
 

@@ -7,8 +7,11 @@ graph a pool, so the nodes share this process-wide one (pools are bound to their
 from __future__ import annotations
 
 import asyncio
+import functools
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import psycopg
 from psycopg.rows import DictRow
@@ -16,6 +19,41 @@ from psycopg_pool import AsyncConnectionPool
 
 from switchboard.config.database import database_target, new_async_pool
 from switchboard.config.settings import get_settings
+from switchboard.observability import tracing
+from switchboard.observability.metrics import track_pool
+
+_TABLE = re.compile(r"\b(?:from|into|update|join)\s+([a-z_][\w.]*)", re.IGNORECASE)
+
+
+class TracedCursor(psycopg.AsyncCursor[DictRow]):
+    """A cursor whose queries are spans (OpenTelemetry database conventions)."""
+
+    async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        text = (
+            query
+            if isinstance(query, str)
+            else query.as_string(self)
+            if hasattr(query, "as_string")
+            else str(query)
+        )
+        name, attributes = _query_span(text)
+        with tracing.span(name, attributes, kind="client"):
+            return await super().execute(query, params, **kwargs)
+
+
+@functools.lru_cache(maxsize=512)
+def _query_span(text: str) -> tuple[str, dict[str, Any]]:
+    """A query's span name and attributes, worked out once per statement (the SQL is a constant)."""
+    operation = text.lstrip().split(None, 1)[0].upper() if text.strip() else "QUERY"
+    table = _TABLE.search(text)
+    attributes = {
+        "db.system.name": "postgresql",
+        "db.operation.name": operation,
+        "db.collection.name": table.group(1) if table else None,
+        "db.query.text": " ".join(text.split())[:1000],  # placeholders only, never the values
+    }
+    return (f"{operation} {table.group(1)}" if table else operation), attributes
+
 
 _pools: dict[tuple[int, str], AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]] = {}
 
@@ -28,6 +66,7 @@ async def store_pool() -> AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]:
     if pool is None or pool.closed:
         pool = new_async_pool(settings, "switchboard-store")
         _pools[key] = pool
+        track_pool(pool)
         await pool.open(wait=True, timeout=settings.db_connect_timeout)
     return pool
 
@@ -37,6 +76,8 @@ async def store_connection() -> AsyncIterator[psycopg.AsyncConnection[DictRow]]:
     """A pooled connection (autocommit, dict rows) to the store."""
     pool = await store_pool()
     async with pool.connection() as conn:
+        # Traced: every query is a span (its SQL with placeholders: never the values); off: psycopg's own.
+        conn.cursor_factory = TracedCursor if tracing.enabled() else psycopg.AsyncCursor
         yield conn
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from switchboard.config.settings import get_settings
+from switchboard.observability.events import with_trace_context
 from switchboard.tools.db import store_connection
 from switchboard.tools.queue import enqueue_events
 
@@ -64,7 +65,7 @@ async def publish(conn: Any, thread_id: str, customer_id: str, state: Mapping[st
                 f"{thread_id}:{turn}:{index}:{topic}",
                 thread_id,
                 customer_id or None,
-                json.dumps(payload),
+                json.dumps(with_trace_context(payload)),
             ),
         )
         row = await cur.fetchone()

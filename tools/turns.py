@@ -87,6 +87,7 @@ async def record_turn(conn: Any, thread_id: str, customer_id: str, state: Mappin
                 "actions": actions,
                 "partial": r.get("partial", False),
                 "usage": r.get("usage") or {},
+                "usage_by_point": r.get("usage_by_point") or {},
             }
         )
     cur = await conn.execute(
@@ -110,6 +111,8 @@ async def record_turn(conn: Any, thread_id: str, customer_id: str, state: Mappin
                         "usage",
                     )
                 }
+                # the run's deciders, trace id and budget, for `explain` and `cost` after pruning
+                | {k: v for k, v in (state.get("observability") or {}).items() if v is not None}
             ),
             json.dumps(domains),
             state.get("answer", ""),

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from switchboard.config.settings import get_settings
+from switchboard.observability.events import handling_event
 from switchboard.tools.actions import crashpoint
 from switchboard.tools.catalogue import Notification, lookup
 from switchboard.tools.db import store_connection
@@ -59,7 +60,8 @@ async def handle_event(event_id: int) -> str:
     try:
         async with store_connection() as conn, conn.transaction():
             cur = await conn.execute(
-                "select o.id, o.topic, o.payload, o.customer_id, o.handled_at, c.name, c.email, c.status"
+                "select o.id, o.topic, o.payload, o.customer_id, o.thread_id, o.created_at, o.handled_at,"
+                " c.name, c.email, c.status"
                 " from store.outbox o left join store.customers c on c.id = o.customer_id"
                 " where o.id = %s for update of o",
                 (event_id,),
@@ -69,17 +71,20 @@ async def handle_event(event_id: int) -> str:
                 return "missing"  # the store was reset since
             if event["handled_at"] is not None:
                 return "already handled"
-            note = notice_for(event) if event["email"] else None
-            sent = await deliver(conn, event, note) if note is not None else 0
-            if event["topic"] == "action.close_account" and event["customer_id"]:
-                from switchboard.tools.queue import schedule_erasure
+            with handling_event(event):  # a span linked to the publishing request, a log line, metrics
+                note = notice_for(event) if event["email"] else None
+                sent = await deliver(conn, event, note) if note is not None else 0
+                if event["topic"] == "action.close_account" and event["customer_id"]:
+                    from switchboard.tools.queue import schedule_erasure
 
-                await schedule_erasure(conn, event["customer_id"], get_settings().erase_closed_after_hours)
-            await conn.execute(
-                "update store.outbox set handled_at = now(), attempts = attempts + 1, last_error = null"
-                " where id = %s",
-                (event_id,),
-            )
+                    await schedule_erasure(
+                        conn, event["customer_id"], get_settings().erase_closed_after_hours
+                    )
+                await conn.execute(
+                    "update store.outbox set handled_at = now(), attempts = attempts + 1, last_error = null"
+                    " where id = %s",
+                    (event_id,),
+                )
             crashpoint("worker_before_commit")
         crashpoint("worker_after_commit")
     except Exception as exc:

@@ -15,6 +15,7 @@ from switchboard.agents import prompts, registry
 from switchboard.agents.contracts import Contract, Domain, RouteDecision
 from switchboard.agents.llm import decide_or_fall_back, structured
 from switchboard.agents.models import is_deterministic
+from switchboard.observability import logs, metrics
 
 _FOLLOWUP = re.compile(
     r"^\s*(and|also|what about|how about|same for|and what about|ok(ay)?,? and|then)\b|\b(the other|that one|"
@@ -107,4 +108,16 @@ async def decide_route(
                 "domain_requests": dict.fromkeys(kept, text),
             }
         )
+    metrics.record_route(
+        decision.domains, decision.out_of_scope, decision.needs_clarification, decision.confidence
+    )
+    logs.event(
+        "route.decided",
+        domains=list(decision.domains),
+        out_of_scope=decision.out_of_scope or None,
+        needs_clarification=decision.needs_clarification or None,
+        confidence=decision.confidence,
+        decider=decision.decider,
+        rationale=decision.rationale[:300],
+    )
     return decision

@@ -128,7 +128,7 @@ async def run_llm_specialist(
     bound = _bound_model(decider, spec)
     finding: SpecialistFinding | None = None
     for _ in range(MAX_TOOL_ROUNDS):
-        reply = await invoke_model(bound, messages)
+        reply = await invoke_model(bound, messages, decider)
         if not isinstance(reply, AIMessage) or not reply.tool_calls:
             break
         final = [c for c in reply.tool_calls if c["name"] == FINDING]

@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "route",
     "conversation",
     "approvals",
+    "observe",
     "worker",
     "retention",
     "graph",

@@ -35,8 +35,19 @@ def register(app: typer.Typer) -> None:
         sock = _bind(host, port)
         shown = f"[{host}]" if ":" in host else host
         base = f"http://{'127.0.0.1' if host == '0.0.0.0' else shown}:{port}"
+        from switchboard.observability.logs import events_at_info
+
+        events_at_info()
+        # uvicorn's own lines go through the project's log handler (JSON or console, with the ids); one
+        # `http.request` line per request replaces its access log.
         config = uvicorn.Config(
-            create_app(), host=host, port=port, log_level=log_level.lower(), lifespan="on"
+            create_app(),
+            host=host,
+            port=port,
+            log_level=log_level.lower(),
+            lifespan="on",
+            log_config=None,
+            access_log=False,
         )
         err_console.print(
             f"Switchboard service on {base} — API docs at {base}/docs (OpenAPI: {base}/openapi.json)",

@@ -29,9 +29,17 @@ def register(app: typer.Typer) -> None:
 
         Run as many as you like, on one machine or several: each event is handled by one of them.
         """
+        from switchboard.config.settings import get_settings
+        from switchboard.observability.logs import events_at_info
+        from switchboard.observability.metrics import serve_metrics
         from switchboard.tools.db import close_store_pools
         from switchboard.tools.queue import run_worker
         from switchboard.tools.worker import handled_here
+
+        events_at_info()
+        port = get_settings().worker_metrics_port
+        if port and not once:
+            serve_metrics(port)  # GET http://127.0.0.1:PORT/metrics while the worker runs
 
         async def go() -> dict[str, int]:
             try:
