@@ -17,14 +17,18 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-DOMAIN_COLOURS = {
-    "router": "#4c72b0",
-    "orders": "#dd8452",
-    "billing": "#55a868",
-    "shipping": "#c44e52",
-    "account": "#8172b3",
-    "care": "#937860",
-}
+_PALETTE = ("#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974")
+
+
+def _domain_colours() -> dict[str, str]:
+    """The router's colour, then one per registered domain in registry order (a new domain gets one too)."""
+    from switchboard.agents import registry
+
+    names = registry.names()
+    return {"router": "#4c72b0", **{name: _PALETTE[i % len(_PALETTE)] for i, name in enumerate(names)}}
+
+
+DOMAIN_COLOURS = _domain_colours()
 
 
 def _figure(width: float, height: float) -> Figure:

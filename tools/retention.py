@@ -344,8 +344,11 @@ _ERASE_STORE = (
         "update store.payment_methods set paypal_email = 'erased@erased.invalid'"
         " where customer_id = %(c)s and paypal_email is not null",
     ),
-    ("orders", "update store.orders set shipping_address = '[erased]' where customer_id = %(c)s"),
-    ("shipments", "update store.shipments set shipping_address = '[erased]' where customer_id = %(c)s"),
+    ("order_addresses", "update store.orders set shipping_address = '[erased]' where customer_id = %(c)s"),
+    (
+        "shipment_addresses",
+        "update store.shipments set shipping_address = '[erased]' where customer_id = %(c)s",
+    ),
     ("refunds", "update store.refunds set reason = '[erased]' where customer_id = %(c)s"),
     (
         "support_tickets",
