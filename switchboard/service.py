@@ -618,7 +618,8 @@ def _install_observability(app: FastAPI) -> None:
 
 
 def _install_routes(app: FastAPI) -> None:
-    @app.get("/metrics", tags=["observability"], include_in_schema=True)
+    # Prometheus' text format, not JSON: scraped by Prometheus, not by OpenAPI clients.
+    @app.get("/metrics", tags=["observability"], include_in_schema=False)
     async def prometheus_metrics(request: Request) -> Response:
         """Prometheus metrics of this process, and the store's gauges (no key needed; no ids in labels)."""
         async with _sb(request).pool.connection() as conn:

@@ -545,6 +545,7 @@ async def test_a_cli_thread_opened_in_the_dev_server_with_its_status_kept_curren
             str(scenario["customer_id"]),
             "--thread",
             thread_id,
+            "--new",
         ],
         tmp_path,
     )
@@ -637,7 +638,7 @@ def test_switchboard_studio_starts_the_server_with_the_projects_threads(
 
     customer = str(scenarios["late_parcel"]["customer_id"])
     thread_id = str(uuid.uuid4())
-    run_cli(["ask", "where is my parcel?", "--customer", customer, "--thread", thread_id], tmp_path)
+    run_cli(["ask", "where is my parcel?", "--customer", customer, "--thread", thread_id, "--new"], tmp_path)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUDIO_") and k != "DEPLOYMENT"}
     env.update({"PYTHONPATH": str(PROJECT_ROOT), "LANGSMITH_TRACING": "false", "NO_COLOR": "1"})

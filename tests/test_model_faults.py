@@ -161,7 +161,7 @@ def test_every_surface_shows_a_fallback(hung: HungEndpoint, seeded: str, tmp_pat
     assert "fallback: route decided deterministically, model openai:hung-model failed" in text.stdout
 
     history = ok_json(cli("history", as_json["thread_id"], "--json"))
-    written = [f for step in history for f in step["fallbacks"]]
+    written = [f for step in history["steps"] for f in step["fallbacks"]]
     assert [(f["point"], f["decider"]) for f in written] == [("route", MODEL)]
     shown = cli("history", as_json["thread_id"])
     assert "route (openai:hung-model" in shown.stdout, shown.stdout

@@ -87,7 +87,7 @@ async def _play(app: Switchboard, scenarios: dict[str, Any], thread: str, prune:
     them is resumed (one branch finished, one still paused), and right after a fork (the latest
     checkpoint is on a branch). Returns what each step said.
     """
-    s = scenarios["multi_issue"]
+    s = scenarios["duplicate_charge"]  # open order: its address can still change (the customer confirms)
     customer = str(s["customer_id"])
     said: list[str] = []
 
@@ -123,7 +123,10 @@ async def _play(app: Switchboard, scenarios: dict[str, Any], thread: str, prune:
     await pruned_here()
     note(
         await app.decide(
-            thread, actor=ALICE, decision="approve", interrupt_id=waiting(half, "change_delivery_address")
+            thread,
+            actor=Identity("customer", customer),
+            decision="approve",
+            interrupt_id=waiting(half, "change_delivery_address"),
         )
     )
     note(await app.ask("and the invoice for it?", customer_id=customer, thread_id=thread))
@@ -166,8 +169,12 @@ async def test_a_pruned_thread_resumes_and_continues_exactly_as_before(
         t for t in turns if any(a["action"] == "issue_refund" for d in t["domains"] for a in d["actions"])
     )
     actions = {a["action"]: a for d in refund["domains"] for a in d["actions"]}
-    for name in ("issue_refund", "change_delivery_address"):
-        assert actions[name]["verdict"] == "done" and actions[name]["approval"]["decided_by"] == "alice"
+    deciders = {
+        "issue_refund": "alice",
+        "change_delivery_address": str(scenarios["duplicate_charge"]["customer_id"]),
+    }
+    for name, decided_by in deciders.items():
+        assert actions[name]["verdict"] == "done" and actions[name]["approval"]["decided_by"] == decided_by
     assert refund["route"]["domains"] == ["billing", "shipping"]
     assert all(d["specialists"] and d["tools"] for d in refund["domains"])
     assert refund["usage"] is not None and refund["started_at"] is not None and refund["duration_ms"] > 0
