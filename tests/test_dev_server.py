@@ -608,7 +608,7 @@ async def test_cli_history_matches_langgraph_history_and_shows_a_fork(
     thread_id = (await client.threads.create())["thread_id"]
     await client.runs.wait(thread_id, GRAPH_ID, input={"message": "where is my parcel?"})
     theirs = list(reversed(await client.threads.get_history(thread_id, limit=100)))
-    ours = [s for s in run_cli(["history", thread_id], tmp_path) if s["namespace"] == "router"]
+    ours = [s for s in run_cli(["history", thread_id], tmp_path)["steps"] if s["namespace"] == "router"]
     assert [s["checkpoint_id"] for s in ours] == [h["checkpoint"]["checkpoint_id"] for h in theirs]
     assert [s["parent_checkpoint_id"] for s in ours] == [
         (h["parent_checkpoint"] or {}).get("checkpoint_id") for h in theirs
@@ -622,7 +622,7 @@ async def test_cli_history_matches_langgraph_history_and_shows_a_fork(
     # Fork: run again from the checkpoint after intake, as Studio's "fork" does.
     after_intake = ours[2]["checkpoint_id"]
     await client.runs.wait(thread_id, GRAPH_ID, input=None, checkpoint_id=after_intake)
-    forked = [s for s in run_cli(["history", thread_id], tmp_path) if s["namespace"] == "router"]
+    forked = [s for s in run_cli(["history", thread_id], tmp_path)["steps"] if s["namespace"] == "router"]
     children = [s for s in forked if s["parent_checkpoint_id"] == after_intake]
     assert len(children) == 2 and [c["fork"] for c in children] == [False, True], children
     assert (await client.threads.get_state(thread_id))["checkpoint"]["checkpoint_id"] in {
