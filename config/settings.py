@@ -191,7 +191,7 @@ class Settings(BaseSettings):
         default=0, ge=0, le=65535, description="the worker's /metrics port; 0 = no endpoint"
     )
     price_table: Path = Field(
-        default=PROJECT_ROOT / "config" / "prices.toml",
+        default=Path(__file__).resolve().parent / "prices.toml",  # ships with the package
         description="model prices per million input and output tokens (TOML)",
     )
     request_budget_tokens: int = Field(
