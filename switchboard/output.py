@@ -87,3 +87,18 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """One clear line on stderr and a non-zero exit code; never a traceback."""
     print_error(message)
     raise typer.Exit(code)
+
+
+def run_store(coro: Any) -> Any:
+    """Run a command's coroutine, then close the store pools it opened (one event loop per command)."""
+    import asyncio
+
+    from switchboard.tools.db import close_store_pools
+
+    async def go() -> Any:
+        try:
+            return await coro
+        finally:
+            await close_store_pools()
+
+    return asyncio.run(go())

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from switchboard.output import JsonOption, console, emit, fail
+from switchboard.output import run_store as _run
 
 threads_app = typer.Typer(
     name="threads",
@@ -24,18 +25,6 @@ YesOption = typer.Option(False, "--yes", help="Confirm: this deletes data.")
 def register(app: typer.Typer) -> None:
     app.add_typer(threads_app)
     app.add_typer(customers_app)
-
-
-def _run(coro: Any) -> Any:
-    from switchboard.tools.db import close_store_pools
-
-    async def go() -> Any:
-        try:
-            return await coro
-        finally:
-            await close_store_pools()
-
-    return asyncio.run(go())
 
 
 @threads_app.callback()

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from switchboard.output import JsonOption, console, emit, fail
+from switchboard.output import run_store as _run
 
 outbox_app = typer.Typer(
     name="outbox",
@@ -58,18 +59,6 @@ def register(app: typer.Typer) -> None:
         )
 
     app.add_typer(outbox_app)
-
-
-def _run(coro: Any) -> Any:
-    from switchboard.tools.db import close_store_pools
-
-    async def go() -> Any:
-        try:
-            return await coro
-        finally:
-            await close_store_pools()
-
-    return asyncio.run(go())
 
 
 @outbox_app.callback()
