@@ -691,7 +691,9 @@ def test_over_http_a_rejected_refund_asked_again_a_refused_edit_and_resume_never
             f"/threads/{thread_id}/approvals/{rejected['id']}",
             json={"decision": "reject", "reason": "checking"},
         )
-        assert decided.status_code == 200 and decided.json()["status"] == "done", decided.text
+        assert decided.status_code == 200 and decided.json()["status"] == "done", (
+            decided.text + server.output()
+        )
 
         again = client.post(post, json={"message": "please refund the double charge"}).json()
         assert again["status"] == "paused", again

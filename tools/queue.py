@@ -24,7 +24,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import procrastinate
@@ -94,6 +95,20 @@ def _register_tasks(app: procrastinate.App, settings: Settings) -> None:
         return (await retention.prune()).to_dict()
 
 
+@asynccontextmanager
+async def _unprepared(conn: psycopg.AsyncConnection[Any]) -> AsyncIterator[None]:
+    """The queue's statements are never server-side prepared: a prepared statement keeps the type ids of
+    the queue's composite types, and after `db reset` (which recreates schema `queue`) every long-lived
+    connection that had prepared one fails with "cache lookup failed for type". Parsing them costs
+    nothing next to the turn."""
+    saved = conn.prepare_threshold
+    conn.prepare_threshold = None
+    try:
+        yield
+    finally:
+        conn.prepare_threshold = saved
+
+
 async def set_search_path(conn: psycopg.AsyncConnection[Any]) -> None:
     """For the rest of this transaction, the queue's tables are found (the caller is in a transaction)."""
     await conn.execute(f"set local search_path to {SEARCH_PATH}")
@@ -110,7 +125,8 @@ async def enqueue_events(conn: psycopg.AsyncConnection[Any], event_ids: Sequence
     await set_search_path(conn)
     deferrer = queue_app().configure_task(HANDLE_EVENT, connection=conn)
     jobs: list[dict[str, Any]] = [{"event_id": int(i)} for i in event_ids]
-    job_ids = await deferrer.batch_defer_async(*jobs)
+    async with _unprepared(conn):
+        job_ids = await deferrer.batch_defer_async(*jobs)
     await conn.execute(
         "update store.outbox o set job_id = j.job_id from unnest(%s::bigint[], %s::bigint[]) as j(id, job_id)"
         " where o.id = j.id",
@@ -128,7 +144,8 @@ async def schedule_erasure(conn: psycopg.AsyncConnection[Any], customer_id: str,
         queueing_lock=f"erase:{customer_id}",
     )
     try:
-        return await deferrer.defer_async(customer_id=customer_id)
+        async with _unprepared(conn):
+            return await deferrer.defer_async(customer_id=customer_id)
     except queue_errors.AlreadyEnqueued:
         return 0
 
