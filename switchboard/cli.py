@@ -104,7 +104,49 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        behind = _schema_behind(exc)
+        if behind is None:
+            raise
+        print_error(behind, kind="ConfigurationError")
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _schema_behind(exc: BaseException) -> str | None:
+    """A missing table, schema, column or function: the store predates this version's migrations.
+
+    Returns the one-line advice (with the pending migrations) or None when the error is something else.
+    """
+    import psycopg.errors
+
+    missing = (
+        psycopg.errors.UndefinedTable,
+        psycopg.errors.InvalidSchemaName,
+        psycopg.errors.UndefinedColumn,
+        psycopg.errors.UndefinedFunction,
+        psycopg.errors.UndefinedObject,
+    )
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, missing):
+        cause = cause.__cause__ or cause.__context__
+    if cause is None:
+        return None
+    first = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    try:
+        from switchboard.config.database import connect
+        from switchboard.tools.store.migrate import pending_migrations
+
+        with connect() as conn:
+            pending = pending_migrations(conn)
+    except Exception:  # the advice stands without the list
+        pending = []
+    if pending:
+        return (
+            f"the store's schema is older than this Switchboard ({first}; pending migrations: "
+            f"{', '.join(pending)}): run `switchboard db init`"
+        )
+    return f"the store's schema does not match this Switchboard ({first}): run `switchboard db init`"
 
 
 def _settings_error(exc: Exception) -> str:

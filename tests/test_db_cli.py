@@ -121,3 +121,27 @@ def test_a_bad_database_url_is_one_line_naming_it(url: str, args: list[str], wor
     assert result.returncode == 2
     assert "DATABASE_URL" in one_error_line(result)
     assert result.stdout == ""
+
+
+def test_commands_on_a_store_older_than_the_code_say_run_db_init(db: str, workdir: Path, tmp_path: Path) -> None:
+    """A store made by an earlier version (migrations up to 0005): the commands that read newer tables
+    give one line naming the pending migrations, never a database traceback."""
+    import shutil
+
+    import psycopg
+
+    from switchboard.tools.store.migrate import MIGRATIONS_DIR, apply_migrations
+
+    old = tmp_path / "old-migrations"
+    old.mkdir()
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql"))[:5]:
+        shutil.copy(path, old / path.name)
+    with scratch_database("sbold") as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            apply_migrations(conn, old)
+        for args in (["outbox"], ["outbox", "--json"]):
+            result = run_switchboard(args, workdir, env={"DATABASE_URL": url})
+            line = one_error_line(result)
+            assert "run `switchboard db init`" in line and "0006_task_queue" in line, line
+        assert ok_json(run_switchboard(["db", "init", "--json"], workdir, env={"DATABASE_URL": url}))["applied"]
+        assert run_switchboard(["outbox", "--json"], workdir, env={"DATABASE_URL": url}).returncode == 0
