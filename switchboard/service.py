@@ -430,6 +430,33 @@ process: a second message while it runs gets 409.
 # ------------------------------------------------------------------ the app
 
 
+class Utf8Path:
+    """A path whose percent-encoded bytes are not UTF-8 (`/threads/%ff`) is a 422 naming the problem.
+
+    Starlette decodes such bytes to U+FFFD, so the request would look for a thread that cannot exist
+    and answer 404, hiding that the id itself was malformed.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            from urllib.parse import unquote_to_bytes
+
+            raw = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "surrogateescape")
+            try:
+                unquote_to_bytes(raw).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad = unquote_to_bytes(raw)[exc.start : exc.end]
+                response = _error(
+                    422, f"the path is not valid UTF-8 (bytes {' '.join(f'%{b:02X}' for b in bad)})"
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI application (`uvicorn --factory switchboard.service:create_app` works too)."""
 
@@ -471,6 +498,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     _install_error_handlers(app)
     app.add_middleware(RequestTimeout, settings=lambda: settings or get_settings())
+    app.add_middleware(Utf8Path)
     _install_observability(app)
     _install_routes(app)
     openapi.install(app, lambda: settings or get_settings())

@@ -530,6 +530,8 @@ def test_malformed_bodies_get_a_clear_4xx_and_change_nothing(
         assert_error(client.get("/threads", params={"limit": "many"}), 422, "limit")
         assert_error(client.get("/threads/" + "x" * 300), 422, "thread id")
         assert_error(client.get("/threads/a%00b"), 422, "NUL")
+        assert_error(client.get("/threads/%ff%fe"), 422, "not valid UTF-8 (bytes %FF)")
+        assert_error(client.post("/threads/caf%c3/messages", json={"message": "hi"}), 422, "UTF-8")
 
 
 def test_unknown_threads_are_404(server: Server, scenarios: dict[str, Any]) -> None:
