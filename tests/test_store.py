@@ -571,3 +571,36 @@ async def test_query_results_are_json_friendly(aconn: Any, scenarios: dict[str, 
     assert results["addresses"][0]["is_default"] and results["methods"][0]["is_default"]
     assert "SYSTEM:" in results["product_reviews"][0]["body"]
     assert await q.find_duplicate_charges(aconn, scenarios["happy_customer"]["customer_id"]) == []
+
+
+async def test_threads_older_than_the_ownership_record_get_their_owner_from_the_checkpoints(
+    db: str, db_env: dict[str, str]
+) -> None:
+    """A thread made before migration 0005 had no store.threads row; 0008 gives it the customer named in
+    its checkpoints' metadata, so it can be listed and continued again."""
+    from switchboard.api import Switchboard
+    from switchboard.tools.store.seed import list_scenarios
+
+    with scratch_database("sbowners") as url:
+        activate(DEFAULT_MODE, {"DATABASE_URL": url})
+        try:
+            with connect() as conn:
+                ensure_seeded(conn)
+                customer = next(s for s in list_scenarios(conn) if s["name"] == "happy_customer")[
+                    "customer_id"
+                ]
+            async with Switchboard.open() as sb:
+                result = await sb.ask("where is my order?", customer_id=customer)
+            with connect() as conn:  # as a store from before 0005 would look, then migrated
+                conn.execute("delete from store.threads where thread_id = %s", (result.thread_id,))
+                conn.execute("delete from store.schema_migrations where version = 8")
+                assert apply_migrations(conn) == ["0008_thread_owners_backfill"]
+                row = conn.execute(
+                    "select customer_id from store.threads where thread_id = %s", (result.thread_id,)
+                ).fetchone()
+            assert row == {"customer_id": customer}
+            async with Switchboard.open() as sb:
+                again = await sb.ask("and my invoice?", customer_id=customer, thread_id=result.thread_id)
+            assert again.thread_id == result.thread_id and again.answer
+        finally:
+            activate(DEFAULT_MODE, db_env)
