@@ -74,6 +74,7 @@ async def confirm_in_chat(sb: Switchboard, result: AskResult, customer: str) -> 
     left the prompt (Ctrl-D); the thread then stays paused and the hint says how to decide it.
     """
     from rich.markup import escape
+    from rich.text import Text
 
     from switchboard.tools.approvals import Identity
 
@@ -94,7 +95,8 @@ async def confirm_in_chat(sb: Switchboard, result: AskResult, customer: str) -> 
             return None
         pending = mine[0]
         description = escape(str(pending["value"].get("description") or "this action"))
-        question = f"[bold yellow]confirm[/] {description}? \\[yes/no] "
+        # A Text, not a str: rich would colour the digits inside ids and amounts (ORD-[cyan]102737[/]).
+        question = Text.from_markup(f"[bold yellow]confirm[/] {description}? \\[yes/no] ")
         while True:
             try:
                 reply = (await asyncio.to_thread(console.input, question)).strip().lower()
