@@ -123,7 +123,9 @@ def test_a_bad_database_url_is_one_line_naming_it(url: str, args: list[str], wor
     assert result.stdout == ""
 
 
-def test_commands_on_a_store_older_than_the_code_say_run_db_init(db: str, workdir: Path, tmp_path: Path) -> None:
+def test_commands_on_a_store_older_than_the_code_say_run_db_init(
+    db: str, workdir: Path, tmp_path: Path
+) -> None:
     """A store made by an earlier version (migrations up to 0005): the commands that read newer tables
     give one line naming the pending migrations, never a database traceback."""
     import shutil
@@ -143,5 +145,7 @@ def test_commands_on_a_store_older_than_the_code_say_run_db_init(db: str, workdi
             result = run_switchboard(args, workdir, env={"DATABASE_URL": url})
             line = one_error_line(result)
             assert "run `switchboard db init`" in line and "0006_task_queue" in line, line
-        assert ok_json(run_switchboard(["db", "init", "--json"], workdir, env={"DATABASE_URL": url}))["applied"]
+        assert ok_json(run_switchboard(["db", "init", "--json"], workdir, env={"DATABASE_URL": url}))[
+            "applied"
+        ]
         assert run_switchboard(["outbox", "--json"], workdir, env={"DATABASE_URL": url}).returncode == 0
