@@ -111,9 +111,7 @@ async def test_scripted_models_drive_every_decision_point_with_real_tool_calls(
         # The investigator's facts (a duplicate charge) bring in the refunds agent, which answers in ONE
         # call through the finding tool (its facts were looked up before the model was asked).
         specialist("refunds_agent"): [finding("I will look at refunding the duplicate once you confirm.")],
-        COMPOSE: [
-            text("COMPOSED: your parcel is late and you were charged twice.")
-        ],
+        COMPOSE: [text("COMPOSED: your parcel is late and you were charged twice.")],
     }
 
     result = await app.ask(
