@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from switchboard.config.database import connect
 from switchboard.config.errors import ConfigurationError, InputError, NotFound
@@ -180,7 +180,17 @@ async def project_threads(limit: int) -> list[str]:
 
 
 async def _answers(url: str) -> bool:
-    """Whether a server answers at `url` (a closed port on this machine says no at once)."""
+    """Whether a server answers at `url`. A port nobody listens on says no at once, before an HTTP
+    client is built (that costs tens of milliseconds, on every decision when no server runs)."""
+    parts = urlsplit(url)
+    try:
+        async with asyncio.timeout(2.0):
+            _, writer = await asyncio.open_connection(
+                parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+            )
+        writer.close()
+    except (OSError, TimeoutError, ValueError):
+        return False
     import httpx
 
     try:
@@ -196,8 +206,6 @@ async def refresh_registered(
     """After a decision made outside the server: refresh the thread there if the server at `url` has
     it (registered by `switchboard open`/`studio`, or started there). The row `open_thread` returns, or
     None when there was nothing to refresh. Never raises: the decision is made and recorded already."""
-    from langgraph_sdk.errors import NotFoundError
-
     try:
         check_server_thread_id(thread_id)
     except InputError:
@@ -206,6 +214,8 @@ async def refresh_registered(
         return None
 
     async def refresh(secret: str) -> dict[str, Any] | None:
+        from langgraph_sdk.errors import NotFoundError
+
         client = server_client(url, secret)
         try:
             await client.threads.get(thread_id)
