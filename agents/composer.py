@@ -1,19 +1,20 @@
 """The compose decision point: one answer from every domain's result (or a polite refusal/question).
 
 The deterministic composer keeps each domain's own words (the supervisor pattern's known failure is
-paraphrasing specialists' answers away); the LLM composer may rephrase but is given the same facts.
+paraphrasing specialists' answers away); the LLM composer may rephrase but is given the same facts,
+and writes its reply as plain text, streamed to the chat view (Studio, `messages-tuple`).
 """
 
 from __future__ import annotations
 
 import re
 
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from switchboard.agents import prompts, registry
 from switchboard.agents.contracts import ComposedAnswer, ComposeRequest, DomainResult, RouteDecision
-from switchboard.agents.llm import decide_or_fall_back, structured
-from switchboard.agents.models import is_deterministic
+from switchboard.agents.llm import DecisionError, decide_or_fall_back, invoke_model
+from switchboard.agents.models import get_chat_model, is_deterministic
 
 
 def _listing(parts: list[str], last: str = "and") -> str:
@@ -80,8 +81,17 @@ async def compose(decider: str, request: ComposeRequest, prompt: str = prompts.C
     system = prompts.render(prompt)
     messages = [SystemMessage(system), HumanMessage(f"Customer: {request.request}\n\n{facts}")]
     return await decide_or_fall_back(
-        "compose",
-        decider,
-        lambda: structured(decider, ComposedAnswer, messages),
-        lambda: compose_deterministic(request),
+        "compose", decider, lambda: compose_llm(decider, messages), lambda: compose_deterministic(request)
     )
+
+
+async def compose_llm(decider: str, messages: list[BaseMessage]) -> ComposedAnswer:
+    """The model writes the reply as plain text (no structured output: the reply is one string), in a
+    call that streams when the run streams messages, so Studio's chat view shows it token by token. The
+    answer keeps the id of the streamed message, so the chat shows it once."""
+    reply = await invoke_model(get_chat_model(decider), messages, decider, chat=True)
+    answer = str(getattr(reply, "text", "") or "").strip()
+    if not answer:
+        named = [c["name"] for c in getattr(reply, "tool_calls", None) or []]
+        raise DecisionError(f"the composer's reply has no text (tool calls: {named or 'none'})")
+    return ComposedAnswer(answer=answer, message_id=str(reply.id) if reply.id else None)

@@ -185,3 +185,5 @@ class ComposeRequest(Contract):
 
 class ComposedAnswer(Contract):
     answer: str
+    # the id of the model's reply, when a model wrote it: the chat message that streamed its tokens
+    message_id: str | None = None

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
+from langgraph.constants import TAG_NOSTREAM
 from pydantic import BaseModel, ValidationError
 
 from switchboard.agents.breaker import breaker_for
@@ -152,11 +153,17 @@ def metered(point: str = "", decider: str = "", domain: str | None = None) -> It
             )
 
 
-async def invoke_model(runnable: Any, messages: list[BaseMessage], decider: str = "") -> Any:
+async def invoke_model(
+    runnable: Any, messages: list[BaseMessage], decider: str = "", *, chat: bool = False
+) -> Any:
     """`runnable.ainvoke(messages)`: metered (priced as `decider`'s model), with endpoint failures turned
-    into DecisionError."""
+    into DecisionError.
+
+    `chat`: the call writes the customer's reply, so LangGraph's `messages` stream (Studio's chat view,
+    `stream_mode="messages-tuple"`) carries its tokens. Every other call (a structured decision, a
+    specialist's tool round) is tagged `nostream`: internal work, kept out of the chat."""
     try:
-        reply = await runnable.ainvoke(messages)
+        reply = await (runnable if chat else runnable.with_config(tags=[TAG_NOSTREAM])).ainvoke(messages)
     except model_errors() as exc:  # evaluated only when the call raised
         raise EndpointError(
             f"model call failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"

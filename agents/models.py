@@ -72,8 +72,16 @@ def get_chat_model(decider: str) -> BaseChatModel:
 
     # Reaching the endpoint gets seconds, one call MODEL_TIMEOUT; the decision point's budget bounds the rest.
     timeout = httpx.Timeout(settings.model_timeout, connect=settings.model_connect_timeout)
-    kwargs: dict[str, object] = {"temperature": settings.model_temperature, "timeout": timeout}
+    # Calls with tools (the structured decisions, the specialists' tool rounds) never stream: nothing
+    # shows them token by token. A call without tools (the composer's reply) streams when a streaming
+    # callback listens, as LangGraph's `messages` stream mode does (Studio's chat view).
+    kwargs: dict[str, object] = {
+        "temperature": settings.model_temperature,
+        "timeout": timeout,
+        "disable_streaming": "tool_calling",
+    }
     if provider == "openai":
+        kwargs["stream_usage"] = True  # a streamed reply still reports its tokens (metered and priced)
         if settings.openai_base_url:
             kwargs["base_url"] = settings.openai_base_url
         if settings.openai_api_key is not None:

@@ -39,7 +39,7 @@ SPECIALIST = (
 COMPOSE = (
     "You write the single reply of an online store's support assistant. Combine the teams' findings "
     "into one short, friendly answer. Keep every fact, amount, date and action status exactly; add "
-    "nothing the findings do not say."
+    "nothing the findings do not say. Write the reply itself, as plain text."
 )
 
 

@@ -3,7 +3,8 @@
 It answers whatever each graph asks the way a competent real model would for the customer's request:
 
 - Switchboard's LLM deciders (structured output over function calling): a `RouteChoice`, a
-  `SupervisorChoice`, a `SpecialistFinding` or a `ComposedAnswer`, valid against their contracts.
+  `SupervisorChoice` or a `SpecialistFinding`, valid against their contracts; its composer (a call
+  without tools, system prompt "You write the single reply"): the reply in plain text.
 - Tool-calling loops (Switchboard's LLM specialists, `create_react_agent` agents): one round of the
   store lookups the request needs (parallel tool calls when several are needed), then a text answer.
 - langgraph-supervisor supervisors (handoff tools `transfer_to_<agent>`): hand off to each team or
@@ -266,6 +267,8 @@ class ScriptedChatModel(BaseChatModel):
             return self._handoff(messages, names, intents), "supervisor"
         if tools:
             return self._tool_round(messages, tools, intents), "agent"
+        if COMPOSER_PROMPT in next((str(m.content) for m in messages if isinstance(m, SystemMessage)), ""):
+            return AIMessage(content=_composed(messages)), "compose"
         return AIMessage(content=self._summary(messages)), "text"
 
     def _handoff(self, messages: list[BaseMessage], names: list[str], intents: list[Intent]) -> AIMessage:
@@ -357,13 +360,19 @@ class ScriptedChatModel(BaseChatModel):
                 "facts": results[:3],
                 "proposed_actions": [],
             }
-        elif schema == "ComposedAnswer":
-            human = next((str(m.content) for m in reversed(messages) if isinstance(m, HumanMessage)), "")
-            parts = re.findall(r"^\[([a-z]+)\] (.+)$", human, re.MULTILINE)
-            args = {"answer": " ".join(f"{d.title()}: {s}" for d, s in parts) or "Thanks, all done."}
         else:
             raise ValueError(f"the scripted model has no script for structured output {schema!r}")
         return _tool_call_message(schema, args)
+
+
+COMPOSER_PROMPT = "You write the single reply"
+
+
+def _composed(messages: Sequence[BaseMessage]) -> str:
+    """Switchboard's composer: each domain's finding, titled, in one reply."""
+    human = next((str(m.content) for m in reversed(messages) if isinstance(m, HumanMessage)), "")
+    parts = re.findall(r"^\[([a-z]+)\] (.+)$", human, re.MULTILINE)
+    return " ".join(f"{d.title()}: {s}" for d, s in parts) or "Thanks, all done."
 
 
 def _facts(messages: Sequence[BaseMessage]) -> list[str]:

@@ -137,6 +137,11 @@ class Settings(BaseSettings):
     studio_url: str = Field(
         default="http://127.0.0.1:2024", description="the LangGraph server `switchboard open` registers with"
     )
+    studio_sync: Literal["on", "off"] = Field(
+        default="on",
+        description="'on': a decision made outside the server refreshes the thread in the STUDIO_URL server"
+        " when that server has it",
+    )
 
     # --- side work: the task queue (procrastinate) behind `switchboard worker`
     worker_concurrency: int = Field(default=4, ge=1, le=100, description="events a worker handles at once")
@@ -229,7 +234,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a cron schedule (minute hour day month weekday)")
         return value.strip()
 
-    @field_validator("model_failure", "studio_auth", mode="before")
+    @field_validator("model_failure", "studio_auth", "studio_sync", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value

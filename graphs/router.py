@@ -145,6 +145,7 @@ async def compose_answer(
     decision = route_of(state)
     usage = Usage()
     results = results_of(state)
+    streamed_id: str | None = None  # the id of a model reply streamed to the chat view
     if decision.needs_clarification and not decision.domains:
         answer = clarification_answer(decision)
     elif decision.greeting and not decision.domains:
@@ -159,7 +160,7 @@ async def compose_answer(
                 ComposeRequest(request=state["message"], results=results),
                 context.prompt("compose"),
             )
-        answer = composed.answer
+        answer, streamed_id = composed.answer, composed.message_id
     budget = current_budget()
     if budget is not None and budget.downgraded:  # finished on the deterministic deciders: say so
         answer = f"{answer}\n\n{budget.note()}"
@@ -193,11 +194,15 @@ async def compose_answer(
             },
         },
     )
+    # The chat message keeps the streamed reply's id, so the chat view does not show the answer twice
+    # (unless a server reuses ids: a message id is unique within the thread).
+    known = {m.id for m in state.get("messages") or []}
+    message_id = streamed_id if streamed_id and streamed_id not in known else str(uuid.uuid4())
     return {
         "answer": answer,
         "answered": state.get("turn", 0),
         "turns": turns,
-        "messages": bounded_messages(state, AIMessage(answer, id=str(uuid.uuid4())), window),
+        "messages": bounded_messages(state, AIMessage(answer, id=message_id), window),
         "memory": channel(memory),
         "compose_usage": usage.as_dict(),
         **({"fallbacks": usage.fallbacks} if usage.fallbacks else {}),

@@ -563,7 +563,8 @@ class Switchboard:
                     thread_id, owner, {target.id: {"approval_id": approval_id}}, observed=observed
                 )
             observed.finish(result.status)
-            return result
+        await self._keep_server_current(thread_id, owner, result)
+        return result
 
     async def _resume(
         self,
@@ -625,7 +626,21 @@ class Switchboard:
                 )
                 result = finished or await self.result(thread_id)
             observed.finish(result.status)
-            return result
+        if finished is not None:
+            await self._keep_server_current(thread_id, owner, result)
+        return result
+
+    @staticmethod
+    async def _keep_server_current(thread_id: str, owner: str, result: AskResult) -> None:
+        """A run resumed here (a decision, a recovery) changed the thread after a LangGraph server last
+        looked at it: the STUDIO_URL server, when it has the thread, refreshes it (switchboard/studio.py),
+        so Studio's status is current. STUDIO_SYNC=off skips it."""
+        settings = get_settings()
+        if settings.studio_sync == "off":
+            return
+        from switchboard.studio import refresh_registered
+
+        await refresh_registered(thread_id, owner, result.status == "paused", settings.studio_url.rstrip("/"))
 
     # ------------------------------------------------------------ observability
 

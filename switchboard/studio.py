@@ -6,19 +6,26 @@ Postgres only, so the server answers 404 for it until it is registered: `open_th
 under the same id, with its owner in the metadata (the custom auth scopes reads by it), then refreshes
 it. A refresh is a run without input: LangGraph resumes from the latest checkpoint, finds nothing to do
 (or the same pending interrupt), writes no checkpoint, and the server recomputes the thread's status,
-values and interrupts. That is also how a decision made outside the server (`switchboard approve`, the
-HTTP service) reaches Studio: `switchboard open THREAD` again.
+values and interrupts.
+
+A decision made outside the server (`switchboard approve`, the HTTP service, `Switchboard.decide` and
+`recover`) changes the thread in Postgres after the server last looked at it. `refresh_registered` is
+called when such a decision's run has finished: when a server answers at STUDIO_URL and has the
+thread, it refreshes it there the same way, so its status is current without a new `switchboard open`.
+It never fails the decision (an unreachable server, a thread it does not have, a refusal: nothing to do).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from switchboard.config.database import connect
 from switchboard.config.errors import ConfigurationError, InputError, NotFound
@@ -29,7 +36,10 @@ GRAPH_ID = "switchboard"
 STUDIO_UI = "https://smith.langchain.com/studio"
 SYNC_IDENTITY = Identity("staff", "switchboard-studio-sync")
 REFRESH_TIMEOUT = 60.0
+log = logging.getLogger(__name__)
 REGISTER_CONCURRENCY = 8
+SYNC_KEY_STALE = timedelta(hours=1)  # no registration holds its key this long
+SYNC_TIMEOUT = 20.0  # a decision waits this long at most for the server's refresh
 
 
 def studio_link(base_url: str, thread_id: str | None = None) -> str:
@@ -48,16 +58,28 @@ def check_server_thread_id(thread_id: str) -> str:
         ) from None
 
 
-@contextmanager
-def sync_key() -> Iterator[str]:
-    """A staff key for this registration only, revoked when it is done (the CLI can mint keys anyway)."""
+def _mint_sync_key() -> tuple[str, str]:
     with connect() as conn:
+        apikeys.delete_for(conn, SYNC_IDENTITY, stale_after=SYNC_KEY_STALE)
         key = apikeys.create(conn, SYNC_IDENTITY)
+    return str(key["id"]), str(key["secret"])
+
+
+def _drop_sync_key(key_id: str) -> None:
+    with connect() as conn:
+        apikeys.delete(conn, key_id)
+
+
+@asynccontextmanager
+async def sync_key() -> AsyncIterator[str]:
+    """A staff key for this call only, deleted when it is done (the CLI can mint keys anyway), so
+    `switchboard keys list` does not fill up with them. Keys of this identity that an earlier call left
+    behind (revoked by an older version, or a process killed mid-call) are deleted first."""
+    key_id, secret = await asyncio.to_thread(_mint_sync_key)
     try:
-        yield str(key["secret"])
+        yield secret
     finally:
-        with connect() as conn:
-            apikeys.revoke(conn, key["id"])
+        await asyncio.to_thread(_drop_sync_key, key_id)
 
 
 def server_client(url: str, api_key: str) -> Any:
@@ -77,12 +99,15 @@ async def _reachable(client: Any, url: str) -> None:
         ) from None
 
 
-async def open_thread(client: Any, thread_id: str, owner: str, paused: bool, base_url: str) -> dict[str, Any]:
+async def open_thread(
+    client: Any, thread_id: str, owner: str, paused: bool, base_url: str, *, force: bool = False
+) -> dict[str, Any]:
     """Register one Postgres thread with the server (idempotent) and bring its status up to date.
 
     `paused`: the thread's latest checkpoint has steps to run (an interrupt). A thread whose status there
-    already says so is left alone; any other is refreshed (a new registration of a paused thread, or a
-    status that a decision made elsewhere has made stale)."""
+    already says so is left alone (unless `force`: a decision has just changed it, and a thread paused
+    again may wait on another interrupt); any other is refreshed (a new registration of a paused thread,
+    or a status that a decision made elsewhere has made stale)."""
     from langgraph_sdk.errors import ConflictError
 
     thread_id = check_server_thread_id(thread_id)
@@ -92,7 +117,7 @@ async def open_thread(client: Any, thread_id: str, owner: str, paused: bool, bas
     current = (
         thread["status"] == ("interrupted" if paused else "idle") and bool(thread.get("interrupts")) == paused
     )
-    if not current:
+    if force or not current:
         with contextlib.suppress(ConflictError):  # a run in flight there refreshes the thread when it ends
             await asyncio.wait_for(
                 client.runs.wait(thread_id, GRAPH_ID, input=None, raise_error=False), REFRESH_TIMEOUT
@@ -143,7 +168,7 @@ async def open_threads(
 
     if api_key:
         return await register(api_key)
-    with sync_key() as secret:
+    async with sync_key() as secret:
         return await register(secret)
 
 
@@ -152,3 +177,65 @@ async def project_threads(limit: int) -> list[str]:
 
     async with Switchboard.open() as sb:
         return [t["thread_id"] for t in await sb.threads(limit=limit)]
+
+
+async def _answers(url: str) -> bool:
+    """Whether a server answers at `url`. A port nobody listens on says no at once, before an HTTP
+    client is built (that costs tens of milliseconds, on every decision when no server runs)."""
+    parts = urlsplit(url)
+    try:
+        async with asyncio.timeout(2.0):
+            _, writer = await asyncio.open_connection(
+                parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+            )
+        writer.close()
+    except (OSError, TimeoutError, ValueError):
+        return False
+    import httpx
+
+    try:
+        async with httpx.AsyncClient(timeout=2.0) as http:
+            return (await http.get(f"{url.rstrip('/')}/ok")).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+async def refresh_registered(
+    thread_id: str, owner: str, paused: bool, url: str, api_key: str | None = None
+) -> dict[str, Any] | None:
+    """After a decision made outside the server: refresh the thread there if the server at `url` has
+    it (registered by `switchboard open`/`studio`, or started there). The row `open_thread` returns, or
+    None when there was nothing to refresh. Never raises: the decision is made and recorded already."""
+    try:
+        check_server_thread_id(thread_id)
+    except InputError:
+        return None  # the server cannot hold it
+    if not await _answers(url):
+        return None
+
+    async def refresh(secret: str) -> dict[str, Any] | None:
+        from langgraph_sdk.errors import NotFoundError
+
+        client = server_client(url, secret)
+        try:
+            await client.threads.get(thread_id)
+        except NotFoundError:
+            return None  # not shown there: nothing to keep current
+        return await open_thread(client, thread_id, owner, paused, url, force=True)
+
+    try:
+        async with asyncio.timeout(SYNC_TIMEOUT):
+            if api_key:
+                return await refresh(api_key)
+            async with sync_key() as secret:
+                return await refresh(secret)
+    except Exception as exc:  # the server's refresh is a courtesy to Studio, never the decision's failure
+        log.warning(
+            "thread %s: the LangGraph server at %s was not refreshed (%s: %s); `switchboard open %s` does it",
+            thread_id,
+            url,
+            type(exc).__name__,
+            str(exc).splitlines()[0] if str(exc) else "",
+            thread_id,
+        )
+        return None

@@ -23,6 +23,10 @@ import pytest
 
 from switchboard.config.settings import get_settings
 
+# A decision made in a test never refreshes a LangGraph server that happens to run on this machine
+# (STUDIO_URL's default port); tests/test_dev_server.py turns it on for its own server.
+os.environ.setdefault("STUDIO_SYNC", "off")
+
 ADMIN_URL = os.environ.get("SWITCHBOARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 DEFAULT_MODE = os.environ.get("SWITCHBOARD_TEST_DB", "embedded")
 REQUIRE_EXTERNAL = os.environ.get("SWITCHBOARD_REQUIRE_EXTERNAL") == "1" or os.environ.get("CI") == "true"

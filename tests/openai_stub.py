@@ -4,10 +4,13 @@
         stub.script("You route customer messages", stub_tool_call("RouteChoice", {...}))
         os.environ["OPENAI_BASE_URL"] = stub.base_url   # then decider 'openai:stub-model'
 
-`POST /v1/chat/completions` (non-streaming) answers from scripted queues: a queue is chosen by a
-substring of the request's system message (parallel decision points each get their own queue), else
-the default queue. Every request body is recorded. A request nothing is scripted for gets a 400 (the
-client does not retry a 400), naming the system prompt it came with, so a test fails fast and clearly.
+`POST /v1/chat/completions` answers from scripted queues: a queue is chosen by a substring of the
+request's system message (parallel decision points each get their own queue), else the default queue.
+Every request body is recorded. A request with `"stream": true` is answered as OpenAI streams (server-sent
+events of `chat.completion.chunk`s, then `[DONE]`): a text reply word by word (`stub.chunks_sent` counts
+the content chunks), a tool call in one chunk, and the usage last when `stream_options.include_usage`.
+A request nothing is scripted for gets a 400 (the client does not retry a 400), naming the system
+prompt it came with, so a test fails fast and clearly.
 With `stub.stalled = True` a request is read and never answered (a model that hangs mid-request).
 
 `HungEndpoint` is lower still: a socket that accepts connections and never reads or answers them.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import socket
 import threading
 import time
@@ -27,9 +31,11 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 _ids = itertools.count(1)
+_WORDS = re.compile(r"\S+\s*|\s+")
+USAGE = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
 
 
 def stub_tool_call(name: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -79,6 +85,7 @@ class OpenAIStub:
         self._thread: threading.Thread | None = None
         self.port = 0
         self.stalled = False
+        self.chunks_sent = 0
         self._release = threading.Event()
         self.app = self._build_app()
 
@@ -124,19 +131,19 @@ class OpenAIStub:
         app = FastAPI()
 
         @app.post("/v1/chat/completions")
-        async def completions(request: Request) -> JSONResponse:
+        async def completions(request: Request) -> Response:
             body = await request.json()
             if self.stalled:
                 with self._lock:
                     self.requests.append(body)
                 await asyncio.to_thread(self._release.wait)  # never answers (until the stub stops)
-            if body.get("stream"):
-                return JSONResponse({"error": {"message": "the stub does not stream"}}, status_code=400)
             reply = self._next_reply(body)
             if reply is None:
                 message = f"nothing scripted for a request with system prompt {_system_text(body)[:120]!r}"
                 return JSONResponse({"error": {"message": message, "type": "invalid_request_error"}}, 400)
             finish = "tool_calls" if reply.get("tool_calls") else "stop"
+            if body.get("stream"):
+                return StreamingResponse(self._events(body, reply, finish), media_type="text/event-stream")
             return JSONResponse(
                 {
                     "id": f"chatcmpl-{next(_ids)}",
@@ -144,11 +151,38 @@ class OpenAIStub:
                     "created": int(time.time()),
                     "model": body.get("model", "stub-model"),
                     "choices": [{"index": 0, "message": reply, "finish_reason": finish, "logprobs": None}],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+                    "usage": USAGE,
                 }
             )
 
         return app
+
+    def _events(self, body: dict[str, Any], reply: dict[str, Any], finish: str) -> Iterator[str]:
+        """The reply as OpenAI streams it: one server-sent event per chunk."""
+        head = {
+            "id": f"chatcmpl-{next(_ids)}",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": body.get("model", "stub-model"),
+        }
+
+        def event(choices: list[dict[str, Any]], **extra: Any) -> str:
+            return f"data: {json.dumps({**head, 'choices': choices, **extra})}\n\n"
+
+        def delta(part: dict[str, Any], finish_reason: str | None = None) -> str:
+            return event([{"index": 0, "delta": part, "finish_reason": finish_reason, "logprobs": None}])
+
+        yield delta({"role": "assistant", "content": ""})
+        for word in _WORDS.findall(str(reply.get("content") or "")):
+            with self._lock:
+                self.chunks_sent += 1
+            yield delta({"content": word})
+        if reply.get("tool_calls"):
+            yield delta({"tool_calls": [{"index": i, **call} for i, call in enumerate(reply["tool_calls"])]})
+        yield delta({}, finish)
+        if (body.get("stream_options") or {}).get("include_usage"):
+            yield event([], usage=USAGE)
+        yield "data: [DONE]\n\n"
 
     def start(self) -> OpenAIStub:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -29,7 +29,8 @@ from typing import Any
 
 import pytest
 
-from switchboard.config.settings import PROJECT_ROOT
+from switchboard.config.settings import PROJECT_ROOT, get_settings
+from tests.openai_stub import OpenAIStub, stub_text, stub_tool_call
 
 pytestmark = pytest.mark.slow
 
@@ -127,9 +128,20 @@ def keys(db_env: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def dev_server(keys: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+def model_stub() -> Iterator[OpenAIStub]:
+    """The OpenAI-compatible stub the dev server's `openai:` deciders talk to (a run opts in through its
+    context; every decider is deterministic otherwise)."""
+    with OpenAIStub() as stub:
+        yield stub
+
+
+@pytest.fixture(scope="module")
+def dev_server(
+    keys: dict[str, str], model_stub: OpenAIStub, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DevServer]:
     """`langgraph dev` on a free port, auth on, on the active test database (inherited through the
-    environment). One server for the whole module: each start costs seconds."""
+    environment), its `openai:` models at the stub. One server for the whole module: each start costs
+    seconds."""
     workdir = tmp_path_factory.mktemp("devserver")
     config = server_config(workdir)
     port = free_port()
@@ -141,6 +153,7 @@ def dev_server(keys: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
             "LANGGRAPH_NO_VERSION_CHECK": "true",  # no PyPI version check
             "LANGSMITH_TRACING": "false",
             "NO_COLOR": "1",
+            "OPENAI_BASE_URL": model_stub.base_url,
         }
     )
     langgraph = Path(sys.executable).parent / "langgraph"
@@ -170,6 +183,16 @@ def dev_server(keys: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
     finally:
         _stop(process)
         _reseed()  # the runs issued refunds on planted scenarios, which other tests expect untouched
+
+
+@pytest.fixture
+def studio_url(dev_server: DevServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """STUDIO_URL names the module's server, for the CLI (inherited) and the in-process service."""
+    monkeypatch.setenv("STUDIO_URL", dev_server.url)
+    monkeypatch.delenv("STUDIO_SYNC", raising=False)
+    get_settings.cache_clear()
+    yield dev_server.url
+    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -531,7 +554,11 @@ async def test_staff_approve_a_refund_by_resuming_from_the_sdk_exactly_once(
 
 
 async def test_a_cli_thread_opened_in_the_dev_server_with_its_status_kept_current(
-    dev_server: DevServer, client_for: Any, scenarios: dict[str, dict[str, Any]], tmp_path: Path
+    dev_server: DevServer,
+    studio_url: str,
+    client_for: Any,
+    scenarios: dict[str, dict[str, Any]],
+    tmp_path: Path,
 ) -> None:
     from langgraph_sdk.errors import NotFoundError
 
@@ -568,13 +595,24 @@ async def test_a_cli_thread_opened_in_the_dev_server_with_its_status_kept_curren
     await _refused(404, other.threads.get(thread_id))
     assert (await staff.threads.get(thread_id))["status"] == "interrupted"
 
-    # Decided outside the server (the customer confirms in the CLI): `open` brings Studio up to date.
-    run_cli(["approve", thread_id, "--as", f"customer:{scenario['customer_id']}"], tmp_path)
+    interrupted = {t["thread_id"] for t in await staff.threads.search(status="interrupted", limit=100)}
+    assert thread_id in interrupted
+
+    # Decided outside the server (the customer confirms in the CLI): the decision refreshes the thread
+    # in the STUDIO_URL server, so Studio is current without another `switchboard open`.
+    decided = run_cli(["approve", thread_id, "--as", f"customer:{scenario['customer_id']}"], tmp_path)
+    assert decided["status"] == "done", decided
+    thread = await owner.threads.get(thread_id)
+    assert thread["status"] == "idle" and not thread.get("interrupts"), thread
+    assert "cancel" in thread["values"]["answer"].lower(), thread["values"]
+    interrupted = {t["thread_id"] for t in await staff.threads.search(status="interrupted", limit=100)}
+    assert thread_id not in interrupted
+    assert not _interrupts(await owner.threads.get_state(thread_id))
+    # `open` again finds it current; no key minted for these calls is left behind.
     (refreshed,) = run_cli(["open", thread_id, "--url", dev_server.url], tmp_path)
     assert refreshed["status"] == "idle" and not refreshed["interrupts"], refreshed
-    thread = await owner.threads.get(thread_id)
-    assert thread["status"] == "idle", thread
-    assert "cancel" in thread["values"]["answer"].lower(), thread["values"]
+    minted = [k for k in run_cli(["keys", "list"], tmp_path) if k["subject"] == "switchboard-studio-sync"]
+    assert minted == [], minted
 
 
 async def test_the_conversation_is_chat_messages_in_state(client_for: Any) -> None:
@@ -599,6 +637,51 @@ async def test_the_conversation_is_chat_messages_in_state(client_for: Any) -> No
     assert any(m[0]["type"] in ("ai", "AIMessageChunk") and "late" in m[0]["content"] for m in streamed), (
         streamed
     )
+
+
+async def test_an_llm_composer_streams_its_reply_token_by_token_to_the_chat_view(
+    client_for: Any, model_stub: OpenAIStub
+) -> None:
+    """An `openai:` composer (the real langchain-openai client, streaming over HTTP from the stub): its
+    tokens reach `messages-tuple` in order and join into the answer; the router's structured-output
+    call (also a model here) does not reach the chat."""
+    model = "openai:stub-model"
+    answer = "Your parcel is running late: it is delayed at the sorting centre, and I am sorry for the wait."
+    route = {"domains": [{"domain": "shipping", "request": "where is my parcel?"}], "confidence": 0.9}
+    model_stub.script("You route customer messages", stub_tool_call("RouteChoice", route))
+    model_stub.script("You write the single reply", stub_text(answer))
+    client = client_for("customer:CUST-0184")
+    thread_id = (await client.threads.create())["thread_id"]
+    parts: list[tuple[dict[str, Any], dict[str, Any]]] = []
+
+    async def consume() -> None:
+        async for part in client.runs.stream(
+            thread_id,
+            GRAPH_ID,
+            input={"message": "where is my parcel?"},
+            context={"route_decider": model, "compose_decider": model},
+            stream_mode=["messages-tuple"],
+        ):
+            assert part.event != "error", part.data
+            if part.event == "messages":
+                parts.append((part.data[0], part.data[1]))
+
+    await asyncio.wait_for(consume(), timeout=RUN_TIMEOUT)
+    assert model_stub.remaining() == {}, model_stub.remaining()
+    said = [(m, meta) for m, meta in parts if m["type"] in ("ai", "AIMessageChunk")]
+    # Only the composer's reply is in the chat: no chunk of the route model's call.
+    assert {meta["langgraph_node"] for _, meta in said} == {"compose"}, [meta for _, meta in said]
+    tokens = [str(m["content"]) for m, _ in said if m["content"]]
+    assert tokens == re.findall(r"\S+\s*", answer), tokens  # word by word, in order, nothing twice
+    assert len({m["id"] for m, _ in said}) == 1  # one chat message, streamed
+    (compose_request,) = model_stub.requests_for("You write the single reply")
+    assert compose_request.get("stream") is True and not compose_request.get("tools"), compose_request
+    (route_request,) = model_stub.requests_for("You route customer messages")
+    assert not route_request.get("stream"), route_request  # structured calls are not streamed
+    values = (await client.threads.get_state(thread_id))["values"]
+    assert values["answer"] == "".join(tokens) == answer, values["answer"]
+    assert values["messages"][-1]["content"] == answer and values["messages"][-1]["id"] == said[0][0]["id"]
+    assert values["compose_usage"]["model_calls"] == 1 and values["compose_usage"]["output_tokens"] == 5
 
 
 async def test_cli_history_matches_langgraph_history_and_shows_a_fork(
@@ -696,7 +779,7 @@ def test_switchboard_studio_starts_the_server_with_the_projects_threads(
 
 
 async def test_threads_of_the_api_and_the_service_open_in_the_dev_server(
-    dev_server: DevServer, client_for: Any, keys: dict[str, str], tmp_path: Path
+    dev_server: DevServer, studio_url: str, client_for: Any, keys: dict[str, str], tmp_path: Path
 ) -> None:
     """The Python API (which the notebooks use) and the HTTP service make Postgres threads too."""
     from fastapi.testclient import TestClient
@@ -720,3 +803,28 @@ async def test_threads_of_the_api_and_the_service_open_in_the_dev_server(
         state = await customer.threads.get_state(thread_id)
         assert state["values"]["answer"], state
         assert [m["type"] for m in state["values"]["messages"]] == ["human", "ai"], state["values"]
+
+    # A decision made in the service (the customer confirms a new e-mail there) leaves the thread's
+    # status in the server current, as one made in the CLI does.
+    with TestClient(create_app()) as http:
+        paused_id = http.post("/threads", headers=headers).json()["thread_id"]
+        asked = http.post(
+            f"/threads/{paused_id}/messages",
+            json={"message": "please change my e-mail to studio.sync@example.com"},
+            headers=headers,
+        ).json()
+        assert asked["status"] == "paused", asked
+        (opened,) = run_cli(["open", paused_id, "--url", dev_server.url], tmp_path)
+        assert opened["status"] == "interrupted", opened
+        (pending,) = asked["interrupts"]
+        decided = http.post(
+            f"/threads/{paused_id}/approvals/{pending['id']}", json={"decision": "approve"}, headers=headers
+        )
+        assert decided.status_code == 200 and decided.json()["status"] == "done", decided.text
+    thread = await customer.threads.get(paused_id)
+    assert thread["status"] == "idle" and not thread.get("interrupts"), thread
+    assert "studio.sync@example.com" in thread["values"]["answer"], thread["values"]["answer"]
+    staff = client_for("staff:alice")
+    assert paused_id not in {
+        t["thread_id"] for t in await staff.threads.search(status="interrupted", limit=100)
+    }

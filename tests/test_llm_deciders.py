@@ -111,9 +111,7 @@ async def test_scripted_models_drive_every_decision_point_with_real_tool_calls(
         # The investigator's facts (a duplicate charge) bring in the refunds agent, which answers in ONE
         # call through the finding tool (its facts were looked up before the model was asked).
         specialist("refunds_agent"): [finding("I will look at refunding the duplicate once you confirm.")],
-        COMPOSE: [
-            structured("ComposedAnswer", answer="COMPOSED: your parcel is late and you were charged twice.")
-        ],
+        COMPOSE: [text("COMPOSED: your parcel is late and you were charged twice.")],
     }
 
     result = await app.ask(
@@ -297,7 +295,7 @@ async def test_instructions_in_store_text_cannot_cause_a_write(
             text("ok"),
             finding("I will refund everything.", actions=[{"action": "issue_refund", "args": obey}]),
         ],
-        COMPOSE: [structured("ComposedAnswer", answer="composed")],
+        COMPOSE: [text("composed")],
     }
     customer = str(s["customer_id"])
     with caplog.at_level(logging.WARNING, logger="switchboard.graphs.domain"):
@@ -423,7 +421,7 @@ async def test_the_supervisor_model_is_asked_only_when_the_rules_are_not_decisiv
         specialist("refunds_agent"): [
             finding("Your refund is pending and will be paid within 5 working days.")
         ],
-        COMPOSE: [structured("ComposedAnswer", answer="Your refund is pending.")],
+        COMPOSE: [text("Your refund is pending.")],
     }
     result = await app.ask("something is off", customer_id=str(s["customer_id"]), context=context)
     assert result.status == "done" and model.remaining() == {}
@@ -447,7 +445,7 @@ async def test_what_a_run_cost_is_kept_in_its_state(
             structured("RouteChoice", domains=[{"domain": "billing", "request": "refund?"}], confidence=0.8)
         ],
         specialist("refunds_agent"): [finding("Your refund is pending.")],
-        COMPOSE: [structured("ComposedAnswer", answer="Your refund is pending.")],
+        COMPOSE: [text("Your refund is pending.")],
     }
     result = await app.ask("where is my refund?", customer_id=str(s["customer_id"]), context=context)
     # priced by the table's "scripted:*" entry: 0.15 in and 0.60 out per million tokens, in micros per call

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from fakes import ScriptedChatModel, structured
+from fakes import ScriptedChatModel, structured, text
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
@@ -250,7 +250,7 @@ async def test_costs_sum_across_a_thread(
     model, context = scripted
     model.usage = {"input_tokens": 1000, "output_tokens": 100}
     route = structured("RouteChoice", domains=[{"domain": "billing", "request": "refund?"}], confidence=0.8)
-    composed = structured("ComposedAnswer", answer="Your refund is pending.")
+    composed = text("Your refund is pending.")
     model.by_prompt = {ROUTE: [route, route], COMPOSE: [composed, composed]}
     customer_id = str(scenarios["refund_pending"]["customer_id"])
     first = await app.ask("where is my refund?", customer_id=customer_id, context=context)

@@ -11,7 +11,13 @@ import pytest
 from switchboard.agents.resume import decision_from_resume, resume_forms
 from switchboard.config.errors import ConfigurationError, Forbidden
 from switchboard.config.settings import Settings
-from switchboard.studio import check_server_thread_id, studio_link
+from switchboard.studio import (
+    SYNC_IDENTITY,
+    check_server_thread_id,
+    refresh_registered,
+    studio_link,
+    sync_key,
+)
 from switchboard.tools.approvals import Identity
 from switchboard.tools.identity import (
     LOCAL_DEVELOPER,
@@ -82,6 +88,43 @@ def test_studio_links_and_server_thread_ids() -> None:
     assert check_server_thread_id(tid.upper()) == tid
     with pytest.raises(ValueError, match="UUID ids only"):
         check_server_thread_id("my-thread")
+
+
+def _sync_keys() -> list[dict[str, Any]]:
+    from switchboard.config.database import connect
+    from switchboard.tools import apikeys
+
+    with connect() as conn:
+        return [k for k in apikeys.list_keys(conn) if k["subject"] == SYNC_IDENTITY.id]
+
+
+async def test_a_key_minted_for_one_call_is_deleted_and_earlier_leftovers_with_it(seeded: str) -> None:
+    from switchboard.config.database import connect
+    from switchboard.tools import apikeys
+
+    with connect() as conn:  # what an earlier version left: a revoked key per call
+        apikeys.revoke(conn, apikeys.create(conn, SYNC_IDENTITY)["id"])
+    assert len(_sync_keys()) == 1
+    async with sync_key() as secret:
+        (active,) = _sync_keys()
+        assert active["active"] and secret.startswith("sbk_")
+        with connect() as conn:
+            assert apikeys.verify(conn, secret) == SYNC_IDENTITY
+    assert _sync_keys() == []
+    with connect() as conn:
+        assert apikeys.verify(conn, secret) is None
+
+
+async def test_a_decision_refreshes_nothing_when_no_server_answers(seeded: str) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    thread_id = "8557299a-35f0-4da4-b3bb-b44eb88392f4"
+    assert await refresh_registered(thread_id, "CUST-0184", False, url) is None
+    assert await refresh_registered("not-a-uuid", "CUST-0184", False, url) is None
+    assert _sync_keys() == []  # no key is minted for a server that is not there
 
 
 async def test_a_resume_without_a_qualifying_decision_says_why(seeded: str) -> None:

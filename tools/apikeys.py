@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -115,6 +116,27 @@ def revoke(conn: psycopg.Connection[DictRow], key_id: str) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"API key {key_id} does not exist")
     return dict(row)
+
+
+def delete(conn: psycopg.Connection[DictRow], key_id: str) -> None:
+    """Delete a key for good (a key minted for one call: nothing is left behind in `keys list`)."""
+    try:
+        conn.execute("delete from store.api_keys where id = %s", (key_id,))
+    except psycopg.errors.UndefinedTable as exc:
+        raise _missing_table(exc) from None
+
+
+def delete_for(conn: psycopg.Connection[DictRow], identity: Identity, *, stale_after: timedelta) -> int:
+    """Delete `identity`'s revoked keys, and its active ones older than `stale_after`; how many."""
+    try:
+        cur = conn.execute(
+            "delete from store.api_keys where role = %s and subject = %s"
+            " and (revoked_at is not null or created_at < now() - %s)",
+            (identity.role, identity.id, stale_after),
+        )
+    except psycopg.errors.UndefinedTable as exc:
+        raise _missing_table(exc) from None
+    return cur.rowcount
 
 
 def _plausible(secret: object) -> bool:

@@ -130,13 +130,14 @@ def register(app: typer.Typer) -> None:
             None,
             "--key",
             envvar="SWITCHBOARD_API_KEY",
-            help="A staff API key for the server (default: a key minted for this call and revoked after).",
+            help="A staff API key for the server (default: a key minted for this call and deleted after).",
         ),
         as_json: bool = JsonOption,
     ) -> None:
         """Show threads made anywhere (CLI, service, notebook, API) in a running dev server; print their Studio links.
 
-        Run it again after deciding an approval elsewhere: it brings the thread's status up to date.
+        A decision made in the CLI, the service or the API refreshes a registered thread by itself
+        (STUDIO_SYNC); `open` again brings its status up to date by hand.
         """
         from switchboard.studio import open_threads
 
