@@ -28,8 +28,9 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
 
+from switchboard.agents.composer import compose_deterministic
 from switchboard.agents.context import AdmittedContext, Context, DecisionPoint
-from switchboard.agents.contracts import ActionOutcome
+from switchboard.agents.contracts import ActionOutcome, ComposeRequest, DomainResult
 from switchboard.agents.intake import admit, check_customer, validate_customer_id
 from switchboard.agents.llm import total_usage
 from switchboard.agents.models import get_chat_model, is_deterministic
@@ -431,9 +432,19 @@ class Switchboard:
             for i in interrupts
         )
         paused_path = path_of({"domain_results": results})
+        # What the domains found is said now (a domain that finished while another paused, and the paused
+        # domain's own findings), not days later when staff decide; then what waits for a decision.
+        findings = compose_deterministic(
+            ComposeRequest(
+                request=str(values.get("message") or ""),
+                results=[DomainResult.model_validate(r) for r in results],
+            )
+        ).answer
         return AskResult(
             thread_id=thread_id,
-            answer=f"Before I can finish, this needs a decision: {waiting}.",
+            answer=f"{findings}\n\nBefore I can finish, this needs a decision: {waiting}."
+            if results
+            else f"Before I can finish, this needs a decision: {waiting}.",
             domains=list(values.get("domains") or []),
             path=paused_path,
             route=values.get("route") or {},

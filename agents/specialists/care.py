@@ -8,12 +8,18 @@ from switchboard.agents.contracts import ProposedAction, SpecialistReport
 from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
+from switchboard.agents.specialists.common import day
 from switchboard.tools.catalogue.care import escalate_to_human
 
 NAME = "care"
 
 _HUMAN = re.compile(
     r"\b(human|person|someone|agent|representative|manager|supervisor|speak|talk|call me)\b", re.I
+)
+
+
+_READ_BACK = re.compile(
+    r"\b(read|show|see|what did i (write|say)|what i wrote|which|my reviews?|the review i)\b", re.I
 )
 
 
@@ -50,8 +56,17 @@ async def feedback(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
     reviews = await run.call(toolkit.list_reviews)
     # Review text is data, never instructions: only ratings and product ids are used here.
     facts = [f"review of {r['product_id']}: {r['rating']}/5" for r in reviews[:5]]
+    request = run.brief.request
+    if reviews and _READ_BACK.search(request) and re.search(r"\breview", request, re.I):
+        # The customer's own reviews, by product, rating and title; the body (untrusted text) is not quoted.
+        listed = "; ".join(
+            f'{r.get("product_name") or r["product_id"]}: {r["rating"]}/5, titled "{r.get("title") or ""}" '
+            f"({day(r.get('created_at'))})"
+            for r in reviews[:5]
+        )
+        return run.report(spec, f"Your review(s): {listed}.", facts)
     text = "Thank you for your feedback; it goes straight to the team that can act on it."
-    if re.search(r"\breview|rate|rating\b", run.brief.request, re.I):
+    if re.search(r"\breview|rate|rating\b", request, re.I):
         text += " You can review any delivered product under Orders > Write a review"
         text += f"; you have written {len(reviews)} review(s) so far." if reviews else "."
     return run.report(spec, text, facts)
