@@ -96,6 +96,7 @@ _ADDR_HAS_POSTCODE = re.compile(
     r"|,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"
 )
 _ADDR_HAS_NUMBER = re.compile(r"\b\d{1,5}[a-z]?\b", re.IGNORECASE)
+_ADDR_LEAD = re.compile(r"^(?:now|then|actually|really|still)\s+", re.IGNORECASE)
 _ADDR_STARTS_OK = re.compile(r"[0-9A-Za-zÀ-ÿ]")
 
 
@@ -135,7 +136,7 @@ def _addresses(text: str) -> list[str]:
             continue
         end = _ADDR_END.search(window)
         candidate = window[: end.start()] if end else window
-        candidate = candidate.strip(" ,:-\"'()")
+        candidate = _ADDR_LEAD.sub("", candidate.strip(" ,:-\"'()"))
         if len(candidate) < 5 or not _ADDR_HAS_NUMBER.search(candidate):
             continue
         if not _ADDR_HAS_STREET.search(candidate) and not _ADDR_HAS_POSTCODE.search(candidate):

@@ -249,6 +249,6 @@ def shipment_sentence(s: dict[str, Any], today: date, what: str = "") -> str:
             f"(last scan: {last_event(s)})."
         )
     return (
-        f"{subject} is {s['status'].replace('_', ' ')} with {carrier} and should arrive by "
+        f"{subject} is {s['status'].replace('_', ' ')} with {carrier}: it is on its way and should arrive by "
         f"{day(s.get('promised_by'))} (last scan: {last_event(s)})."
     )
