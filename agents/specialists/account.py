@@ -42,6 +42,11 @@ _EMAIL_CHANGE = re.compile(
     r"|wijzigen|veranderen)\b.*\be-?mail|\be-?mail\b.*\b(change|update|ändern|cambiar|changer|wijzigen)\b",
     re.I,
 )
+_ACCOUNT_WORDS = re.compile(
+    r"\b(account|acct|profile|membership|me|my data|konto|kundenkonto|profil|cuenta|perfil|compte|profiel"
+    r"|gegevens|everything)\b",
+    re.I,
+)
 _SIGNUP = re.compile(r"\b(sign[- ]?up|register|registration|create (an |my )?account|new account)\b", re.I)
 # Asking for the reset (or what it gives: a way back in). Saying the login fails is not asking: the
 # reset is offered, and sent when asked.
@@ -192,6 +197,11 @@ async def closure(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         return run.report(spec, "I could not find your account.")
     if customer["status"] == "closed":
         return run.report(spec, "Your account is already closed.", [f"status {customer['status']}"])
+    if not _ACCOUNT_WORDS.search(run.brief.request):
+        # "delete my review", "close the ticket": closing words about something else never close the account
+        return run.report(
+            spec, "If you want your account closed, tell me so and I will close it once you confirm.", []
+        )
     open_orders = [
         o for o in await run.call(toolkit.list_orders, limit=50) if o["status"] in (*OPEN_STATUSES, "shipped")
     ]
@@ -274,6 +284,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bremove (my )?account\b",
             r"\bcancel (my )?account\b",
             r"\bterminate\b",
+            r"\bl[öo]schen|\bschlie[ßs]en|\beliminar|\bcerrar|\bborrar|\bsupprimer|\bfermer|\bverwijderen|\bopheffen",
         ),
         tools=(toolkit.get_customer, toolkit.list_orders),
         handle=closure,

@@ -14,7 +14,10 @@ from switchboard.tools.catalogue.care import escalate_to_human
 NAME = "care"
 
 _HUMAN = re.compile(
-    r"\b(human|person|someone|agent|representative|manager|supervisor|speak|talk|call me)\b", re.I
+    r"\b(human|person|someone|somebody|agent|representative|manager|supervisor|speak|talk|call me|mitarbeiter"
+    r"|mensch|sprechen|humano|persona|hablar|alguien|conseiller|humain|parler|quelqu'un|medewerker|spreken"
+    r"|iemand)\b",
+    re.I,
 )
 
 
@@ -108,6 +111,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bworst\b",
             r"\bfurious\b",
             r"\bnot happy\b",
+            r"\bbeschwer|\bqueja|\bquejar|\bplainte|\bplaindre|\bklacht|\bklagen",
         ),
         tools=(toolkit.list_tickets,),
         handle=complaints,
@@ -146,6 +150,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bspeak\b",
             r"\btalk\b",
             r"\bcustomer (service|care)\b",
+            r"\bmitarbeiter|\bmensch\b|\bsprechen|\bhumano|\bpersona\b|\bhablar|\bconseiller|\bhumain|\bparler|\bmedewerker|\bspreken|\biemand",
         ),
         tools=(toolkit.contact_details,),
         handle=contact,

@@ -139,6 +139,18 @@ def described_orders(run: SpecialistRun, orders: list[dict[str, Any]]) -> list[d
     return found
 
 
+def points_at_orders(run: SpecialistRun, orders: list[dict[str, Any]]) -> bool:
+    """Does the customer say which order they mean: an id, a description, "the other/last one", or a
+    follow-up about an order already discussed? When not, an action on "my order" asks which one
+    unless only one order can be meant."""
+    return bool(
+        run.brief.entities.order_ids
+        or described_orders(run, orders)
+        or _LATEST.search(run.brief.request)
+        or (run.brief.followup and run.brief.earlier.order_ids)
+    )
+
+
 def _month_of(order: dict[str, Any]) -> int | None:
     placed = day(order.get("placed_at"))
     return int(placed[5:7]) if len(placed) >= 7 else None

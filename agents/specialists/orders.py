@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from switchboard.agents.contracts import ProposedAction, SpecialistReport
@@ -16,6 +17,7 @@ from switchboard.agents.specialists.common import (
     not_found_sentence,
     orders_by_description,
     orders_in_question,
+    points_at_orders,
     shipment_sentence,
     wants_list,
 )
@@ -99,7 +101,20 @@ _CANCEL = re.compile(
 )
 
 
+async def _only_candidates(run: SpecialistRun, fits: Callable[[dict], bool]) -> list[dict] | None:
+    """When the customer does not say which order, the orders an action could be about (``fits``):
+    None when they said which (or none fits: the usual choice then explains why not)."""
+    recent = await run.call(toolkit.list_orders, limit=10)
+    if points_at_orders(run, recent):
+        return None
+    fitting = [o for o in recent if fits(o)]
+    return fitting or None
+
+
 async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    open_ones = await _only_candidates(run, lambda o: o["status"] in OPEN_STATUSES)
+    if open_ones is not None and len(open_ones) > 1:
+        return run.report(spec, _which_one(open_ones), [_order_fact(o) for o in open_ones])
     orders, unknown = await orders_in_question(run, prefer=OPEN_STATUSES)
     if not orders:
         text = not_found_sentence(unknown) or "I could not find an order to change on your account."
@@ -144,7 +159,23 @@ async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistR
 
 
 async def returns(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
-    orders, unknown = await orders_in_question(run, prefer=("delivered",))
+    today = date.fromisoformat((await run.call(toolkit.today))["today"])
+
+    def returnable(order: dict) -> bool:
+        placed = date.fromisoformat(day(order.get("placed_at")))
+        return (
+            order["status"] == "delivered"
+            and (today - placed).days <= RETURN_WINDOW_DAYS + DELIVERY_ALLOWANCE_DAYS
+        )
+
+    candidates = await _only_candidates(run, returnable)
+    if candidates is not None and len(candidates) > 1:
+        return run.report(spec, _which_one(candidates), [_order_fact(o) for o in candidates])
+    if candidates is not None:  # the one order that can be returned
+        full = await run.call(toolkit.get_order, order_id=candidates[0]["id"])
+        orders, unknown = [full or candidates[0]], []
+    else:
+        orders, unknown = await orders_in_question(run, prefer=("delivered",))
     if not orders:
         text = not_found_sentence(unknown) or "I could not find an order to return on your account."
         return run.report(spec, text.strip())
@@ -152,7 +183,6 @@ async def returns(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         return run.report(spec, _which_one(orders), [_order_fact(o) for o in orders])
     order = orders[0]
     facts = [_order_fact(order)]
-    today = date.fromisoformat((await run.call(toolkit.today))["today"])
     if order["status"] == "returned":
         return run.report(spec, f"{_order_title(order)} has already been returned.", facts)
     if order["status"] == "shipped":
@@ -197,6 +227,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bplaced\b",
             r"\border history\b",
             r"\bwhen will\b",
+            r"\bwo (ist|bleibt)|\bd[oó]nde\b|\bo[uù] (en )?est|\bwaar (is|blijft)\b",
+            r"\bverschickt|\bversandt|\benviad|\bexp[ée]di|\bverzonden",
             r"\barriv",
             r"\bstatus\b",
         ),
@@ -216,6 +248,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bremove\b",
             r"\badd\b",
             r"\bswap\b",
+            r"\bstornier|\bstorno\b|\bannul|\banular|\bcancelar|\bannuleren",
+            r"\b[äa]ndern\b|\bcambiar\b|\bmodifier\b|\bwijzigen\b",
         ),
         tools=(toolkit.list_orders, toolkit.get_order),
         handle=order_changes,
@@ -234,6 +268,9 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bbroken\b",
             r"\bdefective\b",
             r"\bfaulty\b",
+            r"\br[üu]cksend|\bzur[üu]ck(schick|send|geb)|\bretour|\bumtausch|\bdevol(?!\w*\s+(el|mi)\s+dinero)\w*"
+            r"|\bretourn|\brenvoy|\b[ée]chang",
+            r"\bterugsturen|\bruilen|\bkaputt|\bdefekt|\broto\b|\bcass[ée]|\bstuk\b",
         ),
         tools=(toolkit.list_orders, toolkit.get_order, toolkit.today),
         handle=returns,

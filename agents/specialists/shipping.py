@@ -208,6 +208,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bcarrier\b",
             r"\bshipped\b",
             r"\bstill\b",
+            r"\bpaket|\bsendung|\blieferung|\bwo ist|\bpaquete|\benv[ií]o|\bd[oó]nde\b|\bcolis\b|\blivraison|\bo[uù] est",
+            r"\bpakket|\bzending|\bbezorg|\bwaar is|\bangekommen|\bllegad|\barriv[ée]|\baangekomen|\bversp[äa]t|\bretras|\bretard|\bvertraag|\bte laat",
         ),
         tools=(
             toolkit.list_orders,
@@ -240,7 +242,13 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         name="address_agent",
         domain=NAME,
         description="delivery and shipping addresses: setting them up and changing them on an order",
-        cues=(r"\baddress", r"\bdeliver (it )?to\b", r"\bmoved\b", r"\bredirect"),
+        cues=(
+            r"\baddress",
+            r"\bdeliver (it )?to\b",
+            r"\bmoved\b",
+            r"\bredirect",
+            r"\badress|\bdirecci[oó]n|\badres\b|\bumgezogen|\bmudad|\bd[ée]m[ée]nag|\bverhuisd",
+        ),
         tools=(toolkit.list_addresses, toolkit.list_orders, toolkit.get_order),
         handle=address,
         actions=(change_delivery_address,),
@@ -257,6 +265,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bstolen\b",
             r"\bclaim\b",
             r"\bnot (arrived|received)",
+            r"\bverloren|\bnie angekommen|\bnicht angekommen|\bperdid|\bnunca lleg|\bno ha llegado|\bperdu|\bjamais|\bpas (re[çc]u|arriv)",
+            r"\bkwijt|\bnooit aangekomen|\bniet aangekomen|\bnachforschung|\breclamaci|\br[ée]clamation",
         ),
         tools=(
             toolkit.list_orders,
