@@ -28,11 +28,20 @@ _DUPLICATE = re.compile(
 # router reads. Only an ask proposes a refund; a duplicate charge merely reported is explained and offered.
 _REFUND_ASK = re.compile(
     r"\b(please|pls|can you|could you|would you|want|wanna|like|need|demand|expect|give|issue|request"
-    r"|get|i'd)\b[^.?!]{0,40}\b(refund|money back|reimburs\w*|reverse|pay (me )?back)"
+    r"|i'd)\b[^.?!]{0,40}\b(refund|money back|reimburs\w*|reverse|pay (me )?back)"
+    r"|\b(can|could|may) i (get|have)\b[^.?!]{0,30}\b(refund|money back|reimburs\w*)"
     r"|\brefund (it|me|them|this|that|the|my|both|one|everything|\d)"
-    r"|^\W*refund\b|\bmoney back\b"
+    r"|^\W*refund\b"
     r"|\b(erstatten|zur[üu]ckerstatten|zur[üu]ckzahlen|zur[üu]ckbuchen|geld zur[üu]ck|reembols(a|e|en|ar|arme|adme|ad)"
     r"|devu[ée]lva\w*|devolver (el|mi) dinero|rembourse[rz]|remboursez|terugbetalen|terugstorten|geld terug)\b",
+    re.I,
+)
+# A question about what happened ("did you refund me?", "has the refund gone through?") is not an ask,
+# unless it also asks outright ("... please refund it").
+_QUESTION = re.compile(r"^\W*(did|has|have|was|were|when|where|is|are|why|what|which|how)\b", re.I)
+_OUTRIGHT = re.compile(
+    r"\b(please|pls|can you|could you|would you|want|wanna|i'd like|would like|need|demand|bitte|por favor"
+    r"|s'il vous pla[iî]t|svp|graag|alstublieft)\b",
     re.I,
 )
 _REFUND_TOPIC = re.compile(
@@ -53,6 +62,8 @@ _STATUS_WORDS = {
 
 
 def asks_refund(text: str) -> bool:
+    if _QUESTION.search(text) and not _OUTRIGHT.search(text):
+        return False
     return bool(_REFUND_ASK.search(text))
 
 
@@ -194,6 +205,23 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
     return run.report(spec, text.strip(), facts)
 
 
+async def _never_charged(run: SpecialistRun, orders: list[dict[str, Any]]) -> str:
+    """For cancelled orders (the ones meant, else the recent ones): their payments were voided, so there
+    was never anything to refund. "" when there is no such order."""
+    cancelled = [
+        o for o in (orders or await run.call(toolkit.list_orders, limit=10)) if o["status"] == "cancelled"
+    ]
+    sentences = []
+    for order in cancelled[:3]:
+        paid = await run.call(toolkit.list_payments, order_id=order["id"])
+        if paid and all(p["status"] in ("voided", "failed") for p in paid):
+            sentences.append(
+                f"Order {order['id']} was cancelled before its payment was taken: the payment was voided, so you "
+                "were not charged and there is nothing to refund."
+            )
+    return " ".join(sentences)
+
+
 def _refund_sentence(r: dict[str, Any], paid_with: str, what: str) -> str:
     about = f"for order {r['order_id']}" + (f" ({what})" if what else "")
     to = f" to your {paid_with}" if paid_with else ""
@@ -265,9 +293,12 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         )
         return run.report(spec, text, facts)
     rule = (
-        "Refunds are issued for cancelled or returned orders and for duplicate charges; once a return "
+        "refunds are issued for cancelled or returned orders and for duplicate charges; once a return "
         "arrives the refund is issued within 5 working days."
     )
+    voided = await _never_charged(run, orders)
+    if voided and not asked:
+        return run.report(spec, not_found_sentence(unknown) + voided, facts)
     if orders:
         o = orders[0]
         what = f" ({items_of(o)})" if items_of(o) else ""
@@ -278,7 +309,12 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
                 text += " A delivered order is refunded through a return, within the 30-day return window."
         return run.report(spec, not_found_sentence(unknown) + text, facts)
     if asked or _REFUND_TOPIC.search(request):
-        text = "You have no refunds on your account. " + rule
+        text = (
+            "You have no refunds on your account. "
+            + rule[0].upper()
+            + rule[1:]
+            + (f" {voided}" if voided else "")
+        )
         return run.report(
             spec,
             not_found_sentence(unknown) + text,
