@@ -86,6 +86,9 @@ async def _orders_meant(run: SpecialistRun) -> tuple[list[dict[str, Any]], list[
     ):
         return recent[:1], []
     if run.brief.followup and run.brief.earlier.order_ids:
+        if re.search(r"\b(other|another|second|previous|older|earlier)\b", run.brief.request, re.I):
+            others = [o for o in recent if o["id"] not in run.brief.earlier.order_ids]
+            return others[:1], []
         last = run.brief.earlier.order_ids[-1]
         return [o for o in recent if o["id"] == last][:1], []
     return [], []

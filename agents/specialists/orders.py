@@ -96,6 +96,13 @@ async def order_status(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistRe
     return run.report(spec, " ".join(p for p in parts if p).strip(), facts)
 
 
+# Asking for a return or an exchange (in the languages the router reads), not only telling a fault.
+_RETURN_ASK = re.compile(
+    r"\b(return\w*|exchange\w*|send (it|them|this|these|those)? ?back|swap|replace\w*|replacement|rma"
+    r"|r[üu]cksend\w*|zur[üu]ck(schick|send|geb)\w*|retour\w*|umtausch\w*|umtauschen|tauschen"
+    r"|devol(?!\w*\s+(el|mi)\s+dinero)\w*|cambiar|renvoy\w*|[ée]chang\w*|terugsturen|ruilen|omruilen)\b",
+    re.IGNORECASE,
+)
 _CANCEL = re.compile(
     r"\b(cancel\w*|stornier\w*|storno|annul\w*|anular|cancelar|annuleren|annulering)\b", re.IGNORECASE
 )
@@ -204,6 +211,15 @@ async def returns(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             spec,
             f"{_order_title(order)} cannot be returned: it was placed {age} days ago, outside the "
             f"{RETURN_WINDOW_DAYS}-day return window.",
+            facts,
+        )
+    if not _RETURN_ASK.search(run.brief.request):
+        # a fault told ("it broke", "wrong size") is not a return asked for: the return is offered
+        until = placed.toordinal() + RETURN_WINDOW_DAYS + DELIVERY_ALLOWANCE_DAYS
+        return run.report(
+            spec,
+            f"{_order_title(order)} can still be returned (until {date.fromordinal(until).isoformat()}): "
+            "tell me if you want me to start a return.",
             facts,
         )
     action = ProposedAction(
