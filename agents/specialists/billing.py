@@ -86,7 +86,9 @@ async def _orders_meant(run: SpecialistRun) -> tuple[list[dict[str, Any]], list[
     ):
         return recent[:1], []
     if run.brief.followup and run.brief.earlier.order_ids:
-        if re.search(r"\b(other|another|second|previous|older|earlier)\b", run.brief.request, re.I):
+        if re.search(
+            r"\b(other|another|previous|older|earlier) (one|order|purchase)\b", run.brief.request, re.I
+        ):
             others = [o for o in recent if o["id"] not in run.brief.earlier.order_ids]
             return others[:1], []
         last = run.brief.earlier.order_ids[-1]
@@ -322,7 +324,7 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             spec,
             not_found_sentence(unknown) + text,
             facts,
-            handoffs=["payments_investigator"] if asked else [],
+            handoffs=["payments_investigator"],
         )
     return run.report(spec, "You have no refunds on your account.", facts)
 
