@@ -178,6 +178,8 @@ async def returns(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     candidates = await _only_candidates(run, returnable)
     if candidates is not None and len(candidates) > 1:
         return run.report(spec, _which_one(candidates), [_order_fact(o) for o in candidates])
+    orders: list[dict]
+    unknown: list[str]
     if candidates is not None:  # the one order that can be returned
         full = await run.call(toolkit.get_order, order_id=candidates[0]["id"])
         orders, unknown = [full or candidates[0]], []

@@ -174,11 +174,11 @@ async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
                 facts,
                 [action],
             )
-    late = [s for s in shipments if is_late(s, today)]
-    if late:
-        s = late[0]
+    overdue = [s for s in shipments if is_late(s, today)]
+    if overdue:
+        first = overdue[0]
         text = not_found_sentence(unknown, "parcel/order") + (
-            f"Parcel {s['tracking_number']} is late but not lost: a lost-parcel claim can be opened when a "
+            f"Parcel {first['tracking_number']} is late but not lost: a lost-parcel claim can be opened when a "
             f"parcel is reported lost or is {LOST_AFTER_DAYS_LATE} days overdue."
         )
         return run.report(spec, text.strip())
