@@ -259,6 +259,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bsubscri",
             r"\be-?mails\b",
             r"\bmailing",
+            r"\bunsubscri",
+            r"\bproduct news\b|\bweekly deals\b|\bnew arrivals\b",
             r"\bopt[- ]?out",
             r"\bmarketing",
             r"\bbolet[íi]n|\bnieuwsbrief|\babmelden|\bbaja\b|\bd[ée]sabonn|\bd[ée]sinscri|\buitschrijven"

@@ -41,6 +41,7 @@ _REFUND_ASK = re.compile(
 _QUESTION = re.compile(r"^\W*(did|has|have|was|were|when|where|is|are|why|what|which|how)\b", re.I)
 _OUTRIGHT = re.compile(
     r"\b(please|pls|can you|could you|would you|want|wanna|i'd like|would like|need|demand|bitte|por favor"
+    r"|can i (get|have)|could i (get|have)|may i have"
     r"|s'il vous pla[iî]t|svp|graag|alstublieft)\b",
     re.I,
 )
@@ -61,10 +62,18 @@ _STATUS_WORDS = {
 }
 
 
+_CLAUSE = re.compile(r"[.?!;,]+|\s(?:and|but|also|und|y|et|en)\s", re.I)
+
+
 def asks_refund(text: str) -> bool:
-    if _QUESTION.search(text) and not _OUTRIGHT.search(text):
-        return False
-    return bool(_REFUND_ASK.search(text))
+    """Does any clause of the text ask for a refund (not merely ask about one)?"""
+    for clause in _CLAUSE.split(text):
+        if not _REFUND_ASK.search(clause):
+            continue
+        if _QUESTION.search(clause) and not _OUTRIGHT.search(clause):
+            continue
+        return True
+    return False
 
 
 async def _orders_meant(run: SpecialistRun) -> tuple[list[dict[str, Any]], list[str]]:
