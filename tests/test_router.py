@@ -106,6 +106,16 @@ def label(decision: RouteDecision) -> str:
             ["742 Evergreen Terrace, Springfield, IL 62704"],
         ),
         ("my address is now Via Roma 12, 00184 Roma", "addresses", ["Via Roma 12, 00184 Roma"]),
+        (
+            "Bitte schicken Sie es an Hauptstraße 5, 10115 Berlin",
+            "addresses",
+            ["Hauptstraße 5, 10115 Berlin"],
+        ),
+        (
+            "Stuur het naar Kerkstraat 12, 1017 GM Amsterdam",
+            "addresses",
+            ["Kerkstraat 12, 1017 GM Amsterdam"],
+        ),
     ],
 )
 def test_extract_entities(text: str, field: str, expected: list[str]) -> None:

@@ -77,7 +77,8 @@ _STREET_WORDS = (
 )
 _ADDR_TRIGGER = re.compile(
     r"\b(?:address(?:\s+(?:is|to|as|should\s+be|will\s+be))?\s*:?|ship(?:ped)?\s+(?:it\s+)?to|deliver(?:ed)?\s+"
-    r"(?:it\s+)?to|send\s+(?:it\s+)?to|moved?\s+to|to|at)\s+",
+    r"(?:it\s+)?to|send\s+(?:it\s+)?to|moved?\s+to|to|at"
+    r"|an|nach|adresse|à|au|naar|adres|op|a|en|direcci[oó]n)\s+",
     re.IGNORECASE,
 )
 _ADDR_END = re.compile(r"[;!?\n]|\.(?:\s|$)|\s(?:and|but|please|pls|thanks|thank)\b", re.IGNORECASE)

@@ -75,6 +75,12 @@ async def order_status(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistRe
     named = bool(run.brief.entities.order_ids)
     everything = [] if named or not wants_list(request) else await run.call(toolkit.list_orders, limit=10)
     if everything and not orders_by_description(request, everything):
+        if _OPEN_ONLY.search(request):
+            everything = [o for o in everything if o["status"] in (*OPEN_STATUSES, "shipped")]
+            if not everything:
+                return run.report(
+                    spec, "You have no open orders: every order is delivered, returned or cancelled."
+                )
         lines = [
             f"{o['id']} (placed {day(o.get('placed_at'))}, {money(o['total'])}, {o['status']}: {items_of(o)})"
             for o in everything
@@ -95,6 +101,10 @@ async def order_status(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistRe
         parts.append(await _status_sentence(run, order, today))
     return run.report(spec, " ".join(p for p in parts if p).strip(), facts)
 
+
+_OPEN_ONLY = re.compile(
+    r"\b(open|active|current|pending|outstanding|undelivered|on the way)\b", re.IGNORECASE
+)
 
 # Asking for a return or an exchange (in the languages the router reads), not only telling a fault.
 _RETURN_ASK = re.compile(
