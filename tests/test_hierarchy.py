@@ -735,3 +735,18 @@ async def test_a_closed_account_can_still_reach_a_person(
         ("escalate_to_human", "done")
     ]
     assert re.search(r"TCK-\d+", result.answer)
+
+
+async def test_unhappiness_told_is_heard_and_a_complaint_asked_for_is_passed_on(
+    mutable_app: Switchboard, scenarios: dict[str, dict[str, Any]]
+) -> None:
+    customer = str(scenarios["happy_customer"]["customer_id"])
+    told = await mutable_app.ask("honestly your service has been terrible lately", customer_id=customer)
+    assert told.domains == ["care"] and [a for step in told.path for a in step["actions"]] == []
+    assert "I can pass it to a member of our care team" in told.answer
+    asked = await mutable_app.ask(
+        "I want to make a formal complaint about your service", customer_id=customer
+    )
+    assert [(a["action"], a["status"]) for step in asked.path for a in step["actions"]] == [
+        ("escalate_to_human", "done")
+    ]

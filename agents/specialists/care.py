@@ -21,6 +21,12 @@ _HUMAN = re.compile(
 )
 
 
+# Making a complaint (as opposed to being unhappy): the complaint words, escalation, a report to pass on.
+_COMPLAINT_ASK = re.compile(
+    r"\b(complain\w*|complaint|escalat\w*|pass (it|this) on|report (this|it)|formal\w*|beschwer\w*"
+    r"|reklamation|queja\w*|quejar\w*|reclamaci[oó]n|plainte|plaindre|r[ée]clamation|klacht|klagen)\b",
+    re.I,
+)
 _READ_BACK = re.compile(
     r"\b(read|show|see|what did i (write|say)|what i wrote|which|my reviews?|the review i)\b", re.I
 )
@@ -44,6 +50,14 @@ async def complaints(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistRepo
             spec,
             f"I am sorry about this. Your complaint is already with our team as ticket {t['id']} ({t['subject']}); "
             "I have noted your message.",
+            facts,
+        )
+    if not (_COMPLAINT_ASK.search(run.brief.request) or _HUMAN.search(run.brief.request)):
+        # unhappiness told is heard and offered a person; a ticket is opened when the customer asks for it
+        return run.report(
+            spec,
+            "I am sorry about this. If you want, I can pass it to a member of our care team as a complaint; "
+            "they get back to you within one working day.",
             facts,
         )
     return run.report(
