@@ -67,6 +67,11 @@ async def _status_sentence(run: SpecialistRun, order: dict, today: date) -> str:
             return line + " It is on its way."
         parcels = " ".join(shipment_sentence(s, today) for s in shipments)
         return f"{_order_title(order)} has shipped. {parcels}"
+    if status == "delivered":
+        shipments = await run.call(toolkit.get_shipments, order_id=order["id"])
+        when = sorted(day(s.get("delivered_at")) for s in shipments if s.get("delivered_at"))
+        if when:
+            return f"{_order_title(order)} was delivered on {when[-1]}."
     return line
 
 
