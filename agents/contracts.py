@@ -105,6 +105,11 @@ class Brief(Contract):
 
     domain: Domain
     request: str = Field(description="this domain's part of the request")
+    message: str = Field(
+        default="",
+        description="the customer's whole message of this turn, for what the domain's part leaves open "
+        '("how much did I pay for it?" after "where is my watering can order")',
+    )
     customer_id: str
     entities: Entities = Field(default_factory=Entities, description="named in this turn")
     earlier: Entities = Field(default_factory=Entities, description="named in earlier turns of the thread")

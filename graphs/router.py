@@ -119,6 +119,7 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
                     Brief(
                         domain=domain,
                         request=decision.domain_requests.get(domain) or state["message"],
+                        message=state["message"],
                         customer_id=state["customer_id"],  # set by intake from the run's context, never text
                         entities=entities,
                         earlier=memory,

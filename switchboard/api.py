@@ -28,8 +28,9 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
 
+from switchboard.agents.composer import compose_deterministic
 from switchboard.agents.context import AdmittedContext, Context, DecisionPoint
-from switchboard.agents.contracts import ActionOutcome
+from switchboard.agents.contracts import ActionOutcome, ComposeRequest, DomainResult
 from switchboard.agents.intake import admit, check_customer, validate_customer_id
 from switchboard.agents.llm import total_usage
 from switchboard.agents.models import get_chat_model, is_deterministic
@@ -414,9 +415,11 @@ class Switchboard:
             return self._finished(thread_id, values)
         # Paused: the domains' results are not merged yet; build them from the running branches.
         results: list[dict[str, Any]] = []
+        said: list[DomainResult] = []  # the same, in words: the waiting actions are said once, below
         for task in snapshot.tasks:
             if isinstance(task.result, dict) and task.result.get("domain_results"):
                 results.extend(task.result["domain_results"])
+                said.extend(DomainResult.model_validate(r) for r in task.result["domain_results"])
             elif isinstance(task.state, StateSnapshot):
                 pending = [
                     ActionOutcome(action=i["value"]["action"], args=i["value"]["args"], status="pending")
@@ -425,15 +428,27 @@ class Switchboard:
                 ]
                 values_of_domain = cast(DomainState, task.state.values)
                 results.append(channel(domain_result(task.name, values_of_domain, False, pending)))
+                said.append(domain_result(task.name, values_of_domain, False))
         waiting = "; ".join(
             f"{i['value'].get('description', '')} "
             f"({'needs your confirmation' if i['value'].get('required_role') == 'customer' else 'needs staff approval'})"
             for i in interrupts
         )
         paused_path = path_of({"domain_results": results})
+        # What the domains found is said now (a domain that finished while another paused, and the paused
+        # domain's own findings), not days later when staff decide; then what waits for a decision.
+        findings = (
+            compose_deterministic(
+                ComposeRequest(request=str(values.get("message") or ""), results=said)
+            ).answer
+            if said
+            else ""
+        )
         return AskResult(
             thread_id=thread_id,
-            answer=f"Before I can finish, this needs a decision: {waiting}.",
+            answer=f"{findings}\n\nBefore I can finish, this needs a decision: {waiting}."
+            if findings
+            else f"Before I can finish, this needs a decision: {waiting}.",
             domains=list(values.get("domains") or []),
             path=paused_path,
             route=values.get("route") or {},

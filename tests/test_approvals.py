@@ -28,8 +28,12 @@ from switchboard.tools.approvals import Identity
 
 Scenarios = dict[str, dict[str, Any]]
 ALICE = Identity("staff", "alice")
-CHARGED_TWICE = "I was charged twice"
-TWO_THINGS = "I was charged twice, and please deliver my order to 12 Baker Street, 10115 Berlin"
+CHARGED_TWICE = (
+    "I was charged twice, please refund the duplicate"  # asked for: a refund is never proposed unasked
+)
+TWO_THINGS = (
+    "I was charged twice, please refund it, and please deliver my order to 12 Baker Street, 10115 Berlin"
+)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -77,7 +77,9 @@ def sql(query: str, *params: Any) -> list[dict[str, Any]]:
 
 
 async def paused_refund(app: Switchboard, scenarios: Scenarios) -> AskResult:
-    result = await app.ask("I was charged twice", customer_id=scenarios["duplicate_charge"]["customer_id"])
+    result = await app.ask(
+        "I was charged twice, please refund it", customer_id=scenarios["duplicate_charge"]["customer_id"]
+    )
     assert result.status == "paused"
     return result
 
@@ -149,7 +151,7 @@ async def test_edit_and_reject_by_interrupt_id(
 ) -> None:
     s = scenarios["duplicate_charge"]  # its order is still open, so its address can change
     paused = await app.ask(
-        "I was charged twice, and please deliver my order to 12 Baker Street, 10115 Berlin",
+        "I was charged twice, please refund it, and please deliver my order to 12 Baker Street, 10115 Berlin",
         customer_id=s["customer_id"],
     )
     by_action = {i["value"]["action"]: i for i in paused.interrupts}

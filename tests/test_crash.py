@@ -95,7 +95,9 @@ async def decide(app: Switchboard, thread_id: str, edit: dict[str, str]) -> AskR
 
 
 async def pause(app: Switchboard, scenarios: Scenarios) -> AskResult:
-    result = await app.ask("I was charged twice", customer_id=scenarios["duplicate_charge"]["customer_id"])
+    result = await app.ask(
+        "I was charged twice, please refund it", customer_id=scenarios["duplicate_charge"]["customer_id"]
+    )
     assert result.status == "paused"
     return result
 

@@ -315,7 +315,7 @@ async def _exercise(server: DevServer, client: Any, scenario: dict[str, Any], tm
         client,
         thread_id,
         assistant_id,
-        input={"message": "I was charged twice, and my parcel is late"},
+        input={"message": "I was charged twice, please refund it, and my parcel is late"},
         context={"customer_id": customer_id},
     )
     assert {"billing", "shipping"} <= _namespaces(events), [e for e, _ in events]

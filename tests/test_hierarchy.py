@@ -208,7 +208,9 @@ async def test_billing_duplicate_charge_is_found_and_its_refund_waits_for_staff(
     mutable_app: Switchboard, scenarios: dict[str, dict[str, Any]]
 ) -> None:
     s = scenarios["duplicate_charge"]
-    result = await mutable_app.ask("I was charged twice for my order", customer_id=str(s["customer_id"]))
+    result = await mutable_app.ask(
+        "I was charged twice for my order, please refund the duplicate", customer_id=str(s["customer_id"])
+    )
     assert result.domains == ["billing"] and result.status == "paused"
     steps = await trace(mutable_app, result)
     assert steps["billing"]["specialists"] == ["payments_investigator", "refunds_agent"]
@@ -234,7 +236,7 @@ async def test_billing_duplicate_charge_is_found_and_its_refund_waits_for_staff(
     [
         pytest.param(
             "lost_parcel",
-            "my parcel never arrived",
+            "my parcel never arrived, please open a claim",
             "shipping",
             ["tracking_agent", "claims_agent"],
             "open_lost_parcel_claim",
@@ -243,7 +245,7 @@ async def test_billing_duplicate_charge_is_found_and_its_refund_waits_for_staff(
         ),
         pytest.param(
             "locked_login",
-            "I can't log in to my account",
+            "I can't log in to my account, please send me a reset link",
             "account",
             ["login_helper"],
             "send_password_reset",
@@ -609,3 +611,142 @@ async def test_redaction_corpus_never_reaches_checkpoints(app, scenarios) -> Non
     stored = (await app.state(result.thread_id))["values"]["message"]
     missing = [kept for case in CORPUS for kept in case["kept"] if kept not in stored]
     assert missing == []
+
+
+# ------------------------------------------------------------------ answers that are true and complete
+
+
+@pytest.mark.parametrize(
+    ("scenario", "text", "domain", "facts"),
+    [
+        pytest.param(
+            "duplicate_charge",
+            "I was charged twice for my order",
+            "billing",
+            [r"charged twice", r"129\.90 EUR", r"refund the duplicate payment if you ask"],
+            id="billing-duplicate-reported",
+        ),
+        pytest.param(
+            "duplicate_charge",
+            "which payment methods do I have saved?",
+            "billing",
+            [r"Visa card ending 0826", r"PayPal"],
+            id="billing-methods-with-a-duplicate-on-file",
+        ),
+        pytest.param(
+            "lost_parcel",
+            "my parcel never arrived",
+            "shipping",
+            [r"reported lost", r"last scan", r"I can open a lost-parcel claim"],
+            id="shipping-lost-reported",
+        ),
+        pytest.param(
+            "locked_login",
+            "why can't I log in?",
+            "account",
+            [r"\blocked\b", r"I can send you a password-reset link"],
+            id="account-locked-reported",
+        ),
+    ],
+)
+async def test_a_problem_told_is_explained_and_offered_but_nothing_is_done_unasked(
+    mutable_app: Switchboard,
+    scenarios: dict[str, dict[str, Any]],
+    scenario: str,
+    text: str,
+    domain: str,
+    facts: list[str],
+) -> None:
+    """Saying what is wrong is not asking for a write: no refund, claim or reset is proposed or done."""
+    result = await mutable_app.ask(text, customer_id=str(scenarios[scenario]["customer_id"]))
+    assert result.status == "done" and result.domains == [domain]
+    assert [a for step in result.path for a in step["actions"]] == []
+    for fact in facts:
+        assert re.search(fact, result.answer), (fact, result.answer)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "text", "facts"),
+    [
+        pytest.param(
+            "refund_pending",
+            "I want to return the smartwatch",
+            [r"Smartwatch", r"has already been returned"],
+            id="return-by-product-name",
+        ),
+        pytest.param("closed_account", "what did I order in July?", [r"Herb Seed Collection"], id="by-month"),
+        pytest.param(
+            "happy_customer",
+            "which orders have I placed so far?",
+            [r"You have 4 order\(s\)", r"Scented Candle", r"French Press"],
+            id="all-orders",
+        ),
+        pytest.param(
+            "late_parcel",
+            "what is the status of my order?",
+            [r"\bis late\b", r"DHL", r"overdue"],
+            id="late-is-said-late",
+        ),
+        pytest.param(
+            "refund_issued",
+            "which card did my refund go to?",
+            [r"RF-\d+", r"card ending 3197", r"was issued on 2026-10-20"],
+            id="refund-with-id-date-and-card",
+        ),
+        pytest.param(
+            "happy_customer",
+            "has the money for the french press been taken yet?",
+            [r"authorised", r"not yet charged", r"53\.88 EUR"],
+            id="payment-of-the-order-named-by-product",
+        ),
+    ],
+)
+async def test_the_order_meant_is_the_one_the_customer_describes(
+    app: Switchboard, scenarios: dict[str, dict[str, Any]], scenario: str, text: str, facts: list[str]
+) -> None:
+    result = await app.ask(text, customer_id=str(scenarios[scenario]["customer_id"]))
+    assert result.status == "done"
+    assert [a for step in result.path for a in step["actions"] if a["status"] in ("done", "pending")] == []
+    for fact in facts:
+        assert re.search(fact, result.answer), (fact, result.answer)
+
+
+async def test_a_domain_that_finishes_is_answered_while_another_waits_for_a_decision(
+    mutable_app: Switchboard, scenarios: dict[str, dict[str, Any]]
+) -> None:
+    s = scenarios["duplicate_charge"]
+    result = await mutable_app.ask(
+        "I was charged twice, please refund it, and what are your opening hours?",
+        customer_id=str(s["customer_id"]),
+    )
+    assert result.status == "paused" and result.domains == ["billing", "care"]
+    assert "Monday to Friday 08:00-20:00" in result.answer  # care's finished answer, now
+    assert "charged twice" in result.answer and "needs a decision" in result.answer
+
+
+async def test_a_closed_account_can_still_reach_a_person(
+    mutable_app: Switchboard, scenarios: dict[str, dict[str, Any]]
+) -> None:
+    s = scenarios["closed_account"]
+    result = await mutable_app.ask(
+        "I want to talk to a real person, please", customer_id=str(s["customer_id"])
+    )
+    assert [(a["action"], a["status"]) for step in result.path for a in step["actions"]] == [
+        ("escalate_to_human", "done")
+    ]
+    assert re.search(r"TCK-\d+", result.answer)
+
+
+async def test_unhappiness_told_is_heard_and_a_complaint_asked_for_is_passed_on(
+    mutable_app: Switchboard, scenarios: dict[str, dict[str, Any]]
+) -> None:
+    customer = str(scenarios["happy_customer"]["customer_id"])
+    told = await mutable_app.ask("honestly your service has been terrible lately", customer_id=customer)
+    assert told.domains == ["care"] and [a for step in told.path for a in step["actions"]] == []
+    assert "I can pass it to a member of our care team" in told.answer
+    asked = await mutable_app.ask(
+        "I want to make a formal complaint about your service", customer_id=customer
+    )
+    assert [(a["action"], a["status"]) for step in asked.path for a in step["actions"]] == [
+        ("escalate_to_human", "done")
+    ]

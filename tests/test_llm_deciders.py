@@ -80,7 +80,7 @@ async def test_scripted_models_drive_every_decision_point_with_real_tool_calls(
                 "RouteChoice",
                 domains=[
                     {"domain": "shipping", "request": "my order is late"},
-                    {"domain": "billing", "request": "I was charged twice"},
+                    {"domain": "billing", "request": "I was charged twice, I would like it reversed"},
                 ],
                 confidence=0.93,
             )
@@ -108,26 +108,35 @@ async def test_scripted_models_drive_every_decision_point_with_real_tool_calls(
                 ],
             ),
         ],
-        # The investigator's facts (a duplicate charge) bring in the refunds agent, which answers in ONE
+        # The investigator's facts (a duplicate charge the customer wants back) bring in the refunds agent,
+        # which answers in ONE
         # call through the finding tool (its facts were looked up before the model was asked).
         specialist("refunds_agent"): [finding("I will look at refunding the duplicate once you confirm.")],
         COMPOSE: [text("COMPOSED: your parcel is late and you were charged twice.")],
     }
 
     result = await app.ask(
-        "my order is late and I was charged twice", customer_id=str(s["customer_id"]), context=context
+        "my order is late and I was charged twice, I would like it reversed",
+        customer_id=str(s["customer_id"]),
+        context=context,
     )
 
     assert result.status == "done" and model.remaining() == {}
     assert result.domains == ["billing", "shipping"] and result.route["decider"] == key
     assert result.route["domain_requests"] == {
-        "billing": "I was charged twice",
+        "billing": "I was charged twice, I would like it reversed",
         "shipping": "my order is late",
     }
     assert result.answer == "COMPOSED: your parcel is late and you were charged twice."
     by_domain = {p["domain"]: p for p in result.path}
     assert by_domain["billing"]["specialists"] == ["payments_investigator", "refunds_agent"]
-    assert by_domain["billing"]["tools"] == ["find_duplicate_charges", "list_refunds"]
+    # the deterministic retrieval: which order is meant, the duplicates, the saved methods, the refunds
+    assert by_domain["billing"]["tools"] == [
+        "list_orders",
+        "find_duplicate_charges",
+        "list_payment_methods",
+        "list_refunds",
+    ]
     assert by_domain["shipping"]["specialists"] == ["tracking_agent"]
     # the deterministic retrieval's lookups, then the model's own
     assert by_domain["shipping"]["tools"] == [
@@ -147,6 +156,8 @@ async def test_scripted_models_drive_every_decision_point_with_real_tool_calls(
         "find_duplicate_charges",
         "list_payments",
         "list_payment_methods",
+        "list_orders",
+        "get_order",
         "SpecialistFinding",
     ]
     assert payments[-1].tools == ["SpecialistFinding"]

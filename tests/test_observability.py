@@ -27,7 +27,9 @@ from switchboard.tools.approvals import Identity
 from switchboard.tools.queue import run_worker
 
 ALICE = Identity("staff", "alice")
-LATE_AND_CHARGED_TWICE = "my order is late and I was charged twice"  # shipping + billing; a refund for staff
+LATE_AND_CHARGED_TWICE = (
+    "my order is late and I was charged twice, please refund it"  # shipping + billing; a refund for staff
+)
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ async def test_a_worker_killed_mid_event_loses_nothing_and_sends_nothing_twice(
     crash_at: str, fresh_store: str, app: Switchboard, scenarios, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     customer = str(scenarios["locked_login"]["customer_id"])
-    await app.ask("my account is locked, I can't log in", customer_id=customer)
+    await app.ask("my account is locked, I can't log in: please send me a reset link", customer_id=customer)
     stalled = {"WORKER_STALLED_TIMEOUT": "2"}
     killed = _worker(tmp_path, "--concurrency", "1", env={CRASH_ENV: crash_at, **stalled})
     _, err = killed.communicate(timeout=120)
@@ -147,7 +147,9 @@ async def test_the_worker_rides_out_a_database_restart(own_server: Path, tmp_pat
     failure: BaseException | None = None
     try:
         async with Switchboard.open() as sb:
-            await sb.ask("my account is locked, I can't log in", customer_id=customer)
+            await sb.ask(
+                "my account is locked, I can't log in: please send me a reset link", customer_id=customer
+            )
         _until(lambda: not _sql("select id from store.outbox where handled_at is null"), "the first events")
 
         _restart(own_server)  # every connection of the worker is cut
@@ -155,7 +157,9 @@ async def test_the_worker_rides_out_a_database_restart(own_server: Path, tmp_pat
         _reset_caches()
         activate("embedded", {"DATA_DIR": str(own_server)})
         async with Switchboard.open() as sb:
-            await sb.ask("my account is locked, I can't log in", customer_id=customer)
+            await sb.ask(
+                "my account is locked, I can't log in: please send me a reset link", customer_id=customer
+            )
         _until(
             lambda: not _sql("select id from store.outbox where handled_at is null"),
             "events after the restart",

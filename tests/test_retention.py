@@ -75,7 +75,9 @@ STORE_EFFECTS = (
     "select r.id, r.amount, r.status, o.shipping_address from store.refunds r join store.orders o"
     " on o.id = r.order_id where r.id like 'RF-9%%' order by r.id"
 )
-TWO_THINGS = "I was charged twice, and please deliver my order to 12 Baker Street, 10115 Berlin"
+TWO_THINGS = (
+    "I was charged twice, please refund it, and please deliver my order to 12 Baker Street, 10115 Berlin"
+)
 
 
 async def _play(app: Switchboard, scenarios: dict[str, Any], thread: str, prune: bool) -> list[str]:

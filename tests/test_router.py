@@ -92,6 +92,30 @@ def label(decision: RouteDecision) -> str:
         ),
         ("my new address is Hauptstrasse 5, 10115 Berlin", "addresses", ["Hauptstrasse 5, 10115 Berlin"]),
         ("change the address to 42 Elm Road and refund me", "addresses", ["42 Elm Road"]),
+        # common European and US shapes without a street word: street and number, postcode, town
+        (
+            "can you change the delivery address of my order to Prinsengracht 263, 1016 GV Amsterdam?",
+            "addresses",
+            ["Prinsengracht 263, 1016 GV Amsterdam"],
+        ),
+        ("send it to Kerkstraat 5, 1000 Brussel please", "addresses", ["Kerkstraat 5, 1000 Brussel"]),
+        ("deliver to Rua Augusta 100, 1100-053 Lisboa", "addresses", ["Rua Augusta 100, 1100-053 Lisboa"]),
+        (
+            "ship to 742 Evergreen Terrace, Springfield, IL 62704",
+            "addresses",
+            ["742 Evergreen Terrace, Springfield, IL 62704"],
+        ),
+        ("my address is now Via Roma 12, 00184 Roma", "addresses", ["Via Roma 12, 00184 Roma"]),
+        (
+            "Bitte schicken Sie es an Hauptstraße 5, 10115 Berlin",
+            "addresses",
+            ["Hauptstraße 5, 10115 Berlin"],
+        ),
+        (
+            "Stuur het naar Kerkstraat 12, 1017 GM Amsterdam",
+            "addresses",
+            ["Kerkstraat 12, 1017 GM Amsterdam"],
+        ),
     ],
 )
 def test_extract_entities(text: str, field: str, expected: list[str]) -> None:
@@ -101,6 +125,12 @@ def test_extract_entities(text: str, field: str, expected: list[str]) -> None:
 def test_extract_entities_no_false_positives() -> None:
     entities = extract_entities("I want to go to the store at 5 and it takes 3-5 days, 24/7 support")
     assert entities.order_ids == [] and entities.amounts == [] and entities.addresses == []
+    for text in (
+        "I ordered 2 items, 10 days ago",
+        "it arrived at 10, 2 boxes were missing",
+        "order 12345, 2 items",
+    ):
+        assert extract_entities(text).addresses == [], text
     assert extract_entities("{{Order Number}}") == Entities()
 
 

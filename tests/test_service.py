@@ -686,7 +686,7 @@ def test_over_http_a_rejected_refund_asked_again_a_refused_edit_and_resume_never
     with server.client(customer_key) as client, server.client(staff_key) as staff:
         thread_id = new_thread(client)
         post = f"/threads/{thread_id}/messages"
-        first = client.post(post, json={"message": "I was charged twice"}).json()
+        first = client.post(post, json={"message": "I was charged twice, please refund it"}).json()
         assert first["status"] == "paused", first
         (rejected,) = first["interrupts"]
         decided = staff.post(

@@ -62,7 +62,7 @@ async def test_a_rejected_refund_asked_for_again_is_a_new_approval(
 ) -> None:
     s = scenarios["duplicate_charge"]
     customer = str(s["customer_id"])
-    first = await app.ask("I was charged twice", customer_id=customer)
+    first = await app.ask("I was charged twice, please refund it", customer_id=customer)
     thread = first.thread_id
     rejected_id = approval_of(first)
     rejected = await app.decide(
@@ -96,7 +96,7 @@ async def test_a_refused_edit_leaves_the_approval_pending_and_resume_keeps_it_de
 ) -> None:
     s = scenarios["duplicate_charge"]
     customer = str(s["customer_id"])
-    paused = await app.ask("I was charged twice", customer_id=customer)
+    paused = await app.ask("I was charged twice, please refund it", customer_id=customer)
     thread, approval = paused.thread_id, approval_of(paused)
     with pytest.raises(InputError, match=r"not a number.*still pending"):
         await app.decide(thread, actor=ALICE, decision="edit", args={"amount": "10,00"})
@@ -123,7 +123,7 @@ async def test_resume_frees_a_thread_whose_approval_can_no_longer_be_decided(
     for the approval again, so it is listed and decidable. Nothing is written without a decision."""
     s = scenarios["duplicate_charge"]
     customer = str(s["customer_id"])
-    paused = await app.ask("I was charged twice", customer_id=customer)
+    paused = await app.ask("I was charged twice, please refund it", customer_id=customer)
     sql_do(
         "update store.approvals set requested_at = now() - interval '4 days',"
         " expires_at = now() - interval '1 day' where id = %s",
@@ -134,7 +134,9 @@ async def test_resume_frees_a_thread_whose_approval_can_no_longer_be_decided(
     assert "expired before it was decided" in freed.answer
     assert (await app.ask("thanks", customer_id=customer, thread_id=paused.thread_id)).status == "done"
 
-    paused = await app.ask("I was charged twice", customer_id=customer)  # a new turn: a new approval
+    paused = await app.ask(
+        "I was charged twice, please refund it", customer_id=customer
+    )  # a new turn: a new approval
     sql_do("delete from store.approvals where id = %s", approval_of(paused))
     assert [a for a in await app.pending_approvals() if a["thread_id"] == paused.thread_id] == []
     asked_again = await app.recover(paused.thread_id)
@@ -152,7 +154,11 @@ async def test_over_the_cli_a_rejected_refund_asked_again_and_a_refused_edit_nev
 ) -> None:
     s = scenarios["duplicate_charge"]
     customer = str(s["customer_id"])
-    first = (await cli("ask", "I was charged twice", "--customer", customer, "--json", cwd=tmp_path)).json()
+    first = (
+        await cli(
+            "ask", "I was charged twice, please refund it", "--customer", customer, "--json", cwd=tmp_path
+        )
+    ).json()
     thread = first["thread_id"]
     assert first["status"] == "paused"
     (

@@ -78,7 +78,7 @@ async def test_an_intermittent_failure_is_retried_then_succeeds(
     fresh_store: str, app: Switchboard, scenarios, quick_retries: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     customer = str(scenarios["locked_login"]["customer_id"])
-    await app.ask("my account is locked, I can't log in", customer_id=customer)
+    await app.ask("my account is locked, I can't log in: please send me a reset link", customer_id=customer)
     calls: list[int] = []
     real = worker.deliver
 
@@ -108,7 +108,7 @@ async def test_an_event_that_keeps_failing_is_dead_until_retried(
     tmp_path: Path,
 ) -> None:  # type: ignore[no-untyped-def]
     customer = str(scenarios["locked_login"]["customer_id"])
-    await app.ask("my account is locked, I can't log in", customer_id=customer)
+    await app.ask("my account is locked, I can't log in: please send me a reset link", customer_id=customer)
 
     async def broken(conn: Any, event: dict[str, Any], note: worker.Notification) -> int:
         raise ConnectionError("mail gateway refused the message")
@@ -140,7 +140,9 @@ async def test_several_worker_processes_handle_each_event_once(
 ) -> None:  # type: ignore[no-untyped-def]
     customer = str(scenarios["locked_login"]["customer_id"])
     for _ in range(8):  # each turn sends a reset link: an action event and a turn event
-        await app.ask("my account is locked, I can't log in", customer_id=customer)
+        await app.ask(
+            "my account is locked, I can't log in: please send me a reset link", customer_id=customer
+        )
     [pending] = await _rows(app, "select count(*) as n from store.outbox where handled_at is null")
     procs = [
         await asyncio.create_subprocess_exec(

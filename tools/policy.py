@@ -28,6 +28,6 @@ async def evaluate(conn: Conn, customer_id: str, action: str, args: Mapping[str,
     customer = await one(conn, "select id, status, email from store.customers where id = %s", (customer_id,))
     if customer is None:
         return refused(f"customer {customer_id} does not exist")
-    if customer["status"] == "closed":
+    if customer["status"] == "closed" and not entry.open_to_closed_accounts:
         return refused("the account is closed")
     return await entry.rule(conn, customer_id, parsed)

@@ -73,18 +73,31 @@ _EMAIL = re.compile(
 _STREET_WORDS = (
     r"(?:street|st|avenue|ave|av|road|rd|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|square|sq"
     r"|terrace|highway|hwy|parkway|pkwy|crescent|close|row|alley|strasse|straße|str|weg|platz|allee|gasse"
-    r"|rue|via|calle|plaza)"
+    r"|rue|via|viale|piazza|corso|calle|carrer|avenida|paseo|plaza|rua|travessa|chemin|quai|allée|impasse)"
 )
 _ADDR_TRIGGER = re.compile(
     r"\b(?:address(?:\s+(?:is|to|as|should\s+be|will\s+be))?\s*:?|ship(?:ped)?\s+(?:it\s+)?to|deliver(?:ed)?\s+"
-    r"(?:it\s+)?to|send\s+(?:it\s+)?to|moved?\s+to|to|at)\s+",
+    r"(?:it\s+)?to|send\s+(?:it\s+)?to|moved?\s+to|to|at"
+    r"|an|nach|adresse|à|au|naar|adres|op|a|en|direcci[oó]n)\s+",
     re.IGNORECASE,
 )
 _ADDR_END = re.compile(r"[;!?\n]|\.(?:\s|$)|\s(?:and|but|please|pls|thanks|thank)\b", re.IGNORECASE)
 _ADDR_HAS_STREET = re.compile(
-    rf"\b{_STREET_WORDS}\b\.?|\w(?:strasse|straße|str\.|weg|platz|allee|gasse|laan|gade|vej)\b", re.IGNORECASE
+    rf"\b{_STREET_WORDS}\b\.?|\w(?:strasse|straße|str\.|weg|platz|allee|gasse|laan|gade|vej|straat|gracht|plein"
+    r"|kade|dijk|singel|steeg|markt|ring|damm|ufer)\b",
+    re.IGNORECASE,
+)
+# A street and number followed by a postcode and a town, the common European and US shape without a
+# street word: "Prinsengracht 263, 1016 GV Amsterdam", "Via Roma 12, 00184 Roma", "SW1A 1AA London",
+# "Springfield, IL 62704"; the postcode: NL 1016 GV, DE/FR/ES/IT 5 digits, BE/AT/CH/DK 4, PT 1000-001,
+# UK SW1A 1AA, US IL 62704(-1234).
+_ADDR_HAS_POSTCODE = re.compile(
+    r"\d{1,5}[a-z]?\s*,\s*(?:\d{4}\s?[A-Z]{2}|\d{4,5}|\d{4}-\d{3})\s+[A-ZÀ-Þ][\w'-]+"
+    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
+    r"|,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"
 )
 _ADDR_HAS_NUMBER = re.compile(r"\b\d{1,5}[a-z]?\b", re.IGNORECASE)
+_ADDR_LEAD = re.compile(r"^(?:now|then|actually|really|still)\s+", re.IGNORECASE)
 _ADDR_STARTS_OK = re.compile(r"[0-9A-Za-zÀ-ÿ]")
 
 
@@ -124,17 +137,20 @@ def _addresses(text: str) -> list[str]:
             continue
         end = _ADDR_END.search(window)
         candidate = window[: end.start()] if end else window
-        candidate = candidate.strip(" ,:-\"'()")
+        candidate = _ADDR_LEAD.sub("", candidate.strip(" ,:-\"'()"))
         if len(candidate) < 5 or not _ADDR_HAS_NUMBER.search(candidate):
             continue
-        if not _ADDR_HAS_STREET.search(candidate):
+        if not _ADDR_HAS_STREET.search(candidate) and not _ADDR_HAS_POSTCODE.search(candidate):
             continue
         # a street word must sit near the number: "12 Baker Street", "Hauptstrasse 5"
         words = candidate.split()
         if len(words) > 14:
             continue
-        if any(candidate in other or other in candidate for other in found):
+        if any(other in candidate for other in found):
             continue
+        # a later trigger inside an earlier candidate ("address of my order to Kerkstraat 5, ...") is the
+        # tighter reading: it replaces the longer one
+        found = [other for other in found if candidate not in other]
         found.append(candidate)
     return found
 

@@ -18,10 +18,54 @@ from switchboard.tools.catalogue.account import (
 
 NAME = "account"
 
-_UNSUBSCRIBE = re.compile(r"\b(unsubscribe|opt[- ]?out|stop (sending|the|your)|no more)\b", re.I)
+_UNSUBSCRIBE = re.compile(
+    r"\b(unsubscribe|opt[- ]?out|stop|no more|take me off|remove me|don't want|do not want|no longer"
+    r"|abmelden|abbestellen|austragen|k[üu]ndigen|darme de baja|dar de baja|baja|anular la suscripci[oó]n"
+    r"|d[ée]sabonne\w*|d[ée]sinscri\w*|uitschrijven|afmelden|opzeggen)\b"
+    r"|\bmelden?\b[^.?!]{0,40}\bab\b",
+    re.I,
+)
 _SUBSCRIBE = re.compile(r"\b(subscribe|sign (me )?up for|opt[- ]?in)\b", re.I)
-_EMAIL_CHANGE = re.compile(r"\b(change|update|new)\b.*\be-?mail\b|\be-?mail\b.*\b(change|update)\b", re.I)
+_NEWSLETTER = re.compile(
+    r"newsletter|e-?mails?\b|marketing|mailing|product news|weekly deals|new arrivals|\bdeals\b|promotion"
+    r"|bolet[íi]n|nieuwsbrief|lettre d'information|infolettre",
+    re.I,
+)
+# newsletters named as such (not any e-mail: "change my e-mail address" is the account's address)
+_LETTERS = re.compile(
+    r"newsletter|marketing|mailing|product news|weekly deals|new arrivals|\bdeals\b|promotion|unsubscri"
+    r"|\be-?mails\b|bolet[íi]n|nieuwsbrief|lettre d'information|infolettre",
+    re.I,
+)
+_EMAIL_CHANGE = re.compile(
+    r"\b(change|update|new|ändern|aendern|änderung|aktualisieren|cambiar|actualizar|changer|modifier"
+    r"|wijzigen|veranderen)\b.*\be-?mail|\be-?mail\b.*\b(change|update|ändern|cambiar|changer|wijzigen)\b",
+    re.I,
+)
+_ACCOUNT_WORDS = re.compile(
+    r"\b(account|acct|profile|membership|me|my data|konto|kundenkonto|profil|cuenta|perfil|compte|profiel"
+    r"|gegevens|everything)\b",
+    re.I,
+)
 _SIGNUP = re.compile(r"\b(sign[- ]?up|register|registration|create (an |my )?account|new account)\b", re.I)
+# Asking for the reset (or what it gives: a way back in). Saying the login fails is not asking: the
+# reset is offered, and sent when asked.
+_RESET_ASK = re.compile(
+    r"\b(reset|unlock|new password|send (me )?(a |the )?(link|reset|new)|forgot|forgotten|can't remember"
+    r"|cannot remember|don't remember|help me (get|log|sign)|get (me )?back in|regain|restore"
+    r"|zur[üu]cksetzen|entsperren|restablecer|desbloquear|r[ée]initialiser|d[ée]bloquer|resetten|ontgrendelen"
+    r"|olvid[ée]|oubli[ée]|vergessen|vergeten)\b",
+    re.I,
+)
+_TOPICS = {
+    "product_news": re.compile(r"product[ -_]?news|product updates|produktneuigkeiten|novedades", re.I),
+    "weekly_deals": re.compile(r"weekly|deals|offers|angebote|ofertas|offres|aanbiedingen", re.I),
+    "new_arrivals": re.compile(r"new[ -_]?arrivals|neuheiten|nouveaut[ée]s|nieuwe", re.I),
+}
+
+
+def _topic(topic: str) -> str:
+    return topic.replace("_", " ")
 
 
 async def login(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
@@ -36,26 +80,45 @@ async def login(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         return run.report(
             spec, f"Your account was closed on {day(account['closed_at'])}; it can no longer sign in.", facts
         )
-    if _SIGNUP.search(run.brief.request):
+    request = run.brief.request
+    if _SIGNUP.search(request):
         text = (
             "You already have an account with us. To open another one, sign up with a different e-mail "
             "address on the website or in the app."
         )
         return run.report(spec, text, facts)
+    asked = bool(_RESET_ASK.search(request))
     if account["login_state"] == "locked":
-        action = ProposedAction(action=send_password_reset.name, args={}, reason="the login is locked")
+        text = f"Your login is locked after {account['failed_logins']} failed attempts."
+        if not asked:
+            return run.report(
+                spec,
+                text
+                + " Setting a new password unlocks it: I can send you a password-reset link by e-mail if "
+                "you want.",
+                facts,
+            )
+        action = ProposedAction(
+            action=send_password_reset.name, args={}, reason="the customer asked for a reset"
+        )
         return run.report(
             spec,
-            f"Your login is locked after {account['failed_logins']} failed attempts. I will send you a "
-            "password-reset link; setting a new password unlocks the account.",
+            text + " I will send you a password-reset link; setting a new password unlocks the account.",
             facts,
             [action],
         )
-    if re.search(r"password|forgot|reset", run.brief.request, re.I):
+    if asked:
         action = ProposedAction(
             action=send_password_reset.name, args={}, reason="the customer asked for a reset"
         )
         return run.report(spec, "I will send you a password-reset link by e-mail.", facts, [action])
+    if re.search(r"password|passwort|contraseña|mot de passe|wachtwoord", request, re.I):
+        return run.report(
+            spec,
+            "You can change your password under Account > Security; if you have forgotten it, I can send you a "
+            "password-reset link.",
+            facts,
+        )
     return run.report(
         spec,
         "Your login is active. If signing in still fails, try a password reset or clear the app's cache.",
@@ -75,21 +138,12 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         f"newsletters: {', '.join(active) or 'none'}",
     ]
     request = run.brief.request
-    if re.search(r"newsletter|e-?mails? from you|marketing|mailing", request, re.I):
-        if _UNSUBSCRIBE.search(request):
-            if not active:
-                return run.report(spec, "You are not subscribed to any newsletter.", facts)
-            actions = [
-                ProposedAction(action=unsubscribe_newsletter.name, args={"topic": t}, reason="asked")
-                for t in active
-            ]
-            return run.report(spec, f"I will unsubscribe you from: {', '.join(active)}.", facts, actions)
-        if _SUBSCRIBE.search(request):
-            return run.report(
-                spec, "You can subscribe to our newsletters under Account > Preferences.", facts
-            )
-        return run.report(spec, f"You are subscribed to: {', '.join(active) or 'no newsletter'}.", facts)
-    if _EMAIL_CHANGE.search(request):
+    closed = customer["status"] == "closed"
+    closed_at = day((account or {}).get("closed_at"))
+    closed_note = f"Your account was closed on {closed_at}" if closed_at else "Your account is closed"
+    if _EMAIL_CHANGE.search(request) and not _LETTERS.search(request):
+        if closed:
+            return run.report(spec, f"{closed_note}, so its e-mail address can no longer be changed.", facts)
         new = [e for e in run.brief.entities.emails if e.lower() != customer["email"].lower()]
         if not new:
             return run.report(
@@ -99,12 +153,42 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         return run.report(
             spec, f"I will change your account e-mail to {new[0]} once you confirm.", facts, [action]
         )
-    return run.report(
-        spec,
+    if _NEWSLETTER.search(request) and (
+        _UNSUBSCRIBE.search(request)
+        or _SUBSCRIBE.search(request)
+        or re.search(r"newsletter|bolet|nieuwsbrief|subscri", request, re.I)
+    ):
+        named = [t for t, pattern in _TOPICS.items() if pattern.search(request)]
+        if _UNSUBSCRIBE.search(request):
+            targets = [t for t in (named or active) if t in active]
+            if not targets:
+                which = f"the {', '.join(_topic(t) for t in named)} newsletter" if named else "any newsletter"
+                return run.report(
+                    spec, f"You are not subscribed to {which}, so there is nothing to stop.", facts
+                )
+            actions = [
+                ProposedAction(action=unsubscribe_newsletter.name, args={"topic": t}, reason="asked")
+                for t in targets
+            ]
+            listed = ", ".join(_topic(t) for t in targets)
+            return run.report(spec, f"I will unsubscribe you from the {listed} newsletter.", facts, actions)
+        if _SUBSCRIBE.search(request):
+            return run.report(
+                spec, "You can subscribe to our newsletters under Account > Preferences.", facts
+            )
+        listed = ", ".join(_topic(t) for t in active)
+        return run.report(
+            spec,
+            f"You are subscribed to the {listed} newsletter." if active else "You get no newsletter from us.",
+            facts,
+        )
+    text = (
         f"Your profile: {customer['name']}, {customer['email']}. You can edit your details under Account > Profile, "
-        "and download a copy of your personal data there too.",
-        facts,
+        "and download a copy of your personal data there too."
     )
+    if closed:
+        text = f"{closed_note}. Your profile: {customer['name']}, {customer['email']}."
+    return run.report(spec, text, facts)
 
 
 async def closure(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
@@ -113,6 +197,11 @@ async def closure(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         return run.report(spec, "I could not find your account.")
     if customer["status"] == "closed":
         return run.report(spec, "Your account is already closed.", [f"status {customer['status']}"])
+    if not _ACCOUNT_WORDS.search(run.brief.request):
+        # "delete my review", "close the ticket": closing words about something else never close the account
+        return run.report(
+            spec, "If you want your account closed, tell me so and I will close it once you confirm.", []
+        )
     open_orders = [
         o for o in await run.call(toolkit.list_orders, limit=50) if o["status"] in (*OPEN_STATUSES, "shipped")
     ]
@@ -146,7 +235,10 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\b2fa\b",
             r"\baccess\b",
             r"\bsign[- ]?up\b",
-            r"\bregist",
+            r"\bregister\b",
+            r"\bregistration\b",
+            r"\bpasswort|\bkennwort|\banmeld|\beinlog|\bcontrase|\bsesi[oó]n|\bmot de passe|\bconnecter"
+            r"|\bwachtwoord|\binlog",
             r"\bcreate (an |my )?account\b",
         ),
         tools=(toolkit.get_account,),
@@ -165,6 +257,15 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bpersonal\b",
             r"\bnewsletter",
             r"\bsubscri",
+            r"\be-?mails\b",
+            r"\bmailing",
+            r"\bunsubscri",
+            r"\bproduct news\b|\bweekly deals\b|\bnew arrivals\b",
+            r"\bopt[- ]?out",
+            r"\bmarketing",
+            r"\bbolet[íi]n|\bnieuwsbrief|\babmelden|\bbaja\b|\bd[ée]sabonn|\bd[ée]sinscri|\buitschrijven"
+            r"|\bafmelden|\bmelden\b",
+            r"\bregistered\b",
             r"\bdata\b",
             r"\bgdpr\b",
             r"\bdetails\b",
@@ -185,6 +286,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bremove (my )?account\b",
             r"\bcancel (my )?account\b",
             r"\bterminate\b",
+            r"\bl[öo]schen|\bschlie[ßs]en|\beliminar|\bcerrar|\bborrar|\bsupprimer|\bfermer|\bverwijderen|\bopheffen",
         ),
         tools=(toolkit.get_customer, toolkit.list_orders),
         handle=closure,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -90,10 +91,11 @@ class SpecialistSpec:
     _pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
     def wanted_for(self, brief: Brief) -> bool:
-        """Does the deterministic supervisor need this specialist for the brief?"""
+        """Does the deterministic supervisor need this specialist for the brief? Its cues are read in the
+        request as written and as the router reads it, typos corrected ("refnd" -> refund)."""
         if self.entity_cue and getattr(brief.entities, self.entity_cue, None):
             return True
-        return self.matches(brief.request)
+        return self.matches(brief.request) or self.matches(corrected(brief.request))
 
     def matches(self, text: str) -> bool:
         pattern = self._pattern
@@ -103,6 +105,14 @@ class SpecialistSpec:
             )
             object.__setattr__(self, "_pattern", pattern)
         return bool(pattern and pattern.search(text))
+
+
+@lru_cache(maxsize=4096)
+def corrected(text: str) -> str:
+    """The request's words as the deterministic router reads them: typos corrected, stemmed."""
+    from switchboard.agents.router.deterministic import tokens_for  # the router imports the domains
+
+    return " ".join(tokens_for(text))
 
 
 # A phrase: slots (space-separated alternatives), the most other tokens allowed between consecutive

@@ -9,23 +9,126 @@ from switchboard.agents.contracts import ProposedAction, SpecialistReport
 from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary, money
-from switchboard.agents.specialists.common import day, not_found_sentence
+from switchboard.agents.specialists.common import (
+    day,
+    described_orders,
+    items_of,
+    not_found_sentence,
+)
 from switchboard.tools.catalogue.billing import issue_refund
 
 NAME = "billing"
 
-_DUPLICATE = re.compile(r"\b(twice|double|duplicate|two charges|charged .* two|same (amount|charge))\b", re.I)
-_REFUND_ASK = re.compile(r"\b(refund|money back|reimburs|pay (me )?back|return (my|the) money)", re.I)
+_DUPLICATE = re.compile(
+    r"\b(twice|double|duplicate|two (charges|payments)|charged .* two|same (amount|charge)|zweimal|doppelt"
+    r"|dos veces|duplicad\w*|deux fois|en double|twee keer|dubbel)\b",
+    re.I,
+)
+# Asking for a refund (not asking about one: "where is my refund?" is a question), in the languages the
+# router reads. Only an ask proposes a refund; a duplicate charge merely reported is explained and offered.
+_REFUND_ASK = re.compile(
+    r"\b(please|pls|can you|could you|would you|want|wanna|like|need|demand|expect|give|issue|request"
+    r"|i'd)\b[^.?!]{0,40}\b(refund|money back|reimburs\w*|reverse|pay (me )?back)"
+    r"|\b(can|could|may) i (get|have)\b[^.?!]{0,30}\b(refund|money back|reimburs\w*)"
+    r"|\brefund (it|me|them|this|that|the|my|both|one|everything|\d)"
+    r"|^\W*refund\b"
+    r"|\b(erstatten|zur[üu]ckerstatten|zur[üu]ckzahlen|zur[üu]ckbuchen|geld zur[üu]ck|reembols(a|e|en|ar|arme|adme|ad)"
+    r"|devu[ée]lva\w*|devolver (el|mi) dinero|rembourse[rz]|remboursez|terugbetalen|terugstorten|geld terug)\b",
+    re.I,
+)
+# A question about what happened ("did you refund me?", "has the refund gone through?") is not an ask,
+# unless it also asks outright ("... please refund it").
+_QUESTION = re.compile(r"^\W*(did|has|have|was|were|when|where|is|are|why|what|which|how)\b", re.I)
+_OUTRIGHT = re.compile(
+    r"\b(please|pls|can you|could you|would you|want|wanna|i'd like|would like|need|demand|bitte|por favor"
+    r"|can i (get|have)|could i (get|have)|may i have"
+    r"|s'il vous pla[iî]t|svp|graag|alstublieft)\b",
+    re.I,
+)
+_REFUND_TOPIC = re.compile(
+    r"\b(refund\w*|money|reimburs\w*|erstatt\w*|r[üu]ckerstatt\w*|geld|reembols\w*|dinero|rembours\w*|argent"
+    r"|terugbetal\w*|terugstort\w*)\b",
+    re.I,
+)
+_METHODS = re.compile(r"\b(method|methods|saved|cards|wallet|paypal|which card|what card|on file)\b", re.I)
 _FEE = re.compile(r"\bfees?\b", re.I)
+_STATUS_WORDS = {
+    "authorised": "authorised: the amount is reserved on your card but not yet charged",
+    "captured": "charged",
+    "voided": "voided: you were not charged",
+    "refunded": "refunded",
+    "failed": "failed: you were not charged",
+    "pending": "pending",
+}
+
+
+_CLAUSE = re.compile(r"[.?!;,]+|\s(?:and|but|also|und|y|et|en)\s", re.I)
+
+
+def asks_refund(text: str) -> bool:
+    """Does any clause of the text ask for a refund (not merely ask about one)?"""
+    for clause in _CLAUSE.split(text):
+        if not _REFUND_ASK.search(clause):
+            continue
+        if _QUESTION.search(clause) and not _OUTRIGHT.search(clause):
+            continue
+        return True
+    return False
+
+
+async def _orders_meant(run: SpecialistRun) -> tuple[list[dict[str, Any]], list[str]]:
+    """The orders a billing request is about: named now; described by product or month ("the mouse
+    order", "the candle I bought in February"); "my new/last order"; else, for a follow-up ("and the
+    invoice for it?"), the one discussed last. [] when the request points at none."""
+    if run.brief.entities.order_ids:
+        found, unknown = [], []
+        for order_id in run.brief.entities.order_ids:
+            order = await run.call(toolkit.get_order, order_id=order_id)
+            (found.append(order) if order else unknown.append(order_id))
+        return found, unknown
+    recent = await run.call(toolkit.list_orders, limit=10)
+    described = described_orders(run, recent)
+    if described:
+        return described[:3], []
+    if recent and re.search(
+        r"\b(new|newest|last|latest|recent|current)\s+(order|purchase)\b", run.brief.request, re.I
+    ):
+        return recent[:1], []
+    if run.brief.followup and run.brief.earlier.order_ids:
+        if re.search(
+            r"\b(other|another|previous|older|earlier) (one|order|purchase)\b", run.brief.request, re.I
+        ):
+            others = [o for o in recent if o["id"] not in run.brief.earlier.order_ids]
+            return others[:1], []
+        last = run.brief.earlier.order_ids[-1]
+        return [o for o in recent if o["id"] == last][:1], []
+    return [], []
 
 
 async def _order_filter(run: SpecialistRun) -> str | None:
-    """The order named now, else, for a follow-up ("and the invoice for it?"), the one discussed last."""
-    if run.brief.entities.order_ids:
-        return run.brief.entities.order_ids[0]
-    if run.brief.followup and run.brief.earlier.order_ids:
-        return run.brief.earlier.order_ids[-1]
-    return None
+    orders, unknown = await _orders_meant(run)
+    if orders:
+        return str(orders[0]["id"])
+    return unknown[0] if unknown else None
+
+
+def _method_words(m: dict[str, Any]) -> str:
+    if m.get("kind") == "card":
+        brand = (m.get("brand") or "card").title()
+        return f"{brand} card ending {m.get('card_last4')}" + (
+            f" (expires {m['exp_month']:02d}/{m['exp_year']})"
+            if isinstance(m.get("exp_month"), int) and m.get("exp_year")
+            else ""
+        )
+    if m.get("kind") == "paypal":
+        return f"PayPal ({m.get('paypal_email')})" if m.get("paypal_email") else "PayPal"
+    return str(m.get("kind") or "payment method").replace("_", " ")
+
+
+def _paid_with(p: dict[str, Any]) -> str:
+    if p.get("method") == "card" and p.get("card_last4"):
+        return f"card ending {p['card_last4']}"
+    return str(p.get("method") or "").replace("_", " ")
 
 
 async def invoices(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
@@ -59,55 +162,116 @@ async def invoices(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
 
 
 async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
-    order_id = await _order_filter(run)
+    request = run.brief.request
+    orders, unknown = await _orders_meant(run)
+    order_id = str(orders[0]["id"]) if orders else (unknown[0] if unknown else None)
     duplicates = await run.call(toolkit.find_duplicates, order_id=order_id)
+    methods = await run.call(toolkit.list_payment_methods)
+    method_text = (
+        "Your saved payment methods: " + "; ".join(_method_words(m) for m in methods) + "."
+        if methods
+        else "You have no saved payment methods."
+    )
+    facts = [f"saved method: {_method_words(m)}" for m in methods]
     if duplicates:
-        facts = [
+        facts += [
             f"payments {' and '.join(d['payment_ids'])} each captured {money(d['amount'])} for {d['order_id']}"
             for d in duplicates
         ]
         d = duplicates[0]
         text = (
-            f"You were indeed charged twice for order {d['order_id']}: two payments of {money(d['amount'])}. "
-            "The second one is a duplicate."
+            f"You were indeed charged twice for order {d['order_id']}: payments {' and '.join(d['payment_ids'])} "
+            f"of {money(d['amount'])} each. The second one is a duplicate."
         )
-        return run.report(spec, text, facts, handoffs=["refunds_agent"])
+        if not asks_refund(request):
+            text += " I can refund the duplicate payment if you ask me to."
+        if _METHODS.search(request):
+            text += " " + method_text
+        return run.report(spec, text, facts, handoffs=["refunds_agent"] if asks_refund(request) else [])
     paid = (await run.call(toolkit.list_payments, order_id=order_id))[:5]
-    methods = await run.call(toolkit.list_payment_methods)
-    facts = [
+    facts += [
         f"{p['id']}: {money(p['amount'])} by {p['method']}, {p['status']} ({day(p.get('created_at'))})"
         for p in paid
     ]
-    facts += [
-        f"saved method: {m.get('kind')} {m.get('brand') or ''} {m.get('card_last4') or ''}".strip()
-        for m in methods
-    ]
-    if _DUPLICATE.search(run.brief.request):
-        text = "I checked your payments and found no duplicate charge"
+    text = not_found_sentence(unknown)
+    if _DUPLICATE.search(request):
+        text += "I checked your payments and found no duplicate charge"
         text += f" for order {order_id}." if order_id else "."
+    elif order_id and paid:
+        what = f" ({items_of(orders[0])})" if orders and items_of(orders[0]) else ""
+        text += " ".join(
+            f"Payment {p['id']} of {money(p['amount'])} for order {p['order_id']}{what} by {_paid_with(p)} is "
+            f"{_STATUS_WORDS.get(p['status'], p['status'])}."
+            for p in paid
+        )
+    elif _METHODS.search(request) and methods:
+        return run.report(spec, method_text, facts)
     elif paid:
         p = paid[0]
-        text = f"Your latest payment was {money(p['amount'])} by {p['method']} and is {p['status']}."
-    else:
-        text = "I found no payments on your account."
-    if methods:
         text += (
-            f" You have {len(methods)} saved payment method(s); we accept cards, PayPal and bank transfer."
+            f"Your latest payment, {p['id']}, was {money(p['amount'])} for order {p['order_id']} by {_paid_with(p)} "
+            f"and is {_STATUS_WORDS.get(p['status'], p['status'])}."
         )
-    return run.report(spec, text, facts)
+    else:
+        text += "I found no payments" + (f" for order {order_id}." if order_id else " on your account.")
+    if _METHODS.search(request):
+        text += " " + method_text
+    return run.report(spec, text.strip(), facts)
+
+
+async def _never_charged(run: SpecialistRun, orders: list[dict[str, Any]]) -> str:
+    """For cancelled orders (the ones meant, else the recent ones): their payments were voided, so there
+    was never anything to refund. "" when there is no such order."""
+    cancelled = [
+        o for o in (orders or await run.call(toolkit.list_orders, limit=10)) if o["status"] == "cancelled"
+    ]
+    sentences = []
+    for order in cancelled[:3]:
+        paid = await run.call(toolkit.list_payments, order_id=order["id"])
+        if paid and all(p["status"] in ("voided", "failed") for p in paid):
+            sentences.append(
+                f"Order {order['id']} was cancelled before its payment was taken: the payment was voided, so you "
+                "were not charged and there is nothing to refund."
+            )
+    return " ".join(sentences)
+
+
+def _refund_sentence(r: dict[str, Any], paid_with: str, what: str) -> str:
+    about = f"for order {r['order_id']}" + (f" ({what})" if what else "")
+    to = f" to your {paid_with}" if paid_with else ""
+    if r["status"] == "issued":
+        return (
+            f"Refund {r['id']} of {money(r['amount'])} {about} was issued on {day(r.get('issued_at'))}{to}; "
+            "it can take 3-5 working days to appear on your statement."
+        )
+    if r["status"] == "pending":
+        return (
+            f"Refund {r['id']} of {money(r['amount'])} {about} is pending (not yet paid out; requested "
+            f"{day(r.get('created_at'))}): pending refunds are paid out within 5 working days{to}."
+        )
+    return f"Refund {r['id']} of {money(r['amount'])} {about} was {r['status']}."
 
 
 async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
-    order_id = await _order_filter(run)
     request = run.brief.request
+    orders, unknown = await _orders_meant(run)
+    order_ids = [str(o["id"]) for o in orders]
     facts: list[str] = []
-    duplicates = await run.call(toolkit.find_duplicates, order_id=order_id)
-    existing = await run.call(toolkit.list_refunds, order_id=order_id)
+    asked = asks_refund(request)
+    duplicates = [
+        d
+        for d in await run.call(toolkit.find_duplicates, order_id=None)
+        if not order_ids or d["order_id"] in order_ids
+    ]
+    existing = await run.call(toolkit.list_refunds, order_id=None)
     refunded = {r["payment_id"] for r in existing if r["status"] in ("pending", "issued")}
     for d in duplicates:
         duplicate = d["duplicate_payment_ids"][0]
         if duplicate in refunded:
             facts.append(f"duplicate payment {duplicate} already has a refund")
+            continue
+        facts.append(f"duplicate payment {duplicate} of {money(d['amount'])} for {d['order_id']}")
+        if not asked:  # a duplicate reported or asked about is explained and offered, never refunded unasked
             continue
         action = ProposedAction(
             action=issue_refund.name,
@@ -117,36 +281,60 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
                 "amount": str(d["amount"]),
                 "reason": "duplicate charge",
             },
-            reason="a duplicate charge was found",
+            reason="the customer asked for the duplicate charge back",
         )
-        facts.append(f"duplicate payment {duplicate} of {money(d['amount'])} for {d['order_id']}")
         text = f"I will refund the duplicate charge of {money(d['amount'])} for order {d['order_id']}."
         return run.report(spec, text, facts, [action])
+    mine = [r for r in existing if not order_ids or r["order_id"] in order_ids]
     facts += [
         f"{r['id']}: {money(r['amount'])} for {r['order_id']}, {r['status']} ({r.get('reason') or 'no reason'})"
         for r in existing
     ]
-    if existing:
-        r = existing[0]
-        when = f" on {day(r.get('issued_at'))}" if r["status"] == "issued" else ""
-        text = f"Your refund of {money(r['amount'])} for order {r['order_id']} is {r['status']}{when}."
-        if r["status"] == "pending":
-            text += " Pending refunds are paid out within 5 working days."
-        elif r["status"] == "issued":
-            text += " It can take 3-5 working days to appear on your statement."
+    if mine:
+        payments_by_id = {p["id"]: p for p in await run.call(toolkit.list_payments, order_id=None)}
+        items = {str(o["id"]): items_of(o) for o in await run.call(toolkit.list_orders, limit=20)}
+        text = " ".join(
+            _refund_sentence(
+                r, _paid_with(payments_by_id.get(r["payment_id"], {})), items.get(r["order_id"], "")
+            )
+            for r in mine
+        )
         return run.report(spec, text, facts)
-    if _FEE.search(request):
+    if _FEE.search(request) and not orders:
         text = (
             "Cancelling before shipment is free; after shipment you can return the order, and return "
             "shipping costs 4.95 EUR unless the item was faulty."
         )
         return run.report(spec, text, facts)
-    if _REFUND_ASK.search(request):
+    rule = (
+        "refunds are issued for cancelled or returned orders and for duplicate charges; once a return "
+        "arrives the refund is issued within 5 working days."
+    )
+    voided = await _never_charged(run, orders)
+    if voided and not asked:
+        return run.report(spec, not_found_sentence(unknown) + voided, facts)
+    if orders:
+        o = orders[0]
+        what = f" ({items_of(o)})" if items_of(o) else ""
+        text = f"There has been no refund for order {o['id']}{what}, {money(o['total'])}, which is {o['status']}."
+        if asked:
+            text += " I cannot refund it as it is: " + rule
+            if o["status"] == "delivered":
+                text += " A delivered order is refunded through a return, within the 30-day return window."
+        return run.report(spec, not_found_sentence(unknown) + text, facts)
+    if asked or _REFUND_TOPIC.search(request):
         text = (
-            "Refunds are issued for cancelled or returned orders and for duplicate charges; I found none "
-            "pending on your account. Once a return arrives the refund is issued within 5 working days."
+            "You have no refunds on your account. "
+            + rule[0].upper()
+            + rule[1:]
+            + (f" {voided}" if voided else "")
         )
-        return run.report(spec, text, facts, handoffs=["payments_investigator"])
+        return run.report(
+            spec,
+            not_found_sentence(unknown) + text,
+            facts,
+            handoffs=["payments_investigator"],
+        )
     return run.report(spec, "You have no refunds on your account.", facts)
 
 
@@ -155,8 +343,19 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         name="invoice_clerk",
         domain=NAME,
         description="invoices and receipts: finding, explaining and sending them",
-        cues=(r"\binvoice", r"\breceipt", r"\bbill\b", r"\bvat\b", r"\btax\b"),
-        tools=(toolkit.list_invoices, toolkit.get_invoice),
+        cues=(
+            r"\binvoice",
+            r"\breceipt",
+            r"\bbill\b",
+            r"\bvat\b",
+            r"\btax\b",
+            r"\brechnung",
+            r"\bquittung",
+            r"\bfactur",
+            r"\bfactuur",
+            r"\brecibo",
+        ),
+        tools=(toolkit.list_invoices, toolkit.get_invoice, toolkit.list_orders, toolkit.get_order),
         handle=invoices,
     ),
     SpecialistSpec(
@@ -173,16 +372,45 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bduplicate\b",
             r"\bpaypal\b",
             r"\btransfer\b",
+            r"\b(taken|took|take)\b",
+            r"\bhow much\b",
+            r"\babgebucht|\babbuchung|\bbelast|\bzahlung|\bbezahlt|\bzweimal|\bdoppelt",
+            r"\bcobr|\bcargo|\bpag(o|ado|ar|u[ée])\b|\bdos veces",
+            r"\bd[ée]bit|\bpr[ée]lev|\bpaiement|\bpay[ée]\b|\bdeux fois",
+            r"\bafgeschreven|\bbetaling|\bbetaald|\btwee keer|\bdubbel",
         ),
-        tools=(toolkit.find_duplicates, toolkit.list_payments, toolkit.list_payment_methods),
+        tools=(
+            toolkit.find_duplicates,
+            toolkit.list_payments,
+            toolkit.list_payment_methods,
+            toolkit.list_orders,
+            toolkit.get_order,
+        ),
         handle=payments,
     ),
     SpecialistSpec(
         name="refunds_agent",
         domain=NAME,
         description="refunds (policy, status, issuing) and fees",
-        cues=(r"\brefund", r"\bmoney back\b", r"\breimburs", r"\bfees?\b", r"\bcompensat"),
-        tools=(toolkit.find_duplicates, toolkit.list_refunds, toolkit.list_payments),
+        cues=(
+            r"\brefund",
+            r"\brefnd",
+            r"\bmoney\b",
+            r"\breimburs",
+            r"\bfees?\b",
+            r"\bcompensat",
+            r"\berstatt|\br[üu]ckerstatt|\bgeld\b",
+            r"\breembols|\bdinero\b|\bdevoluci[oó]n del dinero",
+            r"\brembours|\bargent\b",
+            r"\bterugbetal|\bterugstort",
+        ),
+        tools=(
+            toolkit.find_duplicates,
+            toolkit.list_refunds,
+            toolkit.list_payments,
+            toolkit.list_orders,
+            toolkit.get_order,
+        ),
         handle=refunds,
         actions=(issue_refund,),
     ),

@@ -8,12 +8,27 @@ from switchboard.agents.contracts import ProposedAction, SpecialistReport
 from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
+from switchboard.agents.specialists.common import day
 from switchboard.tools.catalogue.care import escalate_to_human
 
 NAME = "care"
 
 _HUMAN = re.compile(
-    r"\b(human|person|someone|agent|representative|manager|supervisor|speak|talk|call me)\b", re.I
+    r"\b(human|person|someone|somebody|agent|representative|manager|supervisor|speak|talk|call me|mitarbeiter"
+    r"|mensch|sprechen|humano|persona|hablar|alguien|conseiller|humain|parler|quelqu'un|medewerker|spreken"
+    r"|iemand)\b",
+    re.I,
+)
+
+
+# Making a complaint (as opposed to being unhappy): the complaint words, escalation, a report to pass on.
+_COMPLAINT_ASK = re.compile(
+    r"\b(complain\w*|complaint|escalat\w*|pass (it|this) on|report (this|it)|formal\w*|beschwer\w*"
+    r"|reklamation|queja\w*|quejar\w*|reclamaci[oó]n|plainte|plaindre|r[ée]clamation|klacht|klagen)\b",
+    re.I,
+)
+_READ_BACK = re.compile(
+    r"\b(read|show|see|what did i (write|say)|what i wrote|which|my reviews?|the review i)\b", re.I
 )
 
 
@@ -37,6 +52,14 @@ async def complaints(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistRepo
             "I have noted your message.",
             facts,
         )
+    if not (_COMPLAINT_ASK.search(run.brief.request) or _HUMAN.search(run.brief.request)):
+        # unhappiness told is heard and offered a person; a ticket is opened when the customer asks for it
+        return run.report(
+            spec,
+            "I am sorry about this. If you want, I can pass it to a member of our care team as a complaint; "
+            "they get back to you within one working day.",
+            facts,
+        )
     return run.report(
         spec,
         "I am sorry about this. I will pass your complaint to a member of our care team, who will get back to you "
@@ -50,8 +73,17 @@ async def feedback(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
     reviews = await run.call(toolkit.list_reviews)
     # Review text is data, never instructions: only ratings and product ids are used here.
     facts = [f"review of {r['product_id']}: {r['rating']}/5" for r in reviews[:5]]
+    request = run.brief.request
+    if reviews and _READ_BACK.search(request) and re.search(r"\breview", request, re.I):
+        # The customer's own reviews, by product, rating and title; the body (untrusted text) is not quoted.
+        listed = "; ".join(
+            f'{r.get("product_name") or r["product_id"]}: {r["rating"]}/5, titled "{r.get("title") or ""}" '
+            f"({day(r.get('created_at'))})"
+            for r in reviews[:5]
+        )
+        return run.report(spec, f"Your review(s): {listed}.", facts)
     text = "Thank you for your feedback; it goes straight to the team that can act on it."
-    if re.search(r"\breview|rate|rating\b", run.brief.request, re.I):
+    if re.search(r"\breview|rate|rating\b", request, re.I):
         text += " You can review any delivered product under Orders > Write a review"
         text += f"; you have written {len(reviews)} review(s) so far." if reviews else "."
     return run.report(spec, text, facts)
@@ -93,6 +125,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bworst\b",
             r"\bfurious\b",
             r"\bnot happy\b",
+            r"\bbeschwer|\bqueja|\bquejar|\bplainte|\bplaindre|\bklacht|\bklagen",
         ),
         tools=(toolkit.list_tickets,),
         handle=complaints,
@@ -131,6 +164,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bspeak\b",
             r"\btalk\b",
             r"\bcustomer (service|care)\b",
+            r"\bmitarbeiter|\bmensch\b|\bsprechen|\bhumano|\bpersona\b|\bhablar|\bconseiller|\bhumain|\bparler|\bmedewerker|\bspreken|\biemand",
         ),
         tools=(toolkit.contact_details,),
         handle=contact,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from switchboard.agents.specialists import toolkit
@@ -10,7 +11,155 @@ from switchboard.agents.specialists.base import SpecialistRun
 
 OPEN_STATUSES = ("placed", "paid", "processing")
 _OTHER = re.compile(r"\b(other|another|second|previous|older|earlier)\b", re.IGNORECASE)
-_LATEST = re.compile(r"\b(last|latest|recent|newest)\b", re.IGNORECASE)
+_LATEST = re.compile(r"\b(last|latest|recent|newest|new)\b", re.IGNORECASE)
+_LIST = re.compile(
+    r"\b(all|every|list|history|so far|ever|which orders|what orders|my orders|orders (have|did) i)\b"
+    r"|^\W*what (have|did) i (ever )?(buy|bought|order|ordered|purchase|purchased)( from you| with you)?\W*$",
+    re.IGNORECASE,
+)
+
+# Month names of the languages customers write in, for "the one I bought in July" / "im Juli" / "en julio".
+_MONTH_NAMES: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        "january jan januar janvier enero januari",
+        "february feb februar fevrier février febrero februari",
+        "march mar marz märz maerz mars marzo maart",
+        "april apr avril abril",
+        "may mai mayo mei",
+        "june jun juni juin junio",
+        "july jul juli juillet julio",
+        "august aug aout août agosto augustus",
+        "september sep sept septembre septiembre",
+        "october oct oktober octobre octubre",
+        "november nov novembre noviembre",
+        "december dec dezember decembre décembre diciembre",
+    ),
+    1,
+):
+    for _name in _names.split():
+        _MONTH_NAMES[_name] = _number
+_AMBIGUOUS_MONTHS = {"may", "mar", "jan", "mai", "mei"}  # "may I", "mar" (Spanish sea) need a cue first
+_MONTH_CUE = re.compile(r"\b(in|since|from|back in|during|im|en|au|en el|de|van|on|of)\s+$", re.IGNORECASE)
+
+# Words in a request that say nothing about which product is meant (they are in many product names or
+# in almost every request): a product is recognised by its own words ("the headphones", "the candle").
+_NOT_PRODUCT = frozenset(
+    """a an the and or of for with from to in on at by my your our me i you it its this that these those
+    one ones thing things stuff item items order orders ordered purchase bought buy product products new
+    old last other another card set pack pair pairs edition active compact silent quick classic mini pro
+    plus max large small big kids children outdoor l kg cm ml x st nd rd th where what when which who how
+    why is are was were be been have has had do does did can could would will please thanks still yet
+    not no never get got return refund cancel send sent back money paid pay charged price total shipping
+    delivery parcel package tracking status invoice running late today time week weeks day days month
+    ago again twice double""".split()  # noqa: SIM905 (a word list reads better as words)
+)
+_WORD = re.compile(r"[a-zà-ÿ][a-zà-ÿ'-]+", re.IGNORECASE)
+
+
+def _word_forms(word: str) -> set[str]:
+    """A word and its singular ("headphones" -> "headphone"), lower case."""
+    w = word.lower().strip("'-")
+    forms = {w}
+    if len(w) > 4 and w.endswith("es"):
+        forms.add(w[:-2])
+    if len(w) > 3 and w.endswith("s"):
+        forms.add(w[:-1])
+    return forms
+
+
+def _product_words(text: str) -> set[str]:
+    words: set[str] = set()
+    for raw in _WORD.findall(text or ""):
+        if raw.lower() in _NOT_PRODUCT or len(raw) < 3:
+            continue
+        words |= _word_forms(raw)
+    return words
+
+
+def months_named(text: str) -> set[int]:
+    """The months a request names ("in July", "back in october", "im Februar")."""
+    found: set[int] = set()
+    for match in _WORD.finditer(text or ""):
+        name = match.group(0).lower().rstrip(".")
+        number = _MONTH_NAMES.get(name)
+        if number is None:
+            continue
+        if name in _AMBIGUOUS_MONTHS and not _MONTH_CUE.search(text[: match.start()]):
+            continue
+        found.add(number)
+    return found
+
+
+def _items_text(order: dict[str, Any]) -> str:
+    items = order.get("items")
+    if isinstance(items, str):
+        return items
+    if isinstance(items, list):
+        return ", ".join(str(i.get("product_name", "")) for i in items if isinstance(i, dict))
+    return ""
+
+
+def items_of(order: dict[str, Any]) -> str:
+    """The order's products in words ("French Press 1 L, Letters from Lisbon"), or ""."""
+    return _items_text(order)
+
+
+def orders_by_description(request: str, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The orders a request describes by what is in them or when they were placed, best first.
+
+    Products first: the orders whose item names share the most words with the request ("the trail
+    running shoes"); a month named narrows them ("the card game I bought in January"), or, with no
+    product named, picks the orders placed that month ("what did I order in July?"). [] when the
+    request describes none.
+    """
+    wanted = _product_words(request)
+    scored: list[tuple[int, dict[str, Any]]] = []
+    for order in orders:
+        names = _product_words(_items_text(order))
+        # a word of the product's name, or a compound that starts with one ("Espressomaschine")
+        hits = sum(1 for n in names if n in wanted or (len(n) >= 5 and any(w.startswith(n) for w in wanted)))
+        if hits:
+            scored.append((hits, order))
+    months = months_named(request)
+    in_month = [o for o in orders if _month_of(o) in months]
+    if scored:
+        best = max(h for h, _ in scored)
+        matched = [o for h, o in scored if h == best]
+        narrowed = [o for o in matched if _month_of(o) in months]
+        return narrowed or matched
+    return in_month
+
+
+def described_orders(run: SpecialistRun, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`orders_by_description` of the domain's part of the request, else of the whole message (the
+    part may only say "it": "... and how much did I pay for it?")."""
+    found = orders_by_description(run.brief.request, orders)
+    if not found and run.brief.message and run.brief.message != run.brief.request:
+        found = orders_by_description(run.brief.message, orders)
+    return found
+
+
+def points_at_orders(run: SpecialistRun, orders: list[dict[str, Any]]) -> bool:
+    """Does the customer say which order they mean: an id, a description, "the other/last one", or a
+    follow-up about an order already discussed? When not, an action on "my order" asks which one
+    unless only one order can be meant."""
+    return bool(
+        run.brief.entities.order_ids
+        or described_orders(run, orders)
+        or _LATEST.search(run.brief.request)
+        or (run.brief.followup and run.brief.earlier.order_ids)
+    )
+
+
+def _month_of(order: dict[str, Any]) -> int | None:
+    placed = day(order.get("placed_at"))
+    return int(placed[5:7]) if len(placed) >= 7 else None
+
+
+def wants_list(request: str) -> bool:
+    """Does the request ask for several orders ("which orders have I placed?", "my order history")?"""
+    return bool(_LIST.search(request)) or bool(re.search(r"\borders\b", request, re.IGNORECASE))
 
 
 async def orders_in_question(
@@ -18,8 +167,11 @@ async def orders_in_question(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The orders a brief is about, and the ids it named that are not the customer's.
 
-    Named ids first; a follow-up asking about "the other order" means a recent order not discussed
-    earlier; otherwise the most recent order, preferring the given statuses.
+    Named ids first; then the orders the request describes (by product or month, see
+    `orders_by_description`; of several, those in the preferred statuses); a follow-up asking about
+    "the other order" means a recent order not discussed earlier; otherwise the most recent order,
+    preferring the given statuses. More than one order back means the request fits several: a caller
+    that must act on one asks which.
     """
     named = run.brief.entities.order_ids
     found: list[dict[str, Any]] = []
@@ -36,7 +188,11 @@ async def orders_in_question(
     if not recent:
         return [], []
     earlier = set(run.brief.earlier.order_ids)
-    if run.brief.followup and earlier and _OTHER.search(run.brief.request):
+    described = described_orders(run, recent)
+    if described:
+        preferred = [o for o in described if o["status"] in prefer]
+        pick = preferred[:1] if len(preferred) == 1 else (preferred or described)[:5]
+    elif run.brief.followup and earlier and _OTHER.search(run.brief.request):
         others = [o for o in recent if o["id"] not in earlier]
         pick = others[:1]
     elif run.brief.followup and earlier and not _LATEST.search(run.brief.request):
@@ -61,3 +217,51 @@ def not_found_sentence(ids: list[str], kind: str = "order") -> str:
         return ""
     listed = ", ".join(ids)
     return f"I could not find {kind} {listed} on your account; please check the number. "
+
+
+DELIVERED = "delivered"
+
+
+def days_late(shipment: dict[str, Any], today: date) -> int:
+    """Days past the promised date of a parcel not yet delivered (0 when on time or delivered)."""
+    promised = shipment.get("promised_by")
+    if not promised or shipment["status"] == DELIVERED:
+        return 0
+    return max(0, (today - date.fromisoformat(day(promised))).days)
+
+
+def last_event(shipment: dict[str, Any]) -> str:
+    events = shipment.get("events") or []
+    if not events:
+        return "no scan yet"
+    e = events[0]
+    return f"{day(e.get('ts'))} {e.get('location') or ''}: {e.get('description') or e.get('status')}".strip()
+
+
+def is_late(shipment: dict[str, Any], today: date) -> bool:
+    return shipment["status"] == "delayed" or days_late(shipment, today) > 0
+
+
+def shipment_sentence(s: dict[str, Any], today: date, what: str = "") -> str:
+    """Where a parcel is, in one sentence that says what matters: delivered (when), lost, late (by how
+    much, since when, last scan) or on its way (carrier, expected date). ``what`` names the contents."""
+    subject = f"Your parcel {s['tracking_number']} for order {s['order_id']}" + (f" ({what})" if what else "")
+    carrier = s.get("carrier") or "the carrier"
+    if s["status"] == DELIVERED:
+        return f"{subject} was delivered by {carrier} on {day(s.get('delivered_at'))}."
+    if s["status"] == "lost":
+        return (
+            f"{subject} has been reported lost by {carrier}; it was promised by {day(s.get('promised_by'))} "
+            f"(last scan: {last_event(s)})."
+        )
+    late = days_late(s, today)
+    if is_late(s, today):
+        overdue = f" and is {late} day(s) overdue" if late else ""
+        return (
+            f"{subject} is late: {carrier} promised it by {day(s.get('promised_by'))}{overdue} "
+            f"(last scan: {last_event(s)})."
+        )
+    return (
+        f"{subject} is {s['status'].replace('_', ' ')} with {carrier}: it is on its way and should arrive by "
+        f"{day(s.get('promised_by'))} (last scan: {last_event(s)})."
+    )

@@ -2,53 +2,150 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date
 
 from switchboard.agents.contracts import ProposedAction, SpecialistReport
 from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary, money
-from switchboard.agents.specialists.common import OPEN_STATUSES, day, not_found_sentence, orders_in_question
-from switchboard.tools.catalogue.orders import RETURN_WINDOW_DAYS, cancel_order, start_return
+from switchboard.agents.specialists.common import (
+    OPEN_STATUSES,
+    day,
+    items_of,
+    not_found_sentence,
+    orders_by_description,
+    orders_in_question,
+    points_at_orders,
+    shipment_sentence,
+    wants_list,
+)
+from switchboard.tools.catalogue.orders import (
+    DELIVERY_ALLOWANCE_DAYS,
+    RETURN_WINDOW_DAYS,
+    cancel_order,
+    start_return,
+)
 
 NAME = "orders"
 
 
 def _order_fact(order: dict) -> str:
     items = order.get("items") or []
-    count = sum(int(i.get("quantity", 1)) for i in items)
+    count = sum(int(i.get("quantity", 1)) for i in items) if isinstance(items, list) else 0
     return (
         f"{order['id']}: {order['status']}, placed {day(order.get('placed_at'))}, total {money(order['total'])}"
-        + (f", {count} item(s)" if items else "")
+        + (f", {count} item(s)" if count else "")
+        + (f": {items_of(order)}" if items_of(order) else "")
     )
 
 
+def _order_title(order: dict) -> str:
+    """ "Order ORD-1 (placed 2026-10-22, 137.94 EUR: Trail Running Shoes)"."""
+    what = f": {items_of(order)}" if items_of(order) else ""
+    return f"Order {order['id']} (placed {day(order.get('placed_at'))}, {money(order['total'])}{what})"
+
+
+def _which_one(orders: list[dict]) -> str:
+    """The question asked when a request fits several orders and something is to be done to one."""
+    listed = "; ".join(
+        f"{o['id']} (placed {day(o.get('placed_at'))}: {items_of(o) or o['status']})" for o in orders
+    )
+    return f"Several of your orders fit: {listed}. Which one do you mean?"
+
+
+async def _status_sentence(run: SpecialistRun, order: dict, today: date) -> str:
+    """An order's status with what matters about it: a shipped order's parcel (late, lost, expected)."""
+    status = order["status"]
+    line = f"{_order_title(order)} is {status}."
+    if status in OPEN_STATUSES:
+        return line + " It has not shipped yet."
+    if status == "shipped":
+        shipments = await run.call(toolkit.get_shipments, order_id=order["id"])
+        if not shipments:
+            return line + " It is on its way."
+        parcels = " ".join(shipment_sentence(s, today) for s in shipments)
+        return f"{_order_title(order)} has shipped. {parcels}"
+    if status == "delivered":
+        shipments = await run.call(toolkit.get_shipments, order_id=order["id"])
+        when = sorted(day(s.get("delivered_at")) for s in shipments if s.get("delivered_at"))
+        if when:
+            return f"{_order_title(order)} was delivered on {when[-1]}."
+    return line
+
+
 async def order_status(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    request = run.brief.request
+    named = bool(run.brief.entities.order_ids)
+    everything = [] if named or not wants_list(request) else await run.call(toolkit.list_orders, limit=10)
+    if everything and not orders_by_description(request, everything):
+        if _OPEN_ONLY.search(request):
+            everything = [o for o in everything if o["status"] in (*OPEN_STATUSES, "shipped")]
+            if not everything:
+                return run.report(
+                    spec, "You have no open orders: every order is delivered, returned or cancelled."
+                )
+        lines = [
+            f"{o['id']} (placed {day(o.get('placed_at'))}, {money(o['total'])}, {o['status']}: {items_of(o)})"
+            for o in everything
+        ]
+        return run.report(
+            spec,
+            f"You have {len(everything)} order(s): " + "; ".join(lines) + ".",
+            [_order_fact(o) for o in everything],
+        )
     orders, unknown = await orders_in_question(run, prefer=(*OPEN_STATUSES, "shipped"))
     if not orders:
         text = not_found_sentence(unknown) or "I could not find any orders on your account."
         return run.report(spec, text.strip())
+    today = date.fromisoformat((await run.call(toolkit.today))["today"])
     facts = [_order_fact(o) for o in orders]
     parts = [not_found_sentence(unknown)]
     for order in orders:
-        status = order["status"]
-        line = f"Order {order['id']} (placed {day(order.get('placed_at'))}, {money(order['total'])}) is {status}."
-        if status == "shipped":
-            line += " It is on its way."
-        elif status in OPEN_STATUSES:
-            line += " It has not shipped yet."
-        parts.append(line)
+        parts.append(await _status_sentence(run, order, today))
     return run.report(spec, " ".join(p for p in parts if p).strip(), facts)
 
 
+_OPEN_ONLY = re.compile(
+    r"\b(open|active|current|pending|outstanding|undelivered|on the way)\b", re.IGNORECASE
+)
+
+# Asking for a return or an exchange (in the languages the router reads), not only telling a fault.
+_RETURN_ASK = re.compile(
+    r"\b(return\w*|exchange\w*|send (it|them|this|these|those)? ?back|swap|replace\w*|replacement|rma"
+    r"|r[üu]cksend\w*|zur[üu]ck(schick|send|geb)\w*|retour\w*|umtausch\w*|umtauschen|tauschen"
+    r"|devol(?!\w*\s+(el|mi)\s+dinero)\w*|cambiar|renvoy\w*|[ée]chang\w*|terugsturen|ruilen|omruilen)\b",
+    re.IGNORECASE,
+)
+_CANCEL = re.compile(
+    r"\b(cancel\w*|stornier\w*|storno|annul\w*|anular|cancelar|annuleren|annulering)\b", re.IGNORECASE
+)
+
+
+async def _only_candidates(run: SpecialistRun, fits: Callable[[dict], bool]) -> list[dict] | None:
+    """When the customer does not say which order, the orders an action could be about (``fits``):
+    None when they said which (or none fits: the usual choice then explains why not)."""
+    recent = await run.call(toolkit.list_orders, limit=10)
+    if points_at_orders(run, recent):
+        return None
+    fitting = [o for o in recent if fits(o)]
+    return fitting or None
+
+
 async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    open_ones = await _only_candidates(run, lambda o: o["status"] in OPEN_STATUSES)
+    if open_ones is not None and len(open_ones) > 1:
+        return run.report(spec, _which_one(open_ones), [_order_fact(o) for o in open_ones])
     orders, unknown = await orders_in_question(run, prefer=OPEN_STATUSES)
     if not orders:
         text = not_found_sentence(unknown) or "I could not find an order to change on your account."
         return run.report(spec, text.strip())
+    if len(orders) > 1:
+        return run.report(spec, _which_one(orders), [_order_fact(o) for o in orders])
     order = orders[0]
     facts = [_order_fact(order)]
-    wants_cancel = "cancel" in run.brief.request.lower()
+    wants_cancel = bool(_CANCEL.search(run.brief.request))
     status = order["status"]
     if status == "cancelled":
         return run.report(spec, f"Order {order['id']} is already cancelled.", facts)
@@ -60,49 +157,94 @@ async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistR
                 reason="the customer asked to cancel",
             )
             return run.report(
-                spec, f"Order {order['id']} has not shipped yet, so it can be cancelled.", facts, [action]
+                spec, f"{_order_title(order)} has not shipped yet, so it can be cancelled.", facts, [action]
             )
         return run.report(
             spec,
-            f"Order {order['id']} has not shipped yet, so items and quantities can still be changed: "
+            f"{_order_title(order)} has not shipped yet, so items and quantities can still be changed: "
             "tell me exactly what to change.",
+            facts,
+        )
+    if status == "shipped":
+        return run.report(
+            spec,
+            f"Order {order['id']} has already shipped, so it can no longer be cancelled or changed; "
+            "you can return it once it arrives.",
             facts,
         )
     return run.report(
         spec,
-        f"Order {order['id']} is already {status}, so it can no longer be cancelled or changed; "
-        "you can return it once it arrives.",
+        f"Order {order['id']} is already {status}, so it can no longer be cancelled or changed.",
         facts,
-        handoffs=["returns_agent"],
+        handoffs=["returns_agent"] if status == "delivered" else [],
     )
 
 
 async def returns(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
-    orders, unknown = await orders_in_question(run, prefer=("delivered",))
+    today = date.fromisoformat((await run.call(toolkit.today))["today"])
+
+    def returnable(order: dict) -> bool:
+        placed = date.fromisoformat(day(order.get("placed_at")))
+        return (
+            order["status"] == "delivered"
+            and (today - placed).days <= RETURN_WINDOW_DAYS + DELIVERY_ALLOWANCE_DAYS
+        )
+
+    candidates = await _only_candidates(run, returnable)
+    if candidates is not None and len(candidates) > 1:
+        return run.report(spec, _which_one(candidates), [_order_fact(o) for o in candidates])
+    orders: list[dict]
+    unknown: list[str]
+    if candidates is not None:  # the one order that can be returned
+        full = await run.call(toolkit.get_order, order_id=candidates[0]["id"])
+        orders, unknown = [full or candidates[0]], []
+    else:
+        orders, unknown = await orders_in_question(run, prefer=("delivered",))
     if not orders:
         text = not_found_sentence(unknown) or "I could not find an order to return on your account."
         return run.report(spec, text.strip())
+    if len(orders) > 1:
+        return run.report(spec, _which_one(orders), [_order_fact(o) for o in orders])
     order = orders[0]
     facts = [_order_fact(order)]
-    today = date.fromisoformat((await run.call(toolkit.today))["today"])
     if order["status"] == "returned":
-        return run.report(spec, f"Order {order['id']} has already been returned.", facts)
+        return run.report(spec, f"{_order_title(order)} has already been returned.", facts)
+    if order["status"] == "shipped":
+        return run.report(
+            spec, f"Order {order['id']} is still on the way; a return can be started once it arrives.", facts
+        )
     if order["status"] != "delivered":
         return run.report(
             spec,
-            f"Order {order['id']} is {order['status']}; a return can be started once it has been delivered.",
+            f"Order {order['id']} is {order['status']}; only a delivered order can be returned.",
             facts,
         )
     placed = date.fromisoformat(day(order.get("placed_at")))
     age = (today - placed).days
     facts.append(f"placed {age} days ago; return window {RETURN_WINDOW_DAYS} days after delivery")
-    # Whether it is still inside the return window is the start_return rule's decision, not ours.
+    if age > RETURN_WINDOW_DAYS + DELIVERY_ALLOWANCE_DAYS:
+        # the start_return rule would refuse it: say why instead of proposing what cannot be done
+        return run.report(
+            spec,
+            f"{_order_title(order)} cannot be returned: it was placed {age} days ago, outside the "
+            f"{RETURN_WINDOW_DAYS}-day return window.",
+            facts,
+        )
+    if not _RETURN_ASK.search(run.brief.request):
+        # a fault told ("it broke", "wrong size") is not a return asked for: the return is offered
+        until = placed.toordinal() + RETURN_WINDOW_DAYS + DELIVERY_ALLOWANCE_DAYS
+        return run.report(
+            spec,
+            f"{_order_title(order)} can still be returned (until {date.fromordinal(until).isoformat()}): "
+            "tell me if you want me to start a return.",
+            facts,
+        )
     action = ProposedAction(
         action=start_return.name,
         args={"order_id": order["id"], "reason": run.brief.request[:200]},
         reason="the customer asked to return a delivered order",
     )
-    return run.report(spec, f"Order {order['id']} was delivered; I will start its return.", facts, [action])
+    return run.report(spec, f"{_order_title(order)} was delivered; I will start its return.", facts, [action])
 
 
 SPECIALISTS: tuple[SpecialistSpec, ...] = (
@@ -118,10 +260,12 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bplaced\b",
             r"\border history\b",
             r"\bwhen will\b",
+            r"\bwo (ist|bleibt)|\bd[oó]nde\b|\bo[uù] (en )?est|\bwaar (is|blijft)\b",
+            r"\bverschickt|\bversandt|\benviad|\bexp[ée]di|\bverzonden",
             r"\barriv",
             r"\bstatus\b",
         ),
-        tools=(toolkit.list_orders, toolkit.get_order),
+        tools=(toolkit.list_orders, toolkit.get_order, toolkit.get_shipments, toolkit.today),
         handle=order_status,
     ),
     SpecialistSpec(
@@ -137,6 +281,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bremove\b",
             r"\badd\b",
             r"\bswap\b",
+            r"\bstornier|\bstorno\b|\bannul|\banular|\bcancelar|\bannuleren",
+            r"\b[äa]ndern\b|\bcambiar\b|\bmodifier\b|\bwijzigen\b",
         ),
         tools=(toolkit.list_orders, toolkit.get_order),
         handle=order_changes,
@@ -155,6 +301,9 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bbroken\b",
             r"\bdefective\b",
             r"\bfaulty\b",
+            r"\br[üu]cksend|\bzur[üu]ck(schick|send|geb)|\bretour|\bumtausch|\bdevol(?!\w*\s+(el|mi)\s+dinero)\w*"
+            r"|\bretourn|\brenvoy|\b[ée]chang",
+            r"\bterugsturen|\bruilen|\bkaputt|\bdefekt|\broto\b|\bcass[ée]|\bstuk\b",
         ),
         tools=(toolkit.list_orders, toolkit.get_order, toolkit.today),
         handle=returns,

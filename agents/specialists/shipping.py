@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -9,7 +10,17 @@ from switchboard.agents.contracts import ProposedAction, SpecialistReport
 from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
-from switchboard.agents.specialists.common import day, not_found_sentence, orders_in_question
+from switchboard.agents.specialists.common import (
+    DELIVERED,
+    day,
+    days_late,
+    is_late,
+    items_of,
+    last_event,
+    not_found_sentence,
+    orders_in_question,
+    shipment_sentence,
+)
 from switchboard.tools.catalogue.shipping import (
     LOST_AFTER_DAYS_LATE,
     change_delivery_address,
@@ -18,11 +29,10 @@ from switchboard.tools.catalogue.shipping import (
 
 NAME = "shipping"
 
-DELIVERED = "delivered"
-
 
 async def _shipments_in_question(run: SpecialistRun) -> tuple[list[dict[str, Any]], list[str]]:
-    """Shipments by tracking number, else those of the orders in question (preferring undelivered ones)."""
+    """Shipments by tracking number, else those of the orders in question (preferring undelivered ones).
+    Each shipment found through its order carries the order's products as ``what``."""
     shipments: list[dict[str, Any]] = []
     unknown: list[str] = []
     for number in run.brief.entities.tracking_numbers:
@@ -32,61 +42,49 @@ async def _shipments_in_question(run: SpecialistRun) -> tuple[list[dict[str, Any
         return shipments, unknown
     orders, unknown = await orders_in_question(run, prefer=("shipped", "processing", "paid", "placed"))
     for order in orders:
-        shipments.extend(await run.call(toolkit.get_shipments, order_id=order["id"]))
+        for shipment in await run.call(toolkit.get_shipments, order_id=order["id"]):
+            shipments.append({**shipment, "what": items_of(order)})
     return shipments, unknown
 
 
-def _days_late(shipment: dict[str, Any], today: date) -> int:
-    promised = shipment.get("promised_by")
-    if not promised or shipment["status"] == DELIVERED:
-        return 0
-    return max(0, (today - date.fromisoformat(day(promised))).days)
+_CHANGE = re.compile(r"\b(change|update|correct|new|different|move|moved|redirect|wrong)\b", re.IGNORECASE)
 
-
-def _last_event(shipment: dict[str, Any]) -> str:
-    events = shipment.get("events") or []
-    if not events:
-        return "no scan yet"
-    e = events[0]
-    return f"{day(e.get('ts'))} {e.get('location') or ''}: {e.get('description') or e.get('status')}".strip()
+# A customer asking for a claim (or what a claim gives: a replacement, the money back), in the languages
+# the router reads. Saying that a parcel is lost is not asking for one: the claim is offered, not opened.
+_CLAIM_ASK = re.compile(
+    r"\b(claim|investigat\w*|open (a|an)\b|file|lodge|raise|replace\w*|resend|send (it|another|a new)"
+    r"|refund|money back|reimburs\w*|nachforschung\w*|antrag|ersatz\w*|reklamation|reclamaci[oó]n|reclamar"
+    r"|investigaci[oó]n|reemplazo|r[ée]clamation|enqu[êe]te|remplacement|onderzoek|vervanging|claimen)\b",
+    re.IGNORECASE,
+)
 
 
 async def tracking(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     shipments, unknown = await _shipments_in_question(run)
     if not shipments:
-        text = not_found_sentence(unknown, "parcel/order") or "None of your recent orders has shipped yet."
-        return run.report(spec, text.strip())
+        text = not_found_sentence(unknown, "parcel/order")
+        if not unknown and not run.brief.entities.tracking_numbers:
+            orders, _ = await orders_in_question(run, prefer=("processing", "paid", "placed"))
+            text += " ".join(
+                f"Order {o['id']}"
+                + (f" ({items_of(o)})" if items_of(o) else "")
+                + f" has not shipped yet: it is "
+                f"{o['status']}, so there is no parcel to track."
+                for o in orders
+                if o["status"] in ("placed", "paid", "processing")
+            )
+        return run.report(spec, text.strip() or "None of your recent orders has shipped yet.")
     today = date.fromisoformat((await run.call(toolkit.today))["today"])
     facts, parts, handoffs = [], [not_found_sentence(unknown, "parcel/order")], []
     for s in shipments:
-        late = _days_late(s, today)
+        late = days_late(s, today)
         facts.append(
             f"{s['tracking_number']} ({s['carrier']}) for {s['order_id']}: {s['status']}, promised by "
-            f"{day(s.get('promised_by'))}, last scan {_last_event(s)}"
+            f"{day(s.get('promised_by'))}, last scan {last_event(s)}"
         )
-        if s["status"] == DELIVERED:
-            parts.append(
-                f"Your parcel {s['tracking_number']} for order {s['order_id']} was delivered on "
-                f"{day(s.get('delivered_at'))}."
-            )
-        elif s["status"] == "lost":
-            parts.append(
-                f"Your parcel {s['tracking_number']} for order {s['order_id']} has been reported lost by "
-                f"{s['carrier']}."
-            )
+        parts.append(shipment_sentence(s, today, s.get("what", "")))
+        if s["status"] == "lost" or late >= LOST_AFTER_DAYS_LATE:
             handoffs.append("claims_agent")
-        elif late:
-            parts.append(
-                f"Your parcel {s['tracking_number']} for order {s['order_id']} is late: it was promised by "
-                f"{day(s.get('promised_by'))} and is {late} day(s) overdue (last scan: {_last_event(s)})."
-            )
-            if late >= LOST_AFTER_DAYS_LATE:
-                handoffs.append("claims_agent")
-        else:
-            parts.append(
-                f"Your parcel {s['tracking_number']} for order {s['order_id']} is {s['status'].replace('_', ' ')} "
-                f"with {s['carrier']} and should arrive by {day(s.get('promised_by'))}."
-            )
     return run.report(spec, " ".join(p for p in parts if p).strip(), facts, handoffs=handoffs)
 
 
@@ -115,24 +113,30 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         text = not_found_sentence(unknown) or "You have no order whose delivery address could change."
         return run.report(spec, text.strip(), facts)
     facts.append(f"{order['id']} ships to {order.get('shipping_address')}")
+    what = f" ({items_of(order)})" if items_of(order) else ""
+    wants_change = new_address is not None or bool(_CHANGE.search(run.brief.request))
     if order["status"] in (DELIVERED, "cancelled", "returned"):
-        return run.report(
-            spec, f"Order {order['id']} is {order['status']}, so its address can no longer change.", facts
-        )
+        went = "was delivered to" if order["status"] == DELIVERED else "was to ship to"
+        text = f"Order {order['id']}{what} {went} {order.get('shipping_address')}."
+        if wants_change:
+            text += f" It is {order['status']}, so its address can no longer change."
+        return run.report(spec, text, facts)
     if order["status"] == "shipped":  # the carrier has it: the policy refuses a change, so none is proposed
+        if not wants_change:
+            return run.report(
+                spec, f"Order {order['id']}{what} ships to {order.get('shipping_address')}.", facts
+            )
         return run.report(
             spec,
-            f"Order {order['id']} is already on its way, so its delivery address can no longer change here; "
+            f"Order {order['id']} has already shipped, so its delivery address can no longer change here; "
             "the carrier can redirect a parcel in transit from its tracking page.",
             facts,
         )
     if new_address is None:
-        return run.report(
-            spec,
-            f"Order {order['id']} ships to {order.get('shipping_address')}. Tell me the full new address "
-            "(street and number, postcode, city) and I will change it.",
-            facts,
-        )
+        text = f"Order {order['id']}{what} ships to {order.get('shipping_address')}."
+        if wants_change:
+            text += " Tell me the full new address (street and number, postcode, city) and I will change it."
+        return run.report(spec, text, facts)
     action = ProposedAction(
         action=change_delivery_address.name,
         args={"order_id": order["id"], "address": new_address},
@@ -146,14 +150,22 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
 async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     shipments, unknown = await _shipments_in_question(run)
     today = date.fromisoformat((await run.call(toolkit.today))["today"])
+    asked = bool(_CLAIM_ASK.search(run.brief.request))
     for s in shipments:
-        late = _days_late(s, today)
+        late = days_late(s, today)
         if s["status"] == "lost" or late >= LOST_AFTER_DAYS_LATE:
             facts = [f"{s['tracking_number']} for {s['order_id']}: {s['status']}, {late} day(s) overdue"]
+            if not asked:  # said, not asked for: offered, never opened unasked
+                return run.report(
+                    spec,
+                    f"I can open a lost-parcel claim with {s['carrier']} for order {s['order_id']}, which gets "
+                    "you a replacement or a full refund: just tell me if you want it.",
+                    facts,
+                )
             action = ProposedAction(
                 action=open_lost_parcel_claim.name,
                 args={"order_id": s["order_id"], "tracking_number": s["tracking_number"]},
-                reason="the parcel is lost or long overdue",
+                reason="the customer asked for a claim on a parcel that is lost or long overdue",
             )
             return run.report(
                 spec,
@@ -162,8 +174,16 @@ async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
                 facts,
                 [action],
             )
+    overdue = [s for s in shipments if is_late(s, today)]
+    if overdue:
+        first = overdue[0]
+        text = not_found_sentence(unknown, "parcel/order") + (
+            f"Parcel {first['tracking_number']} is late but not lost: a lost-parcel claim can be opened when a "
+            f"parcel is reported lost or is {LOST_AFTER_DAYS_LATE} days overdue."
+        )
+        return run.report(spec, text.strip())
     text = not_found_sentence(unknown, "parcel/order") + (
-        "None of your parcels qualifies for a lost-parcel claim yet: a claim can be opened when a parcel is "
+        "None of your parcels qualifies for a lost-parcel claim: a claim can be opened when a parcel is "
         f"reported lost or is {LOST_AFTER_DAYS_LATE} days overdue."
     )
     return run.report(spec, text.strip())
@@ -188,6 +208,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bcarrier\b",
             r"\bshipped\b",
             r"\bstill\b",
+            r"\bpaket|\bsendung|\blieferung|\bwo ist|\bpaquete|\benv[ií]o|\bd[oó]nde\b|\bcolis\b|\blivraison|\bo[uù] est",
+            r"\bpakket|\bzending|\bbezorg|\bwaar is|\bangekommen|\bllegad|\barriv[ée]|\baangekomen|\bversp[äa]t|\bretras|\bretard|\bvertraag|\bte laat",
         ),
         tools=(
             toolkit.list_orders,
@@ -220,7 +242,13 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         name="address_agent",
         domain=NAME,
         description="delivery and shipping addresses: setting them up and changing them on an order",
-        cues=(r"\baddress", r"\bdeliver (it )?to\b", r"\bmoved\b", r"\bredirect"),
+        cues=(
+            r"\baddress",
+            r"\bdeliver (it )?to\b",
+            r"\bmoved\b",
+            r"\bredirect",
+            r"\badress|\bdirecci[oó]n|\badres\b|\bumgezogen|\bmudad|\bd[ée]m[ée]nag|\bverhuisd",
+        ),
         tools=(toolkit.list_addresses, toolkit.list_orders, toolkit.get_order),
         handle=address,
         actions=(change_delivery_address,),
@@ -237,6 +265,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bstolen\b",
             r"\bclaim\b",
             r"\bnot (arrived|received)",
+            r"\bverloren|\bnie angekommen|\bnicht angekommen|\bperdid|\bnunca lleg|\bno ha llegado|\bperdu|\bjamais|\bpas (re[çc]u|arriv)",
+            r"\bkwijt|\bnooit aangekomen|\bniet aangekomen|\bnachforschung|\breclamaci|\br[ée]clamation",
         ),
         tools=(
             toolkit.list_orders,

@@ -84,6 +84,8 @@ class WriteAction(Generic[A]):
     rule: Callable[[Conn, str, A], Awaitable[PolicyDecision]]
     steps: Callable[[Conn, str, A], list[Step]]
     notice: Callable[[A, str, str], Notification | None]  # (arguments, outcome detail, customer's name)
+    # A closed account refuses every write action but these: reaching a person stays open to everyone.
+    open_to_closed_accounts: bool = False
 
     def parse(self, args: Mapping[str, Any]) -> A | str:
         """The validated arguments, or what is wrong with them in one line."""

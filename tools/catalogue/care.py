@@ -50,5 +50,10 @@ def _escalate_notice(args: EscalateArgs, detail: str, name: str) -> Notification
 
 
 escalate_to_human = WriteAction(
-    "escalate_to_human", EscalateArgs, _may_escalate, _escalate_steps, _escalate_notice
+    "escalate_to_human",
+    EscalateArgs,
+    _may_escalate,
+    _escalate_steps,
+    _escalate_notice,
+    open_to_closed_accounts=True,  # "a customer may always reach a person", a former one too
 )
