@@ -91,3 +91,23 @@ def test_ask_for_an_unknown_customer_is_one_clear_line(seeded: str, workdir: Pat
     line = one_error_line(result)
     assert "CUST-999999" in line and "does not exist" in line
     assert result.stdout == ""
+
+
+def test_ask_as_the_first_command_on_an_empty_database_creates_the_store(db: str, workdir: Path) -> None:
+    """A fresh clone whose first command is `ask`: the store is created and seeded (as the demo does)
+    and the question is answered; the second time nothing is created."""
+    from switchboard.tools.store.testing import scratch_database
+
+    with scratch_database("sbfirst") as url:
+        env = {"DATABASE_URL": url}
+        first = run_switchboard(
+            ["ask", "where is my order?", "--customer", "CUST-0001", "--json"], workdir, env=env
+        )
+        assert first.returncode == 0, first.stderr
+        assert "created and seeded it (first use)" in first.stderr
+        assert json.loads(first.stdout)["answer"]
+        again = run_switchboard(
+            ["ask", "and my invoice?", "--customer", "CUST-0001", "--json"], workdir, env=env
+        )
+        assert again.returncode == 0, again.stderr
+        assert "first use" not in again.stderr

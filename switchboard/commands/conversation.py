@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 from switchboard.config.errors import Conflict, InputError
-from switchboard.output import JsonOption, console, emit
+from switchboard.output import JsonOption, console, emit, err_console
 from switchboard.render import Progress, approval_hint, command_prefix, print_rows, render_result
 
 if TYPE_CHECKING:
@@ -127,6 +128,44 @@ async def confirm_in_chat(sb: Switchboard, result: AskResult, customer: str) -> 
     return result
 
 
+R = TypeVar("R")
+
+
+def first_use(run: Callable[[], R]) -> R:
+    """Run a command; on a database with no store at all (a fresh clone whose first command is `ask`),
+    create and seed the store, as the demo does, and run it once more. Nothing else is ever changed: a
+    store that exists but is behind still gets the one-line advice to run `db init`."""
+    try:
+        return run()
+    except Exception as exc:
+        import psycopg.errors
+
+        cause: BaseException | None = exc
+        while cause is not None and not isinstance(
+            cause, psycopg.errors.UndefinedTable | psycopg.errors.InvalidSchemaName
+        ):
+            cause = cause.__cause__ or cause.__context__
+        if cause is None:
+            raise
+        from switchboard.config.checkpointer import sync_checkpointer
+        from switchboard.config.database import connect, database_target
+        from switchboard.tools.store.migrate import apply_migrations, schema_version
+        from switchboard.tools.store.seed import ensure_seeded
+
+        with connect() as conn:
+            if schema_version(conn) != 0:
+                raise
+            apply_migrations(conn)
+            ensure_seeded(conn)
+        with sync_checkpointer():
+            pass
+        err_console.print(
+            f"[dim]{database_target().display}: no store yet; created and seeded it (first use)[/]",
+            highlight=False,
+        )
+        return run()
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def ask(
@@ -151,7 +190,7 @@ def register(app: typer.Typer) -> None:
                 thread_id = await checked_thread(sb, thread, new)
                 return await run_streamed(sb, text, customer, thread_id, context, progress)
 
-        result = asyncio.run(go())
+        result = first_use(lambda: asyncio.run(go()))
         emit(result.to_dict(), as_json, lambda _: render_result(result))
 
     @app.command()
@@ -196,7 +235,7 @@ def register(app: typer.Typer) -> None:
                 if thread_id:
                     console.print(f"[dim]thread {thread_id}[/]", highlight=False)
 
-        asyncio.run(go())
+        first_use(lambda: asyncio.run(go()))
 
     @app.command()
     def history(
