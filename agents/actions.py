@@ -43,6 +43,9 @@ def _receipt(result: dict[str, Any]) -> str:
     """The references the store gave a done action, in words ("refund RF-1001"); nothing when it has none."""
     parts = [f"refund {result['refund_id']}"] if result.get("refund_id") else []
     parts += [f"refund {r['refund_id']} of {r['amount']} EUR" for r in result.get("refunds") or [] if r]
+    voided = [str(v) for v in result.get("voided") or []]
+    if voided:
+        parts.append(f"payment {', '.join(voided)} released: it was never charged")
     if result.get("ticket_id"):
         parts.append(f"ticket {result['ticket_id']}")
     return ", ".join(parts)

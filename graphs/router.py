@@ -171,10 +171,20 @@ async def compose_answer(
     # Remember what this turn was about, for follow-ups ("and the invoice for it?"): what the customer
     # named, then what the specialists found (an order looked up without being named).
     results_text = " ".join(f for r in results for f in r.facts)
+    # What an action was carried out on (or waits on) comes last: after "I have cancelled order X",
+    # "the refund for it" means X, not another order the answer mentioned on the way.
+    acted_text = " ".join(
+        str(value)
+        for r in results
+        for a in r.actions
+        if a.status in ("done", "pending")
+        for value in (a.performed_args or a.args).values()
+    )
     memory = (
         memory_of(state)
         .merged(entities_of(state))
         .merged(extract_entities(results_text) if results_text else Entities())
+        .merged(extract_entities(acted_text) if acted_text else Entities())
     )
     # A run without a thread (no checkpointer) still publishes, under a key of its own.
     thread_id = thread_id_of(config) or f"run-{uuid.uuid4()}"

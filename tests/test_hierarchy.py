@@ -750,3 +750,32 @@ async def test_unhappiness_told_is_heard_and_a_complaint_asked_for_is_passed_on(
     assert [(a["action"], a["status"]) for step in asked.path for a in step["actions"]] == [
         ("escalate_to_human", "done")
     ]
+
+
+async def test_after_an_action_it_means_the_order_acted_on(
+    mutable_app: Switchboard, scenarios: dict[str, dict[str, Any]]
+) -> None:
+    """The turn that cancels order X may mention another order on the way (a return it cannot start);
+    the next "the refund for it" is about X."""
+    from switchboard.tools.approvals import Identity
+
+    s = scenarios["happy_customer"]
+    customer, order = str(s["customer_id"]), str(s["order_id"])
+    asked = await mutable_app.ask(
+        "cancel my open order please, I ordered the wrong size", customer_id=customer
+    )
+    assert asked.status == "paused" and asked.interrupts[0]["value"]["args"] == {"order_id": order}
+    done = await mutable_app.decide(asked.thread_id, actor=Identity("customer", customer), decision="approve")
+    assert done.status == "done" and f"cancelled order {order}" in done.answer
+    (payment,) = s["payment_ids"]  # authorised, never captured: released, not refunded
+    assert f"payment {payment} released: it was never charged" in done.answer, done.answer
+    rows = await fetch(mutable_app, "select status from store.payments where id = %s", payment)
+    assert rows == [{"status": "voided"}]
+    follow = await mutable_app.ask(
+        "thanks! and when will the refund for it show up?", customer_id=customer, thread_id=asked.thread_id
+    )
+    assert order in follow.answer and "not charged" in follow.answer, follow.answer
+    others = re.findall(r"ORD-\d+", follow.answer)
+    assert set(others) == {order}, follow.answer
+    state = await mutable_app.state(asked.thread_id)
+    assert state["values"]["memory"]["order_ids"][-1] == order

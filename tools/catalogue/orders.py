@@ -44,7 +44,8 @@ async def _may_cancel(conn: Conn, customer_id: str, args: CancelOrderArgs) -> Po
     return PolicyDecision(
         "confirm",
         "cancelling is the customer's decision",
-        f"Cancel order {order['id']} ({order['total']} EUR) and refund its captured payments",
+        f"Cancel order {order['id']} ({order['total']} EUR): captured payments are refunded, an authorisation"
+        " not yet taken is released",
     )
 
 
@@ -81,10 +82,18 @@ def _cancel_steps(conn: Conn, customer_id: str, args: CancelOrderArgs) -> list[S
             )
             for p in await cur.fetchall()
         ]
+        # An authorisation that was never captured is released, not refunded: the customer is not
+        # charged (as the store shows for an order cancelled before its payment was taken).
+        cur = await conn.execute(
+            "update store.payments set status = 'voided', updated_at = now()"
+            " where order_id = %s and customer_id = %s and status = 'authorised' returning id",
+            (order_id, customer_id),
+        )
+        voided = [r["id"] for r in await cur.fetchall()]
         await conn.execute(
             "update store.invoices set status = 'void' where order_id = %s and status = 'open'", (order_id,)
         )
-        return {"refunds": refunds}
+        return {"refunds": refunds, "voided": voided}
 
     return [Step("cancel_order", cancel, uncancel), Step("refund_payments", refund_all)]
 
@@ -92,7 +101,7 @@ def _cancel_steps(conn: Conn, customer_id: str, args: CancelOrderArgs) -> list[S
 def _cancel_notice(args: CancelOrderArgs, detail: str, name: str) -> Notification:
     return Notification(
         f"Order {args.order_id} is cancelled",
-        letter(name, f"order {args.order_id} is cancelled and its payments refunded. {detail}"),
+        letter(name, f"order {args.order_id} is cancelled; what was paid is refunded. {detail}"),
     )
 
 
