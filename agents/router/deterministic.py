@@ -478,6 +478,8 @@ _SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bpick-up\b"), " pick up "),
     (re.compile(r"\bpre-?order"), " preorder"),
     (re.compile(r"(?<=\d)(?:st|nd|rd|th)\b"), ""),
+    # French "je n'arrive pas à ..." is "I can't manage to ...", not an arrival
+    (re.compile(r"\b(?:n )?arrive (?:pas|plus|jamais|toujours pas) (?:a|à)\b"), " "),
 )
 _CODE = re.compile(
     r"\bselect\s+(?:\*|\w+\s*,\s*\w+(?:\s*,\s*\w+)*)\s+from\s+\w+|\b(?:drop|create|alter)\s+table\b|\bdef\s+\w+\s*\(|#include\b"
@@ -495,10 +497,10 @@ _JOINERS = (
 )
 # a reason ("... because the parcel arrived broken") starts a clause of its own and keeps its marker
 _REASON = r"\s(?=(?:because|cause|cuz|coz|bc|since|due to)\s)"
-_SPLIT = re.compile(rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE)
+_SPLIT = re.compile(rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE)
 _SPLIT_FOREIGN = {
     lang: re.compile(
-        rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS}|{'|'.join(sorted(words))})(?=\s|$)",
+        rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_JOINERS}|{'|'.join(sorted(words))})(?=\s|$)",
         re.IGNORECASE,
     )
     for lang, words in lx.FOREIGN_JOINERS.items()
@@ -867,6 +869,10 @@ def _select(clauses: list[_Clause], include_asides: bool) -> tuple[set[str], dic
     selected: set[str] = {d for c in clauses for d in c.selected}
     best, best_total = _best(totals)
     if not selected and best is not None and best_total >= MIN_THRESHOLD:
+        if any(c.out_of_scope for c in clauses):
+            # one clause is plainly about something else ("a parcel from an eBay seller, can you track
+            # it?"): weak evidence in the rest is no reason to route
+            return set(), {}
         rival = max((v for d, v in totals.items() if d != best), default=0.0)
         if rival >= CONTRADICTION_RATIO * best_total:
             return set(), {}  # weak and contradictory: a question, not a guess
@@ -919,6 +925,11 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             and not any(w in lx.ASIDE_BREAKERS for w in clauses[i - 1].words)
         ):
             clauses[i - 1].aside = True  # "delivery was quick, thanks!"
+    for i, c in enumerate(clauses):
+        if i > 0 and not c.scores and discourse.asks_about_it(c.words) and clauses[i - 1].scores:
+            # "... because the parcel took three weeks, and where is it now?": what the question asks
+            # about was not said in passing
+            clauses[i - 1].aside = False
     selected, totals = _select(clauses, include_asides=False)
     contradicted = not selected and not totals and any(c.scores for c in clauses if not c.aside)
     if not selected and not contradicted:
@@ -1044,6 +1055,12 @@ def route_deterministic(request: str | RouteRequest, history: Sequence[str] | No
         raise ValueError("request text is empty: nothing to route")
     _ensure_compiled()
     decision = _decide(cleaned)
+    if past and decision.out_of_scope and decision.confidence <= 0.6 and discourse.asks_about_it(
+        _TOKEN.findall(_normalise(cleaned))
+    ):
+        # "where exactly is it stuck?" after a request about a parcel: a word no domain knows in a
+        # follow-up about "it" is no reason to leave the thread's subject
+        decision = _clarify("a follow-up about something said before", 0.5)
     if decision.needs_clarification and past:
         previous = _clean(str(past[-1]))
         if previous:

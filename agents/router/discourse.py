@@ -146,15 +146,43 @@ def is_reason(words: Sequence[str]) -> bool:
     return bool(words) and words[0] in lx.REASON_MARKERS and not any(w in lx.REQUEST_MARKERS for w in words)
 
 
+def _past(verb: str) -> bool:
+    return verb in lx.PAST_IRREGULAR or (verb.endswith("ed") and len(verb) > 4)
+
+
+def _dated(words: Sequence[str]) -> bool:
+    """The clause says when something happened: "two weeks ago", "back in October", "hace semanas"."""
+    return any(w in lx.AGO_MARKERS for w in words) or any(
+        (a, b) in lx.DATED_PAIRS for a, b in zip(words, words[1:], strict=False)
+    )
+
+
 def is_narrative(words: Sequence[str]) -> bool:
-    """What was already done, reported without a problem or a request ("I returned the coat last week")."""
-    if len(words) < 3 or any(w in lx.ASIDE_BREAKERS or w in lx.REQUEST_MARKERS for w in words):
+    """What was already done, reported without a problem or a request ("I returned the coat last week").
+
+    Chat style drops the subject ("ordered them back in October", "returned it weeks ago"): a clause
+    that opens with a verb in the past and says when is background too, in any of the languages
+    ("lo pedí hace dos semanas", "j'ai commandé il y a un mois").
+    """
+    if len(words) < 3 or any(
+        w in lx.ASIDE_BREAKERS or w in lx.REQUEST_MARKERS or w in lx.FOREIGN_BREAKERS for w in words
+    ):
         return False
     for i, w in enumerate(words[:3]):
         if w in lx.NARRATIVE_SUBJECTS and i + 1 < len(words):
-            verb = words[i + 1]
-            return verb in lx.PAST_IRREGULAR or (verb.endswith("ed") and len(verb) > 4)
-    return False
+            return _past(words[i + 1])
+    if _past(words[0]) and _dated(words):
+        return True
+    return _dated(words) and not any(w in lx.QUESTION_WORDS for w in words)
+
+
+def asks_about_it(words: Sequence[str]) -> bool:
+    """A short question about something named before ("where is it now?", "when will they come?")."""
+    return (
+        0 < len(words) <= 8
+        and any(w in lx.FOLLOW_UP_QUESTIONS for w in words)
+        and any(w in lx.FOLLOW_UP_PRONOUNS for w in words)
+    )
 
 
 def is_thanks(words: Sequence[str]) -> bool:
@@ -167,6 +195,20 @@ def ends_asides(words: Sequence[str]) -> bool:
     return bool(words) and (words[0] in lx.ASIDE_ENDERS or (len(words) > 1 and words[1] in lx.ASIDE_ENDERS))
 
 
+def _means(words: Sequence[str], i: int) -> bool:
+    """The company at ``i`` is how the customer signs in or pays ("signed up with Google", "paid via my
+    Google account"), not the subject ("help me with my Amazon order")."""
+    before = words[i - 1] if i else ""
+    if before in lx.MEANS_MARKERS:
+        return True
+    return (
+        i >= 2
+        and before in lx.DETERMINERS
+        and words[i - 2] in lx.MEANS_MARKERS
+        and any(w in lx.SIGN_IN_OR_PAY for w in words)
+    )
+
+
 def other_company(words: Sequence[str]) -> str | None:
     """The other company whose service the clause is about, or None (also when it names this store)."""
     if any(w in lx.STORE_REFERENCES for w in words):
@@ -174,9 +216,9 @@ def other_company(words: Sequence[str]) -> str | None:
     for i, w in enumerate(words):
         if w in lx.OTHER_SERVICES or any((w, nxt) in lx.OTHER_SERVICE_PAIRS for nxt in words[i + 1 : i + 3]):
             return w
-        before = words[max(0, i - 2) : i]
-        if w in lx.OTHER_COMPANIES and not any(b in lx.MEANS_MARKERS for b in before):
+        if w in lx.OTHER_COMPANIES and not _means(words, i):
             return w
+        before = words[max(0, i - 2) : i]
         if w in lx.PROVIDERS and not any(b in lx.PROVIDER_MEANS_MARKERS for b in before):
             platform = lx.PROVIDER_PLATFORM - lx.PROVIDER_PLATFORM_EXCEPT.get(w, frozenset())
             after = words[i + 1 : i + 3]

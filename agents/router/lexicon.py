@@ -112,7 +112,8 @@ VAGUE_WORDS: Final = _words(
     "help helping helped assist assistance support problem problems issue issues trouble troubles question "
     "questions query something stuff thing things wrong work working works worked broken fix fixed error "
     "errors urgent asap please pls plz need needed want wanted info information advice sort matter quick "
-    "anything everything nothing ask asking request concern concerns inquiry enquiry"
+    "anything everything nothing ask asking request concern concerns inquiry enquiry confused confusing "
+    "unsure unclear puzzled"
 )
 
 GREETING_WORDS: Final = _words(
@@ -134,6 +135,8 @@ GREETING_PHRASES: Final[tuple[str, ...]] = (
     "you are a star", "nice talking to you", "ça va", "hoe gaat het", "wie geht's", "wie geht es",
     "qué tal", "que tal", "that's sorted", "that's sorted it", "all sorted", "sorted it", "that's fixed it",
     "that worked", "it works now", "that's solved it", "problem solved", "talk later", "talk soon",
+    "hope you're well", "hope you are well", "hope you're doing well", "hope you are doing well",
+    "hope all is well", "hope you're having a good day", "how have you been",
 )
 
 # Out-of-scope evidence.
@@ -250,6 +253,8 @@ COMMON_WORDS: Final = _words(
     village visit voice wait waiting walk wall warm wash watch water way wear weather website wednesday
     week weekend weeks weight went west wet white wide wife wild win wind window winter wish woman
     women wonder wonderful wood word words worker world worry write writing wrong year years yellow
+    exactly precisely currently basically literally honestly seriously apparently supposedly definitely
+    probably totally completely absolutely ages
     yesterday young process processing processed ugh argh meh omg wtf gosh damn oops code codes wrote written install installed installing installation border older order orders boarder recorder holder colder folder wander wonder
     charger changer larger bigger stranger danger hanger ranger manager managers parent patent parcels
     account accounts counter counted mounted amount amounts discount discounts profit profile profiles
@@ -396,7 +401,8 @@ ASIDE_WORDS: Final = _words(
 )
 ASIDE_PHRASES: Final[tuple[str, ...]] = (
     "by the way", "no issue", "no issues", "no problem", "no problems", "all good", "on time", "went fine",
-    "was fine", "is fine", "thanks for", "thank you for", "big fan", "love the", "love your", "loved the",
+    "was fine", "is fine", "thanks for", "thank you for", "cheers for", "thx for", "ta for", "thanks so much for",
+    "thank you so much for", "thanks again for", "appreciate you", "big fan", "love the", "love your", "loved the",
     "that part is fine", "that s fine", "that s sorted", "got the refund", "not the problem", "not an issue",
     "no complaints", "loyal customer", "this time",
 )
@@ -412,6 +418,40 @@ PAST_IRREGULAR: Final = _words(
     "bought paid sent got made took gave came went told said spoke rang wrote brought put left found "
     "kept sold moved"
 )
+# When something happened: with one of these a clause that asks nothing is background ("ordered them
+# back in October", "devolví el reloj hace semanas", "vor zwei Wochen bestellt", "il y a un mois").
+AGO_MARKERS: Final = _words("ago hace geleden")
+DATED_PAIRS: Final = frozenset(
+    (a, b)
+    for a, bs in {
+        "back": "in on last",
+        "last": "week month year monday tuesday wednesday thursday friday saturday sunday night",
+        "il": "y",
+        "vor": "einer einem zwei drei vier fünf fuenf wochen tagen monaten kurzem",
+        "vorige": "week maand",
+        "vorig": "jaar",
+        "la": "semaine",
+        "le": "mois",
+        "semana": "pasada",
+        "mes": "pasado",
+        "letzte": "woche",
+        "letzten": "monat",
+    }.items()
+    for b in bs.split()
+)
+QUESTION_WORDS: Final = _words(
+    "where when why how what which who can could would will is are does do did has have "
+    "dónde donde cuándo cuando por qué cómo como wo wann warum wie waar wanneer waarom hoe où quand "
+    "pourquoi comment est"
+)
+# Problem and request words of the other languages: a clause with one is not background.
+FOREIGN_BREAKERS: Final = _words(
+    "no nicht kein keine niet geen pas ne jamais nunca nie nooit todavía noch toujours nog aún "
+    "quiero necesito möchte will brauche veux voudrais besoin wil graag bitte favor"
+)
+# A short question about something named before: "where is it now?", "when will they come?".
+FOLLOW_UP_QUESTIONS: Final = _words("where when why how status happened happening going")
+FOLLOW_UP_PRONOUNS: Final = _words("it they them that those")
 # A reason clause ("because ...", "since ...") is background unless it asks for something itself.
 REASON_MARKERS: Final = _words("because cause cuz coz bc since due")
 REQUEST_MARKERS: Final = _words("please pls plz want need like can could would help refund cancel")
@@ -491,6 +531,11 @@ PROVIDER_PLATFORM_EXCEPT: Final[dict[str, frozenset[str]]] = {"bank": _words("ac
 # Before a company's name these make it the means, not the subject ("signed up with Google", "paid via
 # PayPal", "refund to my PayPal account").
 MEANS_MARKERS: Final = _words("with via through using")
+DETERMINERS: Final = _words("my the a an our his her their")
+SIGN_IN_OR_PAY: Final = _words(
+    "sign signed signing log logged logging login register registered pay paid paying checkout linked "
+    "link connect connected"
+)
 PROVIDER_MEANS_MARKERS: Final = _words("with via through using by to onto from")
 STORE_REFERENCES: Final = _words("your ur yours xorderidx xinvoiceidx xtrackingx")
 
