@@ -498,9 +498,17 @@ _JOINERS = (
 # a reason ("... because the parcel arrived broken") starts a clause of its own and keeps its marker
 _REASON = r"\s(?=(?:because|cause|cuz|coz|bc|since|due to)\s)"
 _SPLIT = re.compile(rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE)
+
+
+def _joiners_in(language: str) -> str:
+    """The English joiners that are no word of ``language`` (French "plus" is "no longer", not "plus")."""
+    own = lx.FUNCTION_WORDS.get(language, frozenset())
+    return "|".join(j for j in _JOINERS.split("|") if j not in own)
+
+
 _SPLIT_FOREIGN = {
     lang: re.compile(
-        rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_JOINERS}|{'|'.join(sorted(words))})(?=\s|$)",
+        rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_joiners_in(lang)}|{'|'.join(sorted(words))})(?=\s|$)",
         re.IGNORECASE,
     )
     for lang, words in lx.FOREIGN_JOINERS.items()
@@ -769,6 +777,31 @@ def _score_clause(
     return clause
 
 
+_PRONOUN_OBJECTS = frozenset({"it", "them", "this", "that"})
+
+
+def _bind_back(clause: _Clause, previous: _Clause) -> None:
+    """A generic verb whose object is a pronoun ("could I still cancel it?") binds to the last cue noun
+    of the clause before ("... for the french press order"), as it would to a noun of its own."""
+    words = clause.words
+    if any(s in _BIND_TARGETS and s not in _GENERIC for s in clause.stems):
+        return
+    for i, w in enumerate(words):
+        if stem(w) in _GENERIC and any(x in _PRONOUN_OBJECTS for x in words[i + 1 : i + 3]):
+            break
+    else:
+        return
+    target = next(
+        (s for s in reversed(previous.stems) if s in _BIND_TARGETS and s not in _GENERIC and s in _OBJ), None
+    )
+    if target is None:
+        return
+    for d in _BIND_TARGETS[target]:
+        clause.scores[d] = round(clause.scores.get(d, 0.0) + lx.BIND_BONUS, 3)
+        clause.pred[d] = round(clause.pred.get(d, 0.0) + lx.BIND_BONUS, 3)
+        clause.evidence.append(f"{w}+{target} (before)->{d}")
+
+
 def _best(scores: dict[str, float]) -> tuple[str | None, float]:
     best: str | None = None
     value = 0.0
@@ -926,6 +959,8 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
         ):
             clauses[i - 1].aside = True  # "delivery was quick, thanks!"
     for i, c in enumerate(clauses):
+        if i > 0:
+            _bind_back(c, clauses[i - 1])
         if i > 0 and not c.scores and discourse.asks_about_it(c.words) and clauses[i - 1].scores:
             # "... because the parcel took three weeks, and where is it now?": what the question asks
             # about was not said in passing
