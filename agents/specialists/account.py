@@ -212,7 +212,8 @@ VOCABULARY = Vocabulary(
     phrases=(
         (("two 2", "factor step"), 0, 3.0),
         (("take remove", "me", "off"), 0, 2.0),
-        (("deals offers promo promotions weekly marketing", "emails email mails newsletter newsletters"), 1, 2.5),
+        (("deals offers promo promotions weekly marketing news", "emails email mails newsletter newsletters"), 1, 2.5),
+        (("any no", "more", "texts text sms emails email messages mails newsletters promotions"), 1, 2.0),
         (("data information", "you", "hold have keep store"), 2, 3.0),
         (("copy", "of", "my the", "data information"), 2, 3.0),
         (("remember forgot forget recall", "which what my", "email username login"), 2, 2.5),
@@ -228,7 +229,7 @@ VOCABULARY = Vocabulary(
         (("mailing email", "list"), 0, 2.5),
         (("user", "name"), 0, 2.0),
         (("become", "member customer"), 1, 2.0),
-        (("stop", "email emailing mail messages texting texts newsletter sms"), 2, 2.0),
+        (("stop", "email emailing mail messages texting texts newsletter sms"), 3, 2.0),
         (("date", "of", "birth"), 0, 2.0),
         (("verification confirmation activation reset", "email code link mail"), 1, 2.0),
         (("forgot forget", "password pin pass login username"), 2, 1.0),

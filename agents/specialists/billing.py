@@ -213,7 +213,7 @@ VOCABULARY = Vocabulary(
         (("money", "back"), 0, 3.0),
         (("money cash funds xamountx", "still not isnt hasnt havent never yet", "back"), 3, 3.0),
         (("took take taken taking", "money cash"), 2, 3.0),
-        (("money cash payment xamountx", "taken"), 4, 3.0),
+        (("money cash payment xamountx", "taken"), 6, 3.0),
         (("in", "charge"), 0, -3.0),
         (("price prices total", "different wrong changed higher more"), 2, 2.0),  # "someone in charge" is a person, not a charge
         (("money xamountx payment", "out", "of from", "account card bank"), 3, 3.0),
@@ -222,6 +222,7 @@ VOCABULARY = Vocabulary(
         (("get receive see", "my the", "money"), 1, 2.0),
         (("payment", "method option modalities"), 2, 1.0),
         (("gift", "card"), 0, 1.0),
+        (("card", "game games trick tricks"), 0, -1.5),
         (("discount promo coupon voucher gift", "code"), 1, 1.0),
     ),
     foreign={

@@ -194,6 +194,7 @@ VOCABULARY = Vocabulary(
         (("you", "are", "best great amazing awesome fantastic brilliant"), 1, 2.0),
         (("great amazing excellent awesome fantastic terrible bad poor awful lousy", "service experience support store shop company"), 1, 2.0),
         (("contact", "details info information"), 0, 1.0),
+        (("someone somebody person", "from", "your the", "team staff company"), 1, 2.5),
         (("email", "you"), 0, 1.0),
     ),
     foreign={

@@ -184,15 +184,21 @@ VOCABULARY = Vocabulary(
         (("place make submit put", "order"), 2, 2.0),
         (("past previous old recent", "orders purchases"), 1, 1.5),
         (("in", "stock"), 0, 1.0),
-        (("send sent bring brought take took", "back"), 2, 2.5),
+        (("send bring take", "back"), 2, 2.5),
+        (("sent brought took", "back"), 2, 1.5),  # done already: "the refund for the lamp I sent back"
         (("swap exchange switch trade", "for"), 4, 1.0),
         (("wrong", "item size colour color product thing things one stuff order article"), 2, 1.5),
+        (("wrong", "with"), 0, -1.5),  # "something's wrong with my thing" is not the wrong item
         (("sent send gave", "wrong"), 3, 1.0),
         (("too", "small big large tight loose short long narrow wide"), 0, 1.5),
         (("bigger smaller larger different another other", "size colour color model"), 1, 2.0),
         (("not doesn doesnt don dont didn didnt", "fit fits"), 1, 2.0),
         (("item size colour color product one model", "wrong"), 2, 1.5),
         (("swap exchange switch", "it them this that one"), 1, 1.5),
+        (("orders purchases order", "on in under", "my the", "account profile"), 0, 2.0),
+        # not yet shipped is the order's status: "when will my lamp ship?", "has it been dispatched yet?"
+        (("when", "will does", "ship dispatch"), 4, 2.5),
+        (("has have", "shipped dispatched", "yet"), 4, 2.5),
         (("phone laptop tablet", "case cases cover covers charger stand"), 0, 1.5),
         (("says shows still", "processing"), 2, 2.0),
         (("before", "it they", "ships ship shipped dispatches dispatched leaves goes"), 1, 2.5),
@@ -214,7 +220,7 @@ VOCABULARY = Vocabulary(
             "achat": 1.5, "acheté": 1.5,
         },
         "nl": {
-            "bestellen": 2.0, "annuleren": 3.0, "annulering": 3.0,
+            "annuleren": 3.0, "annulering": 3.0,
             "retourneren": 3.0, "retour": 3.0, "terugsturen": 3.0, "ruilen": 3.0, "omruilen": 3.0, "verkeerde": 2.0, "verkeerd": 2.0,
             "gekocht": 1.5, "aankoop": 1.5,
         },

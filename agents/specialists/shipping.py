@@ -262,7 +262,7 @@ VOCABULARY = Vocabulary(
         "neighbour": 1.0, "neighbor": 1.0, "late": 2.0, "delay": 2.0, "delayed": 2.0, "lost": 1.0,
         "missing": 1.0, "damaged": 1.5, "crushed": 1.5, "stolen": 1.5, "track": 1.0, "tracking": 1.5,
         "eta": 0.5, "send": 0.3, "sent": 0.3, "freight": 2.0, "logistics": 2.0, "expect": 0.3,
-        "shipper": 2.0, lx.T_TRACKING: 2.5, lx.T_PLACE: 1.5,
+        "shipper": 2.0, "soaked": 1.5, "drenched": 1.5, lx.T_TRACKING: 2.5, lx.T_PLACE: 1.5,
     },
     # arrival words are about whatever arrives: "my refund hasn't arrived" is billing;
     # carriers and drivers are who a remark is about: "the courier was rude" is care
@@ -282,8 +282,14 @@ VOCABULARY = Vocabulary(
         (("order ship deliver send", "from to", "xplacex"), 1, 2.0),
         (("tracking", "number code link"), 0, 3.0),
         (("wrong", "address house door"), 1, 1.5),
-        (("left", "door porch outside neighbour neighbor"), 3, 1.5),
+        (("left", "door porch outside neighbour neighbor rain step steps bin garden"), 3, 1.5),
         (("pick", "up"), 0, 0.5),
+        # overdue: "should've been here by now", "still nothing"
+        (("should", "have ve", "arrived come turned shown delivered"), 1, 2.5),
+        (("should", "have ve", "been", "here delivered"), 1, 2.5),
+        (("still", "nothing"), 0, 2.0),
+        (("which what", "address"), 1, 2.0),
+        (("where", " ".join(sorted(lx.GOODS - {"item", "items", "product", "products"}))), 3, 2.5),
         (("shipping delivery postage", "rate rates price prices"), 0, 1.5),
     ),
     abbreviations={"shpping": "shipping"},
@@ -292,6 +298,7 @@ VOCABULARY = Vocabulary(
         (("how", "long", "take"), 4, 1.0),
         (("when", "arrive come deliver get"), 5, 1.0),
         ((lx.NEG, "arrive come came show shown turn turned deliver"), 3, 2.0),
+        (("turn turned turning show showed shown", "up"), 0, 2.0),  # "when will my trainers turn up?"
     ),
     foreign={
         "de": {
