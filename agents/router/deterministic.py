@@ -902,9 +902,13 @@ def _select(clauses: list[_Clause], include_asides: bool) -> tuple[set[str], dic
     selected: set[str] = {d for c in clauses for d in c.selected}
     best, best_total = _best(totals)
     if not selected and best is not None and best_total >= MIN_THRESHOLD:
-        if any(c.out_of_scope for c in clauses):
-            # one clause is plainly about something else ("a parcel from an eBay seller, can you track
-            # it?"): weak evidence in the rest is no reason to route
+        first_oos = next((i for i, c in enumerate(clauses) if c.out_of_scope), len(clauses))
+        first_weak = next(
+            (i for i, c in enumerate(clauses) if best in c.scores and not c.out_of_scope), len(clauses)
+        )
+        if first_oos < first_weak:
+            # a clause plainly about something else comes first ("a parcel from an eBay seller, can you
+            # track it?"): weak evidence after it is about the same thing, no reason to route
             return set(), {}
         rival = max((v for d, v in totals.items() if d != best), default=0.0)
         if rival >= CONTRADICTION_RATIO * best_total:

@@ -137,6 +137,8 @@ GREETING_PHRASES: Final[tuple[str, ...]] = (
     "that worked", "it works now", "that's solved it", "problem solved", "talk later", "talk soon",
     "hope you're well", "hope you are well", "hope you're doing well", "hope you are doing well",
     "hope all is well", "hope you're having a good day", "how have you been",
+    "you've been a great help", "you've been a big help", "you've been so helpful", "that's a great help",
+    "that helps a lot", "that's really helpful", "that's very helpful",
 )
 
 # Out-of-scope evidence.
@@ -478,7 +480,7 @@ OTHER_COMPANIES: Final = _words(
     "instagram facebook whatsapp tiktok snapchat twitter linkedin reddit "
     "google microsoft uber lyft airbnb expedia ryanair easyjet lufthansa klm "
     "vodafone verizon tmobile telekom landlord gym insurer airline airlines "
-    "ubereats deliveroo doordash"
+    "ubereats deliveroo doordash justeat grubhub tesco sainsburys asda lidl aldi argos currys"
 )
 # Services the store does not offer, and other providers' things: "my phone bill", "my electricity
 # provider", "a library book", "my Gmail password". Single words, and pairs written "first second".
@@ -516,6 +518,11 @@ OTHER_SERVICE_PAIRS: Final = frozenset(
         "tax": "return office refund",
         "student": "loan",
         "health": "insurance",
+        # another shop's parcel or order is theirs: "my DPD parcel from another shop"
+        "another": "shop store website retailer seller company",
+        "other": "shop shops store stores retailer retailers",
+        "different": "shop store website retailer seller",
+        "just": "eat",
     }.items()
     for b in bs.split()
 )
@@ -570,6 +577,12 @@ GENERAL_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("something anything", "funny interesting"), 1, {"oos": 3.0}),
     (("how", "many much", "is are"), 0, {"oos": 0.5}),
     (("explain", "how what"), 1, {"oos": 1.0}),
+    # the assistant's own opinion or a recommendation: "which brand is best in your opinion"
+    (("in", "your", "opinion view"), 0, {"oos": 4.0}),
+    (("which", "is are", "best better"), 4, {"oos": 2.5}),
+    (("is", "it", "worth"), 0, {"oos": 2.5}),
+    (("prime", "minister"), 0, {"oos": 4.0}),
+    (("do does can", "you", "repair mend install"), 1, {"oos": 3.0}),
 )
 
 # ------------------------------------------------------------------ languages
