@@ -200,7 +200,7 @@ VOCABULARY = Vocabulary(
         "coupon": 2.0, "voucher": 2.0, "promo": 0.5, "vat": 2.0, "tax": 1.5, "currency": 1.0, "money": 1.0,
         "dollar": 0.5, "euro": 0.5, "balance": 1.5, "statement": 1.0, "declined": 1.5, "wallet": 1.0,
         "mastercard": 3.0, "visa": 2.0, "amex": 3.0, "iban": 3.0, "cash": 1.0, "expensive": 0.5,
-        "overpaid": 3.0, "underpaid": 2.0, "cheque": 2.0,
+        "overpaid": 3.0, "underpaid": 2.0, "unpaid": 2.5, "cheque": 2.0,
     },
     objects={
         "card": 1.5, "method": 0.3, "methods": 0.3, lx.T_INVOICE_ID: 2.0, lx.T_AMOUNT: 0.8,

@@ -195,6 +195,7 @@ VOCABULARY = Vocabulary(
         (("great amazing excellent awesome fantastic terrible bad poor awful lousy", "service experience support store shop company"), 1, 2.0),
         (("contact", "details info information"), 0, 1.0),
         (("someone somebody person", "from", "your the", "team staff company"), 1, 2.5),
+        (("just", "wanted want", "to", "say"), 0, 2.0),  # "just wanted to say the lamp is gorgeous"
         (("email", "you"), 0, 1.0),
     ),
     foreign={

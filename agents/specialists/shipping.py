@@ -289,7 +289,8 @@ VOCABULARY = Vocabulary(
         (("should", "have ve", "been", "here delivered"), 1, 2.5),
         (("still", "nothing"), 0, 2.0),
         (("which what", "address"), 1, 2.0),
-        (("where", " ".join(sorted(lx.GOODS - {"item", "items", "product", "products"}))), 3, 2.5),
+        (("claim", "for on about", "it parcel package delivery shipment"), 1, 1.5),  # a lost-parcel claim
+        (("where", " ".join(sorted(lx.GOODS - {"item", "items", "product", "products"}))), 4, 2.5),
         (("shipping delivery postage", "rate rates price prices"), 0, 1.5),
     ),
     abbreviations={"shpping": "shipping"},
