@@ -147,6 +147,9 @@ def is_reason(words: Sequence[str]) -> bool:
 
 
 def _past(verb: str) -> bool:
+    """A verb in the past that reports a deed ("returned", "bought"), not a wish ("wanted", "needed")."""
+    if verb in lx.WISH_VERBS:
+        return False
     return verb in lx.PAST_IRREGULAR or (verb.endswith("ed") and len(verb) > 4)
 
 
@@ -214,7 +217,7 @@ def other_company(words: Sequence[str]) -> str | None:
     if any(w in lx.STORE_REFERENCES for w in words):
         return None
     for i, w in enumerate(words):
-        if w in lx.OTHER_SERVICES or any((w, nxt) in lx.OTHER_SERVICE_PAIRS for nxt in words[i + 1 : i + 3]):
+        if w in lx.OTHER_SERVICES or any((w, nxt) in lx.OTHER_SERVICE_PAIRS for nxt in words[i + 1 : i + 4]):
             return w
         if w in lx.OTHER_COMPANIES and not _means(words, i):
             return w
