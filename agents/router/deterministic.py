@@ -476,6 +476,9 @@ _SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:log|sign)-(in|on|up|out)\b"), r" sign \1 "),
     (re.compile(r"\bcheck-?out\b"), " checkout "),
     (re.compile(r"\bpick-up\b"), " pick up "),
+    (re.compile(r"\bpost\s?codes?\b"), " postcode "),
+    # "what time is it?" in the other languages
+    (re.compile(r"\b(?:hoe laat is het|wie sp(?:ä|ae|a)t ist es|qu[ée] hora es|quelle heure est[- ]il)\b"), " what time is it "),
     (re.compile(r"\bpre-?order"), " preorder"),
     (re.compile(r"(?<=\d)(?:st|nd|rd|th)\b"), ""),
     # French "je n'arrive pas à ..." is "I can't manage to ...", not an arrival
@@ -496,7 +499,12 @@ _JOINERS = (
     r"and|also|but|plus|then|additionally|besides|moreover|furthermore|as well as|another thing|oh and|&"
 )
 # a reason ("... because the parcel arrived broken") starts a clause of its own and keeps its marker
-_REASON = r"\s(?=(?:because|cause|cuz|coz|bc|since|due to)\s)"
+# ("since" is a reason, not a time: "since Monday", "since the 29th", "since forever")
+_SINCE_TIME = (
+    r"(?:forever|ages|then|yesterday|last|early|mid|\d|the \d|a (?:week|month|while)|(?:mon|tues|wednes|thurs|fri|"
+    r"satur|sun)day|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+)
+_REASON = rf"\s(?=(?:because|cause|cuz|coz|bc|since(?!\s+{_SINCE_TIME})|due to)\s)"
 _SPLIT = re.compile(rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE)
 
 

@@ -257,7 +257,7 @@ COMMON_WORDS: Final = _words(
     week weekend weeks weight went west wet white wide wife wild win wind window winter wish woman
     women wonder wonderful wood word words worker world worry write writing wrong year years yellow
     exactly precisely currently basically literally honestly seriously apparently supposedly definitely
-    probably totally completely absolutely ages
+    probably totally completely absolutely ages device devices
     yesterday young process processing processed ugh argh meh omg wtf gosh damn oops code codes wrote written install installed installing installation border older order orders boarder recorder holder colder folder wander wonder
     charger changer larger bigger stranger danger hanger ranger manager managers parent patent parcels
     account accounts counter counted mounted amount amounts discount discounts profit profile profiles
