@@ -222,6 +222,8 @@ VOCABULARY = Vocabulary(
         (("logging logged log kicking kicked kicks signing signed throwing throws threw", "me", "out off"), 1, 3.0),
         (("cant cannot t", "get", "in into"), 1, 2.5),
         (("log sign", "in on into"), 0, 3.0),
+        (("log sign", "out"), 0, 2.0),
+        (("let", "me", "in into log sign"), 1, 2.5),  # "the app won't let me in"
         (("sign", "up"), 0, 2.5),
         (("personal", "data information info details"), 1, 3.0),
         (("my", "email name phone number details info information"), 1, 1.5),

@@ -190,6 +190,9 @@ VOCABULARY = Vocabulary(
         (("leave write give submit send post", "review feedback opinion comment rating"), 3, 1.0),
         (("real live actual", "person human agent"), 0, 1.0),
         (("phone", "number"), 0, 0.5),
+        # British "ring": "can I ring someone?", "a number I can ring"
+        (("ring", "you someone somebody anyone me us"), 1, 2.0),
+        (("number", "ring call phone"), 3, 2.5),
         (("love like", "your ur", "store shop website site service products company app"), 1, 2.0),
         (("you", "are", "best great amazing awesome fantastic brilliant"), 1, 2.0),
         (("great amazing excellent awesome fantastic terrible bad poor awful lousy", "service experience support store shop company"), 1, 2.0),

@@ -169,6 +169,7 @@ VOCABULARY = Vocabulary(
         "buy": 1.5, "buying": 1.5, "shop": 1.0, "shopping": 1.0, "checkout": 1.0, "cart": 1.5,
         "basket": 1.0, "acquire": 1.0, "cancel": 1.0, "swap": 1.0, "history": 0.5, "status": 0.3,
         "preorder": 2.5, "backorder": 2.0, "rma": 2.0, "defective": 1.5, "defect": 1.5, "faulty": 1.5,
+        "knackered": 1.5, "kaput": 1.5,
         "replacement": 2.0, "replace": 0.5,
     },
     objects={

@@ -274,6 +274,7 @@ VOCABULARY = Vocabulary(
         (("on", "its the", "way"), 0, 2.5),
         (("pick collect", "up"), 2, 2.5),
         (("waiting wait waited", "for on", "my the", "stuff order parcel package delivery things items"), 1, 2.5),
+        (("waiting wait waited", "for on", "my the", " ".join(sorted(lx.GOODS))), 3, 2.0),
         (("nothing", "turned showed arrived came come"), 2, 2.5),
         (("not", "be", "home in"), 2, 2.0),
         (("where", "parcel package packet shipment delivery"), 3, 2.0),
@@ -299,7 +300,8 @@ VOCABULARY = Vocabulary(
         (("how", "long", "take"), 4, 1.0),
         (("when", "arrive come deliver get"), 5, 1.0),
         ((lx.NEG, "arrive come came show shown turn turned deliver"), 3, 2.0),
-        (("turn turned turning show showed shown", "up"), 0, 2.0),  # "when will my trainers turn up?"
+        (("turn turned turning show showed shown", "up"), 0, 2.0),
+        (("no", "sign trace", "of"), 0, 2.0),  # "no sign of the order"  # "when will my trainers turn up?"
     ),
     foreign={
         "de": {
@@ -309,7 +311,7 @@ VOCABULARY = Vocabulary(
             "sendungsverfolgung": 3.0, "kurier": 2.0, "lieferzeit": 3.0, "versandkosten": 3.0,
         },
         "es": {
-            "paquete": 2.5, "envío": 2.5, "enviar": 2.0, "enviado": 2.0, "entrega": 2.5, "entregar": 2.5,
+            "paquete": 2.5, "envío": 2.0, "enviar": 2.0, "enviado": 2.0, "entrega": 2.5, "entregar": 2.5,
             "entregado": 2.5, "dirección": 2.5, "llegado": 2.0, "llega": 2.0, "llegó": 2.0, "retraso": 2.5,
             "retrasado": 2.5, "seguimiento": 3.0, "rastrear": 3.0, "mensajero": 2.0, "repartidor": 2.0,
         },
