@@ -138,7 +138,11 @@ GREETING_PHRASES: Final[tuple[str, ...]] = (
     "hope you're well", "hope you are well", "hope you're doing well", "hope you are doing well",
     "hope all is well", "hope you're having a good day", "how have you been",
     "you've been a great help", "you've been a big help", "you've been so helpful", "that's a great help",
-    "that helps a lot", "that's really helpful", "that's very helpful",
+    "that helps a lot", "that's really helpful", "that's very helpful", "much appreciated",
+    # what the assistant is (what it can do gets the clarifying question, which says it)
+    "what are you", "are you human", "are you a human",
+    "are you a person", "are you a real person", "is this a bot", "is this a real person", "am i talking to a bot",
+    "is anybody there", "anybody there", "is somebody there", "is anyone there",
 )
 
 # Out-of-scope evidence.
