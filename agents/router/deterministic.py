@@ -971,6 +971,8 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
         ):
             clauses[i - 1].aside = True  # "delivery was quick, thanks!"
     for i, c in enumerate(clauses):
+        if i + 1 < len(clauses) and discourse.prefaces(c.words, clauses[i + 1].words):
+            c.aside = True
         if i > 0:
             _bind_back(c, clauses[i - 1])
         if i > 0 and not c.scores and discourse.asks_about_it(c.words) and clauses[i - 1].scores:

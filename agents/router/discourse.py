@@ -179,6 +179,19 @@ def is_narrative(words: Sequence[str]) -> bool:
     return _dated(words) and not any(w in lx.QUESTION_WORDS for w in words)
 
 
+def prefaces(words: Sequence[str], following: Sequence[str]) -> bool:
+    """``words`` only lead up to a contrast that follows: praise before "but ..." ("I really like your
+    shop, but ...") or an intention given up ("I was going to complain but actually ...")."""
+    if not following or following[0] not in lx.CONTRAST_OPENERS:
+        return False
+    if any(w in lx.ASIDE_BREAKERS for w in words if w not in lx.WISH_VERBS):
+        return False
+    joined = f" {' '.join(words)} "
+    if any(f" {' '.join(p)} " in joined for p in lx.ABANDONED):
+        return True
+    return any(w in lx.PRAISE_WORDS for w in words)
+
+
 def asks_about_it(words: Sequence[str]) -> bool:
     """A short question about something named before ("where is it now?", "when will they come?")."""
     return (

@@ -412,12 +412,13 @@ ASIDE_PHRASES: Final[tuple[str, ...]] = (
     "was fine", "is fine", "thanks for", "thank you for", "cheers for", "thx for", "ta for", "thanks so much for",
     "thank you so much for", "thanks again for", "appreciate you", "big fan", "love the", "love your", "loved the",
     "that part is fine", "that s fine", "that s sorted", "got the refund", "not the problem", "not an issue",
-    "no complaints", "loyal customer", "this time",
+    "no complaints", "loyal customer", "this time", "came through", "went through",
+    "arrived safely", "arrived fine", "arrived ok",
 )
 # After an aside phrase, only these in the rest of the clause make it a request after all.
 ASIDE_PHRASE_BREAKERS: Final = _words(
     "not never still again wrong twice double but why please pls need want can could would how where when "
-    "what help cant won wont didn didnt hasn hasnt haven havent isn isnt"
+    "what help cant won wont didn didnt hasn hasnt haven havent isn isnt if whether"
 )
 # A report of what the customer already did ("I returned the coat last week", "we moved in March")
 # before the actual question is background: "I" or "we", then a verb in the past, no problem word.
@@ -428,6 +429,17 @@ PAST_IRREGULAR: Final = _words(
 )
 # Verbs in the past that still ask for something: "I wanted to give feedback", "I needed the invoice".
 WISH_VERBS: Final = _words("wanted needed tried hoped wondered wished expected meant intended planned")
+# A clause these open ("..., but I'd like to stop the e-mails") makes a friendly or abandoned clause
+# before it a preface: "I really like your shop, but ...", "I was going to complain but actually ...".
+CONTRAST_OPENERS: Final = _words("but however though although")
+PRAISE_WORDS: Final = _words(
+    "like love liked loved great amazing fantastic brilliant happy pleased enjoy enjoyed fan nice lovely "
+    "wonderful excellent good friendly helpful usually normally"
+)
+ABANDONED: Final[tuple[tuple[str, ...], ...]] = (
+    ("was", "going", "to"), ("was", "gonna"), ("were", "going", "to"), ("thought", "about"),
+    ("was", "about", "to"), ("almost",), ("nearly",),
+)
 # When something happened: with one of these a clause that asks nothing is background ("ordered them
 # back in October", "devolví el reloj hace semanas", "vor zwei Wochen bestellt", "il y a un mois").
 AGO_MARKERS: Final = _words("ago hace geleden")
