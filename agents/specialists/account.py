@@ -223,6 +223,8 @@ VOCABULARY = Vocabulary(
         (("cant cannot t", "get", "in into"), 1, 2.5),
         (("log sign", "in on into"), 0, 3.0),
         (("log sign", "out"), 0, 2.0),
+        # what never comes is the link or the code: "the reset link never comes"
+        (("link code", lx.NEG, "come comes came arrive arrives arrived show shows"), 2, 2.5),
         (("let", "me", "in into log sign"), 1, 2.5),  # "the app won't let me in"
         (("sign", "up"), 0, 2.5),
         (("personal", "data information info details"), 1, 3.0),
