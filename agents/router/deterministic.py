@@ -66,6 +66,8 @@ ABSORB_THRESHOLD = 1.5
 # With only weak evidence (no clause reaches CLAUSE_THRESHOLD), a runner-up this close makes it a question.
 CONTRADICTION_RATIO = 0.75
 OOS_THRESHOLD = 2.0
+# What a complaint is about counts this much ("a complaint about the lost parcel" is care's).
+TOPIC_SHARE = 0.5
 
 # ------------------------------------------------------------------ stemming
 
@@ -477,6 +479,8 @@ _SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bcheck-?out\b"), " checkout "),
     (re.compile(r"\bpick-up\b"), " pick up "),
     (re.compile(r"\bpost\s?codes?\b"), " postcode "),
+    # a past participle before the order describes it ("the refund for my cancelled order")
+    (re.compile(r"\b(?:cancell?ed|returned|refunded|delivered|shipped|dispatched) (orders?|items?|purchases?)\b"), r"\1"),
     # "what time is it?" in the other languages
     (re.compile(r"\b(?:hoe laat is het|wie sp(?:ä|ae|a)t ist es|qu[ée] hora es|quelle heure est[- ]il)\b"), " what time is it "),
     (re.compile(r"\bpre-?order"), " preorder"),
@@ -684,14 +688,18 @@ def _score_clause(
     language: str = "en",
     read_disclaimers: bool = True,
     proper: frozenset[str] = frozenset(),
+    topical: bool = True,
 ) -> _Clause:
     words = _TOKEN.findall(normalised)
     masked, points_back = discourse.disclaimed(words) if read_disclaimers else (set(), False)
+    # what a complaint is about ("a complaint about the lost parcel") counts half: only a plain problem
+    # in it ("about the double charge on my card") is a request of its own too
+    topic = discourse.complaint_topic(words) if topical else set()
     stems: list[str] = []
     foreign: list[str] = []
     written: dict[str, str] = {}  # stem -> the word as written, for the rationale
     for i, tok in enumerate(words):
-        if i in masked:
+        if i in masked or i in topic:
             continue
         for s in _resolve_in(tok, language, tok in proper):
             stems.append(s)
@@ -782,6 +790,14 @@ def _score_clause(
         if p > 0:
             clause.scores[d] = round(p, 3)
             clause.pred[d] = round(pred.get(d, 0.0), 3)
+    if topic:
+        about = " ".join(words[i] for i in sorted(topic - masked))
+        sub = _score_clause(about, about, language, read_disclaimers, proper, topical=False)
+        for d, v in sub.scores.items():
+            clause.scores[d] = round(clause.scores.get(d, 0.0) + TOPIC_SHARE * v, 3)
+            clause.pred[d] = round(clause.pred.get(d, 0.0) + TOPIC_SHARE * sub.pred.get(d, 0.0), 3)
+        clause.oos += TOPIC_SHARE * sub.oos
+        ev.extend(f"{e} (what the complaint is about)" for e in sub.evidence)
     return clause
 
 

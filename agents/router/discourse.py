@@ -179,6 +179,19 @@ def is_narrative(words: Sequence[str]) -> bool:
     return _dated(words) and not any(w in lx.QUESTION_WORDS for w in words)
 
 
+def complaint_topic(words: Sequence[str]) -> set[int]:
+    """Indices of what a complaint is about ("a formal complaint about this lost parcel"): the topic of
+    the complaint, not a request of its own; up to a contrast word or the end of the clause."""
+    out: set[int] = set()
+    for i, w in enumerate(words[:-1]):
+        if w in lx.COMPLAINT_HEADS and words[i + 1] in lx.TOPIC_MARKERS:
+            end = i + 2
+            while end < len(words) and words[end] not in lx.CONTRAST and words[end] not in lx.CONTRAST_OPENERS:
+                end += 1
+            out.update(range(i + 1, end))
+    return out
+
+
 def prefaces(words: Sequence[str], following: Sequence[str]) -> bool:
     """``words`` only lead up to a contrast that follows: praise before "but ..." ("I really like your
     shop, but ...") or an intention given up ("I was going to complain but actually ...")."""

@@ -429,6 +429,9 @@ PAST_IRREGULAR: Final = _words(
 )
 # Verbs in the past that still ask for something: "I wanted to give feedback", "I needed the invoice".
 WISH_VERBS: Final = _words("wanted needed tried hoped wondered wished expected meant intended planned")
+# What a complaint is about is its topic, not another request: "a complaint about the late parcel".
+COMPLAINT_HEADS: Final = _words("complain complaint complaining complained grievance")
+TOPIC_MARKERS: Final = _words("about regarding concerning over re")
 # A clause these open ("..., but I'd like to stop the e-mails") makes a friendly or abandoned clause
 # before it a preface: "I really like your shop, but ...", "I was going to complain but actually ...".
 CONTRAST_OPENERS: Final = _words("but however though although")
