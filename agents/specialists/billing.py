@@ -223,6 +223,8 @@ VOCABULARY = Vocabulary(
         (("payment", "method option modalities"), 2, 1.0),
         (("gift", "card"), 0, 1.0),
         (("card", "game games trick tricks"), 0, -1.5),
+        (("delivery shipping postage", "charge charges fee fees cost costs"), 0, -1.0),  # what delivery costs
+        (("charge charges fee fees postage cost", "back refunded"), 1, 3.0),  # "I want the delivery fee back"
         (("discount promo coupon voucher gift", "code"), 1, 1.0),
     ),
     foreign={

@@ -197,6 +197,7 @@ VOCABULARY = Vocabulary(
         (("item size colour color product one model", "wrong"), 2, 1.5),
         (("swap exchange switch", "it them this that one"), 1, 1.5),
         (("orders purchases order", "on in under", "my the", "account profile"), 0, 2.0),
+        (("order purchase", "confirmation"), 0, 2.5),
         # not yet shipped is the order's status: "when will my lamp ship?", "has it been dispatched yet?"
         (("when", "will does", "ship dispatch"), 4, 2.5),
         (("has have", "shipped dispatched", "yet"), 4, 2.5),

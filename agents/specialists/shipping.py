@@ -292,7 +292,7 @@ VOCABULARY = Vocabulary(
         (("which what", "address"), 1, 2.0),
         (("claim", "for on about", "it parcel package delivery shipment"), 1, 1.5),  # a lost-parcel claim
         (("where", " ".join(sorted(lx.GOODS - {"item", "items", "product", "products"}))), 4, 2.5),
-        (("shipping delivery postage", "rate rates price prices"), 0, 1.5),
+        (("shipping delivery postage", "rate rates price prices charge charges fee fees cost costs"), 0, 1.5),
     ),
     abbreviations={"shpping": "shipping"},
     object_phrases=(
