@@ -228,6 +228,13 @@ VOCABULARY = Vocabulary(
         },
     },
     binds=tuple(lx.GOODS),  # "cancel the shoes": a product named is an order's line
+    # shipped yet or not is the order's status, as in English
+    foreign_phrases={
+        "de": ((("schon bereits", "verschickt versendet versandt"), 2, 3.0),),
+        "es": ((("ya", "enviado enviaron enviado"), 2, 3.0),),
+        "fr": ((("déjà deja", "expédié expedie envoyé envoye"), 2, 3.0),),
+        "nl": ((("al", "verzonden verstuurd"), 2, 3.0),),
+    },
     foreign_objects={
         "de": {"bestellung": 2.5, "bestellen": 2.0, "bestellt": 2.0, "artikel": 1.0},
         "es": {"pedido": 2.5, "artículo": 1.0, "producto": 1.0},
