@@ -589,6 +589,21 @@ def _clauses(text: str, language: str = "en") -> list[str]:
     return out
 
 
+def _joiners_before(text: str, pieces: Sequence[str]) -> list[list[str]]:
+    """The words the splitter took out before each piece ("but" in "I love it but ..."), lower case."""
+    out: list[list[str]] = []
+    pos = 0
+    lowered = text.lower()
+    for piece in pieces:
+        at = lowered.find(piece.lower(), pos)
+        if at < 0:
+            out.append([])
+            continue
+        out.append(_TOKEN.findall(lowered[pos:at]))
+        pos = at + len(piece)
+    return out
+
+
 def _chat_pieces(part: str) -> list[str]:
     pieces: list[str] = []
     start = 0
@@ -965,10 +980,9 @@ def _decide(text: str) -> RouteDecision:
 
 def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecision:
     proper = _proper_nouns(text)
-    clauses = [
-        _score_clause(piece, _normalise(piece), language, read_disclaimers, proper)
-        for piece in _clauses(text, language)
-    ]
+    pieces = _clauses(text, language)
+    clauses = [_score_clause(piece, _normalise(piece), language, read_disclaimers, proper) for piece in pieces]
+    joiners = _joiners_before(text, pieces)
     for pattern, label in ((_CODE, "code"), (_MATH, "arithmetic")):
         if pattern.search(text):
             for c in clauses:
@@ -987,7 +1001,7 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
         ):
             clauses[i - 1].aside = True  # "delivery was quick, thanks!"
     for i, c in enumerate(clauses):
-        if i + 1 < len(clauses) and discourse.prefaces(c.words, clauses[i + 1].words):
+        if i + 1 < len(clauses) and discourse.prefaces(c.words, joiners[i + 1] + clauses[i + 1].words):
             c.aside = True
         if i > 0:
             _bind_back(c, clauses[i - 1])

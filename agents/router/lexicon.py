@@ -620,7 +620,7 @@ GENERAL_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("second", "hand"), 0, {"oos": 2.0}),
     (("how", "to", "wash clean assemble operate install"), 0, {"oos": 2.5}),
     # the customer sending something of their own: "I need to send a parcel to Spain", "ship a car"
-    (("send post ship", "a an", "parcel package letter card car"), 0, {"oos": 3.0}),
+    (("send post ship", "a an", "parcel package letter card car"), 0, {"oos": 4.0}),
 )
 
 # ------------------------------------------------------------------ languages
