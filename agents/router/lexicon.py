@@ -367,7 +367,7 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "cc": "card", "cs": "support", "custserv": "support", "recpt": "receipt", "rcpt": "receipt",
     "sub": "subscription", "subs": "subscription", "unsub": "unsubscribe", "newsltr": "newsletter",
     "nr": "number", "num": "number", "msg": "message", "thx": "thanks",
-    "bc": "because", "cuz": "because", "coz": "because", "rn": "now",
+    "bc": "because", "cuz": "because", "coz": "because", "rn": "now", "wen": "when", "wher": "where",
 }
 
 # fmt: on
@@ -479,7 +479,7 @@ FOREIGN_BREAKERS: Final = _words(
 FOLLOW_UP_QUESTIONS: Final = _words("where when why how status happened happening going")
 FOLLOW_UP_PRONOUNS: Final = _words("it they them that those")
 # A reason clause ("because ...", "since ...") is background unless it asks for something itself.
-REASON_MARKERS: Final = _words("because cause cuz coz bc since due")
+REASON_MARKERS: Final = _words("because becuase becasue beacuse cause cuz coz bc since due")
 REQUEST_MARKERS: Final = _words("please pls plz want need like can could would help refund cancel")
 # A clause that opens with one of these drops what follows ("forget the invoice, ...", "never mind
 # the refund"): a dismissal is a disclaimer without a negation.
@@ -631,7 +631,7 @@ LANGUAGES: Final[dict[str, str]] = {"de": "german", "es": "spanish", "fr": "fren
 FUNCTION_WORDS: Final[dict[str, frozenset[str]]] = {
     "en": _words(
         "the and is are my i you your to of it was have has not do does can please where what when why how "
-        "with for me this that on at be been would could want need a no just"
+        "with for me this that on at be been would could want need a no just will"
     ),
     "de": _words(
         "ich mein meine meinen meiner mir mich und ist sind nicht kein keine wurde wurden bitte wie wo was "
