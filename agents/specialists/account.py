@@ -202,7 +202,7 @@ VOCABULARY = Vocabulary(
         "verification": 2.0, "birth": 1.0, "dob": 2.0, "verify": 1.0, "locked": 1.5, "lockout": 2.0,
         "hacked": 2.5, "privacy": 1.5, "gdpr": 3.0, "marketing": 1.5, "spam": 1.0, "deactivate": 2.0,
         "reactivate": 2.0, "key": 0.5, "access": 0.8, "mailing": 1.5, "premium": 0.5, "freemium": 1.0,
-        "platinum": 0.5, "gold": 0.3, "pw": 2.0, "pwd": 2.0, "nickname": 2.0, "birthday": 1.0,
+        "platinum": 0.5, "gold": 0.3, "pw": 2.0, "pwd": 2.0, "nickname": 2.0, "surname": 2.0, "birthday": 1.0,
         "logged": 1.0, lx.T_ACCOUNT_TYPE: 2.0,
     },
     objects={
@@ -223,6 +223,9 @@ VOCABULARY = Vocabulary(
         (("cant cannot t", "get", "in into"), 1, 2.5),
         (("log sign", "in on into"), 0, 3.0),
         (("log sign", "out"), 0, 2.0),
+        # profile data: "new phone number on my account", "my new mobile"
+        (("new", "phone mobile email surname name"), 1, 1.5),
+        (("phone number email name surname details address", "on in", "my the", "account profile"), 1, 2.0),
         # what never comes is the link or the code: "the reset link never comes"
         (("link code", lx.NEG, "come comes came arrive arrives arrived show shows"), 2, 2.5),
         (("let", "me", "in into log sign"), 1, 2.5),  # "the app won't let me in"
