@@ -302,7 +302,9 @@ def test_a_pronoun_takes_its_domain_from_the_clause_before() -> None:
 
 
 def test_a_question_about_it_keeps_what_it_asks_about() -> None:
-    assert label("Writing a bad review because the parcel took a month, and where is it now?") == "care+shipping"
+    assert (
+        label("Writing a bad review because the parcel took a month, and where is it now?") == "care+shipping"
+    )
 
 
 def test_what_a_complaint_is_about_counts_half() -> None:

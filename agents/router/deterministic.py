@@ -34,6 +34,7 @@ The tables are compiled on first use; routing a typical request takes well under
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -480,9 +481,17 @@ _SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bpick-up\b"), " pick up "),
     (re.compile(r"\bpost\s?codes?\b"), " postcode "),
     # a past participle before the order describes it ("the refund for my cancelled order")
-    (re.compile(r"\b(?:cancell?ed|returned|refunded|delivered|shipped|dispatched) (orders?|items?|purchases?)\b"), r"\1"),
+    (
+        re.compile(
+            r"\b(?:cancell?ed|returned|refunded|delivered|shipped|dispatched) (orders?|items?|purchases?)\b"
+        ),
+        r"\1",
+    ),
     # "what time is it?" in the other languages
-    (re.compile(r"\b(?:hoe laat is het|wie sp(?:ä|ae|a)t ist es|qu[ée] hora es|quelle heure est[- ]il)\b"), " what time is it "),
+    (
+        re.compile(r"\b(?:hoe laat is het|wie sp(?:ä|ae|a)t ist es|qu[ée] hora es|quelle heure est[- ]il)\b"),
+        " what time is it ",
+    ),
     (re.compile(r"\bpre-?order"), " preorder"),
     (re.compile(r"(?<=\d)(?:st|nd|rd|th)\b"), ""),
     # French "je n'arrive pas à ..." is "I can't manage to ...", not an arrival
@@ -509,7 +518,9 @@ _SINCE_TIME = (
     r"satur|sun)day|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 )
 _REASON = rf"\s(?=(?:because|becuase|becasue|beacuse|cause|cuz|coz|bc|since(?!\s+{_SINCE_TIME})|due to)\s)"
-_SPLIT = re.compile(rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE)
+_SPLIT = re.compile(
+    rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE
+)
 
 
 def _joiners_in(language: str) -> str:
@@ -585,8 +596,54 @@ def _clauses(text: str, language: str = "en") -> list[str]:
         parts.append(tail)
     out: list[str] = []
     for part in parts or [text]:
-        out.extend(_chat_pieces(part) if language == "en" else [part])
+        out.extend(
+            p for piece in _chat_pieces(part) for p in _run_on_pieces(piece)
+        ) if language == "en" else out.append(part)
     return out
+
+
+_AUX = frozenset(
+    lx.words(
+        "is was are were has have hasn hasnt isn isnt doesn doesnt didn didnt won wont keeps keep got never still not cant wasn wasnt"
+    )
+)
+_SUBORDINATORS = frozenset(lx.words("how what when where why if whether that which because since about"))
+_OBJECT_STARTS = frozenset(lx.words("my the a an your it this that our"))
+_NOT_BEFORE_SPLIT = (
+    lx.STOPWORDS
+    | lx.GENERIC_VERBS
+    | lx.NEGATORS
+    | lx.words("really just still also i we you to for on in at of with from about")
+)
+
+
+def _run_on_pieces(piece: str) -> list[str]:
+    """Two requests run together without a joiner or a stop ("my login doesnt work my order is late",
+    "change email address track my parcel", "wrong item received want refund"): a new subject with its
+    verb, an imperative with its object, or "want"/"need" after a content word starts a clause."""
+    raw = piece.split()
+    words = [_APOSTROPHE.sub("", w).strip('.,!?;:()"').lower() for w in raw]
+    cuts: list[int] = []
+    start = 0
+    for j in range(1, len(words)):
+        w, prev = words[j], words[j - 1]
+        if j - start < 2 or prev in _NOT_BEFORE_SPLIT or not prev.isalpha():
+            continue
+        new_subject = (
+            w == "my"
+            and j - start >= 3
+            and any(x in _AUX for x in words[j + 2 : j + 5])
+            and not any(x in _SUBORDINATORS for x in words[start:j])  # "how long my refund is taking"
+        )
+        imperative = w in lx.GENERIC_VERBS and j + 1 < len(words) and words[j + 1] in _OBJECT_STARTS
+        wish = w in ("want", "need", "wanna")
+        if new_subject or imperative or wish:
+            cuts.append(j)
+            start = j
+    if not cuts:
+        return [piece]
+    bounds = [0, *cuts, len(raw)]
+    return [" ".join(raw[a:b]) for a, b in itertools.pairwise(bounds) if a < b]
 
 
 def _joiners_before(text: str, pieces: Sequence[str]) -> list[list[str]]:
@@ -981,7 +1038,9 @@ def _decide(text: str) -> RouteDecision:
 def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecision:
     proper = _proper_nouns(text)
     pieces = _clauses(text, language)
-    clauses = [_score_clause(piece, _normalise(piece), language, read_disclaimers, proper) for piece in pieces]
+    clauses = [
+        _score_clause(piece, _normalise(piece), language, read_disclaimers, proper) for piece in pieces
+    ]
     joiners = _joiners_before(text, pieces)
     for pattern, label in ((_CODE, "code"), (_MATH, "arithmetic")):
         if pattern.search(text):
@@ -1134,8 +1193,11 @@ def route_deterministic(request: str | RouteRequest, history: Sequence[str] | No
         raise ValueError("request text is empty: nothing to route")
     _ensure_compiled()
     decision = _decide(cleaned)
-    if past and decision.out_of_scope and decision.confidence <= 0.6 and discourse.asks_about_it(
-        _TOKEN.findall(_normalise(cleaned))
+    if (
+        past
+        and decision.out_of_scope
+        and decision.confidence <= 0.6
+        and discourse.asks_about_it(_TOKEN.findall(_normalise(cleaned)))
     ):
         # "where exactly is it stuck?" after a request about a parcel: a word no domain knows in a
         # follow-up about "it" is no reason to leave the thread's subject

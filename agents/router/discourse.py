@@ -16,6 +16,7 @@ The vocabulary is shared (``lexicon.py``): none of it names a domain.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from switchboard.agents.router import lexicon as lx
@@ -156,7 +157,7 @@ def _past(verb: str) -> bool:
 def _dated(words: Sequence[str]) -> bool:
     """The clause says when something happened: "two weeks ago", "back in October", "hace semanas"."""
     return any(w in lx.AGO_MARKERS for w in words) or any(
-        (a, b) in lx.DATED_PAIRS for a, b in zip(words, words[1:], strict=False)
+        (a, b) in lx.DATED_PAIRS for a, b in itertools.pairwise(words)
     )
 
 
@@ -186,7 +187,9 @@ def complaint_topic(words: Sequence[str]) -> set[int]:
     for i, w in enumerate(words[:-1]):
         if w in lx.COMPLAINT_HEADS and words[i + 1] in lx.TOPIC_MARKERS:
             end = i + 2
-            while end < len(words) and words[end] not in lx.CONTRAST and words[end] not in lx.CONTRAST_OPENERS:
+            while (
+                end < len(words) and words[end] not in lx.CONTRAST and words[end] not in lx.CONTRAST_OPENERS
+            ):
                 end += 1
             out.update(range(i + 1, end))
     return out
