@@ -67,6 +67,8 @@ ABSORB_THRESHOLD = 1.5
 # With only weak evidence (no clause reaches CLAUSE_THRESHOLD), a runner-up this close makes it a question.
 CONTRADICTION_RATIO = 0.75
 OOS_THRESHOLD = 2.0
+# After an opening clause about something else, a later clause needs this much (or a word of this store).
+AFTER_OOS_THRESHOLD = 2.5
 # What a complaint is about counts this much ("a complaint about the lost parcel" is care's).
 TOPIC_SHARE = 0.5
 
@@ -996,6 +998,19 @@ def _select(clauses: list[_Clause], include_asides: bool) -> tuple[set[str], dic
             if first or (c.selected and c.pred.get(d, 0.0) >= SECOND_THRESHOLD):
                 c.selected.append(d)
     selected: set[str] = {d for c in clauses for d in c.selected}
+    opening = next((c for c in clauses if not c.aside), None)
+    if (
+        selected
+        and opening is not None
+        and opening.out_of_scope
+        and max(c.scores[d] for c in clauses for d in c.selected) < AFTER_OOS_THRESHOLD
+        and not any(w in lx.STORE_REFERENCES for c in clauses for w in c.words)
+    ):
+        # "my flight got cancelled, can I get compensation?": what follows a request about something
+        # else, with no strong cue and no word of this store, is about the same thing
+        for c in clauses:
+            c.selected = []
+        return set(), {}
     best, best_total = _best(totals)
     if not selected and best is not None and best_total >= MIN_THRESHOLD:
         first_oos = next((i for i, c in enumerate(clauses) if c.out_of_scope), len(clauses))

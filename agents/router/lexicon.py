@@ -165,7 +165,8 @@ OOS_CUES: Final[dict[str, float]] = {
     "richest": 3.0, "tallest": 3.0, "plumber": 3.0, "electrician": 3.0, "mechanic": 3.0, "babysitter": 3.0,
     "hairdresser": 3.0, "locksmith": 3.0, "dentist": 3.0, "wedding": 1.5, "cv": 3.0, "resume": 1.0, "taxi": 3.0, "pothole": 3.0, "cake": 2.5, "flowers": 2.0,
     "freelance": 3.0, "template": 2.5, "scam": 2.0, "assemble": 2.5, "assembly": 2.0, "engrave": 3.0,
-    "engraving": 3.0, "secondhand": 2.5, "salon": 3.0, "limerick": 3.0, "sonnet": 3.0, "restaurant": 2.5, "pizza": 3.0,
+    "engraving": 3.0, "secondhand": 2.5, "salon": 3.0, "booking": 1.5, "train": 2.5, "bus": 2.5,
+    "tram": 2.5, "supermarket": 2.5, "atm": 3.0, "cashpoint": 3.0, "limerick": 3.0, "sonnet": 3.0, "restaurant": 2.5, "pizza": 3.0,
     "blockchain": 3.0, "nft": 3.0, "population": 3.0, "entertain": 2.5, "bored": 2.0, "dinner": 2.0,
     "lunch": 2.0, "breakfast": 2.0, "job": 2.0, "jobs": 2.5, "hiring": 3.0, "vacancy": 3.0,
     "vacancies": 3.0, "career": 2.5, "takeaway": 3.0, "sushi": 3.0, "burger": 3.0, "bedtime": 2.0, "grandmother": 1.5,
@@ -504,7 +505,8 @@ OTHER_COMPANIES: Final = _words(
     "instagram facebook whatsapp tiktok snapchat twitter linkedin reddit "
     "google microsoft uber lyft airbnb expedia ryanair easyjet lufthansa klm "
     "vodafone verizon tmobile telekom landlord gym insurer airline airlines "
-    "ubereats deliveroo doordash justeat grubhub tesco sainsburys asda lidl aldi argos currys"
+    "ubereats deliveroo doordash justeat grubhub tesco sainsburys asda lidl aldi argos currys "
+    "zara primark uniqlo bol otto mediamarkt fnac cdiscount"
 )
 # Services the store does not offer, and other providers' things: "my phone bill", "my electricity
 # provider", "a library book", "my Gmail password". Single words, and pairs written "first second".
@@ -517,7 +519,7 @@ OTHER_SERVICE_PAIRS: Final = frozenset(
     (a, b)
     for a, bs in {
         "phone": "bill bills plan contract provider carrier tariff",
-        "mobile": "bill plan contract provider carrier tariff",
+        "mobile": "bill plan contract provider carrier tariff data signal network",
         "gas": "bill bills provider supplier",
         "water": "bill bills provider supplier",
         "energy": "bill bills provider supplier company",
@@ -617,6 +619,9 @@ GENERAL_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("prime", "minister"), 0, {"oos": 4.0}),
     (("do does can", "you", "repair mend install"), 1, {"oos": 3.0}),
     (("do will would", "you", "buy"), 0, {"oos": 3.0}),  # selling to the store
+    (("work", "for at", "you your"), 0, {"oos": 2.5}),  # a job
+    (("who", "owns own runs"), 0, {"oos": 3.0}),
+    (("choose pick find recommend suggest", "a an", "present gift"), 1, {"oos": 3.0}),
     (("second", "hand"), 0, {"oos": 2.0}),
     (("how", "to", "wash clean assemble operate install"), 0, {"oos": 2.5}),
     # the customer sending something of their own: "I need to send a parcel to Spain", "ship a car"
