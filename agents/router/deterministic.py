@@ -744,11 +744,17 @@ def _variant_weights(table: dict[str, dict[str, float]], variants: Iterable[str]
 
 
 def _proper_nouns(text: str) -> frozenset[str]:
-    """Words capitalised where a sentence does not start ("Paris", "Rotterdam"), lower-cased."""
+    """Words capitalised where a sentence does not start ("Paris", "Rotterdam"), lower-cased; in a text
+    that is not shouted, a word in capitals is a code or a name too ("the promo code FREESHIP")."""
     out = set()
+    letters = [c for c in text if c.isalpha()]
+    shouted = sum(c.isupper() for c in letters) > len(letters) / 2
     for m in _TOKEN.finditer(text):
         w = m.group()
-        if m.start() and w[:1].isupper() and not w.isupper() and not _SENTENCE_END.search(text, 0, m.start()):
+        if w.isupper():
+            if not shouted and len(w) >= 4 and w.isalpha():
+                out.add(w.lower())
+        elif m.start() and w[:1].isupper() and not _SENTENCE_END.search(text, 0, m.start()):
             out.add(w.lower())
     return frozenset(out)
 
