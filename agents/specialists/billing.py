@@ -223,9 +223,10 @@ VOCABULARY = Vocabulary(
         (("payment", "method option modalities"), 2, 1.0),
         (("gift", "card"), 0, 1.0),
         (("card", "game games trick tricks"), 0, -1.5),
+        (("charging", "cable cord lead port pad station"), 0, -2.5),  # a charging cable is a part
         (("delivery shipping postage", "charge charges fee fees cost costs"), 0, -1.0),  # what delivery costs
         (("charge charges fee fees postage cost", "back refunded"), 1, 3.0),  # "I want the delivery fee back"
-        (("discount promo coupon voucher gift", "code"), 1, 1.0),
+        (("discount promo coupon voucher gift", "code codes"), 1, 1.5),
     ),
     foreign={
         "de": {

@@ -161,7 +161,7 @@ VOCABULARY = Vocabulary(
     phrases=(
         (("on", "record"), 0, 2.0),
         (("on", "hold"), 0, 2.0),
-        (("nobody noone", "helps help answers replies responds"), 1, 2.5),
+        (("nobody noone", "helps help answers replies responds calls rings gets"), 1, 2.5),
         (("third fourth fifth", "time"), 0, 1.5),
         (("head", "office"), 0, 3.0),
         (("someone somebody person anyone", "in", "charge"), 0, 3.0),

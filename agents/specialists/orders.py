@@ -188,7 +188,7 @@ VOCABULARY = Vocabulary(
         (("send bring take", "back"), 2, 2.5),
         (("sent brought took", "back"), 2, 1.5),  # done already: "the refund for the lamp I sent back"
         (("swap exchange switch trade", "for"), 4, 1.0),
-        (("wrong", "item size colour color product thing things one stuff order article"), 2, 1.5),
+        (("wrong", "item size colour color product thing things one stuff order article shade model version"), 2, 2.0),
         (("wrong", "with"), 0, -1.5),  # "something's wrong with my thing" is not the wrong item
         (("sent send gave", "wrong"), 3, 1.0),
         (("too", "small big large tight loose short long narrow wide"), 0, 1.5),
@@ -200,7 +200,9 @@ VOCABULARY = Vocabulary(
         (("order purchase", "confirmation"), 0, 2.5),
         # not yet shipped is the order's status: "when will my lamp ship?", "has it been dispatched yet?"
         (("when", "will does", "ship dispatch"), 4, 2.5),
-        (("has have", "shipped dispatched", "yet"), 4, 2.5),
+        (("has have hasn haven hasnt havent", "shipped dispatched", "yet"), 4, 2.5),
+        (("changed change", "my", "mind"), 0, 2.0),
+        (("arrived came", "without"), 2, 2.5),  # a part missing from the order
         (("phone laptop tablet", "case cases cover covers charger stand"), 0, 1.5),
         (("says shows still", "processing"), 2, 2.0),
         (("before", "it they", "ships ship shipped dispatches dispatched leaves goes"), 1, 2.5),
