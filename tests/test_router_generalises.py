@@ -387,3 +387,26 @@ def test_a_follow_up_about_it_stays_with_the_thread() -> None:
 )
 def test_other_languages_false_friends_and_status(text: str, expected: str) -> None:
     assert label(text) == expected
+
+
+def test_requests_run_together_without_a_joiner_are_split() -> None:
+    check(
+        [
+            ("the login page keeps crashing my refund is still missing", "account+billing"),
+            ("i need to return the boots my password stopped working", "account+orders"),
+            ("i want to complain about how slow my refund is", "care"),  # one request, not two
+        ]
+    )
+
+
+def test_a_weak_clause_after_one_about_something_else_follows_it() -> None:
+    check(
+        [
+            ("my train was cancelled, can I get compensation", "out_of_scope"),
+            ("my Spotify was cancelled, can you cancel ORD-778899 too", "orders"),  # this store's order
+        ]
+    )
+
+
+def test_a_code_in_capitals_is_not_a_misspelt_cue() -> None:
+    assert label("the promo code SHIPFREE did not work") == "billing"

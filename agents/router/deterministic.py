@@ -634,7 +634,7 @@ def _run_on_pieces(piece: str) -> list[str]:
         new_subject = (
             w == "my"
             and j - start >= 3
-            and any(x in _AUX for x in words[j + 2 : j + 5])
+            and any(x in _AUX or (x.endswith("ed") and len(x) > 4) for x in words[j + 2 : j + 5])
             and not any(x in _SUBORDINATORS for x in words[start:j])  # "how long my refund is taking"
         )
         imperative = w in lx.GENERIC_VERBS and j + 1 < len(words) and words[j + 1] in _OBJECT_STARTS
