@@ -410,3 +410,13 @@ def test_a_weak_clause_after_one_about_something_else_follows_it() -> None:
 
 def test_a_code_in_capitals_is_not_a_misspelt_cue() -> None:
     assert label("the promo code SHIPFREE did not work") == "billing"
+
+
+def test_who_said_something_is_its_source_not_a_request() -> None:
+    check(
+        [
+            ("the lady on the phone said my jacket would arrive Friday, it did not", "shipping"),
+            ("I was told by your chat team that the refund went out, but nothing yet", "billing"),
+            ("I got my refund, thank you, but my second parcel is stuck", "shipping"),
+        ]
+    )

@@ -775,11 +775,12 @@ def _score_clause(
     # what a complaint is about ("a complaint about the lost parcel") counts half: only a plain problem
     # in it ("about the double charge on my card") is a request of its own too
     topic = discourse.complaint_topic(words) if topical else set()
+    source = discourse.reported_source(words)  # "the agent on the chat said ...": who said it
     stems: list[str] = []
     foreign: list[str] = []
     written: dict[str, str] = {}  # stem -> the word as written, for the rationale
     for i, tok in enumerate(words):
-        if i in masked or i in topic:
+        if i in masked or i in topic or i in source:
             continue
         for s in _resolve_in(tok, language, tok in proper):
             stems.append(s)

@@ -180,6 +180,22 @@ def is_narrative(words: Sequence[str]) -> bool:
     return _dated(words) and not any(w in lx.QUESTION_WORDS for w in words)
 
 
+def reported_source(words: Sequence[str]) -> set[int]:
+    """Indices of who reported something ("the agent on the chat said ...", "told by your support team
+    that ..."): the source of what the customer repeats, not something asked for."""
+    for i, w in enumerate(words[:10]):
+        if w not in lx.REPORTING_VERBS:
+            continue
+        if i + 1 < len(words) and words[i + 1] == "by":  # "I was told by your support team that ..."
+            end = next((k for k in range(i + 2, len(words)) if words[k] == "that"), None)
+            if end is not None and any(words[k] in lx.REPORTERS for k in range(i + 2, end)):
+                return set(range(i + 1, end + 1))
+            return set()
+        if any(x in lx.REPORTERS for x in words[:i]):
+            return set(range(0, i + 1))
+    return set()
+
+
 def complaint_topic(words: Sequence[str]) -> set[int]:
     """Indices of what a complaint is about ("a formal complaint about this lost parcel"): the topic of
     the complaint, not a request of its own; up to a contrast word or the end of the clause."""

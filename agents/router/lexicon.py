@@ -414,7 +414,7 @@ ASIDE_PHRASES: Final[tuple[str, ...]] = (
     "was fine", "is fine", "thanks for", "thank you for", "cheers for", "thx for", "ta for", "thanks so much for",
     "thank you so much for", "thanks again for", "appreciate you", "big fan", "love the", "love your", "loved the",
     "that part is fine", "that s fine", "that s sorted", "got the refund", "not the problem", "not an issue",
-    "no complaints", "loyal customer", "this time", "came through", "went through",
+    "no complaints", "loyal customer", "this time", "came through", "went through", "got my refund", "received my refund", "got my money back",
     "arrived safely", "arrived fine", "arrived ok",
 )
 # After an aside phrase, only these in the rest of the clause make it a request after all.
@@ -431,6 +431,13 @@ PAST_IRREGULAR: Final = _words(
 )
 # Verbs in the past that still ask for something: "I wanted to give feedback", "I needed the invoice".
 WISH_VERBS: Final = _words("wanted needed tried hoped wondered wished expected meant intended planned")
+# Who said something is its source, not a request: "the agent on the chat said the parcel would come
+# Monday", "I was told by your support team that the refund was issued".
+REPORTING_VERBS: Final = _words("said says told promised claimed mentioned assured")
+REPORTERS: Final = _words(
+    "agent agents colleague colleagues support team chat staff someone somebody representative rep operator "
+    "they he she manager service person lady guy woman man advisor adviser"
+)
 # What a complaint is about is its topic, not another request: "a complaint about the late parcel".
 COMPLAINT_HEADS: Final = _words("complain complaint complaining complained grievance")
 TOPIC_MARKERS: Final = _words("about regarding concerning over re")
