@@ -223,6 +223,7 @@ VOCABULARY = Vocabulary(
         (("cant cannot t", "get", "in into"), 1, 2.5),
         (("log sign", "in on into"), 0, 3.0),
         (("log sign", "out"), 0, 2.0),
+        (("data", "protection"), 0, 3.0),
         # profile data: "new phone number on my account", "my new mobile"
         (("new", "phone mobile email surname name"), 1, 1.5),
         (("phone number email name surname details address", "on in", "my the", "account profile"), 1, 2.0),
