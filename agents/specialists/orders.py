@@ -202,6 +202,7 @@ VOCABULARY = Vocabulary(
         (("when", "will does", "ship dispatch"), 4, 2.5),
         (("has have hasn haven hasnt havent", "shipped dispatched", "yet"), 4, 2.5),
         (("changed change", "my", "mind"), 0, 2.0),
+        (("swap change exchange switch alter", "size sizes colour colours color colors"), 2, 2.0),
         (("arrived came", "without"), 2, 2.5),  # a part missing from the order
         (("phone laptop tablet", "case cases cover covers charger stand"), 0, 1.5),
         (("says shows still", "processing"), 2, 2.0),
