@@ -136,7 +136,9 @@ GREETING_PHRASES: Final[tuple[str, ...]] = (
     "qué tal", "que tal", "that's sorted", "that's sorted it", "all sorted", "sorted it", "that's fixed it",
     "that worked", "it works now", "that's solved it", "problem solved", "talk later", "talk soon",
     "hope you're well", "hope you are well", "hope you're doing well", "hope you are doing well",
-    "hope all is well", "hope you're having a good day", "how have you been",
+    "hope all is well", "hope you're having a good day", "how have you been", "hope you are having a",
+    "hope you're having a", "sounds good", "sounds great", "sounds perfect", "sounds fine", "happy friday",
+    "happy monday", "happy weekend", "have a good week", "have a nice week", "have a great week",
     "you've been a great help", "you've been a big help", "you've been so helpful", "that's a great help",
     "that helps a lot", "that's really helpful", "that's very helpful", "much appreciated",
     # what the assistant is (what it can do gets the clarifying question, which says it)
@@ -699,7 +701,7 @@ POLITE: Final = _words(
     "awesome wonderful lovely brilliant super fantastic amazing appreciate appreciated kind sir madam friend "
     "mate buddy u ya how are doing today going up well fine i m s no nothing else needed all "
     "helpful been being quick fast top one tonight enjoy rest happy new year merry christmas holidays "
-    "easter take care soon"
+    "easter take care soon week monday tuesday wednesday thursday friday saturday sunday"
 )
 # Thanks may name what they are for: "thanks for the help", "gracias por la ayuda".
 THANKS_WORDS: Final = _words("thanks thank thx ty cheers appreciate merci danke dank gracias bedankt dankjewel")
