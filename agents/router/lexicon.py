@@ -701,7 +701,7 @@ POLITE: Final = _words(
     "awesome wonderful lovely brilliant super fantastic amazing appreciate appreciated kind sir madam friend "
     "mate buddy u ya how are doing today going up well fine i m s no nothing else needed all "
     "helpful been being quick fast top one tonight enjoy rest happy new year merry christmas holidays "
-    "easter take care soon week monday tuesday wednesday thursday friday saturday sunday"
+    "easter take care soon wish pleasant week monday tuesday wednesday thursday friday saturday sunday"
 )
 # Thanks may name what they are for: "thanks for the help", "gracias por la ayuda".
 THANKS_WORDS: Final = _words("thanks thank thx ty cheers appreciate merci danke dank gracias bedankt dankjewel")
