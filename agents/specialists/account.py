@@ -224,6 +224,7 @@ VOCABULARY = Vocabulary(
         (("log sign", "in on into"), 0, 3.0),
         (("log sign", "out"), 0, 2.0),
         (("data", "protection"), 0, 3.0),
+        (("from", "your", "records system systems database files"), 0, 2.5),  # personal data held
         # profile data: "new phone number on my account", "my new mobile"
         (("new", "phone mobile email surname name"), 1, 1.5),
         (("phone number email name surname details address", "on in", "my the", "account profile"), 1, 2.0),

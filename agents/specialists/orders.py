@@ -204,6 +204,7 @@ VOCABULARY = Vocabulary(
         (("changed change", "my", "mind"), 0, 2.0),
         (("swap change exchange switch alter", "size sizes colour colours color colors"), 2, 2.0),
         (("arrived came", "without"), 2, 2.5),  # a part missing from the order
+        (("item items piece part parts", "is are was were", "missing"), 1, 2.0),
         (("phone laptop tablet", "case cases cover covers charger stand"), 0, 1.5),
         (("says shows still", "processing"), 2, 2.0),
         (("before", "it they", "ships ship shipped dispatches dispatched leaves goes"), 1, 2.5),
