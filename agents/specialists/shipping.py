@@ -290,6 +290,7 @@ VOCABULARY = Vocabulary(
         (("should", "have ve", "been", "here delivered"), 1, 2.5),
         (("still", "nothing"), 0, 2.0),
         (("which what", "address"), 1, 2.0),
+        (("send sent deliver delivered ship shipped", "to", "my the a", "office work home house flat workplace"), 1, 2.0),
         (("claim", "for on about", "it parcel package delivery shipment"), 1, 1.5),  # a lost-parcel claim
         (("where", " ".join(sorted(lx.GOODS - {"item", "items", "product", "products"}))), 4, 2.5),
         (("shipping delivery postage", "rate rates price prices charge charges fee fees cost costs"), 0, 1.5),
