@@ -420,3 +420,13 @@ def test_who_said_something_is_its_source_not_a_request() -> None:
             ("I got my refund, thank you, but my second parcel is stuck", "shipping"),
         ]
     )
+
+
+def test_a_reason_with_as_or_the_reason_is_background() -> None:
+    check(
+        [
+            ("could I have my money back as the box turned up smashed", "billing"),
+            ("I want a refund. The reason is the courier was a week late", "billing"),
+            ("as for the invoice, where can I download it", "billing"),  # "as for" is no reason
+        ]
+    )

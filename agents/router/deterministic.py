@@ -519,7 +519,10 @@ _SINCE_TIME = (
     r"(?:forever|ages|then|yesterday|last|early|mid|\d|the \d|a (?:week|month|while)|(?:mon|tues|wednes|thurs|fri|"
     r"satur|sun)day|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 )
-_REASON = rf"\s(?=(?:because|becuase|becasue|beacuse|cause|cuz|coz|bc|since(?!\s+{_SINCE_TIME})|due to)\s)"
+_REASON = (
+    rf"\s(?=(?:because|becuase|becasue|beacuse|cause|cuz|coz|bc|since(?!\s+{_SINCE_TIME})|due to|seeing as"
+    r"|as(?=\s+(?:the|my|i|it|we|they|this|that|he|she|you)\b))\s)"
+)
 _SPLIT = re.compile(
     rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE
 )

@@ -144,7 +144,11 @@ def is_aside(words: Sequence[str]) -> bool:
 
 def is_reason(words: Sequence[str]) -> bool:
     """A reason given for the request ("because the parcel arrived broken") that asks for nothing itself."""
-    return bool(words) and words[0] in lx.REASON_MARKERS and not any(w in lx.REQUEST_MARKERS for w in words)
+    if not words or any(w in lx.REQUEST_MARKERS for w in words):
+        return False
+    if words[0] == "as":  # "as the parcel came damaged", not "as for the invoice"
+        return len(words) > 1 and words[1] in lx.REASON_AS_SUBJECTS
+    return words[0] in lx.REASON_MARKERS or tuple(words[:2]) in (("the", "reason"), ("reason", "being"))
 
 
 def _past(verb: str) -> bool:

@@ -489,7 +489,8 @@ FOREIGN_BREAKERS: Final = _words(
 FOLLOW_UP_QUESTIONS: Final = _words("where when why how status happened happening going")
 FOLLOW_UP_PRONOUNS: Final = _words("it they them that those")
 # A reason clause ("because ...", "since ...") is background unless it asks for something itself.
-REASON_MARKERS: Final = _words("because becuase becasue beacuse cause cuz coz bc since due")
+REASON_MARKERS: Final = _words("because becuase becasue beacuse cause cuz coz bc since due seeing")
+REASON_AS_SUBJECTS: Final = _words("the my i it we they this that he she you")
 REQUEST_MARKERS: Final = _words("please pls plz want need like can could would help refund cancel")
 # A clause that opens with one of these drops what follows ("forget the invoice, ...", "never mind
 # the refund"): a dismissal is a disclaimer without a negation.
