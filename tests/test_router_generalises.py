@@ -430,3 +430,21 @@ def test_a_reason_with_as_or_the_reason_is_background() -> None:
             ("as for the invoice, where can I download it", "billing"),  # "as for" is no reason
         ]
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wo bleibt mein Wasserkocher?", "shipping"),
+        ("Mein Rucksack ist immer noch nicht da", "shipping"),
+        ("¿Dónde está mi tostadora?", "shipping"),
+        ("Todavía no he recibido la mochila", "shipping"),
+        ("Je n'ai pas reçu ma commande", "shipping"),
+        ("Je voudrais rendre la lampe", "orders"),
+        ("Mijn rugzak is nog niet binnen", "shipping"),
+        ("Wanneer komt mijn bestelling?", "shipping"),
+        ("Todavía no he recibido mi reembolso", "billing"),  # a refund named outweighs the arrival
+    ],
+)
+def test_not_received_and_where_is_a_product_in_other_languages(text: str, expected: str) -> None:
+    assert label(text) == expected

@@ -238,7 +238,7 @@ VOCABULARY = Vocabulary(
         "es": {
             "factura": 3.0, "pago": 2.5, "pagar": 2.5, "pagado": 2.5, "reembolso": 3.0, "reembolsar": 3.0,
             "dinero": 2.0, "cobrar": 3.0, "cobro": 3.0, "cobraron": 3.0, "cargo": 2.5, "tarjeta": 2.0,
-            "recibo": 2.5, "comisión": 2.0, "iva": 2.5,
+            "recibo": 1.5, "comisión": 2.0, "iva": 2.5,  # "recibo": "recibido" (received) shares its stem
         },
         "fr": {
             "facture": 3.0, "paiement": 2.5, "payer": 2.5, "payé": 2.5, "remboursement": 3.0,

@@ -222,7 +222,7 @@ VOCABULARY = Vocabulary(
         },
         "fr": {
             "annuler": 2.5, "annulation": 2.5,
-            "retourner": 3.0, "retour": 3.0, "renvoyer": 2.5, "échanger": 3.0, "échange": 3.0, "mauvais": 1.5,
+            "retourner": 3.0, "retour": 3.0, "rendre": 2.5, "renvoyer": 2.5, "échanger": 3.0, "échange": 3.0, "mauvais": 1.5,
             "achat": 1.5, "acheté": 1.5,
         },
         "nl": {

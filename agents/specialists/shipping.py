@@ -329,10 +329,33 @@ VOCABULARY = Vocabulary(
         },
     },
     foreign_phrases={
-        "de": ((("kommt", "nicht"), 1, 1.5), (("wo", "ist"), 1, 0.5)),
-        "es": ((("no", "ha", "llegado"), 1, 1.0), (("dónde donde", "está esta"), 0, 0.5)),
-        "fr": ((("en", "retard"), 0, 0.5), (("où ou", "est"), 0, 0.5)),
-        "nl": ((("te", "laat"), 0, 2.5), (("waar", "is"), 0, 0.5)),
+        # "where is my ...?" about something not named as an order or a refund (a product: "wo ist meine
+        # Espressomaschine?") is where the parcel is; an order or refund named outweighs it
+        "de": (
+            (("kommt", "nicht"), 1, 1.5),
+            (("wo", "ist sind"), 1, 1.4),
+            (("wo", "bleibt bleiben"), 0, 2.5),
+            (("nicht", "da angekommen gekommen eingetroffen erhalten bekommen geliefert"), 2, 2.0),
+            (("wann", "kommt kommen"), 3, 2.0),
+        ),
+        "es": (
+            (("no", "ha", "llegado"), 1, 1.0),
+            (("dónde donde", "está esta están estan"), 0, 1.4),
+            (("no", "recibido llegado"), 2, 2.0),
+        ),
+        "fr": (
+            (("en", "retard"), 0, 0.5),
+            (("où ou", "est sont"), 0, 1.4),
+            (("pas", "reçu recu arrivé arrive arrivée arrivee livré livre"), 1, 2.0),
+            (("quand", "arriver arrivera recevoir"), 4, 2.0),
+        ),
+        "nl": (
+            (("te", "laat"), 0, 2.5),
+            (("waar", "is zijn"), 0, 1.4),
+            (("waar", "blijft blijven"), 0, 2.5),
+            (("niet geen", "binnen aangekomen ontvangen gekomen geleverd bezorgd"), 2, 2.0),
+            (("wanneer", "komt komen"), 3, 2.0),
+        ),
     },
 )
 # fmt: on
