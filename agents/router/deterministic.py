@@ -473,6 +473,7 @@ _SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
         " xamountx ",
     ),
     (re.compile(r"#\s?\d+"), " xnumx "),
+    (re.compile(r"\be?[- ]?mail[- ]?(?:adres(?:sen|se)?|address(?:es)?|adresses?)\b"), " email "),  # "e-mailadres"
     (re.compile(r"\be[- ]?mail(s?)\b"), r" email\1 "),
     (re.compile(r"\bemail\s*-?\s*(?:address(?:es)?|adresse|adres|direcci[oó]n)\b"), " email "),
     (re.compile(r"\bcorreo electr[oó]nico\b|\bcourriel\b"), " email "),
