@@ -448,3 +448,11 @@ def test_a_reason_with_as_or_the_reason_is_background() -> None:
 )
 def test_not_received_and_where_is_a_product_in_other_languages(text: str, expected: str) -> None:
     assert label(text) == expected
+
+
+def test_a_weak_turn_of_phrase_in_a_follow_up_stays_with_the_thread() -> None:
+    thread = ["the code to reset my password never shows up"]
+    assert route_deterministic("still nothing", thread).domains == ["account"]
+    assert route_deterministic("still nothing").domains == ["shipping"]  # alone: a parcel not come
+    # a word of another domain is a new subject
+    assert route_deterministic("ok, and can I cancel it?", ["where is my parcel?"]).domains == ["orders"]

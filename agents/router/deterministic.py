@@ -473,7 +473,10 @@ _SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
         " xamountx ",
     ),
     (re.compile(r"#\s?\d+"), " xnumx "),
-    (re.compile(r"\be?[- ]?mail[- ]?(?:adres(?:sen|se)?|address(?:es)?|adresses?)\b"), " email "),  # "e-mailadres"
+    (
+        re.compile(r"\be?[- ]?mail[- ]?(?:adres(?:sen|se)?|address(?:es)?|adresses?)\b"),
+        " email ",
+    ),  # "e-mailadres"
     (re.compile(r"\be[- ]?mail(s?)\b"), r" email\1 "),
     (re.compile(r"\bemail\s*-?\s*(?:address(?:es)?|adresse|adres|direcci[oó]n)\b"), " email "),
     (re.compile(r"\bcorreo electr[oó]nico\b|\bcourriel\b"), " email "),
@@ -1199,6 +1202,26 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
     )
 
 
+FOLLOW_UP_CONFIDENCE = 0.68
+
+
+def _weak_follow_up(text: str, decision: RouteDecision) -> bool:
+    """A short message whose domains rest only on a turn of phrase, no word of theirs ("still nothing",
+    "it still doesn't come"): weak evidence, read in the thread. A word of a domain ("can I cancel
+    it?", "how much did I pay?") is a new subject."""
+    words = _TOKEN.findall(_normalise(text))
+    if len(words) > 10 or decision.confidence >= FOLLOW_UP_CONFIDENCE:
+        return False
+    if detect(words, _FOREIGN_CUES, _KNOWN_RAW) != "en":
+        return False  # the other languages' cue words are not in the English tables read below
+    stems = tokens_for(text)
+    return not any(
+        d in _PRED.get(s, {}) or d in _OBJ.get(s, {}) or d in _BIND_TARGETS.get(s, ())
+        for s in stems
+        for d in decision.domains
+    )
+
+
 def route_deterministic(request: str | RouteRequest, history: Sequence[str] | None = None) -> RouteDecision:
     """Route a request to domains without a model.
 
@@ -1228,6 +1251,20 @@ def route_deterministic(request: str | RouteRequest, history: Sequence[str] | No
         # "where exactly is it stuck?" after a request about a parcel: a word no domain knows in a
         # follow-up about "it" is no reason to leave the thread's subject
         decision = _clarify("a follow-up about something said before", 0.5)
+    if decision.domains and past and _weak_follow_up(cleaned, decision):
+        # "still nothing" after "my password reset isn't working": a weak cue in a short follow-up is
+        # about what the thread is about, not a new subject
+        previous = _clean(str(past[-1]))
+        earlier = _decide(previous) if previous else None
+        if earlier is not None and earlier.domains and set(earlier.domains) != set(decision.domains):
+            return RouteDecision(
+                domains=earlier.domains,
+                confidence=round(earlier.confidence * 0.8, 3),
+                rationale=f"a weak follow-up ({decision.rationale}) to the previous request ({earlier.rationale})"[
+                    :1000
+                ],
+                domain_requests={d: f"{previous} / {cleaned}"[:2000] for d in earlier.domains},
+            )
     if decision.needs_clarification and past:
         previous = _clean(str(past[-1]))
         if previous:
