@@ -182,7 +182,7 @@ VOCABULARY = Vocabulary(
         (("support", "team"), 0, 2.0),
         (("opening business office open", "hours time"), 1, 3.0),
         (("what which", "hours"), 0, 2.0),
-        (("you", "open closed"), 1, 2.0),
+        (("are were r", "you u", "open closed"), 1, 2.0),
         (("open closed", "sunday saturday weekend holiday christmas today tomorrow late"), 2, 2.0),
         (("hours", "of", "operation business"), 0, 2.0),
         (("your ur", "phone number email address hours hotline contact support"), 2, 2.0),
