@@ -456,3 +456,7 @@ def test_a_weak_turn_of_phrase_in_a_follow_up_stays_with_the_thread() -> None:
     assert route_deterministic("still nothing").domains == ["shipping"]  # alone: a parcel not come
     # a word of another domain is a new subject
     assert route_deterministic("ok, and can I cancel it?", ["where is my parcel?"]).domains == ["orders"]
+
+
+def test_letters_held_for_emphasis_are_read() -> None:
+    check([("the courier was ruuude", "care"), ("where is my refuuund", "billing")])

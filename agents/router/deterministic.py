@@ -418,6 +418,7 @@ def _is_known(word: str) -> bool:
     return word in _KNOWN_RAW or stem(word) in _KNOWN_STEMS
 
 
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
 _FRAGMENTS = frozenset({"re", "ve", "ll", "s", "t", "d", "m", "e", "o", "n"})
 
 
@@ -428,6 +429,9 @@ def _resolve(token: str) -> tuple[str, ...]:
         return (token,)
     if token in _ABBREVIATIONS:
         return tuple(stem(w) for w in _ABBREVIATIONS[token].split())
+    if _ELONGATED.search(token):  # "ruuude", "pleeease", "sooo late": letters held for emphasis
+        two, one = _ELONGATED.sub(r"\1\1", token), _ELONGATED.sub(r"\1", token)
+        return _resolve(one if _is_known(one) and not _is_known(two) else two)
     s = stem(token)
     if token in _KNOWN_RAW or s in _KNOWN_STEMS or len(token) > 40:
         return (s,)
