@@ -268,7 +268,7 @@ VOCABULARY = Vocabulary(
         "de": ((("konto", "löschen loeschen schließen"), 2, 1.0),),
     },
     abbreviations={"acc": "account", "acct": "account", "accnt": "account"},
-    binds=("phone",),  # "update my phone" is profile data
+    binds=("phone", "mobile", "cell"),  # "update my phone" is profile data
 )
 # fmt: on
 
