@@ -149,7 +149,7 @@ VOCABULARY = Vocabulary(
         "telephone": 1.5, "callback": 2.0, "chat": 1.0, "livechat": 3.0, "contact": 1.5, "hours": 1.0,
         "rude": 2.5, "unhappy": 1.5, "disappointed": 1.5, "dissatisfied": 2.0, "angry": 1.0, "furious": 1.0,
         "terrible": 1.5, "awful": 1.5, "horrible": 1.5, "appalling": 2.0, "dreadful": 2.0, "disgraceful": 2.0,
-        "shocking": 1.5, "disgusting": 2.0, "disgusted": 2.0, "ridiculous": 1.5, "outrageous": 1.5,
+        "shocking": 1.5, "disgusting": 2.0, "disgusted": 2.0, "ridiculous": 1.5, "outrageous": 1.5, "disgrace": 2.0, "shambles": 2.0,
         "pathetic": 1.5, "worst": 1.0, "useless": 1.0, "unacceptable": 1.0,
         "bot": 1.0, "robot": 1.0, "staff": 1.0, "employee": 1.0, "ombudsman": 3.0, "praise": 2.0,
         "ceo": 1.5, "management": 1.0, "compliment": 2.0, "survey": 1.5, "stars": 1.0, "trustpilot": 3.0,

@@ -302,7 +302,8 @@ VOCABULARY = Vocabulary(
         (("when", "arrive come deliver get"), 5, 1.0),
         ((lx.NEG, "arrive come came show shown turn turned deliver"), 3, 2.0),
         (("turn turned turning show showed shown", "up"), 0, 2.0),
-        (("no", "sign trace", "of"), 0, 2.0),  # "no sign of the order"  # "when will my trainers turn up?"
+        (("no", "sign trace", "of"), 0, 2.0),  # "no sign of the order"
+        (("box parcel package packaging", "ripped torn opened open tampered"), 3, 2.0),  # opened on the way  # "when will my trainers turn up?"
     ),
     foreign={
         "de": {
