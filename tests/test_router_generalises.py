@@ -266,3 +266,197 @@ def test_weak_and_contradictory_evidence_asks_instead_of_guessing() -> None:
     assert d.needs_clarification and d.domains == [] and "contradictory" in d.rationale
     # strong evidence for one of them is not a contradiction
     assert route_deterministic("a question about my order, or rather how to cancel it").domains == ["orders"]
+
+
+# ------------------------------------------------------------------ background, prefaces and pronouns
+
+
+def test_what_was_already_done_is_background_even_without_a_subject() -> None:
+    check(
+        [
+            ("where is my blender? bought it back in March", "shipping"),
+            ("sent the boots back a fortnight ago, where is the money", "billing"),
+            ("devolví la chaqueta hace dos semanas, ¿dónde está mi reembolso?", "billing"),
+        ]
+    )
+    # a wish in the past still asks for something
+    assert label("I wanted to leave feedback on the site and my coupon did not apply") == "billing+care"
+
+
+def test_praise_or_a_dropped_intention_before_but_is_a_preface() -> None:
+    check(
+        [
+            ("I adore your candles, but please take me off the mailing list", "account"),
+            ("I was going to complain but really I only need to know when the replacement ships", "orders"),
+        ]
+    )
+
+
+def test_a_pronoun_takes_its_domain_from_the_clause_before() -> None:
+    check(
+        [
+            ("was my card debited for the rug order? and can I still cancel it", "billing+orders"),
+            ("I moved house last month. Could you change it for the parcel on its way", "shipping"),
+        ]
+    )
+
+
+def test_a_question_about_it_keeps_what_it_asks_about() -> None:
+    assert (
+        label("Writing a bad review because the parcel took a month, and where is it now?") == "care+shipping"
+    )
+
+
+def test_what_a_complaint_is_about_counts_half() -> None:
+    check(
+        [
+            ("I'd like to lodge a complaint about the missing parcel", "care"),
+            ("I want to complain about being charged twice for one order", "billing+care"),
+        ]
+    )
+
+
+def test_past_participles_describe_the_order() -> None:
+    assert label("when will the refund for my cancelled order reach my card") == "billing"
+
+
+# ------------------------------------------------------------------ more near misses
+
+
+def test_another_shops_parcel_and_other_services_are_out_of_scope() -> None:
+    check(
+        [
+            ("my Hermes parcel from a different shop has vanished", "out_of_scope"),
+            ("I got a parcel from an Etsy seller, can you trace it?", "out_of_scope"),
+            ("forgot the password of my work laptop", "out_of_scope"),
+            ("how do I appeal a parking fine", "out_of_scope"),
+            ("can you get me a taxi to the station", "out_of_scope"),
+            ("which vacuum is best in your opinion", "out_of_scope"),
+            ("I want to post a parcel to my brother in Lyon", "out_of_scope"),
+            ("do you assemble flat-pack furniture", "out_of_scope"),
+        ]
+    )
+    # the store's own things stay in scope
+    check(
+        [
+            ("I signed up with my Google account and now I cannot log in", "account"),
+            ("the parcel you sent went to my neighbour", "shipping"),
+        ]
+    )
+
+
+# ------------------------------------------------------------------ indirect and British phrasing
+
+
+def test_indirect_and_colloquial_problem_reports() -> None:
+    check(
+        [
+            ("my sandals should have been here by Friday", "shipping"),
+            ("still nothing from the courier", "shipping"),
+            ("the toaster is knackered already", "orders"),
+            ("is there a number I can ring", "care"),
+            ("the site won't let me in", "account"),
+            ("paid days ago and no sign of the order", "shipping"),
+            ("my post code is wrong on the delivery", "shipping"),
+            ("the reset code never comes", "account"),
+            ("when will my order ship?", "orders"),
+            ("i'm confused", "clarify"),
+        ]
+    )
+
+
+def test_small_talk_about_the_assistant_is_a_greeting() -> None:
+    for text in ("hope you're well!", "much appreciated", "is anybody there?"):
+        assert route_deterministic(text).greeting, text
+
+
+def test_a_follow_up_about_it_stays_with_the_thread() -> None:
+    d = route_deterministic("where exactly is it stuck?", ["my parcel has not moved for a week"])
+    assert d.domains == ["shipping"]
+    assert route_deterministic("where exactly is it stuck?").domains == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Je n'arrive plus à me connecter à mon compte", "account"),  # "arrive à": manage to
+        ("Wurde mein Rucksack schon verschickt?", "orders"),  # shipped yet: the order's status
+        ("Hoe laat is het?", "out_of_scope"),
+        ("Mijn bestelling is te laat", "shipping"),
+    ],
+)
+def test_other_languages_false_friends_and_status(text: str, expected: str) -> None:
+    assert label(text) == expected
+
+
+def test_requests_run_together_without_a_joiner_are_split() -> None:
+    check(
+        [
+            ("the login page keeps crashing my refund is still missing", "account+billing"),
+            ("i need to return the boots my password stopped working", "account+orders"),
+            ("i want to complain about how slow my refund is", "care"),  # one request, not two
+        ]
+    )
+
+
+def test_a_weak_clause_after_one_about_something_else_follows_it() -> None:
+    check(
+        [
+            ("my train was cancelled, can I get compensation", "out_of_scope"),
+            ("my Spotify was cancelled, can you cancel ORD-778899 too", "orders"),  # this store's order
+        ]
+    )
+
+
+def test_a_code_in_capitals_is_not_a_misspelt_cue() -> None:
+    assert label("the promo code SHIPFREE did not work") == "billing"
+
+
+def test_who_said_something_is_its_source_not_a_request() -> None:
+    check(
+        [
+            ("the lady on the phone said my jacket would arrive Friday, it did not", "shipping"),
+            ("I was told by your chat team that the refund went out, but nothing yet", "billing"),
+            ("I got my refund, thank you, but my second parcel is stuck", "shipping"),
+        ]
+    )
+
+
+def test_a_reason_with_as_or_the_reason_is_background() -> None:
+    check(
+        [
+            ("could I have my money back as the box turned up smashed", "billing"),
+            ("I want a refund. The reason is the courier was a week late", "billing"),
+            ("as for the invoice, where can I download it", "billing"),  # "as for" is no reason
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wo bleibt mein Wasserkocher?", "shipping"),
+        ("Mein Rucksack ist immer noch nicht da", "shipping"),
+        ("¿Dónde está mi tostadora?", "shipping"),
+        ("Todavía no he recibido la mochila", "shipping"),
+        ("Je n'ai pas reçu ma commande", "shipping"),
+        ("Je voudrais rendre la lampe", "orders"),
+        ("Mijn rugzak is nog niet binnen", "shipping"),
+        ("Wanneer komt mijn bestelling?", "shipping"),
+        ("Todavía no he recibido mi reembolso", "billing"),  # a refund named outweighs the arrival
+    ],
+)
+def test_not_received_and_where_is_a_product_in_other_languages(text: str, expected: str) -> None:
+    assert label(text) == expected
+
+
+def test_a_weak_turn_of_phrase_in_a_follow_up_stays_with_the_thread() -> None:
+    thread = ["the code to reset my password never shows up"]
+    assert route_deterministic("still nothing", thread).domains == ["account"]
+    assert route_deterministic("still nothing").domains == ["shipping"]  # alone: a parcel not come
+    # a word of another domain is a new subject
+    assert route_deterministic("ok, and can I cancel it?", ["where is my parcel?"]).domains == ["orders"]
+
+
+def test_letters_held_for_emphasis_are_read() -> None:
+    check([("the courier was ruuude", "care"), ("where is my refuuund", "billing")])

@@ -34,6 +34,7 @@ The tables are compiled on first use; routing a typical request takes well under
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -66,6 +67,10 @@ ABSORB_THRESHOLD = 1.5
 # With only weak evidence (no clause reaches CLAUSE_THRESHOLD), a runner-up this close makes it a question.
 CONTRADICTION_RATIO = 0.75
 OOS_THRESHOLD = 2.0
+# After an opening clause about something else, a later clause needs this much (or a word of this store).
+AFTER_OOS_THRESHOLD = 2.5
+# What a complaint is about counts this much ("a complaint about the lost parcel" is care's).
+TOPIC_SHARE = 0.5
 
 # ------------------------------------------------------------------ stemming
 
@@ -413,6 +418,7 @@ def _is_known(word: str) -> bool:
     return word in _KNOWN_RAW or stem(word) in _KNOWN_STEMS
 
 
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
 _FRAGMENTS = frozenset({"re", "ve", "ll", "s", "t", "d", "m", "e", "o", "n"})
 
 
@@ -423,6 +429,9 @@ def _resolve(token: str) -> tuple[str, ...]:
         return (token,)
     if token in _ABBREVIATIONS:
         return tuple(stem(w) for w in _ABBREVIATIONS[token].split())
+    if _ELONGATED.search(token):  # "ruuude", "pleeease", "sooo late": letters held for emphasis
+        two, one = _ELONGATED.sub(r"\1\1", token), _ELONGATED.sub(r"\1", token)
+        return _resolve(one if _is_known(one) and not _is_known(two) else two)
     s = stem(token)
     if token in _KNOWN_RAW or s in _KNOWN_STEMS or len(token) > 40:
         return (s,)
@@ -468,6 +477,10 @@ _SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
         " xamountx ",
     ),
     (re.compile(r"#\s?\d+"), " xnumx "),
+    (
+        re.compile(r"\be?[- ]?mail[- ]?(?:adres(?:sen|se)?|address(?:es)?|adresses?)\b"),
+        " email ",
+    ),  # "e-mailadres"
     (re.compile(r"\be[- ]?mail(s?)\b"), r" email\1 "),
     (re.compile(r"\bemail\s*-?\s*(?:address(?:es)?|adresse|adres|direcci[oó]n)\b"), " email "),
     (re.compile(r"\bcorreo electr[oó]nico\b|\bcourriel\b"), " email "),
@@ -476,8 +489,23 @@ _SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:log|sign)-(in|on|up|out)\b"), r" sign \1 "),
     (re.compile(r"\bcheck-?out\b"), " checkout "),
     (re.compile(r"\bpick-up\b"), " pick up "),
+    (re.compile(r"\bpost\s?codes?\b"), " postcode "),
+    # a past participle before the order describes it ("the refund for my cancelled order")
+    (
+        re.compile(
+            r"\b(?:cancell?ed|returned|refunded|delivered|shipped|dispatched) (orders?|items?|purchases?)\b"
+        ),
+        r"\1",
+    ),
+    # "what time is it?" in the other languages
+    (
+        re.compile(r"\b(?:hoe laat is het|wie sp(?:ä|ae|a)t ist es|qu[ée] hora es|quelle heure est[- ]il)\b"),
+        " what time is it ",
+    ),
     (re.compile(r"\bpre-?order"), " preorder"),
     (re.compile(r"(?<=\d)(?:st|nd|rd|th)\b"), ""),
+    # French "je n'arrive pas à ..." is "I can't manage to ...", not an arrival
+    (re.compile(r"\b(?:n )?arrive (?:pas|plus|jamais|toujours pas) (?:a|à)\b"), " "),
 )
 _CODE = re.compile(
     r"\bselect\s+(?:\*|\w+\s*,\s*\w+(?:\s*,\s*\w+)*)\s+from\s+\w+|\b(?:drop|create|alter)\s+table\b|\bdef\s+\w+\s*\(|#include\b"
@@ -494,11 +522,29 @@ _JOINERS = (
     r"and|also|but|plus|then|additionally|besides|moreover|furthermore|as well as|another thing|oh and|&"
 )
 # a reason ("... because the parcel arrived broken") starts a clause of its own and keeps its marker
-_REASON = r"\s(?=(?:because|cause|cuz|coz|bc|since|due to)\s)"
-_SPLIT = re.compile(rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE)
+# ("since" is a reason, not a time: "since Monday", "since the 29th", "since forever")
+_SINCE_TIME = (
+    r"(?:forever|ages|then|yesterday|last|early|mid|\d|the \d|a (?:week|month|while)|(?:mon|tues|wednes|thurs|fri|"
+    r"satur|sun)day|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+)
+_REASON = (
+    rf"\s(?=(?:because|becuase|becasue|beacuse|cause|cuz|coz|bc|since(?!\s+{_SINCE_TIME})|due to|seeing as"
+    r"|as(?=\s+(?:the|my|i|it|we|they|this|that|he|she|you)\b))\s)"
+)
+_SPLIT = re.compile(
+    rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE
+)
+
+
+def _joiners_in(language: str) -> str:
+    """The English joiners that are no word of ``language`` (French "plus" is "no longer", not "plus")."""
+    own = lx.FUNCTION_WORDS.get(language, frozenset())
+    return "|".join(j for j in _JOINERS.split("|") if j not in own)
+
+
 _SPLIT_FOREIGN = {
     lang: re.compile(
-        rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s(?:{_JOINERS}|{'|'.join(sorted(words))})(?=\s|$)",
+        rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_joiners_in(lang)}|{'|'.join(sorted(words))})(?=\s|$)",
         re.IGNORECASE,
     )
     for lang, words in lx.FOREIGN_JOINERS.items()
@@ -563,7 +609,68 @@ def _clauses(text: str, language: str = "en") -> list[str]:
         parts.append(tail)
     out: list[str] = []
     for part in parts or [text]:
-        out.extend(_chat_pieces(part) if language == "en" else [part])
+        out.extend(
+            p for piece in _chat_pieces(part) for p in _run_on_pieces(piece)
+        ) if language == "en" else out.append(part)
+    return out
+
+
+_AUX = frozenset(
+    lx.words(
+        "is was are were has have hasn hasnt isn isnt doesn doesnt didn didnt won wont keeps keep got never still not cant wasn wasnt"
+    )
+)
+_SUBORDINATORS = frozenset(lx.words("how what when where why if whether that which because since about"))
+_OBJECT_STARTS = frozenset(lx.words("my the a an your it this that our"))
+_NOT_BEFORE_SPLIT = (
+    lx.STOPWORDS
+    | lx.GENERIC_VERBS
+    | lx.NEGATORS
+    | lx.words("really just still also i we you to for on in at of with from about")
+)
+
+
+def _run_on_pieces(piece: str) -> list[str]:
+    """Two requests run together without a joiner or a stop ("my login doesnt work my order is late",
+    "change email address track my parcel", "wrong item received want refund"): a new subject with its
+    verb, an imperative with its object, or "want"/"need" after a content word starts a clause."""
+    raw = piece.split()
+    words = [_APOSTROPHE.sub("", w).strip('.,!?;:()"').lower() for w in raw]
+    cuts: list[int] = []
+    start = 0
+    for j in range(1, len(words)):
+        w, prev = words[j], words[j - 1]
+        if j - start < 2 or prev in _NOT_BEFORE_SPLIT or not prev.isalpha():
+            continue
+        new_subject = (
+            w == "my"
+            and j - start >= 3
+            and any(x in _AUX or (x.endswith("ed") and len(x) > 4) for x in words[j + 2 : j + 5])
+            and not any(x in _SUBORDINATORS for x in words[start:j])  # "how long my refund is taking"
+        )
+        imperative = w in lx.GENERIC_VERBS and j + 1 < len(words) and words[j + 1] in _OBJECT_STARTS
+        wish = w in ("want", "need", "wanna")
+        if new_subject or imperative or wish:
+            cuts.append(j)
+            start = j
+    if not cuts:
+        return [piece]
+    bounds = [0, *cuts, len(raw)]
+    return [" ".join(raw[a:b]) for a, b in itertools.pairwise(bounds) if a < b]
+
+
+def _joiners_before(text: str, pieces: Sequence[str]) -> list[list[str]]:
+    """The words the splitter took out before each piece ("but" in "I love it but ..."), lower case."""
+    out: list[list[str]] = []
+    pos = 0
+    lowered = text.lower()
+    for piece in pieces:
+        at = lowered.find(piece.lower(), pos)
+        if at < 0:
+            out.append([])
+            continue
+        out.append(_TOKEN.findall(lowered[pos:at]))
+        pos = at + len(piece)
     return out
 
 
@@ -648,11 +755,17 @@ def _variant_weights(table: dict[str, dict[str, float]], variants: Iterable[str]
 
 
 def _proper_nouns(text: str) -> frozenset[str]:
-    """Words capitalised where a sentence does not start ("Paris", "Rotterdam"), lower-cased."""
+    """Words capitalised where a sentence does not start ("Paris", "Rotterdam"), lower-cased; in a text
+    that is not shouted, a word in capitals is a code or a name too ("the promo code FREESHIP")."""
     out = set()
+    letters = [c for c in text if c.isalpha()]
+    shouted = sum(c.isupper() for c in letters) > len(letters) / 2
     for m in _TOKEN.finditer(text):
         w = m.group()
-        if m.start() and w[:1].isupper() and not w.isupper() and not _SENTENCE_END.search(text, 0, m.start()):
+        if w.isupper():
+            if not shouted and len(w) >= 4 and w.isalpha():
+                out.add(w.lower())
+        elif m.start() and w[:1].isupper() and not _SENTENCE_END.search(text, 0, m.start()):
             out.add(w.lower())
     return frozenset(out)
 
@@ -666,14 +779,19 @@ def _score_clause(
     language: str = "en",
     read_disclaimers: bool = True,
     proper: frozenset[str] = frozenset(),
+    topical: bool = True,
 ) -> _Clause:
     words = _TOKEN.findall(normalised)
     masked, points_back = discourse.disclaimed(words) if read_disclaimers else (set(), False)
+    # what a complaint is about ("a complaint about the lost parcel") counts half: only a plain problem
+    # in it ("about the double charge on my card") is a request of its own too
+    topic = discourse.complaint_topic(words) if topical else set()
+    source = discourse.reported_source(words)  # "the agent on the chat said ...": who said it
     stems: list[str] = []
     foreign: list[str] = []
     written: dict[str, str] = {}  # stem -> the word as written, for the rationale
     for i, tok in enumerate(words):
-        if i in masked:
+        if i in masked or i in topic or i in source:
             continue
         for s in _resolve_in(tok, language, tok in proper):
             stems.append(s)
@@ -764,7 +882,40 @@ def _score_clause(
         if p > 0:
             clause.scores[d] = round(p, 3)
             clause.pred[d] = round(pred.get(d, 0.0), 3)
+    if topic:
+        about = " ".join(words[i] for i in sorted(topic - masked))
+        sub = _score_clause(about, about, language, read_disclaimers, proper, topical=False)
+        for d, v in sub.scores.items():
+            clause.scores[d] = round(clause.scores.get(d, 0.0) + TOPIC_SHARE * v, 3)
+            clause.pred[d] = round(clause.pred.get(d, 0.0) + TOPIC_SHARE * sub.pred.get(d, 0.0), 3)
+        clause.oos += TOPIC_SHARE * sub.oos
+        ev.extend(f"{e} (what the complaint is about)" for e in sub.evidence)
     return clause
+
+
+_PRONOUN_OBJECTS = frozenset({"it", "them", "this", "that"})
+
+
+def _bind_back(clause: _Clause, previous: _Clause) -> None:
+    """A generic verb whose object is a pronoun ("could I still cancel it?") binds to the last cue noun
+    of the clause before ("... for the french press order"), as it would to a noun of its own."""
+    words = clause.words
+    if any(s in _BIND_TARGETS and s not in _GENERIC for s in clause.stems):
+        return
+    for i, w in enumerate(words):
+        if stem(w) in _GENERIC and any(x in _PRONOUN_OBJECTS for x in words[i + 1 : i + 3]):
+            break
+    else:
+        return
+    target = next(
+        (s for s in reversed(previous.stems) if s in _BIND_TARGETS and s not in _GENERIC and s in _OBJ), None
+    )
+    if target is None:
+        return
+    for d in _BIND_TARGETS[target]:
+        clause.scores[d] = round(clause.scores.get(d, 0.0) + lx.BIND_BONUS, 3)
+        clause.pred[d] = round(clause.pred.get(d, 0.0) + lx.BIND_BONUS, 3)
+        clause.evidence.append(f"{w}+{target} (before)->{d}")
 
 
 def _best(scores: dict[str, float]) -> tuple[str | None, float]:
@@ -865,8 +1016,29 @@ def _select(clauses: list[_Clause], include_asides: bool) -> tuple[set[str], dic
             if first or (c.selected and c.pred.get(d, 0.0) >= SECOND_THRESHOLD):
                 c.selected.append(d)
     selected: set[str] = {d for c in clauses for d in c.selected}
+    opening = next((c for c in clauses if not c.aside), None)
+    if (
+        selected
+        and opening is not None
+        and opening.out_of_scope
+        and max(c.scores[d] for c in clauses for d in c.selected) < AFTER_OOS_THRESHOLD
+        and not any(w in lx.STORE_REFERENCES for c in clauses for w in c.words)
+    ):
+        # "my flight got cancelled, can I get compensation?": what follows a request about something
+        # else, with no strong cue and no word of this store, is about the same thing
+        for c in clauses:
+            c.selected = []
+        return set(), {}
     best, best_total = _best(totals)
     if not selected and best is not None and best_total >= MIN_THRESHOLD:
+        first_oos = next((i for i, c in enumerate(clauses) if c.out_of_scope), len(clauses))
+        first_weak = next(
+            (i for i, c in enumerate(clauses) if best in c.scores and not c.out_of_scope), len(clauses)
+        )
+        if first_oos < first_weak:
+            # a clause plainly about something else comes first ("a parcel from an eBay seller, can you
+            # track it?"): weak evidence after it is about the same thing, no reason to route
+            return set(), {}
         rival = max((v for d, v in totals.items() if d != best), default=0.0)
         if rival >= CONTRADICTION_RATIO * best_total:
             return set(), {}  # weak and contradictory: a question, not a guess
@@ -898,10 +1070,11 @@ def _decide(text: str) -> RouteDecision:
 
 def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecision:
     proper = _proper_nouns(text)
+    pieces = _clauses(text, language)
     clauses = [
-        _score_clause(piece, _normalise(piece), language, read_disclaimers, proper)
-        for piece in _clauses(text, language)
+        _score_clause(piece, _normalise(piece), language, read_disclaimers, proper) for piece in pieces
     ]
+    joiners = _joiners_before(text, pieces)
     for pattern, label in ((_CODE, "code"), (_MATH, "arithmetic")):
         if pattern.search(text):
             for c in clauses:
@@ -919,6 +1092,15 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             and not any(w in lx.ASIDE_BREAKERS for w in clauses[i - 1].words)
         ):
             clauses[i - 1].aside = True  # "delivery was quick, thanks!"
+    for i, c in enumerate(clauses):
+        if i + 1 < len(clauses) and discourse.prefaces(c.words, joiners[i + 1] + clauses[i + 1].words):
+            c.aside = True
+        if i > 0:
+            _bind_back(c, clauses[i - 1])
+        if i > 0 and not c.scores and discourse.asks_about_it(c.words) and clauses[i - 1].scores:
+            # "... because the parcel took three weeks, and where is it now?": what the question asks
+            # about was not said in passing
+            clauses[i - 1].aside = False
     selected, totals = _select(clauses, include_asides=False)
     contradicted = not selected and not totals and any(c.scores for c in clauses if not c.aside)
     if not selected and not contradicted:
@@ -1024,6 +1206,26 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
     )
 
 
+FOLLOW_UP_CONFIDENCE = 0.68
+
+
+def _weak_follow_up(text: str, decision: RouteDecision) -> bool:
+    """A short message whose domains rest only on a turn of phrase, no word of theirs ("still nothing",
+    "it still doesn't come"): weak evidence, read in the thread. A word of a domain ("can I cancel
+    it?", "how much did I pay?") is a new subject."""
+    words = _TOKEN.findall(_normalise(text))
+    if len(words) > 10 or decision.confidence >= FOLLOW_UP_CONFIDENCE:
+        return False
+    if detect(words, _FOREIGN_CUES, _KNOWN_RAW) != "en":
+        return False  # the other languages' cue words are not in the English tables read below
+    stems = tokens_for(text)
+    return not any(
+        d in _PRED.get(s, {}) or d in _OBJ.get(s, {}) or d in _BIND_TARGETS.get(s, ())
+        for s in stems
+        for d in decision.domains
+    )
+
+
 def route_deterministic(request: str | RouteRequest, history: Sequence[str] | None = None) -> RouteDecision:
     """Route a request to domains without a model.
 
@@ -1044,6 +1246,29 @@ def route_deterministic(request: str | RouteRequest, history: Sequence[str] | No
         raise ValueError("request text is empty: nothing to route")
     _ensure_compiled()
     decision = _decide(cleaned)
+    if (
+        past
+        and decision.out_of_scope
+        and decision.confidence <= 0.6
+        and discourse.asks_about_it(_TOKEN.findall(_normalise(cleaned)))
+    ):
+        # "where exactly is it stuck?" after a request about a parcel: a word no domain knows in a
+        # follow-up about "it" is no reason to leave the thread's subject
+        decision = _clarify("a follow-up about something said before", 0.5)
+    if decision.domains and past and _weak_follow_up(cleaned, decision):
+        # "still nothing" after "my password reset isn't working": a weak cue in a short follow-up is
+        # about what the thread is about, not a new subject
+        previous = _clean(str(past[-1]))
+        earlier = _decide(previous) if previous else None
+        if earlier is not None and earlier.domains and set(earlier.domains) != set(decision.domains):
+            return RouteDecision(
+                domains=earlier.domains,
+                confidence=round(earlier.confidence * 0.8, 3),
+                rationale=f"a weak follow-up ({decision.rationale}) to the previous request ({earlier.rationale})"[
+                    :1000
+                ],
+                domain_requests={d: f"{previous} / {cleaned}"[:2000] for d in earlier.domains},
+            )
     if decision.needs_clarification and past:
         previous = _clean(str(past[-1]))
         if previous:

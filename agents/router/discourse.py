@@ -16,6 +16,7 @@ The vocabulary is shared (``lexicon.py``): none of it names a domain.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from switchboard.agents.router import lexicon as lx
@@ -143,18 +144,97 @@ def is_aside(words: Sequence[str]) -> bool:
 
 def is_reason(words: Sequence[str]) -> bool:
     """A reason given for the request ("because the parcel arrived broken") that asks for nothing itself."""
-    return bool(words) and words[0] in lx.REASON_MARKERS and not any(w in lx.REQUEST_MARKERS for w in words)
+    if not words or any(w in lx.REQUEST_MARKERS for w in words):
+        return False
+    if words[0] == "as":  # "as the parcel came damaged", not "as for the invoice"
+        return len(words) > 1 and words[1] in lx.REASON_AS_SUBJECTS
+    return words[0] in lx.REASON_MARKERS or tuple(words[:2]) in (("the", "reason"), ("reason", "being"))
+
+
+def _past(verb: str) -> bool:
+    """A verb in the past that reports a deed ("returned", "bought"), not a wish ("wanted", "needed")."""
+    if verb in lx.WISH_VERBS:
+        return False
+    return verb in lx.PAST_IRREGULAR or (verb.endswith("ed") and len(verb) > 4)
+
+
+def _dated(words: Sequence[str]) -> bool:
+    """The clause says when something happened: "two weeks ago", "back in October", "hace semanas"."""
+    return any(w in lx.AGO_MARKERS for w in words) or any(
+        (a, b) in lx.DATED_PAIRS for a, b in itertools.pairwise(words)
+    )
 
 
 def is_narrative(words: Sequence[str]) -> bool:
-    """What was already done, reported without a problem or a request ("I returned the coat last week")."""
-    if len(words) < 3 or any(w in lx.ASIDE_BREAKERS or w in lx.REQUEST_MARKERS for w in words):
+    """What was already done, reported without a problem or a request ("I returned the coat last week").
+
+    Chat style drops the subject ("ordered them back in October", "returned it weeks ago"): a clause
+    that opens with a verb in the past and says when is background too, in any of the languages
+    ("lo pedí hace dos semanas", "j'ai commandé il y a un mois").
+    """
+    if len(words) < 3 or any(
+        w in lx.ASIDE_BREAKERS or w in lx.REQUEST_MARKERS or w in lx.FOREIGN_BREAKERS for w in words
+    ):
         return False
     for i, w in enumerate(words[:3]):
         if w in lx.NARRATIVE_SUBJECTS and i + 1 < len(words):
-            verb = words[i + 1]
-            return verb in lx.PAST_IRREGULAR or (verb.endswith("ed") and len(verb) > 4)
-    return False
+            return _past(words[i + 1])
+    if _past(words[0]) and _dated(words):
+        return True
+    return _dated(words) and not any(w in lx.QUESTION_WORDS for w in words)
+
+
+def reported_source(words: Sequence[str]) -> set[int]:
+    """Indices of who reported something ("the agent on the chat said ...", "told by your support team
+    that ..."): the source of what the customer repeats, not something asked for."""
+    for i, w in enumerate(words[:10]):
+        if w not in lx.REPORTING_VERBS:
+            continue
+        if i + 1 < len(words) and words[i + 1] == "by":  # "I was told by your support team that ..."
+            end = next((k for k in range(i + 2, len(words)) if words[k] == "that"), None)
+            if end is not None and any(words[k] in lx.REPORTERS for k in range(i + 2, end)):
+                return set(range(i + 1, end + 1))
+            return set()
+        if any(x in lx.REPORTERS for x in words[:i]):
+            return set(range(0, i + 1))
+    return set()
+
+
+def complaint_topic(words: Sequence[str]) -> set[int]:
+    """Indices of what a complaint is about ("a formal complaint about this lost parcel"): the topic of
+    the complaint, not a request of its own; up to a contrast word or the end of the clause."""
+    out: set[int] = set()
+    for i, w in enumerate(words[:-1]):
+        if w in lx.COMPLAINT_HEADS and words[i + 1] in lx.TOPIC_MARKERS:
+            end = i + 2
+            while (
+                end < len(words) and words[end] not in lx.CONTRAST and words[end] not in lx.CONTRAST_OPENERS
+            ):
+                end += 1
+            out.update(range(i + 1, end))
+    return out
+
+
+def prefaces(words: Sequence[str], following: Sequence[str]) -> bool:
+    """``words`` only lead up to a contrast that follows: praise before "but ..." ("I really like your
+    shop, but ...") or an intention given up ("I was going to complain but actually ...")."""
+    if not following or following[0] not in lx.CONTRAST_OPENERS:
+        return False
+    if any(w in lx.ASIDE_BREAKERS for w in words if w not in lx.WISH_VERBS):
+        return False
+    joined = f" {' '.join(words)} "
+    if any(f" {' '.join(p)} " in joined for p in lx.ABANDONED):
+        return True
+    return any(w in lx.PRAISE_WORDS for w in words)
+
+
+def asks_about_it(words: Sequence[str]) -> bool:
+    """A short question about something named before ("where is it now?", "when will they come?")."""
+    return (
+        0 < len(words) <= 8
+        and any(w in lx.FOLLOW_UP_QUESTIONS for w in words)
+        and any(w in lx.FOLLOW_UP_PRONOUNS for w in words)
+    )
 
 
 def is_thanks(words: Sequence[str]) -> bool:
@@ -167,16 +247,30 @@ def ends_asides(words: Sequence[str]) -> bool:
     return bool(words) and (words[0] in lx.ASIDE_ENDERS or (len(words) > 1 and words[1] in lx.ASIDE_ENDERS))
 
 
+def _means(words: Sequence[str], i: int) -> bool:
+    """The company at ``i`` is how the customer signs in or pays ("signed up with Google", "paid via my
+    Google account"), not the subject ("help me with my Amazon order")."""
+    before = words[i - 1] if i else ""
+    if before in lx.MEANS_MARKERS:
+        return True
+    return (
+        i >= 2
+        and before in lx.DETERMINERS
+        and words[i - 2] in lx.MEANS_MARKERS
+        and any(w in lx.SIGN_IN_OR_PAY for w in words)
+    )
+
+
 def other_company(words: Sequence[str]) -> str | None:
     """The other company whose service the clause is about, or None (also when it names this store)."""
     if any(w in lx.STORE_REFERENCES for w in words):
         return None
     for i, w in enumerate(words):
-        if w in lx.OTHER_SERVICES or any((w, nxt) in lx.OTHER_SERVICE_PAIRS for nxt in words[i + 1 : i + 3]):
+        if w in lx.OTHER_SERVICES or any((w, nxt) in lx.OTHER_SERVICE_PAIRS for nxt in words[i + 1 : i + 4]):
+            return w
+        if w in lx.OTHER_COMPANIES and not _means(words, i):
             return w
         before = words[max(0, i - 2) : i]
-        if w in lx.OTHER_COMPANIES and not any(b in lx.MEANS_MARKERS for b in before):
-            return w
         if w in lx.PROVIDERS and not any(b in lx.PROVIDER_MEANS_MARKERS for b in before):
             platform = lx.PROVIDER_PLATFORM - lx.PROVIDER_PLATFORM_EXCEPT.get(w, frozenset())
             after = words[i + 1 : i + 3]

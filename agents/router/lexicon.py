@@ -112,7 +112,8 @@ VAGUE_WORDS: Final = _words(
     "help helping helped assist assistance support problem problems issue issues trouble troubles question "
     "questions query something stuff thing things wrong work working works worked broken fix fixed error "
     "errors urgent asap please pls plz need needed want wanted info information advice sort matter quick "
-    "anything everything nothing ask asking request concern concerns inquiry enquiry"
+    "anything everything nothing ask asking request concern concerns inquiry enquiry confused confusing "
+    "unsure unclear puzzled"
 )
 
 GREETING_WORDS: Final = _words(
@@ -134,6 +135,16 @@ GREETING_PHRASES: Final[tuple[str, ...]] = (
     "you are a star", "nice talking to you", "ça va", "hoe gaat het", "wie geht's", "wie geht es",
     "qué tal", "que tal", "that's sorted", "that's sorted it", "all sorted", "sorted it", "that's fixed it",
     "that worked", "it works now", "that's solved it", "problem solved", "talk later", "talk soon",
+    "hope you're well", "hope you are well", "hope you're doing well", "hope you are doing well",
+    "hope all is well", "hope you're having a good day", "how have you been", "hope you are having a",
+    "hope you're having a", "sounds good", "sounds great", "sounds perfect", "sounds fine", "happy friday",
+    "happy monday", "happy weekend", "have a good week", "have a nice week", "have a great week",
+    "you've been a great help", "you've been a big help", "you've been so helpful", "that's a great help",
+    "that helps a lot", "that's really helpful", "that's very helpful", "much appreciated",
+    # what the assistant is (what it can do gets the clarifying question, which says it)
+    "what are you", "are you human", "are you a human",
+    "are you a person", "are you a real person", "is this a bot", "is this a real person", "am i talking to a bot",
+    "is anybody there", "anybody there", "is somebody there", "is anyone there",
 )
 
 # Out-of-scope evidence.
@@ -154,7 +165,10 @@ OOS_CUES: Final[dict[str, float]] = {
     "wikipedia": 3.0, "calculate": 2.0, "calculator": 3.0, "pancakes": 3.0, "flu": 2.0, "chatgpt": 2.0,
     "riddle": 3.0, "trivia": 3.0, "lend": 3.0, "vpn": 3.0, "antivirus": 3.0, "software": 1.5,
     "richest": 3.0, "tallest": 3.0, "plumber": 3.0, "electrician": 3.0, "mechanic": 3.0, "babysitter": 3.0,
-    "hairdresser": 3.0, "locksmith": 3.0, "dentist": 3.0, "wedding": 1.5, "cv": 3.0, "resume": 1.0, "limerick": 3.0, "sonnet": 3.0, "restaurant": 2.5, "pizza": 3.0,
+    "hairdresser": 3.0, "locksmith": 3.0, "dentist": 3.0, "wedding": 1.5, "cv": 3.0, "resume": 1.0, "taxi": 3.0, "pothole": 3.0, "cake": 2.5, "flowers": 2.0,
+    "freelance": 3.0, "template": 2.5, "scam": 2.0, "assemble": 2.5, "assembly": 2.0, "engrave": 3.0,
+    "engraving": 3.0, "secondhand": 2.5, "salon": 3.0, "booking": 1.5, "train": 2.5, "bus": 2.5,
+    "tram": 2.5, "supermarket": 2.5, "atm": 3.0, "cashpoint": 3.0, "limerick": 3.0, "sonnet": 3.0, "restaurant": 2.5, "pizza": 3.0,
     "blockchain": 3.0, "nft": 3.0, "population": 3.0, "entertain": 2.5, "bored": 2.0, "dinner": 2.0,
     "lunch": 2.0, "breakfast": 2.0, "job": 2.0, "jobs": 2.5, "hiring": 3.0, "vacancy": 3.0,
     "vacancies": 3.0, "career": 2.5, "takeaway": 3.0, "sushi": 3.0, "burger": 3.0, "bedtime": 2.0, "grandmother": 1.5,
@@ -250,6 +264,8 @@ COMMON_WORDS: Final = _words(
     village visit voice wait waiting walk wall warm wash watch water way wear weather website wednesday
     week weekend weeks weight went west wet white wide wife wild win wind window winter wish woman
     women wonder wonderful wood word words worker world worry write writing wrong year years yellow
+    exactly precisely currently basically literally honestly seriously apparently supposedly definitely
+    probably totally completely absolutely ages device devices
     yesterday young process processing processed ugh argh meh omg wtf gosh damn oops code codes wrote written install installed installing installation border older order orders boarder recorder holder colder folder wander wonder
     charger changer larger bigger stranger danger hanger ranger manager managers parent patent parcels
     account accounts counter counted mounted amount amounts discount discounts profit profile profiles
@@ -354,7 +370,7 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "cc": "card", "cs": "support", "custserv": "support", "recpt": "receipt", "rcpt": "receipt",
     "sub": "subscription", "subs": "subscription", "unsub": "unsubscribe", "newsltr": "newsletter",
     "nr": "number", "num": "number", "msg": "message", "thx": "thanks",
-    "bc": "because", "cuz": "because", "coz": "because", "rn": "now",
+    "bc": "because", "cuz": "because", "coz": "because", "rn": "now", "wen": "when", "wher": "where",
 }
 
 # fmt: on
@@ -370,6 +386,7 @@ NEGATORS: Final = _words("not dont don didnt didn never no nor isnt isn wasnt wa
 DISCLAIM_HEADS: Final = _words(
     "want wanted wanting need needed needing asking ask asked about regarding re related mean meant "
     "looking interested talking complaining complain worried bothered care fussed trying after chasing "
+    "against "
     "a an any "
     "quiero necesito busco sobre veux voudrais besoin cherche concerne will möchte moechte brauche wegen "
     "geht wil hoef zoek gaat over"
@@ -396,14 +413,16 @@ ASIDE_WORDS: Final = _words(
 )
 ASIDE_PHRASES: Final[tuple[str, ...]] = (
     "by the way", "no issue", "no issues", "no problem", "no problems", "all good", "on time", "went fine",
-    "was fine", "is fine", "thanks for", "thank you for", "big fan", "love the", "love your", "loved the",
+    "was fine", "is fine", "thanks for", "thank you for", "cheers for", "thx for", "ta for", "thanks so much for",
+    "thank you so much for", "thanks again for", "appreciate you", "big fan", "love the", "love your", "loved the",
     "that part is fine", "that s fine", "that s sorted", "got the refund", "not the problem", "not an issue",
-    "no complaints", "loyal customer", "this time",
+    "no complaints", "loyal customer", "this time", "came through", "went through", "got my refund", "received my refund", "got my money back",
+    "arrived safely", "arrived fine", "arrived ok",
 )
 # After an aside phrase, only these in the rest of the clause make it a request after all.
 ASIDE_PHRASE_BREAKERS: Final = _words(
     "not never still again wrong twice double but why please pls need want can could would how where when "
-    "what help cant won wont didn didnt hasn hasnt haven havent isn isnt"
+    "what help cant won wont didn didnt hasn hasnt haven havent isn isnt if whether"
 )
 # A report of what the customer already did ("I returned the coat last week", "we moved in March")
 # before the actual question is background: "I" or "we", then a verb in the past, no problem word.
@@ -412,8 +431,66 @@ PAST_IRREGULAR: Final = _words(
     "bought paid sent got made took gave came went told said spoke rang wrote brought put left found "
     "kept sold moved"
 )
+# Verbs in the past that still ask for something: "I wanted to give feedback", "I needed the invoice".
+WISH_VERBS: Final = _words("wanted needed tried hoped wondered wished expected meant intended planned")
+# Who said something is its source, not a request: "the agent on the chat said the parcel would come
+# Monday", "I was told by your support team that the refund was issued".
+REPORTING_VERBS: Final = _words("said says told promised claimed mentioned assured")
+REPORTERS: Final = _words(
+    "agent agents colleague colleagues support team chat staff someone somebody representative rep operator "
+    "they he she manager service person lady guy woman man advisor adviser"
+)
+# What a complaint is about is its topic, not another request: "a complaint about the late parcel".
+COMPLAINT_HEADS: Final = _words("complain complaint complaining complained grievance")
+TOPIC_MARKERS: Final = _words("about regarding concerning over re")
+# A clause these open ("..., but I'd like to stop the e-mails") makes a friendly or abandoned clause
+# before it a preface: "I really like your shop, but ...", "I was going to complain but actually ...".
+CONTRAST_OPENERS: Final = _words("but however though although")
+PRAISE_WORDS: Final = _words(
+    "like love liked loved great amazing fantastic brilliant happy pleased enjoy enjoyed fan nice lovely "
+    "wonderful excellent good friendly helpful usually normally"
+)
+ABANDONED: Final[tuple[tuple[str, ...], ...]] = (
+    ("was", "going", "to"), ("was", "gonna"), ("were", "going", "to"), ("thought", "about"),
+    ("was", "about", "to"), ("almost",), ("nearly",),
+)
+# When something happened: with one of these a clause that asks nothing is background ("ordered them
+# back in October", "devolví el reloj hace semanas", "vor zwei Wochen bestellt", "il y a un mois").
+AGO_MARKERS: Final = _words("ago hace geleden")
+DATED_PAIRS: Final = frozenset(
+    (a, b)
+    for a, bs in {
+        "back": "in on last",
+        "last": "week month year monday tuesday wednesday thursday friday saturday sunday night",
+        "il": "y",
+        "vor": "einer einem zwei drei vier fünf fuenf wochen tagen monaten kurzem",
+        "vorige": "week maand",
+        "vorig": "jaar",
+        "la": "semaine",
+        "le": "mois",
+        "semana": "pasada",
+        "mes": "pasado",
+        "letzte": "woche",
+        "letzten": "monat",
+    }.items()
+    for b in bs.split()
+)
+QUESTION_WORDS: Final = _words(
+    "where when why how what which who can could would will is are does do did has have "
+    "dónde donde cuándo cuando por qué cómo como wo wann warum wie waar wanneer waarom hoe où quand "
+    "pourquoi comment est"
+)
+# Problem and request words of the other languages: a clause with one is not background.
+FOREIGN_BREAKERS: Final = _words(
+    "no nicht kein keine niet geen pas ne jamais nunca nie nooit todavía noch toujours nog aún "
+    "quiero necesito möchte will brauche veux voudrais besoin wil graag bitte favor"
+)
+# A short question about something named before: "where is it now?", "when will they come?".
+FOLLOW_UP_QUESTIONS: Final = _words("where when why how status happened happening going")
+FOLLOW_UP_PRONOUNS: Final = _words("it they them that those")
 # A reason clause ("because ...", "since ...") is background unless it asks for something itself.
-REASON_MARKERS: Final = _words("because cause cuz coz bc since due")
+REASON_MARKERS: Final = _words("because becuase becasue beacuse cause cuz coz bc since due seeing")
+REASON_AS_SUBJECTS: Final = _words("the my i it we they this that he she you")
 REQUEST_MARKERS: Final = _words("please pls plz want need like can could would help refund cancel")
 # A clause that opens with one of these drops what follows ("forget the invoice, ...", "never mind
 # the refund"): a dismissal is a disclaimer without a negation.
@@ -438,7 +515,8 @@ OTHER_COMPANIES: Final = _words(
     "instagram facebook whatsapp tiktok snapchat twitter linkedin reddit "
     "google microsoft uber lyft airbnb expedia ryanair easyjet lufthansa klm "
     "vodafone verizon tmobile telekom landlord gym insurer airline airlines "
-    "ubereats deliveroo doordash"
+    "ubereats deliveroo doordash justeat grubhub tesco sainsburys asda lidl aldi argos currys "
+    "zara primark uniqlo bol otto mediamarkt fnac cdiscount"
 )
 # Services the store does not offer, and other providers' things: "my phone bill", "my electricity
 # provider", "a library book", "my Gmail password". Single words, and pairs written "first second".
@@ -451,7 +529,7 @@ OTHER_SERVICE_PAIRS: Final = frozenset(
     (a, b)
     for a, bs in {
         "phone": "bill bills plan contract provider carrier tariff",
-        "mobile": "bill plan contract provider carrier tariff",
+        "mobile": "bill plan contract provider carrier tariff data signal network",
         "gas": "bill bills provider supplier",
         "water": "bill bills provider supplier",
         "energy": "bill bills provider supplier company",
@@ -476,6 +554,20 @@ OTHER_SERVICE_PAIRS: Final = frozenset(
         "tax": "return office refund",
         "student": "loan",
         "health": "insurance",
+        # another shop's parcel or order is theirs: "my DPD parcel from another shop"
+        "another": "shop store website retailer seller company",
+        "other": "shop shops store stores retailer retailers",
+        "different": "shop store website retailer seller",
+        "just": "eat",
+        "work": "email laptop computer",
+        "password": "manager managers wifi router laptop computer",
+        "close": "bank",  # "close my bank account" (a charge to "my bank account" is ours)
+        "open": "bank",
+        "parking": "fine ticket permit",
+        "speeding": "fine ticket",
+        "passport": "renewal application office",
+        "driving": "licence license test",
+        "scam": "website site email call",
     }.items()
     for b in bs.split()
 )
@@ -491,6 +583,11 @@ PROVIDER_PLATFORM_EXCEPT: Final[dict[str, frozenset[str]]] = {"bank": _words("ac
 # Before a company's name these make it the means, not the subject ("signed up with Google", "paid via
 # PayPal", "refund to my PayPal account").
 MEANS_MARKERS: Final = _words("with via through using")
+DETERMINERS: Final = _words("my the a an our his her their")
+SIGN_IN_OR_PAY: Final = _words(
+    "sign signed signing log logged logging login register registered pay paid paying checkout linked "
+    "link connect connected"
+)
 PROVIDER_MEANS_MARKERS: Final = _words("with via through using by to onto from")
 STORE_REFERENCES: Final = _words("your ur yours xorderidx xinvoiceidx xtrackingx")
 
@@ -504,7 +601,7 @@ GENERAL_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("which what", "is are", "better best"), 1, {"oos": 2.5}),
     (("or", "which", "is", "better"), 2, {"oos": 3.0}),
     (("should", "i", "buy get choose pick"), 0, {"oos": 2.5}),
-    (("which what", "is are", "the", "best"), 2, {"oos": 3.0}),
+    (("which what", "is are s", "the", "best"), 2, {"oos": 3.0}),
     (("become be work", "a an as", "courier driver employee"), 1, {"oos": 3.0}),
     (("how", "do", "i", "use wash clean assemble operate"), 0, {"oos": 2.0}),
     (("explain", "like"), 3, {"oos": 3.0}),
@@ -525,6 +622,20 @@ GENERAL_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("something anything", "funny interesting"), 1, {"oos": 3.0}),
     (("how", "many much", "is are"), 0, {"oos": 0.5}),
     (("explain", "how what"), 1, {"oos": 1.0}),
+    # the assistant's own opinion or a recommendation: "which brand is best in your opinion"
+    (("in", "your", "opinion view"), 0, {"oos": 4.0}),
+    (("which", "is are", "best better"), 4, {"oos": 2.5}),
+    (("is", "it", "worth"), 0, {"oos": 2.5}),
+    (("prime", "minister"), 0, {"oos": 4.0}),
+    (("do does can", "you", "repair mend install"), 1, {"oos": 3.0}),
+    (("do will would", "you", "buy"), 0, {"oos": 3.0}),  # selling to the store
+    (("work", "for at", "you your"), 0, {"oos": 2.5}),  # a job
+    (("who", "owns own runs"), 0, {"oos": 3.0}),
+    (("choose pick find recommend suggest", "a an", "present gift"), 1, {"oos": 3.0}),
+    (("second", "hand"), 0, {"oos": 2.0}),
+    (("how", "to", "wash clean assemble operate install"), 0, {"oos": 2.5}),
+    # the customer sending something of their own: "I need to send a parcel to Spain", "ship a car"
+    (("send post ship", "a an", "parcel package letter card car"), 0, {"oos": 4.0}),
 )
 
 # ------------------------------------------------------------------ languages
@@ -535,7 +646,7 @@ LANGUAGES: Final[dict[str, str]] = {"de": "german", "es": "spanish", "fr": "fren
 FUNCTION_WORDS: Final[dict[str, frozenset[str]]] = {
     "en": _words(
         "the and is are my i you your to of it was have has not do does can please where what when why how "
-        "with for me this that on at be been would could want need a no just"
+        "with for me this that on at be been would could want need a no just will"
     ),
     "de": _words(
         "ich mein meine meinen meiner mir mich und ist sind nicht kein keine wurde wurden bitte wie wo was "
@@ -591,7 +702,7 @@ POLITE: Final = _words(
     "awesome wonderful lovely brilliant super fantastic amazing appreciate appreciated kind sir madam friend "
     "mate buddy u ya how are doing today going up well fine i m s no nothing else needed all "
     "helpful been being quick fast top one tonight enjoy rest happy new year merry christmas holidays "
-    "easter take care soon"
+    "easter take care soon wish pleasant week monday tuesday wednesday thursday friday saturday sunday"
 )
 # Thanks may name what they are for: "thanks for the help", "gracias por la ayuda".
 THANKS_WORDS: Final = _words("thanks thank thx ty cheers appreciate merci danke dank gracias bedankt dankjewel")

@@ -304,7 +304,7 @@ VOCABULARY = Vocabulary(
         "verification": 2.0, "birth": 1.0, "dob": 2.0, "verify": 1.0, "locked": 1.5, "lockout": 2.0,
         "hacked": 2.5, "privacy": 1.5, "gdpr": 3.0, "marketing": 1.5, "spam": 1.0, "deactivate": 2.0,
         "reactivate": 2.0, "key": 0.5, "access": 0.8, "mailing": 1.5, "premium": 0.5, "freemium": 1.0,
-        "platinum": 0.5, "gold": 0.3, "pw": 2.0, "pwd": 2.0, "nickname": 2.0, "birthday": 1.0,
+        "platinum": 0.5, "gold": 0.3, "pw": 2.0, "pwd": 2.0, "nickname": 2.0, "surname": 2.0, "birthday": 1.0,
         "logged": 1.0, lx.T_ACCOUNT_TYPE: 2.0,
     },
     objects={
@@ -314,7 +314,8 @@ VOCABULARY = Vocabulary(
     phrases=(
         (("two 2", "factor step"), 0, 3.0),
         (("take remove", "me", "off"), 0, 2.0),
-        (("deals offers promo promotions weekly marketing", "emails email mails newsletter newsletters"), 1, 2.5),
+        (("deals offers promo promotions weekly marketing news", "emails email mails newsletter newsletters"), 1, 2.5),
+        (("any no", "more", "texts text sms emails email messages mails newsletters promotions"), 1, 2.0),
         (("data information", "you", "hold have keep store"), 2, 3.0),
         (("copy", "of", "my the", "data information"), 2, 3.0),
         (("remember forgot forget recall", "which what my", "email username login"), 2, 2.5),
@@ -323,6 +324,15 @@ VOCABULARY = Vocabulary(
         (("logging logged log kicking kicked kicks signing signed throwing throws threw", "me", "out off"), 1, 3.0),
         (("cant cannot t", "get", "in into"), 1, 2.5),
         (("log sign", "in on into"), 0, 3.0),
+        (("log sign", "out"), 0, 2.0),
+        (("data", "protection"), 0, 3.0),
+        (("from", "your", "records system systems database files"), 0, 2.5),  # personal data held
+        # profile data: "new phone number on my account", "my new mobile"
+        (("new", "phone mobile email surname name"), 1, 1.5),
+        (("phone number email name surname details address", "on in", "my the", "account profile"), 1, 2.0),
+        # what never comes is the link or the code: "the reset link never comes"
+        (("link code", lx.NEG, "come comes came arrive arrives arrived show shows"), 2, 2.5),
+        (("let", "me", "in into log sign"), 1, 2.5),  # "the app won't let me in"
         (("sign", "up"), 0, 2.5),
         (("personal", "data information info details"), 1, 3.0),
         (("my", "email name phone number details info information"), 1, 1.5),
@@ -330,7 +340,7 @@ VOCABULARY = Vocabulary(
         (("mailing email", "list"), 0, 2.5),
         (("user", "name"), 0, 2.0),
         (("become", "member customer"), 1, 2.0),
-        (("stop", "email emailing mail messages texting texts newsletter sms"), 2, 2.0),
+        (("stop", "email emailing mail messages texting texts newsletter sms"), 3, 2.0),
         (("date", "of", "birth"), 0, 2.0),
         (("verification confirmation activation reset", "email code link mail"), 1, 2.0),
         (("forgot forget", "password pin pass login username"), 2, 1.0),
@@ -360,7 +370,7 @@ VOCABULARY = Vocabulary(
         "de": ((("konto", "löschen loeschen schließen"), 2, 1.0),),
     },
     abbreviations={"acc": "account", "acct": "account", "accnt": "account"},
-    binds=("phone",),  # "update my phone" is profile data
+    binds=("phone", "mobile", "cell"),  # "update my phone" is profile data
 )
 # fmt: on
 

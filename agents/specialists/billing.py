@@ -428,7 +428,7 @@ VOCABULARY = Vocabulary(
         "coupon": 2.0, "voucher": 2.0, "promo": 0.5, "vat": 2.0, "tax": 1.5, "currency": 1.0, "money": 1.0,
         "dollar": 0.5, "euro": 0.5, "balance": 1.5, "statement": 1.0, "declined": 1.5, "wallet": 1.0,
         "mastercard": 3.0, "visa": 2.0, "amex": 3.0, "iban": 3.0, "cash": 1.0, "expensive": 0.5,
-        "overpaid": 3.0, "underpaid": 2.0, "cheque": 2.0,
+        "overpaid": 3.0, "underpaid": 2.0, "unpaid": 2.5, "cheque": 2.0,
     },
     objects={
         "card": 1.5, "method": 0.3, "methods": 0.3, lx.T_INVOICE_ID: 2.0, lx.T_AMOUNT: 0.8,
@@ -441,7 +441,7 @@ VOCABULARY = Vocabulary(
         (("money", "back"), 0, 3.0),
         (("money cash funds xamountx", "still not isnt hasnt havent never yet", "back"), 3, 3.0),
         (("took take taken taking", "money cash"), 2, 3.0),
-        (("money cash payment xamountx", "taken"), 4, 3.0),
+        (("money cash payment xamountx", "taken"), 6, 3.0),
         (("in", "charge"), 0, -3.0),
         (("price prices total", "different wrong changed higher more"), 2, 2.0),  # "someone in charge" is a person, not a charge
         (("money xamountx payment", "out", "of from", "account card bank"), 3, 3.0),
@@ -450,7 +450,11 @@ VOCABULARY = Vocabulary(
         (("get receive see", "my the", "money"), 1, 2.0),
         (("payment", "method option modalities"), 2, 1.0),
         (("gift", "card"), 0, 1.0),
-        (("discount promo coupon voucher gift", "code"), 1, 1.0),
+        (("card", "game games trick tricks"), 0, -1.5),
+        (("charging", "cable cord lead port pad station"), 0, -2.5),  # a charging cable is a part
+        (("delivery shipping postage", "charge charges fee fees cost costs"), 0, -1.0),  # what delivery costs
+        (("charge charges fee fees postage cost", "back refunded"), 1, 3.0),  # "I want the delivery fee back"
+        (("discount promo coupon voucher gift", "code codes"), 1, 1.5),
     ),
     foreign={
         "de": {
@@ -462,7 +466,7 @@ VOCABULARY = Vocabulary(
         "es": {
             "factura": 3.0, "pago": 2.5, "pagar": 2.5, "pagado": 2.5, "reembolso": 3.0, "reembolsar": 3.0,
             "dinero": 2.0, "cobrar": 3.0, "cobro": 3.0, "cobraron": 3.0, "cargo": 2.5, "tarjeta": 2.0,
-            "recibo": 2.5, "comisión": 2.0, "iva": 2.5,
+            "recibo": 1.5, "comisión": 2.0, "iva": 2.5,  # "recibo": "recibido" (received) shares its stem
         },
         "fr": {
             "facture": 3.0, "paiement": 2.5, "payer": 2.5, "payé": 2.5, "remboursement": 3.0,

@@ -183,7 +183,8 @@ VOCABULARY = Vocabulary(
         "telephone": 1.5, "callback": 2.0, "chat": 1.0, "livechat": 3.0, "contact": 1.5, "hours": 1.0,
         "rude": 2.5, "unhappy": 1.5, "disappointed": 1.5, "dissatisfied": 2.0, "angry": 1.0, "furious": 1.0,
         "terrible": 1.5, "awful": 1.5, "horrible": 1.5, "appalling": 2.0, "dreadful": 2.0, "disgraceful": 2.0,
-        "shocking": 1.5, "disgusting": 2.0, "worst": 1.0, "useless": 1.0, "unacceptable": 1.0,
+        "shocking": 1.5, "disgusting": 2.0, "disgusted": 2.0, "ridiculous": 1.5, "outrageous": 1.5, "disgrace": 2.0, "shambles": 2.0,
+        "pathetic": 1.5, "worst": 1.0, "useless": 1.0, "unacceptable": 1.0,
         "bot": 1.0, "robot": 1.0, "staff": 1.0, "employee": 1.0, "ombudsman": 3.0, "praise": 2.0,
         "ceo": 1.5, "management": 1.0, "compliment": 2.0, "survey": 1.5, "stars": 1.0, "trustpilot": 3.0,
         "ticket": 1.0,
@@ -195,7 +196,7 @@ VOCABULARY = Vocabulary(
     phrases=(
         (("on", "record"), 0, 2.0),
         (("on", "hold"), 0, 2.0),
-        (("nobody noone", "helps help answers replies responds"), 1, 2.5),
+        (("nobody noone", "helps help answers replies responds calls rings gets"), 1, 2.5),
         (("third fourth fifth", "time"), 0, 1.5),
         (("head", "office"), 0, 3.0),
         (("someone somebody person anyone", "in", "charge"), 0, 3.0),
@@ -215,7 +216,7 @@ VOCABULARY = Vocabulary(
         (("support", "team"), 0, 2.0),
         (("opening business office open", "hours time"), 1, 3.0),
         (("what which", "hours"), 0, 2.0),
-        (("you", "open closed"), 1, 2.0),
+        (("are were r", "you u", "open closed"), 1, 2.0),
         (("open closed", "sunday saturday weekend holiday christmas today tomorrow late"), 2, 2.0),
         (("hours", "of", "operation business"), 0, 2.0),
         (("your ur", "phone number email address hours hotline contact support"), 2, 2.0),
@@ -224,10 +225,18 @@ VOCABULARY = Vocabulary(
         (("leave write give submit send post", "review feedback opinion comment rating"), 3, 1.0),
         (("real live actual", "person human agent"), 0, 1.0),
         (("phone", "number"), 0, 0.5),
+        # British "ring": "can I ring someone?", "a number I can ring"
+        (("ring", "you someone somebody anyone me us"), 1, 2.0),
+        (("number", "ring call phone"), 3, 2.5),
         (("love like", "your ur", "store shop website site service products company app"), 1, 2.0),
         (("you", "are", "best great amazing awesome fantastic brilliant"), 1, 2.0),
         (("great amazing excellent awesome fantastic terrible bad poor awful lousy", "service experience support store shop company"), 1, 2.0),
         (("contact", "details info information"), 0, 1.0),
+        (("someone somebody person", "from", "your the", "team staff company"), 1, 2.5),
+        (("just", "wanted want", "to", "say"), 0, 2.0),  # "just wanted to say the lamp is gorgeous"
+        (("pass", "on", "my our", "thanks compliments gratitude"), 0, 3.0),
+        (("report", "a the", "bug glitch fault"), 1, 2.5),
+        (("is", "a", "joke"), 0, 3.0),  # "your service is a joke"
         (("email", "you"), 0, 1.0),
     ),
     foreign={

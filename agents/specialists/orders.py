@@ -318,7 +318,8 @@ VOCABULARY = Vocabulary(
         "buy": 1.5, "buying": 1.5, "shop": 1.0, "shopping": 1.0, "checkout": 1.0, "cart": 1.5,
         "basket": 1.0, "acquire": 1.0, "cancel": 1.0, "swap": 1.0, "history": 0.5, "status": 0.3,
         "preorder": 2.5, "backorder": 2.0, "rma": 2.0, "defective": 1.5, "defect": 1.5, "faulty": 1.5,
-        "replacement": 1.5, "replace": 0.5,
+        "knackered": 1.5, "kaput": 1.5,
+        "replacement": 2.0, "replace": 0.5,
     },
     objects={
         "order": 1.2, "orders": 1.2, "ordered": 1.0, "purchase": 1.2, "item": 0.4, "article": 0.4,
@@ -333,15 +334,26 @@ VOCABULARY = Vocabulary(
         (("place make submit put", "order"), 2, 2.0),
         (("past previous old recent", "orders purchases"), 1, 1.5),
         (("in", "stock"), 0, 1.0),
-        (("send sent bring brought take took", "back"), 2, 2.5),
+        (("send bring take", "back"), 2, 2.5),
+        (("sent brought took", "back"), 2, 1.5),  # done already: "the refund for the lamp I sent back"
         (("swap exchange switch trade", "for"), 4, 1.0),
-        (("wrong", "item size colour color product thing things one stuff order article"), 2, 1.5),
+        (("wrong", "item size colour color product thing things one stuff order article shade model version"), 2, 2.0),
+        (("wrong", "with"), 0, -1.5),  # "something's wrong with my thing" is not the wrong item
         (("sent send gave", "wrong"), 3, 1.0),
         (("too", "small big large tight loose short long narrow wide"), 0, 1.5),
         (("bigger smaller larger different another other", "size colour color model"), 1, 2.0),
         (("not doesn doesnt don dont didn didnt", "fit fits"), 1, 2.0),
         (("item size colour color product one model", "wrong"), 2, 1.5),
         (("swap exchange switch", "it them this that one"), 1, 1.5),
+        (("orders purchases order", "on in under", "my the", "account profile"), 0, 2.0),
+        (("order purchase", "confirmation"), 0, 2.5),
+        # not yet shipped is the order's status: "when will my lamp ship?", "has it been dispatched yet?"
+        (("when", "will does", "ship dispatch"), 4, 2.5),
+        (("has have hasn haven hasnt havent", "shipped dispatched", "yet"), 4, 2.5),
+        (("changed change", "my", "mind"), 0, 2.0),
+        (("swap change exchange switch alter", "size sizes colour colours color colors"), 2, 2.0),
+        (("arrived came", "without"), 2, 2.5),  # a part missing from the order
+        (("item items piece part parts", "is are was were", "missing"), 1, 2.0),
         (("phone laptop tablet", "case cases cover covers charger stand"), 0, 1.5),
         (("says shows still", "processing"), 2, 2.0),
         (("before", "it they", "ships ship shipped dispatches dispatched leaves goes"), 1, 2.5),
@@ -359,16 +371,23 @@ VOCABULARY = Vocabulary(
         },
         "fr": {
             "annuler": 2.5, "annulation": 2.5,
-            "retourner": 3.0, "retour": 3.0, "renvoyer": 2.5, "échanger": 3.0, "échange": 3.0, "mauvais": 1.5,
+            "retourner": 3.0, "retour": 3.0, "rendre": 2.5, "renvoyer": 2.5, "échanger": 3.0, "échange": 3.0, "mauvais": 1.5,
             "achat": 1.5, "acheté": 1.5,
         },
         "nl": {
-            "bestellen": 2.0, "annuleren": 3.0, "annulering": 3.0,
+            "annuleren": 3.0, "annulering": 3.0,
             "retourneren": 3.0, "retour": 3.0, "terugsturen": 3.0, "ruilen": 3.0, "omruilen": 3.0, "verkeerde": 2.0, "verkeerd": 2.0,
             "gekocht": 1.5, "aankoop": 1.5,
         },
     },
     binds=tuple(lx.GOODS),  # "cancel the shoes": a product named is an order's line
+    # shipped yet or not is the order's status, as in English
+    foreign_phrases={
+        "de": ((("schon bereits", "verschickt versendet versandt"), 2, 3.0),),
+        "es": ((("ya", "enviado enviaron enviado"), 2, 3.0),),
+        "fr": ((("déjà deja", "expédié expedie envoyé envoye"), 2, 3.0),),
+        "nl": ((("al", "verzonden verstuurd"), 2, 3.0),),
+    },
     foreign_objects={
         "de": {"bestellung": 2.5, "bestellen": 2.0, "bestellt": 2.0, "artikel": 1.0},
         "es": {"pedido": 2.5, "artículo": 1.0, "producto": 1.0},

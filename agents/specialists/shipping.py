@@ -292,7 +292,7 @@ VOCABULARY = Vocabulary(
         "neighbour": 1.0, "neighbor": 1.0, "late": 2.0, "delay": 2.0, "delayed": 2.0, "lost": 1.0,
         "missing": 1.0, "damaged": 1.5, "crushed": 1.5, "stolen": 1.5, "track": 1.0, "tracking": 1.5,
         "eta": 0.5, "send": 0.3, "sent": 0.3, "freight": 2.0, "logistics": 2.0, "expect": 0.3,
-        "shipper": 2.0, lx.T_TRACKING: 2.5, lx.T_PLACE: 1.5,
+        "shipper": 2.0, "soaked": 1.5, "drenched": 1.5, lx.T_TRACKING: 2.5, lx.T_PLACE: 1.5,
     },
     # arrival words are about whatever arrives: "my refund hasn't arrived" is billing;
     # carriers and drivers are who a remark is about: "the courier was rude" is care
@@ -304,6 +304,7 @@ VOCABULARY = Vocabulary(
         (("on", "its the", "way"), 0, 2.5),
         (("pick collect", "up"), 2, 2.5),
         (("waiting wait waited", "for on", "my the", "stuff order parcel package delivery things items"), 1, 2.5),
+        (("waiting wait waited", "for on", "my the", " ".join(sorted(lx.GOODS))), 3, 2.0),
         (("nothing", "turned showed arrived came come"), 2, 2.5),
         (("not", "be", "home in"), 2, 2.0),
         (("where", "parcel package packet shipment delivery"), 3, 2.0),
@@ -312,9 +313,17 @@ VOCABULARY = Vocabulary(
         (("order ship deliver send", "from to", "xplacex"), 1, 2.0),
         (("tracking", "number code link"), 0, 3.0),
         (("wrong", "address house door"), 1, 1.5),
-        (("left", "door porch outside neighbour neighbor"), 3, 1.5),
+        (("left", "door porch outside neighbour neighbor rain step steps bin garden"), 3, 1.5),
         (("pick", "up"), 0, 0.5),
-        (("shipping delivery postage", "rate rates price prices"), 0, 1.5),
+        # overdue: "should've been here by now", "still nothing"
+        (("should", "have ve", "arrived come turned shown delivered"), 1, 2.5),
+        (("should", "have ve", "been", "here delivered"), 1, 2.5),
+        (("still", "nothing"), 0, 2.0),
+        (("which what", "address"), 1, 2.0),
+        (("send sent deliver delivered ship shipped", "to", "my the a", "office work home house flat workplace"), 1, 2.0),
+        (("claim", "for on about", "it parcel package delivery shipment"), 1, 1.5),  # a lost-parcel claim
+        (("where", " ".join(sorted(lx.GOODS - {"item", "items", "product", "products"}))), 4, 2.5),
+        (("shipping delivery postage", "rate rates price prices charge charges fee fees cost costs"), 0, 1.5),
     ),
     abbreviations={"shpping": "shipping"},
     object_phrases=(
@@ -322,6 +331,9 @@ VOCABULARY = Vocabulary(
         (("how", "long", "take"), 4, 1.0),
         (("when", "arrive come deliver get"), 5, 1.0),
         ((lx.NEG, "arrive come came show shown turn turned deliver"), 3, 2.0),
+        (("turn turned turning show showed shown", "up"), 0, 2.0),
+        (("no", "sign trace", "of"), 0, 2.0),  # "no sign of the order"
+        (("box parcel package packaging", "ripped torn opened open tampered"), 3, 2.0),  # opened on the way  # "when will my trainers turn up?"
     ),
     foreign={
         "de": {
@@ -331,7 +343,7 @@ VOCABULARY = Vocabulary(
             "sendungsverfolgung": 3.0, "kurier": 2.0, "lieferzeit": 3.0, "versandkosten": 3.0,
         },
         "es": {
-            "paquete": 2.5, "envío": 2.5, "enviar": 2.0, "enviado": 2.0, "entrega": 2.5, "entregar": 2.5,
+            "paquete": 2.5, "envío": 2.0, "enviar": 2.0, "enviado": 2.0, "entrega": 2.5, "entregar": 2.5,
             "entregado": 2.5, "dirección": 2.5, "llegado": 2.0, "llega": 2.0, "llegó": 2.0, "retraso": 2.5,
             "retrasado": 2.5, "seguimiento": 3.0, "rastrear": 3.0, "mensajero": 2.0, "repartidor": 2.0,
         },
@@ -348,10 +360,33 @@ VOCABULARY = Vocabulary(
         },
     },
     foreign_phrases={
-        "de": ((("kommt", "nicht"), 1, 1.5), (("wo", "ist"), 1, 0.5)),
-        "es": ((("no", "ha", "llegado"), 1, 1.0), (("dónde donde", "está esta"), 0, 0.5)),
-        "fr": ((("en", "retard"), 0, 0.5), (("où ou", "est"), 0, 0.5)),
-        "nl": ((("te", "laat"), 0, 2.5), (("waar", "is"), 0, 0.5)),
+        # "where is my ...?" about something not named as an order or a refund (a product: "wo ist meine
+        # Espressomaschine?") is where the parcel is; an order or refund named outweighs it
+        "de": (
+            (("kommt", "nicht"), 1, 1.5),
+            (("wo", "ist sind"), 1, 1.4),
+            (("wo", "bleibt bleiben"), 0, 2.5),
+            (("nicht", "da angekommen gekommen eingetroffen erhalten bekommen geliefert"), 2, 2.0),
+            (("wann", "kommt kommen"), 3, 2.0),
+        ),
+        "es": (
+            (("no", "ha", "llegado"), 1, 1.0),
+            (("dónde donde", "está esta están estan"), 0, 1.4),
+            (("no", "recibido llegado"), 2, 2.0),
+        ),
+        "fr": (
+            (("en", "retard"), 0, 0.5),
+            (("où ou", "est sont"), 0, 1.4),
+            (("pas", "reçu recu arrivé arrive arrivée arrivee livré livre"), 1, 2.0),
+            (("quand", "arriver arrivera recevoir"), 4, 2.0),
+        ),
+        "nl": (
+            (("te", "laat"), 0, 2.5),
+            (("waar", "is zijn"), 0, 1.4),
+            (("waar", "blijft blijven"), 0, 2.5),
+            (("niet geen", "binnen aangekomen ontvangen gekomen geleverd bezorgd"), 2, 2.0),
+            (("wanneer", "komt komen"), 3, 2.0),
+        ),
     },
 )
 # fmt: on
