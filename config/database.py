@@ -86,7 +86,8 @@ def database_target(settings: Settings | None = None) -> DatabaseTarget:
         else:
             from switchboard.config.embedded import embedded_server_url
 
-            target = DatabaseTarget(embedded_server_url(settings.data_dir), embedded=True)
+            url = embedded_server_url(settings.data_dir, idle_stop=settings.embedded_idle_stop)
+            target = DatabaseTarget(url, embedded=True)
         _targets[key] = target
         return target
 

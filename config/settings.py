@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default_factory=lambda: project_root() / ".data", description="where the embedded PostgreSQL lives"
     )
+    embedded_idle_stop: float = Field(
+        default=300.0,
+        ge=0,
+        description="seconds the embedded PostgreSQL keeps running after its last user exits, so the next"
+        " command finds it warm (0 = stop at once)",
+    )
     db_pool_min_size: int = Field(default=1, ge=0)
     db_pool_max_size: int = Field(default=10, ge=1)
     db_lock_pool_size: int = Field(

@@ -23,6 +23,10 @@ import pytest
 
 from switchboard.config.settings import get_settings
 
+# Test data folders are temporary: an embedded server lingering after its last user (EMBEDDED_IDLE_STOP)
+# would outlive its folder. Tests stop it at once; test_embedded_lifecycle tests the linger explicitly.
+os.environ["EMBEDDED_IDLE_STOP"] = "0"
+
 ADMIN_URL = os.environ.get("SWITCHBOARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 DEFAULT_MODE = os.environ.get("SWITCHBOARD_TEST_DB", "embedded")
 REQUIRE_EXTERNAL = os.environ.get("SWITCHBOARD_REQUIRE_EXTERNAL") == "1" or os.environ.get("CI") == "true"
