@@ -40,13 +40,14 @@ from switchboard.config.settings import Settings, get_settings
 from switchboard.config.text import check_text
 from switchboard.config.tracing import configure_tracing
 from switchboard.graphs.domain import domain_result
-from switchboard.graphs.router import build_router_graph
+from switchboard.graphs.router import router_builder
 from switchboard.graphs.state import DomainState, channel
 from switchboard.history import thread_history
 from switchboard.observability import explain, records
 from switchboard.observability.cost import prices
 from switchboard.observability.metrics import track_pool
 from switchboard.observability.request import observed_request
+from switchboard.startup import loaded
 from switchboard.tools import approvals, threads
 from switchboard.tools.approvals import Identity
 from switchboard.tools.db import close_store_pools, store_connection
@@ -242,7 +243,8 @@ class Switchboard:
             track_pool(pool)
             track_pool(lock_pool)
             saver = await async_checkpointer_on(pool, settings)
-            graph = build_router_graph().compile(checkpointer=saver, name="switchboard")
+            graph = router_builder().compile(checkpointer=saver, name="switchboard")
+            loaded()  # a `switchboard` command's modules are in: the garbage collector back on
             try:
                 yield cls(graph, saver, pool, lock_pool)
             finally:

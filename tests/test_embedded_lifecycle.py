@@ -136,7 +136,9 @@ USER = "from switchboard.config.database import check_connection; check_connecti
 def test_embedded_server_lingers_after_its_last_user_then_stops(data_dir: Path) -> None:
     """A command a moment after the last one finds the server running; nobody for the linger: it stops."""
     pgdata = data_dir / "pg"
-    subprocess.run([sys.executable, "-c", USER], env=_env(data_dir, "600"), check=True, timeout=DEADLINE)
+    # A CLI command (which ends without the interpreter's teardown, but after its exit hooks).
+    command = [sys.executable, "-m", "switchboard", "db", "status", "--json"]
+    subprocess.run(command, env=_env(data_dir, "600"), check=True, capture_output=True, timeout=DEADLINE)
     postmaster = _postmaster(pgdata)
     assert postmaster is not None and _running(postmaster), "the server stopped with its last user"
     assert (pgdata / ".handle_pids.json").read_text().strip() == "[]"  # ... though nobody uses it

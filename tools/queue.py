@@ -26,14 +26,15 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import procrastinate
 import psycopg
-from procrastinate import exceptions as queue_errors
 
 from switchboard.config.database import database_target
 from switchboard.config.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    import procrastinate  # loaded by the first enqueue: a turn without events never needs it
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ def queue_app(settings: Settings | None = None) -> procrastinate.App:
     url = database_target(settings).url
     app = _apps.get(url)
     if app is None:
+        import procrastinate
+
         connector = procrastinate.PsycopgConnector(
             conninfo=url,
             min_size=1,
@@ -69,6 +72,8 @@ def queue_app(settings: Settings | None = None) -> procrastinate.App:
 
 def _register_tasks(app: procrastinate.App, settings: Settings) -> None:
     # Imported here: both import this module to enqueue.
+    import procrastinate
+
     from switchboard.tools import retention, worker
 
     retry = procrastinate.RetryStrategy(
@@ -143,6 +148,8 @@ async def schedule_erasure(conn: psycopg.AsyncConnection[Any], customer_id: str,
         schedule_in={"hours": after_hours},
         queueing_lock=f"erase:{customer_id}",
     )
+    from procrastinate import exceptions as queue_errors
+
     try:
         async with _unprepared(conn):
             return await deferrer.defer_async(customer_id=customer_id)
@@ -224,6 +231,8 @@ async def run_worker(
     procrastinate's worker stops; this loop starts it again once the database is back, so a restart
     loses nothing.
     """
+    from procrastinate import exceptions as queue_errors
+
     settings = settings or get_settings()
     options: dict[str, Any] = {
         "concurrency": concurrency or settings.worker_concurrency,
