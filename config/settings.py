@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         description="psycopg prepare_threshold; set to empty/None behind a transaction-mode pooler (pgbouncer)",
     )
     db_connect_timeout: int = Field(default=3, ge=1, description="seconds to open one connection")
+    db_recheck_after: float = Field(
+        default=1.0,
+        ge=0,
+        description="seconds after its return within which a pooled connection is handed out again after a"
+        " local look at its socket instead of a round trip to the server (0 = a round trip every time)",
+    )
     db_pool_timeout: float = Field(
         default=5.0, gt=0, description="seconds a request waits for a pooled connection before its 503"
     )
