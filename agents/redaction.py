@@ -28,7 +28,6 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-
 REDACTED = "[redacted]"
 
 # ---------------------------------------------------------------- payment cards
