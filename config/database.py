@@ -243,12 +243,15 @@ def sync_pool(settings: Settings | None = None) -> Iterator[ConnectionPool[psyco
 
 @asynccontextmanager
 async def async_pool(
-    settings: Settings | None = None, name: str = "switchboard-async"
+    settings: Settings | None = None, name: str = "switchboard-async", *, checked: bool = True
 ) -> AsyncIterator[AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]]:
-    """An opened, checked async pool; closed on exit."""
+    """An opened async pool, closed on exit. `checked`: one connection first, so that an unreachable
+    server is one clear error rather than the pool's timeout (off for a second pool on a server
+    just checked: a connection costs the server a process)."""
     settings = settings or get_settings()
-    conn = await aconnect(settings)
-    await conn.close()
+    if checked:
+        conn = await aconnect(settings)
+        await conn.close()
     pool = new_async_pool(settings, name)
     await pool.open(wait=True, timeout=settings.db_connect_timeout)
     try:
