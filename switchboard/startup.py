@@ -10,8 +10,9 @@ thousand modules) and then ends; two costs there are not the command's work at a
   collections do not walk them again either. `Switchboard.open()` (every command that runs the graph,
   and the service) and the long-running commands call `loaded()`; the others are short and end first.
 - **Tearing the modules down at exit.** An interpreter's normal exit frees every module and object one
-  by one; `exit_now()` runs the exit hooks (the embedded server's, telemetry's, logging's), waits for
-  the process's own threads, flushes the output and ends the process without that teardown.
+  by one; `exit_now()` does what that exit does first (waits for the process's own threads, runs the
+  exit hooks: the embedded server's, telemetry's, logging's), flushes the output and ends the process
+  without the teardown.
 
 Only the `switchboard` program does either (`switchboard.cli.run`); `switchboard.cli.main`, the
 embedding API and tests in one process behave as any Python code does.
@@ -49,10 +50,16 @@ def loaded() -> None:
 
 def exit_now(code: int) -> None:
     """End the process as an ordinary exit would, minus the teardown of every module."""
-    me = threading.current_thread()
-    for thread in threading.enumerate():
-        if thread is not me and not thread.daemon:
-            thread.join()  # as the interpreter does before its exit hooks
+    # First what the interpreter does before its exit hooks: the threading module's own exit callbacks
+    # (they tell executors' idle workers to stop), then a wait for every non-daemon thread.
+    shutdown = getattr(threading, "_shutdown", None)
+    if callable(shutdown):
+        shutdown()
+    else:  # pragma: no cover - every CPython has it; a wait for the threads is the part that matters
+        me = threading.current_thread()
+        for thread in threading.enumerate():
+            if thread is not me and not thread.daemon:
+                thread.join()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`): nothing to keep
