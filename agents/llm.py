@@ -15,9 +15,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langgraph.constants import TAG_NOSTREAM
 from pydantic import BaseModel, ValidationError
@@ -28,6 +27,9 @@ from switchboard.config.errors import ModelUnavailable
 from switchboard.config.settings import get_settings
 from switchboard.observability import logs, metrics, tracing
 from switchboard.observability.cost import current_budget, prices
+
+if TYPE_CHECKING:  # LangChain's chat models load with the first model decider, not with a deterministic run
+    from langchain_core.language_models import BaseChatModel
 
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")

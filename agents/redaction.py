@@ -28,10 +28,6 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from stdnum import iban as _iban
-from stdnum import luhn as _luhn
-from stdnum.us import ssn as _ssn
-
 REDACTED = "[redacted]"
 
 # ---------------------------------------------------------------- payment cards
@@ -46,8 +42,27 @@ _GROUP = re.compile(r"\d+")
 _IIN = re.compile(r"^(?:4|5[0-8]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720|3[045-9]|6)")
 
 
+# python-stdnum is loaded by the first candidate that needs a checksum: most messages have none.
+def _luhn_valid(digits: str) -> bool:
+    from stdnum import luhn
+
+    return bool(luhn.is_valid(digits))
+
+
+def _iban_valid(compact: str) -> bool:
+    from stdnum import iban
+
+    return bool(iban.is_valid(compact))
+
+
+def _ssn_valid(value: str) -> bool:
+    from stdnum.us import ssn
+
+    return bool(ssn.is_valid(value))
+
+
 def _is_card(digits: str) -> bool:
-    return 13 <= len(digits) <= 19 and bool(_IIN.match(digits)) and _luhn.is_valid(digits)
+    return 13 <= len(digits) <= 19 and bool(_IIN.match(digits)) and _luhn_valid(digits)
 
 
 def _cards(text: str) -> str:
@@ -94,7 +109,7 @@ def _ibans(text: str) -> str:
         ends = [m.end() for m in re.finditer(r"[A-Za-z0-9]+", candidate)]
         for end in reversed(ends):
             compact = re.sub(r"[^A-Za-z0-9]", "", candidate[:end]).upper()
-            if 15 <= len(compact) <= 34 and _iban.is_valid(compact):
+            if 15 <= len(compact) <= 34 and _iban_valid(compact):
                 return "[IBAN redacted]" + candidate[end:]
         return candidate
 
@@ -169,7 +184,7 @@ _SSN = re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])")
 
 def _national_ids(text: str) -> str:
     text = _ID_LABEL.sub(lambda m: f"{m['label']}{m['sep']}{REDACTED}", text)
-    return _SSN.sub(lambda m: "[SSN redacted]" if _ssn.is_valid(m.group(0)) else m.group(0), text)
+    return _SSN.sub(lambda m: "[SSN redacted]" if _ssn_valid(m.group(0)) else m.group(0), text)
 
 
 # ---------------------------------------------------------------- passwords, PINs, security codes

@@ -129,8 +129,9 @@ def parse(argv: Sequence[str] | None = None) -> Plan:
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
     parser.add_argument(
         "--only",
-        choices=["observability"],
-        help="run one section alone and print its figures as JSON (observability: overhead on and off)",
+        choices=["observability", "framework"],
+        help="run one section alone and print its figures as JSON (observability: overhead on and off;"
+        " framework: framework time per request of Switchboard with LLM deciders against the flat agent)",
     )
     args = parser.parse_args(argv)
     out = args.out or (QUICK_OUT if args.quick else DEFAULT_OUT)
@@ -511,6 +512,56 @@ async def observability_only(plan: Plan) -> dict[str, Any]:
         unregister_model(name)
 
 
+async def framework_only(plan: Plan) -> dict[str, Any]:
+    """Framework time alone (`--only framework`): the Switchboard LLM-decider request and the flat ReAct
+    agent, model at 0 ms, interleaved, `reps` each; wall and CPU time less the model's, SQL statements
+    and checkpoints per request, and the ratio the target scores (DESIGN: within 1.5x of the flat agent)."""
+    from bench.scripted import ScriptedChatModel
+    from switchboard.agents.models import register_model, unregister_model
+    from switchboard.api import Switchboard
+    from switchboard.config.database import connect
+    from switchboard.tools.store.seed import ensure_seeded, list_scenarios
+
+    with connect() as conn:
+        ensure_seeded(conn)
+        customer = {s["name"]: s for s in list_scenarios(conn)}[SCENARIO]["customer_id"]
+    model = ScriptedChatModel()
+    name = f"bench-{uuid.uuid4().hex[:6]}"
+    decider = register_model(name, model)
+    try:
+        async with Switchboard.open() as sb:
+            every = make_systems(sb, model, decider)
+            systems = {k: every[k] for k in ("switchboard_llm", "flat_agent")}
+            figures = await measure_requests(systems, model, sb.pool, customer, 0, plan.reps)
+            model.latency = 0.0
+            sql: dict[str, float] = {}
+            for key, system in systems.items():
+                with count_statements() as counts:
+                    for _ in range(3):
+                        await system.run(str(uuid.uuid4()), customer)
+                sql[key] = round(counts["execute"] / 3, 1)
+    finally:
+        unregister_model(name)
+    ours, flat = figures["switchboard_llm"], figures["flat_agent"]
+    return {
+        "reps": plan.reps,
+        "systems": {
+            key: {
+                "framework_ms": f["framework_ms"],
+                "framework_cpu_ms": f["framework_cpu_ms"],
+                "model_calls": f["model_calls"],
+                "checkpoints": f["storage"]["checkpoints"],
+                "checkpoint_bytes": f["storage"]["bytes"],
+                "sql_statements": sql[key],
+            }
+            for key, f in figures.items()
+        },
+        "ratio": round(ours["framework_ms"] / flat["framework_ms"], 2),
+        "ratio_cpu": round(ours["framework_cpu_ms"] / flat["framework_cpu_ms"], 2),
+        "load_avg": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 async def peak_memory_kb(system: System, model: Any, customer: str) -> float:
     """tracemalloc peak of the allocations made during one request (latency 0)."""
     model.latency = 0.0
@@ -703,7 +754,7 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     ("/langchain_core/", "langchain-core (runnables, callbacks, messages, tools)"),
     ("/pydantic", "pydantic"),
     ("/psycopg", "psycopg (client side)"),
-    ("/work/main/", "application (agents, graphs, tools, api)"),
+    (str(ROOT) + "/", "application (agents, graphs, tools, api)"),
 )
 
 
@@ -1564,9 +1615,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     where = params.get("host") or "localhost"
     database = f"PostgreSQL at {where if not str(where).startswith('/') else 'embedded (unix socket)'}"
     say(f"benchmark{' (quick)' if plan.quick else ''}: scratch database on {database}")
-    if plan.only == "observability":
+    if plan.only in ("observability", "framework"):
         with scratch_database(server):
-            section = asyncio.run(observability_only(plan))
+            section = asyncio.run(
+                observability_only(plan) if plan.only == "observability" else framework_only(plan)
+            )
         section.update(machine=host, command="python -m bench.run " + " ".join(plan.argv))
         import json
 

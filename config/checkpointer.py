@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    WRITES_IDX_MAP,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    get_serializable_checkpoint_metadata,
+)
 from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.postgres.base import SELECT_SQL
+from langgraph.checkpoint.serde.types import _DeltaSnapshot
+from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from switchboard.config.database import async_pool, database_target, sync_pool
@@ -75,13 +85,109 @@ class SwitchboardPostgresSaver(PostgresSaver):
         return compact_version(current)
 
 
+# A checkpoint's blobs and a task's writes, each as one statement over arrays: the stock saver sends one
+# pipelined statement per row (executemany), a dozen calls a request with a few rows each, and psycopg's
+# client-side work per pipelined row was the largest share of a request's framework time.
+_INSERT_BLOBS_SQL = """
+    INSERT INTO checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
+    SELECT %s, %s, u.channel, u.version, u.type, u.blob
+    FROM unnest(%s::text[], %s::text[], %s::text[], %s::bytea[]) AS u(channel, version, type, blob)
+    ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING
+"""
+_WRITES_SQL = """
+    INSERT INTO checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, blob)
+    SELECT %s, %s, %s, %s, %s, u.idx, u.channel, u.type, u.blob
+    FROM unnest(%s::int[], %s::text[], %s::text[], %s::bytea[]) AS u(idx, channel, type, blob)
+    ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO {}
+"""
+_UPSERT_WRITES_SQL = _WRITES_SQL.format(
+    "UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob"
+)
+_INSERT_WRITES_SQL = _WRITES_SQL.format("NOTHING")
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], start: int) -> list[list[Any]]:
+    """Rows of the stock saver's parameters, from column `start` on, as one list per column."""
+    return [list(column) for column in zip(*(row[start:] for row in rows), strict=True)]
+
+
 class SwitchboardAsyncPostgresSaver(AsyncPostgresSaver):
-    """LangGraph's `AsyncPostgresSaver` whose checkpoint load does not slow down as a thread grows."""
+    """LangGraph's `AsyncPostgresSaver` whose checkpoint load does not slow down as a thread grows, and
+    whose writes take one statement per call instead of one per row (the same rows: a test compares
+    them with the stock saver's). Serialising is done in place, not in a worker thread: a checkpoint
+    here is a few kilobytes (the history window bounds it), and the thread hop cost more than the work."""
 
     SELECT_SQL = _select_sql()
 
     def get_next_version(self, current: str | None, channel: None) -> str:
         return compact_version(current)
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        # The stock `aput`, but for the blobs' one statement and the serialising in place.
+        configurable = config["configurable"].copy()
+        thread_id = configurable.pop("thread_id")
+        checkpoint_ns = configurable.pop("checkpoint_ns")
+        checkpoint_id = configurable.pop("checkpoint_id", None)
+        copy = checkpoint.copy()
+        copy["channel_values"] = copy["channel_values"].copy()
+        next_config: RunnableConfig = {
+            "configurable": {
+                "thread_id": thread_id,
+                "checkpoint_ns": checkpoint_ns,
+                "checkpoint_id": checkpoint["id"],
+            }
+        }
+        blob_values = {}
+        for k, v in checkpoint["channel_values"].items():
+            if isinstance(v, _DeltaSnapshot):
+                blob_values[k] = copy["channel_values"].pop(k)
+                copy["channel_values"][k] = True
+            elif v is None or isinstance(v, (str, int, float, bool)):
+                pass
+            else:
+                blob_values[k] = copy["channel_values"].pop(k)
+        async with self._cursor(pipeline=True) as cur:
+            if blob_versions := {k: v for k, v in new_versions.items() if k in blob_values}:
+                rows = self._dump_blobs(thread_id, checkpoint_ns, blob_values, blob_versions)
+                await cur.execute(_INSERT_BLOBS_SQL, (thread_id, checkpoint_ns, *_columns(rows, 2)))
+            await cur.execute(
+                self.UPSERT_CHECKPOINTS_SQL,
+                (
+                    thread_id,
+                    checkpoint_ns,
+                    checkpoint["id"],
+                    checkpoint_id,
+                    Jsonb(copy),
+                    Jsonb(get_serializable_checkpoint_metadata(config, metadata)),
+                ),
+            )
+        return next_config
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        # The stock `aput_writes`, but for the one statement and the serialising in place.
+        if not writes:
+            return
+        query = _UPSERT_WRITES_SQL if all(w[0] in WRITES_IDX_MAP for w in writes) else _INSERT_WRITES_SQL
+        configurable = config["configurable"]
+        thread_id, checkpoint_ns = configurable["thread_id"], configurable["checkpoint_ns"]
+        checkpoint_id = configurable["checkpoint_id"]
+        rows = self._dump_writes(thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, writes)
+        async with self._cursor(pipeline=True) as cur:
+            await cur.execute(
+                query, (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, *_columns(rows, 5))
+            )
 
 
 _setup_lock = threading.Lock()

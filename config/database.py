@@ -7,14 +7,18 @@ configurable `prepare_threshold` (None behind a transaction-mode pooler).
 Every wait on the database is bounded: opening a connection (DB_CONNECT_TIMEOUT), waiting for a pooled
 one (DB_POOL_TIMEOUT, then PoolTimeout: the service's 503) and one statement (DB_STATEMENT_TIMEOUT,
 enforced by the server). A pooled connection is checked when it is handed out, so one that a server
-restart broke is replaced instead of failing a request; the first broken one found sends every idle
-connection of its pool through the same check at once.
+restart broke is replaced instead of failing a request (a round trip, or a local look at its socket when
+it was in use a moment ago: DB_RECHECK_AFTER); the first broken one found sends every idle connection of
+its pool through the same check at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import select
 import threading
+import time
+import weakref
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -86,7 +90,8 @@ def database_target(settings: Settings | None = None) -> DatabaseTarget:
         else:
             from switchboard.config.embedded import embedded_server_url
 
-            target = DatabaseTarget(embedded_server_url(settings.data_dir), embedded=True)
+            url = embedded_server_url(settings.data_dir, idle_stop=settings.embedded_idle_stop)
+            target = DatabaseTarget(url, embedded=True)
         _targets[key] = target
         return target
 
@@ -158,13 +163,43 @@ AsyncPool = AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]
 _sweeps: set[asyncio.Task[None]] = set()
 
 
+AsyncConn = psycopg.AsyncConnection[DictRow]
+
+
+def _quiet(conn: AsyncConn) -> bool:
+    """Nothing is waiting on an idle connection's socket. A server that ended the session (a restart, a
+    crash, an administrator's terminate) leaves an error message or an end of file there; a session in
+    good order has nothing to say between statements. A local look, no round trip."""
+    pgconn = conn.pgconn
+    if pgconn.status != psycopg.pq.ConnStatus.OK:
+        return False
+    if pgconn.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        return False
+    try:
+        readable, _, _ = select.select([pgconn.socket], [], [], 0)
+    except (OSError, ValueError, psycopg.OperationalError):  # a closed socket, or one select cannot watch
+        return False
+    return not readable
+
+
 def _checked_on_checkout(
     settings: Settings, pool: Callable[[], AsyncPool | None]
-) -> Callable[[psycopg.AsyncConnection[DictRow]], Awaitable[None]]:
-    """The pool's `check`: a round trip, bounded; a broken connection sends the pool's idle ones through
-    the same check at once (after a server restart they are all broken), not one request each."""
+) -> tuple[Callable[[AsyncConn], Awaitable[None]], Callable[[AsyncConn], Awaitable[None]]]:
+    """The pool's `check` and `reset`. A connection handed out again within DB_RECHECK_AFTER seconds of
+    its return, with a quiet socket, goes out as it is: the server answered it a moment ago, and a
+    session the server ended since is not quiet. Any other is checked with a round trip, bounded; a
+    broken connection sends the pool's idle ones through the same check at once (after a server restart
+    they are all broken), not one request each. (A request's work checks out a connection a few dozen
+    times, each checkpoint and store query once: a round trip each was a third of its statements.)"""
+    returned: weakref.WeakKeyDictionary[AsyncConn, float] = weakref.WeakKeyDictionary()
 
-    async def check(conn: psycopg.AsyncConnection[DictRow]) -> None:
+    async def reset(conn: AsyncConn) -> None:
+        returned[conn] = time.monotonic()
+
+    async def check(conn: AsyncConn) -> None:
+        last = returned.pop(conn, None)
+        if last is not None and time.monotonic() - last < settings.db_recheck_after and _quiet(conn):
+            return
         try:
             async with asyncio.timeout(settings.db_connect_timeout):
                 await AsyncConnectionPool.check_connection(conn)
@@ -176,17 +211,15 @@ def _checked_on_checkout(
                 sweep.add_done_callback(_sweeps.discard)
             raise
 
-    return check
+    return check, reset
 
 
 def new_async_pool(settings: Settings, name: str) -> AsyncPool:
     """An async pool on the configured database (not opened yet): every async pool is made here."""
     made: list[AsyncPool] = []
+    check, reset = _checked_on_checkout(settings, lambda: made[0] if made else None)
     pool: AsyncPool = AsyncConnectionPool(
-        database_target(settings).url,
-        name=name,
-        check=_checked_on_checkout(settings, lambda: made[0] if made else None),
-        **pool_kwargs(settings),
+        database_target(settings).url, name=name, check=check, reset=reset, **pool_kwargs(settings)
     )
     made.append(pool)
     return pool
@@ -210,12 +243,15 @@ def sync_pool(settings: Settings | None = None) -> Iterator[ConnectionPool[psyco
 
 @asynccontextmanager
 async def async_pool(
-    settings: Settings | None = None, name: str = "switchboard-async"
+    settings: Settings | None = None, name: str = "switchboard-async", *, checked: bool = True
 ) -> AsyncIterator[AsyncConnectionPool[psycopg.AsyncConnection[DictRow]]]:
-    """An opened, checked async pool; closed on exit."""
+    """An opened async pool, closed on exit. `checked`: one connection first, so that an unreachable
+    server is one clear error rather than the pool's timeout (off for a second pool on a server
+    just checked: a connection costs the server a process)."""
     settings = settings or get_settings()
-    conn = await aconnect(settings)
-    await conn.close()
+    if checked:
+        conn = await aconnect(settings)
+        await conn.close()
     pool = new_async_pool(settings, name)
     await pool.open(wait=True, timeout=settings.db_connect_timeout)
     try:

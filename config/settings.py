@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default_factory=lambda: project_root() / ".data", description="where the embedded PostgreSQL lives"
     )
+    embedded_idle_stop: float = Field(
+        default=300.0,
+        ge=0,
+        description="seconds the embedded PostgreSQL keeps running after its last user exits, so the next"
+        " command finds it warm (0 = stop at once)",
+    )
     db_pool_min_size: int = Field(default=1, ge=0)
     db_pool_max_size: int = Field(default=10, ge=1)
     db_lock_pool_size: int = Field(
@@ -63,6 +69,12 @@ class Settings(BaseSettings):
         description="psycopg prepare_threshold; set to empty/None behind a transaction-mode pooler (pgbouncer)",
     )
     db_connect_timeout: int = Field(default=3, ge=1, description="seconds to open one connection")
+    db_recheck_after: float = Field(
+        default=1.0,
+        ge=0,
+        description="seconds after its return within which a pooled connection is handed out again after a"
+        " local look at its socket instead of a round trip to the server (0 = a round trip every time)",
+    )
     db_pool_timeout: float = Field(
         default=5.0, gt=0, description="seconds a request waits for a pooled connection before its 503"
     )

@@ -239,5 +239,19 @@ def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, Router
     return builder
 
 
+_built: tuple[int, StateGraph[RouterState, Context, RouterInput, RouterOutput]] | None = None
+
+
+def router_builder() -> StateGraph[RouterState, Context, RouterInput, RouterOutput]:
+    """`build_router_graph()` once per state of the registry: building it (a compiled subgraph per
+    domain) costs twenty times what compiling the finished builder costs, and a process compiles it
+    twice (`graph` below at import, then with its checkpointer). A domain registered later gets a new
+    builder."""
+    global _built
+    if _built is None or _built[0] != registry.generation():
+        _built = (registry.generation(), build_router_graph())
+    return _built[1]
+
+
 configure_tracing()  # the dev server imports this module: tracing settings from .env apply there too
-graph = build_router_graph().compile(name="switchboard")
+graph = router_builder().compile(name="switchboard")

@@ -41,13 +41,14 @@ from switchboard.config.settings import Settings, get_settings
 from switchboard.config.text import check_text
 from switchboard.config.tracing import configure_tracing
 from switchboard.graphs.domain import domain_result
-from switchboard.graphs.router import build_router_graph
+from switchboard.graphs.router import router_builder
 from switchboard.graphs.state import DomainState, channel
 from switchboard.history import thread_history
 from switchboard.observability import explain, records
 from switchboard.observability.cost import prices
 from switchboard.observability.metrics import track_pool
 from switchboard.observability.request import observed_request
+from switchboard.startup import loaded
 from switchboard.tools import approvals, threads
 from switchboard.tools.approvals import Identity
 from switchboard.tools.db import close_store_pools, store_connection
@@ -238,12 +239,13 @@ class Switchboard:
         )
         async with (
             async_pool(settings) as pool,
-            async_pool(lock_settings, name="switchboard-locks") as lock_pool,
+            async_pool(lock_settings, name="switchboard-locks", checked=False) as lock_pool,
         ):
             track_pool(pool)
             track_pool(lock_pool)
             saver = await async_checkpointer_on(pool, settings)
-            graph = build_router_graph().compile(checkpointer=saver, name="switchboard")
+            graph = router_builder().compile(checkpointer=saver, name="switchboard")
+            loaded()  # a `switchboard` command's modules are in: the garbage collector back on
             try:
                 yield cls(graph, saver, pool, lock_pool)
             finally:
@@ -287,18 +289,19 @@ class Switchboard:
 
     async def _admit(
         self, message: str, customer_id: str, thread_id: str | None, context: Context | None
-    ) -> tuple[str, str, str, AdmittedContext]:
+    ) -> tuple[str, str, str, AdmittedContext, bool]:
         """Every check a new message passes before the graph runs, so a refused one writes nothing: the
         text, the customer (known to the store), the thread id and the caller's right to it. Then the
-        thread is claimed for the customer (its ownership record), and the graph does not admit again."""
+        thread is claimed for the customer (its ownership record), and the graph does not admit again.
+        The last value: the thread was new (its record written now), so no run of it can be unfinished."""
         admitted = await admit(message, validate_customer_id(customer_id))
         thread_id = validate_thread_id(thread_id) if thread_id is not None else str(uuid.uuid4())
         fields = {f.name: getattr(context, f.name) for f in dataclasses.fields(Context)} if context else {}
         ctx = AdmittedContext(**{**fields, "customer_id": admitted.customer_id})
         check_deciders(ctx)
         async with store_connection() as conn:
-            await threads.claim(conn, thread_id, admitted.customer_id)
-        return admitted.message, admitted.customer_id, thread_id, ctx
+            claimed = await threads.claim(conn, thread_id, admitted.customer_id)
+        return admitted.message, admitted.customer_id, thread_id, ctx, bool(claimed["inserted"])
 
     async def ask(
         self,
@@ -310,10 +313,13 @@ class Switchboard:
     ) -> AskResult:
         """Run one request to the end (or to an approval pause) and return the answer and its path."""
         async with observed_request("ask", thread_id, customer_id) as observed:
-            message, customer_id, thread_id, ctx = await self._admit(message, customer_id, thread_id, context)
+            message, customer_id, thread_id, ctx, new = await self._admit(
+                message, customer_id, thread_id, context
+            )
             observed.identify(thread_id, ctx)
             async with self.thread_lock(thread_id):
-                await self._settle(thread_id, customer_id, ctx)
+                if not new:  # a run claims its thread before it does anything: a new one has none to settle
+                    await self._settle(thread_id, customer_id, ctx)
                 config = observed.config(self.config(thread_id, customer_id))
                 output = await self.graph.ainvoke({"message": message}, config, context=ctx)
                 result = await self.result(thread_id, output)
@@ -354,10 +360,13 @@ class Switchboard:
         until the last event ("result", the AskResult) or until the generator is closed.
         """
         async with observed_request("ask", thread_id, customer_id) as observed:
-            message, customer_id, thread_id, ctx = await self._admit(message, customer_id, thread_id, context)
+            message, customer_id, thread_id, ctx, new = await self._admit(
+                message, customer_id, thread_id, context
+            )
             observed.identify(thread_id, ctx)
             async with self.thread_lock(thread_id):
-                await self._settle(thread_id, customer_id, ctx)
+                if not new:  # a run claims its thread before it does anything: a new one has none to settle
+                    await self._settle(thread_id, customer_id, ctx)
                 yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}
                 seen: set[str] = set()
                 async for item in self.graph.astream(

@@ -39,6 +39,11 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# Commands that run for long (servers, workers, conversations, tours, batches): the garbage collector
+# stays on in them from the start (`switchboard.startup`; the others are short and end first).
+LONG_RUNNING = frozenset({"serve", "worker", "studio", "chat", "demo", "bench", "eval"})
+
+
 @app.callback()
 def _start(
     ctx: typer.Context,
@@ -62,6 +67,10 @@ def _start(
     from switchboard.observability.logs import bind_request, configure_logging
     from switchboard.observability.tracing import configure_telemetry, shutdown_telemetry, span
 
+    if ctx.invoked_subcommand in LONG_RUNNING:
+        from switchboard.startup import loaded
+
+        loaded()  # the collector on from the start: these run for minutes or for ever
     configure_logging(settings)
     configure_tracing(settings)
     # The command is one request: its log lines share a request id, its work is one trace (when tracing).
@@ -75,6 +84,22 @@ def _start(
 
 
 register_all(app)
+
+
+def run() -> None:
+    """The `switchboard` program (its console script and `python -m switchboard`): `main` in a process
+    of its own, which starts without the garbage collector's work during imports and ends without
+    tearing its modules down (`switchboard.startup`)."""
+    from switchboard import startup
+
+    startup.pause_collector()
+    try:
+        main()
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            startup.exit_now(exc.code or 0)
+        raise  # a message for stderr: the interpreter prints it
+    startup.exit_now(0)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -26,6 +26,9 @@ from switchboard.config.settings import get_settings
 # A decision made in a test never refreshes a LangGraph server that happens to run on this machine
 # (STUDIO_URL's default port); tests/test_dev_server.py turns it on for its own server.
 os.environ.setdefault("STUDIO_SYNC", "off")
+# Test data folders are temporary: an embedded server lingering after its last user (EMBEDDED_IDLE_STOP)
+# would outlive its folder. Tests stop it at once; test_embedded_lifecycle tests the linger explicitly.
+os.environ["EMBEDDED_IDLE_STOP"] = "0"
 
 ADMIN_URL = os.environ.get("SWITCHBOARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 DEFAULT_MODE = os.environ.get("SWITCHBOARD_TEST_DB", "embedded")

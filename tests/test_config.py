@@ -237,3 +237,46 @@ def test_watchdog_reads_a_torn_list_of_users_as_unknown_not_as_nobody(tmp_path: 
         assert _users(tmp_path)[1] == expected, text
     users.unlink()
     assert _users(tmp_path)[1] is None
+
+
+async def test_checkpoint_writes_are_the_stock_savers_rows(any_db: str) -> None:
+    """The saver's one-statement writes (blobs, pending writes) store exactly the rows LangGraph's
+    stock saver stores for the same checkpoint and writes, both write paths (insert and upsert)."""
+    import uuid
+
+    from langgraph.checkpoint.base import empty_checkpoint
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+    from switchboard.config.checkpointer import SwitchboardAsyncPostgresSaver
+
+    async with async_checkpointer() as ours:
+        assert isinstance(ours, SwitchboardAsyncPostgresSaver)
+        stock = AsyncPostgresSaver(ours.conn)
+        threads = {}
+        checkpoint = empty_checkpoint()
+        checkpoint["id"] = "1ef00000-0000-6000-8000-000000000001"
+        values = {"messages": ["hello", {"role": "ai"}], "count": 3, "memory": {"a": [1, 2]}, "none": None}
+        checkpoint["channel_values"] = values
+        versions = {k: f"00000000000{i}.0000abcd" for i, k in enumerate(values, 1)}
+        checkpoint["channel_versions"] = versions
+        for name, saver in (("ours", ours), ("stock", stock)):
+            thread_id = f"writes-{name}-{uuid.uuid4().hex[:8]}"
+            threads[name] = thread_id
+            config = {"configurable": {"thread_id": thread_id, "checkpoint_ns": "inner:1"}}
+            saved = await saver.aput(config, checkpoint, {"source": "loop", "step": 1}, versions)
+            await saver.aput_writes(saved, [("messages", ["x"]), ("count", 4), ("memory", None)], "task-a")
+            await saver.aput_writes(saved, [("__error__", "boom"), ("__interrupt__", [1])], "task-b", "p")
+            await saver.aput_writes(saved, [("__error__", "again")], "task-b", "p")  # the upsert path
+
+        async def rows(table: str, thread_id: str) -> list[dict[str, object]]:
+            async with ours.conn.connection() as conn:  # type: ignore[union-attr]
+                cur = await conn.execute(
+                    f"select * from {table} where thread_id = %s order by 2, 3, 4, 5", (thread_id,)
+                )
+                return [{k: v for k, v in r.items() if k != "thread_id"} for r in await cur.fetchall()]
+
+        for table in ("checkpoint_blobs", "checkpoint_writes", "checkpoints"):
+            mine, theirs = await rows(table, threads["ours"]), await rows(table, threads["stock"])
+            assert mine == theirs and mine, table
+        assert len(await rows("checkpoint_blobs", threads["ours"])) == 2  # messages and memory
+        assert len(await rows("checkpoint_writes", threads["ours"])) == 5

@@ -1,8 +1,11 @@
-"""The embedded PostgreSQL stops when its last user exits, however it exits (SIGTERM, SIGKILL).
+"""The embedded PostgreSQL stops when its last user exits, however it exits (SIGTERM, SIGKILL), at once
+or after its linger (EMBEDDED_IDLE_STOP).
 
 Real processes on a data folder of their own (never the session's shared server): a Python process
 holding the server, and `switchboard serve`; the first is SIGKILLed (the server must keep running for the
-second), the second SIGTERMed like a service manager stops it; then the postmaster must be gone.
+second), the second SIGTERMed like a service manager stops it; then the postmaster must be gone. With a
+linger, the server outlives its last user, the next process joins it (the same postmaster), and it stops
+once the linger has passed with nobody using it.
 """
 
 from __future__ import annotations
@@ -78,9 +81,13 @@ def data_dir() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def test_embedded_server_stops_when_its_last_user_is_killed_or_terminated(data_dir: Path) -> None:
+def _env(data_dir: Path, idle_stop: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "OPENAI_BASE_URL")}
-    env |= {"DATA_DIR": str(data_dir), "PYTHONPATH": str(PROJECT_ROOT)}
+    return env | {"DATA_DIR": str(data_dir), "PYTHONPATH": str(PROJECT_ROOT), "EMBEDDED_IDLE_STOP": idle_stop}
+
+
+def test_embedded_server_stops_when_its_last_user_is_killed_or_terminated(data_dir: Path) -> None:
+    env = _env(data_dir, "0")
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
@@ -121,6 +128,31 @@ def test_embedded_server_stops_when_its_last_user_is_killed_or_terminated(data_d
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+USER = "from switchboard.config.database import check_connection; check_connection()"
+
+
+def test_embedded_server_lingers_after_its_last_user_then_stops(data_dir: Path) -> None:
+    """A command a moment after the last one finds the server running; nobody for the linger: it stops."""
+    pgdata = data_dir / "pg"
+    # A CLI command (which ends without the interpreter's teardown, but after its exit hooks).
+    command = [sys.executable, "-m", "switchboard", "db", "status", "--json"]
+    subprocess.run(command, env=_env(data_dir, "600"), check=True, capture_output=True, timeout=DEADLINE)
+    postmaster = _postmaster(pgdata)
+    assert postmaster is not None and _running(postmaster), "the server stopped with its last user"
+    assert (pgdata / ".handle_pids.json").read_text().strip() == "[]"  # ... though nobody uses it
+    watchdog = int((pgdata / ".switchboard-watchdog.pid").read_text())
+    assert _running(watchdog)
+
+    # The next command joins the lingering server instead of starting one; its linger is the one that
+    # counts now (a second), so after it exits the watchdog stops the server.
+    subprocess.run([sys.executable, "-c", USER], env=_env(data_dir, "1"), check=True, timeout=DEADLINE)
+    assert _postmaster(pgdata) == postmaster
+    assert (pgdata / ".switchboard-idle-stop").read_text() == "1"
+    _wait(lambda: not _running(postmaster), "the postmaster to stop once its linger passed")
+    _wait(lambda: not _running(watchdog), "the watchdog to exit with its server")
+    assert not (pgdata / ".switchboard-watchdog.pid").exists()
 
 
 def test_a_process_whose_embedded_server_was_stopped_under_it_starts_it_again(data_dir: Path) -> None:

@@ -200,3 +200,37 @@ def test_the_queue_schema_is_the_installed_procrastinate_schema() -> None:
     migration = (PROJECT_ROOT / "tools/store/migrations/0006_task_queue.sql").read_text()
     inner = migration.split("-- >>> procrastinate sql/schema.sql\n", 1)[1].split("-- <<< procrastinate", 1)[0]
     assert inner.strip() == shipped.strip(), "procrastinate's schema changed: add its delta as a migration"
+
+
+async def test_events_are_enqueued_as_procrastinates_deferrer_enqueues_them(
+    seeded: str, app: Switchboard
+) -> None:
+    """`enqueue_events` calls procrastinate's defer function itself (no procrastinate import on the way
+    of a turn): its jobs are the jobs the task's own deferrer makes, and each outbox row points at its."""
+    from switchboard.tools.outbox import publish
+
+    thread_id = f"enqueue-{os.getpid()}"
+    done = {"action": "cancel_order", "status": "done", "args": {"order_id": "ORD-1"}, "detail": ""}
+    state = {"turn": 7, "domains": ["orders"], "domain_results": [{"actions": [done]}], "answer": "ok"}
+    # Rolled back at the end: nothing of this stays for the worker (or the other tests) to find.
+    async with app.pool.connection() as conn, conn.transaction(force_rollback=True):
+        ids = await publish(conn, thread_id, "CUST-0001", state)
+        cur = await conn.execute(
+            "select o.id, o.job_id, j.queue_name, j.task_name, j.priority, j.lock, j.queueing_lock, j.args,"
+            " j.scheduled_at, j.status, j.attempts from store.outbox o join queue.procrastinate_jobs j"
+            " on j.id = o.job_id where o.thread_id = %s order by o.id",
+            (thread_id,),
+        )
+        ours = list(await cur.fetchall())
+        await queue.set_search_path(conn)
+        deferrer = queue.queue_app().configure_task(queue.HANDLE_EVENT, connection=conn)
+        reference = await deferrer.batch_defer_async(*({"event_id": int(i)} for i in ids))
+        cur = await conn.execute(
+            "select queue_name, task_name, priority, lock, queueing_lock, args, scheduled_at, status, attempts"
+            " from queue.procrastinate_jobs where id = any(%s) order by id",
+            (reference,),
+        )
+        theirs = list(await cur.fetchall())
+    assert len(ids) == 2 and [r["id"] for r in ours] == ids
+    assert [{k: v for k, v in r.items() if k not in ("id", "job_id")} for r in ours] == theirs
+    assert [r["args"] for r in ours] == [{"event_id": i} for i in ids]

@@ -37,14 +37,24 @@ class TracedCursor(psycopg.AsyncCursor[DictRow]):
             else str(query)
         )
         name, attributes = _query_span(text)
+        if not name:  # a session setting or transaction control: not a query of the store
+            return await super().execute(query, params, **kwargs)
         with tracing.span(name, attributes, kind="client"):
             return await super().execute(query, params, **kwargs)
 
 
+# Statements that read or write nothing of the store (`set local search_path` before an enqueue, say):
+# no span of their own, since a span costs more than the statement and tells nothing.
+_NOT_QUERIES = frozenset({"SET", "RESET", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SHOW"})
+
+
 @functools.lru_cache(maxsize=512)
 def _query_span(text: str) -> tuple[str, dict[str, Any]]:
-    """A query's span name and attributes, worked out once per statement (the SQL is a constant)."""
+    """A query's span name and attributes, worked out once per statement (the SQL is a constant); no
+    name for a statement that is not a query (`_NOT_QUERIES`)."""
     operation = text.lstrip().split(None, 1)[0].upper() if text.strip() else "QUERY"
+    if operation in _NOT_QUERIES:
+        return "", {}
     table = _TABLE.search(text)
     attributes = {
         "db.system.name": "postgresql",

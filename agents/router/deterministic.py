@@ -355,11 +355,7 @@ def _compile() -> None:
         if len(word) >= 5 and word.isalpha() and word not in targets_to and s in meaningful:
             targets_to[word] = s
     _FUZZY_TARGETS = targets_to
-    index: dict[str, list[str]] = {}
-    for target in sorted(_FUZZY_TARGETS):
-        for deleted in _deletes(target, 2 if len(target) >= 8 else 1):
-            index.setdefault(deleted, []).append(target)
-    _DELETE_INDEX = index
+    _DELETE_INDEX = {}  # built by the first misspelling (`_delete_index`): most requests have none
     _resolve.cache_clear()
     _compiled_generation = generation
 
@@ -376,6 +372,18 @@ def _osa_distance(a: str, b: str, limit: int) -> int:
     return int(OSA.distance(a, b, score_cutoff=limit))
 
 
+def _delete_index() -> dict[str, list[str]]:
+    """Every fuzzy target under each of its deletions (symmetric-delete lookup), built once per compile."""
+    global _DELETE_INDEX
+    if not _DELETE_INDEX and _FUZZY_TARGETS:
+        index: dict[str, list[str]] = {}
+        for target in sorted(_FUZZY_TARGETS):
+            for deleted in _deletes(target, 2 if len(target) >= 8 else 1):
+                index.setdefault(deleted, []).append(target)
+        _DELETE_INDEX = index
+    return _DELETE_INDEX
+
+
 def _fuzzy(s: str, max_distance: int = 2) -> str | None:
     """The cue word ``s`` is a misspelling of, or None (ambiguous or too far).
 
@@ -387,8 +395,9 @@ def _fuzzy(s: str, max_distance: int = 2) -> str | None:
         return None
     limit = min(max_distance, 2 if n >= 8 else 1)
     candidates: set[str] = set()
+    index = _delete_index()
     for d in _deletes(s, limit):
-        for target in _DELETE_INDEX.get(d, ()):
+        for target in index.get(d, ()):
             candidates.add(target)
     best: list[tuple[int, int, str]] = []
     for target in candidates:

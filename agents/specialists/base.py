@@ -14,16 +14,20 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import psycopg
-from psycopg.rows import DictRow
 from pydantic import BaseModel
 
 from switchboard.agents.contracts import ActionOutcome, Brief, ProposedAction, SpecialistReport
 from switchboard.tools.catalogue import WriteAction
 
-Conn = psycopg.AsyncConnection[DictRow]
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import DictRow
+
+    Conn: TypeAlias = psycopg.AsyncConnection[DictRow]
+else:
+    Conn = Any  # only annotations name it: psycopg loads with the first query, not with the routing
 ToolFn = Callable[..., Awaitable[Any]]
 
 

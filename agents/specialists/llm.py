@@ -16,11 +16,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
-from langchain_core.tools import StructuredTool
 from pydantic import Field, ValidationError
 
 from switchboard.agents import prompts
@@ -28,6 +26,10 @@ from switchboard.agents.contracts import Contract, ProposedAction, SpecialistRep
 from switchboard.agents.llm import DecisionError, invoke_model, structured
 from switchboard.agents.models import get_chat_model
 from switchboard.agents.specialists.base import SpecialistRun, SpecialistSpec
+
+if TYPE_CHECKING:  # LangChain's chat models and tools load with the first model specialist
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.tools import StructuredTool
 
 MAX_TOOL_ROUNDS = 4
 FINDING = "SpecialistFinding"
@@ -57,6 +59,8 @@ def _langchain_tools(spec: SpecialistSpec) -> list[StructuredTool]:
     (and so for that run's customer only)."""
     tools = _tools_by_spec.get(spec.name)
     if tools is None:
+        from langchain_core.tools import StructuredTool
+
         tools = []
         for tool in spec.tools:
 

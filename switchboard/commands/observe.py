@@ -6,9 +6,6 @@ import asyncio
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
-from rich.tree import Tree
 
 from switchboard.config.errors import InputError
 from switchboard.output import JsonOption, console, emit
@@ -21,6 +18,10 @@ def _ms(value: float | None) -> str:
 
 
 def render_explain(data: dict[str, Any]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.tree import Tree
+
     if data.get("turn") is None:
         console.print(data.get("note", "nothing to explain"))
         return
@@ -117,6 +118,8 @@ def register(app: typer.Typer) -> None:
         report = asyncio.run(go())
 
         def render(data: dict[str, Any]) -> None:
+            from rich.table import Table
+
             currency = data["currency"]
             table = Table(
                 by, "turns", "model calls", "tokens in", "tokens out", "fallbacks", f"cost ({currency})"

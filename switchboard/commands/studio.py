@@ -8,22 +8,20 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.markup import escape
 
 from switchboard.config.errors import ConfigurationError, InputError
-from switchboard.config.settings import PROJECT_ROOT, get_settings
 from switchboard.output import JsonOption, console, emit, err_console
 
 STARTUP_TIMEOUT = 90.0
 
 
 def _render_opened(rows: list[dict[str, Any]]) -> None:
+    from rich.markup import escape
+
     for row in rows:
         waiting = f", waiting on {len(row['interrupts'])} interrupt(s)" if row["interrupts"] else ""
         console.print(
@@ -33,6 +31,9 @@ def _render_opened(rows: list[dict[str, Any]]) -> None:
 
 
 def _wait_until_ready(process: subprocess.Popen[bytes], url: str) -> None:
+    import urllib.error
+    import urllib.request
+
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -50,6 +51,7 @@ def _wait_until_ready(process: subprocess.Popen[bytes], url: str) -> None:
 
 
 def _server_env(no_auth: bool, operator: str | None) -> dict[str, str]:
+    from switchboard.config.settings import get_settings
     from switchboard.tools.approvals import Identity
 
     env = dict(os.environ)
@@ -92,6 +94,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Start `langgraph dev` on this project and register its threads, so Studio shows every run."""
         from switchboard.config.database import check_connection
+        from switchboard.config.settings import PROJECT_ROOT
         from switchboard.studio import open_threads, project_threads, studio_link
 
         check_connection()
@@ -139,6 +142,7 @@ def register(app: typer.Typer) -> None:
         A decision made in the CLI, the service or the API refreshes a registered thread by itself
         (STUDIO_SYNC); `open` again brings its status up to date by hand.
         """
+        from switchboard.config.settings import get_settings
         from switchboard.studio import open_threads
 
         target = (url or get_settings().studio_url).rstrip("/")

@@ -13,13 +13,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeAlias, TypeVar
 
-import psycopg
-from psycopg.rows import DictRow
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-Conn = psycopg.AsyncConnection[DictRow]
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import DictRow
+
+    Conn: TypeAlias = psycopg.AsyncConnection[DictRow]
+else:
+    Conn = Any  # only annotations name it: psycopg loads with the first query, not with the routing
 Verdict = Literal["allowed", "confirm", "approve", "refused"]
 Role = Literal["customer", "staff"]
 

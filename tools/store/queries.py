@@ -14,11 +14,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, TypeAlias
 from uuid import UUID
-
-import psycopg
-from psycopg.rows import dict_row
 
 from switchboard.config.errors import InputError
 
@@ -34,7 +31,12 @@ _ID_RES = {
     "product": re.compile(r"^PRD-[0-9]{4,}$"),
 }
 
-AsyncConn = psycopg.AsyncConnection[Any]
+if TYPE_CHECKING:
+    import psycopg
+
+    AsyncConn: TypeAlias = psycopg.AsyncConnection[Any]
+else:
+    AsyncConn = Any  # only annotations name it: psycopg loads with the first query, not with the routing
 
 
 # ----------------------------------------------------------------------------------------- helpers
@@ -94,6 +96,8 @@ def _status(status: object, allowed: Iterable[str], what: str) -> str | None:
 
 
 async def _all(conn: AsyncConn, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    from psycopg.rows import dict_row
+
     async with conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(query, params)
         rows = await cur.fetchall()
