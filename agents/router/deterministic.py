@@ -763,6 +763,58 @@ def _variant_weights(table: dict[str, dict[str, float]], variants: Iterable[str]
     return out
 
 
+@lru_cache(maxsize=65_536)
+def _compound_weights(language: str, word: str) -> tuple[dict[str, float], dict[str, float]]:
+    """A German or Dutch compound no table lists ("Rücksendeetikett", "Rechnungsadresse",
+    "Expressversand") takes the weights of the longest cue stem it starts with, else of the longest it
+    ends with (the head), a little lower than the word itself."""
+    if language not in lx.COMPOUNDING:
+        return {}, {}
+    w = fold(word)
+    if len(w) < lx.COMPOUND_MIN_WORD:
+        return {}, {}
+    keys = [
+        k
+        for k in itertools.chain(_FOREIGN[language], _FOREIGN_OBJ[language])
+        if lx.COMPOUND_MIN_PART <= len(k) <= len(w) - 3
+    ]
+    starts = [k for k in keys if w.startswith(k)]
+    ends = [k for k in keys if w.endswith(k)]
+    if not starts and not ends:
+        return {}, {}
+    key = max(starts or ends, key=len)
+    pred = {d: round(v * lx.COMPOUND_SHARE, 3) for d, v in _FOREIGN[language].get(key, {}).items()}
+    obj = {d: round(v * lx.COMPOUND_SHARE, 3) for d, v in _FOREIGN_OBJ[language].get(key, {}).items()}
+    return pred, obj
+
+
+_MODIFIER_PREPS = {
+    lang: frozenset(stem_in(lang, w) for w in words) for lang, words in lx.MODIFIER_PREPOSITIONS.items()
+}
+
+
+def _modifiers(foreign: list[str], language: str) -> set[str]:
+    """Cue stems that only say which thing another domain's strong cue is about: after "für", "de",
+    "du", "van"... that follow it closely ("Erstattung für die Rücksendung", "reembolso de la
+    devolución", "remboursement de mon retour", "terugbetaling van de retour")."""
+    preps = _MODIFIER_PREPS.get(language, frozenset())
+    table = _FOREIGN[language]
+    out: set[str] = set()
+    for i, f in enumerate(foreign):
+        head = _variant_weights(table, (f,))
+        strong = {d for d, v in head.items() if v >= lx.MODIFIER_HEAD_WEIGHT}
+        if not strong or i + 1 >= len(foreign) or foreign[i + 1] not in preps:
+            continue
+        for g in foreign[i + 2 : i + 2 + lx.MODIFIER_WINDOW]:
+            other = _variant_weights(table, (g,))
+            if other and not strong & set(other):
+                out.add(g)
+                break
+            if other or _variant_weights(_FOREIGN_OBJ[language], (g,)):
+                break
+    return out
+
+
 def _proper_nouns(text: str) -> frozenset[str]:
     """Words capitalised where a sentence does not start ("Paris", "Rotterdam"), lower-cased; in a text
     that is not shouted, a word in capitals is a code or a name too ("the promo code FREESHIP")."""
@@ -839,12 +891,21 @@ def _score_clause(
         clause.oos += sum(w for _, w in phrase.weights)
         ev.append(f"'{phrase.label}'->out_of_scope")
     if language != "en":
+        modifiers = _modifiers(foreign, language)
         for f in dict.fromkeys(foreign):
             variants = stems_in(language, written[f])
-            for d, w in _variant_weights(_FOREIGN[language], variants).items():
+            as_pred = _variant_weights(_FOREIGN[language], variants)
+            as_obj = _variant_weights(_FOREIGN_OBJ[language], variants)
+            if not as_pred and not as_obj:
+                as_pred, as_obj = _compound_weights(language, written[f])
+            if f in modifiers:  # "Erstattung für die Rücksendung": the refund is asked for, not the return
+                for d, w in as_pred.items():
+                    as_obj[d] = max(as_obj.get(d, 0.0), w)
+                as_pred = {}
+            for d, w in as_pred.items():
                 pred[d] = pred.get(d, 0.0) + w
                 ev.append(f"{written[f]}->{d}")
-            for d, w in _variant_weights(_FOREIGN_OBJ[language], variants).items():
+            for d, w in as_obj.items():
                 obj[d] = obj.get(d, 0.0) + w
                 obj_words.setdefault(d, []).append(written[f])
             oos = max((_FOREIGN_OOS[language].get(v, 0.0) for v in variants), default=0.0)
@@ -1077,6 +1138,18 @@ def _decide(text: str) -> RouteDecision:
     return decision
 
 
+def _consequence(clause: _Clause, previous: _Clause) -> bool:
+    """A negated clause that names only a thing, after a problem of another domain: what the problem
+    keeps the customer from doing ("mein Konto ist gesperrt und ich kann keine Bestellung aufgeben",
+    "mon compte est bloqué et je ne peux plus rien commander"), not a request of its own."""
+    if not clause.scores or any(v > 0 for v in clause.pred.values()):
+        return False
+    if not any(w in lx.FOREIGN_NEGATORS or w in lx.FOREIGN_NOTHING for w in clause.words):
+        return False
+    strong = {d for d, v in previous.pred.items() if v >= SECOND_THRESHOLD}
+    return bool(strong) and not strong & set(clause.scores)
+
+
 def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecision:
     proper = _proper_nouns(text)
     pieces = _clauses(text, language)
@@ -1106,6 +1179,8 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             c.aside = True
         if i > 0:
             _bind_back(c, clauses[i - 1])
+        if i > 0 and language != "en" and _consequence(c, clauses[i - 1]):
+            c.aside = True
         if i > 0 and not c.scores and discourse.asks_about_it(c.words) and clauses[i - 1].scores:
             # "... because the parcel took three weeks, and where is it now?": what the question asks
             # about was not said in passing

@@ -389,7 +389,7 @@ DISCLAIM_HEADS: Final = _words(
     "against "
     "a an any "
     "quiero necesito busco sobre veux voudrais besoin cherche concerne will möchte moechte brauche wegen "
-    "geht wil hoef zoek gaat over"
+    "geht wil hoef zoek gaat over por pour"
 )
 # After "not a/an/any": only these nouns make a disclaimer ("not a complaint"), so "not a single
 # email arrived" still reports a problem.
@@ -760,6 +760,24 @@ FOREIGN_JOINERS: Final[dict[str, frozenset[str]]] = {
     "fr": _words("et mais aussi puis"),
     "nl": _words("en maar ook verder"),
 }
+# A cue after one of these, close behind another domain's strong cue, names what that cue is about
+# ("Erstattung für die Rücksendung", "reembolso de la devolución"): it counts as an object there.
+MODIFIER_PREPOSITIONS: Final[dict[str, frozenset[str]]] = {
+    "de": _words("für fuer von vom zur zum"),
+    "es": _words("de del"),
+    "fr": _words("de du des d pour"),
+    "nl": _words("van voor"),
+}
+MODIFIER_HEAD_WEIGHT: Final = 2.5  # how strong the cue before the preposition must be
+MODIFIER_WINDOW: Final = 3  # words after the preposition ("de la", "für die", "van de")
+# German and Dutch write compounds as one word ("Rücksendeetikett", "bezorgadres"): one that no table
+# lists takes the weights of the cue stem it starts (or else ends) with, times COMPOUND_SHARE.
+COMPOUNDING: Final = frozenset({"de", "nl"})
+COMPOUND_MIN_WORD: Final = 8
+COMPOUND_MIN_PART: Final = 5
+COMPOUND_SHARE: Final = 0.9
 # Disclaimers in other languages: "no quiero", "je ne veux pas", "ich will kein", "ik wil geen".
 FOREIGN_NEGATORS: Final = _words("no ne pas nicht kein keine keinen geen niet")
+# "nothing", "no longer" and the like: with a negator, what a problem keeps a customer from doing.
+FOREIGN_NOTHING: Final = _words("nichts nada rien niets nunca jamais nie nooit")
 # fmt: on

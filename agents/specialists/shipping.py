@@ -337,27 +337,35 @@ VOCABULARY = Vocabulary(
     ),
     foreign={
         "de": {
-            "paket": 2.5, "lieferung": 2.5, "liefern": 2.5, "geliefert": 2.5, "versand": 2.5,
-            "versendet": 2.5, "verschickt": 2.0, "sendung": 2.5, "zustellung": 2.5, "zugestellt": 2.5,
-            "lieferadresse": 3.0, "adresse": 2.5, "angekommen": 2.0, "verspätet": 2.5, "verspätung": 2.5,
-            "sendungsverfolgung": 3.0, "kurier": 2.0, "lieferzeit": 3.0, "versandkosten": 3.0,
+            "liefern": 2.5, "geliefert": 2.5, 
+            "versendet": 2.5, "verschickt": 2.0, "zustellung": 2.5, "zugestellt": 2.5,
+            "lieferadresse": 3.0, "adresse": 2.5, "angekommen": 2.0, "verspätet": 2.5, "verspätung": 2.5, "unterwegs": 2.0, "zusteller": 2.0, "trackingnummer": 3.0, "sendungsnummer": 3.0,
+            "sendungsverfolgung": 3.0, "kurier": 2.0, "lieferzeit": 3.0, 
         },
         "es": {
-            "paquete": 2.5, "envío": 2.0, "enviar": 2.0, "enviado": 2.0, "entrega": 2.5, "entregar": 2.5,
+            "entregar": 2.5,
             "entregado": 2.5, "dirección": 2.5, "llegado": 2.0, "llega": 2.0, "llegó": 2.0, "retraso": 2.5,
-            "retrasado": 2.5, "seguimiento": 3.0, "rastrear": 3.0, "mensajero": 2.0, "repartidor": 2.0,
+            "retrasado": 2.5, "llegar": 2.0, "llegue": 2.0, "transportista": 2.0, "seguimiento": 3.0, "rastrear": 3.0, "mensajero": 2.0, "repartidor": 2.0,
         },
         "fr": {
-            "colis": 2.5, "livraison": 2.5, "livrer": 2.5, "livré": 2.5, "expédition": 2.5, "expédié": 2.5,
+            "livrer": 2.5, "livré": 2.5, "expédié": 2.5,
             "adresse": 2.5, "retard": 2.5, "suivi": 2.5, "transporteur": 2.0,
-            "livreur": 2.0,
+            "livreur": 2.0, "arriver": 1.5, "arrivé": 1.5, "acheminement": 2.5,
         },
         "nl": {
-            "pakket": 2.5, "pakketje": 2.5, "levering": 2.5, "leveren": 2.5, "geleverd": 2.5,
-            "bezorging": 2.5, "bezorgen": 2.5, "bezorgd": 2.5, "verzending": 2.5, "verzonden": 2.5,
-            "adres": 2.5, "afleveradres": 3.0, "bezorgadres": 3.0, "aangekomen": 2.0, "vertraging": 2.5,
-            "bezorger": 2.0, "verzendkosten": 3.0,
+             "leveren": 2.5, "geleverd": 2.5,
+            "bezorgen": 2.5, "bezorgd": 2.5, "verzonden": 2.5,
+            "adres": 2.5, "afleveradres": 3.0, "bezorgadres": 3.0, "aangekomen": 2.0, "vertraging": 2.5, "vertraagd": 2.5, "onderweg": 2.0, "bezorgdienst": 2.5,
+            "bezorger": 2.0, 
         },
+    },
+    foreign_objects={
+        # the parcel and its delivery are what a request is about; they yield to another domain's
+        # predicate ("on m'a facturé la livraison deux fois" is a charge, "Versandkosten doppelt berechnet")
+        "de": {"paket": 2.5, "lieferung": 2.5, "versand": 2.5, "sendung": 2.5, "versandkosten": 2.5, "päckchen": 2.5},
+        "es": {"paquete": 2.5, "envío": 2.5, "entrega": 2.5},
+        "fr": {"colis": 2.5, "livraison": 2.5, "expédition": 2.5, "paquet": 2.5},
+        "nl": {"pakket": 2.5, "pakketje": 2.5, "levering": 2.5, "bezorging": 2.5, "verzending": 2.5, "verzendkosten": 2.5},
     },
     foreign_phrases={
         # "where is my ...?" about something not named as an order or a refund (a product: "wo ist meine
