@@ -239,6 +239,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bregistration\b",
             r"\bpasswort|\bkennwort|\banmeld|\beinlog|\bcontrase|\bsesi[oó]n|\bmot de passe|\bconnecter"
             r"|\bwachtwoord|\binlog",
+            r"\bgesperrt|\bbloquead|\bbloqu[ée]|\bgeblokkeerd|\bgehackt|\bhackead|\bpirat[ée]|\bzugang|\bacceder"
+            r"|\bconnexion|\bidentifiant",
             r"\bcreate (an |my )?account\b",
         ),
         tools=(toolkit.get_account,),
@@ -265,6 +267,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bmarketing",
             r"\bbolet[íi]n|\bnieuwsbrief|\babmelden|\bbaja\b|\bd[ée]sabonn|\bd[ée]sinscri|\buitschrijven"
             r"|\bafmelden|\bmelden\b",
+            r"\babbestell|\bdesuscrib|\bcorreo\b|\bcourriel|\be-?mail-?adres",
             r"\bregistered\b",
             r"\bdata\b",
             r"\bgdpr\b",

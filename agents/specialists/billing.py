@@ -378,6 +378,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bcobr|\bcargo|\bpag(o|ado|ar|u[ée])\b|\bdos veces",
             r"\bd[ée]bit|\bpr[ée]lev|\bpaiement|\bpay[ée]\b|\bdeux fois",
             r"\bafgeschreven|\bbetaling|\bbetaald|\btwee keer|\bdubbel",
+            r"\bberechnet|\bgerekend|\bberekend|\bfactur[ée]|\bcobrad|\bbetaal|\bzahl|\bbetrag|\bimporte|\bmontant"
+            r"|\bbedrag",
         ),
         tools=(
             toolkit.find_duplicates,

@@ -115,7 +115,7 @@ _OPEN_ONLY = re.compile(
 _RETURN_ASK = re.compile(
     r"\b(return\w*|exchange\w*|send (it|them|this|these|those)? ?back|swap|replace\w*|replacement|rma"
     r"|r[üu]cksend\w*|zur[üu]ck(schick|send|geb)\w*|retour\w*|umtausch\w*|umtauschen|tauschen"
-    r"|devol(?!\w*\s+(el|mi)\s+dinero)\w*|cambiar|renvoy\w*|[ée]chang\w*|terugsturen|ruilen|omruilen)\b",
+    r"|devol(?!\w*\s+(el|mi)\s+dinero)\w*|cambiar|renvoy\w*|[ée]chang\w*|terugsturen|terugbrengen|ruilen|omruilen)\b",
     re.IGNORECASE,
 )
 _CANCEL = re.compile(
@@ -264,6 +264,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bverschickt|\bversandt|\benviad|\bexp[ée]di|\bverzonden",
             r"\barriv",
             r"\bstatus\b",
+            r"\bestado\b|\bstatut|\bbestellstatus|\bwann kommt|\bcu[aá]ndo (me )?llega|\bwanneer komt",
         ),
         tools=(toolkit.list_orders, toolkit.get_order, toolkit.get_shipments, toolkit.today),
         handle=order_status,
@@ -303,7 +304,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bfaulty\b",
             r"\br[üu]cksend|\bzur[üu]ck(schick|send|geb)|\bretour|\bumtausch|\bdevol(?!\w*\s+(el|mi)\s+dinero)\w*"
             r"|\bretourn|\brenvoy|\b[ée]chang",
-            r"\bterugsturen|\bruilen|\bkaputt|\bdefekt|\broto\b|\bcass[ée]|\bstuk\b",
+            r"\bterugsturen|\bterugbrengen|\bruilen|\bkaputt|\bdefekt|\broto\b|\bcass[ée]|\bstuk\b",
         ),
         tools=(toolkit.list_orders, toolkit.get_order, toolkit.today),
         handle=returns,

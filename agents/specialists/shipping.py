@@ -210,6 +210,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bstill\b",
             r"\bpaket|\bsendung|\blieferung|\bwo ist|\bpaquete|\benv[ií]o|\bd[oó]nde\b|\bcolis\b|\blivraison|\bo[uù] est",
             r"\bpakket|\bzending|\bbezorg|\bwaar is|\bangekommen|\bllegad|\barriv[ée]|\baangekomen|\bversp[äa]t|\bretras|\bretard|\bvertraag|\bte laat",
+            r"\bpaquet\b|\bentrega|\bsuivi\b|\bseguimiento|\bsendungsverfolgung|\bverzend|\bvertrag|\bunterwegs"
+            r"|\bonderweg|\bcu[aá]ndo (me )?llega|\bwann kommt|\bwanneer komt|\bquand\b.{0,30}\barriv",
         ),
         tools=(
             toolkit.list_orders,
@@ -247,7 +249,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bdeliver (it )?to\b",
             r"\bmoved\b",
             r"\bredirect",
-            r"\badress|\bdirecci[oó]n|\badres\b|\bumgezogen|\bmudad|\bd[ée]m[ée]nag|\bverhuisd",
+            r"\badress|\bdirecci[oó]n|adres(se)?\b|\bumzug|\bverhuizing|\bumgezogen|\bmudad|\bd[ée]m[ée]nag|\bverhuisd",
         ),
         tools=(toolkit.list_addresses, toolkit.list_orders, toolkit.get_order),
         handle=address,
@@ -267,6 +269,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bnot (arrived|received)",
             r"\bverloren|\bnie angekommen|\bnicht angekommen|\bperdid|\bnunca lleg|\bno ha llegado|\bperdu|\bjamais|\bpas (re[çc]u|arriv)",
             r"\bkwijt|\bnooit aangekomen|\bniet aangekomen|\bnachforschung|\breclamaci|\br[ée]clamation",
+            r"\bnicht erhalten|\bniet ontvangen|\bno (lo |la )?he recibido|\bverschwunden|\bzoekgeraakt|\bdisparu",
         ),
         tools=(
             toolkit.list_orders,

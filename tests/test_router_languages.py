@@ -1,0 +1,182 @@
+"""The deterministic router on customers' messages in German, Spanish, French and Dutch.
+
+Every sentence was written for these tests (none comes from the evaluation sets): chatty messages
+with greetings and politeness formulas, each domain's common words with their inflections and
+compounds, contrast ("nicht ... sondern", "no ... sino", "pas ... mais", "niet ... maar"), two
+requests in one message, and a problem's consequence named in passing. The mechanisms they pin are
+general (Snowball stems, compounds read by their parts, modifiers after a preposition, objects that
+yield to another domain's predicate), not these sentences.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from switchboard.agents.router import route_deterministic
+
+
+def label(text: str) -> str:
+    d = route_deterministic(text)
+    if d.greeting:
+        return "greeting"
+    if d.out_of_scope:
+        return "out_of_scope"
+    if d.needs_clarification:
+        return "clarify"
+    return "+".join(sorted(d.domains))
+
+
+def _sorted(want: str) -> str:
+    return "+".join(sorted(want.split("+")))
+
+
+# fmt: off
+GERMAN = [
+    ('Hallo, ich wollte fragen, ob ich meine Bestellung noch stornieren kann', 'orders'),
+    ('Guten Tag, mein Paket ist leider immer noch nicht angekommen, können Sie mal nachschauen?', 'shipping'),
+    ('Hallo zusammen, mir wurde der Betrag zweimal abgebucht, ich hätte gerne mein Geld zurück', 'billing'),
+    ('Ich komme nicht mehr in mein Kundenkonto, das Passwort wird nicht akzeptiert', 'account'),
+    ('Ich möchte mich beschweren, so einen schlechten Service habe ich noch nie erlebt', 'care'),
+    ('Hallo, wo finde ich das Rücksendeetikett für die Schuhe, die ich zurückschicken möchte?', 'orders'),
+    ('Können Sie bitte die Lieferadresse ändern? Ich bin umgezogen', 'shipping'),
+    ('Wie melde ich mich vom Newsletter ab? Ich bekomme jeden Tag Mails', 'account'),
+    ('Ich habe noch keine Rechnung für meinen Einkauf bekommen, könnten Sie mir die schicken?', 'billing'),
+    ('Die Lieferung ist schon drei Tage verspätet und die Sendungsverfolgung zeigt nichts an', 'shipping'),
+    ('Es geht nicht um die Rechnung, sondern um mein Paket, das nicht angekommen ist', 'shipping'),
+    ('Ich möchte die Jacke umtauschen und außerdem wurde mir die Versandgebühr doppelt berechnet', 'orders+billing'),
+    ('Guten Morgen, mein Konto ist gesperrt und ich kann keine Bestellung aufgeben', 'account'),
+    ('Bitte verbinden Sie mich mit einem Mitarbeiter, ich will mit einem Menschen sprechen', 'care'),
+    ('Hallo, ich wollte fragen, wann meine Erstattung für die Rücksendung kommt', 'billing'),
+    ('Ich möchte meine E-Mail-Adresse ändern und wissen, wo mein Paket gerade ist', 'account+shipping'),
+    ('Servus, kann ich den Mixer noch zurückgeben? Ich hab ihn vor einer Woche gekauft', 'orders'),
+]
+
+SPANISH = [
+    ('Hola, quería saber si todavía puedo cancelar mi pedido', 'orders'),
+    ('Buenas tardes, mi paquete aún no ha llegado y ya pasaron diez días', 'shipping'),
+    ('Hola, me han cobrado dos veces el mismo pedido, quiero que me devuelvan el dinero', 'billing'),
+    ('No puedo iniciar sesión, creo que olvidé mi contraseña', 'account'),
+    ('Quiero poner una queja, el trato que recibí fue pésimo', 'care'),
+    ('Hola, quisiera devolver los zapatos porque me quedan pequeños', 'orders'),
+    ('¿Me podrían cambiar la dirección de envío? Me he mudado', 'shipping'),
+    ('Hola, ¿cómo me doy de baja del boletín? Recibo demasiados correos', 'account'),
+    ('Necesito la factura de mi última compra para la empresa, por favor', 'billing'),
+    ('El envío lleva mucho retraso, ¿dónde está mi paquete?', 'shipping'),
+    ('No es por la factura sino por el paquete que no ha llegado', 'shipping'),
+    ('Quiero devolver la chaqueta y además me cobraron el envío dos veces', 'orders+billing'),
+    ('Hola, mi cuenta está bloqueada y no puedo entrar', 'account'),
+    ('¿Puedo hablar con una persona de verdad? El chat no me ayuda', 'care'),
+    ('Hola, quería saber cuándo me llega el reembolso de la devolución', 'billing'),
+    ('Quiero cambiar mi correo electrónico y también saber dónde está mi paquete', 'account+shipping'),
+    ('Buenos días, ¿todavía puedo anular la compra que hice ayer?', 'orders'),
+]
+
+FRENCH = [
+    ('Bonjour, je voudrais savoir si je peux encore annuler ma commande', 'orders'),
+    ("Bonjour, je n'ai toujours pas reçu mon colis, pouvez-vous vérifier ?", 'shipping'),
+    ("Bonsoir, j'ai été prélevé deux fois pour la même commande, je veux être remboursé", 'billing'),
+    ("Je n'arrive pas à me connecter, j'ai oublié mon mot de passe", 'account'),
+    ('Je souhaite faire une réclamation, votre service est vraiment nul', 'care'),
+    ('Bonjour, je voudrais retourner la robe, elle est trop grande', 'orders'),
+    ("Pouvez-vous changer l'adresse de livraison s'il vous plaît ? J'ai déménagé", 'shipping'),
+    ('Comment je fais pour me désabonner de la newsletter ?', 'account'),
+    ("J'aurais besoin de la facture de mon dernier achat, merci", 'billing'),
+    ('La livraison est en retard de cinq jours, où est mon colis ?', 'shipping'),
+    ("Ce n'est pas pour la facture mais pour mon colis qui n'est pas arrivé", 'shipping'),
+    ("Je voudrais échanger la veste et en plus on m'a facturé la livraison deux fois", 'orders+billing'),
+    ('Bonjour, mon compte est bloqué et je ne peux plus rien commander', 'account'),
+    ("Est-ce que je peux parler à quelqu'un de votre équipe ? J'ai besoin d'un vrai conseiller", 'care'),
+    ('Bonjour, je voulais savoir quand je vais recevoir le remboursement de mon retour', 'billing'),
+    ('Je voudrais changer mon adresse e-mail et savoir où en est mon colis', 'account+shipping'),
+    ('Salut, est-ce que je peux encore renvoyer le grille-pain acheté la semaine dernière ?', 'orders'),
+]
+
+DUTCH = [
+    ('Hoi, ik wilde even vragen of ik mijn bestelling nog kan annuleren', 'orders'),
+    ('Goedemiddag, mijn pakket is nog steeds niet aangekomen, kunnen jullie even kijken?', 'shipping'),
+    ('Hallo, er is twee keer geld afgeschreven voor dezelfde bestelling, ik wil het terug', 'billing'),
+    ('Ik kan niet meer inloggen, mijn wachtwoord werkt niet', 'account'),
+    ('Ik wil een klacht indienen, de service was echt slecht', 'care'),
+    ('Hoi, ik wil de schoenen retourneren want ze zijn te klein', 'orders'),
+    ('Kunnen jullie het bezorgadres aanpassen? Ik ben verhuisd', 'shipping'),
+    ('Hoe kan ik me afmelden voor de nieuwsbrief? Ik krijg elke dag mails', 'account'),
+    ('Ik heb de factuur van mijn laatste aankoop nodig voor mijn werk', 'billing'),
+    ('De bezorging is al een week vertraagd, waar blijft mijn pakket?', 'shipping'),
+    ('Het gaat niet om de factuur maar om mijn pakket dat niet is aangekomen', 'shipping'),
+    ('Ik wil de jas ruilen en bovendien zijn de verzendkosten dubbel gerekend', 'orders+billing'),
+    ('Hallo, mijn account is geblokkeerd en ik kan niets bestellen', 'account'),
+    ('Kan ik een medewerker spreken? Ik wil met een echt mens praten', 'care'),
+    ('Hoi, ik wilde even vragen wanneer ik mijn terugbetaling van de retour krijg', 'billing'),
+    ('Ik wil mijn e-mailadres wijzigen en weten waar mijn pakket nu is', 'account+shipping'),
+    ('Goedemorgen, kan ik de waterkoker nog terugsturen? Ik heb hem vorige week gekocht', 'orders'),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("language", "cases"), [("de", GERMAN), ("es", SPANISH), ("fr", FRENCH), ("nl", DUTCH)]
+)
+def test_customers_messages_route_right(language: str, cases: list[tuple[str, str]]) -> None:
+    wrong = [(text, want, label(text)) for text, want in cases if label(text) != _sorted(want)]
+    assert not wrong, wrong
+    assert len(cases) >= 15
+    assert any("+" in want for _, want in cases)  # some of each language ask for two things
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wo finde ich das Rücksendeetikett?", "orders"),  # Rücksende- + Etikett
+        ("Die Rechnungsadresse ist falsch geschrieben", "billing"),  # Rechnungs- + Adresse
+        ("Ich hätte gerne eine Versandbestätigung", "shipping"),  # Versand- + Bestätigung
+        ("Mijn bestelnummer klopt niet, kan ik de bestelling annuleren?", "orders"),
+        ("Waar is mijn pakketbezorging gebleven?", "shipping"),  # pakket- + bezorging
+    ],
+)
+def test_german_and_dutch_compounds_are_read_by_their_parts(text: str, expected: str) -> None:
+    assert label(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wann bekomme ich die Erstattung für die Rücksendung?", "billing"),
+        ("¿Cuándo recibo el reembolso de la devolución?", "billing"),
+        ("Quand vais-je recevoir le remboursement de mon retour ?", "billing"),
+        ("Wanneer krijg ik de terugbetaling van mijn retour?", "billing"),
+        # a weak cue before the preposition does not make the rest a modifier
+        ("Quiero cambiar la dirección de envío", "shipping"),
+    ],
+)
+def test_what_a_strong_cue_is_about_after_a_preposition_is_an_object(text: str, expected: str) -> None:
+    assert label(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mein Konto ist gesperrt und ich kann nichts bestellen", "account"),
+        ("Mi cuenta está bloqueada y no puedo hacer ningún pedido", "account"),
+        ("Mon compte est bloqué et je ne peux rien commander", "account"),
+        ("Mijn account is geblokkeerd en ik kan niets bestellen", "account"),
+        # a request of its own after the problem is still routed
+        ("Mijn account is geblokkeerd en ik wil mijn bestelling annuleren", "account+orders"),
+    ],
+)
+def test_what_a_problem_keeps_the_customer_from_doing_is_not_a_request(text: str, expected: str) -> None:
+    assert label(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Die Versandkosten wurden mir doppelt berechnet", "billing"),
+        ("Me cobraron el envío dos veces", "billing"),
+        ("On m'a facturé la livraison deux fois", "billing"),
+        ("De verzendkosten zijn dubbel gerekend", "billing"),
+        ("Wo ist mein Paket?", "shipping"),  # the parcel alone is still the parcel's question
+        ("¿Dónde está mi paquete?", "shipping"),
+    ],
+)
+def test_the_parcel_named_in_a_charge_is_what_the_charge_is_for(text: str, expected: str) -> None:
+    assert label(text) == expected
