@@ -793,25 +793,45 @@ _MODIFIER_PREPS = {
 }
 
 
+_QUALIFIERS = {lang: frozenset(stem_in(lang, w) for w in words) for lang, words in lx.FOREIGN_QUALIFIERS.items()}
+
+
 def _modifiers(foreign: list[str], language: str) -> set[str]:
-    """Cue stems that only say which thing another domain's strong cue is about: after "für", "de",
-    "du", "van"... that follow it closely ("Erstattung für die Rücksendung", "reembolso de la
-    devolución", "remboursement de mon retour", "terugbetaling van de retour")."""
+    """Cue stems that only say which thing another domain's cue is about.
+
+    - after "für", "de", "du", "van"... that follow such a cue closely ("Erstattung für die Rücksendung",
+      "reembolso de la devolución", "mijn geld terug voor de geretourneerde schoenen");
+    - a qualifier ("falsch", "incorrecto", "mauvais", "verkeerd") right before or after another
+      domain's cue ("ein falscher Betrag", "importe incorrecto"): it says what is wrong with that thing.
+    """
     preps = _MODIFIER_PREPS.get(language, frozenset())
-    table = _FOREIGN[language]
+    table, objects = _FOREIGN[language], _FOREIGN_OBJ[language]
+    weights = [_variant_weights(table, (f,)) for f in foreign]
+    cues = [set(w) | set(_variant_weights(objects, (f,))) for w, f in zip(weights, foreign, strict=True)]
     out: set[str] = set()
     for i, f in enumerate(foreign):
-        head = _variant_weights(table, (f,))
-        strong = {d for d, v in head.items() if v >= lx.MODIFIER_HEAD_WEIGHT}
-        if not strong or i + 1 >= len(foreign) or foreign[i + 1] not in preps:
+        if f not in preps:
             continue
-        for g in foreign[i + 2 : i + 2 + lx.MODIFIER_WINDOW]:
-            other = _variant_weights(table, (g,))
-            if other and not strong & set(other):
-                out.add(g)
+        heads = {
+            d
+            for k in range(max(0, i - lx.MODIFIER_LOOK_BACK), i)
+            for d, v in weights[k].items()
+            if v >= lx.MODIFIER_HEAD_WEIGHT
+        }
+        if not heads:
+            continue
+        for k in range(i + 1, min(len(foreign), i + 1 + lx.MODIFIER_WINDOW)):
+            if weights[k] and not heads & set(weights[k]):
+                out.add(foreign[k])
                 break
-            if other or _variant_weights(_FOREIGN_OBJ[language], (g,)):
+            if cues[k]:
                 break
+    for i, w in enumerate(weights):
+        if not w or foreign[i] not in _QUALIFIERS.get(language, frozenset()):
+            continue
+        for k in (i - 1, i + 1):
+            if 0 <= k < len(foreign) and cues[k] and not cues[k] & set(w):
+                out.add(foreign[i])
     return out
 
 

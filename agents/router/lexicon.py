@@ -768,7 +768,15 @@ MODIFIER_PREPOSITIONS: Final[dict[str, frozenset[str]]] = {
     "fr": _words("de du des d pour"),
     "nl": _words("van voor"),
 }
-MODIFIER_HEAD_WEIGHT: Final = 2.5  # how strong the cue before the preposition must be
+MODIFIER_HEAD_WEIGHT: Final = 2.0  # how strong the cue before the preposition must be
+# Adjectives that qualify the thing next to them ("ein falscher Betrag", "la dirección incorrecta").
+FOREIGN_QUALIFIERS: Final[dict[str, frozenset[str]]] = {
+    "de": _words("falsch falsche falscher falschen falsches"),
+    "es": _words("equivocado equivocada incorrecto incorrecta erróneo errónea"),
+    "fr": _words("mauvais mauvaise erroné erronée faux fausse"),
+    "nl": _words("verkeerd verkeerde foute onjuist onjuiste"),
+}
+MODIFIER_LOOK_BACK: Final = 2  # words before the preposition it may be ("geld terug voor")
 MODIFIER_WINDOW: Final = 3  # words after the preposition ("de la", "für die", "van de")
 # German and Dutch write compounds as one word ("Rücksendeetikett", "bezorgadres"): one that no table
 # lists takes the weights of the cue stem it starts (or else ends) with, times COMPOUND_SHARE.

@@ -374,6 +374,7 @@ VOCABULARY = Vocabulary(
         # "where is my ...?" about something not named as an order or a refund (a product: "wo ist meine
         # Espressomaschine?") is where the parcel is; an order or refund named outweighs it
         "de": (
+            (("mail email", "adresse"), 1, -2.5),  # an e-mail address is no delivery address
             (("kommt", "nicht"), 1, 1.5),
             (("wo", "ist sind"), 1, 1.4),
             (("wo", "bleibt bleiben"), 0, 2.5),
@@ -381,17 +382,20 @@ VOCABULARY = Vocabulary(
             (("wann", "kommt kommen"), 3, 2.0),
         ),
         "es": (
+            (("dirección direccion", "correo email mail"), 2, -2.5),  # an e-mail address is no delivery address
             (("no", "ha", "llegado"), 1, 1.0),
             (("dónde donde", "está esta están estan"), 0, 1.4),
             (("no", "recibido llegado"), 2, 2.0),
         ),
         "fr": (
+            (("adresse", "email mail courriel"), 1, -2.5),  # an e-mail address is no delivery address
             (("en", "retard"), 0, 0.5),
             (("où ou", "est sont"), 0, 1.4),
             (("pas", "reçu recu arrivé arrive arrivée arrivee livré livre"), 1, 2.0),
             (("quand", "arriver arrivera recevoir"), 4, 2.0),
         ),
         "nl": (
+            (("mail email", "adres"), 1, -2.5),  # an e-mail address is no delivery address
             (("te", "laat"), 0, 2.5),
             (("waar", "is zijn"), 0, 1.4),
             (("waar", "blijft blijven"), 0, 2.5),
