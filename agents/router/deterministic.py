@@ -1158,18 +1158,6 @@ def _decide(text: str) -> RouteDecision:
     return decision
 
 
-def _consequence(clause: _Clause, previous: _Clause) -> bool:
-    """A negated clause that names only a thing, after a problem of another domain: what the problem
-    keeps the customer from doing ("mein Konto ist gesperrt und ich kann keine Bestellung aufgeben",
-    "mon compte est bloqué et je ne peux plus rien commander"), not a request of its own."""
-    if not clause.scores or any(v > 0 for v in clause.pred.values()):
-        return False
-    if not any(w in lx.FOREIGN_NEGATORS or w in lx.FOREIGN_NOTHING for w in clause.words):
-        return False
-    strong = {d for d, v in previous.pred.items() if v >= SECOND_THRESHOLD}
-    return bool(strong) and not strong & set(clause.scores)
-
-
 def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecision:
     proper = _proper_nouns(text)
     pieces = _clauses(text, language)
@@ -1199,8 +1187,6 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             c.aside = True
         if i > 0:
             _bind_back(c, clauses[i - 1])
-        if i > 0 and language != "en" and _consequence(c, clauses[i - 1]):
-            c.aside = True
         if i > 0 and not c.scores and discourse.asks_about_it(c.words) and clauses[i - 1].scores:
             # "... because the parcel took three weeks, and where is it now?": what the question asks
             # about was not said in passing

@@ -33,6 +33,8 @@ _FILLERS = frozenset(
 # Desire verbs before a negated noun phrase: "ich will keine Erstattung", "ik wil geen factuur".
 _POSTPOSED = frozenset({"kein", "keine", "keinen", "keiner", "geen", "nicht", "niet"})
 _MAX_GAP = 3
+# After "not a/an/any" (and the other languages' "un", "ein", "een"), only DISCLAIM_NOUNS disclaim.
+_ARTICLES = frozenset(lx.words("a an any un una une ein eine einen een"))
 
 
 def _head_after(words: Sequence[str], i: int) -> int | None:
@@ -42,7 +44,7 @@ def _head_after(words: Sequence[str], i: int) -> int | None:
     while j < len(words) and skipped <= _MAX_GAP:
         w = words[j]
         if w in lx.DISCLAIM_HEADS:
-            if w in ("a", "an", "any"):
+            if w in _ARTICLES:
                 nxt = words[j + 1] if j + 1 < len(words) else ""
                 return j if nxt in lx.DISCLAIM_NOUNS else None
             return j
@@ -139,7 +141,7 @@ def is_aside(words: Sequence[str]) -> bool:
         return not any(w in lx.ASIDE_PHRASE_BREAKERS for w in rest_words)
     if not any(w in lx.ASIDE_WORDS for w in rest_words):
         return False
-    return not any(w in lx.ASIDE_BREAKERS for w in rest_words)
+    return not any(w in lx.ASIDE_BREAKERS or w in lx.FOREIGN_BREAKERS for w in rest_words)
 
 
 def is_reason(words: Sequence[str]) -> bool:

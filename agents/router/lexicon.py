@@ -389,12 +389,13 @@ DISCLAIM_HEADS: Final = _words(
     "against "
     "a an any "
     "quiero necesito busco sobre veux voudrais besoin cherche concerne will möchte moechte brauche wegen "
-    "geht wil hoef zoek gaat over por pour"
+    "geht wil hoef zoek gaat over por pour un una une ein eine einen een"
 )
 # After "not a/an/any": only these nouns make a disclaimer ("not a complaint"), so "not a single
 # email arrived" still reports a problem.
 DISCLAIM_NOUNS: Final = _words(
-    "complaint problem issue question request refund return claim complaint concern big"
+    "complaint problem issue question request refund return claim complaint concern big "
+    "problema problème probleme problem probleem queja plainte klacht beschwerde pregunta frage vraag"
 )
 CONTRAST: Final = _words(
     "just only but instead rather simply merely actually except apart however though although "
@@ -409,7 +410,9 @@ ANAPHORS: Final = _words("that this it those these one")
 ASIDE_WORDS: Final = _words(
     "btw fine ok okay good great perfect lovely love loved loving fan sorted resolved already thanks "
     "thank appreciate appreciated happy pleased glad loyal worked works safely quick fast smooth speedy "
-    "prompt early"
+    "prompt early "
+    "danke dank merci gracias bedankt dankjewel schnelle schnell rapide rapidez rápida rapida rápido rapido "
+    "snelle snel"
 )
 ASIDE_PHRASES: Final[tuple[str, ...]] = (
     "by the way", "no issue", "no issues", "no problem", "no problems", "all good", "on time", "went fine",
@@ -786,6 +789,4 @@ COMPOUND_MIN_PART: Final = 5
 COMPOUND_SHARE: Final = 0.9
 # Disclaimers in other languages: "no quiero", "je ne veux pas", "ich will kein", "ik wil geen".
 FOREIGN_NEGATORS: Final = _words("no ne pas nicht kein keine keinen geen niet")
-# "nothing", "no longer" and the like: with a negator, what a problem keeps a customer from doing.
-FOREIGN_NOTHING: Final = _words("nichts nada rien niets nunca jamais nie nooit")
 # fmt: on

@@ -350,23 +350,31 @@ VOCABULARY = Vocabulary(
     ),
     foreign={
         "de": {
-            "email": 2.0, "konto": 2.5, "kundenkonto": 3.0, "passwort": 3.0, "kennwort": 3.0, "anmelden": 3.0,
+            "email": 2.0, "kundenkonto": 3.0, "passwort": 3.0, "kennwort": 3.0, "anmelden": 3.0,
             "anmeldung": 3.0, "einloggen": 3.0, "registrieren": 3.0, "abmelden": 2.0, "profil": 2.5,
             "benutzername": 3.0, "newsletter": 3.0,
             "gesperrt": 2.5, "gehackt": 2.5, "abbestellen": 2.5, "zugang": 2.0, "login": 2.5, "zugangsdaten": 3.0, "zurücksetzen": 2.5, "emailadresse": 3.0, "mailadresse": 3.0,
         },
         "es": {
-            "email": 2.0, "cuenta": 2.5, "contraseña": 3.0, "sesión": 2.5, "registrarse": 3.0, "registro": 2.0,
+            "email": 2.0, "contraseña": 3.0, "sesión": 2.5, "registrarse": 3.0, "registro": 2.0,
             "boletín": 3.0, "perfil": 2.5, "usuario": 2.0, "correo": 1.5, "suscripción": 2.5, "bloqueada": 2.5, "bloqueado": 2.5, "hackeada": 2.5, "acceder": 2.0, "darme": 0.5, "desuscribirme": 3.0, "restablecer": 2.0, "resetear": 2.0,
         },
         "fr": {
-            "email": 2.0, "compte": 2.5, "connecter": 3.0, "connexion": 3.0, "identifiant": 3.0, "inscription": 2.5,
+            "email": 2.0, "connecter": 3.0, "connexion": 3.0, "identifiant": 3.0, "inscription": 2.5,
             "désinscrire": 3.0, "désabonner": 3.0, "profil": 2.5, "courriel": 1.5, "abonnement": 2.0, "bloqué": 2.5, "piraté": 2.5, "désinscription": 3.0, "désabonnement": 3.0, "réinitialiser": 2.5,
         },
         "nl": {
             "email": 2.0, "wachtwoord": 3.0, "inloggen": 3.0, "aanmelden": 2.5, "registreren": 3.0, "nieuwsbrief": 3.0,
-            "uitschrijven": 3.0, "afmelden": 2.5, "profiel": 2.5, "gebruikersnaam": 3.0, "opzeggen": 1.0, "geblokkeerd": 2.5, "gehackt": 2.5, "uitloggen": 2.0, "inlog": 2.5, "account": 2.0, "resetten": 2.5, "emailadres": 3.0, "mailadres": 3.0,
+            "uitschrijven": 3.0, "afmelden": 2.5, "profiel": 2.5, "gebruikersnaam": 3.0, "opzeggen": 1.0, "geblokkeerd": 2.5, "gehackt": 2.5, "uitloggen": 2.0, "inlog": 2.5, "resetten": 2.5, "emailadres": 3.0, "mailadres": 3.0,
         },
+    },
+    # the account itself is what a request is about: it yields to another domain's predicate ("das Geld
+    # ist noch nicht auf meinem Konto" is a bank account; "me di cuenta" is "I realised")
+    foreign_objects={
+        "de": {"konto": 2.5},
+        "es": {"cuenta": 2.5},
+        "fr": {"compte": 2.5},
+        "nl": {"account": 2.5},
     },
     foreign_phrases={
         "es": ((("iniciar", "sesión sesion"), 0, 1.0), (("dar darme", "de", "baja"), 1, 3.0)),

@@ -342,23 +342,23 @@ VOCABULARY = Vocabulary(
         "de": {
             "liefern": 2.5, "geliefert": 2.5, 
             "versendet": 2.5, "verschickt": 2.0, "zustellung": 2.5, "zugestellt": 2.5,
-            "lieferadresse": 3.0, "adresse": 2.5, "angekommen": 2.0, "verspätet": 2.5, "verspätung": 2.5, "unterwegs": 2.0, "zusteller": 2.0, "trackingnummer": 3.0, "sendungsnummer": 3.0,
+            "lieferadresse": 3.0, "adresse": 2.5, "angekommen": 2.0, "verspätet": 2.5, "verspätung": 2.5, "unterwegs": 2.0, "zusteller": 2.0, "trackingnummer": 3.0, "beschädigt": 1.5, "sendungsnummer": 3.0,
             "sendungsverfolgung": 3.0, "kurier": 2.0, "lieferzeit": 3.0, 
         },
         "es": {
             "entregar": 2.5,
             "entregado": 2.5, "dirección": 2.5, "llegado": 2.0, "llega": 2.0, "llegó": 2.0, "retraso": 2.5,
-            "retrasado": 2.5, "llegar": 2.0, "llegue": 2.0, "transportista": 2.0, "seguimiento": 3.0, "rastrear": 3.0, "mensajero": 2.0, "repartidor": 2.0,
+            "retrasado": 2.5, "llegar": 2.0, "llegue": 2.0, "transportista": 2.0, "dañado": 1.5, "seguimiento": 3.0, "rastrear": 3.0, "mensajero": 2.0, "repartidor": 2.0,
         },
         "fr": {
             "livrer": 2.5, "livré": 2.5, "expédié": 2.5,
             "adresse": 2.5, "retard": 2.5, "suivi": 2.5, "transporteur": 2.0,
-            "livreur": 2.0, "arriver": 1.5, "arrivé": 1.5, "acheminement": 2.5,
+            "livreur": 2.0, "arriver": 2.0, "arrivé": 2.0, "acheminement": 2.5, "endommagé": 1.5, "abîmé": 1.5,
         },
         "nl": {
              "leveren": 2.5, "geleverd": 2.5,
             "bezorgen": 2.5, "bezorgd": 2.5, "verzonden": 2.5,
-            "adres": 2.5, "afleveradres": 3.0, "bezorgadres": 3.0, "aangekomen": 2.0, "vertraging": 2.5, "vertraagd": 2.5, "onderweg": 2.0, "bezorgdienst": 2.5,
+            "adres": 2.5, "afleveradres": 3.0, "bezorgadres": 3.0, "aangekomen": 2.0, "vertraging": 2.5, "vertraagd": 2.5, "onderweg": 2.0, "bezorgdienst": 2.5, "beschadigd": 1.5,
             "bezorger": 2.0, 
         },
     },
@@ -374,32 +374,38 @@ VOCABULARY = Vocabulary(
         # "where is my ...?" about something not named as an order or a refund (a product: "wo ist meine
         # Espressomaschine?") is where the parcel is; an order or refund named outweighs it
         "de": (
+            (("mail email link code", "angekommen gekommen erhalten bekommen"), 3, -4.0),  # an e-mail is no parcel
             (("mail email", "adresse"), 1, -2.5),  # an e-mail address is no delivery address
             (("kommt", "nicht"), 1, 1.5),
             (("wo", "ist sind"), 1, 1.4),
             (("wo", "bleibt bleiben"), 0, 2.5),
-            (("nicht", "da angekommen gekommen eingetroffen erhalten bekommen geliefert"), 2, 2.0),
+            (("nicht nichts", "da angekommen gekommen eingetroffen erhalten bekommen geliefert"), 2, 2.0),
             (("wann", "kommt kommen"), 3, 2.0),
         ),
         "es": (
+            (("llega llegado llegó recibido", "correo email mail enlace código"), 3, -4.0),  # an e-mail is no parcel
+            (("correo email mail enlace código", "llega llegado llegó recibido"), 3, -4.0),
             (("dirección direccion", "correo email mail"), 2, -2.5),  # an e-mail address is no delivery address
             (("no", "ha", "llegado"), 1, 1.0),
             (("dónde donde", "está esta están estan"), 0, 1.4),
             (("no", "recibido llegado"), 2, 2.0),
         ),
         "fr": (
+            (("reçu recu arrivé arrive", "email mail courriel lien code"), 3, -4.0),  # an e-mail is no parcel
+            (("email mail courriel lien code", "reçu recu arrivé arrive"), 3, -4.0),
             (("adresse", "email mail courriel"), 1, -2.5),  # an e-mail address is no delivery address
             (("en", "retard"), 0, 0.5),
             (("où ou", "est sont"), 0, 1.4),
-            (("pas", "reçu recu arrivé arrive arrivée arrivee livré livre"), 1, 2.0),
+            (("pas rien", "reçu recu arrivé arrive arrivée arrivee livré livre"), 1, 2.0),
             (("quand", "arriver arrivera recevoir"), 4, 2.0),
         ),
         "nl": (
+            (("mail email link code", "ontvangen aangekomen binnen gekomen"), 3, -4.0),  # an e-mail is no parcel
             (("mail email", "adres"), 1, -2.5),  # an e-mail address is no delivery address
             (("te", "laat"), 0, 2.5),
             (("waar", "is zijn"), 0, 1.4),
             (("waar", "blijft blijven"), 0, 2.5),
-            (("niet geen", "binnen aangekomen ontvangen gekomen geleverd bezorgd"), 2, 2.0),
+            (("niet geen niets", "binnen aangekomen ontvangen gekomen geleverd bezorgd"), 2, 2.0),
             (("wanneer", "komt komen"), 3, 2.0),
         ),
     },
