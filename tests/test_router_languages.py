@@ -67,6 +67,13 @@ GERMAN = [
     ('Bitte stornieren Sie meine Bestellung und erstatten Sie mir den Betrag', 'orders+billing'),
     ('Ich bin total unzufrieden mit Ihrem Kundenservice und möchte eine Beschwerde einreichen', 'care'),
     ('Mein Paket hängt seit Tagen im Verteilzentrum fest', 'shipping'),
+    ('hallo mein paket ist immer noch nicht da, bestellt am 3. mai', 'shipping'),
+    ('Das Paket kam pünktlich an, aber die Rechnung fehlt', 'billing'),
+    ('Nicht die Lieferung ist das Problem, sondern die doppelte Abbuchung', 'billing'),
+    ('Können Sie mir sagen, ob meine Rücksendung schon bei Ihnen eingegangen ist?', 'orders'),
+    ('ich moechte meinen newsletter abbestellen und mein konto loeschen', 'account'),
+    ('Warum wurde meine Zahlung abgelehnt? Ich habe es dreimal versucht', 'billing'),
+    ('Ich hätte gerne eine Gutschrift, weil der Artikel beschädigt war', 'billing'),
 ]
 
 SPANISH = [
@@ -103,6 +110,13 @@ SPANISH = [
     ('¿Cuánto tarda normalmente la entrega a Canarias?', 'shipping'),
     ('Es la tercera vez que escribo y nadie me responde, esto es una vergüenza', 'care'),
     ('No es un problema con mi cuenta, es que el repartidor no ha venido', 'shipping'),
+    ('hola mi pedido no a llegado todavia', 'shipping'),
+    ('El envío llegó a tiempo, pero la factura tiene un error', 'billing'),
+    ('No quiero cancelar nada, solo cambiar la dirección de entrega', 'shipping'),
+    ('¿Podrían decirme si ya recibieron mi devolución?', 'orders'),
+    ('quiero darme de baja de los correos y borrar mi cuenta', 'account'),
+    ('¿Por qué rechazaron mi pago con tarjeta?', 'billing'),
+    ('Necesito hablar con un supervisor, nadie me soluciona nada', 'care'),
 ]
 
 FRENCH = [
@@ -139,6 +153,13 @@ FRENCH = [
     ('Pouvez-vous annuler ma commande et me rembourser ?', 'orders+billing'),
     ("C'est inadmissible, personne ne répond à mes messages depuis une semaine", 'care'),
     ('Le livreur a laissé le colis chez un voisin que je ne connais pas', 'shipping'),
+    ('bonjour ma commande n est toujours pas arrivee', 'shipping'),
+    ('Le colis est bien arrivé, mais il manque la facture', 'billing'),
+    ('Je ne veux pas de remboursement, je veux juste savoir où est mon colis', 'shipping'),
+    ('Pouvez-vous me confirmer que vous avez bien reçu mon retour ?', 'orders'),
+    ('je veux me desabonner de la newsletter et supprimer mon compte', 'account'),
+    ('Pourquoi mon paiement a-t-il été refusé ?', 'billing'),
+    ("Je voudrais parler à un responsable, c'est la troisième fois que j'écris", 'care'),
 ]
 
 DUTCH = [
@@ -177,6 +198,13 @@ DUTCH = [
     ('Kunnen jullie mijn bestelling annuleren en het geld terugstorten?', 'orders+billing'),
     ('Dit is echt belachelijk, niemand reageert op mijn mails', 'care'),
     ('De bezorger heeft het pakket bij de verkeerde buren afgeleverd', 'shipping'),
+    ('hoi mijn pakket is nog steeds niet bezorgd', 'shipping'),
+    ('Het pakket kwam netjes op tijd, maar de factuur ontbreekt', 'billing'),
+    ('Ik wil niet annuleren, maar alleen het bezorgadres wijzigen', 'shipping'),
+    ('Kunnen jullie bevestigen dat mijn retour is ontvangen?', 'orders'),
+    ('ik wil me afmelden voor de nieuwsbrief en mijn account verwijderen', 'account'),
+    ('Waarom is mijn betaling geweigerd?', 'billing'),
+    ('Ik wil een leidinggevende spreken, dit duurt al weken', 'care'),
 ]
 # fmt: on
 
@@ -217,6 +245,21 @@ def test_german_and_dutch_compounds_are_read_by_their_parts(text: str, expected:
     ],
 )
 def test_what_a_strong_cue_is_about_after_a_preposition_is_an_object(text: str, expected: str) -> None:
+    assert label(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nicht die Lieferung ist das Problem, sondern die doppelte Abbuchung", "billing"),
+        ("No es el envío el problema, sino el cobro doble", "billing"),
+        ("Das Paket kam pünktlich an, aber die Rechnung fehlt", "billing"),  # on time: said in passing
+        ("Het pakket kwam op tijd, maar de factuur ontbreekt", "billing"),
+        ("Le colis est bien arrivé, mais il manque la facture", "billing"),
+        ("mein Paket ist nicht da, bestellt am 3. Mai", "shipping"),  # a date, not a sentence end
+    ],
+)
+def test_contrast_and_passing_mentions_in_other_languages(text: str, expected: str) -> None:
     assert label(text) == expected
 
 

@@ -551,9 +551,11 @@ def _joiners_in(language: str) -> str:
     return "|".join(j for j in _JOINERS.split("|") if j not in own)
 
 
+# (a period after a day number is a German or Dutch date, "am 3. Mai", not a sentence end)
 _SPLIT_FOREIGN = {
     lang: re.compile(
-        rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_joiners_in(lang)}|{'|'.join(sorted(words))})(?=\s|$)",
+        rf"(?<!\b\d)(?<!\b\d\d)\.+(?=\s|$)|[!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?"
+        rf"|\s(?:{_joiners_in(lang)}|{'|'.join(sorted(words))})(?=\s|$)",
         re.IGNORECASE,
     )
     for lang, words in lx.FOREIGN_JOINERS.items()
@@ -793,7 +795,9 @@ _MODIFIER_PREPS = {
 }
 
 
-_QUALIFIERS = {lang: frozenset(stem_in(lang, w) for w in words) for lang, words in lx.FOREIGN_QUALIFIERS.items()}
+_QUALIFIERS = {
+    lang: frozenset(stem_in(lang, w) for w in words) for lang, words in lx.FOREIGN_QUALIFIERS.items()
+}
 
 
 def _modifiers(foreign: list[str], language: str) -> set[str]:
@@ -1173,6 +1177,8 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
     for i, c in enumerate(clauses):
         if c.points_back and i > 0:
             clauses[i - 1].disclaimed = True
+        if i + 1 < len(clauses) and discourse.corrected(c.words, clauses[i + 1].words):
+            c.disclaimed = True
         if i > 0 and discourse.ends_asides(c.words):
             for earlier in clauses[:i]:
                 earlier.aside = True

@@ -401,6 +401,9 @@ CONTRAST: Final = _words(
     "just only but instead rather simply merely actually except apart however though although "
     "solo sino pero sólo solamente nur sondern aber seulement mais juste alleen maar slechts enkel"
 )
+# "not X but rather Y" in the other languages: a negator before one of these disclaims what lies
+# between (also across a comma: "Nicht die Lieferung ist das Problem, sondern die Abbuchung").
+CORRECTIONS: Final = _words("sondern sino")
 # Pronouns after a disclaimer point back at what the clause (or the one before it) said:
 # "I got the refund already so it's not about that".
 ANAPHORS: Final = _words("that this it those these one")
@@ -412,7 +415,7 @@ ASIDE_WORDS: Final = _words(
     "thank appreciate appreciated happy pleased glad loyal worked works safely quick fast smooth speedy "
     "prompt early "
     "danke dank merci gracias bedankt dankjewel schnelle schnell rapide rapidez rápida rapida rápido rapido "
-    "snelle snel"
+    "snelle snel pünktlich puenktlich rechtzeitig puntual netjes"
 )
 ASIDE_PHRASES: Final[tuple[str, ...]] = (
     "by the way", "no issue", "no issues", "no problem", "no problems", "all good", "on time", "went fine",
@@ -421,6 +424,9 @@ ASIDE_PHRASES: Final[tuple[str, ...]] = (
     "that part is fine", "that s fine", "that s sorted", "got the refund", "not the problem", "not an issue",
     "no complaints", "loyal customer", "this time", "came through", "went through", "got my refund", "received my refund", "got my money back",
     "arrived safely", "arrived fine", "arrived ok",
+    # the other languages: it came on time, it arrived well
+    "a tiempo", "op tijd", "à temps", "a temps", "à l heure", "a l heure", "bien arrivé", "bien arrive",
+    "bien reçu", "bien recu", "goed aangekomen", "gut angekommen", "bien llegado", "llegó bien", "llego bien",
 )
 # After an aside phrase, only these in the rest of the clause make it a request after all.
 ASIDE_PHRASE_BREAKERS: Final = _words(
@@ -460,6 +466,14 @@ ABANDONED: Final[tuple[tuple[str, ...], ...]] = (
 # When something happened: with one of these a clause that asks nothing is background ("ordered them
 # back in October", "devolví el reloj hace semanas", "vor zwei Wochen bestellt", "il y a un mois").
 AGO_MARKERS: Final = _words("ago hace geleden")
+# A day and a month ("am 3 Mai", "le 12 mars", "el 5 de junio", "op 3 mei"): the other languages' months
+# (English "may" and "march" are verbs too, so English months are left to DATED_PAIRS).
+MONTHS: Final = _words(
+    "januar februar märz maerz april mai juni juli august september oktober november dezember "
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre "
+    "janvier février fevrier mars avril juin juillet août aout septembre octobre novembre décembre decembre "
+    "januari februari maart mei augustus oktober"
+)
 DATED_PAIRS: Final = frozenset(
     (a, b)
     for a, bs in {
@@ -486,7 +500,8 @@ QUESTION_WORDS: Final = _words(
 # Problem and request words of the other languages: a clause with one is not background.
 FOREIGN_BREAKERS: Final = _words(
     "no nicht kein keine niet geen pas ne jamais nunca nie nooit todavía noch toujours nog aún "
-    "quiero necesito möchte will brauche veux voudrais besoin wil graag bitte favor"
+    "quiero necesito möchte will brauche veux voudrais besoin wil graag bitte favor svp plait plaît "
+    "alstublieft aub annulez annuleer cancelen"
 )
 # A short question about something named before: "where is it now?", "when will they come?".
 FOLLOW_UP_QUESTIONS: Final = _words("where when why how status happened happening going")

@@ -340,10 +340,10 @@ VOCABULARY = Vocabulary(
     ),
     foreign={
         "de": {
-            "liefern": 2.5, "geliefert": 2.5, 
+            "liefern": 2.5, "geliefert": 2.5,
             "versendet": 2.5, "verschickt": 2.0, "zustellung": 2.5, "zugestellt": 2.5,
             "lieferadresse": 3.0, "adresse": 2.5, "angekommen": 2.0, "verspätet": 2.5, "verspätung": 2.5, "unterwegs": 2.0, "zusteller": 2.0, "trackingnummer": 3.0, "beschädigt": 1.5, "sendungsnummer": 3.0,
-            "sendungsverfolgung": 3.0, "kurier": 2.0, "lieferzeit": 3.0, 
+            "sendungsverfolgung": 3.0, "kurier": 2.0, "lieferzeit": 3.0,
         },
         "es": {
             "entregar": 2.5,
@@ -359,7 +359,7 @@ VOCABULARY = Vocabulary(
              "leveren": 2.5, "geleverd": 2.5,
             "bezorgen": 2.5, "bezorgd": 2.5, "verzonden": 2.5,
             "adres": 2.5, "afleveradres": 3.0, "bezorgadres": 3.0, "aangekomen": 2.0, "vertraging": 2.5, "vertraagd": 2.5, "onderweg": 2.0, "bezorgdienst": 2.5, "beschadigd": 1.5,
-            "bezorger": 2.0, 
+            "bezorger": 2.0,
         },
     },
     foreign_objects={
