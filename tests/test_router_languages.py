@@ -74,6 +74,11 @@ GERMAN = [
     ('ich moechte meinen newsletter abbestellen und mein konto loeschen', 'account'),
     ('Warum wurde meine Zahlung abgelehnt? Ich habe es dreimal versucht', 'billing'),
     ('Ich hätte gerne eine Gutschrift, weil der Artikel beschädigt war', 'billing'),
+    ('Guten Tag, ich schreibe Ihnen, weil meine Rücksendung vor zwei Wochen bei Ihnen angekommen ist, ich aber noch keine Erstattung erhalten habe', 'billing'),
+    ('Hi, kurze Frage: kann man bei euch auch per Rechnung bezahlen?', 'billing'),
+    ('Ich habe meine E-Mail-Adresse geändert, bekomme aber trotzdem keine Bestätigungsmail', 'account'),
+    ('Die Sendung wurde an die falsche Adresse geliefert', 'shipping'),
+    ('Ich möchte meine Bestellung stornieren und mich außerdem über den Kundendienst beschweren', 'orders+care'),
 ]
 
 SPANISH = [
@@ -117,6 +122,11 @@ SPANISH = [
     ('quiero darme de baja de los correos y borrar mi cuenta', 'account'),
     ('¿Por qué rechazaron mi pago con tarjeta?', 'billing'),
     ('Necesito hablar con un supervisor, nadie me soluciona nada', 'care'),
+    ('Buenas noches, os escribo porque el pedido que hice el lunes aparece como entregado pero no lo tengo', 'shipping'),
+    ('¿Aceptáis pagos con PayPal?', 'billing'),
+    ('Hola, no puedo acceder a mi cuenta desde el móvil', 'account'),
+    ('Me habéis enviado una talla equivocada, ¿cómo hago el cambio?', 'orders'),
+    ('Quiero anular mi pedido y además presentar una queja por el mal servicio', 'orders+care'),
 ]
 
 FRENCH = [
@@ -160,6 +170,11 @@ FRENCH = [
     ('je veux me desabonner de la newsletter et supprimer mon compte', 'account'),
     ('Pourquoi mon paiement a-t-il été refusé ?', 'billing'),
     ("Je voudrais parler à un responsable, c'est la troisième fois que j'écris", 'care'),
+    ("Bonsoir, je vous écris car ma commande apparaît comme livrée alors que je n'ai rien reçu", 'shipping'),
+    ('Est-ce que je peux payer en plusieurs fois ?', 'billing'),
+    ("Je n'arrive plus à accéder à mon espace client", 'account'),
+    ("Vous m'avez envoyé la mauvaise taille, comment faire un échange ?", 'orders'),
+    ('Je veux annuler ma commande et déposer une plainte', 'orders+care'),
 ]
 
 DUTCH = [
@@ -205,6 +220,11 @@ DUTCH = [
     ('ik wil me afmelden voor de nieuwsbrief en mijn account verwijderen', 'account'),
     ('Waarom is mijn betaling geweigerd?', 'billing'),
     ('Ik wil een leidinggevende spreken, dit duurt al weken', 'care'),
+    ('Goedenavond, volgens de track en trace is mijn pakket bezorgd, maar ik heb niks ontvangen', 'shipping'),
+    ('Kan ik ook achteraf betalen?', 'billing'),
+    ('Ik kom niet meer in mijn account op de app', 'account'),
+    ('Ik heb de verkeerde maat gekregen, hoe kan ik die omruilen?', 'orders'),
+    ('Ik wil mijn bestelling annuleren en een klacht indienen over de klantenservice', 'orders+care'),
 ]
 # fmt: on
 
@@ -278,3 +298,23 @@ def test_contrast_and_passing_mentions_in_other_languages(text: str, expected: s
 )
 def test_the_parcel_named_in_a_charge_is_what_the_charge_is_for(text: str, expected: str) -> None:
     assert label(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("Quiero un reembolso", True),
+        ("Ich hätte gerne eine Erstattung", True),
+        ("Je voudrais être remboursée", True),
+        ("Ik wil mijn terugbetaling", True),
+        # asking about a refund is no ask: nothing is proposed
+        ("Ich möchte wissen, wann meine Erstattung kommt", False),
+        ("¿Cuándo llega mi reembolso?", False),
+        ("Wanneer krijg ik mijn terugbetaling?", False),
+        ("Je veux savoir où en est mon remboursement", False),
+    ],
+)
+def test_the_billing_specialist_reads_a_refund_ask_in_other_languages(text: str, asks: bool) -> None:
+    from switchboard.agents.specialists.billing import asks_refund
+
+    assert asks_refund(text) is asks

@@ -33,12 +33,22 @@ _REFUND_ASK = re.compile(
     r"|\brefund (it|me|them|this|that|the|my|both|one|everything|\d)"
     r"|^\W*refund\b"
     r"|\b(erstatten|zur[üu]ckerstatten|zur[üu]ckzahlen|zur[üu]ckbuchen|geld zur[üu]ck|reembols(a|e|en|ar|arme|adme|ad)"
-    r"|devu[ée]lva\w*|devolver (el|mi) dinero|rembourse[rz]|remboursez|terugbetalen|terugstorten|geld terug)\b",
+    r"|devu[ée]lva\w*|devolver (el|mi) dinero|rembourse[rz]|remboursez|terugbetalen|terugstorten|geld terug)\b"
+    # a wish and a refund word in the other languages ("quiero un reembolso", "ich hätte gerne eine
+    # Erstattung", "je voudrais un remboursement"), not a wish to know about one ("möchte wissen, wann")
+    r"|\b(m[öo]chte|moechte|h[äa]tte gerne?|will|brauche|verlange|quiero|quisiera|necesito|exijo|veux|voudrais"
+    r"|souhaite|aimerais|exige|wil|wilde|zou graag|eis)\b"
+    r"(?:(?!wissen|fragen|saber|preguntar|savoir|demander|weten|vragen|know)[^.?!]){0,40}"
+    r"\b(erstattung|r[üu]ckerstattung|reembolso|remboursement|rembours[ée]e?|terugbetaling|terugstorting)\b",
     re.I,
 )
 # A question about what happened ("did you refund me?", "has the refund gone through?") is not an ask,
 # unless it also asks outright ("... please refund it").
-_QUESTION = re.compile(r"^\W*(did|has|have|was|were|when|where|is|are|why|what|which|how)\b", re.I)
+_QUESTION = re.compile(
+    r"^\W*(did|has|have|was|were|when|where|is|are|why|what|which|how|wann|wo|warum|wieso|ist|hat|habt|haben"
+    r"|wurde|cu[aá]ndo|d[oó]nde|por qu[eé]|qu[eé]|quand|o[uù]|pourquoi|est-ce|wanneer|waar|waarom|heeft|hebben|wat)\b",
+    re.I,
+)
 _OUTRIGHT = re.compile(
     r"\b(please|pls|can you|could you|would you|want|wanna|i'd like|would like|need|demand|bitte|por favor"
     r"|can i (get|have)|could i (get|have)|may i have"
@@ -62,7 +72,7 @@ _STATUS_WORDS = {
 }
 
 
-_CLAUSE = re.compile(r"[.?!;,]+|\s(?:and|but|also|und|y|et|en)\s", re.I)
+_CLAUSE = re.compile(r"[.?!;,]+|\s(?:and|but|also|und|aber|y|pero|et|mais|en|maar)\s", re.I)
 
 
 def asks_refund(text: str) -> bool:

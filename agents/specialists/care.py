@@ -16,7 +16,7 @@ NAME = "care"
 _HUMAN = re.compile(
     r"\b(human|person|someone|somebody|agent|representative|manager|supervisor|speak|talk|call me|mitarbeiter"
     r"|mensch|sprechen|humano|persona|hablar|alguien|conseiller|humain|parler|quelqu'un|medewerker|spreken"
-    r"|iemand)\b",
+    r"|iemand|menschen|vorgesetzte\w*|persona real|responsable|supervisor|encargado|leidinggevende|praten)\b",
     re.I,
 )
 

@@ -47,7 +47,12 @@ async def _shipments_in_question(run: SpecialistRun) -> tuple[list[dict[str, Any
     return shipments, unknown
 
 
-_CHANGE = re.compile(r"\b(change|update|correct|new|different|move|moved|redirect|wrong)\b", re.IGNORECASE)
+_CHANGE = re.compile(
+    r"\b(change|update|correct|new|different|move|moved|redirect|wrong"
+    r"|[äa]ndern|aendern|neue|umgezogen|falsche|cambiar|nueva|mudado|equivocada|changer|modifier|nouvelle"
+    r"|d[ée]m[ée]nag[ée]|mauvaise|wijzigen|aanpassen|veranderen|nieuwe|verhuisd|verkeerde)\b",
+    re.IGNORECASE,
+)
 
 # A customer asking for a claim (or what a claim gives: a replacement, the money back), in the languages
 # the router reads. Saying that a parcel is lost is not asking for one: the claim is offered, not opened.
