@@ -79,6 +79,12 @@ GERMAN = [
     ('Ich habe meine E-Mail-Adresse geändert, bekomme aber trotzdem keine Bestätigungsmail', 'account'),
     ('Die Sendung wurde an die falsche Adresse geliefert', 'shipping'),
     ('Ich möchte meine Bestellung stornieren und mich außerdem über den Kundendienst beschweren', 'orders+care'),
+    ('Hey, kannst du mir sagen wo meine Lieferung bleibt? Warte schon ewig', 'shipping'),
+    ('Ich brauche dringend eine Rechnung mit Mehrwertsteuer für meine Firma', 'billing'),
+    ('Wieso wurde meine Bestellung storniert? Ich habe nichts gemacht', 'orders'),
+    ('Ich hab mich mit der falschen E-Mail registriert, kann man das ändern?', 'account'),
+    ('Wie lange dauert der Versand nach Österreich?', 'shipping'),
+    ('Ich will mein Geld zurück und zwar sofort, das ist eine Frechheit', 'billing+care'),
 ]
 
 SPANISH = [
@@ -127,6 +133,12 @@ SPANISH = [
     ('Hola, no puedo acceder a mi cuenta desde el móvil', 'account'),
     ('Me habéis enviado una talla equivocada, ¿cómo hago el cambio?', 'orders'),
     ('Quiero anular mi pedido y además presentar una queja por el mal servicio', 'orders+care'),
+    ('oye, mi paquete pone entregado pero no esta en mi casa', 'shipping'),
+    ('Necesito una factura a nombre de mi empresa con el NIF', 'billing'),
+    ('¿Por qué se canceló mi pedido? Yo no hice nada', 'orders'),
+    ('Me registré con el correo equivocado, ¿se puede cambiar?', 'account'),
+    ('¿Cuánto cuesta el envío a Portugal?', 'shipping'),
+    ('Quiero que me devuelvan mi dinero ya, es una vergüenza', 'billing+care'),
 ]
 
 FRENCH = [
@@ -175,6 +187,12 @@ FRENCH = [
     ("Je n'arrive plus à accéder à mon espace client", 'account'),
     ("Vous m'avez envoyé la mauvaise taille, comment faire un échange ?", 'orders'),
     ('Je veux annuler ma commande et déposer une plainte', 'orders+care'),
+    ('coucou, mon colis indique livre mais je l ai pas', 'shipping'),
+    ("J'ai besoin d'une facture au nom de ma société", 'billing'),
+    ("Pourquoi ma commande a-t-elle été annulée ? Je n'ai rien fait", 'orders'),
+    ('Je me suis inscrit avec la mauvaise adresse mail, on peut la changer ?', 'account'),
+    ('Combien coûte la livraison en Belgique ?', 'shipping'),
+    ("Je veux être remboursé tout de suite, c'est scandaleux", 'billing+care'),
 ]
 
 DUTCH = [
@@ -225,6 +243,12 @@ DUTCH = [
     ('Ik kom niet meer in mijn account op de app', 'account'),
     ('Ik heb de verkeerde maat gekregen, hoe kan ik die omruilen?', 'orders'),
     ('Ik wil mijn bestelling annuleren en een klacht indienen over de klantenservice', 'orders+care'),
+    ('hee mijn pakket staat op bezorgd maar ik heb niks gekregen', 'shipping'),
+    ('Ik heb een factuur op naam van mijn bedrijf nodig', 'billing'),
+    ('Waarom is mijn bestelling geannuleerd? Ik heb niks gedaan', 'orders'),
+    ('Ik heb me met het verkeerde e-mailadres geregistreerd, kan dat nog veranderd worden?', 'account'),
+    ('Wat kost de verzending naar Duitsland?', 'shipping'),
+    ('Ik wil nu mijn geld terug, dit is schandalig', 'billing+care'),
 ]
 # fmt: on
 

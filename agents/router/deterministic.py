@@ -800,19 +800,23 @@ _QUALIFIERS = {
 }
 
 
-def _modifiers(foreign: list[str], language: str) -> set[str]:
+def _modifiers(foreign: list[str], language: str) -> tuple[set[str], set[str]]:
     """Cue stems that only say which thing another domain's cue is about.
 
     - after "für", "de", "du", "van"... that follow such a cue closely ("Erstattung für die Rücksendung",
       "reembolso de la devolución", "mijn geld terug voor de geretourneerde schoenen");
     - a qualifier ("falsch", "incorrecto", "mauvais", "verkeerd") right before or after another
-      domain's cue ("ein falscher Betrag", "importe incorrecto"): it says what is wrong with that thing.
+      domain's cue ("ein falscher Betrag", "importe incorrecto"): it says what is wrong with that thing,
+      and counts for nothing.
+
+    Returns the modifiers (objects) and the qualifiers (dropped).
     """
     preps = _MODIFIER_PREPS.get(language, frozenset())
     table, objects = _FOREIGN[language], _FOREIGN_OBJ[language]
     weights = [_variant_weights(table, (f,)) for f in foreign]
     cues = [set(w) | set(_variant_weights(objects, (f,))) for w, f in zip(weights, foreign, strict=True)]
     out: set[str] = set()
+    qualifiers: set[str] = set()
     for i, f in enumerate(foreign):
         if f not in preps:
             continue
@@ -835,8 +839,8 @@ def _modifiers(foreign: list[str], language: str) -> set[str]:
             continue
         for k in (i - 1, i + 1):
             if 0 <= k < len(foreign) and cues[k] and not cues[k] & set(w):
-                out.add(foreign[i])
-    return out
+                qualifiers.add(foreign[i])
+    return out, qualifiers
 
 
 def _proper_nouns(text: str) -> frozenset[str]:
@@ -915,13 +919,15 @@ def _score_clause(
         clause.oos += sum(w for _, w in phrase.weights)
         ev.append(f"'{phrase.label}'->out_of_scope")
     if language != "en":
-        modifiers = _modifiers(foreign, language)
+        modifiers, qualifiers = _modifiers(foreign, language)
         for f in dict.fromkeys(foreign):
             variants = stems_in(language, written[f])
             as_pred = _variant_weights(_FOREIGN[language], variants)
             as_obj = _variant_weights(_FOREIGN_OBJ[language], variants)
             if not as_pred and not as_obj:
                 as_pred, as_obj = _compound_weights(language, written[f])
+            if f in qualifiers:  # "ein falscher Betrag": what is wrong with the amount
+                continue
             if f in modifiers:  # "Erstattung für die Rücksendung": the refund is asked for, not the return
                 for d, w in as_pred.items():
                     as_obj[d] = max(as_obj.get(d, 0.0), w)

@@ -379,6 +379,7 @@ VOCABULARY = Vocabulary(
         # "where is my ...?" about something not named as an order or a refund (a product: "wo ist meine
         # Espressomaschine?") is where the parcel is; an order or refund named outweighs it
         "de": (
+            (("kostet kosten", "versand lieferung zustellung"), 2, 3.0),  # what delivery costs
             (("mail email link code", "angekommen gekommen erhalten bekommen"), 3, -4.0),  # an e-mail is no parcel
             (("mail email", "adresse"), 1, -2.5),  # an e-mail address is no delivery address
             (("kommt", "nicht"), 1, 1.5),
@@ -388,6 +389,7 @@ VOCABULARY = Vocabulary(
             (("wann", "kommt kommen"), 3, 2.0),
         ),
         "es": (
+            (("cuesta cuestan", "envío envio entrega"), 2, 3.0),  # what delivery costs
             (("llega llegado llegó recibido", "correo email mail enlace código"), 3, -4.0),  # an e-mail is no parcel
             (("correo email mail enlace código", "llega llegado llegó recibido"), 3, -4.0),
             (("dirección direccion", "correo email mail"), 2, -2.5),  # an e-mail address is no delivery address
@@ -396,6 +398,7 @@ VOCABULARY = Vocabulary(
             (("no", "recibido llegado"), 2, 2.0),
         ),
         "fr": (
+            (("coûte coute coûtent", "livraison expédition expedition envoi"), 2, 3.0),  # what delivery costs
             (("reçu recu arrivé arrive", "email mail courriel lien code"), 3, -4.0),  # an e-mail is no parcel
             (("email mail courriel lien code", "reçu recu arrivé arrive"), 3, -4.0),
             (("adresse", "email mail courriel"), 1, -2.5),  # an e-mail address is no delivery address
@@ -405,6 +408,7 @@ VOCABULARY = Vocabulary(
             (("quand", "arriver arrivera recevoir"), 4, 2.0),
         ),
         "nl": (
+            (("kost kosten", "verzending bezorging levering verzenden"), 2, 3.0),  # what delivery costs
             (("mail email link code", "ontvangen aangekomen binnen gekomen"), 3, -4.0),  # an e-mail is no parcel
             (("mail email", "adres"), 1, -2.5),  # an e-mail address is no delivery address
             (("te", "laat"), 0, 2.5),
