@@ -85,6 +85,11 @@ GERMAN = [
     ('Ich hab mich mit der falschen E-Mail registriert, kann man das ändern?', 'account'),
     ('Wie lange dauert der Versand nach Österreich?', 'shipping'),
     ('Ich will mein Geld zurück und zwar sofort, das ist eine Frechheit', 'billing+care'),
+    ('Ich habe vor einer Woche eine Rücksendung gemacht. Wann bekomme ich mein Geld?', 'billing'),
+    ('Meine Bestellung ist zwar angekommen, aber es fehlt ein Artikel', 'orders'),
+    ('Passwort vergessen, bitte um Hilfe', 'account'),
+    ('Wo ist mein Paket und warum wurde ich zweimal belastet?', 'shipping+billing'),
+    ('Ich habe bereits mit Ihrem Kollegen gesprochen, aber mein Paket ist immer noch nicht da', 'shipping'),
 ]
 
 SPANISH = [
@@ -139,6 +144,10 @@ SPANISH = [
     ('Me registré con el correo equivocado, ¿se puede cambiar?', 'account'),
     ('¿Cuánto cuesta el envío a Portugal?', 'shipping'),
     ('Quiero que me devuelvan mi dinero ya, es una vergüenza', 'billing+care'),
+    ('Devolví el artículo hace dos semanas. ¿Cuándo me devolverán el dinero?', 'billing'),
+    ('Olvidé mi contraseña, ayuda por favor', 'account'),
+    ('¿Dónde está mi paquete y por qué me cobraron dos veces?', 'shipping+billing'),
+    ('Ya hablé con un compañero vuestro, pero mi paquete sigue sin llegar', 'shipping'),
 ]
 
 FRENCH = [
@@ -193,6 +202,10 @@ FRENCH = [
     ('Je me suis inscrit avec la mauvaise adresse mail, on peut la changer ?', 'account'),
     ('Combien coûte la livraison en Belgique ?', 'shipping'),
     ("Je veux être remboursé tout de suite, c'est scandaleux", 'billing+care'),
+    ("J'ai retourné l'article il y a deux semaines. Quand serai-je remboursé ?", 'billing'),
+    ("Mot de passe oublié, merci de m'aider", 'account'),
+    ('Où est mon colis et pourquoi ai-je été débité deux fois ?', 'shipping+billing'),
+    ("J'ai déjà parlé à un de vos collègues, mais mon colis n'est toujours pas arrivé", 'shipping'),
 ]
 
 DUTCH = [
@@ -249,6 +262,10 @@ DUTCH = [
     ('Ik heb me met het verkeerde e-mailadres geregistreerd, kan dat nog veranderd worden?', 'account'),
     ('Wat kost de verzending naar Duitsland?', 'shipping'),
     ('Ik wil nu mijn geld terug, dit is schandalig', 'billing+care'),
+    ('Ik heb het artikel twee weken geleden teruggestuurd. Wanneer krijg ik mijn geld?', 'billing'),
+    ('Wachtwoord vergeten, help alstublieft', 'account'),
+    ('Waar is mijn pakket en waarom is er twee keer afgeschreven?', 'shipping+billing'),
+    ('Ik heb al met een collega van jullie gesproken, maar mijn pakket is nog steeds niet aangekomen', 'shipping'),
 ]
 # fmt: on
 

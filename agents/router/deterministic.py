@@ -942,10 +942,32 @@ def _score_clause(
             if oos:
                 clause.oos += oos
                 ev.append(f"{written[f]}->out_of_scope")
+        consumed: set[str] = set()
         for phrase in _phrase_hits(foreign, _FOREIGN_PHRASES[language]):
             for d, w in phrase.weights:
                 pred[d] = pred.get(d, 0.0) + w
             ev.append(f"'{phrase.label}'->{'+'.join(d for d, _ in phrase.weights)}")
+            # a word of the phrase says what the phrase says: "devolver el dinero" is a refund, not a
+            # return; "was kostet der Versand" is delivery, not a charge
+            mine = {d for d, w in phrase.weights if w > 0}
+            for f in dict.fromkeys(foreign):
+                if (
+                    f in consumed
+                    or f in qualifiers
+                    or f in modifiers
+                    or not any(f in slot for slot in phrase.slots)
+                ):
+                    continue
+                others = {
+                    d: w
+                    for d, w in _variant_weights(_FOREIGN[language], stems_in(language, written[f])).items()
+                    if d not in mine
+                }
+                if mine and others:
+                    consumed.add(f)
+                    for d, w in others.items():
+                        pred[d] = pred.get(d, 0.0) - w
+                    ev.append(f"{written[f]} (in '{phrase.label}')")
     company = discourse.other_company(words)
     if company is not None:
         clause.oos += 4.0

@@ -415,7 +415,7 @@ ASIDE_WORDS: Final = _words(
     "thank appreciate appreciated happy pleased glad loyal worked works safely quick fast smooth speedy "
     "prompt early "
     "danke dank merci gracias bedankt dankjewel schnelle schnell rapide rapidez rápida rapida rápido rapido "
-    "snelle snel pünktlich puenktlich rechtzeitig puntual netjes"
+    "snelle snel pünktlich puenktlich rechtzeitig puntual netjes zwar"
 )
 ASIDE_PHRASES: Final[tuple[str, ...]] = (
     "by the way", "no issue", "no issues", "no problem", "no problems", "all good", "on time", "went fine",
