@@ -90,6 +90,10 @@ GERMAN = [
     ('Passwort vergessen, bitte um Hilfe', 'account'),
     ('Wo ist mein Paket und warum wurde ich zweimal belastet?', 'shipping+billing'),
     ('Ich habe bereits mit Ihrem Kollegen gesprochen, aber mein Paket ist immer noch nicht da', 'shipping'),
+    ('Servus! Ich hab gestern bei euch Kopfhörer gekauft, die sind aber noch nicht verschickt. Kann ich die Bestellung noch ändern?', 'orders'),
+    ('Könnten Sie mir die Zahlungsbestätigung nochmal zuschicken?', 'billing'),
+    ('Ich möchte kein Newsletter mehr bekommen', 'account'),
+    ('Ist es möglich, die Lieferung an eine Packstation zu schicken?', 'shipping'),
 ]
 
 SPANISH = [
@@ -148,6 +152,10 @@ SPANISH = [
     ('Olvidé mi contraseña, ayuda por favor', 'account'),
     ('¿Dónde está mi paquete y por qué me cobraron dos veces?', 'shipping+billing'),
     ('Ya hablé con un compañero vuestro, pero mi paquete sigue sin llegar', 'shipping'),
+    ('Hola, ¿se puede pagar contra reembolso?', 'billing'),
+    ('Me gustaría cambiar el número de teléfono de mi perfil', 'account'),
+    ('El seguimiento no se actualiza desde hace cuatro días', 'shipping'),
+    ('¿Puedo cambiar el color de la mesa que pedí ayer?', 'orders'),
 ]
 
 FRENCH = [
@@ -206,6 +214,10 @@ FRENCH = [
     ("Mot de passe oublié, merci de m'aider", 'account'),
     ('Où est mon colis et pourquoi ai-je été débité deux fois ?', 'shipping+billing'),
     ("J'ai déjà parlé à un de vos collègues, mais mon colis n'est toujours pas arrivé", 'shipping'),
+    ('Bonjour, est-il possible de changer le mode de paiement ?', 'billing'),
+    ('Je ne reçois plus vos e-mails promotionnels et je voudrais les recevoir à nouveau', 'account'),
+    ('Le suivi de mon colis ne bouge plus depuis vendredi', 'shipping'),
+    ('Je me suis trompé de couleur, puis-je modifier ma commande ?', 'orders'),
 ]
 
 DUTCH = [
@@ -266,6 +278,10 @@ DUTCH = [
     ('Wachtwoord vergeten, help alstublieft', 'account'),
     ('Waar is mijn pakket en waarom is er twee keer afgeschreven?', 'shipping+billing'),
     ('Ik heb al met een collega van jullie gesproken, maar mijn pakket is nog steeds niet aangekomen', 'shipping'),
+    ('Kan ik mijn betaalmethode nog wijzigen?', 'billing'),
+    ('Ik wil mijn telefoonnummer in mijn profiel aanpassen', 'account'),
+    ('De track en trace is al dagen niet bijgewerkt', 'shipping'),
+    ('Kan ik de kleur van mijn bestelling nog veranderen?', 'orders'),
 ]
 # fmt: on
 

@@ -385,19 +385,23 @@ VOCABULARY = Vocabulary(
     # shipped yet or not is the order's status, as in English
     foreign_phrases={
         "de": (
+            (("noch", "nicht", "verschickt versendet versandt"), 1, 3.0),  # not shipped yet: the order's status
             (("fehlt fehlen", "artikel teil stück"), 3, 3.0),  # an item missing from the order
             (("artikel teil", "fehlt fehlen"), 2, 3.0),
             (("schon bereits", "verschickt versendet versandt"), 2, 3.0),
         ),
         "es": (
+            (("todavía todavia aún aun", "no", "enviado enviaron"), 1, 3.0),  # not shipped yet
             (("falta faltan", "artículo articulo producto pieza"), 3, 3.0),  # an item missing from the order
             (("ya", "enviado enviaron enviado"), 2, 3.0),
         ),
         "fr": (
+            (("pas", "encore", "expédié expedie envoyé envoye"), 1, 3.0),  # not shipped yet
             (("manque manquent", "article produit pièce piece"), 3, 3.0),  # an item missing from the order
             (("déjà deja", "expédié expedie envoyé envoye"), 2, 3.0),
         ),
         "nl": (
+            (("nog", "niet", "verzonden verstuurd"), 1, 3.0),  # not shipped yet
             (("ontbreekt ontbreken mist", "artikel product onderdeel"), 3, 3.0),  # an item missing from the order
             (("artikel product onderdeel", "ontbreekt ontbreken"), 2, 3.0),
             (("al", "verzonden verstuurd"), 2, 3.0),
