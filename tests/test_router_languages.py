@@ -94,6 +94,9 @@ GERMAN = [
     ('Könnten Sie mir die Zahlungsbestätigung nochmal zuschicken?', 'billing'),
     ('Ich möchte kein Newsletter mehr bekommen', 'account'),
     ('Ist es möglich, die Lieferung an eine Packstation zu schicken?', 'shipping'),
+    ('ruckerstattung noch nicht erhalten', 'billing'),
+    ('lieferadresse aendern bitte', 'shipping'),
+    ('wie kann ich mein konto loschen', 'account'),
 ]
 
 SPANISH = [
@@ -156,6 +159,10 @@ SPANISH = [
     ('Me gustaría cambiar el número de teléfono de mi perfil', 'account'),
     ('El seguimiento no se actualiza desde hace cuatro días', 'shipping'),
     ('¿Puedo cambiar el color de la mesa que pedí ayer?', 'orders'),
+    ('no me ha llegado el reembolso todavia', 'billing'),
+    ('quiero cambiar la direccion de envio', 'shipping'),
+    ('como borro mi cuenta', 'account'),
+    ('quiero anular mi pedido porfa', 'orders'),
 ]
 
 FRENCH = [
@@ -218,6 +225,10 @@ FRENCH = [
     ('Je ne reçois plus vos e-mails promotionnels et je voudrais les recevoir à nouveau', 'account'),
     ('Le suivi de mon colis ne bouge plus depuis vendredi', 'shipping'),
     ('Je me suis trompé de couleur, puis-je modifier ma commande ?', 'orders'),
+    ('je n ai pas encore recu mon remboursement', 'billing'),
+    ('changer l adresse de livraison svp', 'shipping'),
+    ('comment supprimer mon compte', 'account'),
+    ('je voudrais annuler ma commande svp', 'orders'),
 ]
 
 DUTCH = [
@@ -282,6 +293,9 @@ DUTCH = [
     ('Ik wil mijn telefoonnummer in mijn profiel aanpassen', 'account'),
     ('De track en trace is al dagen niet bijgewerkt', 'shipping'),
     ('Kan ik de kleur van mijn bestelling nog veranderen?', 'orders'),
+    ('terugbetaling nog niet ontvangen', 'billing'),
+    ('bezorgadres wijzigen aub', 'shipping'),
+    ('hoe verwijder ik mijn account', 'account'),
 ]
 # fmt: on
 

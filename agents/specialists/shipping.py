@@ -375,12 +375,14 @@ VOCABULARY = Vocabulary(
         "fr": {"colis": 2.5, "livraison": 2.5, "expédition": 2.5, "paquet": 2.5},
         "nl": {"pakket": 2.5, "pakketje": 2.5, "levering": 2.5, "bezorging": 2.5, "verzending": 2.5, "verzendkosten": 2.5},
     },
+    # an e-mail, a code or a refund that does not arrive is no parcel: these phrases take the arrival
+    # words' weight back ("no me llega el correo", "Erstattung nicht erhalten", "pas reçu le remboursement")
     foreign_phrases={
         # "where is my ...?" about something not named as an order or a refund (a product: "wo ist meine
         # Espressomaschine?") is where the parcel is; an order or refund named outweighs it
         "de": (
             (("kostet kosten", "versand lieferung zustellung"), 2, 3.0),  # what delivery costs
-            (("mail email link code", "angekommen gekommen erhalten bekommen"), 3, -4.0),  # an e-mail is no parcel
+            (("mail email link code erstattung rückerstattung geld", "angekommen gekommen erhalten bekommen"), 3, -4.0),
             (("mail email", "adresse"), 1, -2.5),  # an e-mail address is no delivery address
             (("kommt", "nicht"), 1, 1.5),
             (("wo", "ist sind"), 1, 1.4),
@@ -390,8 +392,8 @@ VOCABULARY = Vocabulary(
         ),
         "es": (
             (("cuesta cuestan", "envío envio entrega"), 2, 3.0),  # what delivery costs
-            (("llega llegado llegó recibido", "correo email mail enlace código"), 3, -4.0),  # an e-mail is no parcel
-            (("correo email mail enlace código", "llega llegado llegó recibido"), 3, -4.0),
+            (("llega llegado llegó recibido", "correo email mail enlace código reembolso dinero"), 3, -4.0),
+            (("correo email mail enlace código reembolso dinero", "llega llegado llegó recibido"), 3, -4.0),
             (("dirección direccion", "correo email mail"), 2, -2.5),  # an e-mail address is no delivery address
             (("no", "ha", "llegado"), 1, 1.0),
             (("dónde donde", "está esta están estan"), 0, 1.4),
@@ -399,8 +401,8 @@ VOCABULARY = Vocabulary(
         ),
         "fr": (
             (("coûte coute coûtent", "livraison expédition expedition envoi"), 2, 3.0),  # what delivery costs
-            (("reçu recu arrivé arrive", "email mail courriel lien code"), 3, -4.0),  # an e-mail is no parcel
-            (("email mail courriel lien code", "reçu recu arrivé arrive"), 3, -4.0),
+            (("reçu recu arrivé arrive", "email mail courriel lien code remboursement argent"), 3, -4.0),
+            (("email mail courriel lien code remboursement argent", "reçu recu arrivé arrive"), 3, -4.0),
             (("adresse", "email mail courriel"), 1, -2.5),  # an e-mail address is no delivery address
             (("en", "retard"), 0, 0.5),
             (("où ou", "est sont"), 0, 1.4),
@@ -409,7 +411,7 @@ VOCABULARY = Vocabulary(
         ),
         "nl": (
             (("kost kosten", "verzending bezorging levering verzenden"), 2, 3.0),  # what delivery costs
-            (("mail email link code", "ontvangen aangekomen binnen gekomen"), 3, -4.0),  # an e-mail is no parcel
+            (("mail email link code terugbetaling geld", "ontvangen aangekomen binnen gekomen"), 3, -4.0),
             (("mail email", "adres"), 1, -2.5),  # an e-mail address is no delivery address
             (("te", "laat"), 0, 2.5),
             (("waar", "is zijn"), 0, 1.4),
