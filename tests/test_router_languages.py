@@ -97,6 +97,10 @@ GERMAN = [
     ('ruckerstattung noch nicht erhalten', 'billing'),
     ('lieferadresse aendern bitte', 'shipping'),
     ('wie kann ich mein konto loschen', 'account'),
+    ('Hallo, wo ist meine Bestellung ORD-300123? Sie sollte schon längst da sein', 'orders+shipping'),
+    ('Bitte die Bestellung ORD-300123 stornieren, danke!', 'orders'),
+    ('Für ORD-300123 wurde ich doppelt belastet', 'billing'),
+    ('Wann kommt mein Paket? Und kann ich noch die Rechnung bekommen?', 'shipping+billing'),
 ]
 
 SPANISH = [
@@ -163,6 +167,9 @@ SPANISH = [
     ('quiero cambiar la direccion de envio', 'shipping'),
     ('como borro mi cuenta', 'account'),
     ('quiero anular mi pedido porfa', 'orders'),
+    ('Hola, ¿dónde está mi pedido ORD-300123? Debería haber llegado hace días', 'orders+shipping'),
+    ('Por favor, cancelad el pedido ORD-300123, gracias', 'orders'),
+    ('Me han cobrado dos veces el pedido ORD-300123', 'billing'),
 ]
 
 FRENCH = [
@@ -229,6 +236,10 @@ FRENCH = [
     ('changer l adresse de livraison svp', 'shipping'),
     ('comment supprimer mon compte', 'account'),
     ('je voudrais annuler ma commande svp', 'orders'),
+    ('Bonjour, où en est ma commande ORD-300123 ? Elle devait arriver hier', 'orders+shipping'),
+    ("Merci d'annuler la commande ORD-300123", 'orders'),
+    ("J'ai été débité deux fois pour ORD-300123", 'billing'),
+    ("Quand arrive mon colis ? Et pouvez-vous m'envoyer la facture ?", 'shipping+billing'),
 ]
 
 DUTCH = [
@@ -296,6 +307,9 @@ DUTCH = [
     ('terugbetaling nog niet ontvangen', 'billing'),
     ('bezorgadres wijzigen aub', 'shipping'),
     ('hoe verwijder ik mijn account', 'account'),
+    ('Hoi, waar blijft mijn bestelling ORD-300123? Die had er al moeten zijn', 'shipping'),
+    ('Graag bestelling ORD-300123 annuleren, bedankt', 'orders'),
+    ('Voor ORD-300123 is er dubbel afgeschreven', 'billing'),
 ]
 # fmt: on
 

@@ -501,7 +501,8 @@ QUESTION_WORDS: Final = _words(
 FOREIGN_BREAKERS: Final = _words(
     "no nicht kein keine niet geen pas ne jamais nunca nie nooit todavía noch toujours nog aún "
     "quiero necesito möchte will brauche veux voudrais besoin wil graag bitte favor svp plait plaît "
-    "alstublieft aub annulez annuleer cancelen"
+    "alstublieft aub annulez annuleer cancelen sollte sollten hätte debería deberia debía debia devait devrait "
+    "moest"
 )
 # A short question about something named before: "where is it now?", "when will they come?".
 FOLLOW_UP_QUESTIONS: Final = _words("where when why how status happened happening going")

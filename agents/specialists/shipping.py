@@ -381,6 +381,7 @@ VOCABULARY = Vocabulary(
         # "where is my ...?" about something not named as an order or a refund (a product: "wo ist meine
         # Espressomaschine?") is where the parcel is; an order or refund named outweighs it
         "de": (
+            (("sollte sollten hätte haette", "da angekommen geliefert ankommen zugestellt"), 4, 2.5),  # expected by now
             (("kostet kosten", "versand lieferung zustellung"), 2, 3.0),  # what delivery costs
             (("mail email link code erstattung rückerstattung geld", "angekommen gekommen erhalten bekommen"), 3, -4.0),
             (("mail email", "adresse"), 1, -2.5),  # an e-mail address is no delivery address
@@ -391,6 +392,7 @@ VOCABULARY = Vocabulary(
             (("wann", "kommt kommen"), 3, 2.0),
         ),
         "es": (
+            (("debería deberia debía debia", "llegado llegar"), 2, 2.5),  # expected by now
             (("cuesta cuestan", "envío envio entrega"), 2, 3.0),  # what delivery costs
             (("llega llegado llegó recibido", "correo email mail enlace código reembolso dinero"), 3, -4.0),
             (("correo email mail enlace código reembolso dinero", "llega llegado llegó recibido"), 3, -4.0),
@@ -400,6 +402,7 @@ VOCABULARY = Vocabulary(
             (("no", "recibido llegado"), 2, 2.0),
         ),
         "fr": (
+            (("devait devrait aurait", "arriver arrivé arrive livré livre"), 2, 2.5),  # expected by now
             (("coûte coute coûtent", "livraison expédition expedition envoi"), 2, 3.0),  # what delivery costs
             (("reçu recu arrivé arrive", "email mail courriel lien code remboursement argent"), 3, -4.0),
             (("email mail courriel lien code remboursement argent", "reçu recu arrivé arrive"), 3, -4.0),
@@ -410,6 +413,7 @@ VOCABULARY = Vocabulary(
             (("quand", "arriver arrivera recevoir"), 4, 2.0),
         ),
         "nl": (
+            (("had zou moest", "binnen aangekomen bezorgd geleverd zijn"), 4, 2.5),  # expected by now
             (("kost kosten", "verzending bezorging levering verzenden"), 2, 3.0),  # what delivery costs
             (("mail email link code terugbetaling geld", "ontvangen aangekomen binnen gekomen"), 3, -4.0),
             (("mail email", "adres"), 1, -2.5),  # an e-mail address is no delivery address
