@@ -551,9 +551,11 @@ def _joiners_in(language: str) -> str:
     return "|".join(j for j in _JOINERS.split("|") if j not in own)
 
 
+# (a period after a day number is a German or Dutch date, "am 3. Mai", not a sentence end)
 _SPLIT_FOREIGN = {
     lang: re.compile(
-        rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_joiners_in(lang)}|{'|'.join(sorted(words))})(?=\s|$)",
+        rf"(?<!\b\d)(?<!\b\d\d)\.+(?=\s|$)|[!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?"
+        rf"|\s(?:{_joiners_in(lang)}|{'|'.join(sorted(words))})(?=\s|$)",
         re.IGNORECASE,
     )
     for lang, words in lx.FOREIGN_JOINERS.items()
@@ -763,6 +765,84 @@ def _variant_weights(table: dict[str, dict[str, float]], variants: Iterable[str]
     return out
 
 
+@lru_cache(maxsize=65_536)
+def _compound_weights(language: str, word: str) -> tuple[dict[str, float], dict[str, float]]:
+    """A German or Dutch compound no table lists ("Rücksendeetikett", "Rechnungsadresse",
+    "Expressversand") takes the weights of the longest cue stem it starts with, else of the longest it
+    ends with (the head), a little lower than the word itself."""
+    if language not in lx.COMPOUNDING:
+        return {}, {}
+    w = fold(word)
+    if len(w) < lx.COMPOUND_MIN_WORD:
+        return {}, {}
+    keys = [
+        k
+        for k in itertools.chain(_FOREIGN[language], _FOREIGN_OBJ[language])
+        if lx.COMPOUND_MIN_PART <= len(k) <= len(w) - 3
+    ]
+    starts = [k for k in keys if w.startswith(k)]
+    ends = [k for k in keys if w.endswith(k)]
+    if not starts and not ends:
+        return {}, {}
+    key = max(starts or ends, key=len)
+    pred = {d: round(v * lx.COMPOUND_SHARE, 3) for d, v in _FOREIGN[language].get(key, {}).items()}
+    obj = {d: round(v * lx.COMPOUND_SHARE, 3) for d, v in _FOREIGN_OBJ[language].get(key, {}).items()}
+    return pred, obj
+
+
+_MODIFIER_PREPS = {
+    lang: frozenset(stem_in(lang, w) for w in words) for lang, words in lx.MODIFIER_PREPOSITIONS.items()
+}
+
+
+_QUALIFIERS = {
+    lang: frozenset(stem_in(lang, w) for w in words) for lang, words in lx.FOREIGN_QUALIFIERS.items()
+}
+
+
+def _modifiers(foreign: list[str], language: str) -> tuple[set[str], set[str]]:
+    """Cue stems that only say which thing another domain's cue is about.
+
+    - after "für", "de", "du", "van"... that follow such a cue closely ("Erstattung für die Rücksendung",
+      "reembolso de la devolución", "mijn geld terug voor de geretourneerde schoenen");
+    - a qualifier ("falsch", "incorrecto", "mauvais", "verkeerd") right before or after another
+      domain's cue ("ein falscher Betrag", "importe incorrecto"): it says what is wrong with that thing,
+      and counts for nothing.
+
+    Returns the modifiers (objects) and the qualifiers (dropped).
+    """
+    preps = _MODIFIER_PREPS.get(language, frozenset())
+    table, objects = _FOREIGN[language], _FOREIGN_OBJ[language]
+    weights = [_variant_weights(table, (f,)) for f in foreign]
+    cues = [set(w) | set(_variant_weights(objects, (f,))) for w, f in zip(weights, foreign, strict=True)]
+    out: set[str] = set()
+    qualifiers: set[str] = set()
+    for i, f in enumerate(foreign):
+        if f not in preps:
+            continue
+        heads = {
+            d
+            for k in range(max(0, i - lx.MODIFIER_LOOK_BACK), i)
+            for d, v in weights[k].items()
+            if v >= lx.MODIFIER_HEAD_WEIGHT
+        }
+        if not heads:
+            continue
+        for k in range(i + 1, min(len(foreign), i + 1 + lx.MODIFIER_WINDOW)):
+            if weights[k] and not heads & set(weights[k]):
+                out.add(foreign[k])
+                break
+            if cues[k]:
+                break
+    for i, w in enumerate(weights):
+        if not w or foreign[i] not in _QUALIFIERS.get(language, frozenset()):
+            continue
+        for k in (i - 1, i + 1):
+            if 0 <= k < len(foreign) and cues[k] and not cues[k] & set(w):
+                qualifiers.add(foreign[i])
+    return out, qualifiers
+
+
 def _proper_nouns(text: str) -> frozenset[str]:
     """Words capitalised where a sentence does not start ("Paris", "Rotterdam"), lower-cased; in a text
     that is not shouted, a word in capitals is a code or a name too ("the promo code FREESHIP")."""
@@ -839,22 +919,55 @@ def _score_clause(
         clause.oos += sum(w for _, w in phrase.weights)
         ev.append(f"'{phrase.label}'->out_of_scope")
     if language != "en":
+        modifiers, qualifiers = _modifiers(foreign, language)
         for f in dict.fromkeys(foreign):
             variants = stems_in(language, written[f])
-            for d, w in _variant_weights(_FOREIGN[language], variants).items():
+            as_pred = _variant_weights(_FOREIGN[language], variants)
+            as_obj = _variant_weights(_FOREIGN_OBJ[language], variants)
+            if not as_pred and not as_obj:
+                as_pred, as_obj = _compound_weights(language, written[f])
+            if f in qualifiers:  # "ein falscher Betrag": what is wrong with the amount
+                continue
+            if f in modifiers:  # "Erstattung für die Rücksendung": the refund is asked for, not the return
+                for d, w in as_pred.items():
+                    as_obj[d] = max(as_obj.get(d, 0.0), w)
+                as_pred = {}
+            for d, w in as_pred.items():
                 pred[d] = pred.get(d, 0.0) + w
                 ev.append(f"{written[f]}->{d}")
-            for d, w in _variant_weights(_FOREIGN_OBJ[language], variants).items():
+            for d, w in as_obj.items():
                 obj[d] = obj.get(d, 0.0) + w
                 obj_words.setdefault(d, []).append(written[f])
             oos = max((_FOREIGN_OOS[language].get(v, 0.0) for v in variants), default=0.0)
             if oos:
                 clause.oos += oos
                 ev.append(f"{written[f]}->out_of_scope")
+        consumed: set[str] = set()
         for phrase in _phrase_hits(foreign, _FOREIGN_PHRASES[language]):
             for d, w in phrase.weights:
                 pred[d] = pred.get(d, 0.0) + w
             ev.append(f"'{phrase.label}'->{'+'.join(d for d, _ in phrase.weights)}")
+            # a word of the phrase says what the phrase says: "devolver el dinero" is a refund, not a
+            # return; "was kostet der Versand" is delivery, not a charge
+            mine = {d for d, w in phrase.weights if w > 0}
+            for f in dict.fromkeys(foreign):
+                if (
+                    f in consumed
+                    or f in qualifiers
+                    or f in modifiers
+                    or not any(f in slot for slot in phrase.slots)
+                ):
+                    continue
+                others = {
+                    d: w
+                    for d, w in _variant_weights(_FOREIGN[language], stems_in(language, written[f])).items()
+                    if d not in mine
+                }
+                if mine and others:
+                    consumed.add(f)
+                    for d, w in others.items():
+                        pred[d] = pred.get(d, 0.0) - w
+                    ev.append(f"{written[f]} (in '{phrase.label}')")
     company = discourse.other_company(words)
     if company is not None:
         clause.oos += 4.0
@@ -1092,6 +1205,8 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
     for i, c in enumerate(clauses):
         if c.points_back and i > 0:
             clauses[i - 1].disclaimed = True
+        if i + 1 < len(clauses) and discourse.corrected(c.words, clauses[i + 1].words):
+            c.disclaimed = True
         if i > 0 and discourse.ends_asides(c.words):
             for earlier in clauses[:i]:
                 earlier.aside = True

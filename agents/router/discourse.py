@@ -33,6 +33,9 @@ _FILLERS = frozenset(
 # Desire verbs before a negated noun phrase: "ich will keine Erstattung", "ik wil geen factuur".
 _POSTPOSED = frozenset({"kein", "keine", "keinen", "keiner", "geen", "nicht", "niet"})
 _MAX_GAP = 3
+_OPENING = 4  # a negator among a clause's first words can open a correction ("nicht ..., sondern")
+# After "not a/an/any" (and the other languages' "un", "ein", "een"), only DISCLAIM_NOUNS disclaim.
+_ARTICLES = frozenset(lx.words("a an any un una une ein eine einen een"))
 
 
 def _head_after(words: Sequence[str], i: int) -> int | None:
@@ -42,7 +45,7 @@ def _head_after(words: Sequence[str], i: int) -> int | None:
     while j < len(words) and skipped <= _MAX_GAP:
         w = words[j]
         if w in lx.DISCLAIM_HEADS:
-            if w in ("a", "an", "any"):
+            if w in _ARTICLES:
                 nxt = words[j + 1] if j + 1 < len(words) else ""
                 return j if nxt in lx.DISCLAIM_NOUNS else None
             return j
@@ -90,6 +93,12 @@ def disclaimed(words: Sequence[str]) -> tuple[set[int], bool]:
             and any(words[k] in lx.DISCLAIM_HEADS for k in range(max(0, i - 2), i))
         ):
             start = i
+        if start is None and (w in lx.NEGATORS or w in lx.FOREIGN_NEGATORS) and i < _OPENING:
+            k = next((k for k in range(i + 1, n) if words[k] in lx.CORRECTIONS), None)
+            if k is not None:  # "nicht die Lieferung ist das Problem sondern die Abbuchung"
+                out.update(range(i, k))
+                i = k + 1
+                continue
         if start is None:
             i += 1
             continue
@@ -127,6 +136,16 @@ def _phrase_free(text: str, phrases: Sequence[str]) -> tuple[str, bool]:
     return padded.strip(), found
 
 
+def corrected(words: Sequence[str], following: Sequence[str]) -> bool:
+    """A clause that opens with a negation and is corrected by the next ("Nicht die Lieferung ist das
+    Problem, | sondern die Abbuchung", "No es el envío, | sino la factura")."""
+    return (
+        bool(following)
+        and following[0] in lx.CORRECTIONS
+        and any(w in lx.NEGATORS or w in lx.FOREIGN_NEGATORS for w in words[:_OPENING])
+    )
+
+
 def is_aside(words: Sequence[str]) -> bool:
     """A clause that reports something fine, thanks for something or is said by the way.
 
@@ -136,10 +155,10 @@ def is_aside(words: Sequence[str]) -> bool:
     rest, found = _phrase_free(" ".join(words), lx.ASIDE_PHRASES)
     rest_words = rest.split()
     if found:
-        return not any(w in lx.ASIDE_PHRASE_BREAKERS for w in rest_words)
+        return not any(w in lx.ASIDE_PHRASE_BREAKERS or w in lx.FOREIGN_BREAKERS for w in rest_words)
     if not any(w in lx.ASIDE_WORDS for w in rest_words):
         return False
-    return not any(w in lx.ASIDE_BREAKERS for w in rest_words)
+    return not any(w in lx.ASIDE_BREAKERS or w in lx.FOREIGN_BREAKERS for w in rest_words)
 
 
 def is_reason(words: Sequence[str]) -> bool:
@@ -160,8 +179,14 @@ def _past(verb: str) -> bool:
 
 def _dated(words: Sequence[str]) -> bool:
     """The clause says when something happened: "two weeks ago", "back in October", "hace semanas"."""
-    return any(w in lx.AGO_MARKERS for w in words) or any(
-        (a, b) in lx.DATED_PAIRS for a, b in itertools.pairwise(words)
+    return (
+        any(w in lx.AGO_MARKERS for w in words)
+        or any((a, b) in lx.DATED_PAIRS for a, b in itertools.pairwise(words))
+        or any(a.isdigit() and len(a) <= 2 and b in lx.MONTHS for a, b in itertools.pairwise(words))
+        or any(
+            a.isdigit() and len(a) <= 2 and b == "de" and c in lx.MONTHS
+            for a, b, c in zip(words, words[1:], words[2:], strict=False)
+        )
     )
 
 

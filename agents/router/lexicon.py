@@ -389,17 +389,21 @@ DISCLAIM_HEADS: Final = _words(
     "against "
     "a an any "
     "quiero necesito busco sobre veux voudrais besoin cherche concerne will möchte moechte brauche wegen "
-    "geht wil hoef zoek gaat over"
+    "geht wil hoef zoek gaat over por pour un una une ein eine einen een"
 )
 # After "not a/an/any": only these nouns make a disclaimer ("not a complaint"), so "not a single
 # email arrived" still reports a problem.
 DISCLAIM_NOUNS: Final = _words(
-    "complaint problem issue question request refund return claim complaint concern big"
+    "complaint problem issue question request refund return claim complaint concern big "
+    "problema problème probleme problem probleem queja plainte klacht beschwerde pregunta frage vraag"
 )
 CONTRAST: Final = _words(
     "just only but instead rather simply merely actually except apart however though although "
     "solo sino pero sólo solamente nur sondern aber seulement mais juste alleen maar slechts enkel"
 )
+# "not X but rather Y" in the other languages: a negator before one of these disclaims what lies
+# between (also across a comma: "Nicht die Lieferung ist das Problem, sondern die Abbuchung").
+CORRECTIONS: Final = _words("sondern sino")
 # Pronouns after a disclaimer point back at what the clause (or the one before it) said:
 # "I got the refund already so it's not about that".
 ANAPHORS: Final = _words("that this it those these one")
@@ -409,7 +413,9 @@ ANAPHORS: Final = _words("that this it those these one")
 ASIDE_WORDS: Final = _words(
     "btw fine ok okay good great perfect lovely love loved loving fan sorted resolved already thanks "
     "thank appreciate appreciated happy pleased glad loyal worked works safely quick fast smooth speedy "
-    "prompt early"
+    "prompt early "
+    "danke dank merci gracias bedankt dankjewel schnelle schnell rapide rapidez rápida rapida rápido rapido "
+    "snelle snel pünktlich puenktlich rechtzeitig puntual netjes zwar"
 )
 ASIDE_PHRASES: Final[tuple[str, ...]] = (
     "by the way", "no issue", "no issues", "no problem", "no problems", "all good", "on time", "went fine",
@@ -418,6 +424,9 @@ ASIDE_PHRASES: Final[tuple[str, ...]] = (
     "that part is fine", "that s fine", "that s sorted", "got the refund", "not the problem", "not an issue",
     "no complaints", "loyal customer", "this time", "came through", "went through", "got my refund", "received my refund", "got my money back",
     "arrived safely", "arrived fine", "arrived ok",
+    # the other languages: it came on time, it arrived well
+    "a tiempo", "op tijd", "à temps", "a temps", "à l heure", "a l heure", "bien arrivé", "bien arrive",
+    "bien reçu", "bien recu", "goed aangekomen", "gut angekommen", "bien llegado", "llegó bien", "llego bien",
 )
 # After an aside phrase, only these in the rest of the clause make it a request after all.
 ASIDE_PHRASE_BREAKERS: Final = _words(
@@ -457,6 +466,14 @@ ABANDONED: Final[tuple[tuple[str, ...], ...]] = (
 # When something happened: with one of these a clause that asks nothing is background ("ordered them
 # back in October", "devolví el reloj hace semanas", "vor zwei Wochen bestellt", "il y a un mois").
 AGO_MARKERS: Final = _words("ago hace geleden")
+# A day and a month ("am 3 Mai", "le 12 mars", "el 5 de junio", "op 3 mei"): the other languages' months
+# (English "may" and "march" are verbs too, so English months are left to DATED_PAIRS).
+MONTHS: Final = _words(
+    "januar februar märz maerz april mai juni juli august september oktober november dezember "
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre "
+    "janvier février fevrier mars avril juin juillet août aout septembre octobre novembre décembre decembre "
+    "januari februari maart mei augustus oktober"
+)
 DATED_PAIRS: Final = frozenset(
     (a, b)
     for a, bs in {
@@ -483,7 +500,9 @@ QUESTION_WORDS: Final = _words(
 # Problem and request words of the other languages: a clause with one is not background.
 FOREIGN_BREAKERS: Final = _words(
     "no nicht kein keine niet geen pas ne jamais nunca nie nooit todavía noch toujours nog aún "
-    "quiero necesito möchte will brauche veux voudrais besoin wil graag bitte favor"
+    "quiero necesito möchte will brauche veux voudrais besoin wil graag bitte favor svp plait plaît "
+    "alstublieft aub annulez annuleer cancelen sollte sollten hätte debería deberia debía debia devait devrait "
+    "moest"
 )
 # A short question about something named before: "where is it now?", "when will they come?".
 FOLLOW_UP_QUESTIONS: Final = _words("where when why how status happened happening going")
@@ -760,6 +779,30 @@ FOREIGN_JOINERS: Final[dict[str, frozenset[str]]] = {
     "fr": _words("et mais aussi puis"),
     "nl": _words("en maar ook verder"),
 }
+# A cue after one of these, close behind another domain's strong cue, names what that cue is about
+# ("Erstattung für die Rücksendung", "reembolso de la devolución"): it counts as an object there.
+MODIFIER_PREPOSITIONS: Final[dict[str, frozenset[str]]] = {
+    "de": _words("für fuer von vom zur zum"),
+    "es": _words("de del"),
+    "fr": _words("de du des d pour"),
+    "nl": _words("van voor"),
+}
+MODIFIER_HEAD_WEIGHT: Final = 2.0  # how strong the cue before the preposition must be
+# Adjectives that qualify the thing next to them ("ein falscher Betrag", "la dirección incorrecta").
+FOREIGN_QUALIFIERS: Final[dict[str, frozenset[str]]] = {
+    "de": _words("falsch falsche falscher falschen falsches"),
+    "es": _words("equivocado equivocada incorrecto incorrecta erróneo errónea"),
+    "fr": _words("mauvais mauvaise erroné erronée faux fausse"),
+    "nl": _words("verkeerd verkeerde foute onjuist onjuiste"),
+}
+MODIFIER_LOOK_BACK: Final = 2  # words before the preposition it may be ("geld terug voor")
+MODIFIER_WINDOW: Final = 3  # words after the preposition ("de la", "für die", "van de")
+# German and Dutch write compounds as one word ("Rücksendeetikett", "bezorgadres"): one that no table
+# lists takes the weights of the cue stem it starts (or else ends) with, times COMPOUND_SHARE.
+COMPOUNDING: Final = frozenset({"de", "nl"})
+COMPOUND_MIN_WORD: Final = 8
+COMPOUND_MIN_PART: Final = 5
+COMPOUND_SHARE: Final = 0.9
 # Disclaimers in other languages: "no quiero", "je ne veux pas", "ich will kein", "ik wil geen".
 FOREIGN_NEGATORS: Final = _words("no ne pas nicht kein keine keinen geen niet")
 # fmt: on

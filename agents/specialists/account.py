@@ -239,6 +239,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bregistration\b",
             r"\bpasswort|\bkennwort|\banmeld|\beinlog|\bcontrase|\bsesi[oó]n|\bmot de passe|\bconnecter"
             r"|\bwachtwoord|\binlog",
+            r"\bgesperrt|\bbloquead|\bbloqu[ée]|\bgeblokkeerd|\bgehackt|\bhackead|\bpirat[ée]|\bzugang|\bacceder"
+            r"|\bconnexion|\bidentifiant",
             r"\bcreate (an |my )?account\b",
         ),
         tools=(toolkit.get_account,),
@@ -265,6 +267,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bmarketing",
             r"\bbolet[íi]n|\bnieuwsbrief|\babmelden|\bbaja\b|\bd[ée]sabonn|\bd[ée]sinscri|\buitschrijven"
             r"|\bafmelden|\bmelden\b",
+            r"\babbestell|\bdesuscrib|\bcorreo\b|\bcourriel|\be-?mail-?adres",
             r"\bregistered\b",
             r"\bdata\b",
             r"\bgdpr\b",
@@ -347,26 +350,39 @@ VOCABULARY = Vocabulary(
     ),
     foreign={
         "de": {
-            "email": 2.0, "konto": 2.5, "kundenkonto": 3.0, "passwort": 3.0, "kennwort": 3.0, "anmelden": 3.0,
+            "email": 2.0, "kundenkonto": 3.0, "passwort": 3.0, "kennwort": 3.0, "anmelden": 3.0,
             "anmeldung": 3.0, "einloggen": 3.0, "registrieren": 3.0, "abmelden": 2.0, "profil": 2.5,
             "benutzername": 3.0, "newsletter": 3.0,
+            "gesperrt": 2.5, "gehackt": 2.5, "abbestellen": 2.5, "zugang": 2.0, "login": 2.5, "zugangsdaten": 3.0, "zurücksetzen": 2.5, "kundenbereich": 3.0, "benutzerkonto": 3.0, "registriert": 2.5, "emailadresse": 3.0, "mailadresse": 3.0,
         },
         "es": {
-            "email": 2.0, "cuenta": 2.5, "contraseña": 3.0, "sesión": 2.5, "registrarse": 3.0, "registro": 2.0,
-            "boletín": 3.0, "perfil": 2.5, "usuario": 2.0, "correo": 1.5, "suscripción": 2.5,
+            "email": 2.0, "contraseña": 3.0, "sesión": 2.5, "registrarse": 3.0, "registro": 2.0,
+            "boletín": 3.0, "perfil": 2.5, "usuario": 2.0, "correo": 1.5, "suscripción": 2.5, "bloqueada": 2.5, "bloqueado": 2.5, "hackeada": 2.5, "acceder": 2.0, "darme": 0.5, "desuscribirme": 3.0, "restablecer": 2.0, "resetear": 2.0, "acceso": 2.0, "registré": 2.5, "registrado": 2.5,
         },
         "fr": {
-            "email": 2.0, "compte": 2.5, "connecter": 3.0, "connexion": 3.0, "identifiant": 3.0, "inscription": 2.5,
-            "désinscrire": 3.0, "désabonner": 3.0, "profil": 2.5, "courriel": 1.5, "abonnement": 2.0,
+            "email": 2.0, "connecter": 3.0, "connexion": 3.0, "identifiant": 3.0, "inscription": 2.5,
+            "désinscrire": 3.0, "désabonner": 3.0, "profil": 2.5, "courriel": 1.5, "abonnement": 2.0, "bloqué": 2.5, "piraté": 2.5, "désinscription": 3.0, "désabonnement": 3.0, "réinitialiser": 2.5, "accéder": 2.0, "accès": 2.0, "inscrit": 2.5, "inscrire": 2.5,
         },
         "nl": {
             "email": 2.0, "wachtwoord": 3.0, "inloggen": 3.0, "aanmelden": 2.5, "registreren": 3.0, "nieuwsbrief": 3.0,
-            "uitschrijven": 3.0, "afmelden": 2.5, "profiel": 2.5, "gebruikersnaam": 3.0, "opzeggen": 1.0,
+            "uitschrijven": 3.0, "afmelden": 2.5, "profiel": 2.5, "gebruikersnaam": 3.0, "opzeggen": 1.0, "geblokkeerd": 2.5, "gehackt": 2.5, "uitloggen": 2.0, "inlog": 2.5, "resetten": 2.5, "klantaccount": 3.0, "toegang": 2.0, "geregistreerd": 2.5, "emailadres": 3.0, "mailadres": 3.0,
         },
     },
+    # the account itself is what a request is about: it yields to another domain's predicate ("das Geld
+    # ist noch nicht auf meinem Konto" is a bank account; "me di cuenta" is "I realised")
+    foreign_objects={
+        "de": {"konto": 2.5},
+        "es": {"cuenta": 2.5},
+        "fr": {"compte": 2.5},
+        "nl": {"account": 2.5},
+    },
     foreign_phrases={
-        "es": ((("iniciar", "sesión sesion"), 0, 1.0), (("dar darme", "de", "baja"), 1, 3.0)),
-        "fr": ((("mot", "de", "passe"), 0, 3.0), (("me", "connecter"), 0, 0.5)),
+        "es": (
+            (("iniciar", "sesión sesion"), 0, 1.0),
+            (("dar darme", "de", "baja"), 1, 3.0),
+            (("área area", "de", "cliente"), 0, 3.0),
+        ),
+        "fr": ((("mot", "de", "passe"), 0, 3.0), (("me", "connecter"), 0, 0.5), (("espace", "client"), 0, 3.0)),
         "de": ((("konto", "löschen loeschen schließen"), 2, 1.0),),
     },
     abbreviations={"acc": "account", "acct": "account", "accnt": "account"},

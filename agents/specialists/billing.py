@@ -33,12 +33,22 @@ _REFUND_ASK = re.compile(
     r"|\brefund (it|me|them|this|that|the|my|both|one|everything|\d)"
     r"|^\W*refund\b"
     r"|\b(erstatten|zur[üu]ckerstatten|zur[üu]ckzahlen|zur[üu]ckbuchen|geld zur[üu]ck|reembols(a|e|en|ar|arme|adme|ad)"
-    r"|devu[ée]lva\w*|devolver (el|mi) dinero|rembourse[rz]|remboursez|terugbetalen|terugstorten|geld terug)\b",
+    r"|devu[ée]lva\w*|devolver (el|mi) dinero|rembourse[rz]|remboursez|terugbetalen|terugstorten|geld terug)\b"
+    # a wish and a refund word in the other languages ("quiero un reembolso", "ich hätte gerne eine
+    # Erstattung", "je voudrais un remboursement"), not a wish to know about one ("möchte wissen, wann")
+    r"|\b(m[öo]chte|moechte|h[äa]tte gerne?|will|brauche|verlange|quiero|quisiera|necesito|exijo|veux|voudrais"
+    r"|souhaite|aimerais|exige|wil|wilde|zou graag|eis)\b"
+    r"(?:(?!wissen|fragen|saber|preguntar|savoir|demander|weten|vragen|know)[^.?!]){0,40}"
+    r"\b(erstattung|r[üu]ckerstattung|reembolso|remboursement|rembours[ée]e?|terugbetaling|terugstorting)\b",
     re.I,
 )
 # A question about what happened ("did you refund me?", "has the refund gone through?") is not an ask,
 # unless it also asks outright ("... please refund it").
-_QUESTION = re.compile(r"^\W*(did|has|have|was|were|when|where|is|are|why|what|which|how)\b", re.I)
+_QUESTION = re.compile(
+    r"^\W*(did|has|have|was|were|when|where|is|are|why|what|which|how|wann|wo|warum|wieso|ist|hat|habt|haben"
+    r"|wurde|cu[aá]ndo|d[oó]nde|por qu[eé]|qu[eé]|quand|o[uù]|pourquoi|est-ce|wanneer|waar|waarom|heeft|hebben|wat)\b",
+    re.I,
+)
 _OUTRIGHT = re.compile(
     r"\b(please|pls|can you|could you|would you|want|wanna|i'd like|would like|need|demand|bitte|por favor"
     r"|can i (get|have)|could i (get|have)|may i have"
@@ -62,7 +72,7 @@ _STATUS_WORDS = {
 }
 
 
-_CLAUSE = re.compile(r"[.?!;,]+|\s(?:and|but|also|und|y|et|en)\s", re.I)
+_CLAUSE = re.compile(r"[.?!;,]+|\s(?:and|but|also|und|aber|y|pero|et|mais|en|maar)\s", re.I)
 
 
 def asks_refund(text: str) -> bool:
@@ -378,6 +388,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bcobr|\bcargo|\bpag(o|ado|ar|u[ée])\b|\bdos veces",
             r"\bd[ée]bit|\bpr[ée]lev|\bpaiement|\bpay[ée]\b|\bdeux fois",
             r"\bafgeschreven|\bbetaling|\bbetaald|\btwee keer|\bdubbel",
+            r"\bberechnet|\bgerekend|\bberekend|\bfactur[ée]|\bcobrad|\bbetaal|\bzahl|\bbetrag|\bimporte|\bmontant"
+            r"|\bbedrag",
         ),
         tools=(
             toolkit.find_duplicates,
@@ -461,22 +473,22 @@ VOCABULARY = Vocabulary(
             "rechnung": 3.0, "zahlung": 2.5, "bezahlen": 2.5, "bezahlt": 2.5, "erstattung": 3.0,
             "rückerstattung": 3.0, "erstatten": 3.0, "geld": 2.0, "abgebucht": 3.0, "abbuchung": 3.0,
             "abbuchen": 3.0, "belastet": 3.0, "belastung": 3.0, "gebühr": 2.5, "kreditkarte": 2.5,
-            "zahlungsmethode": 3.0, "quittung": 3.0, "mehrwertsteuer": 2.5, "doppelt": 1.0, "zweimal": 1.0,
+            "zahlungsmethode": 3.0, "quittung": 3.0, "mehrwertsteuer": 2.5, "doppelt": 1.0, "zweimal": 1.0, "berechnet": 2.5, "gutschrift": 3.0, "lastschrift": 3.0, "betrag": 1.5, "überweisung": 2.5, "preis": 1.0,
         },
         "es": {
             "factura": 3.0, "pago": 2.5, "pagar": 2.5, "pagado": 2.5, "reembolso": 3.0, "reembolsar": 3.0,
             "dinero": 2.0, "cobrar": 3.0, "cobro": 3.0, "cobraron": 3.0, "cargo": 2.5, "tarjeta": 2.0,
-            "recibo": 1.5, "comisión": 2.0, "iva": 2.5,  # "recibo": "recibido" (received) shares its stem
+            "recibo": 1.5, "comisión": 2.0, "iva": 2.5, "cobrado": 3.0, "cargado": 2.0, "importe": 1.5, "abono": 2.0, "transferencia": 2.5, "precio": 1.0,  # "recibo": "recibido" (received) shares its stem
         },
         "fr": {
             "facture": 3.0, "paiement": 2.5, "payer": 2.5, "payé": 2.5, "remboursement": 3.0,
             "rembourser": 3.0, "remboursé": 3.0, "argent": 2.0, "débiter": 3.0, "débité": 3.0, "prélevé": 3.0,
-            "prélèvement": 3.0, "carte": 1.5, "frais": 2.5, "tva": 2.5,
+            "prélèvement": 3.0, "carte": 1.5, "frais": 2.5, "tva": 2.5, "facturé": 3.0, "montant": 1.5, "virement": 2.5, "prix": 1.0,
         },
         "nl": {
             "factuur": 3.0, "betaling": 2.5, "betalen": 2.5, "betaald": 2.5, "terugbetaling": 3.0,
             "terugbetalen": 3.0, "geld": 2.0, "afgeschreven": 3.0, "afschrijving": 3.0, "kosten": 1.5,
-            "creditcard": 2.5, "btw": 2.5, "dubbel": 1.0, "rekening": 2.0,
+            "creditcard": 2.5, "btw": 2.5, "dubbel": 1.0, "rekening": 2.0, "gerekend": 2.5, "berekend": 2.5, "bedrag": 1.5, "overboeking": 2.5, "prijs": 1.0, "terugstorting": 3.0,
         },
     },
     foreign_phrases={

@@ -16,7 +16,7 @@ NAME = "care"
 _HUMAN = re.compile(
     r"\b(human|person|someone|somebody|agent|representative|manager|supervisor|speak|talk|call me|mitarbeiter"
     r"|mensch|sprechen|humano|persona|hablar|alguien|conseiller|humain|parler|quelqu'un|medewerker|spreken"
-    r"|iemand)\b",
+    r"|iemand|menschen|vorgesetzte\w*|persona real|responsable|supervisor|encargado|leidinggevende|praten)\b",
     re.I,
 )
 
@@ -126,6 +126,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bfurious\b",
             r"\bnot happy\b",
             r"\bbeschwer|\bqueja|\bquejar|\bplainte|\bplaindre|\bklacht|\bklagen",
+            r"\breklamation|\breclamaci[oó]n|\br[ée]clamation|\bunzufrieden|\bm[ée]content|\bontevreden"
+            r"|\binsatisfech|\bentt[äa]usch|\bd[ée][çc]u|\bteleurgesteld",
         ),
         tools=(toolkit.list_tickets,),
         handle=complaints,
@@ -165,6 +167,9 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\btalk\b",
             r"\bcustomer (service|care)\b",
             r"\bmitarbeiter|\bmensch\b|\bsprechen|\bhumano|\bpersona\b|\bhablar|\bconseiller|\bhumain|\bparler|\bmedewerker|\bspreken|\biemand",
+            r"\bkundendienst|\bkundenservice|\bklantenservice|\bservice client|\batenci[oó]n al cliente"
+            r"|\btelefon|\bt[ée]l[ée]phon|\bhorario|\bhoraires|\b[öo]ffnungszeiten|\bopeningstijden|\bmenschen"
+            r"|\bmens\b|\bpraten|\bquelqu",
         ),
         tools=(toolkit.contact_details,),
         handle=contact,

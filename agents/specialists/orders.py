@@ -115,7 +115,7 @@ _OPEN_ONLY = re.compile(
 _RETURN_ASK = re.compile(
     r"\b(return\w*|exchange\w*|send (it|them|this|these|those)? ?back|swap|replace\w*|replacement|rma"
     r"|r[üu]cksend\w*|zur[üu]ck(schick|send|geb)\w*|retour\w*|umtausch\w*|umtauschen|tauschen"
-    r"|devol(?!\w*\s+(el|mi)\s+dinero)\w*|cambiar|renvoy\w*|[ée]chang\w*|terugsturen|ruilen|omruilen)\b",
+    r"|devol(?!\w*\s+(el|mi)\s+dinero)\w*|cambiar|renvoy\w*|[ée]chang\w*|terugsturen|terugbrengen|ruilen|omruilen)\b",
     re.IGNORECASE,
 )
 _CANCEL = re.compile(
@@ -264,6 +264,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bverschickt|\bversandt|\benviad|\bexp[ée]di|\bverzonden",
             r"\barriv",
             r"\bstatus\b",
+            r"\bestado\b|\bstatut|\bbestellstatus|\bwann kommt|\bcu[aá]ndo (me )?llega|\bwanneer komt",
         ),
         tools=(toolkit.list_orders, toolkit.get_order, toolkit.get_shipments, toolkit.today),
         handle=order_status,
@@ -303,7 +304,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bfaulty\b",
             r"\br[üu]cksend|\bzur[üu]ck(schick|send|geb)|\bretour|\bumtausch|\bdevol(?!\w*\s+(el|mi)\s+dinero)\w*"
             r"|\bretourn|\brenvoy|\b[ée]chang",
-            r"\bterugsturen|\bruilen|\bkaputt|\bdefekt|\broto\b|\bcass[ée]|\bstuk\b",
+            r"\bterugsturen|\bterugbrengen|\bruilen|\bkaputt|\bdefekt|\broto\b|\bcass[ée]|\bstuk\b",
         ),
         tools=(toolkit.list_orders, toolkit.get_order, toolkit.today),
         handle=returns,
@@ -383,10 +384,28 @@ VOCABULARY = Vocabulary(
     binds=tuple(lx.GOODS),  # "cancel the shoes": a product named is an order's line
     # shipped yet or not is the order's status, as in English
     foreign_phrases={
-        "de": ((("schon bereits", "verschickt versendet versandt"), 2, 3.0),),
-        "es": ((("ya", "enviado enviaron enviado"), 2, 3.0),),
-        "fr": ((("déjà deja", "expédié expedie envoyé envoye"), 2, 3.0),),
-        "nl": ((("al", "verzonden verstuurd"), 2, 3.0),),
+        "de": (
+            (("noch", "nicht", "verschickt versendet versandt"), 1, 3.0),  # not shipped yet: the order's status
+            (("fehlt fehlen", "artikel teil stück"), 3, 3.0),  # an item missing from the order
+            (("artikel teil", "fehlt fehlen"), 2, 3.0),
+            (("schon bereits", "verschickt versendet versandt"), 2, 3.0),
+        ),
+        "es": (
+            (("todavía todavia aún aun", "no", "enviado enviaron"), 1, 3.0),  # not shipped yet
+            (("falta faltan", "artículo articulo producto pieza"), 3, 3.0),  # an item missing from the order
+            (("ya", "enviado enviaron enviado"), 2, 3.0),
+        ),
+        "fr": (
+            (("pas", "encore", "expédié expedie envoyé envoye"), 1, 3.0),  # not shipped yet
+            (("manque manquent", "article produit pièce piece"), 3, 3.0),  # an item missing from the order
+            (("déjà deja", "expédié expedie envoyé envoye"), 2, 3.0),
+        ),
+        "nl": (
+            (("nog", "niet", "verzonden verstuurd"), 1, 3.0),  # not shipped yet
+            (("ontbreekt ontbreken mist", "artikel product onderdeel"), 3, 3.0),  # an item missing from the order
+            (("artikel product onderdeel", "ontbreekt ontbreken"), 2, 3.0),
+            (("al", "verzonden verstuurd"), 2, 3.0),
+        ),
     },
     foreign_objects={
         "de": {"bestellung": 2.5, "bestellen": 2.0, "bestellt": 2.0, "artikel": 1.0},

@@ -47,7 +47,12 @@ async def _shipments_in_question(run: SpecialistRun) -> tuple[list[dict[str, Any
     return shipments, unknown
 
 
-_CHANGE = re.compile(r"\b(change|update|correct|new|different|move|moved|redirect|wrong)\b", re.IGNORECASE)
+_CHANGE = re.compile(
+    r"\b(change|update|correct|new|different|move|moved|redirect|wrong"
+    r"|[äa]ndern|aendern|neue|umgezogen|falsche|cambiar|nueva|mudado|equivocada|changer|modifier|nouvelle"
+    r"|d[ée]m[ée]nag[ée]|mauvaise|wijzigen|aanpassen|veranderen|nieuwe|verhuisd|verkeerde)\b",
+    re.IGNORECASE,
+)
 
 # A customer asking for a claim (or what a claim gives: a replacement, the money back), in the languages
 # the router reads. Saying that a parcel is lost is not asking for one: the claim is offered, not opened.
@@ -210,6 +215,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bstill\b",
             r"\bpaket|\bsendung|\blieferung|\bwo ist|\bpaquete|\benv[ií]o|\bd[oó]nde\b|\bcolis\b|\blivraison|\bo[uù] est",
             r"\bpakket|\bzending|\bbezorg|\bwaar is|\bangekommen|\bllegad|\barriv[ée]|\baangekomen|\bversp[äa]t|\bretras|\bretard|\bvertraag|\bte laat",
+            r"\bpaquet\b|\bentrega|\bsuivi\b|\bseguimiento|\bsendungsverfolgung|\bverzend|\bvertrag|\bunterwegs"
+            r"|\bonderweg|\bcu[aá]ndo (me )?llega|\bwann kommt|\bwanneer komt|\bquand\b.{0,30}\barriv",
         ),
         tools=(
             toolkit.list_orders,
@@ -247,7 +254,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bdeliver (it )?to\b",
             r"\bmoved\b",
             r"\bredirect",
-            r"\badress|\bdirecci[oó]n|\badres\b|\bumgezogen|\bmudad|\bd[ée]m[ée]nag|\bverhuisd",
+            r"\badress|\bdirecci[oó]n|adres(se)?\b|\bumzug|\bverhuizing|\bumgezogen|\bmudad|\bd[ée]m[ée]nag|\bverhuisd",
         ),
         tools=(toolkit.list_addresses, toolkit.list_orders, toolkit.get_order),
         handle=address,
@@ -267,6 +274,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bnot (arrived|received)",
             r"\bverloren|\bnie angekommen|\bnicht angekommen|\bperdid|\bnunca lleg|\bno ha llegado|\bperdu|\bjamais|\bpas (re[çc]u|arriv)",
             r"\bkwijt|\bnooit aangekomen|\bniet aangekomen|\bnachforschung|\breclamaci|\br[ée]clamation",
+            r"\bnicht erhalten|\bniet ontvangen|\bno (lo |la )?he recibido|\bverschwunden|\bzoekgeraakt|\bdisparu",
         ),
         tools=(
             toolkit.list_orders,
@@ -337,54 +345,82 @@ VOCABULARY = Vocabulary(
     ),
     foreign={
         "de": {
-            "paket": 2.5, "lieferung": 2.5, "liefern": 2.5, "geliefert": 2.5, "versand": 2.5,
-            "versendet": 2.5, "verschickt": 2.0, "sendung": 2.5, "zustellung": 2.5, "zugestellt": 2.5,
-            "lieferadresse": 3.0, "adresse": 2.5, "angekommen": 2.0, "verspätet": 2.5, "verspätung": 2.5,
-            "sendungsverfolgung": 3.0, "kurier": 2.0, "lieferzeit": 3.0, "versandkosten": 3.0,
+            "liefern": 2.5, "geliefert": 2.5,
+            "versendet": 2.5, "verschickt": 2.0, "zustellung": 2.5, "zugestellt": 2.5,
+            "lieferadresse": 3.0, "adresse": 2.5, "angekommen": 2.0, "verspätet": 2.5, "verspätung": 2.5, "unterwegs": 2.0, "zusteller": 2.0, "trackingnummer": 3.0, "beschädigt": 1.5, "sendungsnummer": 3.0,
+            "sendungsverfolgung": 3.0, "kurier": 2.0, "lieferzeit": 3.0,
         },
         "es": {
-            "paquete": 2.5, "envío": 2.0, "enviar": 2.0, "enviado": 2.0, "entrega": 2.5, "entregar": 2.5,
+            "entregar": 2.5,
             "entregado": 2.5, "dirección": 2.5, "llegado": 2.0, "llega": 2.0, "llegó": 2.0, "retraso": 2.5,
-            "retrasado": 2.5, "seguimiento": 3.0, "rastrear": 3.0, "mensajero": 2.0, "repartidor": 2.0,
+            "retrasado": 2.5, "llegar": 2.0, "llegue": 2.0, "transportista": 2.0, "dañado": 1.5, "seguimiento": 3.0, "rastrear": 3.0, "mensajero": 2.0, "repartidor": 2.0,
         },
         "fr": {
-            "colis": 2.5, "livraison": 2.5, "livrer": 2.5, "livré": 2.5, "expédition": 2.5, "expédié": 2.5,
+            "livrer": 2.5, "livré": 2.5, "expédié": 2.5,
             "adresse": 2.5, "retard": 2.5, "suivi": 2.5, "transporteur": 2.0,
-            "livreur": 2.0,
+            "livreur": 2.0, "arriver": 2.0, "arrivé": 2.0, "acheminement": 2.5, "endommagé": 1.5, "abîmé": 1.5,
         },
         "nl": {
-            "pakket": 2.5, "pakketje": 2.5, "levering": 2.5, "leveren": 2.5, "geleverd": 2.5,
-            "bezorging": 2.5, "bezorgen": 2.5, "bezorgd": 2.5, "verzending": 2.5, "verzonden": 2.5,
-            "adres": 2.5, "afleveradres": 3.0, "bezorgadres": 3.0, "aangekomen": 2.0, "vertraging": 2.5,
-            "bezorger": 2.0, "verzendkosten": 3.0,
+             "leveren": 2.5, "geleverd": 2.5,
+            "bezorgen": 2.5, "bezorgd": 2.5, "verzonden": 2.5,
+            "adres": 2.5, "afleveradres": 3.0, "bezorgadres": 3.0, "aangekomen": 2.0, "vertraging": 2.5, "vertraagd": 2.5, "onderweg": 2.0, "bezorgdienst": 2.5, "beschadigd": 1.5,
+            "bezorger": 2.0,
         },
     },
+    foreign_objects={
+        # the parcel and its delivery are what a request is about; they yield to another domain's
+        # predicate ("on m'a facturé la livraison deux fois" is a charge, "Versandkosten doppelt berechnet")
+        "de": {"paket": 2.5, "lieferung": 2.5, "versand": 2.5, "sendung": 2.5, "versandkosten": 2.5, "päckchen": 2.5},
+        "es": {"paquete": 2.5, "envío": 2.5, "entrega": 2.5},
+        "fr": {"colis": 2.5, "livraison": 2.5, "expédition": 2.5, "paquet": 2.5},
+        "nl": {"pakket": 2.5, "pakketje": 2.5, "levering": 2.5, "bezorging": 2.5, "verzending": 2.5, "verzendkosten": 2.5},
+    },
+    # an e-mail, a code or a refund that does not arrive is no parcel: these phrases take the arrival
+    # words' weight back ("no me llega el correo", "Erstattung nicht erhalten", "pas reçu le remboursement")
     foreign_phrases={
         # "where is my ...?" about something not named as an order or a refund (a product: "wo ist meine
         # Espressomaschine?") is where the parcel is; an order or refund named outweighs it
         "de": (
+            (("sollte sollten hätte haette", "da angekommen geliefert ankommen zugestellt"), 4, 2.5),  # expected by now
+            (("kostet kosten", "versand lieferung zustellung"), 2, 3.0),  # what delivery costs
+            (("mail email link code erstattung rückerstattung geld", "angekommen gekommen erhalten bekommen"), 3, -4.0),
+            (("mail email", "adresse"), 1, -2.5),  # an e-mail address is no delivery address
             (("kommt", "nicht"), 1, 1.5),
             (("wo", "ist sind"), 1, 1.4),
             (("wo", "bleibt bleiben"), 0, 2.5),
-            (("nicht", "da angekommen gekommen eingetroffen erhalten bekommen geliefert"), 2, 2.0),
+            (("nicht nichts", "da angekommen gekommen eingetroffen erhalten bekommen geliefert"), 2, 2.0),
             (("wann", "kommt kommen"), 3, 2.0),
         ),
         "es": (
+            (("debería deberia debía debia", "llegado llegar"), 2, 2.5),  # expected by now
+            (("cuesta cuestan", "envío envio entrega"), 2, 3.0),  # what delivery costs
+            (("llega llegado llegó recibido", "correo email mail enlace código reembolso dinero"), 3, -4.0),
+            (("correo email mail enlace código reembolso dinero", "llega llegado llegó recibido"), 3, -4.0),
+            (("dirección direccion", "correo email mail"), 2, -2.5),  # an e-mail address is no delivery address
             (("no", "ha", "llegado"), 1, 1.0),
             (("dónde donde", "está esta están estan"), 0, 1.4),
             (("no", "recibido llegado"), 2, 2.0),
         ),
         "fr": (
+            (("devait devrait aurait", "arriver arrivé arrive livré livre"), 2, 2.5),  # expected by now
+            (("coûte coute coûtent", "livraison expédition expedition envoi"), 2, 3.0),  # what delivery costs
+            (("reçu recu arrivé arrive", "email mail courriel lien code remboursement argent"), 3, -4.0),
+            (("email mail courriel lien code remboursement argent", "reçu recu arrivé arrive"), 3, -4.0),
+            (("adresse", "email mail courriel"), 1, -2.5),  # an e-mail address is no delivery address
             (("en", "retard"), 0, 0.5),
             (("où ou", "est sont"), 0, 1.4),
-            (("pas", "reçu recu arrivé arrive arrivée arrivee livré livre"), 1, 2.0),
+            (("pas rien", "reçu recu arrivé arrive arrivée arrivee livré livre"), 1, 2.0),
             (("quand", "arriver arrivera recevoir"), 4, 2.0),
         ),
         "nl": (
+            (("had zou moest", "binnen aangekomen bezorgd geleverd zijn"), 4, 2.5),  # expected by now
+            (("kost kosten", "verzending bezorging levering verzenden"), 2, 3.0),  # what delivery costs
+            (("mail email link code terugbetaling geld", "ontvangen aangekomen binnen gekomen"), 3, -4.0),
+            (("mail email", "adres"), 1, -2.5),  # an e-mail address is no delivery address
             (("te", "laat"), 0, 2.5),
             (("waar", "is zijn"), 0, 1.4),
             (("waar", "blijft blijven"), 0, 2.5),
-            (("niet geen", "binnen aangekomen ontvangen gekomen geleverd bezorgd"), 2, 2.0),
+            (("niet geen niets", "binnen aangekomen ontvangen gekomen geleverd bezorgd"), 2, 2.0),
             (("wanneer", "komt komen"), 3, 2.0),
         ),
     },
