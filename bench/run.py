@@ -26,8 +26,8 @@ import time
 import tracemalloc
 import uuid
 import warnings
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -490,8 +490,10 @@ async def observability_overhead(system: System, model: Any, customer: str, reps
     }
 
 
-async def observability_only(plan: Plan) -> dict[str, Any]:
-    """The observability section alone (`--only observability`), on the same request and systems."""
+@asynccontextmanager
+async def _one_section() -> AsyncIterator[tuple[Any, Any, dict[str, System], str]]:
+    """What a section run alone needs: the seeded store's scenario customer, the scripted model
+    registered as a decider, Switchboard open, and the systems (sb, model, systems, customer)."""
     from bench.scripted import ScriptedChatModel
     from switchboard.agents.models import register_model, unregister_model
     from switchboard.api import Switchboard
@@ -506,42 +508,31 @@ async def observability_only(plan: Plan) -> dict[str, Any]:
     decider = register_model(name, model)
     try:
         async with Switchboard.open() as sb:
-            systems = make_systems(sb, model, decider)
-            return await observability_overhead(systems["switchboard_llm"], model, customer, plan.reps * 3)
+            yield sb, model, make_systems(sb, model, decider), customer
     finally:
         unregister_model(name)
+
+
+async def observability_only(plan: Plan) -> dict[str, Any]:
+    """The observability section alone (`--only observability`), on the same request and systems."""
+    async with _one_section() as (_, model, systems, customer):
+        return await observability_overhead(systems["switchboard_llm"], model, customer, plan.reps * 3)
 
 
 async def framework_only(plan: Plan) -> dict[str, Any]:
     """Framework time alone (`--only framework`): the Switchboard LLM-decider request and the flat ReAct
     agent, model at 0 ms, interleaved, `reps` each; wall and CPU time less the model's, SQL statements
     and checkpoints per request, and the ratio the target scores (DESIGN: within 1.5x of the flat agent)."""
-    from bench.scripted import ScriptedChatModel
-    from switchboard.agents.models import register_model, unregister_model
-    from switchboard.api import Switchboard
-    from switchboard.config.database import connect
-    from switchboard.tools.store.seed import ensure_seeded, list_scenarios
-
-    with connect() as conn:
-        ensure_seeded(conn)
-        customer = {s["name"]: s for s in list_scenarios(conn)}[SCENARIO]["customer_id"]
-    model = ScriptedChatModel()
-    name = f"bench-{uuid.uuid4().hex[:6]}"
-    decider = register_model(name, model)
-    try:
-        async with Switchboard.open() as sb:
-            every = make_systems(sb, model, decider)
-            systems = {k: every[k] for k in ("switchboard_llm", "flat_agent")}
-            figures = await measure_requests(systems, model, sb.pool, customer, 0, plan.reps)
-            model.latency = 0.0
-            sql: dict[str, float] = {}
-            for key, system in systems.items():
-                with count_statements() as counts:
-                    for _ in range(3):
-                        await system.run(str(uuid.uuid4()), customer)
-                sql[key] = round(counts["execute"] / 3, 1)
-    finally:
-        unregister_model(name)
+    async with _one_section() as (sb, model, every, customer):
+        systems = {k: every[k] for k in ("switchboard_llm", "flat_agent")}
+        figures = await measure_requests(systems, model, sb.pool, customer, 0, plan.reps)
+        model.latency = 0.0
+        sql: dict[str, float] = {}
+        for key, system in systems.items():
+            with count_statements() as counts:
+                for _ in range(3):
+                    await system.run(str(uuid.uuid4()), customer)
+            sql[key] = round(counts["execute"] / 3, 1)
     ours, flat = figures["switchboard_llm"], figures["flat_agent"]
     return {
         "reps": plan.reps,
