@@ -143,18 +143,9 @@ def _schema_behind(exc: BaseException) -> str | None:
 
     Returns the one-line advice (with the pending migrations) or None when the error is something else.
     """
-    import psycopg.errors
+    from switchboard.tools.store.migrate import missing_schema_object
 
-    missing = (
-        psycopg.errors.UndefinedTable,
-        psycopg.errors.InvalidSchemaName,
-        psycopg.errors.UndefinedColumn,
-        psycopg.errors.UndefinedFunction,
-        psycopg.errors.UndefinedObject,
-    )
-    cause: BaseException | None = exc
-    while cause is not None and not isinstance(cause, missing):
-        cause = cause.__cause__ or cause.__context__
+    cause = missing_schema_object(exc)
     if cause is None:
         return None
     first = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__

@@ -138,18 +138,12 @@ def first_use(run: Callable[[], R]) -> R:
     try:
         return run()
     except Exception as exc:
-        import psycopg.errors
+        from switchboard.tools.store.migrate import apply_migrations, missing_schema_object, schema_version
 
-        cause: BaseException | None = exc
-        while cause is not None and not isinstance(
-            cause, psycopg.errors.UndefinedTable | psycopg.errors.InvalidSchemaName
-        ):
-            cause = cause.__cause__ or cause.__context__
-        if cause is None:
+        if missing_schema_object(exc) is None:
             raise
         from switchboard.config.checkpointer import sync_checkpointer
         from switchboard.config.database import connect, database_target
-        from switchboard.tools.store.migrate import apply_migrations, schema_version
         from switchboard.tools.store.seed import ensure_seeded
 
         with connect() as conn:

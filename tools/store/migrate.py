@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import psycopg.errors
 from psycopg.rows import dict_row
 
 from switchboard.config.errors import SwitchboardError
@@ -172,3 +173,19 @@ def apply_migrations(conn: psycopg.Connection[Any], directory: Path | None = Non
             )
         applied_now.append(migration.name)
     return applied_now
+
+
+def missing_schema_object(exc: BaseException) -> BaseException | None:
+    """The database error behind `exc` (its cause chain) that names a table, schema, column, function
+    or type the store does not have, i.e. a store older than the code; None when it is something else."""
+    missing = (
+        psycopg.errors.UndefinedTable,
+        psycopg.errors.InvalidSchemaName,
+        psycopg.errors.UndefinedColumn,
+        psycopg.errors.UndefinedFunction,
+        psycopg.errors.UndefinedObject,
+    )
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, missing):
+        cause = cause.__cause__ or cause.__context__
+    return cause
