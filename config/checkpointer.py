@@ -22,7 +22,7 @@ from langgraph.checkpoint.base import (
 )
 from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-from langgraph.checkpoint.postgres.base import SELECT_SQL
+from langgraph.checkpoint.postgres.base import SELECT_SQL, UPSERT_CHECKPOINTS_SQL
 from langgraph.checkpoint.serde.types import _DeltaSnapshot
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
@@ -94,6 +94,11 @@ _INSERT_BLOBS_SQL = """
     FROM unnest(%s::text[], %s::text[], %s::text[], %s::bytea[]) AS u(channel, version, type, blob)
     ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING
 """
+# A checkpoint and its new blobs in one statement (the blobs' insert as a data-modifying CTE).
+_PUT_WITH_BLOBS_SQL = f"""
+    WITH blobs AS ({_INSERT_BLOBS_SQL.strip()})
+    {UPSERT_CHECKPOINTS_SQL.strip().rstrip(";")}
+"""
 _WRITES_SQL = """
     INSERT INTO checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, blob)
     SELECT %s, %s, %s, %s, %s, u.idx, u.channel, u.type, u.blob
@@ -152,21 +157,22 @@ class SwitchboardAsyncPostgresSaver(AsyncPostgresSaver):
                 pass
             else:
                 blob_values[k] = copy["channel_values"].pop(k)
-        async with self._cursor(pipeline=True) as cur:
+        row = (
+            thread_id,
+            checkpoint_ns,
+            checkpoint["id"],
+            checkpoint_id,
+            Jsonb(copy),
+            Jsonb(get_serializable_checkpoint_metadata(config, metadata)),
+        )
+        # One statement, so one round trip and no pipeline: the blobs' insert rides along as a
+        # data-modifying CTE (run once and to completion, in the same implicit transaction).
+        async with self._cursor() as cur:
             if blob_versions := {k: v for k, v in new_versions.items() if k in blob_values}:
                 rows = self._dump_blobs(thread_id, checkpoint_ns, blob_values, blob_versions)
-                await cur.execute(_INSERT_BLOBS_SQL, (thread_id, checkpoint_ns, *_columns(rows, 2)))
-            await cur.execute(
-                self.UPSERT_CHECKPOINTS_SQL,
-                (
-                    thread_id,
-                    checkpoint_ns,
-                    checkpoint["id"],
-                    checkpoint_id,
-                    Jsonb(copy),
-                    Jsonb(get_serializable_checkpoint_metadata(config, metadata)),
-                ),
-            )
+                await cur.execute(_PUT_WITH_BLOBS_SQL, (thread_id, checkpoint_ns, *_columns(rows, 2), *row))
+            else:
+                await cur.execute(self.UPSERT_CHECKPOINTS_SQL, row)
         return next_config
 
     async def aput_writes(
@@ -184,7 +190,7 @@ class SwitchboardAsyncPostgresSaver(AsyncPostgresSaver):
         thread_id, checkpoint_ns = configurable["thread_id"], configurable["checkpoint_ns"]
         checkpoint_id = configurable["checkpoint_id"]
         rows = self._dump_writes(thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, writes)
-        async with self._cursor(pipeline=True) as cur:
+        async with self._cursor() as cur:  # one statement: no pipeline to open and sync
             await cur.execute(
                 query, (thread_id, checkpoint_ns, checkpoint_id, task_id, task_path, *_columns(rows, 5))
             )
