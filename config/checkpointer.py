@@ -60,20 +60,55 @@ def _select_sql() -> str:
     return SELECT_SQL.replace(_STOCK_BLOB_JOIN, _PROBE_BLOB_JOIN)
 
 
+# Base 62 in ASCII order, so a fixed-width number sorts as text the way it sorts as a number.
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_NUMBER, _RANDOM = 4, 6  # 62**4: 14.7 million versions of one namespace; 62**6: a random part of 35 bits
+
+
+def _base62(number: int, width: int) -> str:
+    out = ""
+    for _ in range(width):
+        number, digit = divmod(number, 62)
+        out = _DIGITS[digit] + out
+    return out
+
+
+def _number(head: str) -> int:
+    if len(head) != _NUMBER:  # LangGraph's own (32 digits) or ours before (12): decimal
+        return int(head)
+    number = 0
+    for char in head:
+        number = number * 62 + _DIGITS.index(char)
+    return number
+
+
 def compact_version(current: str | int | None) -> str:
-    """The next channel version, as LangGraph's Postgres saver makes it but 21 characters, not 49.
+    """The next channel version, as LangGraph's Postgres saver makes it but 11 characters, not 49.
 
     A checkpoint stores a version for every channel and, per node, every version it has seen, so the
-    version's length is most of a checkpoint's size. Same shape: the number zero-padded (ordered as
-    text), then a random suffix (two forks of one checkpoint never share a blob's key). A saver's own
-    longer versions compare lower, so threads written before keep their order."""
+    version's length is most of a checkpoint's size. Same shape: the number, fixed width (ordered as
+    text: base 62 in ASCII order), then a random suffix (two forks of one checkpoint never share a blob's
+    key). Versions written before (the stock saver's 32 digits, or our 12) are read as decimal and
+    compare lower, so threads written before keep their order."""
     if current is None:
         number = 0
     elif isinstance(current, int):
         number = current
     else:
-        number = int(current.split(".")[0])
-    return f"{number + 1:012}.{random.getrandbits(32):08x}"
+        number = _number(current.split(".")[0])
+    if number + 1 >= 62**_NUMBER:
+        raise OverflowError("the channel versions of this thread's namespace are exhausted")
+    return f"{_base62(number + 1, _NUMBER)}.{_base62(random.getrandbits(35), _RANDOM)}"
+
+
+def _metadata(config: RunnableConfig, metadata: CheckpointMetadata) -> CheckpointMetadata:
+    """What a checkpoint's metadata keeps: LangGraph's own (source, step, parents) and, on the router's
+    checkpoints, the run's ids from the config (run, request, trace, customer, surface). A domain's
+    checkpoints carry LangGraph's own only: `parents` names the router checkpoint they belong to, and
+    every reader of the run's ids (explain, cost, retention, erasure) reads the router's."""
+    if config["configurable"].get("checkpoint_ns"):
+        return get_serializable_checkpoint_metadata({}, metadata)
+    return get_serializable_checkpoint_metadata(config, metadata)
 
 
 class SwitchboardPostgresSaver(PostgresSaver):
@@ -163,7 +198,7 @@ class SwitchboardAsyncPostgresSaver(AsyncPostgresSaver):
             checkpoint["id"],
             checkpoint_id,
             Jsonb(copy),
-            Jsonb(get_serializable_checkpoint_metadata(config, metadata)),
+            Jsonb(_metadata(config, metadata)),
         )
         # One statement, so one round trip and no pipeline: the blobs' insert rides along as a
         # data-modifying CTE (run once and to completion, in the same implicit transaction).

@@ -26,7 +26,7 @@ from langgraph.types import Command
 from switchboard.agents.actions import outcome_sentence, perform_pending_actions
 from switchboard.agents.context import Context, context_from
 from switchboard.agents.contracts import ActionOutcome, Domain, DomainResult, Fallback, SpecialistReport
-from switchboard.agents.llm import decide_or_fall_back, metered, total_usage
+from switchboard.agents.llm import Usage, decide_or_fall_back, metered, total_usage
 from switchboard.agents.models import is_deterministic
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec
 from switchboard.agents.specialists.llm import run_llm_specialist
@@ -39,6 +39,7 @@ from switchboard.graphs.state import (
     brief_of,
     channel,
     outcomes_of,
+    report_channel,
     reports_of,
     thread_id_of,
 )
@@ -69,6 +70,12 @@ def domain_result(
             for point in dict.fromkeys(str(u.get("point")) for u in state.get("usage", []) if u.get("point"))
         },
     )
+
+
+def spent(usage: Usage, point: str) -> dict[str, Any]:
+    """One step's entry in the domain's `usage` channel: its decision point and the counts that are not
+    zero (every reader sums them with zero for a missing count: `total_usage`, explain)."""
+    return {**{k: v for k, v in usage.as_dict().items() if v}, "point": point}
 
 
 def _findings(report: SpecialistReport, outcomes: Sequence[ActionOutcome]) -> str:
@@ -109,14 +116,14 @@ def build_domain_graph(
                 specialists,
                 reports,
                 outcomes_of(state),
-                steps=update.get("steps", state.get("steps", 0)),
+                steps=len(reports),  # specialist runs so far: each leaves one report
                 budget=get_settings().domain_step_budget,
                 prompt=context.prompt("supervisor"),
             )
         if usage.model_calls or usage.fallbacks:
-            spent = {**usage.as_dict(), "point": "supervisor"}
-            update["usage"] = [*update.get("usage", []), spent]
-            usage_so_far.append(spent)
+            step_usage = spent(usage, "supervisor")
+            update["usage"] = [*update.get("usage", []), step_usage]
+            usage_so_far.append(step_usage)
         if usage.fallbacks:
             update["fallbacks"] = [*update.get("fallbacks", []), *usage.fallbacks]
             fallbacks_so_far.extend(usage.fallbacks)
@@ -160,9 +167,9 @@ def build_domain_graph(
                         lambda: run_llm_specialist(decider, specialist, run, context.prompt("specialist")),
                         twin,
                     )
-            update: dict[str, Any] = {"reports": [channel(report)], "steps": state.get("steps", 0) + 1}
+            update: dict[str, Any] = {"reports": [report_channel(report)]}
             if usage.model_calls or usage.fallbacks:
-                update["usage"] = [{**usage.as_dict(), "point": "specialist"}]
+                update["usage"] = [spent(usage, "specialist")]
             if usage.fallbacks:
                 update["fallbacks"] = usage.fallbacks
             return await decide_next(state, update, context)

@@ -41,6 +41,7 @@ from switchboard.graphs.state import (
     channel,
     chat_input,
     entities_of,
+    lean_channel,
     memory_of,
     results_of,
     route_of,
@@ -74,19 +75,28 @@ async def intake(state: RouterState, runtime: Runtime[Context], config: Runnable
     assert isinstance(message, str)
     # The chat view gets the customer's message as admitted (redacted): a chat input is replaced by id.
     said = HumanMessage(message, id=chat.id if chat is not None else str(uuid.uuid4()))
-    return {
+    update: dict[str, Any] = {
         "message": message,
         "messages": [said],
         "message_id": said.id,
         "customer_id": customer_id,
-        "entities": channel(extract_entities(message)),
+        "turn": state.get("turn", 0) + 1,
+        "started_at": datetime.now(UTC).isoformat(),
+    }
+    # What this turn names, and the previous turn's results, fallbacks and answer cleared: an empty value
+    # where there is nothing to clear (a thread's first turn) is not written, since it would only be
+    # stored, with a version of its channel in every later checkpoint.
+    entities = extract_entities(message)
+    if entities != Entities() or state.get("entities"):
+        update["entities"] = lean_channel(entities)
+    resets: dict[str, Any] = {
         "domain_results": Overwrite([]),
         "fallbacks": Overwrite([]),
         "answer": "",
         "domains": [],
-        "turn": state.get("turn", 0) + 1,
-        "started_at": datetime.now(UTC).isoformat(),
     }
+    update.update({key: value for key, value in resets.items() if state.get(key)})
+    return update
 
 
 async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
@@ -115,7 +125,7 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
         Send(
             domain,
             {
-                "brief": channel(
+                "brief": lean_channel(
                     Brief(
                         domain=domain,
                         request=decision.domain_requests.get(domain) or state["message"],
@@ -214,10 +224,11 @@ async def compose_answer(
         "answered": state.get("turn", 0),
         "turns": turns,
         "messages": bounded_messages(state, AIMessage(answer, id=message_id), window),
-        "memory": channel(memory),
+        "memory": lean_channel(memory),  # read back through `memory_of`
         "compose_usage": usage.as_dict(),
         **({"fallbacks": usage.fallbacks} if usage.fallbacks else {}),
-        "budget": budget_view,
+        # no budget set (the default): nothing written, unless a budget of an earlier turn is to clear
+        **({"budget": budget_view} if budget_view is not None or state.get("budget") else {}),
     }
 
 

@@ -92,8 +92,8 @@ class DomainOutput(TypedDict):
 
 class DomainState(TypedDict, total=False):
     brief: dict[str, Any]
-    steps: int  # specialist runs so far (bounded by settings.domain_step_budget)
-    reports: Annotated[list[dict[str, Any]], operator.add]  # SpecialistReport per specialist run
+    # SpecialistReport per specialist run: their number is the steps spent (settings.domain_step_budget)
+    reports: Annotated[list[dict[str, Any]], operator.add]
     outcomes: Annotated[list[dict[str, Any]], operator.add]  # ActionOutcome per write action
     budget_exhausted: bool
     usage: Annotated[
@@ -109,6 +109,20 @@ class DomainState(TypedDict, total=False):
 
 def channel(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json")
+
+
+def lean_channel(model: BaseModel) -> dict[str, Any]:
+    """A contract's JSON without the fields at their defaults, for channels read back only through their
+    contract (`brief_of`, `entities_of`): a brief is stored five times per domain (the Send, the router's
+    tasks, the domain's input, its write and its blob), and most of an empty `Entities` is field names."""
+    return model.model_dump(mode="json", exclude_defaults=True)
+
+
+def report_channel(report: SpecialistReport) -> dict[str, Any]:
+    """A report's JSON without its empty proposals and handoffs (most reports have neither; readers of
+    the raw channel, explain among them, take them as empty when absent). Its findings stay whole."""
+    empty = {name for name in ("proposed_actions", "handoffs") if not getattr(report, name)}
+    return report.model_dump(mode="json", exclude=empty)
 
 
 def brief_of(state: DomainState) -> Brief:
