@@ -20,6 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, cast
 
+import psycopg
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph.state import CompiledStateGraph
@@ -31,7 +32,7 @@ from pydantic import BaseModel
 from switchboard.agents.composer import compose_deterministic
 from switchboard.agents.context import AdmittedContext, Context, DecisionPoint
 from switchboard.agents.contracts import ActionOutcome, ComposeRequest, DomainResult
-from switchboard.agents.intake import admit, check_customer, validate_customer_id
+from switchboard.agents.intake import check_customer, redact, validate_customer_id, validate_message
 from switchboard.agents.llm import total_usage
 from switchboard.agents.models import get_chat_model, is_deterministic
 from switchboard.config.checkpointer import async_checkpointer_on
@@ -44,14 +45,14 @@ from switchboard.graphs.domain import domain_result
 from switchboard.graphs.router import router_builder
 from switchboard.graphs.state import DomainState, channel
 from switchboard.history import thread_history
-from switchboard.observability import explain, records
+from switchboard.observability import explain, records, tracing
 from switchboard.observability.cost import prices
 from switchboard.observability.metrics import track_pool
 from switchboard.observability.request import observed_request
 from switchboard.startup import loaded
 from switchboard.tools import approvals, threads
 from switchboard.tools.approvals import Identity
-from switchboard.tools.db import close_store_pools, store_connection
+from switchboard.tools.db import TracedCursor, close_store_pools, store_connection
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +204,7 @@ async def _unlock(conn: AsyncConnection[Any], thread_id: str) -> None:
     try:
         async with asyncio.timeout(get_settings().db_connect_timeout):
             await conn.execute(
-                "select pg_advisory_unlock(hashtextextended(%s, 0))", (f"switchboard-thread:{thread_id}",)
+                "select pg_advisory_unlock(hashtextextended(%s, 0))", (threads.lock_key(thread_id),)
             )
     except Exception as exc:
         log.warning("thread %s: unlock failed (%s); closing its lock session instead", thread_id, exc)
@@ -272,7 +273,7 @@ class Switchboard:
         async with self.lock_pool.connection() as conn:
             cur = await conn.execute(
                 "select pg_try_advisory_lock(hashtextextended(%s, 0)) as locked",
-                (f"switchboard-thread:{thread_id}",),
+                (threads.lock_key(thread_id),),
             )
             row = await cur.fetchone()
             if not row or not row["locked"]:
@@ -287,21 +288,37 @@ class Switchboard:
     def config(self, thread_id: str, customer_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": thread_id}, "metadata": {"customer_id": customer_id}}
 
-    async def _admit(
+    def _admit(
         self, message: str, customer_id: str, thread_id: str | None, context: Context | None
-    ) -> tuple[str, str, str, AdmittedContext, bool]:
-        """Every check a new message passes before the graph runs, so a refused one writes nothing: the
-        text, the customer (known to the store), the thread id and the caller's right to it. Then the
-        thread is claimed for the customer (its ownership record), and the graph does not admit again.
-        The last value: the thread was new (its record written now), so no run of it can be unfinished."""
-        admitted = await admit(message, validate_customer_id(customer_id))
+    ) -> tuple[str, str, str, AdmittedContext]:
+        """The checks a new message passes before anything is written, so a refused one writes nothing:
+        the text (validated, then redacted), the customer id, the thread id and the deciders. The store's
+        part (the customer is known, the caller's right to the thread) is `_claimed`'s, which claims the
+        thread for the customer (its ownership record): the graph does not admit again."""
+        text = redact(validate_message(message))
+        customer_id = validate_customer_id(customer_id)
         thread_id = validate_thread_id(thread_id) if thread_id is not None else str(uuid.uuid4())
         fields = {f.name: getattr(context, f.name) for f in dataclasses.fields(Context)} if context else {}
-        ctx = AdmittedContext(**{**fields, "customer_id": admitted.customer_id})
+        ctx = AdmittedContext(**{**fields, "customer_id": customer_id})
         check_deciders(ctx)
-        async with store_connection() as conn:
-            claimed = await threads.claim(conn, thread_id, admitted.customer_id)
-        return admitted.message, admitted.customer_id, thread_id, ctx, bool(claimed["inserted"])
+        return text, customer_id, thread_id, ctx
+
+    @asynccontextmanager
+    async def _claimed(self, thread_id: str, customer_id: str) -> AsyncIterator[bool]:
+        """The thread claimed for a customer the store knows, and its run lock held until the block ends
+        (`thread_lock`'s, taken in the same statement: `threads.claim_and_lock`). Yields whether the
+        thread is new (its record written now), so no run of it can be unfinished."""
+        async with self.lock_pool.connection() as conn:
+            # Traced like the store's connections: the claim is a store query, a span when tracing is on.
+            conn.cursor_factory = TracedCursor if tracing.enabled() else psycopg.AsyncCursor
+            try:
+                claimed = await threads.claim_and_lock(conn, thread_id, customer_id)
+            finally:
+                conn.cursor_factory = psycopg.AsyncCursor
+            try:
+                yield bool(claimed["inserted"])
+            finally:
+                await _unlock(conn, thread_id)
 
     async def ask(
         self,
@@ -313,11 +330,9 @@ class Switchboard:
     ) -> AskResult:
         """Run one request to the end (or to an approval pause) and return the answer and its path."""
         async with observed_request("ask", thread_id, customer_id) as observed:
-            message, customer_id, thread_id, ctx, new = await self._admit(
-                message, customer_id, thread_id, context
-            )
+            message, customer_id, thread_id, ctx = self._admit(message, customer_id, thread_id, context)
             observed.identify(thread_id, ctx)
-            async with self.thread_lock(thread_id):
+            async with self._claimed(thread_id, customer_id) as new:
                 if not new:  # a run claims its thread before it does anything: a new one has none to settle
                     await self._settle(thread_id, customer_id, ctx)
                 config = observed.config(self.config(thread_id, customer_id))
@@ -360,11 +375,9 @@ class Switchboard:
         until the last event ("result", the AskResult) or until the generator is closed.
         """
         async with observed_request("ask", thread_id, customer_id) as observed:
-            message, customer_id, thread_id, ctx, new = await self._admit(
-                message, customer_id, thread_id, context
-            )
+            message, customer_id, thread_id, ctx = self._admit(message, customer_id, thread_id, context)
             observed.identify(thread_id, ctx)
-            async with self.thread_lock(thread_id):
+            async with self._claimed(thread_id, customer_id) as new:
                 if not new:  # a run claims its thread before it does anything: a new one has none to settle
                     await self._settle(thread_id, customer_id, ctx)
                 yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}

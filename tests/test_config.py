@@ -280,3 +280,43 @@ async def test_checkpoint_writes_are_the_stock_savers_rows(any_db: str) -> None:
             assert mine == theirs and mine, table
         assert len(await rows("checkpoint_blobs", threads["ours"])) == 2  # messages and memory
         assert len(await rows("checkpoint_writes", threads["ours"])) == 5
+
+
+def test_channel_versions_are_short_ordered_as_text_and_newer_than_older_formats() -> None:
+    from switchboard.config.checkpointer import compact_version
+
+    versions, current = [], None
+    for _ in range(5000):
+        current = compact_version(current)
+        versions.append(current)
+    assert versions == sorted(versions) and {len(v) for v in versions} == {11}
+    assert len({v.split(".")[1] for v in versions}) == len(versions)  # the random part tells forks apart
+    # Threads written before: our 12-digit versions and the stock saver's 32 digits are read as decimal,
+    # and the next version sorts after them, so a node still sees the channel as updated.
+    for older in ("000000000012.0000abcd", "00000000000000000000000000000012.0.42"):
+        following = compact_version(older)
+        assert following > older and following.split(".")[0] == compact_version(12).split(".")[0]
+
+
+async def test_a_domains_checkpoints_keep_langgraphs_metadata_and_the_routers_the_runs(
+    app, scenarios
+) -> None:  # type: ignore[no-untyped-def]
+    """The run's ids (run, request, customer, surface) are on the router's checkpoints, where every reader
+    looks for them; a domain's checkpoints keep LangGraph's own metadata, `parents` among it."""
+    customer = str(scenarios["late_parcel"]["customer_id"])
+    result = await app.ask("where is my parcel?", customer_id=customer)
+    async with app.pool.connection() as conn:
+        cur = await conn.execute(
+            "select checkpoint_ns, checkpoint_id, metadata from checkpoints where thread_id = %s",
+            (result.thread_id,),
+        )
+        rows = list(await cur.fetchall())
+    router = {r["checkpoint_id"] for r in rows if r["checkpoint_ns"] == ""}
+    assert router and all(
+        {"run_id", "request_id", "customer_id", "surface", "step", "source"} <= set(r["metadata"])
+        for r in rows
+        if r["checkpoint_ns"] == ""
+    )
+    inner = [r for r in rows if r["checkpoint_ns"]]
+    assert inner and all(set(r["metadata"]) == {"step", "source", "parents"} for r in inner)
+    assert all(r["metadata"]["parents"][""] in router for r in inner)

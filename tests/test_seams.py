@@ -68,6 +68,50 @@ async def test_a_thread_created_empty_is_owned_before_its_first_message(
     assert [c async for c in app.checkpointer.alist(config)] == []
 
 
+async def test_claim_and_lock_is_one_statement_that_writes_and_holds_nothing_when_refused(
+    app: Switchboard, scenarios: dict[str, dict[str, Any]]
+) -> None:
+    """`ask`'s store check of the customer, claim of the thread and run lock are one statement: an unknown
+    customer or another customer's thread is refused with nothing written or locked; a busy thread is
+    claimed (as before) and refused; the lock is released when the run ends."""
+    from switchboard.config.errors import Conflict, NotFound
+    from switchboard.tools import threads
+
+    alice = str(scenarios["happy_customer"]["customer_id"])
+    bob = str(scenarios["refund_issued"]["customer_id"])
+    thread_id = f"lock-{uuid.uuid4()}"
+
+    async def locked_elsewhere() -> bool:
+        async with app.pool.connection() as other:
+            cur = await other.execute(
+                "select pg_try_advisory_lock(hashtextextended(%s, 0)) as got", (threads.lock_key(thread_id),)
+            )
+            got = bool((await cur.fetchone() or {})["got"])
+            if got:
+                await other.execute(
+                    "select pg_advisory_unlock(hashtextextended(%s, 0))", (threads.lock_key(thread_id),)
+                )
+            return not got
+
+    with pytest.raises(NotFound, match="customer CUST-999999 does not exist"):
+        await app.ask("where is my parcel?", customer_id="CUST-999999", thread_id=thread_id)
+    assert await owner_row(app, thread_id) == [] and not await locked_elsewhere()
+    async with app.lock_pool.connection() as conn:
+        row = await threads.claim_and_lock(conn, thread_id, alice)
+        assert row["inserted"] is True and await locked_elsewhere()
+        with pytest.raises(Forbidden, match="another customer"):
+            async with app.lock_pool.connection() as second:
+                await threads.claim_and_lock(second, thread_id, bob)
+        with pytest.raises(Conflict, match="busy"):
+            await app.ask("where is my parcel?", customer_id=alice, thread_id=thread_id)
+        await conn.execute(
+            "select pg_advisory_unlock(hashtextextended(%s, 0))", (threads.lock_key(thread_id),)
+        )
+    assert await owner_row(app, thread_id) == [{"customer_id": alice}] and not await locked_elsewhere()
+    result = await app.ask("where is my parcel?", customer_id=alice, thread_id=thread_id)
+    assert result.status == "done" and not await locked_elsewhere()
+
+
 # ------------------------------------------------------------------ admission once
 
 

@@ -52,21 +52,23 @@ def turn_events(state: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return events
 
 
+def outbox_rows(thread_id: str, state: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """This turn's events as outbox rows: (topic, dedupe key, payload as JSON with the trace context)."""
+    turn = state.get("turn", 0)
+    return [
+        (topic, f"{thread_id}:{turn}:{index}:{topic}", json.dumps(with_trace_context(payload)))
+        for index, (topic, payload) in enumerate(turn_events(state))
+    ]
+
+
 async def publish(conn: Any, thread_id: str, customer_id: str, state: Mapping[str, Any]) -> list[int]:
     """Write this turn's events and enqueue the new ones, in `conn`'s open transaction; returns their ids."""
-    turn = state.get("turn", 0)
     new: list[int] = []
-    for index, (topic, payload) in enumerate(turn_events(state)):
+    for topic, key, payload in outbox_rows(thread_id, state):
         cur = await conn.execute(
             "insert into store.outbox (topic, dedupe_key, thread_id, customer_id, payload)"
             " values (%s, %s, %s, %s, %s) on conflict (dedupe_key) do nothing returning id",
-            (
-                topic,
-                f"{thread_id}:{turn}:{index}:{topic}",
-                thread_id,
-                customer_id or None,
-                json.dumps(with_trace_context(payload)),
-            ),
+            (topic, key, thread_id, customer_id or None, payload),
         )
         row = await cur.fetchone()
         if row is not None:

@@ -102,7 +102,7 @@ def _register_tasks(app: procrastinate.App, settings: Settings) -> None:
 
 
 @asynccontextmanager
-async def _unprepared(conn: psycopg.AsyncConnection[Any]) -> AsyncIterator[None]:
+async def unprepared(conn: psycopg.AsyncConnection[Any]) -> AsyncIterator[None]:
     """The queue's statements are never server-side prepared: a prepared statement keeps the type ids of
     the queue's composite types, and after `db reset` (which recreates schema `queue`) every long-lived
     connection that had prepared one fails with "cache lookup failed for type". Parsing them costs
@@ -125,15 +125,17 @@ async def set_search_path(conn: psycopg.AsyncConnection[Any]) -> None:
 # scheduled; a test compares the jobs with the deferrer's), and the outbox rows pointed at their jobs.
 # Every turn publishes an event, and this spares a command the import of procrastinate (a twentieth of
 # `ask`'s start-up) and a round trip.
-_ENQUEUE_SQL = f"""
-with events as (
-    select id, n from unnest(%(ids)s::bigint[]) with ordinality as e(id, n)
-), jobs as (
-    select job_id, n from unnest(procrastinate_defer_jobs_v1(array(
+def _enqueue_sql(events: str) -> str:
+    """One `handle_event` job per event of the `events` query (`id`, `n`: the order to defer them in),
+    and each event's outbox row pointed at its job. The queue's functions carry their own search_path
+    (migration 0006), so their schema-qualified names need no `set local search_path` first."""
+    return f"""
+with events as ({events}), jobs as (
+    select job_id, n from unnest(queue.procrastinate_defer_jobs_v1(array(
         select row(
             '{OUTBOX_QUEUE}'::varchar, '{HANDLE_EVENT}'::varchar, 0, null::text, null::text,
             jsonb_build_object('event_id', id), null::timestamptz
-        )::procrastinate_job_to_defer_v1
+        )::queue.procrastinate_job_to_defer_v1
         from events order by n
     ))) with ordinality as j(job_id, n)
 ), linked as (
@@ -142,6 +144,15 @@ with events as (
 )
 select job_id from jobs order by n
 """
+
+
+_ENQUEUE_SQL = _enqueue_sql("select id, n from unnest(%(ids)s::bigint[]) with ordinality as e(id, n)")
+# The events of these dedupe keys that have no job yet: a turn's events, written by the statement before
+# in the same transaction (tools/turns.py sends both in one round trip, so it cannot pass their ids).
+ENQUEUE_KEYS_SQL = _enqueue_sql(
+    "select id, row_number() over (order by id) as n from store.outbox"
+    " where dedupe_key = any(%(keys)s::text[]) and job_id is null and handled_at is null"
+)
 
 
 async def enqueue_events(conn: psycopg.AsyncConnection[Any], event_ids: Sequence[int]) -> list[int]:
@@ -154,8 +165,7 @@ async def enqueue_events(conn: psycopg.AsyncConnection[Any], event_ids: Sequence
         return []
     from psycopg.rows import dict_row
 
-    await set_search_path(conn)
-    async with _unprepared(conn), conn.cursor(row_factory=dict_row) as cur:
+    async with unprepared(conn), conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(_ENQUEUE_SQL, {"ids": [int(i) for i in event_ids]})
         return [int(row["job_id"]) for row in await cur.fetchall()]
 
@@ -171,7 +181,7 @@ async def schedule_erasure(conn: psycopg.AsyncConnection[Any], customer_id: str,
     from procrastinate import exceptions as queue_errors
 
     try:
-        async with _unprepared(conn):
+        async with unprepared(conn):
             return await deferrer.defer_async(customer_id=customer_id)
     except queue_errors.AlreadyEnqueued:
         return 0

@@ -15,7 +15,8 @@ from typing import Any
 
 from switchboard.tools.actions import args_hash
 from switchboard.tools.db import store_connection
-from switchboard.tools.outbox import publish
+from switchboard.tools.outbox import outbox_rows
+from switchboard.tools.queue import ENQUEUE_KEYS_SQL, unprepared
 
 
 async def _deciders(conn: Any, thread_id: str, results: list[dict[str, Any]]) -> dict[tuple[str, str], Any]:
@@ -50,10 +51,29 @@ def _total_usage(state: Mapping[str, Any]) -> dict[str, int]:
     return total
 
 
-async def record_turn(conn: Any, thread_id: str, customer_id: str, state: Mapping[str, Any]) -> bool:
-    """Write this turn's record in `conn`'s open transaction; False when it was written before."""
+_INSERT_TURN_SQL = (
+    "insert into store.turns (thread_id, turn, customer_id, request, route, domains, answer, usage, started_at)"
+    " values (%(thread)s, %(turn)s, %(customer)s, %(request)s, %(route)s, %(domains)s, %(answer)s, %(usage)s,"
+    " %(started_at)s) on conflict (thread_id, turn) do nothing"
+)
+# The turn's record and its events in one statement (the record as a data-modifying CTE), the events'
+# ids returned for the new ones (an event written before, by an earlier try of the turn, is kept as it is).
+_FINISH_SQL = f"""
+with turn as ({_INSERT_TURN_SQL})
+insert into store.outbox (topic, dedupe_key, thread_id, customer_id, payload)
+select e.topic, e.dedupe_key, %(thread)s, %(customer)s, e.payload::jsonb
+from unnest(%(topics)s::text[], %(keys)s::text[], %(payloads)s::text[]) with ordinality
+    as e(topic, dedupe_key, payload, n)
+order by e.n
+on conflict (dedupe_key) do nothing returning id
+"""
+
+
+def _record(
+    thread_id: str, customer_id: str, state: Mapping[str, Any], deciders: dict[tuple[str, str], Any]
+) -> dict[str, Any]:
+    """The turn record's row (the parameters of `_INSERT_TURN_SQL`)."""
     results = sorted(state.get("domain_results") or [], key=lambda r: r["domain"])
-    deciders = await _deciders(conn, thread_id, results)
     route = state.get("route") or {}
     domains = []
     for r in results:
@@ -90,45 +110,63 @@ async def record_turn(conn: Any, thread_id: str, customer_id: str, state: Mappin
                 "usage_by_point": r.get("usage_by_point") or {},
             }
         )
-    cur = await conn.execute(
-        "insert into store.turns (thread_id, turn, customer_id, request, route, domains, answer, usage, started_at)"
-        " values (%s, %s, %s, %s, %s, %s, %s, %s, %s) on conflict (thread_id, turn) do nothing",
-        (
-            thread_id,
-            int(state.get("turn", 0)),
-            customer_id or None,
-            state.get("message", ""),
-            json.dumps(
-                {
-                    k: route.get(k)
-                    for k in (
-                        "domains",
-                        "decider",
-                        "confidence",
-                        "rationale",
-                        "out_of_scope",
-                        "needs_clarification",
-                        "usage",
-                    )
-                }
-                # the run's deciders, trace id and budget, for `explain` and `cost` after pruning
-                | {k: v for k, v in (state.get("observability") or {}).items() if v is not None}
-            ),
-            json.dumps(domains),
-            state.get("answer", ""),
-            json.dumps(_total_usage(state)),
-            state.get("started_at"),
+    return {
+        "thread": thread_id,
+        "turn": int(state.get("turn", 0)),
+        "customer": customer_id or None,
+        "request": state.get("message", ""),
+        "route": json.dumps(
+            {
+                k: route.get(k)
+                for k in (
+                    "domains",
+                    "decider",
+                    "confidence",
+                    "rationale",
+                    "out_of_scope",
+                    "needs_clarification",
+                    "usage",
+                )
+            }
+            # the run's deciders, trace id and budget, for `explain` and `cost` after pruning
+            | {k: v for k, v in (state.get("observability") or {}).items() if v is not None}
         ),
-    )
+        "domains": json.dumps(domains),
+        "answer": state.get("answer", ""),
+        "usage": json.dumps(_total_usage(state)),
+        "started_at": state.get("started_at"),
+    }
+
+
+async def record_turn(conn: Any, thread_id: str, customer_id: str, state: Mapping[str, Any]) -> bool:
+    """Write this turn's record in `conn`'s open transaction; False when it was written before."""
+    results = state.get("domain_results") or []
+    record = _record(thread_id, customer_id, state, await _deciders(conn, thread_id, results))
+    cur = await conn.execute(_INSERT_TURN_SQL, record)
     return bool(cur.rowcount)
 
 
 async def finish_turn(thread_id: str, customer_id: str, state: Mapping[str, Any]) -> int:
-    """The end of a turn: its events (enqueued) and its record, in one transaction; returns new events."""
-    async with store_connection() as conn, conn.transaction():
-        new = await publish(conn, thread_id, customer_id, state)
-        await record_turn(conn, thread_id, customer_id, state)
-    return len(new)
+    """The end of a turn: its record and its events, each new event with its queue job, in one
+    transaction; returns how many events were new.
+
+    One round trip (after the approvals' query, for a turn with actions): the transaction, the record and
+    events' statement and the enqueue of the events without a job go out together as a pipeline."""
+    results = state.get("domain_results") or []
+    keyed = outbox_rows(thread_id, state)
+    async with store_connection() as conn:
+        record = _record(thread_id, customer_id, state, await _deciders(conn, thread_id, results))
+        params = {
+            **record,
+            "topics": [topic for topic, _, _ in keyed],
+            "keys": [key for _, key, _ in keyed],
+            "payloads": [payload for _, _, payload in keyed],
+        }
+        async with conn.pipeline(), conn.transaction():
+            inserted = await conn.execute(_FINISH_SQL, params)
+            async with unprepared(conn):
+                await conn.execute(ENQUEUE_KEYS_SQL, {"keys": params["keys"]})
+        return len(await inserted.fetchall())
 
 
 async def turn_records(thread_id: str) -> list[dict[str, Any]]:
