@@ -24,6 +24,8 @@ from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.postgres.base import SELECT_SQL, UPSERT_CHECKPOINTS_SQL
 from langgraph.checkpoint.serde.types import _DeltaSnapshot
+from psycopg import AsyncCursor
+from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
@@ -161,6 +163,28 @@ class SwitchboardAsyncPostgresSaver(AsyncPostgresSaver):
 
     def get_next_version(self, current: str | None, channel: None) -> str:
         return compact_version(current)
+
+    @asynccontextmanager
+    async def _cursor(self, *, pipeline: bool = False) -> AsyncIterator[AsyncCursor[DictRow]]:
+        """The stock saver's cursor, without its lock when it runs on a pool. The lock is there for a
+        saver on one connection, which cannot be used by two coroutines at once; on a pool each call has a
+        connection of its own, and the lock only made every checkpoint read and write of the process wait
+        for every other (the domains of one request, and every request in flight). LangGraph orders what
+        must be ordered itself: a run's checkpoints are put one after the other."""
+        if self.pipe is not None or not isinstance(self.conn, AsyncConnectionPool):
+            async with super()._cursor(pipeline=pipeline) as cur:
+                yield cur
+            return
+        async with self.conn.connection() as conn:
+            if pipeline and self.supports_pipeline:
+                async with conn.pipeline(), conn.cursor(binary=True, row_factory=dict_row) as cur:
+                    yield cur
+            elif pipeline:
+                async with conn.transaction(), conn.cursor(binary=True, row_factory=dict_row) as cur:
+                    yield cur
+            else:
+                async with conn.cursor(binary=True, row_factory=dict_row) as cur:
+                    yield cur
 
     async def aput(
         self,
