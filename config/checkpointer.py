@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
@@ -113,6 +114,33 @@ def _metadata(config: RunnableConfig, metadata: CheckpointMetadata) -> Checkpoin
     return get_serializable_checkpoint_metadata(config, metadata)
 
 
+# Ids that say where a run came from, the same on each of its checkpoints: the run's input checkpoint
+# and its first step's keep them (explain, whose turn starts at the first step, and `runs` read them
+# there), the others only what groups and scopes them (run id, customer, trace id, deciders).
+_ONCE_PER_RUN = ("request_id", "surface")
+_RUNS_SEEN = 4096  # runs remembered per saver (a run forgotten early only keeps its ids twice)
+
+
+class _FirstOfRun:
+    def __init__(self) -> None:
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def trim(self, metadata: CheckpointMetadata) -> CheckpointMetadata:
+        run_id = metadata.get("run_id")
+        if metadata.get("source") == "input" or not isinstance(run_id, str):
+            return metadata
+        if not any(k in metadata for k in _ONCE_PER_RUN):
+            return metadata
+        with self._lock:
+            if run_id not in self._seen:
+                self._seen[run_id] = None
+                if len(self._seen) > _RUNS_SEEN:
+                    self._seen.popitem(last=False)
+                return metadata
+        return cast(CheckpointMetadata, {k: v for k, v in metadata.items() if k not in _ONCE_PER_RUN})
+
+
 class SwitchboardPostgresSaver(PostgresSaver):
     """LangGraph's `PostgresSaver` whose checkpoint load does not slow down as a thread grows."""
 
@@ -160,6 +188,10 @@ class SwitchboardAsyncPostgresSaver(AsyncPostgresSaver):
     here is a few kilobytes (the history window bounds it), and the thread hop cost more than the work."""
 
     SELECT_SQL = _select_sql()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._first_of_run = _FirstOfRun()
 
     def get_next_version(self, current: str | None, channel: None) -> str:
         return compact_version(current)
@@ -222,7 +254,7 @@ class SwitchboardAsyncPostgresSaver(AsyncPostgresSaver):
             checkpoint["id"],
             checkpoint_id,
             Jsonb(copy),
-            Jsonb(_metadata(config, metadata)),
+            Jsonb(self._first_of_run.trim(_metadata(config, metadata))),
         )
         # One statement, so one round trip and no pipeline: the blobs' insert rides along as a
         # data-modifying CTE (run once and to completion, in the same implicit transaction).

@@ -82,19 +82,15 @@ async def intake(state: RouterState, runtime: Runtime[Context], config: Runnable
         "customer_id": customer_id,
         "turn": state.get("turn", 0) + 1,
         "started_at": datetime.now(UTC).isoformat(),
+        "answer": "",  # always there, if empty, in the state and output of a turn not answered yet
     }
-    # What this turn names, and the previous turn's results, fallbacks and answer cleared: an empty value
+    # What this turn names, and the previous turn's results and fallbacks cleared: an empty value
     # where there is nothing to clear (a thread's first turn) is not written, since it would only be
     # stored, with a version of its channel in every later checkpoint.
     entities = extract_entities(message)
     if entities != Entities() or state.get("entities"):
         update["entities"] = lean_channel(entities)
-    resets: dict[str, Any] = {
-        "domain_results": Overwrite([]),
-        "fallbacks": Overwrite([]),
-        "answer": "",
-        "domains": [],
-    }
+    resets: dict[str, Any] = {"domain_results": Overwrite([]), "fallbacks": Overwrite([]), "domains": []}
     update.update({key: value for key, value in resets.items() if state.get(key)})
     return update
 

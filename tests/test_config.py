@@ -311,12 +311,14 @@ async def test_a_domains_checkpoints_keep_langgraphs_metadata_and_the_routers_th
             (result.thread_id,),
         )
         rows = list(await cur.fetchall())
-    router = {r["checkpoint_id"] for r in rows if r["checkpoint_ns"] == ""}
-    assert router and all(
-        {"run_id", "request_id", "customer_id", "surface", "step", "source"} <= set(r["metadata"])
-        for r in rows
-        if r["checkpoint_ns"] == ""
-    )
+    router = sorted((r for r in rows if r["checkpoint_ns"] == ""), key=lambda r: r["checkpoint_id"])
+    assert router and all({"run_id", "customer_id", "step", "source"} <= set(r["metadata"]) for r in router)
+    # Where the run came from is said on its input checkpoint and its first step's: explain finds it there.
+    assert all({"request_id", "surface"} <= set(r["metadata"]) for r in router[:2])
+    assert not any({"request_id", "surface"} & set(r["metadata"]) for r in router[2:])
+    explained = await app.explain(result.thread_id)
+    assert explained["runs"][0]["request_id"] == router[0]["metadata"]["request_id"]
+    router_ids = {r["checkpoint_id"] for r in router}
     inner = [r for r in rows if r["checkpoint_ns"]]
     assert inner and all(set(r["metadata"]) == {"step", "source", "parents"} for r in inner)
-    assert all(r["metadata"]["parents"][""] in router for r in inner)
+    assert all(r["metadata"]["parents"][""] in router_ids for r in inner)
