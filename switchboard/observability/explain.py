@@ -167,9 +167,9 @@ async def explain_thread(sb: Any, thread_id: str) -> dict[str, Any]:
                     "started_at": c["ts"],
                 },
             )
-            for key in ("trace_id", "request_id", "surface"):  # on the run's first checkpoint, at least
-                if entry.get(key) is None and meta.get(key) is not None:
-                    entry[key] = meta[key]
+            for name in ("trace_id", "request_id", "surface"):  # on the run's first checkpoints, at least
+                if entry.get(name) is None and meta.get(name) is not None:
+                    entry[name] = meta[name]
             entry["last_checkpoint_at"] = c["ts"]
     deciders = (
         next(
