@@ -34,6 +34,7 @@ from switchboard.agents.contracts import ActionOutcome, ComposeRequest, DomainRe
 from switchboard.agents.intake import admit, check_customer, validate_customer_id
 from switchboard.agents.llm import total_usage
 from switchboard.agents.models import get_chat_model, is_deterministic
+from switchboard.agents.replies import confirmation_reply
 from switchboard.config.checkpointer import async_checkpointer_on
 from switchboard.config.database import async_pool
 from switchboard.config.errors import ConfigurationError, Conflict, Forbidden, InputError, NotFound
@@ -317,6 +318,10 @@ class Switchboard:
                 message, customer_id, thread_id, context
             )
             observed.identify(thread_id, ctx)
+            answered = None if new else await self._answer_confirmation(thread_id, customer_id, message)
+            if answered is not None:
+                observed.finish(answered.status)
+                return answered
             async with self.thread_lock(thread_id):
                 if not new:  # a run claims its thread before it does anything: a new one has none to settle
                     await self._settle(thread_id, customer_id, ctx)
@@ -325,6 +330,31 @@ class Switchboard:
                 result = await self.result(thread_id, output)
             observed.finish(result.status)
             return result
+
+    async def _answer_confirmation(self, thread_id: str, customer_id: str, message: str) -> AskResult | None:
+        """A plain yes or no ("yes please", "nein danke") to a turn that waits for this customer's own
+        confirmation decides it, as the chat prompt or `decide` would, and the run goes on; None when the
+        message is not such an answer or nothing waits for the customer (staff approvals are staff's)."""
+        reply = confirmation_reply(message)
+        if reply is None:
+            return None
+        snapshot = await self.graph.aget_state(thread_config(thread_id))
+        mine = [
+            i
+            for i in snapshot.interrupts
+            if isinstance(i.value, dict)
+            and i.value.get("required_role") == "customer"
+            and i.value.get("customer_id") == customer_id
+        ]
+        if len(mine) != 1:  # none, or several: which one a bare "yes" means is not clear
+            return None
+        return await self.decide(
+            thread_id,
+            actor=Identity("customer", customer_id),
+            decision=reply,
+            interrupt_id=mine[0].id,
+            reason="the customer declined in the conversation" if reply == "reject" else None,
+        )
 
     async def create_thread(self, customer_id: str, thread_id: str | None = None) -> dict[str, Any]:
         """A new, empty thread owned by `customer_id` (an existing customer), before its first message.
@@ -364,6 +394,12 @@ class Switchboard:
                 message, customer_id, thread_id, context
             )
             observed.identify(thread_id, ctx)
+            answered = None if new else await self._answer_confirmation(thread_id, customer_id, message)
+            if answered is not None:
+                yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}
+                observed.finish(answered.status)
+                yield {"event": "result", "data": answered.to_dict()}
+                return
             async with self.thread_lock(thread_id):
                 if not new:  # a run claims its thread before it does anything: a new one has none to settle
                     await self._settle(thread_id, customer_id, ctx)
@@ -392,8 +428,22 @@ class Switchboard:
             await self._finish(thread_id, owner, context, snapshot)
             snapshot = await self.graph.aget_state(thread_config(thread_id))
         if snapshot.interrupts:
+            values = [i.value for i in snapshot.interrupts if isinstance(i.value, dict)]
+            if values and all(
+                v.get("required_role") == "customer" and v.get("customer_id") == owner for v in values
+            ):
+                what = "; ".join(str(v.get("description") or "an action") for v in values)
+                raise Conflict(
+                    f"thread {thread_id} is waiting for an approval: your confirmation of {what}. Reply yes or "
+                    "no (or approve or reject it) before sending a new message"
+                )
+            staff = "; ".join(
+                str(v.get("description") or "an action") for v in values if v.get("required_role") == "staff"
+            )
             raise Conflict(
-                f"thread {thread_id} is waiting for an approval; approve or reject it before sending a new message"
+                f"thread {thread_id} is waiting for an approval"
+                + (f" by staff ({staff}): it goes on once they decide" if staff else "")
+                + "; approve or reject it before sending a new message"
             )
 
     @staticmethod

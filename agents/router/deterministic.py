@@ -46,6 +46,7 @@ from switchboard.agents import registry
 from switchboard.agents.contracts import RouteDecision, RouteRequest
 from switchboard.agents.router import discourse
 from switchboard.agents.router import lexicon as lx
+from switchboard.agents.router.entities import postal_addresses
 from switchboard.agents.router.language import detect, fold, stem_in, stems_in
 
 __all__ = [
@@ -604,6 +605,8 @@ def tokens_for(text: str) -> list[str]:
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text[:MAX_ROUTE_TEXT])
     text = _CONTROL.sub(" ", text)
+    for address in postal_addresses(text):  # "Herengracht 420, 1017 BZ Amsterdam": a place, as a slot is
+        text = text.replace(address, f" {lx.T_PLACE} ")
     return text.strip()
 
 
@@ -1350,6 +1353,29 @@ def _weak_follow_up(text: str, decision: RouteDecision) -> bool:
     )
 
 
+_PLACE_TOKEN = re.compile(rf"\s*\b{lx.T_PLACE}\b\s*")
+
+
+def _restore_places(decision: RouteDecision, texts: Sequence[str]) -> RouteDecision:
+    """The briefs get the addresses back: routing read each as a place (``_clean``), a specialist needs
+    it as written. ``texts``: what the domain requests were cut from, in order (earlier request, this)."""
+    raw = [unicodedata.normalize("NFKC", t[:MAX_ROUTE_TEXT]) for t in texts]
+    addresses = [a for t in raw for a in postal_addresses(_CONTROL.sub(" ", t))]
+    if not addresses or not any(lx.T_PLACE in r for r in decision.domain_requests.values()):
+        return decision
+    joined = " / ".join(_clean(t) for t in texts)
+
+    def restore(request: str) -> str:
+        at = joined.find(request)
+        index = iter(range(joined[:at].count(lx.T_PLACE) if at >= 0 else 0, 10_000))
+        return _PLACE_TOKEN.sub(
+            lambda _: f" {addresses[min(next(index), len(addresses) - 1)]} ", request
+        ).strip()
+
+    requests = {d: restore(r) for d, r in decision.domain_requests.items()}
+    return decision.model_copy(update={"domain_requests": requests})
+
+
 def route_deterministic(request: str | RouteRequest, history: Sequence[str] | None = None) -> RouteDecision:
     """Route a request to domains without a model.
 
@@ -1365,6 +1391,11 @@ def route_deterministic(request: str | RouteRequest, history: Sequence[str] | No
         text, past = request, list(history or [])
     if not isinstance(text, str):
         raise TypeError(f"request text must be a string, got {type(text).__name__}")
+    decision = _route(text, past)
+    return _restore_places(decision, [str(past[-1]), text] if past else [text])
+
+
+def _route(text: str, past: list[str]) -> RouteDecision:
     cleaned = _clean(text)
     if not cleaned:
         raise ValueError("request text is empty: nothing to route")

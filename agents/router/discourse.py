@@ -83,7 +83,10 @@ def disclaimed(words: Sequence[str]) -> tuple[set[int], bool]:
         start: int | None = None
         if w in lx.NEGATORS or w in lx.FOREIGN_NEGATORS:
             head = _head_after(words, i)
-            if head is not None:
+            # "I don't want to be charged for it", "don't want to get billed twice": a worry about what
+            # might happen to them, which is the subject, not a request taken back
+            worry = head is not None and list(words[head + 1 : head + 3]) in (["to", "be"], ["to", "get"])
+            if head is not None and not worry:
                 start = i
         if start is None and i == 0 and _dismissal(words):
             start = i

@@ -31,6 +31,7 @@ _REFUND_ASK = re.compile(
     r"|i'd)\b[^.?!]{0,40}\b(refund|money back|reimburs\w*|reverse|pay (me )?back)"
     r"|\b(can|could|may) i (get|have)\b[^.?!]{0,30}\b(refund|money back|reimburs\w*)"
     r"|\brefund (it|me|them|this|that|the|my|both|one|everything|\d)"
+    r"|\b(payment|charge|amount|money|cash|euros?|dollars?)\s+back\b"
     r"|^\W*refund\b"
     r"|\b(erstatten|zur[üu]ckerstatten|zur[üu]ckzahlen|zur[üu]ckbuchen|geld zur[üu]ck|reembols(a|e|en|ar|arme|adme|ad)"
     r"|devu[ée]lva\w*|devolver (el|mi) dinero|rembourse[rz]|remboursez|terugbetalen|terugstorten|geld terug)\b"
@@ -246,17 +247,21 @@ async def _never_charged(run: SpecialistRun, orders: list[dict[str, Any]]) -> st
     return " ".join(sentences)
 
 
-def _refund_sentence(r: dict[str, Any], paid_with: str, what: str) -> str:
+def _refund_sentence(r: dict[str, Any], paid_with: str, what: str, asked: bool = False) -> str:
+    """A refund's state in words; `asked`: the customer asks for this refund, so it is said that it
+    already exists (and nothing more is refunded)."""
     about = f"for order {r['order_id']}" + (f" ({what})" if what else "")
     to = f" to your {paid_with}" if paid_with else ""
+    already = "already " if asked else ""
+    under_way = "already under way: it is " if asked else ""
     if r["status"] == "issued":
         return (
-            f"Refund {r['id']} of {money(r['amount'])} {about} was issued on {day(r.get('issued_at'))}{to}; "
+            f"Refund {r['id']} of {money(r['amount'])} {about} was {already}issued on {day(r.get('issued_at'))}{to}; "
             "it can take 3-5 working days to appear on your statement."
         )
     if r["status"] == "pending":
         return (
-            f"Refund {r['id']} of {money(r['amount'])} {about} is pending (not yet paid out; requested "
+            f"Refund {r['id']} of {money(r['amount'])} {about} is {under_way}pending (not yet paid out; requested "
             f"{day(r.get('created_at'))}): pending refunds are paid out within 5 working days{to}."
         )
     return f"Refund {r['id']} of {money(r['amount'])} {about} was {r['status']}."
@@ -305,7 +310,7 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         items = {str(o["id"]): items_of(o) for o in await run.call(toolkit.list_orders, limit=20)}
         text = " ".join(
             _refund_sentence(
-                r, _paid_with(payments_by_id.get(r["payment_id"], {})), items.get(r["order_id"], "")
+                r, _paid_with(payments_by_id.get(r["payment_id"], {})), items.get(r["order_id"], ""), asked
             )
             for r in mine
         )
@@ -321,7 +326,7 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         "arrives the refund is issued within 5 working days."
     )
     voided = await _never_charged(run, orders)
-    if voided and not asked:
+    if voided:  # asked or not: a payment never taken leaves nothing to refund
         return run.report(spec, not_found_sentence(unknown) + voided, facts)
     if orders:
         o = orders[0]

@@ -180,7 +180,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
 # fmt: off
 VOCABULARY = Vocabulary(
     predicates={
-        "complaint": 3.0, "complain": 3.0, "complaining": 3.0, "claim": 1.0, "reclamation": 3.0,
+        "complaint": 3.0, "complain": 3.0, "complaining": 3.0, "claim": 0.5, "reclamation": 3.0,
         "feedback": 3.0, "review": 2.5, "opinion": 2.0, "comment": 1.5, "rating": 1.5, "rate": 0.5,
         "suggestion": 2.0, "testimonial": 2.5, "human": 3.0, "agent": 1.5, "operator": 2.0,
         "representative": 2.5, "rep": 1.0, "person": 1.0, "someone": 0.5, "somebody": 0.5, "manager": 2.5,
