@@ -57,6 +57,11 @@ _RESET_ASK = re.compile(
     r"|olvid[ée]|oubli[ée]|vergessen|vergeten)\b",
     re.I,
 )
+_HELP_ASK = re.compile(
+    r"\b(help|fix|sort (it|this) out|what (can|do|should) i do|hilf\w*|helfen|ayud\w*|aide[rz]?|aidez-moi"
+    r"|helpen|help me)\b",
+    re.I,
+)
 _TOPICS = {
     "product_news": re.compile(r"product[ -_]?news|product updates|produktneuigkeiten|novedades", re.I),
     "weekly_deals": re.compile(r"weekly|deals|offers|angebote|ofertas|offres|aanbiedingen", re.I),
@@ -89,6 +94,8 @@ async def login(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         return run.report(spec, text, facts)
     asked = bool(_RESET_ASK.search(request))
     if account["login_state"] == "locked":
+        # locked out and asking for help ("¿me ayudas?", "what do I do?"): the reset is the help
+        asked = asked or bool(_HELP_ASK.search(request))
         text = f"Your login is locked after {account['failed_logins']} failed attempts."
         if not asked:
             return run.report(

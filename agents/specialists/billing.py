@@ -451,6 +451,9 @@ VOCABULARY = Vocabulary(
         "card": 1.5, "method": 0.3, "methods": 0.3, lx.T_INVOICE_ID: 2.0, lx.T_AMOUNT: 0.8,
     },
     phrases=(
+        (("money cash funds xamountx", "gone taken missing disappeared"), 3, 3.0),  # "the money's still gone"
+        # "my iPhone won't charge": a device's battery, not a payment
+        (("phone iphone ipad battery laptop tablet watch smartwatch earbuds headphones", "charge charging"), 4, -3.0),
         (("cancel terminate termination early withdrawal exit", "fee penalty charge cost"), 3, 2.0),
         (("charge charged bill billed debit debited pay paid", "twice double two 2x again multiple"), 3, 3.0),
         (("twice double two 2x", "charge charged bill billed debit debited"), 2, 3.0),

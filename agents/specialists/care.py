@@ -199,6 +199,10 @@ VOCABULARY = Vocabulary(
         "phone": 1.0,
     },
     phrases=(
+        # a person asked for, whatever about: "I want a real person to confirm ...", "can a person look
+        # into it with the bank?"
+        (("real actual live", "person human people"), 0, 3.0),
+        (("person human someone somebody", "look check confirm handle review investigate call ring"), 1, 3.0),
         (("on", "record"), 0, 2.0),
         (("on", "hold"), 0, 2.0),
         (("nobody noone", "helps help answers replies responds calls rings gets"), 1, 2.5),

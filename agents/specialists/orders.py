@@ -350,6 +350,7 @@ VOCABULARY = Vocabulary(
         "product": 0.4, "bought": 0.5, "stuff": 0.3, "goods": 0.4, "merchandise": 0.4, lx.T_ORDER_ID: 1.0,
     },
     phrases=(
+        (("everything all", "bought ordered purchased"), 3, 2.0),  # "everything I've bought this year"
         (("where", "order orders purchase xorderidx stuff"), 3, 2.5),
         (("cancel", "order orders purchase xorderidx"), 3, 2.0),
         (("order orders purchase xorderidx", "status history eta"), 3, 2.0),
