@@ -322,6 +322,7 @@ VOCABULARY = Vocabulary(
         "data": 0.5, "name": 0.3,
     },
     phrases=(
+        (("data information details", "deleted erased removed wiped"), 3, 2.5),  # "my data is deleted"
         (("two 2", "factor step"), 0, 3.0),
         (("take remove", "me", "off"), 0, 2.0),
         (("deals offers promo promotions weekly marketing news", "emails email mails newsletter newsletters"), 1, 2.5),
