@@ -500,10 +500,20 @@ VOCABULARY = Vocabulary(
         },
     },
     foreign_phrases={
-        "de": ((("geld", "zurück"), 1, 2.0), (("zweimal doppelt", "belastet abgebucht bezahlt berechnet"), 1, 1.0)),
-        "es": ((("devolver devuelvan devuelve", "dinero"), 2, 3.0), (("dos", "veces"), 0, 1.0)),
-        "fr": ((("deux", "fois"), 0, 1.0),),
-        "nl": ((("geld", "terug"), 1, 2.0), (("twee", "keer"), 0, 1.0)),
+        # "wo bleibt mein Geld?", "où en est mon remboursement ?": where the money is, not a parcel
+        "de": (
+            (("geld", "zurück"), 1, 2.0), (("zweimal doppelt", "belastet abgebucht bezahlt berechnet"), 1, 1.0),
+            (("bleibt ist", "geld erstattung rückerstattung gutschrift"), 2, 3.0),
+        ),
+        "es": (
+            (("devolver devuelvan devuelve", "dinero"), 2, 3.0), (("dos", "veces"), 0, 1.0),
+            (("está esta", "dinero reembolso"), 2, 2.5),
+        ),
+        "fr": ((("deux", "fois"), 0, 1.0), (("est", "argent remboursement"), 2, 2.5)),
+        "nl": (
+            (("geld", "terug"), 1, 2.0), (("twee", "keer"), 0, 1.0),
+            (("blijft is", "geld terugbetaling terugstorting"), 2, 3.0),
+        ),
     },
 )
 # fmt: on

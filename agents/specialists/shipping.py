@@ -393,6 +393,7 @@ VOCABULARY = Vocabulary(
             (("kommt", "nicht"), 1, 1.5),
             (("wo", "ist sind"), 1, 1.4),
             (("wo", "bleibt bleiben"), 0, 2.5),
+            (("bleibt ist", "geld erstattung rückerstattung gutschrift"), 2, -2.5),  # "wo bleibt mein Geld?"
             (("nicht nichts", "da angekommen gekommen eingetroffen erhalten bekommen geliefert"), 2, 2.0),
             (("wann", "kommt kommen"), 3, 2.0),
         ),
@@ -408,6 +409,9 @@ VOCABULARY = Vocabulary(
         ),
         "fr": (
             (("devait devrait aurait", "arriver arrivé arrive livré livre"), 2, 2.5),  # expected by now
+            # a claim for a parcel ("ouvrez une réclamation pour le colis"), not a complaint
+            (("ouvrir ouvrez ouvre", "réclamation reclamation"), 2, 3.0),
+            (("réclamation reclamation", "colis paquet livraison"), 3, 3.0),
             (("coûte coute coûtent", "livraison expédition expedition envoi"), 2, 3.0),  # what delivery costs
             (("reçu recu arrivé arrive", "email mail courriel lien code remboursement argent"), 3, -4.0),
             (("email mail courriel lien code remboursement argent", "reçu recu arrivé arrive"), 3, -4.0),
@@ -425,6 +429,7 @@ VOCABULARY = Vocabulary(
             (("te", "laat"), 0, 2.5),
             (("waar", "is zijn"), 0, 1.4),
             (("waar", "blijft blijven"), 0, 2.5),
+            (("blijft is", "geld terugbetaling terugstorting"), 2, -2.5),  # "waar blijft mijn geld?"
             (("niet geen niets", "binnen aangekomen ontvangen gekomen geleverd bezorgd"), 2, 2.0),
             (("wanneer", "komt komen"), 3, 2.0),
         ),
