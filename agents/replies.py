@@ -59,6 +59,18 @@ _NEVER_MIND = re.compile(r"\b(laat maar|lass mal|lass es|d[ée]j[aà] non)\b")
 _WORD = re.compile(r"[a-zà-ÿ']+(?:-[a-zà-ÿ]+)?")
 
 
+_ACTION_WORDS = _words("cancel change return refund send start open close reset unsubscribe escalate deliver")
+
+
+def plain_yes(text: str) -> bool:
+    """A yes and nothing else ("yes please", "ok", "sure"): no action word of its own, so after an answer
+    that offered something it accepts the offer ("ok cancel it then" is a request of its own)."""
+    if confirmation_reply(text) != "approve":
+        return False
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return not any(w in _ACTION_WORDS for w in _WORD.findall(folded))
+
+
 def confirmation_reply(text: str) -> Reply | None:
     """ "approve" for a plain yes, "reject" for a plain no, None for anything else (a new request, a
     question, a yes with conditions)."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from switchboard.agents.replies import confirmation_reply
+from switchboard.agents.replies import confirmation_reply, plain_yes
 from switchboard.agents.router import route_deterministic
 from switchboard.agents.router.entities import extract_entities
 from switchboard.api import Switchboard
@@ -144,10 +144,43 @@ def test_a_number_beside_a_street_word_is_no_address(text: str) -> None:
         ("my iPhone won't charge any more, any idea why?", []),
         ("I closed my account but I want a real person to confirm my data is deleted", ["account", "care"]),
         ("can a person look into it with the bank then?", ["care"]),
+        ("i orderd 2 of the candles by mistake only want 1 pls fix", ["orders"]),
+        ("what did I buy in April and what card do you have on file for me?", ["billing", "orders"]),
+        (
+            "The shoes were promised for the 27th and they're still stuck at some depot. I want to speak to someone.",
+            ["care", "shipping"],
+        ),
+        (
+            "Can the order I placed today go to my sister's instead? Prinsengracht 263-2, 1016 GV Amsterdam",
+            ["shipping"],
+        ),
+        ("j'ai renvoyé la montre, où en est mon remboursement ?", ["billing"]),
+        ("ich habe die Uhr zurückgeschickt, wo bleibt mein Geld?", ["billing"]),
+        ("Ma commande est en retard et j'ai été débitée deux fois !", ["billing", "shipping"]),
+        ("Hola, devolví el smartwatch y todavía no veo el reembolso", ["billing"]),
     ],
 )
 def test_customers_words_route_where_they_mean(text: str, domains: list[str]) -> None:
     assert route_deterministic(text).domains == domains
+
+
+async def test_a_plain_yes_after_an_offer_takes_it_and_a_yes_with_a_request_is_that_request(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    lost = scenarios["lost_parcel"]
+    customer = str(lost["customer_id"])
+    offered = await app.ask("is my garden parcel lost?", customer_id=customer)
+    assert "just tell me if you want it" in offered.answer and offered.interrupts == []
+    taken = await app.ask("yes please", customer_id=customer, thread_id=offered.thread_id)
+    assert "I have opened a lost-parcel claim" in taken.answer
+    duplicate = scenarios["duplicate_charge"]
+    told = await app.ask(
+        "you charged me twice for the espresso machine", customer_id=str(duplicate["customer_id"])
+    )
+    assert "if you ask me to" in told.answer and told.interrupts == []
+    asked = await app.ask("ok", customer_id=str(duplicate["customer_id"]), thread_id=told.thread_id)
+    assert asked.status == "paused" and asked.interrupts[0]["value"]["action"] == "issue_refund"
+    assert plain_yes("yes please") and not plain_yes("ok cancel it then") and not plain_yes("no")
 
 
 def test_a_short_follow_up_is_read_in_the_thread() -> None:

@@ -173,7 +173,9 @@ def _compile_phrases(
 def _inflections(words: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for w in words:
-        out.update((w, w + "s", w + "es", w + "ed", w + "d", w + "ing", w + "er", w + "ers", w + "ly"))
+        out.update((w, w + "s", w + "es", w + "ed", w + "ing", w + "er", w + "ers", w + "ly"))
+        if w.endswith("e"):  # "close" -> "closed"; "order" + "d" is a typo ("orderd"), not a form
+            out.add(w + "d")
         if w.endswith("e"):
             out.update((w[:-1] + "ing", w[:-1] + "ed"))
         if w.endswith("y"):
@@ -1165,6 +1167,15 @@ def _select(clauses: list[_Clause], include_asides: bool) -> tuple[set[str], dic
             # track it?"): weak evidence after it is about the same thing, no reason to route
             return set(), {}
         rival = max((v for d, v in totals.items() if d != best), default=0.0)
+        scored = [c for c in clauses if c.scores and not c.out_of_scope and not c.disclaimed and not c.aside]
+        tops = [(c, *_best(c.scores)) for c in scored]
+        own = [(c, d) for c, d, v in tops if d is not None and v >= MIN_THRESHOLD and len(c.scores) == 1]
+        if len(scored) >= 2 and len(own) == len(scored) and len({d for _, d in own}) == len(own):
+            # "what did I buy in April and what card do you have on file?": two questions, each with its
+            # own domain; weak each, but they do not contradict each other
+            for c, d in own:
+                c.selected.append(d)
+            return {d for _, d in own}, totals
         if rival >= CONTRADICTION_RATIO * best_total:
             return set(), {}  # weak and contradictory: a question, not a guess
         selected = {best}

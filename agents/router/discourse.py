@@ -203,10 +203,14 @@ _PERFECT_AUX: tuple[tuple[str, ...], ...] = (
 _PARTICIPLE = re.compile(r"\w+(?:é|ée|és|ées|ado|ada|ido|ida|elto|uesto|ierto)|(?:\w*ge\w+(?:t|d|en))")
 
 
+# Spanish preterite, first person, of the verbs customers report with (what they did)
+_PRETERITE = re.compile(r"(?:devolv|ped|compr|pagu|recib|cancel|envi|mand|hic)(?:í|é)")
 _PASSIVE = frozenset({"été", "ete", "sido", "gewesen", "geweest", "worden"})
 
 
 def _foreign_perfect(words: Sequence[str]) -> bool:
+    if words and _PRETERITE.fullmatch(words[0]):  # "devolví el smartwatch", "compré unas zapatillas"
+        return True
     for aux in _PERFECT_AUX:
         if tuple(words[: len(aux)]) == aux:
             after = words[len(aux) : len(aux) + 4]

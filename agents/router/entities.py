@@ -77,7 +77,7 @@ _STREET_WORDS = (
     r"|rue|via|viale|piazza|corso|calle|carrer|avenida|paseo|plaza|rua|travessa|chemin|quai|allée|impasse)"
 )
 _ADDR_TRIGGER = re.compile(
-    r"^\s*|(?<=[,:;])\s*|\b(?:address(?:\s+(?:is|to|as|should\s+be|will\s+be))?\s*:?|ship(?:ped)?\s+(?:it\s+)?to|deliver(?:ed)?\s+"
+    r"^\s*|(?<=[,:;?!.])\s*|\b(?:address(?:\s+(?:is|to|as|should\s+be|will\s+be))?\s*:?|ship(?:ped)?\s+(?:it\s+)?to|deliver(?:ed)?\s+"
     r"(?:it\s+)?to|send\s+(?:it\s+)?to|moved?\s+to|to|at"
     r"|an|nach|adresse|à|au|naar|adres|op|a|en|direcci[oó]n)\s+",
     re.IGNORECASE,
@@ -93,7 +93,7 @@ _ADDR_HAS_STREET = re.compile(
 # "Springfield, IL 62704"; the postcode: NL 1016 GV, DE/FR/ES/IT 5 digits, BE/AT/CH/DK 4, PT 1000-001,
 # UK SW1A 1AA, US IL 62704(-1234).
 _ADDR_HAS_POSTCODE = re.compile(
-    r"\d{1,5}[a-z]?\s*,\s*(?:\d{4}\s?[A-Z]{2}|\d{4,5}|\d{4}-\d{3})\s+[A-ZÀ-Þ][\w'-]+"
+    r"\d{1,5}[a-z]?(?:-\d{1,4})?\s*,\s*(?:\d{4}\s?[A-Z]{2}|\d{4,5}|\d{4}-\d{3})\s+[A-ZÀ-Þ][\w'-]+"
     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
     r"|,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"
 )

@@ -194,11 +194,12 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
             f"You were indeed charged twice for order {d['order_id']}: payments {' and '.join(d['payment_ids'])} "
             f"of {money(d['amount'])} each. The second one is a duplicate."
         )
-        if not asks_refund(request):
+        wanted = asks_refund(request) or run.brief.affirmed
+        if not wanted:
             text += " I can refund the duplicate payment if you ask me to."
         if _METHODS.search(request):
             text += " " + method_text
-        return run.report(spec, text, facts, handoffs=["refunds_agent"] if asks_refund(request) else [])
+        return run.report(spec, text, facts, handoffs=["refunds_agent"] if wanted else [])
     paid = (await run.call(toolkit.list_payments, order_id=order_id))[:5]
     facts += [
         f"{p['id']}: {money(p['amount'])} by {p['method']}, {p['status']} ({day(p.get('created_at'))})"
@@ -272,7 +273,7 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     orders, unknown = await _orders_meant(run)
     order_ids = [str(o["id"]) for o in orders]
     facts: list[str] = []
-    asked = asks_refund(request)
+    asked = asks_refund(request) or run.brief.affirmed
     duplicates = [
         d
         for d in await run.call(toolkit.find_duplicates, order_id=None)

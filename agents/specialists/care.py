@@ -28,7 +28,9 @@ _COMPLAINT_ASK = re.compile(
     re.I,
 )
 _READ_BACK = re.compile(
-    r"\b(read|show|see|what did i (write|say)|what i wrote|which|my reviews?|the review i)\b", re.I
+    r"\b(read|show|see|what did i (write|say|give)|what i wrote|which|my reviews?|the review i|what rating"
+    r"|how many stars|rating did i)\b",
+    re.I,
 )
 
 

@@ -254,7 +254,7 @@ async def returns(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             f"return window ended on {last.isoformat()}.",
             facts,
         )
-    if not _RETURN_ASK.search(run.brief.request):
+    if not _RETURN_ASK.search(run.brief.request) and not run.brief.affirmed:
         # a fault told ("it broke", "wrong size") is not a return asked for: the return is offered
         return run.report(
             spec,

@@ -160,7 +160,7 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
 async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     shipments, unknown = await _shipments_in_question(run)
     today = date.fromisoformat((await run.call(toolkit.today))["today"])
-    asked = bool(_CLAIM_ASK.search(run.brief.request))
+    asked = bool(_CLAIM_ASK.search(run.brief.request)) or run.brief.affirmed
     for s in shipments:
         late = days_late(s, today)
         if s["status"] == "lost" or late >= LOST_AFTER_DAYS_LATE:
@@ -300,6 +300,7 @@ VOCABULARY = Vocabulary(
         "ship": 2.0, "shipping": 2.0, "shipment": 2.0, "shipped": 2.0, "deliver": 2.0, "delivery": 2.0,
         "delivered": 2.0, "parcel": 2.5, "package": 2.0, "packet": 2.0, "carrier": 2.0, "dispatch": 2.0,
         "dispatched": 2.0, "postage": 2.0, "post": 0.5, "customs": 2.0, "stuck": 0.5, "transit": 1.5,
+        "depot": 2.0, "promised": 1.0,
         "dhl": 3.0, "fedex": 3.0, "usps": 3.0, "ups": 1.5, "hermes": 2.0, "postcode": 1.0, "zip": 0.5,
         "express": 1.0, "overnight": 1.0, "pickup": 1.0, "locker": 1.5, "doorstep": 2.0, "porch": 1.5,
         "neighbour": 1.0, "neighbor": 1.0, "late": 2.0, "delay": 2.0, "delayed": 2.0, "lost": 1.0,
@@ -317,7 +318,8 @@ VOCABULARY = Vocabulary(
         (("on", "its the", "way"), 0, 2.5),
         (("pick collect", "up"), 2, 2.5),
         (("waiting wait waited", "for on", "my the", "stuff order parcel package delivery things items"), 1, 2.5),
-        (("waiting wait waited", "for on", "my the", " ".join(sorted(lx.GOODS))), 3, 2.0),
+        (("waiting wait waited", "for on", "my the a", " ".join(sorted(lx.GOODS))), 3, 2.0),
+        (("order parcel package it", "go goes", "to"), 4, 2.5),  # "can the order I placed go to my sister's"
         (("nothing", "turned showed arrived came come"), 2, 2.5),
         (("not", "be", "home in"), 2, 2.0),
         (("where", "parcel package packet shipment delivery"), 3, 2.0),
