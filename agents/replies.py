@@ -43,7 +43,7 @@ _NO = _words(
 _FILLER = _words(
     """
     please pls plz thanks thank thx you u it that this do go for the one that's thats is be will would
-    i me we let's lets just then so oh well ah yes indeed really sure of course
+    i me we my let's lets just then so oh well ah yes indeed really sure of course actually hmm changed
     cancel change return refund send start open close reset unsubscribe escalate deliver proceed
     bitte danke das es mach machen sie du ich ja
     por favor gracias hazlo lo eso hágalo hacerlo

@@ -59,6 +59,7 @@ _CHANGE = re.compile(
 # the router reads. Saying that a parcel is lost is not asking for one: the claim is offered, not opened.
 _CLAIM_ASK = re.compile(
     r"\b(claim|investigat\w*|open (a|an)\b|file|lodge|raise|replace\w*|resend|send (it|another|a new)"
+    r"|verlust\w*|aufmachen|er[öo]ffnen|ouvrir|ouvrez|abrir|abran|openen|indienen"
     r"|refund|money back|reimburs\w*|nachforschung\w*|antrag|ersatz\w*|reklamation|reclamaci[oó]n|reclamar"
     r"|investigaci[oó]n|reemplazo|r[ée]clamation|enqu[êe]te|remplacement|onderzoek|vervanging|claimen)\b",
     re.IGNORECASE,
