@@ -212,6 +212,18 @@ async def test_answers_say_the_return_window_the_money_of_a_cancelled_order_and_
     assert "was already issued on" in again.answer and again.interrupts == []
 
 
+async def test_a_delivered_parcel_is_said_on_time_or_late_against_its_promise(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    closed = scenarios["closed_account"]
+    answer = await app.ask(
+        "was my foam roller parcel delivered late?", customer_id=str(closed["customer_id"])
+    )
+    assert "was delivered by" in answer.answer and (
+        "on time (promised by" in answer.answer or "later than promised" in answer.answer
+    )
+
+
 def test_restoring_a_customer_takes_back_what_their_actions_changed(
     fresh_store: str, scenarios: Scenarios
 ) -> None:

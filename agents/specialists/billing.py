@@ -28,6 +28,7 @@ _DUPLICATE = re.compile(
 # router reads. Only an ask proposes a refund; a duplicate charge merely reported is explained and offered.
 _REFUND_ASK = re.compile(
     r"\b(please|pls|can you|could you|would you|want|wanna|like|need|demand|expect|give|issue|request"
+    r"|approved|authori[sz]ed|agreed|promised|process"
     r"|i'd)\b[^.?!]{0,40}\b(refund|money back|reimburs\w*|reverse|pay (me )?back)"
     r"|\b(can|could|may) i (get|have)\b[^.?!]{0,30}\b(refund|money back|reimburs\w*)"
     r"|\brefund (it|me|them|this|that|the|my|both|one|everything|\d)"
