@@ -444,7 +444,7 @@ VOCABULARY = Vocabulary(
         "rebate": 2.5, "restitution": 2.5, "compensation": 2.0, "fee": 2.5, "penalty": 2.0, "credit": 1.0,
         "debit": 1.5, "debited": 2.5, "paypal": 3.0, "klarna": 3.0, "bank": 1.5, "transaction": 2.0,
         "installment": 2.5, "instalment": 2.5, "price": 1.0, "pricing": 1.0, "cost": 0.5, "discount": 1.5,
-        "coupon": 2.0, "voucher": 2.0, "promo": 0.5, "vat": 2.0, "tax": 1.5, "currency": 1.0, "money": 1.0,
+        "coupon": 2.0, "voucher": 2.0, "promo": 0.5, "vat": 2.0, "tax": 1.5, "currency": 1.0, "money": 1.0, "spent": 1.5,
         "dollar": 0.5, "euro": 0.5, "balance": 1.5, "statement": 1.0, "declined": 1.5, "wallet": 1.0,
         "mastercard": 3.0, "visa": 2.0, "amex": 3.0, "iban": 3.0, "cash": 1.0, "expensive": 0.5,
         "overpaid": 3.0, "underpaid": 2.0, "unpaid": 2.5, "cheque": 2.0,

@@ -189,6 +189,7 @@ async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     if overdue:
         first = overdue[0]
         text = not_found_sentence(unknown, "parcel/order") + (
+            f"{shipment_sentence(first, today, first.get('what', ''))} "
             f"Parcel {first['tracking_number']} is late but not lost: a lost-parcel claim can be opened when a "
             f"parcel is reported lost or is {LOST_AFTER_DAYS_LATE} days overdue."
         )
