@@ -520,3 +520,18 @@ def run_callbacks(**root_attributes: Any) -> list[Any]:
     from switchboard.observability.callbacks import SpanHandler
 
     return [SpanHandler(**root_attributes)]
+
+
+def served_graph(graph: Any) -> Any:
+    """The compiled graph a LangGraph server (`langgraph dev`, Studio; `langgraph.json`) runs, traced like
+    a run through `Switchboard`: telemetry configured from the settings when it is not yet (the server
+    process has no CLI start-up to do it), and one span handler in the graph's config for every run it
+    serves (the handler keeps nothing of a run outside `_runs`, keyed by run id, so concurrent runs are
+    safe). Tracing off: the graph unchanged. A run whose own config brings callbacks (the server's
+    `events` stream mode) replaces these, and then has the decision, store and action spans without the
+    graph run's and nodes'."""
+    if _provider is None:
+        configure_telemetry()
+    if not _enabled:
+        return graph
+    return graph.with_config(callbacks=run_callbacks())
