@@ -5,6 +5,7 @@ Loaded only when tracing is on (`tracing.run_callbacks()`).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -15,13 +16,19 @@ from switchboard.observability import tracing
 from switchboard.observability.tracing import Run, _runs, span_of_run
 
 
-def _provider_name(serialized: Mapping[str, Any] | None, params: Mapping[str, Any]) -> str:
-    kind = str(params.get("_type") or params.get("ls_provider") or "")
-    ident = " ".join(str(p) for p in (serialized or {}).get("id", []) or [])
+@functools.lru_cache(maxsize=256)
+def _provider_of(kind: str, ident: tuple[Any, ...]) -> str:
+    """The GenAI provider of a model class (worked out once per class: a model call's span needs it)."""
+    text = " ".join(str(p) for p in ident).lower()
     for name in ("openai", "anthropic", "ollama", "azure", "mistral", "google", "bedrock"):
-        if name in kind.lower() or name in ident.lower():
+        if name in kind.lower() or name in text:
             return name
     return kind or "unknown"
+
+
+def _param(key: str, first: Mapping[str, Any], second: Mapping[str, Any]) -> Any:
+    value = first.get(key)
+    return value if value is not None else second.get(key)
 
 
 class SpanHandler(BaseCallbackHandler):
@@ -127,9 +134,15 @@ class SpanHandler(BaseCallbackHandler):
         invocation_params: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        params = {**(metadata or {}), **(invocation_params or {})}
-        model = str(params.get("model") or params.get("model_name") or params.get("ls_model_name") or "")
-        provider = _provider_name(serialized, params)
+        # the call's own parameters first, then the run's metadata (LangChain's ls_* keys)
+        call, meta = invocation_params or {}, metadata or {}
+        model = str(
+            _param("model", call, meta) or _param("model_name", call, meta) or meta.get("ls_model_name") or ""
+        )
+        provider = _provider_of(
+            str(call.get("_type") or meta.get("ls_provider") or call.get("ls_provider") or ""),
+            tuple((serialized or {}).get("id") or ()),
+        )
         # under the caller's span: the decision point's
         self._add(
             run_id,
@@ -142,7 +155,7 @@ class SpanHandler(BaseCallbackHandler):
                     "gen_ai.provider.name": provider,
                     "gen_ai.system": provider,
                     "gen_ai.request.model": model or None,
-                    "gen_ai.request.temperature": params.get("temperature"),
+                    "gen_ai.request.temperature": _param("temperature", call, meta),
                 },
                 kind="client",
             ),

@@ -132,8 +132,12 @@ def pseudonym(customer_id: object) -> str:
     turned back into the id without PSEUDONYM_SECRET."""
     if not customer_id:
         return ""
-    key = get_settings().pseudonym_secret.get_secret_value().encode()
-    return "c_" + hmac.new(key, str(customer_id).encode(), hashlib.sha256).hexdigest()[:20]
+    return _pseudonym(get_settings().pseudonym_secret.get_secret_value(), str(customer_id))
+
+
+@functools.lru_cache(maxsize=1024)
+def _pseudonym(secret: str, customer_id: str) -> str:
+    return "c_" + hmac.new(secret.encode(), customer_id.encode(), hashlib.sha256).hexdigest()[:20]
 
 
 # ------------------------------------------------------------------ spans
@@ -148,8 +152,11 @@ def _valid(value: Any) -> Any:
     return str(value)
 
 
+_PLAIN = frozenset({str, bool, int, float})
+
+
 def _clean(attributes: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _valid(v) for k, v in attributes.items() if v is not None}
+    return {k: v if type(v) in _PLAIN else _valid(v) for k, v in attributes.items() if v is not None}
 
 
 @functools.cache
@@ -351,10 +358,12 @@ def span_of_run(run_id: uuid.UUID | None) -> Any:
     return None
 
 
-def _parent_span() -> Any:
+def _parent_span(run_id: uuid.UUID | None = None) -> Any:
     """The span new work belongs to: the innermost `span()` of this node, else the node's own span, else
-    the innermost `span()` (outside a node), else OpenTelemetry's current span."""
-    run_id = _current_run_id()
+    the innermost `span()` (outside a node), else OpenTelemetry's current span. `run_id`: the current
+    LangChain run, when the caller has it already."""
+    if run_id is None:
+        run_id = _current_run_id()
     inner = _inner.get()
     if inner is not None and inner[1] == run_id:
         return inner[0]
@@ -384,15 +393,15 @@ class _SpanScope:
     """`with span(...)`: the span is the parent of what starts inside the block (ours and the SDK's), and
     is ended (an error recorded) after it."""
 
-    __slots__ = ("_current", "_inner", "_token")
+    __slots__ = ("_current", "_inner", "_run_id", "_token")
 
-    def __init__(self, current: Any) -> None:
-        self._current = current
+    def __init__(self, current: Any, run_id: uuid.UUID | None) -> None:
+        self._current, self._run_id = current, run_id
 
     def __enter__(self) -> Any:
         otel_context, trace, _, _ = _otel()
         self._token = otel_context.attach(trace.set_span_in_context(self._current))
-        self._inner = _inner.set((self._current, _current_run_id()))
+        self._inner = _inner.set((self._current, self._run_id))
         return self._current
 
     def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
@@ -438,8 +447,11 @@ def span(
     if not _enabled:
         return _NO_SCOPE
     _, _, kinds, start = _otel()
-    parent = None if new_trace else _parent_span()
-    return _SpanScope(start(name, parent, kinds[kind], _clean(attributes) if attributes else {}, links or ()))
+    run_id = _current_run_id()
+    parent = None if new_trace else _parent_span(run_id)
+    return _SpanScope(
+        start(name, parent, kinds[kind], _clean(attributes) if attributes else {}, links or ()), run_id
+    )
 
 
 PAUSES = ("GraphInterrupt", "NodeInterrupt", "ParentCommand")  # LangGraph's control flow, not failures
