@@ -15,6 +15,7 @@ import pytest
 from fakes import ScriptedChatModel, structured, text
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
 from switchboard.agents.context import Context
 from switchboard.agents.models import register_model, unregister_model
@@ -284,6 +285,23 @@ def test_a_span_records_an_error_and_an_approval_pause_differently(spans: InMemo
         raise GraphInterrupt()
     (paused,) = spans.get_finished_spans()
     assert paused.attributes["switchboard.paused"] is True and paused.status.is_ok and not paused.events
+
+
+def test_spans_nest_with_the_sdks_own_both_ways(spans: InMemorySpanExporter) -> None:
+    """An instrumentation's SDK span (FastAPI's HTTP span) is the parent of ours, and an SDK span started
+    inside one of ours is its child: both go through the current OpenTelemetry context."""
+    sdk = tracing.tracer_provider().get_tracer("an.instrumentation")
+    with (
+        sdk.start_as_current_span("POST /ask", kind=SpanKind.SERVER),
+        tracing.span("switchboard.ask"),
+        sdk.start_as_current_span("an instrumented call"),
+    ):
+        pass
+    finished = spans.get_finished_spans()
+    index = _by_id(finished)
+    http, ask, call = (_one(finished, n) for n in ("POST /ask", "switchboard.ask", "an instrumented call"))
+    assert _parent(ask, index) is http and _parent(call, index) is ask and http.parent is None
+    assert len({s.context.trace_id for s in finished}) == 1
 
 
 # ------------------------------------------------------------------ logs
