@@ -61,8 +61,9 @@ class SpanHandler(BaseCallbackHandler):
                 run.span.set_attributes(attributes)
             run.span.end()
         if run.root == run_id:  # the root ended: nothing of its run may stay behind
-            for key in [k for k, r in _runs.items() if r.root == run_id]:
-                del _runs[key]
+            left = [k for k, r in list(_runs.items()) if r.root == run_id]  # list(): one step under the GIL
+            for key in left:
+                _runs.pop(key, None)
 
     # -- chains: the graph and its nodes
 

@@ -183,6 +183,7 @@ def _otel() -> tuple[Any, Any, dict[str, Any], Any]:
     from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 
     unset = Status(StatusCode.UNSET)
+    no_parent = otel_context.Context()
 
     class RecordingSpan(trace.Span):
         """A span in progress: attributes in a dict; the SDK's ReadableSpan to the processor at its end."""
@@ -287,7 +288,8 @@ def _otel() -> tuple[Any, Any, dict[str, Any], Any]:
         parent_context = parent.get_span_context() if parent is not None else None
         if parent_context is None or not parent_context.is_valid:
             trace_id = _ids.generate_trace_id()
-            decided = _sampler.should_sample(None, trace_id, name, kind, attributes, links)
+            # an empty context: a new trace has no parent, whatever span is current
+            decided = _sampler.should_sample(no_parent, trace_id, name, kind, attributes, links)
             flags = TraceFlags.SAMPLED if decided.decision.is_sampled() else TraceFlags.DEFAULT
             if _ids.is_trace_id_random():
                 flags |= TraceFlags.RANDOM_TRACE_ID
