@@ -48,6 +48,7 @@ from switchboard.graphs.state import (
     thread_id_of,
 )
 from switchboard.observability.cost import current_budget
+from switchboard.observability.tracing import served_graph
 from switchboard.tools import threads
 from switchboard.tools.db import store_connection
 from switchboard.tools.identity import customer_for_run
@@ -272,4 +273,4 @@ def router_builder() -> StateGraph[RouterState, Context, RouterInput, RouterOutp
 
 
 configure_tracing()  # the dev server imports this module: tracing settings from .env apply there too
-graph = router_builder().compile(name="switchboard")
+graph = served_graph(router_builder().compile(name="switchboard"))  # traced there too, when tracing is on
