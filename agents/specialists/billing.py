@@ -190,14 +190,10 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
             f"payments {' and '.join(d['payment_ids'])} each captured {money(d['amount'])} for {d['order_id']}"
             for d in duplicates
         ]
-        d = duplicates[0]
-        text = (
-            f"You were indeed charged twice for order {d['order_id']}: payments {' and '.join(d['payment_ids'])} "
-            f"of {money(d['amount'])} each. The second one is a duplicate."
-        )
+        text = _duplicate_sentence(duplicates[0])
         wanted = asks_refund(request) or run.brief.affirmed
         if not wanted:
-            text += " I can refund the duplicate payment if you ask me to."
+            text += _OFFER
         if _METHODS.search(request):
             text += " " + method_text
         return run.report(spec, text, facts, handoffs=["refunds_agent"] if wanted else [])
@@ -230,6 +226,17 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
     if _METHODS.search(request):
         text += " " + method_text
     return run.report(spec, text.strip(), facts)
+
+
+def _duplicate_sentence(d: dict[str, Any]) -> str:
+    """The same words from the payments and the refunds agent, so a domain's answer says them once."""
+    return (
+        f"You were indeed charged twice for order {d['order_id']}: payments {' and '.join(d['payment_ids'])} "
+        f"of {money(d['amount'])} each. The second one is a duplicate."
+    )
+
+
+_OFFER = " I can refund the duplicate payment if you ask me to."
 
 
 async def _never_charged(run: SpecialistRun, orders: list[dict[str, Any]]) -> str:
@@ -282,6 +289,7 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     ]
     existing = await run.call(toolkit.list_refunds, order_id=None)
     refunded = {r["payment_id"] for r in existing if r["status"] in ("pending", "issued")}
+    offer = ""  # a duplicate charge explained and offered (the payments agent says the same words)
     for d in duplicates:
         duplicate = d["duplicate_payment_ids"][0]
         if duplicate in refunded:
@@ -289,6 +297,7 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             continue
         facts.append(f"duplicate payment {duplicate} of {money(d['amount'])} for {d['order_id']}")
         if not asked:  # a duplicate reported or asked about is explained and offered, never refunded unasked
+            offer = offer or _duplicate_sentence(d) + _OFFER
             continue
         action = ProposedAction(
             action=issue_refund.name,
@@ -316,7 +325,12 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             )
             for r in mine
         )
-        return run.report(spec, text, facts)
+        return run.report(spec, f"{offer} {text}".strip(), facts)
+    if offer:  # nothing else to say about refunds: the duplicate and its offer are the answer
+        none = (
+            "You have no refunds on your account yet. " if re.search(r"\brefunds?\b", request, re.I) else ""
+        )
+        return run.report(spec, not_found_sentence(unknown) + none + offer, facts)
     if _FEE.search(request) and not orders:
         text = (
             "Cancelling before shipment is free; after shipment you can return the order, and return "
