@@ -114,6 +114,11 @@ class Brief(Contract):
     entities: Entities = Field(default_factory=Entities, description="named in this turn")
     earlier: Entities = Field(default_factory=Entities, description="named in earlier turns of the thread")
     followup: bool = Field(default=False, description="the request refers back to an earlier turn")
+    affirmed: bool = Field(
+        default=False,
+        description='a plain "yes" to the previous answer: what it offered ("I can refund it if you want") '
+        "is now asked for; `request` is then the previous turn's request",
+    )
     turn: int | None = Field(
         default=None, description="the thread's turn number: scopes write actions' ledger keys and approvals"
     )

@@ -55,6 +55,9 @@ def domain_result(
     outcomes = [*outcomes_of(state), *pending]
     summary = " ".join([*(_findings(r, outcomes) for r in reports), *(outcome_sentence(o) for o in outcomes)])
     summary = " ".join(summary.split())
+    # two specialists saying the same sentence (where the parcel is, for tracking and for the claim): once
+    sentences = re.split(r"(?<=[.!?])\s+", summary)
+    summary = " ".join(dict.fromkeys(s for s in sentences if s))
     return DomainResult(
         domain=domain,
         summary=summary or "I could not find anything to report.",

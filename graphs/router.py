@@ -27,6 +27,7 @@ from switchboard.agents.context import AdmittedContext, Context, context_from
 from switchboard.agents.contracts import Brief, ComposeRequest, Entities
 from switchboard.agents.intake import admit
 from switchboard.agents.llm import Usage, metered
+from switchboard.agents.replies import plain_yes
 from switchboard.agents.router import extract_entities
 from switchboard.agents.router.decide import decide_route, looks_like_followup
 from switchboard.config.settings import get_settings
@@ -48,6 +49,7 @@ from switchboard.graphs.state import (
     thread_id_of,
 )
 from switchboard.observability.cost import current_budget
+from switchboard.observability.tracing import served_graph
 from switchboard.tools import threads
 from switchboard.tools.db import store_connection
 from switchboard.tools.identity import customer_for_run
@@ -110,6 +112,22 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
             context.prompt("route"),
         )
     decision.usage = usage.as_dict()
+    # "yes" (nothing waits for a decision: a pause is answered before the graph runs) to an answer that
+    # offered something ("I can refund the duplicate payment if you ask me to"): the previous request
+    # again, its offer now asked for
+    affirmed = bool(previous) and plain_yes(state["message"])
+    if affirmed:
+        decision = decision.model_copy(
+            update={
+                "domains": list(previous),
+                "out_of_scope": False,
+                "needs_clarification": False,
+                "clarifying_question": None,
+                "greeting": False,
+                "rationale": f"a yes to the previous answer: its domains ({', '.join(previous)}) again",
+                "domain_requests": dict.fromkeys(previous, f"{turns[-1]['message']} / {state['message']}"),
+            }
+        )
     update: dict[str, Any] = {"route": channel(decision), "domains": list(decision.domains)}
     if usage.fallbacks:
         update["fallbacks"] = usage.fallbacks
@@ -129,7 +147,8 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
                         customer_id=state["customer_id"],  # set by intake from the run's context, never text
                         entities=entities,
                         earlier=memory,
-                        followup=followup,
+                        followup=followup or affirmed,
+                        affirmed=affirmed,
                         turn=state.get("turn"),
                     )
                 )
@@ -261,4 +280,4 @@ def router_builder() -> StateGraph[RouterState, Context, RouterInput, RouterOutp
 
 
 configure_tracing()  # the dev server imports this module: tracing settings from .env apply there too
-graph = router_builder().compile(name="switchboard")
+graph = served_graph(router_builder().compile(name="switchboard"))  # traced there too, when tracing is on

@@ -35,6 +35,7 @@ from switchboard.agents.contracts import ActionOutcome, ComposeRequest, DomainRe
 from switchboard.agents.intake import check_customer, redact, validate_customer_id, validate_message
 from switchboard.agents.llm import total_usage
 from switchboard.agents.models import get_chat_model, is_deterministic
+from switchboard.agents.replies import confirmation_reply
 from switchboard.config.checkpointer import async_checkpointer_on
 from switchboard.config.database import async_pool
 from switchboard.config.errors import ConfigurationError, Conflict, Forbidden, InputError, NotFound
@@ -304,10 +305,28 @@ class Switchboard:
         return text, customer_id, thread_id, ctx
 
     @asynccontextmanager
-    async def _claimed(self, thread_id: str, customer_id: str) -> AsyncIterator[bool]:
-        """The thread claimed for a customer the store knows, and its run lock held until the block ends
-        (`thread_lock`'s, taken in the same statement: `threads.claim_and_lock`). Yields whether the
-        thread is new (its record written now), so no run of it can be unfinished."""
+    async def _claimed(
+        self, thread_id: str, customer_id: str, message: str
+    ) -> AsyncIterator[tuple[bool, AskResult | None]]:
+        """The thread claimed for a customer the store knows, and its run lock held until the block ends.
+        Yields whether the thread is new (its record written now, so no run of it can be unfinished), and
+        the result when the message was the customer's yes or no to an action waiting for their
+        confirmation (`_answer_confirmation`: decided as `decide` would, which takes the lock itself).
+
+        Usually one statement: the customer check, the claim and the lock (`threads.claim_and_lock`). A
+        message that may be such an answer is claimed first, decided without the lock, and runs under
+        `thread_lock` when nothing waited for it."""
+        if confirmation_reply(message) is not None:
+            await check_customer(customer_id)
+            async with store_connection() as store:
+                new = bool((await threads.claim(store, thread_id, customer_id))["inserted"])
+            answered = None if new else await self._answer_confirmation(thread_id, customer_id, message)
+            if answered is not None:
+                yield new, answered
+                return
+            async with self.thread_lock(thread_id):
+                yield new, None
+            return
         async with self.lock_pool.connection() as conn:
             # Traced like the store's connections: the claim is a store query, a span when tracing is on.
             conn.cursor_factory = TracedCursor if tracing.enabled() else psycopg.AsyncCursor
@@ -316,7 +335,7 @@ class Switchboard:
             finally:
                 conn.cursor_factory = psycopg.AsyncCursor
             try:
-                yield bool(claimed["inserted"])
+                yield bool(claimed["inserted"]), None
             finally:
                 await _unlock(conn, thread_id)
 
@@ -332,7 +351,10 @@ class Switchboard:
         async with observed_request("ask", thread_id, customer_id) as observed:
             message, customer_id, thread_id, ctx = self._admit(message, customer_id, thread_id, context)
             observed.identify(thread_id, ctx)
-            async with self._claimed(thread_id, customer_id) as new:
+            async with self._claimed(thread_id, customer_id, message) as (new, answered):
+                if answered is not None:  # the message was the customer's yes or no to a waiting action
+                    observed.finish(answered.status)
+                    return answered
                 if not new:  # a run claims its thread before it does anything: a new one has none to settle
                     await self._settle(thread_id, customer_id, ctx)
                 config = observed.config(self.config(thread_id, customer_id))
@@ -340,6 +362,31 @@ class Switchboard:
                 result = await self.result(thread_id, output)
             observed.finish(result.status)
             return result
+
+    async def _answer_confirmation(self, thread_id: str, customer_id: str, message: str) -> AskResult | None:
+        """A plain yes or no ("yes please", "nein danke") to a turn that waits for this customer's own
+        confirmation decides it, as the chat prompt or `decide` would, and the run goes on; None when the
+        message is not such an answer or nothing waits for the customer (staff approvals are staff's)."""
+        reply = confirmation_reply(message)
+        if reply is None:
+            return None
+        snapshot = await self.graph.aget_state(thread_config(thread_id))
+        mine = [
+            i
+            for i in snapshot.interrupts
+            if isinstance(i.value, dict)
+            and i.value.get("required_role") == "customer"
+            and i.value.get("customer_id") == customer_id
+        ]
+        if len(mine) != 1:  # none, or several: which one a bare "yes" means is not clear
+            return None
+        return await self.decide(
+            thread_id,
+            actor=Identity("customer", customer_id),
+            decision=reply,
+            interrupt_id=mine[0].id,
+            reason="the customer declined in the conversation" if reply == "reject" else None,
+        )
 
     async def create_thread(self, customer_id: str, thread_id: str | None = None) -> dict[str, Any]:
         """A new, empty thread owned by `customer_id` (an existing customer), before its first message.
@@ -377,7 +424,12 @@ class Switchboard:
         async with observed_request("ask", thread_id, customer_id) as observed:
             message, customer_id, thread_id, ctx = self._admit(message, customer_id, thread_id, context)
             observed.identify(thread_id, ctx)
-            async with self._claimed(thread_id, customer_id) as new:
+            async with self._claimed(thread_id, customer_id, message) as (new, answered):
+                if answered is not None:  # the message was the customer's yes or no to a waiting action
+                    yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}
+                    observed.finish(answered.status)
+                    yield {"event": "result", "data": answered.to_dict()}
+                    return
                 if not new:  # a run claims its thread before it does anything: a new one has none to settle
                     await self._settle(thread_id, customer_id, ctx)
                 yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}
@@ -405,8 +457,22 @@ class Switchboard:
             await self._finish(thread_id, owner, context, snapshot)
             snapshot = await self.graph.aget_state(thread_config(thread_id))
         if snapshot.interrupts:
+            values = [i.value for i in snapshot.interrupts if isinstance(i.value, dict)]
+            if values and all(
+                v.get("required_role") == "customer" and v.get("customer_id") == owner for v in values
+            ):
+                what = "; ".join(str(v.get("description") or "an action") for v in values)
+                raise Conflict(
+                    f"thread {thread_id} is waiting for an approval: your confirmation of {what}. Reply yes or "
+                    "no (or approve or reject it) before sending a new message"
+                )
+            staff = "; ".join(
+                str(v.get("description") or "an action") for v in values if v.get("required_role") == "staff"
+            )
             raise Conflict(
-                f"thread {thread_id} is waiting for an approval; approve or reject it before sending a new message"
+                f"thread {thread_id} is waiting for an approval"
+                + (f" by staff ({staff}): it goes on once they decide" if staff else "")
+                + "; approve or reject it before sending a new message"
             )
 
     @staticmethod

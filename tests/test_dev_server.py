@@ -4,13 +4,15 @@ thread's state and history; then the same thread read back through the CLI from 
 
 The server runs in an empty working directory with a copy of `langgraph.json` whose relative paths are
 made absolute, so the dev server's own `.langgraph_api/` files and a developer's `.env` stay out of it;
-its `env` file does not exist there, which is how a fresh clone starts too.
+its `env` file does not exist there, which is how a fresh clone starts too. It exports its traces over
+OTLP to a receiver in this process, so the spans of a run started through the server are checked too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import json
 import os
 import re
@@ -18,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -135,9 +138,69 @@ def model_stub() -> Iterator[OpenAIStub]:
         yield stub
 
 
+class TraceReceiver:
+    """An OTLP/HTTP endpoint on a free port that keeps the spans posted to `/v1/traces`, decoded."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTraceServiceRequest,
+            ExportTraceServiceResponse,
+        )
+
+        self.spans: list[Any] = []
+        lock = self.lock = threading.Lock()
+        spans = self.spans
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                reply = b""
+                if self.path.endswith("/v1/traces"):
+                    request = ExportTraceServiceRequest.FromString(body)
+                    with lock:
+                        spans.extend(
+                            s for r in request.resource_spans for g in r.scope_spans for s in g.spans
+                        )
+                    reply = ExportTraceServiceResponse().SerializeToString()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def received(self) -> list[Any]:
+        with self.lock:
+            return list(self.spans)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def trace_receiver() -> Iterator[TraceReceiver]:
+    receiver = TraceReceiver()
+    yield receiver
+    receiver.close()
+
+
 @pytest.fixture(scope="module")
 def dev_server(
-    keys: dict[str, str], model_stub: OpenAIStub, tmp_path_factory: pytest.TempPathFactory
+    keys: dict[str, str],
+    model_stub: OpenAIStub,
+    trace_receiver: TraceReceiver,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[DevServer]:
     """`langgraph dev` on a free port, auth on, on the active test database (inherited through the
     environment), its `openai:` models at the stub. One server for the whole module: each start costs
@@ -154,6 +217,10 @@ def dev_server(
             "LANGSMITH_TRACING": "false",
             "NO_COLOR": "1",
             "OPENAI_BASE_URL": model_stub.base_url,
+            # our traces to the receiver, in batches every 200 ms; the server's own OpenTelemetry stays off
+            "OTEL_EXPORTER_OTLP_ENDPOINT": trace_receiver.url,
+            "OTEL_BSP_SCHEDULE_DELAY": "200",
+            "OTEL_ENABLED": "false",
         }
     )
     langgraph = Path(sys.executable).parent / "langgraph"
@@ -278,15 +345,74 @@ def _interrupts(state: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def test_dev_server_runs_pauses_resumes_and_shares_postgres_with_the_cli(
-    dev_server: DevServer, client_for: Any, scenarios: dict[str, dict[str, Any]], tmp_path: Path
+    dev_server: DevServer,
+    client_for: Any,
+    scenarios: dict[str, dict[str, Any]],
+    tmp_path: Path,
+    trace_receiver: TraceReceiver,
 ) -> None:
     try:
-        await _exercise(dev_server, client_for("staff:alice"), scenarios["multi_issue"], tmp_path)
+        await _exercise(
+            dev_server, client_for("staff:alice"), scenarios["multi_issue"], tmp_path, trace_receiver
+        )
     except Exception as exc:  # any failure: show what the server said
         raise AssertionError(dev_server.failure(f"{type(exc).__name__}: {exc}")) from exc
 
 
-async def _exercise(server: DevServer, client: Any, scenario: dict[str, Any], tmp_path: Path) -> None:
+def _attribute(span: Any, key: str) -> Any:
+    for item in span.attributes:
+        if item.key == key:
+            value = item.value
+            return getattr(value, value.WhichOneof("value")) if value.WhichOneof("value") else None
+    return None
+
+
+async def _trace_with(receiver: TraceReceiver, names: set[str]) -> list[Any]:
+    """The spans of the first trace received that has a span of every name in `names` (waiting for the
+    server's batches, which are exported every 200 ms)."""
+    deadline = time.monotonic() + 15
+    while True:
+        received = receiver.received()
+        by_trace: dict[bytes, list[Any]] = {}
+        for span in received:
+            by_trace.setdefault(span.trace_id, []).append(span)
+        for spans in by_trace.values():
+            if names <= {s.name for s in spans}:
+                return spans
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no trace with {sorted(names)}; got {sorted({s.name for s in received})}")
+        await asyncio.sleep(0.2)
+
+
+def _check_the_run_spans(spans: list[Any]) -> None:
+    """A run started through the dev server is traced like one through Switchboard: the graph run, each
+    node, each domain as one span (the two in parallel), each decision point named for its node."""
+    index = {s.span_id: s for s in spans}
+
+    def parent(span: Any) -> Any:
+        return index.get(span.parent_span_id)
+
+    (graph,) = [s for s in spans if s.name == "invoke_agent switchboard"]
+    intake = next(s for s in spans if s.name == "node intake")
+    assert parent(intake) is graph
+    route = next(s for s in spans if s.name == "decide route")
+    assert parent(route) is graph and _attribute(route, "langgraph.node") == "route"
+    billing = next(s for s in spans if s.name == "domain billing")
+    shipping = next(s for s in spans if s.name == "domain shipping")
+    assert parent(billing) is graph and parent(shipping) is graph
+    assert billing.start_time_unix_nano < shipping.end_time_unix_nano
+    assert shipping.start_time_unix_nano < billing.end_time_unix_nano
+    supervisors = [s for s in spans if _attribute(s, "langgraph.node") == "billing_supervisor"]
+    assert supervisors and all(s.name == "decide supervisor" and parent(s) is billing for s in supervisors)
+    queries = [s for s in spans if _attribute(s, "db.system.name") == "postgresql"]
+    assert any(parent(q) is intake for q in queries)  # the thread claim, inside its node
+    refund = next(s for s in spans if s.name == "action issue_refund")
+    assert _attribute(refund, "switchboard.paused") is True
+
+
+async def _exercise(
+    server: DevServer, client: Any, scenario: dict[str, Any], tmp_path: Path, receiver: TraceReceiver
+) -> None:
     from switchboard.config.database import aconnect
     from switchboard.tools import approvals
     from switchboard.tools.approvals import Identity
@@ -319,6 +445,19 @@ async def _exercise(server: DevServer, client: Any, scenario: dict[str, Any], tm
         context={"customer_id": customer_id},
     )
     assert {"billing", "shipping"} <= _namespaces(events), [e for e, _ in events]
+    # ... and its spans reached the OTLP endpoint: the graph run, nodes, domains, decisions, store, action
+    _check_the_run_spans(
+        await _trace_with(
+            receiver,
+            {
+                "invoke_agent switchboard",
+                "node intake",
+                "domain billing",
+                "domain shipping",
+                "action issue_refund",
+            },
+        )
+    )
 
     # It pauses on the duplicate-charge refund, which needs a staff approval.
     state = await client.threads.get_state(thread_id)

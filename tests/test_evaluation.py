@@ -220,8 +220,8 @@ def test_eval_runs_end_to_end_with_a_model_decider_on_a_scratch_database(
 # (2026-12-01 11:51 UTC: overall 0.907, single 0.952, multi 0.872, out of scope 0.846, greeting 0.909
 # of 11 cases, clarify 1.000 of 13 cases, where one case is 8 points, so those two floors sit one case
 # lower). End to end: 0.500 before any tuning; 0.750 after the specialists' work of issue 11 (2026-12-01
-# 11:45 UTC, `switchboard eval --set e2e --split test`), so the floor is 0.73. A change that lowers a figure
-# below its floor fails the suite.
+# 11:45 UTC, `switchboard eval --set e2e --split test`); 0.795 after the third and fourth rounds (2026-12-01
+# 14:27 UTC), so the floor is 0.77. A change that lowers a figure below its floor fails the suite.
 ROUTING_FLOORS = {
     "overall": 0.88,
     "single": 0.93,
@@ -230,7 +230,7 @@ ROUTING_FLOORS = {
     "greeting": 0.81,
     "clarify": 0.92,
 }
-E2E_FULLY_CORRECT_FLOOR = 0.73
+E2E_FULLY_CORRECT_FLOOR = 0.77
 
 
 @pytest.mark.slow  # about 20 s alone, a minute on a busy machine: the whole held-out split, end to end
@@ -246,18 +246,22 @@ def test_held_out_figures_stay_above_their_floors(db: str) -> None:
     assert full >= E2E_FULLY_CORRECT_FLOOR, f"end to end fully correct {full} < {E2E_FULLY_CORRECT_FLOOR}"
 
 
-# The second blind batch (tests/data/eval/batch2/), held-out half: measured 2026-12-01 12:07 UTC after
-# the merged router and specialists' work (routing 0.976 of 84, end to end 0.833 of 30, where one case
-# is 3.3 points), so the floors sit one or two cases lower.
-BATCH2 = Path(DEFAULT_ROUTING).parent / "batch2"
-BATCH2_ROUTING_FLOOR = 0.95
-BATCH2_E2E_FLOOR = 0.76
+# The later blind batches (tests/data/eval/batch2/, batch3/, batch4/), held-out halves, each written by a
+# session that read only docs/DESIGN.md and the scenario customers' rows. Measured 2026-12-01 after the
+# third and fourth rounds of issue 11 (tuned on the dev halves only): batch 2 routing 0.976 of 84, end to
+# end 0.833 of 30; batch 3 0.910 of 67 and 0.812 of 32 (blind, before tuning: 0.910 and 0.750); batch 4
+# 0.974 of 77 and 0.694 of 36 (blind: the same). The floors sit about two cases lower.
+BATCHES = Path(DEFAULT_ROUTING).parent
+BATCH_FLOORS = {"batch2": (0.95, 0.76), "batch3": (0.88, 0.75), "batch4": (0.94, 0.63)}
 
 
-@pytest.mark.slow  # about 10 s alone: the second batch's held-out split, end to end
-def test_second_blind_batch_held_out_figures_stay_above_their_floors(db: str) -> None:
-    result = evaluate(split="test", routing_path=BATCH2 / "routing.jsonl", e2e_path=BATCH2 / "e2e.jsonl")
+@pytest.mark.slow  # about 10-30 s each alone: a batch's held-out split, end to end
+@pytest.mark.parametrize("batch", sorted(BATCH_FLOORS))
+def test_later_blind_batches_held_out_figures_stay_above_their_floors(db: str, batch: str) -> None:
+    routing_floor, e2e_floor = BATCH_FLOORS[batch]
+    where = BATCHES / batch
+    result = evaluate(split="test", routing_path=where / "routing.jsonl", e2e_path=where / "e2e.jsonl")
     routing = result["routing"]["overall"]["accuracy"]
-    assert routing >= BATCH2_ROUTING_FLOOR, f"batch 2 routing {routing} < {BATCH2_ROUTING_FLOOR}"
+    assert routing >= routing_floor, f"{batch} routing {routing} < {routing_floor}"
     full = result["e2e"]["overall"]["fully_correct"]
-    assert full >= BATCH2_E2E_FLOOR, f"batch 2 end to end fully correct {full} < {BATCH2_E2E_FLOOR}"
+    assert full >= e2e_floor, f"{batch} end to end fully correct {full} < {e2e_floor}"

@@ -15,6 +15,7 @@ import pytest
 from fakes import ScriptedChatModel, structured, text
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
 from switchboard.agents.context import Context
 from switchboard.agents.models import register_model, unregister_model
@@ -181,6 +182,126 @@ async def test_tracing_off_makes_no_spans_and_adds_no_callbacks(
         assert current is tracing.NO_SPAN
     result = await app.ask("where is my parcel?", customer_id=str(scenarios["late_parcel"]["customer_id"]))
     assert result.status == "done"
+
+
+async def test_model_calls_are_genai_spans_under_their_decision_point(
+    app: Switchboard,
+    scenarios: dict[str, Any],
+    scripted: tuple[ScriptedChatModel, Context],
+    spans: InMemorySpanExporter,
+) -> None:
+    model, context = scripted
+    model.usage = {"input_tokens": 1000, "output_tokens": 100}
+    route = structured("RouteChoice", domains=[{"domain": "billing", "request": "refund?"}], confidence=0.8)
+    model.by_prompt = {ROUTE: [route], COMPOSE: [text("Your refund is pending.")]}
+    customer_id = str(scenarios["refund_pending"]["customer_id"])
+    result = await app.ask("where is my refund?", customer_id=customer_id, context=context)
+    assert result.status == "done"
+    finished = spans.get_finished_spans()
+    index = _by_id(finished)
+    calls = [s for s in finished if s.attributes.get("gen_ai.operation.name") == "chat"]
+    assert len(calls) == 2  # route and compose
+    for call in calls:
+        assert call.kind.name == "CLIENT" and call.status.is_ok
+        assert call.attributes["gen_ai.usage.input_tokens"] == 1000
+        assert call.attributes["gen_ai.usage.output_tokens"] == 100
+        decision = _parent(call, index)
+        assert decision is not None and decision.name in ("decide route", "decide compose")
+        assert decision.attributes["switchboard.decider"].startswith("scripted:")
+        assert decision.attributes["gen_ai.usage.input_tokens"] == 1000
+    assert {_parent(c, index).name for c in calls} == {"decide route", "decide compose"}
+    assert len({s.context.trace_id for s in finished}) == 1
+
+
+async def test_concurrent_requests_keep_their_spans_apart(
+    app: Switchboard, scenarios: dict[str, Any], spans: InMemorySpanExporter
+) -> None:
+    import asyncio
+
+    late, lost = str(scenarios["late_parcel"]["customer_id"]), str(scenarios["lost_parcel"]["customer_id"])
+    results = await asyncio.gather(
+        app.ask("where is my parcel?", customer_id=late), app.ask("where is my parcel?", customer_id=lost)
+    )
+    assert [r.status for r in results] == ["done", "done"]
+    finished = spans.get_finished_spans()
+    index = _by_id(finished)
+    asks = [s for s in finished if s.name == "switchboard.ask"]
+    assert len(asks) == 2 and asks[0].context.trace_id != asks[1].context.trace_id
+    for span in finished:  # every span's parent is in its own trace, and every trace has one root
+        parent = _parent(span, index)
+        assert span.parent is None or (
+            parent is not None and parent.context.trace_id == span.context.trace_id
+        )
+    for ask in asks:
+        mine = [s for s in finished if s.context.trace_id == ask.context.trace_id]
+        assert [s.name for s in mine if s.parent is None] == ["switchboard.ask"]
+        assert {"invoke_agent switchboard", "node intake", "decide route", "domain shipping"} <= {
+            s.name for s in mine
+        }
+
+
+async def test_the_sdk_sampler_decides_a_trace_and_its_spans_follow(
+    app: Switchboard, scenarios: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exporter = InMemorySpanExporter()
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "always_off")
+    tracing.configure_telemetry(get_settings(), exporter=exporter)
+    try:
+        result = await app.ask(
+            "where is my parcel?", customer_id=str(scenarios["late_parcel"]["customer_id"])
+        )
+        assert result.status == "done"
+        assert exporter.get_finished_spans() == ()
+        assert tracing.current_trace_id() is None
+    finally:
+        tracing.configure_telemetry(get_settings())
+
+
+def test_a_span_records_an_error_and_an_approval_pause_differently(spans: InMemorySpanExporter) -> None:
+    with pytest.raises(ValueError), tracing.span("failing", {"switchboard.domain": "billing", "none": None}):
+        raise ValueError("boom")
+    with pytest.raises(RuntimeError), tracing.span("outer"), tracing.span("inner", kind="client"):
+        raise RuntimeError("inner first")
+    failing = _one(spans.get_finished_spans(), "failing")
+    assert failing.status.status_code.name == "ERROR" and failing.attributes["error.type"] == "ValueError"
+    assert dict(failing.attributes) == {"switchboard.domain": "billing", "error.type": "ValueError"}
+    (event,) = failing.events
+    assert event.name == "exception" and event.attributes["exception.message"] == "boom"
+    assert "Traceback" in str(event.attributes["exception.stacktrace"])
+    finished = spans.get_finished_spans()
+    outer, inner = _one(finished, "outer"), _one(finished, "inner")
+    assert _parent(inner, _by_id(finished)) is outer and inner.kind.name == "CLIENT"
+    assert (
+        outer.parent is None and failing.parent is None and outer.context.trace_id != failing.context.trace_id
+    )
+    assert outer.start_time <= inner.start_time <= inner.end_time <= outer.end_time
+    assert failing.resource.attributes["service.name"] == get_settings().otel_service_name
+
+    class GraphInterrupt(Exception):  # LangGraph's pause, by name
+        pass
+
+    spans.clear()
+    with pytest.raises(GraphInterrupt), tracing.span("paused"):
+        raise GraphInterrupt()
+    (paused,) = spans.get_finished_spans()
+    assert paused.attributes["switchboard.paused"] is True and paused.status.is_ok and not paused.events
+
+
+def test_spans_nest_with_the_sdks_own_both_ways(spans: InMemorySpanExporter) -> None:
+    """An instrumentation's SDK span (FastAPI's HTTP span) is the parent of ours, and an SDK span started
+    inside one of ours is its child: both go through the current OpenTelemetry context."""
+    sdk = tracing.tracer_provider().get_tracer("an.instrumentation")
+    with (
+        sdk.start_as_current_span("POST /ask", kind=SpanKind.SERVER),
+        tracing.span("switchboard.ask"),
+        sdk.start_as_current_span("an instrumented call"),
+    ):
+        pass
+    finished = spans.get_finished_spans()
+    index = _by_id(finished)
+    http, ask, call = (_one(finished, n) for n in ("POST /ask", "switchboard.ask", "an instrumented call"))
+    assert _parent(ask, index) is http and _parent(call, index) is ask and http.parent is None
+    assert len({s.context.trace_id for s in finished}) == 1
 
 
 # ------------------------------------------------------------------ logs

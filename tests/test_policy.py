@@ -248,13 +248,25 @@ async def test_cancel_return_and_address_follow_the_order_status(
     )
     assert too_late.verdict == "refused"
 
+    cur = await conn.execute(
+        "select o.id, o.customer_id from store.orders o join store.shipments s on s.order_id = o.id"
+        " join store.customers c on c.id = o.customer_id, store.seed_info i where o.status = 'delivered'"
+        " and c.status = 'active' and s.delivered_at > i.reference_now - interval '20 days' order by o.id limit 1"
+    )
+    recent = await cur.fetchone()
+    assert recent is not None
     ret = await evaluate(
+        conn, recent["customer_id"], "start_return", {"order_id": recent["id"], "reason": "broken"}
+    )
+    assert ret.verdict == "confirm"
+    # delivered 2026-09-25, placed three days before: 30 days after delivery ended 2026-10-25
+    ret_late = await evaluate(
         conn,
         delivered["customer_id"],
         "start_return",
         {"order_id": delivered["order_id"], "reason": "broken"},
     )
-    assert ret.verdict == "confirm"
+    assert ret_late.verdict == "refused" and "ended on 2026-10-25" in ret_late.reason
     ret_open = await evaluate(
         conn,
         happy["customer_id"],

@@ -5,10 +5,13 @@ the embedded one in DATA_DIR), migrated and filled with the deterministic seed, 
 database for the run, and dropped at the end: the user's own store is never read or written.
 
 Every routing request runs in a new thread of one ordinary (non-scenario) customer. Every
-end-to-end case runs in a new thread of its customer, its turns in order; nothing is approved, so a
-paused thread stays paused. Cases of one customer run one after another in file order (a write
-action that runs at once, such as a ticket, changes what that customer's next case sees, the same
-way on every run); different customers, and the routing requests, run concurrently up to a bound.
+end-to-end case runs in a new thread of its customer, its turns in order; nothing is approved by
+staff, so a thread paused for staff stays paused (a customer's own "yes" in a turn confirms, as it
+would in a conversation). Every case starts from the seeded store, as its writer saw it: before it
+runs, its customer's rows are put back as seeded (`restore_customer`), so what an earlier case did (a
+ticket, an unsubscription, a confirmed cancellation) does not change what the next one sees. Cases
+of one customer run one after another in file order; different customers, and the routing requests,
+run concurrently up to a bound.
 """
 
 from __future__ import annotations
@@ -97,6 +100,26 @@ def _customers() -> tuple[dict[str, str], str]:
     return scenarios | {cid: cid for cid in known}, ordinary
 
 
+def _seeded_rows() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row the scratch store was seeded with (the generator is deterministic for its seed info)."""
+    from switchboard.config.database import connect
+    from switchboard.tools.store.seed import generate, seed_info
+
+    with connect() as conn:
+        info = seed_info(conn)
+    if info is None:
+        raise InputError("the evaluation store is not seeded")
+    return generate(info["seed"], info["customers"], info["reference_now"])
+
+
+def _restore(customer: str, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+    from switchboard.config.database import connect
+    from switchboard.tools.store.seed import restore_customer
+
+    with connect() as conn:
+        restore_customer(conn, customer, rows)
+
+
 async def _ask(sb: Switchboard, text: str, customer: str, thread: str, context: Context) -> AskResult:
     ctx = Context(**{k: getattr(context, k) for k in Context.__dataclass_fields__})
     return await sb.ask(text, customer_id=customer, thread_id=thread, context=ctx)
@@ -149,7 +172,12 @@ async def run_e2e(
     for case in cases:
         by_customer[customers[case.customer]].append(case)
 
+    seeded = _seeded_rows()
+
     async def one(case: E2ECase, customer: str) -> dict[str, Any]:
+        # Every case starts from the seeded store, as its writer saw it: what an earlier case of the same
+        # customer did (an unsubscription, a claim, a confirmed cancellation) is taken back first.
+        await asyncio.to_thread(_restore, customer, seeded)
         thread = f"eval-{uuid.uuid4()}"
         turns: list[dict[str, Any]] = []
         for turn in case.turns:

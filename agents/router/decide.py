@@ -86,13 +86,13 @@ async def decide_route(
     from switchboard.agents.router import route_deterministic
 
     if is_deterministic(decider):
-        decision = route_deterministic(text)
+        decision = route_deterministic(text, history)
     else:
         decision = await decide_or_fall_back(
             "route",
             decider,
             lambda: route_llm(decider, text, history, prompt),
-            lambda: route_deterministic(text),
+            lambda: route_deterministic(text, history),
         )
     if not decision.domains and not decision.greeting and previous_domains and looks_like_followup(text):
         kept: list[Domain] = [d for d in registry.names() if d in previous_domains]

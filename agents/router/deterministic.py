@@ -46,6 +46,7 @@ from switchboard.agents import registry
 from switchboard.agents.contracts import RouteDecision, RouteRequest
 from switchboard.agents.router import discourse
 from switchboard.agents.router import lexicon as lx
+from switchboard.agents.router.entities import postal_addresses
 from switchboard.agents.router.language import detect, fold, stem_in, stems_in
 
 __all__ = [
@@ -172,7 +173,9 @@ def _compile_phrases(
 def _inflections(words: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for w in words:
-        out.update((w, w + "s", w + "es", w + "ed", w + "d", w + "ing", w + "er", w + "ers", w + "ly"))
+        out.update((w, w + "s", w + "es", w + "ed", w + "ing", w + "er", w + "ers", w + "ly"))
+        if w.endswith("e"):  # "close" -> "closed"; "order" + "d" is a typo ("orderd"), not a form
+            out.add(w + "d")
         if w.endswith("e"):
             out.update((w[:-1] + "ing", w[:-1] + "ed"))
         if w.endswith("y"):
@@ -604,6 +607,8 @@ def tokens_for(text: str) -> list[str]:
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text[:MAX_ROUTE_TEXT])
     text = _CONTROL.sub(" ", text)
+    for address in postal_addresses(text):  # "Herengracht 420, 1017 BZ Amsterdam": a place, as a slot is
+        text = text.replace(address, f" {lx.T_PLACE} ")
     return text.strip()
 
 
@@ -1162,6 +1167,15 @@ def _select(clauses: list[_Clause], include_asides: bool) -> tuple[set[str], dic
             # track it?"): weak evidence after it is about the same thing, no reason to route
             return set(), {}
         rival = max((v for d, v in totals.items() if d != best), default=0.0)
+        scored = [c for c in clauses if c.scores and not c.out_of_scope and not c.disclaimed and not c.aside]
+        tops = [(c, *_best(c.scores)) for c in scored]
+        own = [(c, d) for c, d, v in tops if d is not None and v >= MIN_THRESHOLD and len(c.scores) == 1]
+        if len(scored) >= 2 and len(own) == len(scored) and len({d for _, d in own}) == len(own):
+            # "what did I buy in April and what card do you have on file?": two questions, each with its
+            # own domain; weak each, but they do not contradict each other
+            for c, d in own:
+                c.selected.append(d)
+            return {d for _, d in own}, totals
         if rival >= CONTRADICTION_RATIO * best_total:
             return set(), {}  # weak and contradictory: a question, not a guess
         selected = {best}
@@ -1350,6 +1364,29 @@ def _weak_follow_up(text: str, decision: RouteDecision) -> bool:
     )
 
 
+_PLACE_TOKEN = re.compile(rf"\s*\b{lx.T_PLACE}\b\s*")
+
+
+def _restore_places(decision: RouteDecision, texts: Sequence[str]) -> RouteDecision:
+    """The briefs get the addresses back: routing read each as a place (``_clean``), a specialist needs
+    it as written. ``texts``: what the domain requests were cut from, in order (earlier request, this)."""
+    raw = [unicodedata.normalize("NFKC", t[:MAX_ROUTE_TEXT]) for t in texts]
+    addresses = [a for t in raw for a in postal_addresses(_CONTROL.sub(" ", t))]
+    if not addresses or not any(lx.T_PLACE in r for r in decision.domain_requests.values()):
+        return decision
+    joined = " / ".join(_clean(t) for t in texts)
+
+    def restore(request: str) -> str:
+        at = joined.find(request)
+        index = iter(range(joined[:at].count(lx.T_PLACE) if at >= 0 else 0, 10_000))
+        return _PLACE_TOKEN.sub(
+            lambda _: f" {addresses[min(next(index), len(addresses) - 1)]} ", request
+        ).strip()
+
+    requests = {d: restore(r) for d, r in decision.domain_requests.items()}
+    return decision.model_copy(update={"domain_requests": requests})
+
+
 def route_deterministic(request: str | RouteRequest, history: Sequence[str] | None = None) -> RouteDecision:
     """Route a request to domains without a model.
 
@@ -1365,6 +1402,11 @@ def route_deterministic(request: str | RouteRequest, history: Sequence[str] | No
         text, past = request, list(history or [])
     if not isinstance(text, str):
         raise TypeError(f"request text must be a string, got {type(text).__name__}")
+    decision = _route(text, past)
+    return _restore_places(decision, [str(past[-1]), text] if past else [text])
+
+
+def _route(text: str, past: list[str]) -> RouteDecision:
     cleaned = _clean(text)
     if not cleaned:
         raise ValueError("request text is empty: nothing to route")

@@ -17,6 +17,7 @@ The vocabulary is shared (``lexicon.py``): none of it names a domain.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 
 from switchboard.agents.router import lexicon as lx
@@ -83,7 +84,10 @@ def disclaimed(words: Sequence[str]) -> tuple[set[int], bool]:
         start: int | None = None
         if w in lx.NEGATORS or w in lx.FOREIGN_NEGATORS:
             head = _head_after(words, i)
-            if head is not None:
+            # "I don't want to be charged for it", "don't want to get billed twice": a worry about what
+            # might happen to them, which is the subject, not a request taken back
+            worry = head is not None and list(words[head + 1 : head + 3]) in (["to", "be"], ["to", "get"])
+            if head is not None and not worry:
                 start = i
         if start is None and i == 0 and _dismissal(words):
             start = i
@@ -190,6 +194,32 @@ def _dated(words: Sequence[str]) -> bool:
     )
 
 
+# The perfect tense of the other languages at a clause's start: "j'ai renvoyé la montre", "he devuelto
+# el reloj", "ich habe die Uhr zurückgeschickt", "ik heb het horloge teruggestuurd".
+_PERFECT_AUX: tuple[tuple[str, ...], ...] = (
+    ("j", "ai"), ("nous", "avons"), ("he",), ("hemos",), ("ya", "he"), ("ich", "habe"), ("ich", "hab"),
+    ("wir", "haben"), ("ik", "heb"), ("we", "hebben"), ("wij", "hebben"),
+)  # fmt: skip
+_PARTICIPLE = re.compile(r"\w+(?:é|ée|és|ées|ado|ada|ido|ida|elto|uesto|ierto)|(?:\w*ge\w+(?:t|d|en))")
+
+
+# Spanish preterite, first person, of the verbs customers report with (what they did)
+_PRETERITE = re.compile(r"(?:devolv|ped|compr|pagu|recib|cancel|envi|mand|hic)(?:í|é)")
+_PASSIVE = frozenset({"été", "ete", "sido", "gewesen", "geweest", "worden"})
+
+
+def _foreign_perfect(words: Sequence[str]) -> bool:
+    if words and _PRETERITE.fullmatch(words[0]):  # "devolví el smartwatch", "compré unas zapatillas"
+        return True
+    for aux in _PERFECT_AUX:
+        if tuple(words[: len(aux)]) == aux:
+            after = words[len(aux) : len(aux) + 4]
+            if any(w in _PASSIVE for w in after):  # "j'ai été débitée deux fois": done to them, a complaint
+                return False
+            return any(_PARTICIPLE.fullmatch(w) for w in after)
+    return False
+
+
 def is_narrative(words: Sequence[str]) -> bool:
     """What was already done, reported without a problem or a request ("I returned the coat last week").
 
@@ -201,6 +231,8 @@ def is_narrative(words: Sequence[str]) -> bool:
         w in lx.ASIDE_BREAKERS or w in lx.REQUEST_MARKERS or w in lx.FOREIGN_BREAKERS for w in words
     ):
         return False
+    if _foreign_perfect(words):
+        return True
     for i, w in enumerate(words[:3]):
         if w in lx.NARRATIVE_SUBJECTS and i + 1 < len(words):
             return _past(words[i + 1])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from switchboard.agents.contracts import Entities
 
@@ -76,7 +77,7 @@ _STREET_WORDS = (
     r"|rue|via|viale|piazza|corso|calle|carrer|avenida|paseo|plaza|rua|travessa|chemin|quai|allée|impasse)"
 )
 _ADDR_TRIGGER = re.compile(
-    r"\b(?:address(?:\s+(?:is|to|as|should\s+be|will\s+be))?\s*:?|ship(?:ped)?\s+(?:it\s+)?to|deliver(?:ed)?\s+"
+    r"^\s*|(?<=[,:;?!.])\s*|\b(?:address(?:\s+(?:is|to|as|should\s+be|will\s+be))?\s*:?|ship(?:ped)?\s+(?:it\s+)?to|deliver(?:ed)?\s+"
     r"(?:it\s+)?to|send\s+(?:it\s+)?to|moved?\s+to|to|at"
     r"|an|nach|adresse|à|au|naar|adres|op|a|en|direcci[oó]n)\s+",
     re.IGNORECASE,
@@ -92,12 +93,26 @@ _ADDR_HAS_STREET = re.compile(
 # "Springfield, IL 62704"; the postcode: NL 1016 GV, DE/FR/ES/IT 5 digits, BE/AT/CH/DK 4, PT 1000-001,
 # UK SW1A 1AA, US IL 62704(-1234).
 _ADDR_HAS_POSTCODE = re.compile(
-    r"\d{1,5}[a-z]?\s*,\s*(?:\d{4}\s?[A-Z]{2}|\d{4,5}|\d{4}-\d{3})\s+[A-ZÀ-Þ][\w'-]+"
+    r"\d{1,5}[a-z]?(?:-\d{1,4})?\s*,\s*(?:\d{4}\s?[A-Z]{2}|\d{4,5}|\d{4}-\d{3})\s+[A-ZÀ-Þ][\w'-]+"
     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
     r"|,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"
 )
+# A street and its number side by side: "12 Baker Street", "5 Elm St", "Hauptstraße 5", "Rue de Rivoli 12"
+_ADDR_TIGHT = re.compile(
+    rf"\d{{1,5}}[a-z]?\s+(?:[A-ZÀ-Þ][\w'-]*\s+){{0,3}}(?i:{_STREET_WORDS})\b"
+    r"|[A-ZÀ-Þ][\w'-]*(?:strasse|straße|str\.|weg|platz|allee|gasse|laan|straat|gracht|plein|kade|dijk)\s+\d{1,5}\b",
+)
 _ADDR_HAS_NUMBER = re.compile(r"\b\d{1,5}[a-z]?\b", re.IGNORECASE)
-_ADDR_LEAD = re.compile(r"^(?:now|then|actually|really|still)\s+", re.IGNORECASE)
+_ADDR_TAIL = re.compile(
+    r"(?:\s+(?:instead|now|asap|please|pls|thanks|stattdessen|bitte|plut[oô]t|svp|merci|en su lugar|gracias"
+    r"|in plaats daarvan|graag|alstublieft|bedankt|liefern|schicken|senden|zustellen|sturen|opsturen|leveren"
+    r"|bezorgen))+$",
+    re.IGNORECASE,
+)
+_ADDR_LEAD = re.compile(
+    r"^(?:(?:now|then|actually|really|still)\s+|(?:yes|yeah|yep|ok|okay|sure|ja|oui|s[ií]|please|pls)\W+)+",
+    re.IGNORECASE,
+)
 _ADDR_STARTS_OK = re.compile(r"[0-9A-Za-zÀ-ÿ]")
 
 
@@ -138,9 +153,20 @@ def _addresses(text: str) -> list[str]:
         end = _ADDR_END.search(window)
         candidate = window[: end.start()] if end else window
         candidate = _ADDR_LEAD.sub("", candidate.strip(" ,:-\"'()"))
+        # "my work instead: Herengracht 420, ..." -> the address after the colon; "..., 75001 Paris
+        # instead" -> without the trailing word
+        _, colon, tail = candidate.rpartition(":")
+        if colon and _ADDR_HAS_NUMBER.search(tail):
+            candidate = tail.strip(" ,-\"'()")
+        candidate = _ADDR_TAIL.sub("", candidate).strip(" ,-\"'()")
         if len(candidate) < 5 or not _ADDR_HAS_NUMBER.search(candidate):
             continue
         if not _ADDR_HAS_STREET.search(candidate) and not _ADDR_HAS_POSTCODE.search(candidate):
+            continue
+        if not trig.group().strip() and (
+            not (_ADDR_HAS_POSTCODE.search(candidate) or _ADDR_TIGHT.match(candidate))
+            or any(candidate in other for other in found)
+        ):  # no trigger word (the text's start, after a comma): only an unmistakable address, not a part
             continue
         # a street word must sit near the number: "12 Baker Street", "Hauptstrasse 5"
         words = candidate.split()
@@ -153,6 +179,12 @@ def _addresses(text: str) -> list[str]:
         found = [other for other in found if candidate not in other]
         found.append(candidate)
     return found
+
+
+@lru_cache(maxsize=1024)
+def postal_addresses(text: str) -> tuple[str, ...]:
+    """The postal addresses written out in ``text``, as written (for the router: a place)."""
+    return tuple(_addresses(_clean(text)))
 
 
 def extract_entities(text: str) -> Entities:

@@ -351,6 +351,10 @@ GOODS: Final = _words(
     headphones earbuds speaker camera tv monitor keyboard printer console controller toy toys puzzle
     lego doll book books vase candle grinder perfume shampoo bike bicycle helmet tent stroller item items
     product products boot
+    fryer espresso skillet flask cookware smartwatch webcam ssd dumbbells headlamp roller easel serum
+    toothbrush dryer hairbrush trimmer hose shears feeder bench chinos beanie vest shredder whiteboard
+    organiser almanac novel dictionary atlas balm knife plates towel jacket sneakers mouse charger
+    machine bottle press bin
     """
 )
 # Brands and models: known words, never split ("iphone" is not "i phone") nor "corrected".

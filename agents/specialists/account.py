@@ -28,7 +28,7 @@ _UNSUBSCRIBE = re.compile(
 _SUBSCRIBE = re.compile(r"\b(subscribe|sign (me )?up for|opt[- ]?in)\b", re.I)
 _NEWSLETTER = re.compile(
     r"newsletter|e-?mails?\b|marketing|mailing|product news|weekly deals|new arrivals|\bdeals\b|promotion"
-    r"|bolet[íi]n|nieuwsbrief|lettre d'information|infolettre",
+    r"|bolet[íi]n|nieuwsbrief|lettre d'information|infolettre|correos|ofertas|angebote|offres|aanbiedingen",
     re.I,
 )
 # newsletters named as such (not any e-mail: "change my e-mail address" is the account's address)
@@ -52,9 +52,16 @@ _SIGNUP = re.compile(r"\b(sign[- ]?up|register|registration|create (an |my )?acc
 # reset is offered, and sent when asked.
 _RESET_ASK = re.compile(
     r"\b(reset|unlock|new password|send (me )?(a |the )?(link|reset|new)|forgot|forgotten|can't remember"
+    r"|enlace|lien|change (my |the )?password|cambiar (la |mi )?contrase\w*|changer (le |mon )?mot de passe"
+    r"|passwort (zu )?([äa]ndern|aendern)|wachtwoord (wijzigen|veranderen)"
     r"|cannot remember|don't remember|help me (get|log|sign)|get (me )?back in|regain|restore"
     r"|zur[üu]cksetzen|entsperren|restablecer|desbloquear|r[ée]initialiser|d[ée]bloquer|resetten|ontgrendelen"
     r"|olvid[ée]|oubli[ée]|vergessen|vergeten)\b",
+    re.I,
+)
+_HELP_ASK = re.compile(
+    r"\b(help|fix|sort (it|this) out|what (can|do|should) i do|hilf\w*|helfen|ayud\w*|aide[rz]?|aidez-moi"
+    r"|helpen|help me)\b",
     re.I,
 )
 _TOPICS = {
@@ -89,6 +96,8 @@ async def login(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         return run.report(spec, text, facts)
     asked = bool(_RESET_ASK.search(request))
     if account["login_state"] == "locked":
+        # locked out and asking for help ("¿me ayudas?", "what do I do?"): the reset is the help
+        asked = asked or bool(_HELP_ASK.search(request)) or run.brief.affirmed
         text = f"Your login is locked after {account['failed_logins']} failed attempts."
         if not asked:
             return run.report(
@@ -163,8 +172,10 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             targets = [t for t in (named or active) if t in active]
             if not targets:
                 which = f"the {', '.join(_topic(t) for t in named)} newsletter" if named else "any newsletter"
+                known = {s["topic"] for s in subs}  # a row that is off: they were subscribed once
+                state = "no longer" if named and all(t in known for t in named) else "not"
                 return run.report(
-                    spec, f"You are not subscribed to {which}, so there is nothing to stop.", facts
+                    spec, f"You are {state} subscribed to {which}, so there is nothing to stop.", facts
                 )
             actions = [
                 ProposedAction(action=unsubscribe_newsletter.name, args={"topic": t}, reason="asked")
@@ -315,6 +326,7 @@ VOCABULARY = Vocabulary(
         "data": 0.5, "name": 0.3,
     },
     phrases=(
+        (("data information details", "deleted erased removed wiped"), 3, 2.5),  # "my data is deleted"
         (("two 2", "factor step"), 0, 3.0),
         (("take remove", "me", "off"), 0, 2.0),
         (("deals offers promo promotions weekly marketing news", "emails email mails newsletter newsletters"), 1, 2.5),

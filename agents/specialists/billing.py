@@ -28,9 +28,11 @@ _DUPLICATE = re.compile(
 # router reads. Only an ask proposes a refund; a duplicate charge merely reported is explained and offered.
 _REFUND_ASK = re.compile(
     r"\b(please|pls|can you|could you|would you|want|wanna|like|need|demand|expect|give|issue|request"
+    r"|approved|authori[sz]ed|agreed|promised|process"
     r"|i'd)\b[^.?!]{0,40}\b(refund|money back|reimburs\w*|reverse|pay (me )?back)"
     r"|\b(can|could|may) i (get|have)\b[^.?!]{0,30}\b(refund|money back|reimburs\w*)"
     r"|\brefund (it|me|them|this|that|the|my|both|one|everything|\d)"
+    r"|\b(payment|charge|amount|money|cash|euros?|dollars?)\s+back\b"
     r"|^\W*refund\b"
     r"|\b(erstatten|zur[üu]ckerstatten|zur[üu]ckzahlen|zur[üu]ckbuchen|geld zur[üu]ck|reembols(a|e|en|ar|arme|adme|ad)"
     r"|devu[ée]lva\w*|devolver (el|mi) dinero|rembourse[rz]|remboursez|terugbetalen|terugstorten|geld terug)\b"
@@ -188,16 +190,13 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
             f"payments {' and '.join(d['payment_ids'])} each captured {money(d['amount'])} for {d['order_id']}"
             for d in duplicates
         ]
-        d = duplicates[0]
-        text = (
-            f"You were indeed charged twice for order {d['order_id']}: payments {' and '.join(d['payment_ids'])} "
-            f"of {money(d['amount'])} each. The second one is a duplicate."
-        )
-        if not asks_refund(request):
-            text += " I can refund the duplicate payment if you ask me to."
+        text = _duplicate_sentence(duplicates[0])
+        wanted = asks_refund(request) or run.brief.affirmed
+        if not wanted:
+            text += _OFFER
         if _METHODS.search(request):
             text += " " + method_text
-        return run.report(spec, text, facts, handoffs=["refunds_agent"] if asks_refund(request) else [])
+        return run.report(spec, text, facts, handoffs=["refunds_agent"] if wanted else [])
     paid = (await run.call(toolkit.list_payments, order_id=order_id))[:5]
     facts += [
         f"{p['id']}: {money(p['amount'])} by {p['method']}, {p['status']} ({day(p.get('created_at'))})"
@@ -229,6 +228,17 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
     return run.report(spec, text.strip(), facts)
 
 
+def _duplicate_sentence(d: dict[str, Any]) -> str:
+    """The same words from the payments and the refunds agent, so a domain's answer says them once."""
+    return (
+        f"You were indeed charged twice for order {d['order_id']}: payments {' and '.join(d['payment_ids'])} "
+        f"of {money(d['amount'])} each. The second one is a duplicate."
+    )
+
+
+_OFFER = " I can refund the duplicate payment if you ask me to."
+
+
 async def _never_charged(run: SpecialistRun, orders: list[dict[str, Any]]) -> str:
     """For cancelled orders (the ones meant, else the recent ones): their payments were voided, so there
     was never anything to refund. "" when there is no such order."""
@@ -246,17 +256,21 @@ async def _never_charged(run: SpecialistRun, orders: list[dict[str, Any]]) -> st
     return " ".join(sentences)
 
 
-def _refund_sentence(r: dict[str, Any], paid_with: str, what: str) -> str:
+def _refund_sentence(r: dict[str, Any], paid_with: str, what: str, asked: bool = False) -> str:
+    """A refund's state in words; `asked`: the customer asks for this refund, so it is said that it
+    already exists (and nothing more is refunded)."""
     about = f"for order {r['order_id']}" + (f" ({what})" if what else "")
     to = f" to your {paid_with}" if paid_with else ""
+    already = "already " if asked else ""
+    under_way = "already under way: it is " if asked else ""
     if r["status"] == "issued":
         return (
-            f"Refund {r['id']} of {money(r['amount'])} {about} was issued on {day(r.get('issued_at'))}{to}; "
+            f"Refund {r['id']} of {money(r['amount'])} {about} was {already}issued on {day(r.get('issued_at'))}{to}; "
             "it can take 3-5 working days to appear on your statement."
         )
     if r["status"] == "pending":
         return (
-            f"Refund {r['id']} of {money(r['amount'])} {about} is pending (not yet paid out; requested "
+            f"Refund {r['id']} of {money(r['amount'])} {about} is {under_way}pending (not yet paid out; requested "
             f"{day(r.get('created_at'))}): pending refunds are paid out within 5 working days{to}."
         )
     return f"Refund {r['id']} of {money(r['amount'])} {about} was {r['status']}."
@@ -267,7 +281,7 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     orders, unknown = await _orders_meant(run)
     order_ids = [str(o["id"]) for o in orders]
     facts: list[str] = []
-    asked = asks_refund(request)
+    asked = asks_refund(request) or run.brief.affirmed
     duplicates = [
         d
         for d in await run.call(toolkit.find_duplicates, order_id=None)
@@ -275,6 +289,7 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     ]
     existing = await run.call(toolkit.list_refunds, order_id=None)
     refunded = {r["payment_id"] for r in existing if r["status"] in ("pending", "issued")}
+    offer = ""  # a duplicate charge explained and offered (the payments agent says the same words)
     for d in duplicates:
         duplicate = d["duplicate_payment_ids"][0]
         if duplicate in refunded:
@@ -282,6 +297,7 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             continue
         facts.append(f"duplicate payment {duplicate} of {money(d['amount'])} for {d['order_id']}")
         if not asked:  # a duplicate reported or asked about is explained and offered, never refunded unasked
+            offer = offer or _duplicate_sentence(d) + _OFFER
             continue
         action = ProposedAction(
             action=issue_refund.name,
@@ -305,11 +321,16 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         items = {str(o["id"]): items_of(o) for o in await run.call(toolkit.list_orders, limit=20)}
         text = " ".join(
             _refund_sentence(
-                r, _paid_with(payments_by_id.get(r["payment_id"], {})), items.get(r["order_id"], "")
+                r, _paid_with(payments_by_id.get(r["payment_id"], {})), items.get(r["order_id"], ""), asked
             )
             for r in mine
         )
-        return run.report(spec, text, facts)
+        return run.report(spec, f"{offer} {text}".strip(), facts)
+    if offer:  # nothing else to say about refunds: the duplicate and its offer are the answer
+        none = (
+            "You have no refunds on your account yet. " if re.search(r"\brefunds?\b", request, re.I) else ""
+        )
+        return run.report(spec, not_found_sentence(unknown) + none + offer, facts)
     if _FEE.search(request) and not orders:
         text = (
             "Cancelling before shipment is free; after shipment you can return the order, and return "
@@ -321,7 +342,7 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         "arrives the refund is issued within 5 working days."
     )
     voided = await _never_charged(run, orders)
-    if voided and not asked:
+    if voided:  # asked or not: a payment never taken leaves nothing to refund
         return run.report(spec, not_found_sentence(unknown) + voided, facts)
     if orders:
         o = orders[0]
@@ -437,7 +458,7 @@ VOCABULARY = Vocabulary(
         "rebate": 2.5, "restitution": 2.5, "compensation": 2.0, "fee": 2.5, "penalty": 2.0, "credit": 1.0,
         "debit": 1.5, "debited": 2.5, "paypal": 3.0, "klarna": 3.0, "bank": 1.5, "transaction": 2.0,
         "installment": 2.5, "instalment": 2.5, "price": 1.0, "pricing": 1.0, "cost": 0.5, "discount": 1.5,
-        "coupon": 2.0, "voucher": 2.0, "promo": 0.5, "vat": 2.0, "tax": 1.5, "currency": 1.0, "money": 1.0,
+        "coupon": 2.0, "voucher": 2.0, "promo": 0.5, "vat": 2.0, "tax": 1.5, "currency": 1.0, "money": 1.0, "spent": 1.5,
         "dollar": 0.5, "euro": 0.5, "balance": 1.5, "statement": 1.0, "declined": 1.5, "wallet": 1.0,
         "mastercard": 3.0, "visa": 2.0, "amex": 3.0, "iban": 3.0, "cash": 1.0, "expensive": 0.5,
         "overpaid": 3.0, "underpaid": 2.0, "unpaid": 2.5, "cheque": 2.0,
@@ -446,6 +467,9 @@ VOCABULARY = Vocabulary(
         "card": 1.5, "method": 0.3, "methods": 0.3, lx.T_INVOICE_ID: 2.0, lx.T_AMOUNT: 0.8,
     },
     phrases=(
+        (("money cash funds xamountx", "gone taken missing disappeared"), 3, 3.0),  # "the money's still gone"
+        # "my iPhone won't charge": a device's battery, not a payment
+        (("phone iphone ipad battery laptop tablet watch smartwatch earbuds headphones", "charge charging"), 4, -3.0),
         (("cancel terminate termination early withdrawal exit", "fee penalty charge cost"), 3, 2.0),
         (("charge charged bill billed debit debited pay paid", "twice double two 2x again multiple"), 3, 3.0),
         (("twice double two 2x", "charge charged bill billed debit debited"), 2, 3.0),
@@ -492,10 +516,20 @@ VOCABULARY = Vocabulary(
         },
     },
     foreign_phrases={
-        "de": ((("geld", "zurück"), 1, 2.0), (("zweimal doppelt", "belastet abgebucht bezahlt berechnet"), 1, 1.0)),
-        "es": ((("devolver devuelvan devuelve", "dinero"), 2, 3.0), (("dos", "veces"), 0, 1.0)),
-        "fr": ((("deux", "fois"), 0, 1.0),),
-        "nl": ((("geld", "terug"), 1, 2.0), (("twee", "keer"), 0, 1.0)),
+        # "wo bleibt mein Geld?", "où en est mon remboursement ?": where the money is, not a parcel
+        "de": (
+            (("geld", "zurück"), 1, 2.0), (("zweimal doppelt", "belastet abgebucht bezahlt berechnet"), 1, 1.0),
+            (("bleibt ist", "geld erstattung rückerstattung gutschrift"), 2, 3.0),
+        ),
+        "es": (
+            (("devolver devuelvan devuelve", "dinero"), 2, 3.0), (("dos", "veces"), 0, 1.0),
+            (("está esta", "dinero reembolso"), 2, 2.5),
+        ),
+        "fr": ((("deux", "fois"), 0, 1.0), (("est", "argent remboursement"), 2, 2.5)),
+        "nl": (
+            (("geld", "terug"), 1, 2.0), (("twee", "keer"), 0, 1.0),
+            (("blijft is", "geld terugbetaling terugstorting"), 2, 3.0),
+        ),
     },
 )
 # fmt: on

@@ -28,7 +28,9 @@ _COMPLAINT_ASK = re.compile(
     re.I,
 )
 _READ_BACK = re.compile(
-    r"\b(read|show|see|what did i (write|say)|what i wrote|which|my reviews?|the review i)\b", re.I
+    r"\b(read|show|see|what did i (write|say|give)|what i wrote|which|my reviews?|the review i|what rating"
+    r"|how many stars|rating did i)\b",
+    re.I,
 )
 
 
@@ -180,7 +182,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
 # fmt: off
 VOCABULARY = Vocabulary(
     predicates={
-        "complaint": 3.0, "complain": 3.0, "complaining": 3.0, "claim": 1.0, "reclamation": 3.0,
+        "complaint": 3.0, "complain": 3.0, "complaining": 3.0, "claim": 0.5, "reclamation": 3.0,
         "feedback": 3.0, "review": 2.5, "opinion": 2.0, "comment": 1.5, "rating": 1.5, "rate": 0.5,
         "suggestion": 2.0, "testimonial": 2.5, "human": 3.0, "agent": 1.5, "operator": 2.0,
         "representative": 2.5, "rep": 1.0, "person": 1.0, "someone": 0.5, "somebody": 0.5, "manager": 2.5,
@@ -199,6 +201,10 @@ VOCABULARY = Vocabulary(
         "phone": 1.0,
     },
     phrases=(
+        # a person asked for, whatever about: "I want a real person to confirm ...", "can a person look
+        # into it with the bank?"
+        (("real actual live", "person human people"), 0, 3.0),
+        (("person human someone somebody", "look check confirm handle review investigate call ring"), 1, 3.0),
         (("on", "record"), 0, 2.0),
         (("on", "hold"), 0, 2.0),
         (("nobody noone", "helps help answers replies responds calls rings gets"), 1, 2.5),
@@ -249,22 +255,22 @@ VOCABULARY = Vocabulary(
             "beschwerde": 3.0, "beschweren": 3.0, "reklamation": 2.0, "mitarbeiter": 2.5, "mensch": 2.5,
             "kundendienst": 3.0, "kundenservice": 3.0, "öffnungszeiten": 3.0, "telefonnummer": 2.0,
             "unzufrieden": 2.5, "enttäuscht": 2.5, "sprechen": 1.5, "katastrophe": 2.5, "schrecklich": 2.0,
-            "furchtbar": 2.0, "unverschämt": 2.5, "frechheit": 2.5,
+            "furchtbar": 2.0, "unverschämt": 2.5, "frechheit": 2.5, "bewertung": 3.0, "rezension": 3.0,
         },
         "es": {
             "queja": 3.0, "quejarse": 3.0, "reclamación": 3.0, "reclamo": 3.0, "humano": 2.5, "agente": 2.5,
             "hablar": 1.5, "alguien": 1.0, "horario": 3.0, "teléfono": 1.5, "contacto": 2.0,
             "insatisfecho": 2.5, "persona": 1.0, "pésimo": 2.5, "horrible": 2.0, "vergüenza": 2.5,
-            "responsable": 2.0,
+            "responsable": 2.0, "reseña": 3.0, "valoración": 3.0, "opinión": 2.0,
         },
         "fr": {
             "plainte": 3.0, "réclamation": 3.0, "plaindre": 3.0, "conseiller": 2.5, "humain": 2.5,
             "parler": 1.5, "quelqu": 1.0, "horaires": 3.0, "ouverture": 2.0, "contacter": 2.0,
             "téléphone": 1.5, "mécontent": 2.5, "déçu": 2.5, "nul": 2.0, "scandaleux": 2.5, "inadmissible": 2.5,
-            "honteux": 2.5, "responsable": 2.0,
+            "honteux": 2.5, "responsable": 2.0, "avis": 2.5, "commentaire": 2.0, "évaluation": 2.5,
         },
         "nl": {
-            "klacht": 3.0, "klagen": 3.0, "medewerker": 2.5, "spreken": 1.5, "iemand": 1.0, "mens": 2.0,
+            "klacht": 3.0, "klagen": 3.0, "recensie": 3.0, "beoordeling": 3.0, "medewerker": 2.5, "spreken": 1.5, "iemand": 1.0, "mens": 2.0,
             "klantenservice": 3.0, "openingstijden": 3.0, "telefoonnummer": 2.0, "ontevreden": 2.5,
             "indienen": 0.5, "slecht": 2.0, "schandalig": 2.5, "belachelijk": 2.5, "waardeloos": 2.5,
         },

@@ -248,7 +248,15 @@ def shipment_sentence(s: dict[str, Any], today: date, what: str = "") -> str:
     subject = f"Your parcel {s['tracking_number']} for order {s['order_id']}" + (f" ({what})" if what else "")
     carrier = s.get("carrier") or "the carrier"
     if s["status"] == DELIVERED:
-        return f"{subject} was delivered by {carrier} on {day(s.get('delivered_at'))}."
+        delivered, promised = day(s.get("delivered_at")), day(s.get("promised_by"))
+        timing = ""
+        if delivered and promised:  # ISO dates: compared as text
+            timing = (
+                f", on time (promised by {promised})"
+                if delivered <= promised
+                else f", later than promised ({promised})"
+            )
+        return f"{subject} was delivered by {carrier} on {delivered}{timing}."
     if s["status"] == "lost":
         return (
             f"{subject} has been reported lost by {carrier}; it was promised by {day(s.get('promised_by'))} "

@@ -22,9 +22,9 @@ from switchboard.agents.specialists.common import (
     wants_list,
 )
 from switchboard.tools.catalogue.orders import (
-    DELIVERY_ALLOWANCE_DAYS,
     RETURN_WINDOW_DAYS,
     cancel_order,
+    return_deadline,
     start_return,
 )
 
@@ -113,7 +113,7 @@ _OPEN_ONLY = re.compile(
 
 # Asking for a return or an exchange (in the languages the router reads), not only telling a fault.
 _RETURN_ASK = re.compile(
-    r"\b(return\w*|exchange\w*|send (it|them|this|these|those)? ?back|swap|replace\w*|replacement|rma"
+    r"\b(return\w*|exchange\w*|(send|take|bring)\b[^.?!]{0,30}?\bback|swap|replace\w*|replacement|rma"
     r"|r[üu]cksend\w*|zur[üu]ck(schick|send|geb)\w*|retour\w*|umtausch\w*|umtauschen|tauschen"
     r"|devol(?!\w*\s+(el|mi)\s+dinero)\w*|cambiar|renvoy\w*|[ée]chang\w*|terugsturen|terugbrengen|ruilen|omruilen)\b",
     re.IGNORECASE,
@@ -133,6 +133,27 @@ async def _only_candidates(run: SpecialistRun, fits: Callable[[dict], bool]) -> 
     return fitting or None
 
 
+_AFTER_CANCEL = {
+    "voided": "was released: you were not charged",
+    "authorised": "is only reserved, not charged, and will be released",
+    "failed": "failed: you were not charged",
+    "refunded": "was refunded",
+    "captured": "was charged and is due to be refunded",
+}
+
+
+async def _payments_of_cancelled(run: SpecialistRun, order: dict) -> str:
+    """What became of a cancelled order's money: a customer asking about the cancellation wants to know
+    whether they pay ("its payment PAY-1 of 99.00 EUR was released: you were not charged")."""
+    payments = await run.call(toolkit.list_payments, order_id=order["id"])
+    said = [
+        f" Its payment {p['id']} of {money(p['amount'])} {_AFTER_CANCEL[p['status']]}."
+        for p in payments
+        if p.get("status") in _AFTER_CANCEL
+    ]
+    return "".join(said)
+
+
 async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     open_ones = await _only_candidates(run, lambda o: o["status"] in OPEN_STATUSES)
     if open_ones is not None and len(open_ones) > 1:
@@ -148,7 +169,9 @@ async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistR
     wants_cancel = bool(_CANCEL.search(run.brief.request))
     status = order["status"]
     if status == "cancelled":
-        return run.report(spec, f"Order {order['id']} is already cancelled.", facts)
+        when = f" (on {day(order['cancelled_at'])})" if order.get("cancelled_at") else ""
+        paid = await _payments_of_cancelled(run, order)
+        return run.report(spec, f"Order {order['id']} is already cancelled{when}.{paid}", facts)
     if status in OPEN_STATUSES:
         if wants_cancel:
             action = ProposedAction(
@@ -183,12 +206,9 @@ async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistR
 async def returns(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     today = date.fromisoformat((await run.call(toolkit.today))["today"])
 
-    def returnable(order: dict) -> bool:
+    def returnable(order: dict) -> bool:  # a first look, from when it was placed (no query per order)
         placed = date.fromisoformat(day(order.get("placed_at")))
-        return (
-            order["status"] == "delivered"
-            and (today - placed).days <= RETURN_WINDOW_DAYS + DELIVERY_ALLOWANCE_DAYS
-        )
+        return order["status"] == "delivered" and today <= return_deadline(placed, None)
 
     candidates = await _only_candidates(run, returnable)
     if candidates is not None and len(candidates) > 1:
@@ -220,22 +240,25 @@ async def returns(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             facts,
         )
     placed = date.fromisoformat(day(order.get("placed_at")))
-    age = (today - placed).days
-    facts.append(f"placed {age} days ago; return window {RETURN_WINDOW_DAYS} days after delivery")
-    if age > RETURN_WINDOW_DAYS + DELIVERY_ALLOWANCE_DAYS:
+    shipments = await run.call(toolkit.get_shipments, order_id=order["id"])
+    arrived = sorted(day(s["delivered_at"]) for s in shipments if s.get("delivered_at"))
+    delivered = date.fromisoformat(arrived[-1]) if arrived else None
+    last = return_deadline(placed, delivered)
+    when = f"delivered on {delivered.isoformat()}" if delivered else f"placed on {placed.isoformat()}"
+    facts.append(f"{when}; return window {RETURN_WINDOW_DAYS} days after delivery, until {last.isoformat()}")
+    if today > last:
         # the start_return rule would refuse it: say why instead of proposing what cannot be done
         return run.report(
             spec,
-            f"{_order_title(order)} cannot be returned: it was placed {age} days ago, outside the "
-            f"{RETURN_WINDOW_DAYS}-day return window.",
+            f"{_order_title(order)} cannot be returned: it was {when}, and the {RETURN_WINDOW_DAYS}-day "
+            f"return window ended on {last.isoformat()}.",
             facts,
         )
-    if not _RETURN_ASK.search(run.brief.request):
+    if not _RETURN_ASK.search(run.brief.request) and not run.brief.affirmed:
         # a fault told ("it broke", "wrong size") is not a return asked for: the return is offered
-        until = placed.toordinal() + RETURN_WINDOW_DAYS + DELIVERY_ALLOWANCE_DAYS
         return run.report(
             spec,
-            f"{_order_title(order)} can still be returned (until {date.fromordinal(until).isoformat()}): "
+            f"{_order_title(order)} can still be returned (until {last.isoformat()}): "
             "tell me if you want me to start a return.",
             facts,
         )
@@ -285,7 +308,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bstornier|\bstorno\b|\bannul|\banular|\bcancelar|\bannuleren",
             r"\b[äa]ndern\b|\bcambiar\b|\bmodifier\b|\bwijzigen\b",
         ),
-        tools=(toolkit.list_orders, toolkit.get_order),
+        tools=(toolkit.list_orders, toolkit.get_order, toolkit.list_payments),
         handle=order_changes,
         actions=(cancel_order,),
     ),
@@ -296,7 +319,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         cues=(
             r"\breturn",
             r"\bexchange",
-            r"\bsend (it )?back\b",
+            r"\b(send|take|bring)\b[^.?!]{0,30}?\bback\b",
             r"\bwrong (size|item|colou?r)\b",
             r"\bdamaged\b",
             r"\bbroken\b",
@@ -306,7 +329,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"|\bretourn|\brenvoy|\b[ée]chang",
             r"\bterugsturen|\bterugbrengen|\bruilen|\bkaputt|\bdefekt|\broto\b|\bcass[ée]|\bstuk\b",
         ),
-        tools=(toolkit.list_orders, toolkit.get_order, toolkit.today),
+        tools=(toolkit.list_orders, toolkit.get_order, toolkit.get_shipments, toolkit.today),
         handle=returns,
         actions=(start_return,),
     ),
@@ -327,6 +350,7 @@ VOCABULARY = Vocabulary(
         "product": 0.4, "bought": 0.5, "stuff": 0.3, "goods": 0.4, "merchandise": 0.4, lx.T_ORDER_ID: 1.0,
     },
     phrases=(
+        (("everything all", "bought ordered purchased"), 3, 2.0),  # "everything I've bought this year"
         (("where", "order orders purchase xorderidx stuff"), 3, 2.5),
         (("cancel", "order orders purchase xorderidx"), 3, 2.0),
         (("order orders purchase xorderidx", "status history eta"), 3, 2.0),
@@ -335,7 +359,7 @@ VOCABULARY = Vocabulary(
         (("place make submit put", "order"), 2, 2.0),
         (("past previous old recent", "orders purchases"), 1, 1.5),
         (("in", "stock"), 0, 1.0),
-        (("send bring take", "back"), 2, 2.5),
+        (("send bring take", "back"), 4, 2.5),
         (("sent brought took", "back"), 2, 1.5),  # done already: "the refund for the lamp I sent back"
         (("swap exchange switch trade", "for"), 4, 1.0),
         (("wrong", "item size colour color product thing things one stuff order article shade model version"), 2, 2.0),

@@ -5,114 +5,65 @@ Loaded only when tracing is on (`tracing.run_callbacks()`).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
-from opentelemetry import trace
-from opentelemetry.trace import Span, SpanKind
 
 from switchboard.observability import tracing
-from switchboard.observability.tracing import _clean, _inner, _owners, _parent_context
-
-_SKIP = object()
+from switchboard.observability.tracing import Run, _runs, span_of_run
 
 
-def _provider_name(serialized: Mapping[str, Any] | None, params: Mapping[str, Any]) -> str:
-    kind = str(params.get("_type") or params.get("ls_provider") or "")
-    ident = " ".join(str(p) for p in (serialized or {}).get("id", []) or [])
+@functools.lru_cache(maxsize=256)
+def _provider_of(kind: str, ident: tuple[Any, ...]) -> str:
+    """The GenAI provider of a model class (worked out once per class: a model call's span needs it)."""
+    text = " ".join(str(p) for p in ident).lower()
     for name in ("openai", "anthropic", "ollama", "azure", "mistral", "google", "bedrock"):
-        if name in kind.lower() or name in ident.lower():
+        if name in kind.lower() or name in text:
             return name
     return kind or "unknown"
+
+
+def _param(key: str, first: Mapping[str, Any], second: Mapping[str, Any]) -> Any:
+    value = first.get(key)
+    return value if value is not None else second.get(key)
 
 
 class SpanHandler(BaseCallbackHandler):
     """Spans for the graph run, its nodes, model calls and tool calls, from LangChain's callbacks.
 
-    Runs inline (no thread hop) and keeps only a map of run id -> span; runs that are not nodes (edge
-    functions, a subgraph's own run inside its node) share their parent's span.
+    Runs inline (no thread hop) and records each run in progress in `tracing._runs` (keyed by run id:
+    one handler may serve concurrent runs); runs that are not nodes (edge functions, channel writers, a
+    subgraph's own run inside its node) share their parent's span.
     """
 
     run_inline = True
     raise_error = False
 
     def __init__(self, **root_attributes: Any) -> None:
-        self._spans: dict[str, Span | object] = {}
-        self._parents: dict[str, str | None] = {}
-        self._names: dict[str, str] = {}
         self._root_attributes = root_attributes
-        self._claimed: set[str] = set()  # node runs whose span a decision point has taken as its own
 
-    # -- bookkeeping
-
-    def span_for(self, run_id: str) -> Span | None:
-        """The span of a run, or of its nearest ancestor that has one."""
-        key: str | None = run_id
-        while key is not None:
-            found = self._spans.get(key)
-            if isinstance(found, Span):
-                return found
-            key = self._parents.get(key)
-        return None
-
-    def claim_span(self, run_id: str) -> Span | None:
-        """The span of this very run (a graph node's) for the first decision made in it; None after."""
-        found = self._spans.get(run_id)
-        if not isinstance(found, Span) or run_id in self._claimed:
-            return None
-        self._claimed.add(run_id)
-        return found
-
-    def _start(
-        self,
-        run_id: uuid.UUID,
-        parent_run_id: uuid.UUID | None,
-        name: str,
-        kind: SpanKind,
-        attributes: Mapping[str, Any],
-        inner_first: bool = False,
-    ) -> None:
-        key, parent_key = str(run_id), str(parent_run_id) if parent_run_id else None
-        self._parents[key] = parent_key
-        parent: Span | None = None
-        if inner_first:  # a model call made inside a decision point's span belongs to it
-            inner = _inner.get()
-            if inner is not None and inner[1] == parent_key:
-                parent = inner[0]
-        if parent is None and parent_key is not None:
-            parent = self.span_for(parent_key)
-        ctx = trace.set_span_in_context(parent) if parent is not None else _parent_context()
-        self._spans[key] = tracing._tracer.start_span(
-            name, context=ctx, kind=kind, attributes=_clean(attributes)
-        )
-        _owners[key] = self
-
-    def _skip(self, run_id: uuid.UUID, parent_run_id: uuid.UUID | None) -> None:
-        key = str(run_id)
-        self._spans[key] = _SKIP
-        self._parents[key] = str(parent_run_id) if parent_run_id else None
-        _owners[key] = self
+    def _add(self, run_id: uuid.UUID, parent_run_id: uuid.UUID | None, name: str, span: Any = None) -> Run:
+        parent = _runs.get(parent_run_id) if parent_run_id is not None else None
+        run = _runs[run_id] = Run(span, parent_run_id, name, parent.root if parent is not None else run_id)
+        return run
 
     def _end(self, run_id: uuid.UUID, error: BaseException | None = None, **attributes: Any) -> None:
-        key = str(run_id)
-        found = self._spans.pop(key, None)
-        _owners.pop(key, None)
-        if not isinstance(found, Span):
+        run = _runs.pop(run_id, None)
+        if run is None:
             return
-        if error is not None:
-            tracing.mark_error(found, error)
-        if attributes:
-            found.set_attributes(_clean(attributes))
-        found.end()
-        if self._parents.get(key) is None:  # the root run ended: forget the whole run
-            for other in self._spans:
-                _owners.pop(other, None)
-            self._spans.clear()
-            self._parents.clear()
-            self._names.clear()
-            self._claimed.clear()
+        if run.span is not None:
+            if error is not None:
+                tracing.mark_error(run.span, error)
+            if attributes:
+                run.span.set_attributes(attributes)
+            run.span.end()
+        if run.root == run_id:  # the root ended: nothing of its run may stay behind
+            left = [k for k, r in list(_runs.items()) if r.root == run_id]  # list(): one step under the GIL
+            for key in left:
+                _runs.pop(key, None)
 
     # -- chains: the graph and its nodes
 
@@ -128,42 +79,42 @@ class SpanHandler(BaseCallbackHandler):
         **kwargs: Any,
     ) -> None:
         name = str(kwargs.get("name") or "")
-        metadata = metadata or {}
-        node = metadata.get("langgraph_node")
-        parent_name = self._names.get(str(parent_run_id)) if parent_run_id else None
-        if parent_run_id is None or str(parent_run_id) not in self._parents:
-            self._names[str(run_id)] = name
-            self._start(
+        parent = _runs.get(parent_run_id) if parent_run_id is not None else None
+        if parent is None:  # the graph run (under the request's span, or a trace of its own)
+            self._add(
                 run_id,
-                parent_run_id,
-                f"invoke_agent {name or 'graph'}",
-                SpanKind.INTERNAL,
-                {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": name, **self._root_attributes},
+                None,
+                name,
+                tracing.start_span(
+                    f"invoke_agent {name or 'graph'}",
+                    {
+                        "gen_ai.operation.name": "invoke_agent",
+                        "gen_ai.agent.name": name,
+                        **self._root_attributes,
+                    },
+                ),
             )
             return
-        if not node or name != node or parent_name == name:  # edges, writers, a subgraph inside its node
-            if parent_name == name and parent_run_id is not None:  # the node runs a subgraph: a domain
-                outer = self._spans.get(str(parent_run_id))
-                if isinstance(outer, Span):
-                    outer.update_name(f"domain {name}")
-                    outer.set_attribute("switchboard.domain", name)
-            self._skip(run_id, parent_run_id)
-            self._names[str(run_id)] = name
+        metadata = metadata or {}
+        node = metadata.get("langgraph_node")
+        if not node or name != node or parent.name == name:  # edges, writers, a subgraph inside its node
+            if parent.name == name and parent.span is not None:  # the node runs a subgraph: a domain
+                parent.span.update_name(f"domain {name}")
+                parent.span.set_attribute("switchboard.domain", name)
+                parent.claimable = False
+            self._add(run_id, parent_run_id, name)
             return
-        self._names[str(run_id)] = name
         ns = str(metadata.get("checkpoint_ns") or "")
-        domain = ns.split(":", 1)[0] if ns else None
-        self._start(
-            run_id,
-            parent_run_id,
+        current = tracing.start_span(
             f"node {name}",
-            SpanKind.INTERNAL,
             {
                 "langgraph.node": name,
                 "langgraph.step": metadata.get("langgraph_step"),
-                "switchboard.domain": domain,
+                "switchboard.domain": ns.split(":", 1)[0] if ns else None,
             },
+            parent=span_of_run(parent_run_id),
         )
+        self._add(run_id, parent_run_id, name, current).claimable = current.is_recording()
 
     def on_chain_end(self, outputs: Any, *, run_id: uuid.UUID, **kwargs: Any) -> None:
         self._end(run_id)
@@ -184,23 +135,32 @@ class SpanHandler(BaseCallbackHandler):
         invocation_params: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        params = {**(metadata or {}), **(invocation_params or {})}
-        model = str(params.get("model") or params.get("model_name") or params.get("ls_model_name") or "")
-        self._start(
+        # the call's own parameters first, then the run's metadata (LangChain's ls_* keys)
+        call, meta = invocation_params or {}, metadata or {}
+        model = str(
+            _param("model", call, meta) or _param("model_name", call, meta) or meta.get("ls_model_name") or ""
+        )
+        provider = _provider_of(
+            str(call.get("_type") or meta.get("ls_provider") or call.get("ls_provider") or ""),
+            tuple((serialized or {}).get("id") or ()),
+        )
+        # under the caller's span: the decision point's
+        self._add(
             run_id,
             parent_run_id,
-            f"chat {model}".strip(),
-            SpanKind.CLIENT,
-            {
-                "gen_ai.operation.name": "chat",
-                "gen_ai.provider.name": _provider_name(serialized, params),
-                "gen_ai.system": _provider_name(serialized, params),
-                "gen_ai.request.model": model or None,
-                "gen_ai.request.temperature": params.get("temperature"),
-            },
-            inner_first=True,
+            "chat",
+            tracing.start_span(
+                f"chat {model}".strip(),
+                {
+                    "gen_ai.operation.name": "chat",
+                    "gen_ai.provider.name": provider,
+                    "gen_ai.system": provider,
+                    "gen_ai.request.model": model or None,
+                    "gen_ai.request.temperature": _param("temperature", call, meta),
+                },
+                kind="client",
+            ),
         )
-        self._names[str(run_id)] = "chat"
 
     def on_llm_start(self, serialized: dict[str, Any] | None, prompts: Any, **kwargs: Any) -> None:
         self.on_chat_model_start(serialized, prompts, **kwargs)
@@ -246,15 +206,15 @@ class SpanHandler(BaseCallbackHandler):
         **kwargs: Any,
     ) -> None:
         name = str(kwargs.get("name") or (serialized or {}).get("name") or "tool")
-        self._start(
+        self._add(
             run_id,
             parent_run_id,
-            f"execute_tool {name}",
-            SpanKind.INTERNAL,
-            {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name},
-            inner_first=True,
+            name,
+            tracing.start_span(
+                f"execute_tool {name}",
+                {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name},
+            ),
         )
-        self._names[str(run_id)] = name
 
     def on_tool_end(self, output: Any, *, run_id: uuid.UUID, **kwargs: Any) -> None:
         self._end(run_id)

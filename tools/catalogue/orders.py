@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from switchboard.tools.catalogue import writes
@@ -23,7 +24,14 @@ from switchboard.tools.catalogue.base import (
 )
 
 RETURN_WINDOW_DAYS = 30
-DELIVERY_ALLOWANCE_DAYS = 10  # the window runs from delivery; the store knows when an order was placed
+DELIVERY_ALLOWANCE_DAYS = 10  # when the store has no delivery date: the window runs from placing plus this
+
+
+def return_deadline(placed: date, delivered: date | None) -> date:
+    """The last day a delivered order can be returned: 30 days after its delivery (or, without a delivery
+    date, after it was placed plus the delivery allowance). The policy and the returns agent both use it."""
+    start = delivered if delivered is not None else placed + timedelta(days=DELIVERY_ALLOWANCE_DAYS)
+    return start + timedelta(days=RETURN_WINDOW_DAYS)
 
 
 # ---------------------------------------------------------------------------------- cancel_order
@@ -122,10 +130,19 @@ async def _may_return(conn: Conn, customer_id: str, args: StartReturnArgs) -> Po
         return refused(f"order {args.order_id} is not on this account")
     if order["status"] != "delivered":
         return refused(f"order {order['id']} is {order['status']}; only delivered orders can be returned")
-    age = (await store_today(conn) - order["placed_at"].date()).days
-    if age > RETURN_WINDOW_DAYS + DELIVERY_ALLOWANCE_DAYS:
+    delivered = await one(
+        conn,
+        "select max(delivered_at) as at from store.shipments where customer_id = %s and order_id = %s",
+        (customer_id, order["id"]),
+    )
+    today = await store_today(conn)
+    last = return_deadline(
+        order["placed_at"].date(), delivered["at"].date() if delivered and delivered["at"] else None
+    )
+    if today > last:
         return refused(
-            f"order {order['id']} was placed {age} days ago, outside the {RETURN_WINDOW_DAYS}-day return window"
+            f"order {order['id']} is outside the {RETURN_WINDOW_DAYS}-day return window after delivery "
+            f"(it ended on {last.isoformat()})"
         )
     earlier = await one(
         conn,

@@ -1410,8 +1410,11 @@ def seed_store(
 
 
 def _write(conn: psycopg.Connection[Any], rows: dict[str, list[tuple[Any, ...]]]) -> None:
+    """COPY `rows` into their tables, in TABLES' order (parents first); tables not in `rows` are skipped."""
     with conn.cursor() as cur:
         for table, columns in TABLES.items():
+            if table not in rows:
+                continue
             json_col = columns.index("details") if "details" in columns else -1
             statement = f"COPY store.{table} ({', '.join(columns)}) FROM STDIN"
             with cur.copy(statement) as copy:
@@ -1465,3 +1468,67 @@ def list_scenarios(conn: psycopg.Connection[Any]) -> list[dict[str, Any]]:
             item.update(row["details"] or {})
             result.append(item)
         return result
+
+
+# What belongs to one customer, table by table: rows with their customer id, and the rows of their
+# orders and shipments. Products, seed_info and the operational tables (threads, approvals, ledger,
+# outbox) are not theirs to restore.
+_OWN_BY_ORDER = ("order_items",)
+_OWN_BY_SHIPMENT = ("shipment_events",)
+_NOT_RESTORED = ("customers", "products", "seed_info")
+
+
+def customer_rows(
+    rows: dict[str, list[tuple[Any, ...]]], customer_id: str
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The generated rows of one customer (from :func:`generate`), table by table."""
+    mine: dict[str, list[tuple[Any, ...]]] = {}
+    for table, columns in TABLES.items():
+        if table in ("products", "seed_info"):
+            continue
+        key = "id" if table == "customers" else "customer_id"
+        if key in columns:
+            at = columns.index(key)
+            mine[table] = [row for row in rows[table] if row[at] == customer_id]
+    orders = {row[TABLES["orders"].index("id")] for row in mine["orders"]}
+    shipments = {row[TABLES["shipments"].index("id")] for row in mine["shipments"]}
+    for table in _OWN_BY_ORDER:
+        at = TABLES[table].index("order_id")
+        mine[table] = [row for row in rows[table] if row[at] in orders]
+    for table in _OWN_BY_SHIPMENT:
+        at = TABLES[table].index("shipment_id")
+        mine[table] = [row for row in rows[table] if row[at] in shipments]
+    return mine
+
+
+def restore_customer(
+    conn: psycopg.Connection[Any], customer_id: str, rows: dict[str, list[tuple[Any, ...]]]
+) -> None:
+    """Put one customer's store rows back as `rows` (from :func:`generate`) had them: what write actions
+    changed (a cancellation, a refund, a ticket, an address, the newsletter, a closed account) is undone,
+    rows they added are removed. One transaction. For evaluations whose cases each start from the seeded
+    store; threads, approvals and the ledger are left as they are (every case has its own thread)."""
+    mine = customer_rows(rows, customer_id)
+    if not mine["customers"]:
+        raise InputError(f"{customer_id} is not a customer of the generated store")
+    with conn.transaction(), conn.cursor() as cur:
+        orders = "(SELECT id FROM store.orders WHERE customer_id = %(c)s)"
+        cur.execute(
+            "DELETE FROM store.shipment_events WHERE shipment_id IN "
+            "(SELECT id FROM store.shipments WHERE customer_id = %(c)s)",
+            {"c": customer_id},
+        )
+        cur.execute(f"DELETE FROM store.order_items WHERE order_id IN {orders}", {"c": customer_id})
+        for table in (
+            "refunds", "payments", "invoices", "shipments", "support_tickets", "product_reviews",
+            "scenarios", "orders", "payment_methods", "addresses", "newsletter_subscriptions", "accounts",
+        ):  # fmt: skip
+            cur.execute(f"DELETE FROM store.{table} WHERE customer_id = %(c)s", {"c": customer_id})
+        columns = TABLES["customers"]
+        (row,) = mine["customers"]
+        cur.execute(
+            f"UPDATE store.customers SET ({', '.join(columns)}) = ({', '.join(['%s'] * len(columns))}) "
+            "WHERE id = %s",
+            (*row, customer_id),
+        )
+        _write(conn, {t: mine.get(t, []) for t in TABLES if t not in _NOT_RESTORED})

@@ -1,0 +1,92 @@
+"""A customer's short answer to "needs your confirmation": yes, no, or something else.
+
+When a turn pauses on the customer's own confirmation (a cancellation, a return, an address change),
+the customer answers in the conversation as they would to a person: "yes please", "ok do it", "ja,
+bitte", "non merci". Such an answer decides the confirmation; anything that asks for more ("yes, but
+to the other address", "and the invoice?") is not one, and the thread keeps waiting for a decision.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+Reply = Literal["approve", "reject"]
+
+_MAX_WORDS = 10
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that say yes (in the five languages the router reads).
+_YES = _words(
+    """
+    yes y ya yeah yep yup yea sure ok okay k kk confirm confirmed confirmation correct right fine
+    proceed go ahead absolutely definitely course alright agreed agree perfect great good sounds
+    ja jawohl genau gerne klar einverstanden bestätigen bestätige passt gut richtig
+    sí si vale claro dale adelante confirmo confirmar perfecto bueno correcto
+    oui d'accord daccord parfait confirme bien entendu volontiers ouais
+    graag prima akkoord goed prima bevestig bevestigen oké
+    """
+)
+# Words that say no.
+_NO = _words(
+    """
+    no nope nah not don't dont never stop nevermind mind forget keep leave
+    nein nicht lieber kein keine nee niet laat non pas mejor tampoco
+    """
+)
+# Words that go with either without asking for anything else ("yes please do it", "no thanks").
+_FILLER = _words(
+    """
+    please pls plz thanks thank thx you u it that this do go for the one that's thats is be will would
+    i me we my let's lets just then so oh well ah yes indeed really sure of course actually hmm changed
+    cancel change return refund send start open close reset unsubscribe escalate deliver proceed
+    bitte danke das es mach machen sie du ich ja
+    por favor gracias hazlo lo eso hágalo hacerlo
+    s'il vous plaît plait plaît svp merci vas-y allez-y faites le fais
+    alsjeblieft alstublieft dank bedankt doe maar het dat
+    """
+)
+_NO_PROBLEM = re.compile(
+    r"\b(no problem|no worries|kein problem|sin problema|pas de probl[eè]me|geen probleem|please do|do it"
+    r"|go for it|mach das|mach es|hazlo|doe maar|vas-y|allez-y)\b"
+)
+_NEVER_MIND = re.compile(r"\b(laat maar|lass mal|lass es|d[ée]j[aà] non)\b")
+_WORD = re.compile(r"[a-zà-ÿ']+(?:-[a-zà-ÿ]+)?")
+
+
+_ACTION_WORDS = _words("cancel change return refund send start open close reset unsubscribe escalate deliver")
+
+
+def plain_yes(text: str) -> bool:
+    """A yes and nothing else ("yes please", "ok", "sure"): no action word of its own, so after an answer
+    that offered something it accepts the offer ("ok cancel it then" is a request of its own)."""
+    if confirmation_reply(text) != "approve":
+        return False
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return not any(w in _ACTION_WORDS for w in _WORD.findall(folded))
+
+
+def confirmation_reply(text: str) -> Reply | None:
+    """ "approve" for a plain yes, "reject" for a plain no, None for anything else (a new request, a
+    question, a yes with conditions)."""
+    folded = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+    folded = _NEVER_MIND.sub(" no ", _NO_PROBLEM.sub(" ok ", folded))
+    if re.search(r"\b(but|aber|pero|mais|maar|instead|except|only|first)\b|\?", folded):
+        return None
+    words = _WORD.findall(folded)
+    if not words or len(words) > _MAX_WORDS:
+        return None
+    yes = [w for w in words if w in _YES]
+    no = [w for w in words if w in _NO or w.startswith("don'")]
+    if any(w not in _YES and w not in _NO and w not in _FILLER for w in words):
+        return None
+    if no and not yes:
+        return "reject"
+    if yes and not no:
+        return "approve"
+    return None  # yes and no in one answer: not a decision

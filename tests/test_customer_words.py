@@ -1,0 +1,258 @@
+"""What customers say in their own words, answered as a person would (issue 11, third blind round).
+
+A plain "yes" or "no" to "needs your confirmation" decides it in the conversation; an address written
+out is a delivery address; the return window runs from delivery; a cancelled order's answer says what
+became of its money; a refund asked for again says it was already issued. The evaluation starts every
+case from the seeded store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from switchboard.agents.replies import confirmation_reply, plain_yes
+from switchboard.agents.router import route_deterministic
+from switchboard.agents.router.entities import extract_entities
+from switchboard.api import Switchboard
+from switchboard.config.database import connect
+from switchboard.config.errors import Conflict
+from switchboard.tools.store.seed import generate, restore_customer, seed_info
+
+Scenarios = dict[str, dict[str, Any]]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _leave_a_fresh_store(db_env: dict[str, str]) -> Iterator[None]:
+    yield
+    import conftest
+
+    conftest.activate(conftest.DEFAULT_MODE, db_env)
+    conftest._prepare(fresh=True)
+    conftest._reset_caches()
+
+
+def sql(query: str, *params: Any) -> list[dict[str, Any]]:
+    with connect() as conn:
+        return conn.execute(query, params).fetchall()  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("yes", "approve"),
+        ("Yes please!", "approve"),
+        ("ok do it", "approve"),
+        ("sure, go ahead", "approve"),
+        ("yes cancel it", "approve"),
+        ("ja, bitte", "approve"),
+        ("sí, por favor", "approve"),
+        ("oui merci", "approve"),
+        ("doe maar", "approve"),
+        ("no", "reject"),
+        ("no thanks", "reject"),
+        ("nope, keep it", "reject"),
+        ("nein danke", "reject"),
+        ("nee, laat maar", "reject"),
+        ("yes but to the other address", None),
+        ("and the invoice?", None),
+        ("yes and also unsubscribe me", None),
+        ("I want a refund", None),
+        ("cancel it", None),
+    ],
+)
+def test_a_plain_yes_or_no_is_told_from_a_new_request(text: str, reply: str | None) -> None:
+    assert confirmation_reply(text) == reply
+
+
+async def test_yes_in_the_conversation_confirms_the_customers_own_action_and_no_declines_it(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    happy = scenarios["happy_customer"]
+    customer, order = str(happy["customer_id"]), str(happy["order_id"])
+    asked = await app.ask("can I still cancel the french press order?", customer_id=customer)
+    assert asked.status == "paused"
+    with pytest.raises(Conflict, match="Reply yes or no"):
+        await app.ask("and where is my invoice?", customer_id=customer, thread_id=asked.thread_id)
+    done = await app.ask("yes do it", customer_id=customer, thread_id=asked.thread_id)
+    assert done.status == "done" and f"I have cancelled order {order}" in done.answer
+    assert sql("select status from store.orders where id = %s", order) == [{"status": "cancelled"}]
+    [approval] = sql("select status, decided_by from store.approvals where thread_id = %s", asked.thread_id)
+    assert approval == {"status": "used", "decided_by": customer}
+
+    email = await app.ask("change my email to new.me@example.org", customer_id=customer)
+    assert email.status == "paused"
+    declined = await app.ask("no thanks", customer_id=customer, thread_id=email.thread_id)
+    assert declined.status == "done" and "nothing was changed" in declined.answer
+    assert sql("select email from store.customers where id = %s", customer) != [
+        {"email": "new.me@example.org"}
+    ]
+
+
+async def test_yes_from_the_customer_never_decides_a_staff_approval(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    s = scenarios["duplicate_charge"]
+    asked = await app.ask("I was charged twice, please refund it", customer_id=str(s["customer_id"]))
+    assert asked.status == "paused"
+    with pytest.raises(Conflict, match="by staff"):
+        await app.ask("yes", customer_id=str(s["customer_id"]), thread_id=asked.thread_id)
+    assert sql("select status from store.approvals where thread_id = %s", asked.thread_id) == [
+        {"status": "pending"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        (
+            "Please send today's order to my work instead: Herengracht 420, 1017 BZ Amsterdam",
+            "Herengracht 420, 1017 BZ Amsterdam",
+        ),
+        ("please send my order to 12 Rue de Rivoli, 75001 Paris instead", "12 Rue de Rivoli, 75001 Paris"),
+        ("yes, Hauptstraße 5, 10115 Berlin", "Hauptstraße 5, 10115 Berlin"),
+        ("ship it to 350 Fifth Avenue, New York, NY 10118", "350 Fifth Avenue, New York, NY 10118"),
+        ("Bitte an Hauptstraße 5, 10115 Berlin liefern", "Hauptstraße 5, 10115 Berlin"),
+    ],
+)
+def test_an_address_written_out_is_recognised_and_routed_to_shipping_whole(text: str, address: str) -> None:
+    assert extract_entities(text).addresses == [address]
+    decision = route_deterministic(text)
+    assert "shipping" in decision.domains and address in decision.domain_requests["shipping"]
+
+
+@pytest.mark.parametrize("text", ["the parcel is close, 5 km away", "order 5, close to done"])
+def test_a_number_beside_a_street_word_is_no_address(text: str) -> None:
+    assert extract_entities(text).addresses == []
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        (
+            "did my air fryer order actually get cancelled? I really don't want to be charged for it",
+            ["billing", "orders"],
+        ),
+        ("I don't want a refund, just tell me where the parcel is", ["shipping"]),
+        ("ok open a claim please", ["shipping"]),
+        ("can I send the monitor stand back? it wobbles", ["orders"]),
+        ("where is my air fryer", ["shipping"]),
+        ("show me everything I've bought from you this year", ["orders"]),
+        ("I cancelled order 7781 yesterday but the money's still gone from my account", ["billing"]),
+        ("my iPhone won't charge any more, any idea why?", []),
+        ("I closed my account but I want a real person to confirm my data is deleted", ["account", "care"]),
+        ("can a person look into it with the bank then?", ["care"]),
+        ("i orderd 2 of the candles by mistake only want 1 pls fix", ["orders"]),
+        ("what did I buy in April and what card do you have on file for me?", ["billing", "orders"]),
+        (
+            "The shoes were promised for the 27th and they're still stuck at some depot. I want to speak to someone.",
+            ["care", "shipping"],
+        ),
+        (
+            "Can the order I placed today go to my sister's instead? Prinsengracht 263-2, 1016 GV Amsterdam",
+            ["shipping"],
+        ),
+        ("j'ai renvoyé la montre, où en est mon remboursement ?", ["billing"]),
+        ("ich habe die Uhr zurückgeschickt, wo bleibt mein Geld?", ["billing"]),
+        ("Ma commande est en retard et j'ai été débitée deux fois !", ["billing", "shipping"]),
+        ("Hola, devolví el smartwatch y todavía no veo el reembolso", ["billing"]),
+    ],
+)
+def test_customers_words_route_where_they_mean(text: str, domains: list[str]) -> None:
+    assert route_deterministic(text).domains == domains
+
+
+async def test_a_plain_yes_after_an_offer_takes_it_and_a_yes_with_a_request_is_that_request(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    lost = scenarios["lost_parcel"]
+    customer = str(lost["customer_id"])
+    offered = await app.ask("is my garden parcel lost?", customer_id=customer)
+    assert "just tell me if you want it" in offered.answer and offered.interrupts == []
+    taken = await app.ask("yes please", customer_id=customer, thread_id=offered.thread_id)
+    assert "I have opened a lost-parcel claim" in taken.answer
+    duplicate = scenarios["duplicate_charge"]
+    told = await app.ask(
+        "you charged me twice for the espresso machine", customer_id=str(duplicate["customer_id"])
+    )
+    assert "if you ask me to" in told.answer and told.interrupts == []
+    asked = await app.ask("ok", customer_id=str(duplicate["customer_id"]), thread_id=told.thread_id)
+    assert asked.status == "paused" and asked.interrupts[0]["value"]["action"] == "issue_refund"
+    assert plain_yes("yes please") and not plain_yes("ok cancel it then") and not plain_yes("no")
+
+
+def test_a_short_follow_up_is_read_in_the_thread() -> None:
+    assert route_deterministic("when?", ["did you refund the sweater?"]).domains == ["billing"]
+
+
+async def test_answers_say_the_return_window_the_money_of_a_cancelled_order_and_an_earlier_refund(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    review = scenarios["injected_review"]
+    late = await app.ask(
+        "The hinge on my headphones cracked, I'd like to send them back",
+        customer_id=str(review["customer_id"]),
+    )
+    assert late.status == "done" and late.interrupts == []
+    assert "return window ended on 2026-10-25" in late.answer and "delivered on 2026-09-25" in late.answer
+
+    cancelled = scenarios["cancelled_order"]
+    money = await app.ask("did my air fryer order get cancelled?", customer_id=str(cancelled["customer_id"]))
+    assert "already cancelled" in money.answer and "you were not charged" in money.answer
+    refund = await app.ask(
+        "Bonjour, je voudrais être remboursé pour la friteuse à air",
+        customer_id=str(cancelled["customer_id"]),
+    )
+    assert "nothing to refund" in refund.answer and refund.interrupts == []
+
+    issued = scenarios["refund_issued"]
+    again = await app.ask("Please refund the sweater I returned", customer_id=str(issued["customer_id"]))
+    assert "was already issued on" in again.answer and again.interrupts == []
+
+
+async def test_a_delivered_parcel_is_said_on_time_or_late_against_its_promise(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    closed = scenarios["closed_account"]
+    answer = await app.ask(
+        "was my foam roller parcel delivered late?", customer_id=str(closed["customer_id"])
+    )
+    assert "was delivered by" in answer.answer and (
+        "on time (promised by" in answer.answer or "later than promised" in answer.answer
+    )
+
+
+def test_restoring_a_customer_takes_back_what_their_actions_changed(
+    fresh_store: str, scenarios: Scenarios
+) -> None:
+    happy = scenarios["happy_customer"]
+    customer, order = str(happy["customer_id"]), str(happy["order_id"])
+    with connect() as conn:
+        info = seed_info(conn)
+        assert info is not None
+        rows = generate(info["seed"], info["customers"], info["reference_now"])
+        before = conn.execute("select count(*) as n from store.support_tickets").fetchone()
+        conn.execute(
+            "update store.orders set status = 'cancelled', cancelled_at = now() where id = %s", (order,)
+        )
+        conn.execute(
+            "update store.newsletter_subscriptions set subscribed = false where customer_id = %s", (customer,)
+        )
+        conn.execute(
+            "insert into store.support_tickets (id, customer_id, subject, body, status, priority)"
+            " values ('TCK-999999', %s, 'x', 'y', 'open', 'low')",
+            (customer,),
+        )
+        conn.commit()
+        restore_customer(conn, customer, rows)
+        assert conn.execute("select status from store.orders where id = %s", (order,)).fetchone() == {
+            "status": "placed"
+        }
+        assert conn.execute("select count(*) as n from store.support_tickets").fetchone() == before
+        subscribed = conn.execute(
+            "select bool_or(subscribed) as any from store.newsletter_subscriptions where customer_id = %s",
+            (customer,),
+        ).fetchone()
+        assert subscribed == {"any": True}
