@@ -323,10 +323,11 @@ def make_systems(sb: Any, model: Any, decider: str) -> dict[str, System]:
         )
 
     async def switchboard_det(thread_id: str, customer_id: str) -> dict[str, Any]:
-        # The deterministic refunds agent proposes refunding the duplicate charge (149.95 EUR, above the
-        # automatic limit): the run pauses for staff approval. The request is counted to its answer:
-        # ask -> pause -> a staff decision -> resume -> composed answer. The decision is "reject" so every
-        # repetition does the same work (an approved refund would change the data for the next one).
+        # "why was I charged twice?" is a question: the deterministic billing agents explain the duplicate
+        # and offer its refund (issue 11), so the run does not pause. Should a configuration propose the
+        # refund (149.95 EUR, above the automatic limit), the request is counted to its answer: ask ->
+        # pause -> a staff decision -> resume -> composed answer; "reject", so every repetition does the
+        # same work (an approved refund would change the data for the next one).
         result = await sb.ask(REQUEST, customer_id=customer_id, thread_id=thread_id, context=det_context())
         paused = result.status == "paused"
         while result.status == "paused":
