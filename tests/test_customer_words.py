@@ -158,6 +158,10 @@ def test_a_number_beside_a_street_word_is_no_address(text: str) -> None:
         ("ich habe die Uhr zurückgeschickt, wo bleibt mein Geld?", ["billing"]),
         ("Ma commande est en retard et j'ai été débitée deux fois !", ["billing", "shipping"]),
         ("Hola, devolví el smartwatch y todavía no veo el reembolso", ["billing"]),
+        (
+            "I've been locked out for over a week. I need an actual person to sort my account out.",
+            ["account", "care"],
+        ),
     ],
 )
 def test_customers_words_route_where_they_mean(text: str, domains: list[str]) -> None:

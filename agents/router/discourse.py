@@ -231,6 +231,11 @@ def is_narrative(words: Sequence[str]) -> bool:
         w in lx.ASIDE_BREAKERS or w in lx.REQUEST_MARKERS or w in lx.FOREIGN_BREAKERS for w in words
     ):
         return False
+    if any(
+        a == "been" and (b.endswith(("ed", "ing")) or b in lx.PAST_IRREGULAR)
+        for a, b in itertools.pairwise(words)
+    ):
+        return False  # "I've been locked out for a week", "been waiting since May": the problem, ongoing
     if _foreign_perfect(words):
         return True
     for i, w in enumerate(words[:3]):

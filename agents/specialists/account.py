@@ -172,10 +172,8 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             targets = [t for t in (named or active) if t in active]
             if not targets:
                 which = f"the {', '.join(_topic(t) for t in named)} newsletter" if named else "any newsletter"
-                known = {s["topic"] for s in subs}  # a row that is off: they were subscribed once
-                state = "no longer" if named and all(t in known for t in named) else "not"
                 return run.report(
-                    spec, f"You are {state} subscribed to {which}, so there is nothing to stop.", facts
+                    spec, f"You are not subscribed to {which}, so there is nothing to stop.", facts
                 )
             actions = [
                 ProposedAction(action=unsubscribe_newsletter.name, args={"topic": t}, reason="asked")
@@ -327,6 +325,7 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("data information details", "deleted erased removed wiped"), 3, 2.5),  # "my data is deleted"
+        (("locked lock", "out"), 0, 2.5),  # "I've been locked out for a week"
         (("two 2", "factor step"), 0, 3.0),
         (("take remove", "me", "off"), 0, 2.0),
         (("deals offers promo promotions weekly marketing news", "emails email mails newsletter newsletters"), 1, 2.5),
