@@ -27,9 +27,8 @@ from switchboard.agents.context import AdmittedContext, Context, context_from
 from switchboard.agents.contracts import Brief, ComposeRequest, Entities
 from switchboard.agents.intake import admit
 from switchboard.agents.llm import Usage, metered
-from switchboard.agents.replies import plain_yes
 from switchboard.agents.router import extract_entities
-from switchboard.agents.router.decide import decide_route, looks_like_followup
+from switchboard.agents.router.decide import affirms, decide_route, looks_like_followup
 from switchboard.config.settings import get_settings
 from switchboard.config.tracing import configure_tracing
 from switchboard.graphs.domain import build_domain_graph
@@ -112,22 +111,7 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
             context.prompt("route"),
         )
     decision.usage = usage.as_dict()
-    # "yes" (nothing waits for a decision: a pause is answered before the graph runs) to an answer that
-    # offered something ("I can refund the duplicate payment if you ask me to"): the previous request
-    # again, its offer now asked for
-    affirmed = bool(previous) and plain_yes(state["message"])
-    if affirmed:
-        decision = decision.model_copy(
-            update={
-                "domains": list(previous),
-                "out_of_scope": False,
-                "needs_clarification": False,
-                "clarifying_question": None,
-                "greeting": False,
-                "rationale": f"a yes to the previous answer: its domains ({', '.join(previous)}) again",
-                "domain_requests": dict.fromkeys(previous, f"{turns[-1]['message']} / {state['message']}"),
-            }
-        )
+    affirmed = affirms(state["message"], previous)  # decide_route carried the previous turn's domains over
     update: dict[str, Any] = {"route": channel(decision), "domains": list(decision.domains)}
     if usage.fallbacks:
         update["fallbacks"] = usage.fallbacks

@@ -15,6 +15,7 @@ from switchboard.agents import prompts, registry
 from switchboard.agents.contracts import Contract, Domain, RouteDecision
 from switchboard.agents.llm import decide_or_fall_back, structured
 from switchboard.agents.models import is_deterministic
+from switchboard.agents.replies import plain_yes
 from switchboard.observability import logs, metrics
 
 _FOLLOWUP = re.compile(
@@ -80,6 +81,27 @@ async def route_llm(
     )
 
 
+def affirms(text: str, previous_domains: list[str]) -> bool:
+    """A plain yes after a turn that had domains: it takes up what that turn's answer offered."""
+    return bool(previous_domains) and plain_yes(text)
+
+
+def _carried_over(decision: RouteDecision, domains: list[str], request: str, why: str) -> RouteDecision:
+    """The decision routed to the previous turn's domains, each given `request`."""
+    kept: list[Domain] = [d for d in registry.names() if d in domains]
+    return decision.model_copy(
+        update={
+            "domains": sorted(kept),
+            "out_of_scope": False,
+            "needs_clarification": False,
+            "clarifying_question": None,
+            "greeting": False,
+            "rationale": f"{why}: kept the previous turn's domains ({', '.join(kept)})",
+            "domain_requests": dict.fromkeys(kept, request),
+        }
+    )
+
+
 async def decide_route(
     decider: str, text: str, history: list[str], previous_domains: list[str], prompt: str = prompts.ROUTE
 ) -> RouteDecision:
@@ -94,20 +116,18 @@ async def decide_route(
             lambda: route_llm(decider, text, history, prompt),
             lambda: route_deterministic(text, history),
         )
-    if not decision.domains and not decision.greeting and previous_domains and looks_like_followup(text):
-        kept: list[Domain] = [d for d in registry.names() if d in previous_domains]
-        decision = decision.model_copy(
-            update={
-                "domains": sorted(kept),
-                "out_of_scope": False,
-                "needs_clarification": False,
-                "clarifying_question": None,
-                "greeting": False,
-                "confidence": min(decision.confidence, 0.6) or 0.5,
-                "rationale": f"follow-up: kept the previous turn's domains ({', '.join(kept)})",
-                "domain_requests": dict.fromkeys(kept, text),
-            }
+    if affirms(text, previous_domains):
+        # "yes" to an answer that offered something ("I can refund it if you ask me to"): the previous
+        # request again, its offer now asked for (a pause is answered before the graph runs)
+        decision = _carried_over(
+            decision,
+            previous_domains,
+            f"{history[-1]} / {text}" if history else text,
+            "a yes to the previous answer",
         )
+    elif not decision.domains and not decision.greeting and previous_domains and looks_like_followup(text):
+        decision = _carried_over(decision, previous_domains, text, "follow-up")
+        decision.confidence = min(decision.confidence, 0.6) or 0.5
     metrics.record_route(
         decision.domains, decision.out_of_scope, decision.needs_clarification, decision.confidence
     )
