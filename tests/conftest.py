@@ -119,6 +119,23 @@ def _closed_breakers() -> Iterator[None]:
 # ------------------------------------------------------------------ a seeded store and the app
 
 
+def restore_seeded_store(env: dict[str, str]) -> None:
+    """The pristine seeded store again on the session's database: what a module's writes changed is gone."""
+    activate(DEFAULT_MODE, env)
+    _prepare(fresh=True)
+    _reset_caches()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_store_after_writes(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A module marked `writes_store` changes store rows (tickets, refunds, a closed account): the
+    modules after it get the pristine seeded store back."""
+    env = request.getfixturevalue("db_env") if request.node.get_closest_marker("writes_store") else None
+    yield
+    if env is not None:
+        restore_seeded_store(env)
+
+
 def _prepare(fresh: bool) -> None:
     """Migrations, checkpoint tables and the deterministic seed on the active test database."""
     from switchboard.config.checkpointer import sync_checkpointer

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,11 +19,14 @@ import switchboard.tools.actions as tools_actions
 import switchboard.tools.catalogue.writes as store_writes
 from switchboard.agents.context import Context
 from switchboard.api import AskResult, Switchboard
-from switchboard.config.database import aconnect, connect
+from switchboard.config.database import aconnect
 from switchboard.config.errors import Conflict, Forbidden, InputError, NotFound
 from switchboard.tools import approvals
 from switchboard.tools.actions import StepFailed, args_hash, ledger_key, perform
 from switchboard.tools.approvals import Identity
+from tests.db import sql
+
+pytestmark = pytest.mark.writes_store  # changes store rows: the store is re-seeded after it
 
 Scenarios = dict[str, dict[str, Any]]
 ALICE = Identity("staff", "alice")
@@ -34,22 +36,6 @@ CHARGED_TWICE = (
 TWO_THINGS = (
     "I was charged twice, please refund it, and please deliver my order to 12 Baker Street, 10115 Berlin"
 )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_a_fresh_store(db_env: dict[str, str]) -> Iterator[None]:
-    """These tests change store rows: give the modules after this one the pristine seeded store back."""
-    yield
-    import conftest
-
-    conftest.activate(conftest.DEFAULT_MODE, db_env)
-    conftest._prepare(fresh=True)
-    conftest._reset_caches()
-
-
-def sql(query: str, *params: Any) -> list[dict[str, Any]]:
-    with connect() as conn:
-        return conn.execute(query, params).fetchall()  # type: ignore[return-value]
 
 
 def one(query: str, *params: Any) -> dict[str, Any]:

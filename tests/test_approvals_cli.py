@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,22 +14,13 @@ from typing import Any
 import pytest
 
 from switchboard.api import AskResult, Switchboard
-from switchboard.config.database import connect
 from switchboard.tools.actions import CRASH_ENV
+from tests.db import sql
+
+pytestmark = pytest.mark.writes_store  # changes store rows: the store is re-seeded after it
 
 ROOT = Path(__file__).resolve().parents[1]
 Scenarios = dict[str, dict[str, Any]]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_a_fresh_store(db_env: dict[str, str]) -> Iterator[None]:
-    """These tests change store rows: give the modules after this one the pristine seeded store back."""
-    yield
-    import conftest
-
-    conftest.activate(conftest.DEFAULT_MODE, db_env)
-    conftest._prepare(fresh=True)
-    conftest._reset_caches()
 
 
 class Run:
@@ -69,11 +59,6 @@ async def cli(*args: str, cwd: Path, crash_at: str | None = None) -> Run:
     out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
     assert proc.returncode is not None
     return Run(proc.returncode, out.decode(), err.decode())
-
-
-def sql(query: str, *params: Any) -> list[dict[str, Any]]:
-    with connect() as conn:
-        return conn.execute(query, params).fetchall()  # type: ignore[return-value]
 
 
 async def paused_refund(app: Switchboard, scenarios: Scenarios) -> AskResult:

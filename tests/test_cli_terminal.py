@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +21,11 @@ import pytest
 
 from switchboard.config.settings import PROJECT_ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.writes_store]
 
 WIDTH = 80
 PROMPT = r"\nyou "  # chat's prompt, at the start of a line
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_a_fresh_store(db_env: dict[str, str]) -> Iterator[None]:
-    """These tests change store rows: give the modules after this one the pristine seeded store back."""
-    yield
-    import conftest
-
-    conftest.activate(conftest.DEFAULT_MODE, db_env)
-    conftest._prepare(fresh=True)
-    conftest._reset_caches()
 
 
 @pytest.fixture

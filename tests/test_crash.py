@@ -28,10 +28,10 @@ from typing import Any
 import pytest
 
 from switchboard.api import AskResult, Switchboard
-from switchboard.config.database import connect
 from switchboard.config.errors import NotFound
 from switchboard.tools.actions import CRASH_ENV
 from switchboard.tools.approvals import Identity
+from tests.db import sql
 
 pytestmark = pytest.mark.slow
 
@@ -72,20 +72,13 @@ def _leave_a_fresh_store(db_env: dict[str, str]) -> Iterator[None]:
     yield
     import conftest
 
-    conftest.activate(conftest.DEFAULT_MODE, db_env)
-    conftest._prepare(fresh=True)
-    conftest._reset_caches()
+    conftest.restore_seeded_store(db_env)
     print("\ncrash landings:\n  " + "\n  ".join(landings))
 
 
 def normalised(answer: str) -> str:
     """The answer with the ids that legitimately differ between runs (a refund id burnt by a crash)."""
     return re.sub(r"\bRF-\d+\b", "RF-*", answer)
-
-
-def sql(query: str, *params: Any) -> list[dict[str, Any]]:
-    with connect() as conn:
-        return conn.execute(query, params).fetchall()  # type: ignore[return-value]
 
 
 async def decide(app: Switchboard, thread_id: str, edit: dict[str, str]) -> AskResult:

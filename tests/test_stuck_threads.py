@@ -9,7 +9,6 @@ the thread where the customer can go on, or waiting for a pending approval anyon
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,25 +18,13 @@ from switchboard.api import AskResult, Switchboard
 from switchboard.config.database import connect
 from switchboard.config.errors import Conflict, InputError
 from switchboard.tools.approvals import Identity
+from tests.db import sql
 from tests.test_approvals_cli import cli
+
+pytestmark = pytest.mark.writes_store  # changes store rows: the store is re-seeded after it
 
 Scenarios = dict[str, dict[str, Any]]
 ALICE = Identity("staff", "alice")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_a_fresh_store(db_env: dict[str, str]) -> Iterator[None]:
-    yield
-    import conftest
-
-    conftest.activate(conftest.DEFAULT_MODE, db_env)
-    conftest._prepare(fresh=True)
-    conftest._reset_caches()
-
-
-def sql(query: str, *params: Any) -> list[dict[str, Any]]:
-    with connect() as conn:
-        return conn.execute(query, params).fetchall()  # type: ignore[return-value]
 
 
 def sql_do(query: str, *params: Any) -> None:

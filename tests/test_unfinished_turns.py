@@ -9,7 +9,6 @@ checkpoint (step -1) with `__start__`'s writes; LangGraph then reports `next == 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,25 +16,12 @@ import pytest
 
 from switchboard.api import Switchboard, thread_config
 from switchboard.config.database import connect
+from tests.db import sql
 from tests.test_approvals_cli import cli
 
+pytestmark = pytest.mark.writes_store  # changes store rows: the store is re-seeded after it
+
 Scenarios = dict[str, dict[str, Any]]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_a_fresh_store(db_env: dict[str, str]) -> Iterator[None]:
-    """These tests open tickets: give the modules after this one the pristine seeded store back."""
-    yield
-    import conftest
-
-    conftest.activate(conftest.DEFAULT_MODE, db_env)
-    conftest._prepare(fresh=True)
-    conftest._reset_caches()
-
-
-def sql(query: str, *params: Any) -> list[dict[str, Any]]:
-    with connect() as conn:
-        return conn.execute(query, params).fetchall()  # type: ignore[return-value]
 
 
 def tickets(customer: str, message: str) -> list[str]:
