@@ -28,7 +28,7 @@ _YES = _words(
     proceed go ahead absolutely definitely course alright agreed agree perfect great good sounds
     ja jawohl genau gerne klar einverstanden bestätigen bestätige passt gut richtig
     sí si vale claro dale adelante confirmo confirmar perfecto bueno correcto
-    oui d'accord daccord parfait confirme bien entendu volontiers ouais
+    oui d'accord daccord parfait confirme bien entendu volontiers ouais bon
     graag prima akkoord goed prima bevestig bevestigen oké
     """
 )
@@ -44,11 +44,17 @@ _FILLER = _words(
     """
     please pls plz thanks thank thx you u it that this do go for the one that's thats is be will would
     i me we my let's lets just then so oh well ah yes indeed really sure of course actually hmm changed
+    i'm im am and now right away ahead totally fully
+    ticket claim order account email e-mail address newsletter subscription parcel request
     cancel change return refund send start open close reset unsubscribe escalate deliver proceed
-    bitte danke das es mach machen sie du ich ja
-    por favor gracias hazlo lo eso hágalo hacerlo
-    s'il vous plaît plait plaît svp merci vas-y allez-y faites le fais
-    alsjeblieft alstublieft dank bedankt doe maar het dat
+    bitte danke das es mach machen sie du ich ja so sofort jetzt und gern
+    stornieren stornier kündigen schließen schliessen erstatten zurückschicken senden öffnen ändern
+    por favor gracias hazlo lo eso hágalo hacerlo y ahora
+    cancelar cancélalo cancelalo cerrar reembolsar devolver enviar abrir cambiar
+    s'il vous plaît plait plaît svp merci vas-y allez-y faites le la les fais et maintenant c'est
+    annuler annulez annule fermer fermez rembourser renvoyer envoyer ouvrir changer
+    alsjeblieft alstublieft dank bedankt doe maar het dat en nu
+    annuleren annuleer sluiten sluit terugbetalen terugsturen versturen openen wijzigen
     """
 )
 _NO_PROBLEM = re.compile(
@@ -59,7 +65,15 @@ _NEVER_MIND = re.compile(r"\b(laat maar|lass mal|lass es|d[ée]j[aà] non)\b")
 _WORD = re.compile(r"[a-zà-ÿ']+(?:-[a-zà-ÿ]+)?")
 
 
-_ACTION_WORDS = _words("cancel change return refund send start open close reset unsubscribe escalate deliver")
+_ACTION_WORDS = _words(
+    """
+    cancel change return refund send start open close reset unsubscribe escalate deliver
+    stornieren stornier kündigen schließen schliessen erstatten zurückschicken senden öffnen ändern
+    cancelar cancélalo cancelalo cerrar reembolsar devolver enviar abrir cambiar
+    annuler annulez annule fermer fermez rembourser renvoyer envoyer ouvrir changer
+    annuleren annuleer sluiten sluit terugbetalen terugsturen versturen openen wijzigen
+    """
+)
 
 
 def plain_yes(text: str) -> bool:
@@ -78,7 +92,8 @@ def confirmation_reply(text: str) -> Reply | None:
     folded = _NEVER_MIND.sub(" no ", _NO_PROBLEM.sub(" ok ", folded))
     if re.search(r"\b(but|aber|pero|mais|maar|instead|except|only|first)\b|\?", folded):
         return None
-    words = _WORD.findall(folded)
+    # "annulez-la", "cancela-lo": the verb and its pronoun are two words (not "vas-y", a filler of its own)
+    words = [p for w in _WORD.findall(folded) for p in ([w] if w in _FILLER else w.split("-"))]
     if not words or len(words) > _MAX_WORDS:
         return None
     yes = [w for w in words if w in _YES]
@@ -86,7 +101,8 @@ def confirmation_reply(text: str) -> Reply | None:
     if any(w not in _YES and w not in _NO and w not in _FILLER for w in words):
         return None
     if no and not yes:
-        return "reject"
+        # "no, close it instead": a no with an action of its own is a new request, not a decision
+        return None if any(w in _ACTION_WORDS for w in words) else "reject"
     if yes and not no:
         return "approve"
     return None  # yes and no in one answer: not a decision
