@@ -12,6 +12,7 @@ For each proposed action, in order:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -51,10 +52,29 @@ def _receipt(result: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+_CUSTOMER_ID = re.compile(r"\bCUST-\d+\b", re.IGNORECASE)
+
+
+def other_customers(brief: Brief) -> list[str]:
+    """Customer ids the request names that are not the caller's ("change the e-mail of customer
+    CUST-0239"): a request about someone else's account, whatever it says about who is asking."""
+    named = _CUSTOMER_ID.findall(f"{brief.message} {brief.request}")
+    return list(dict.fromkeys(c.upper() for c in named if c.upper() != brief.customer_id.upper()))
+
+
 async def _handle(
     brief: Brief, specialist: str, action: str, args: dict[str, Any], thread_id: str
 ) -> ActionOutcome:
     customer_id, turn = brief.customer_id, brief.turn
+    others = other_customers(brief)
+    if others:  # identity comes from the credentials: nothing is done on the strength of a named account
+        return _outcome(
+            action,
+            args,
+            "refused",
+            f"the request is about another customer's account ({', '.join(others)}), and I can only act on "
+            "your own",
+        )
     async with store_connection() as conn:
         earlier = await recorded(conn, ledger_key(thread_id, action, args, turn))
         if earlier is not None:
