@@ -492,9 +492,9 @@ async def observability_overhead(system: System, model: Any, customer: str, reps
 
 
 @asynccontextmanager
-async def _one_section() -> AsyncIterator[tuple[Any, Any, dict[str, System], str]]:
+async def _one_section() -> AsyncIterator[tuple[Any, Any, dict[str, System], str, str]]:
     """What a section run alone needs: the seeded store's scenario customer, the scripted model
-    registered as a decider, Switchboard open, and the systems (sb, model, systems, customer)."""
+    registered as a decider, Switchboard open, and the systems (sb, model, systems, customer, decider)."""
     from bench.scripted import ScriptedChatModel
     from switchboard.agents.models import register_model, unregister_model
     from switchboard.api import Switchboard
@@ -509,23 +509,32 @@ async def _one_section() -> AsyncIterator[tuple[Any, Any, dict[str, System], str
     decider = register_model(name, model)
     try:
         async with Switchboard.open() as sb:
-            yield sb, model, make_systems(sb, model, decider), customer
+            yield sb, model, make_systems(sb, model, decider), customer, decider
     finally:
         unregister_model(name)
 
 
 async def observability_only(plan: Plan) -> dict[str, Any]:
     """The observability section alone (`--only observability`), on the same request and systems."""
-    async with _one_section() as (_, model, systems, customer):
+    async with _one_section() as (_, model, systems, customer, _decider):
         return await observability_overhead(systems["switchboard_llm"], model, customer, plan.reps * 3)
 
 
 async def framework_only(plan: Plan) -> dict[str, Any]:
     """Framework time alone (`--only framework`): the Switchboard LLM-decider request and the flat ReAct
     agent, model at 0 ms, interleaved, `reps` each; wall and CPU time less the model's, SQL statements
-    and checkpoints per request, and the ratio the target scores (DESIGN: within 1.5x of the flat agent)."""
-    async with _one_section() as (sb, model, every, customer):
-        systems = {k: every[k] for k in ("switchboard_llm", "flat_agent")}
+    and checkpoints per request, and the ratio the target scores (DESIGN: within 1.5x of the flat agent).
+
+    Then the same two on LangGraph's in-memory checkpointer (`without_checkpoint_io`): what is left of
+    each system's framework time without checkpoint I/O, so the ratio's two parts (checkpoints; graph,
+    model calls and the store's own queries) are measured apart."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from switchboard.graphs.router import router_builder
+
+    async with _one_section() as (sb, model, every, customer, decider):
+        keys = ("switchboard_llm", "flat_agent")
+        systems = {k: every[k] for k in keys}
         figures = await measure_requests(systems, model, sb.pool, customer, 0, plan.reps)
         model.latency = 0.0
         sql: dict[str, float] = {}
@@ -534,7 +543,18 @@ async def framework_only(plan: Plan) -> dict[str, Any]:
                 for _ in range(3):
                     await system.run(str(uuid.uuid4()), customer)
             sql[key] = round(counts["execute"] / 3, 1)
+        graph, saver = sb.graph, sb.checkpointer
+        memory = InMemorySaver()
+        sb.graph, sb.checkpointer = router_builder().compile(checkpointer=memory, name="switchboard"), memory
+        try:
+            in_memory = make_systems(sb, model, decider)
+            bare = await measure_requests(
+                {k: in_memory[k] for k in keys}, model, sb.pool, customer, 0, plan.reps
+            )
+        finally:
+            sb.graph, sb.checkpointer = graph, saver
     ours, flat = figures["switchboard_llm"], figures["flat_agent"]
+    bare_ours, bare_flat = bare["switchboard_llm"], bare["flat_agent"]
     return {
         "reps": plan.reps,
         "systems": {
@@ -550,6 +570,14 @@ async def framework_only(plan: Plan) -> dict[str, Any]:
         },
         "ratio": round(ours["framework_ms"] / flat["framework_ms"], 2),
         "ratio_cpu": round(ours["framework_cpu_ms"] / flat["framework_cpu_ms"], 2),
+        "without_checkpoint_io": {
+            "systems": {
+                key: {"framework_ms": f["framework_ms"], "framework_cpu_ms": f["framework_cpu_ms"]}
+                for key, f in bare.items()
+            },
+            "ratio": round(bare_ours["framework_ms"] / bare_flat["framework_ms"], 2),
+            "ratio_cpu": round(bare_ours["framework_cpu_ms"] / bare_flat["framework_cpu_ms"], 2),
+        },
         "load_avg": [round(x, 2) for x in os.getloadavg()],
     }
 

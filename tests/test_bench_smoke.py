@@ -98,3 +98,18 @@ def test_quick_benchmark_reports_every_metric(db: str, tmp_path: Path) -> None:
 
     # the scripted model answered every decision point (no LLM decider fell back to its deterministic twin)
     assert results["app_warnings"] == []
+
+
+def test_the_framework_section_measures_both_systems_with_and_without_checkpoint_io(
+    db: str, capsys: Any
+) -> None:
+    from switchboard.config.database import database_target
+
+    section = main(["--only", "framework", "--reps", "2", "--server", database_target().url])
+    assert json.loads(capsys.readouterr().out.split("\n", 1)[1])["ratio"] == section["ratio"]
+    for key in ("switchboard_llm", "flat_agent"):
+        on_postgres = section["systems"][key]
+        assert on_postgres["checkpoints"] > 0 and on_postgres["sql_statements"] > 0
+        bare = section["without_checkpoint_io"]["systems"][key]
+        assert _number(bare["framework_ms"]) and _number(bare["framework_cpu_ms"])
+    assert _number(section["without_checkpoint_io"]["ratio"]) and _number(section["ratio_cpu"])
