@@ -391,3 +391,21 @@ def test_report_and_cli(capsys: pytest.CaptureFixture[str], test_split_result: d
     data = json.loads(capsys.readouterr().out)
     assert data["split"] == "dev" and data["public"]["rows"] == 540
     assert set(data["cases"]["by_kind"]) == {"single", "multi", "out_of_scope", "unclear", "greeting"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok fine. then where is it right now?",
+        "thanks! and when does the refund arrive?",
+        "merci. et pourquoi c'est si long ?",
+        "ok danke, wann kommt es denn?",
+    ],
+)
+def test_an_acknowledgement_followed_by_a_question_is_not_a_greeting(text: str) -> None:
+    assert not route_deterministic(RouteRequest(text=text)).greeting
+
+
+@pytest.mark.parametrize("text", ["hi there, how are you?", "what's up?", "ok thanks", "thanks, bye!"])
+def test_small_talk_with_a_question_mark_is_still_a_greeting(text: str) -> None:
+    assert route_deterministic(RouteRequest(text=text)).greeting

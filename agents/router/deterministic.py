@@ -1062,6 +1062,14 @@ def _content_words(stems: Iterable[str]) -> list[str]:
 _EMOJI_WORDS = {"👋": " hi ", "🙏": " thanks ", "🙂": " ", "😊": " ", "👍": " ok "}
 
 
+# The question words that ask for something (not "is", "can": "is that all? thanks").
+_WH_WORDS = frozenset(
+    fold(w)
+    for w in "where when why what which dónde donde cuándo cuando qué que wo wann warum was welche "
+    "waar wanneer waarom wat welke où quand pourquoi quoi quel quelle".split()
+)
+
+
 def _greeting_only(text: str, strict: bool = False) -> bool:
     """A greeting, thanks, farewell or small talk in any of the router's languages, asking for nothing.
 
@@ -1080,6 +1088,8 @@ def _greeting_only(text: str, strict: bool = False) -> bool:
         return True
     if any(w in lx.NEGATORS for w in words[1:]):
         return False  # "thanks, but it is still not fixed"
+    if "?" in text and any(w in _WH_WORDS for w in words):
+        return False  # "ok fine. then where is it right now?": an acknowledgement, then a question
     if len(words) > 12 or not (
         found or any(w in _GREETING_CORE or _ABBREVIATIONS.get(w) == "thanks" for w in words)
     ):
