@@ -1065,8 +1065,11 @@ _EMOJI_WORDS = {"👋": " hi ", "🙏": " thanks ", "🙂": " ", "😊": " ", "�
 # The question words that ask for something (not "is", "can": "is that all? thanks").
 _WH_WORDS = frozenset(
     fold(w)
-    for w in "where when why what which dónde donde cuándo cuando qué que wo wann warum was welche "
-    "waar wanneer waarom wat welke où quand pourquoi quoi quel quelle".split()
+    for w in re.findall(
+        r"\S+",
+        "where when why what which dónde donde cuándo cuando qué que wo wann warum was welche "
+        "waar wanneer waarom wat welke où quand pourquoi quoi quel quelle",
+    )
 )
 
 
