@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from switchboard.agents.actions import outcome_sentence
 from switchboard.agents.contracts import ActionOutcome, ProposedAction, SpecialistReport
 from switchboard.graphs.domain import domain_result
@@ -73,3 +77,22 @@ def test_the_announcement_gives_way_to_the_outcome_in_the_domains_summary() -> N
 
     waiting = {"reports": [report.model_dump(mode="json")], "outcomes": []}
     assert "I will refund" in domain_result("billing", waiting, partial=False).summary  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "which payment methods do I have saved?",
+        "Welche Zahlungsmethoden habe ich bei euch hinterlegt?",
+        "Quels moyens de paiement avez-vous enregistrés ?",
+        "Welke betaalmethodes heb ik opgeslagen?",
+        "¿Qué métodos de pago tengo guardados?",
+    ],
+)
+async def test_saved_payment_methods_are_listed_whatever_the_language(
+    app: Any, scenarios: dict[str, dict[str, Any]], text: str
+) -> None:
+    customer = scenarios["duplicate_charge"]["customer_id"]
+    result = await app.ask(text, customer_id=customer)
+    assert result.domains == ["billing"]
+    assert "ending 0826" in result.answer and "PayPal" in result.answer, result.answer

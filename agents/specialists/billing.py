@@ -62,7 +62,14 @@ _REFUND_TOPIC = re.compile(
     r"|terugbetal\w*|terugstort\w*)\b",
     re.I,
 )
-_METHODS = re.compile(r"\b(method|methods|saved|cards|wallet|paypal|which card|what card|on file)\b", re.I)
+_METHODS = re.compile(
+    r"\b(method|methods|saved|cards|wallet|paypal|which card|what card|on file"
+    r"|zahlungs(?:methode|art|mittel)\w*|hinterlegt\w*|karten"
+    r"|moyens? de paiement|m[ée]thodes? de paiement|cartes? (?:enregistr|sauvegard)\w*"
+    r"|betaal(?:methode|wijze|middel)\w*|kaarten|opgeslagen"
+    r"|m[ée]todos? de pago|formas? de pago|tarjetas|guardad[ao]s?)\b",
+    re.I,
+)
 _FEE = re.compile(r"\bfees?\b", re.I)
 _STATUS_WORDS = {
     "authorised": "authorised: the amount is reserved on your card but not yet charged",
