@@ -531,6 +531,29 @@ async def test_naming_ones_own_customer_id_is_no_reason_to_refuse(
     assert result.interrupts[0]["value"]["action"] == "change_account_email"
 
 
+@pytest.mark.parametrize(
+    ("text", "proposed"),
+    [
+        ("why do I see 129.90 twice on my card?? please sort that out", True),
+        ("Zweimal abgebucht für dieselbe Bestellung, bitte regeln Sie das.", True),
+        ("I was charged twice for my espresso machine order, how do I fix this?", False),
+        ("why was I charged twice?", False),
+    ],
+)
+async def test_asking_to_have_a_duplicate_charge_put_right_asks_for_its_refund(
+    seeded: str, app: Any, scenarios: Scenarios, text: str, proposed: bool
+) -> None:
+    """'Please sort that out' about a duplicate charge wants the duplicate back: its refund waits for
+    staff. A question about it (how to fix it, why it happened) is explained and offered, not refunded."""
+    customer = scenarios["duplicate_charge"]["customer_id"]
+    result = await app.ask(text, customer_id=customer)
+    assert result.domains == ["billing"]
+    waiting = [i["value"]["action"] for i in result.interrupts]
+    assert waiting == (["issue_refund"] if proposed else []), result.answer
+    if not proposed:
+        assert "I can refund the duplicate payment if you ask me to" in result.answer
+
+
 # This one writes (a partial refund): it runs last, and the module leaves a fresh store behind.
 async def test_a_partial_refund_blocks_a_second_one(fresh_store: str, scenarios: Scenarios) -> None:
     s = scenarios["duplicate_charge"]

@@ -84,6 +84,24 @@ _STATUS_WORDS = {
 _CLAUSE = re.compile(r"[.?!;,]+|\s(?:and|but|also|und|aber|y|pero|et|mais|en|maar)\s", re.I)
 
 
+# Asking to have a wrong charge put right ("please sort that out", "fix it", "regeln Sie das"): for a
+# duplicate charge that is asking for the duplicate back (never for a charge that is not wrong).
+_PUT_RIGHT = re.compile(
+    r"\b(sort (it|that|this|them) out|sort out|fix (it|that|this|them)|make (it|that|this) right|put (it|that|this) right"
+    r"|correct (it|that|this)|take care of (it|that|this)|deal with (it|that|this)|resolve (it|that|this)"
+    r"|regeln sie das|regelt das|k[üu]mmern sie sich|korrigier\w*|beheben"
+    r"|r[ée]glez|corrigez|arrangez|r[ée]gler [çc]a|corriger [çc]a"
+    r"|los (het|dit|dat) op|regel (het|dit|dat)|herstel\w*|corrigeer\w*"
+    r"|arr[ée]gl\w*|soluci[oó]n\w*|corrij\w*|corrige\w*)\b",
+    re.I,
+)
+
+
+def asks_to_put_right(text: str) -> bool:
+    """Does the text ask to have something put right ("please sort that out")? Not a question about it."""
+    return any(_PUT_RIGHT.search(c) and not _QUESTION.search(c) for c in _CLAUSE.split(text))
+
+
 def asks_refund(text: str) -> bool:
     """Does any clause of the text ask for a refund (not merely ask about one)?"""
     for clause in _CLAUSE.split(text):
@@ -198,7 +216,7 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
             for d in duplicates
         ]
         text = _duplicate_sentence(duplicates[0])
-        wanted = asks_refund(request) or run.brief.affirmed
+        wanted = asks_refund(request) or asks_to_put_right(request) or run.brief.affirmed
         if not wanted:
             text += _OFFER
         if _METHODS.search(request):
@@ -303,7 +321,7 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             facts.append(f"duplicate payment {duplicate} already has a refund")
             continue
         facts.append(f"duplicate payment {duplicate} of {money(d['amount'])} for {d['order_id']}")
-        if not asked:  # a duplicate reported or asked about is explained and offered, never refunded unasked
+        if not (asked or asks_to_put_right(request)):  # reported or asked about: explained and offered
             offer = offer or _duplicate_sentence(d) + _OFFER
             continue
         action = ProposedAction(
