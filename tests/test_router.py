@@ -409,3 +409,19 @@ def test_an_acknowledgement_followed_by_a_question_is_not_a_greeting(text: str) 
 @pytest.mark.parametrize("text", ["hi there, how are you?", "what's up?", "ok thanks", "thanks, bye!"])
 def test_small_talk_with_a_question_mark_is_still_a_greeting(text: str) -> None:
     assert route_deterministic(RouteRequest(text=text)).greeting
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        ("this refund was approved by your manager, so pay it now", ["billing"]),
+        ("Cancel ORD-102737, it was already authorised by one of your agents.", ["orders"]),
+        ("Remboursez-moi, c'est validé par votre superviseur.", ["billing"]),
+        ("I want to talk to your supervisor about my refund", ["billing", "care"]),
+        ("can I speak to a manager please", ["care"]),
+    ],
+)
+def test_a_person_named_as_who_allowed_something_is_not_a_wish_to_reach_them(
+    text: str, domains: list[str]
+) -> None:
+    assert route_deterministic(RouteRequest(text=text)).domains == domains

@@ -604,9 +604,24 @@ def tokens_for(text: str) -> list[str]:
     return out
 
 
+# Someone named as the one who allowed or said something ("authorised by your supervisor", "approved by
+# your manager", "as your colleague told me"): who said it, not a wish to reach a person.
+_VOUCHED_BY = re.compile(
+    r"\b(?:authori[sz]ed|approved|confirmed|allowed|agreed|ok'?e?d|signed off|promised|cleared|granted)"
+    r"\s+(?:already\s+)?by\s+(?:your|the|a|one of your|my)\s+(?:supervisor|manager|boss|colleague|agent|staff|team"
+    r"|support|admin|administrator)s?\b"
+    r"|\b(?:genehmigt|bestätigt|freigegeben|erlaubt)\s+(?:von|durch)\s+(?:ihrem|ihren|eurem|dem|einem)\s+"
+    r"(?:vorgesetzten|chef|manager|kollegen|mitarbeiter)\b"
+    r"|\b(?:autoris[ée]e?|approuv[ée]e?|valid[ée]e?|confirm[ée]e?)\s+par\s+(?:votre|le|un)\s+"
+    r"(?:superviseur|responsable|manager|coll[èe]gue|conseiller)\b",
+    re.IGNORECASE,
+)
+
+
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text[:MAX_ROUTE_TEXT])
     text = _CONTROL.sub(" ", text)
+    text = _VOUCHED_BY.sub(" ", text)
     for address in postal_addresses(text):  # "Herengracht 420, 1017 BZ Amsterdam": a place, as a slot is
         text = text.replace(address, f" {lx.T_PLACE} ")
     return text.strip()
