@@ -425,3 +425,16 @@ def test_a_person_named_as_who_allowed_something_is_not_a_wish_to_reach_them(
     text: str, domains: list[str]
 ) -> None:
     assert route_deterministic(RouteRequest(text=text)).domains == domains
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        ("I was charged twice, is my order still going ahead?", ["billing", "orders"]),
+        ("Is ORD-102710 still going ahead after the double charge?", ["billing", "orders"]),
+        ("can I still go ahead with the refund?", ["billing"]),
+        ("is the delivery still going ahead tomorrow?", ["shipping"]),
+    ],
+)
+def test_whether_an_order_is_still_going_ahead_is_its_status(text: str, domains: list[str]) -> None:
+    assert route_deterministic(RouteRequest(text=text)).domains == domains

@@ -381,6 +381,7 @@ VOCABULARY = Vocabulary(
         (("item items piece part parts", "is are was were", "missing"), 1, 2.0),
         (("phone laptop tablet", "case cases cover covers charger stand"), 0, 1.5),
         (("says shows still", "processing"), 2, 2.0),
+        (("order orders purchase xorderidx", "still", "going go goes", "ahead"), 2, 2.5),  # "is the order still going ahead?"
         (("before", "it they", "ships ship shipped dispatches dispatched leaves goes"), 1, 2.5),
         (("order orders purchase xorderidx", "went go gone goes", "through"), 2, 2.5),
     ),
