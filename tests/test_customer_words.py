@@ -176,7 +176,9 @@ async def test_a_plain_yes_after_an_offer_takes_it_and_a_yes_with_a_request_is_t
     offered = await app.ask("is my garden parcel lost?", customer_id=customer)
     assert "just tell me if you want it" in offered.answer and offered.interrupts == []
     taken = await app.ask("yes please", customer_id=customer, thread_id=offered.thread_id)
-    assert "I have opened a lost-parcel claim" in taken.answer
+    assert taken.status == "paused" and taken.interrupts[0]["value"]["action"] == "open_lost_parcel_claim"
+    confirmed = await app.ask("yes", customer_id=customer, thread_id=offered.thread_id)
+    assert "I have opened a lost-parcel claim" in confirmed.answer
     duplicate = scenarios["duplicate_charge"]
     told = await app.ask(
         "you charged me twice for the espresso machine", customer_id=str(duplicate["customer_id"])
@@ -260,3 +262,28 @@ def test_restoring_a_customer_takes_back_what_their_actions_changed(
             (customer,),
         ).fetchone()
         assert subscribed == {"any": True}
+
+
+async def test_a_lost_parcel_claim_waits_for_the_customers_own_yes(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    """DESIGN lists the lost-parcel claim among the write actions that need a confirmation."""
+    lost = scenarios["lost_parcel"]
+    customer, order = str(lost["customer_id"]), str(lost["order_id"])
+    asked = await app.ask(
+        "the garden kit never turned up, could you file a claim with the courier", customer_id=customer
+    )
+    assert asked.status == "paused" and asked.domains == ["shipping"]
+    [pending] = asked.interrupts
+    assert (
+        pending["value"]["action"] == "open_lost_parcel_claim"
+        and pending["value"]["args"]["order_id"] == order
+    )
+    assert "reported lost" in asked.answer and "I have opened" not in asked.answer
+    subject = (
+        "select count(*) as n from store.support_tickets where order_id = %s and subject like 'Lost parcel%%'"
+    )
+    assert sql(subject, order) == [{"n": 0}]
+    done = await app.ask("yes go ahead", customer_id=customer, thread_id=asked.thread_id)
+    assert done.status == "done" and "I have opened a lost-parcel claim" in done.answer
+    assert sql(subject, order) == [{"n": 1}]
