@@ -287,3 +287,23 @@ async def test_a_lost_parcel_claim_waits_for_the_customers_own_yes(
     done = await app.ask("yes go ahead", customer_id=customer, thread_id=asked.thread_id)
     assert done.status == "done" and "I have opened a lost-parcel claim" in done.answer
     assert sql(subject, order) == [{"n": 1}]
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        # the things named: where they are is tracking
+        ("hey where's all my stuff?? been ages", ["shipping"]),
+        ("any news about the stuff I ordered for the garden", ["shipping"]),
+        ("where are my things, I paid last week", ["shipping"]),
+        ("wo sind meine Sachen?", ["shipping"]),
+        ("¿dónde están mis cosas?", ["shipping"]),
+        # the order named: its status (the answer says where its parcel is)
+        ("where is my order?", ["orders"]),
+        ("where can I find my order history", ["orders"]),
+    ],
+)
+def test_where_is_my_stuff_is_tracking_and_where_is_my_order_is_its_status(
+    text: str, domains: list[str]
+) -> None:
+    assert route_deterministic(text).domains == domains

@@ -351,7 +351,9 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("everything all", "bought ordered purchased"), 3, 2.0),  # "everything I've bought this year"
-        (("where", "order orders purchase xorderidx stuff"), 3, 2.5),
+        # "where is my order?" names the order: its status, said with where its parcel is (DESIGN: order
+        # status is orders'); "where is my stuff / my kettle?" names the things: tracking (shipping)
+        (("where", "order orders purchase xorderidx"), 3, 2.5),
         (("cancel", "order orders purchase xorderidx"), 3, 2.0),
         (("order orders purchase xorderidx", "status history eta"), 3, 2.0),
         (("status history eta", "order orders purchase xorderidx"), 3, 2.0),
