@@ -307,3 +307,22 @@ def test_where_is_my_stuff_is_tracking_and_where_is_my_order_is_its_status(
     text: str, domains: list[str]
 ) -> None:
     assert route_deterministic(text).domains == domains
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        # where it was written is the source, not a request about the review
+        (
+            "Your colleague promised me a refund for the lamp, it is in my review. Please process it.",
+            ["billing"],
+        ),
+        ("process the refund for the blender, as mentioned in my review", ["billing"]),
+        ("the lamp flickers (see my review), can I get my money back?", ["billing"]),
+        # the review itself asked about, or a refund and the review both asked for
+        ("what did I write in my review of the kettle?", ["care"]),
+        ("refund the kettle and delete my review", ["billing", "care"]),
+    ],
+)
+def test_a_review_named_as_where_it_was_written_is_no_request_for_care(text: str, domains: list[str]) -> None:
+    assert route_deterministic(text).domains == domains

@@ -881,6 +881,7 @@ def _score_clause(
     # in it ("about the double charge on my card") is a request of its own too
     topic = discourse.complaint_topic(words) if topical else set()
     source = discourse.reported_source(words)  # "the agent on the chat said ...": who said it
+    source |= discourse.written_source(words)  # "it's written in my review": where it was said
     stems: list[str] = []
     foreign: list[str] = []
     written: dict[str, str] = {}  # stem -> the word as written, for the rationale

@@ -262,6 +262,30 @@ def reported_source(words: Sequence[str]) -> set[int]:
     return set()
 
 
+# Where the customer wrote something before is its source, not a request of its own: "it's written in
+# my review", "as I said in my review", "see my review" (the request is what the rest asks).
+_WRITTEN_VERBS = frozenset(
+    "written wrote said says mentioned stated explained described put see is s".split()
+)
+_WRITTEN_IN = frozenset("review reviews rating".split())
+
+
+def written_source(words: Sequence[str]) -> set[int]:
+    """Indices of "(written|said|...) in my review" / "see my review": where it was written."""
+    for i, w in enumerate(words):
+        if w not in _WRITTEN_IN or i < 2 or words[i - 1] not in ("my", "the", "our"):
+            continue
+        if any(q in ("what", "which", "how", "why") for q in words[:i]):  # a question about the review
+            continue
+        start = i - 2 if words[i - 2] in ("in", "on") else i - 1
+        if words[start] in ("in", "on"):
+            if words[start - 1] in _WRITTEN_VERBS:
+                return set(range(start - 1, i + 1))
+        elif words[start - 1] == "see":  # "see my review"
+            return set(range(start - 1, i + 1))
+    return set()
+
+
 def complaint_topic(words: Sequence[str]) -> set[int]:
     """Indices of what a complaint is about ("a formal complaint about this lost parcel"): the topic of
     the complaint, not a request of its own; up to a contrast word or the end of the clause."""
