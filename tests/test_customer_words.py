@@ -16,6 +16,7 @@ import pytest
 from switchboard.agents.replies import confirmation_reply, plain_yes
 from switchboard.agents.router import route_deterministic
 from switchboard.agents.router.entities import extract_entities
+from switchboard.agents.specialists.common import statuses_described
 from switchboard.api import Switchboard
 from switchboard.config.database import connect
 from switchboard.config.errors import Conflict
@@ -326,3 +327,24 @@ def test_where_is_my_stuff_is_tracking_and_where_is_my_order_is_its_status(
 )
 def test_a_review_named_as_where_it_was_written_is_no_request_for_care(text: str, domains: list[str]) -> None:
     assert route_deterministic(text).domains == domains
+
+
+async def test_an_order_described_by_what_became_of_it_is_the_one_meant(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    """'the cancelled one' after a list of orders is the cancelled order, not the latest delivered one."""
+    cancelled = scenarios["cancelled_order"]
+    customer, order = str(cancelled["customer_id"]), str(cancelled["order_id"])
+    others = sql("select id from store.orders where customer_id = %s and status <> 'cancelled'", customer)
+    assert others  # the customer has other orders that could be picked instead
+    listed = await app.ask("show me all my orders", customer_id=customer)
+    asked = await app.ask(
+        "and that cancelled one, did the money ever leave my card?",
+        customer_id=customer,
+        thread_id=listed.thread_id,
+    )
+    assert asked.domains == ["billing"] and order in asked.answer
+    assert "not charged" in asked.answer and not any(o["id"] in asked.answer for o in others)
+    assert statuses_described("refund for the purchase we returned") == {"returned"}
+    assert statuses_described("die stornierte Bestellung") == {"cancelled"}
+    assert statuses_described("has it been delivered yet?") == set()  # a question, no description

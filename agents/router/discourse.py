@@ -264,10 +264,8 @@ def reported_source(words: Sequence[str]) -> set[int]:
 
 # Where the customer wrote something before is its source, not a request of its own: "it's written in
 # my review", "as I said in my review", "see my review" (the request is what the rest asks).
-_WRITTEN_VERBS = frozenset(
-    "written wrote said says mentioned stated explained described put see is s".split()
-)
-_WRITTEN_IN = frozenset("review reviews rating".split())
+_WRITTEN_VERBS = lx.words("written wrote said says mentioned stated explained described put see is s")
+_WRITTEN_IN = lx.words("review reviews rating")
 
 
 def written_source(words: Sequence[str]) -> set[int]:

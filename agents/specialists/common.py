@@ -18,6 +18,39 @@ _LIST = re.compile(
     re.IGNORECASE,
 )
 
+# An order described by what became of it: "the cancelled one", "the order I returned", "the one that was
+# delivered", "la commande annulée", "die stornierte Bestellung", "el pedido cancelado". Only attributive
+# and relative forms: "has it been delivered?" asks about the order meant, it does not describe one.
+_STATUS_WORDS: dict[str, str] = {
+    "cancelled": "cancelled", "canceled": "cancelled", "annulée": "cancelled", "annulee": "cancelled",
+    "annulé": "cancelled", "storniert": "cancelled", "stornierte": "cancelled", "stornierten": "cancelled",
+    "cancelado": "cancelled", "cancelada": "cancelled", "anulado": "cancelled", "anulada": "cancelled",
+    "geannuleerd": "cancelled", "geannuleerde": "cancelled",
+    "returned": "returned", "retourné": "returned", "retournée": "returned", "devuelto": "returned",
+    "devuelta": "returned", "zurückgeschickt": "returned", "zurückgeschickte": "returned",
+    "teruggestuurd": "returned", "teruggestuurde": "returned",
+    "delivered": "delivered",
+}  # fmt: skip
+_STATUS_WORD = "|".join(sorted(_STATUS_WORDS, key=len, reverse=True))
+_DESCRIBED_STATUS = re.compile(
+    rf"\b(?:the|that|my|die|der|den|la|le|el|de|het)\s+(?P<a>{_STATUS_WORD})\s+(?:one|order|purchase|bestellung|commande|pedido|bestelling)\b"
+    rf"|\b(?:one|order|purchase)\s+(?:that\s+|which\s+)?(?:i\s+|we\s+)?(?:had\s+|have\s+|ve\s+|already\s+)?(?P<b>cancelled|canceled|returned)\b"
+    rf"|\bthe one\s+(?:that\s+|which\s+)?(?:was|got|is|i)\s+(?P<c>{_STATUS_WORD})\b"
+    rf"|\b(?:commande|pedido|bestelling)\s+(?P<d>{_STATUS_WORD})\b"
+    rf"|\b(?:que|die|dat)\s+(?:j\W?ai|ich|ik|he)\s+(?:\w+\s+){{0,3}}?(?P<e>{_STATUS_WORD})\b",
+    re.IGNORECASE,
+)
+
+
+def statuses_described(text: str) -> set[str]:
+    """The statuses a request describes its order by ("the cancelled one" -> {"cancelled"})."""
+    found = set()
+    for m in _DESCRIBED_STATUS.finditer(text):
+        word = next(g for g in m.groups() if g)
+        found.add(_STATUS_WORDS[word.lower()])
+    return found
+
+
 # Month names of the languages customers write in, for "the one I bought in July" / "im Juli" / "en julio".
 _MONTH_NAMES: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -123,11 +156,16 @@ def orders_by_description(request: str, orders: list[dict[str, Any]]) -> list[di
             scored.append((hits, order))
     months = months_named(request)
     in_month = [o for o in orders if _month_of(o) in months]
+    statuses = statuses_described(request)
     if scored:
         best = max(h for h, _ in scored)
         matched = [o for h, o in scored if h == best]
         narrowed = [o for o in matched if _month_of(o) in months]
-        return narrowed or matched
+        matched = narrowed or matched
+        return [o for o in matched if o["status"] in statuses] or matched
+    if statuses:  # "the cancelled one": of those placed that month when a month is named too
+        in_status = [o for o in (in_month or orders) if o["status"] in statuses]
+        return in_status or in_month
     return in_month
 
 
