@@ -348,3 +348,24 @@ async def test_an_order_described_by_what_became_of_it_is_the_one_meant(
     assert statuses_described("refund for the purchase we returned") == {"returned"}
     assert statuses_described("die stornierte Bestellung") == {"cancelled"}
     assert statuses_described("has it been delivered yet?") == set()  # a question, no description
+
+
+async def test_what_could_be_done_if_the_customer_wanted_is_said_and_offered_never_proposed(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    happy = scenarios["happy_customer"]
+    customer, order = str(happy["customer_id"]), str(happy["order_id"])
+    asked = await app.ask(
+        "just wondering, is it too late to cancel the french press order if I changed my mind?",
+        customer_id=customer,
+    )
+    assert asked.status == "done" and asked.interrupts == []
+    assert order in asked.answer and "can still be cancelled" in asked.answer
+    taken = await app.ask("yes please", customer_id=customer, thread_id=asked.thread_id)
+    assert taken.status == "paused" and taken.interrupts[0]["value"]["action"] == "cancel_order"
+    lost = scenarios["lost_parcel"]
+    claim = await app.ask(
+        "the garden parcel is gone, could you open a claim in case I need one?",
+        customer_id=str(lost["customer_id"]),
+    )
+    assert claim.status == "done" and "just tell me if you want it" in claim.answer

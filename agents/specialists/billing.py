@@ -12,6 +12,7 @@ from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, Speci
 from switchboard.agents.specialists.common import (
     day,
     described_orders,
+    hypothetical,
     items_of,
     not_found_sentence,
 )
@@ -78,7 +79,10 @@ _CLAUSE = re.compile(r"[.?!;,]+|\s(?:and|but|also|und|aber|y|pero|et|mais|en|maa
 
 
 def asks_refund(text: str) -> bool:
-    """Does any clause of the text ask for a refund (not merely ask about one)?"""
+    """Does any clause of the text ask for a refund (not merely ask about one, or whether one could be had
+    "if I wanted")?"""
+    if hypothetical(text):
+        return False
     for clause in _CLAUSE.split(text):
         if not _REFUND_ASK.search(clause):
             continue

@@ -51,6 +51,22 @@ def statuses_described(text: str) -> set[str]:
     return found
 
 
+# A question about what could be done, not a request to do it: "could I still cancel it if I wanted to?",
+# "just wondering whether a return is possible", "si je voulais annuler", "falls ich stornieren wollte".
+_HYPOTHETICAL = re.compile(
+    r"\bif (?:i|we) (?:wanted|want|wished|wish|needed|decided|decide|chose|choose|change my mind|changed my mind)\b"
+    r"|\b(?:in case|just in case) (?:i|we)\b|\bhypothetically\b|\bjust (?:asking|wondering|curious|checking)\b"
+    r"|\bsi (?:je voulais|je veux|quisiera|quiero|quisiéramos)\b|\bfalls ich\b|\bwenn ich (?:wollte|möchte|will)\b"
+    r"|\bals ik (?:zou|wil|wilde)\b",
+    re.IGNORECASE,
+)
+
+
+def hypothetical(text: str) -> bool:
+    """Does the request ask what could be done rather than ask for it ("... if I wanted to")?"""
+    return bool(_HYPOTHETICAL.search(text))
+
+
 # Month names of the languages customers write in, for "the one I bought in July" / "im Juli" / "en julio".
 _MONTH_NAMES: dict[str, int] = {}
 for _number, _names in enumerate(

@@ -13,6 +13,7 @@ from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, Speci
 from switchboard.agents.specialists.common import (
     OPEN_STATUSES,
     day,
+    hypothetical,
     items_of,
     not_found_sentence,
     orders_by_description,
@@ -166,7 +167,11 @@ async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistR
         return run.report(spec, _which_one(orders), [_order_fact(o) for o in orders])
     order = orders[0]
     facts = [_order_fact(order)]
-    wants_cancel = bool(_CANCEL.search(run.brief.request))
+    # "could I still cancel it if I wanted to?" asks whether it can be: said and offered, not proposed
+    wants_cancel = bool(_CANCEL.search(run.brief.request)) and (
+        run.brief.affirmed or not hypothetical(run.brief.request)
+    )
+    offered_cancel = bool(_CANCEL.search(run.brief.request)) and not wants_cancel
     status = order["status"]
     if status == "cancelled":
         when = f" (on {day(order['cancelled_at'])})" if order.get("cancelled_at") else ""
@@ -181,6 +186,13 @@ async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistR
             )
             return run.report(
                 spec, f"{_order_title(order)} has not shipped yet, so it can be cancelled.", facts, [action]
+            )
+        if offered_cancel:
+            return run.report(
+                spec,
+                f"{_order_title(order)} has not shipped yet, so it can still be cancelled: just tell me if you "
+                "want me to cancel it.",
+                facts,
             )
         return run.report(
             spec,
@@ -254,7 +266,8 @@ async def returns(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             f"return window ended on {last.isoformat()}.",
             facts,
         )
-    if not _RETURN_ASK.search(run.brief.request) and not run.brief.affirmed:
+    asked_return = bool(_RETURN_ASK.search(run.brief.request)) and not hypothetical(run.brief.request)
+    if not asked_return and not run.brief.affirmed:
         # a fault told ("it broke", "wrong size") is not a return asked for: the return is offered
         return run.report(
             spec,

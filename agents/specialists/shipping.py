@@ -14,6 +14,7 @@ from switchboard.agents.specialists.common import (
     DELIVERED,
     day,
     days_late,
+    hypothetical,
     is_late,
     items_of,
     last_event,
@@ -161,7 +162,9 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
 async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     shipments, unknown = await _shipments_in_question(run)
     today = date.fromisoformat((await run.call(toolkit.today))["today"])
-    asked = bool(_CLAIM_ASK.search(run.brief.request)) or run.brief.affirmed
+    asked = (
+        bool(_CLAIM_ASK.search(run.brief.request)) and not hypothetical(run.brief.request)
+    ) or run.brief.affirmed
     for s in shipments:
         late = days_late(s, today)
         if s["status"] == "lost" or late >= LOST_AFTER_DAYS_LATE:
