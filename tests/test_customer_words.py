@@ -369,3 +369,21 @@ async def test_what_could_be_done_if_the_customer_wanted_is_said_and_offered_nev
         customer_id=str(lost["customer_id"]),
     )
     assert claim.status == "done" and "just tell me if you want it" in claim.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        # what the customer did to the thing describes it: the request is the other domain's
+        ("why did you take money for the order that we cancelled on Monday?", ["billing"]),
+        ("I'd like the refund for the headphones I already returned", ["billing"]),
+        ("je veux être remboursée pour la commande que j'ai annulée hier", ["billing"]),
+        ("quiero mi dinero del pedido que cancelé", ["billing"]),
+        # the order it is about stays the order's when nothing else is asked
+        ("the order I cancelled still shows as processing", ["orders"]),
+        # not shipped yet said beside a change is the order's status, not a parcel question
+        ("¿Puedo cambiar el color de la lámpara? Todavía no la han enviado.", ["orders"]),
+    ],
+)
+def test_what_was_done_to_the_thing_describes_it_and_is_no_request(text: str, domains: list[str]) -> None:
+    assert route_deterministic(text).domains == domains

@@ -882,6 +882,7 @@ def _score_clause(
     topic = discourse.complaint_topic(words) if topical else set()
     source = discourse.reported_source(words)  # "the agent on the chat said ...": who said it
     source |= discourse.written_source(words)  # "it's written in my review": where it was said
+    source |= discourse.described_deed(words)  # "charged for an order I cancelled": what it is
     stems: list[str] = []
     foreign: list[str] = []
     written: dict[str, str] = {}  # stem -> the word as written, for the rationale

@@ -284,6 +284,48 @@ def written_source(words: Sequence[str]) -> set[int]:
     return set()
 
 
+# What the customer did to the thing is its description, not a request: "charged for an order I cancelled
+# last week", "a refund for the one that we returned", "la friteuse que j'ai annulée", "die Bestellung,
+# die ich storniert habe", "el pedido que cancelé".
+_DEED_NOUNS = lx.words("order orders one purchase item items thing things product products stuff") | lx.GOODS
+_DEED_FOREIGN_NOUNS = lx.words(
+    "commande bestellung pedido bestelling friteuse artikel article artículo producto"
+)
+_DEED_VERBS = lx.words("cancelled canceled returned")
+_DEED_AUX = lx.words("had have ve already just recently")
+_OF = lx.words(
+    "for of on about from with pour de du für fur van voor del por"
+)  # the thing is another's object
+_DEED_FOREIGN = re.compile(
+    r"(?:annul\w*|retourn\w*|renvoy\w*|storniert\w*|zurückgeschickt\w*|cancel[ée]|anul[ée]|devolv[ií]|cancelad\w*"
+    r"|geannuleerd\w*|teruggestuurd\w*)"
+)
+
+
+def described_deed(words: Sequence[str]) -> set[int]:
+    """Indices of what the customer did to the thing named just before ("an order I cancelled")."""
+    found: set[int] = set()
+    for i, w in enumerate(words):
+        if w in _DEED_VERBS:
+            j = i - 1
+            while j >= 0 and words[j] in _DEED_AUX:
+                j -= 1
+            if j >= 1 and words[j] in ("i", "we"):
+                k = j - 1 if words[j - 1] not in ("that", "which") else j - 2
+                if k >= 0 and words[k] in _DEED_NOUNS and any(p in _OF for p in words[max(0, k - 3) : k]):
+                    found.add(i)
+        elif _DEED_FOREIGN.fullmatch(w):
+            # "que j'ai annulée", "die ich storniert habe", "que cancelé": a relative pronoun a few words back
+            back = words[max(0, i - 4) : i]
+            if (
+                any(r in ("que", "die", "den", "das", "dat") for r in back)
+                and any(p in _OF for p in words[:i])
+                and any(n in _DEED_FOREIGN_NOUNS or n in lx.GOODS for n in words[max(0, i - 7) : i])
+            ):
+                found.add(i)
+    return found
+
+
 def complaint_topic(words: Sequence[str]) -> set[int]:
     """Indices of what a complaint is about ("a formal complaint about this lost parcel"): the topic of
     the complaint, not a request of its own; up to a contrast word or the end of the clause."""

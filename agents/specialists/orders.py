@@ -430,12 +430,13 @@ VOCABULARY = Vocabulary(
             (("schon bereits", "verschickt versendet versandt"), 2, 3.0),
         ),
         "es": (
-            (("todavía todavia aún aun", "no", "enviado enviaron"), 1, 3.0),  # not shipped yet
+            # not shipped yet ("todavía no la han enviado": a pronoun and an auxiliary between)
+            (("todavía todavia aún aun", "no", "enviado enviada enviados enviadas enviaron mandado"), 2, 3.0),
             (("falta faltan", "artículo articulo producto pieza"), 3, 3.0),  # an item missing from the order
             (("ya", "enviado enviaron enviado"), 2, 3.0),
         ),
         "fr": (
-            (("pas", "encore", "expédié expedie envoyé envoye"), 1, 3.0),  # not shipped yet
+            (("pas", "encore", "expédié expédiée expedie envoyé envoyée envoye"), 2, 3.0),  # not shipped yet
             (("manque manquent", "article produit pièce piece"), 3, 3.0),  # an item missing from the order
             (("déjà deja", "expédié expedie envoyé envoye"), 2, 3.0),
         ),
