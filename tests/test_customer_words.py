@@ -387,3 +387,22 @@ async def test_what_could_be_done_if_the_customer_wanted_is_said_and_offered_nev
 )
 def test_what_was_done_to_the_thing_describes_it_and_is_no_request(text: str, domains: list[str]) -> None:
     assert route_deterministic(text).domains == domains
+
+
+async def test_two_orders_described_in_two_parts_of_a_question_are_both_answered(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    customer = str(scenarios["happy_customer"]["customer_id"])
+    rows = sql(
+        "select o.id, o.placed_at, min(i.product_name) as product from store.orders o"
+        " join store.order_items i on i.order_id = o.id join store.payments p on p.order_id = o.id"
+        " where o.customer_id = %s group by o.id, o.placed_at having count(*) = 1 order by o.placed_at desc",
+        customer,
+    )
+    assert len(rows) >= 2
+    first, second = rows[0], rows[1]
+    month = second["placed_at"].strftime("%B")
+    answer = await app.ask(
+        f"how did I pay for the {first['product']}? and the {month} one?", customer_id=customer
+    )
+    assert answer.domains == ["billing"] and first["id"] in answer.answer and second["id"] in answer.answer

@@ -89,6 +89,10 @@ for _number, _names in enumerate(
     for _name in _names.split():
         _MONTH_NAMES[_name] = _number
 _AMBIGUOUS_MONTHS = {"may", "mar", "jan", "mai", "mei"}  # "may I", "mar" (Spanish sea) need a cue first
+_MONTH_NOUN = re.compile(
+    r"\s+(order|orders|purchase|one|delivery|invoice|payment|bestellung|commande|pedido|bestelling)\b",
+    re.IGNORECASE,
+)
 _MONTH_CUE = re.compile(r"\b(in|since|from|back in|during|im|en|au|en el|de|van|on|of)\s+$", re.IGNORECASE)
 
 # Words in a request that say nothing about which product is meant (they are in many product names or
@@ -134,7 +138,14 @@ def months_named(text: str) -> set[int]:
         number = _MONTH_NAMES.get(name)
         if number is None:
             continue
-        if name in _AMBIGUOUS_MONTHS and not _MONTH_CUE.search(text[: match.start()]):
+        if (
+            name in _AMBIGUOUS_MONTHS
+            and not _MONTH_CUE.search(text[: match.start()])
+            and not (  # "the May order", not "I may order"
+                _MONTH_NOUN.match(text[match.end() :])
+                and re.search(r"\b(the|my|that|this)\s+$", text[: match.start()], re.IGNORECASE)
+            )
+        ):
             continue
         found.add(number)
     return found
@@ -185,10 +196,28 @@ def orders_by_description(request: str, orders: list[dict[str, Any]]) -> list[di
     return in_month
 
 
+_PARTS = re.compile(r"[?;!]+|\.\s|\s(?:and|also|plus|und|y|et|en)\s", re.IGNORECASE)
+
+
+def each_described(request: str, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Two orders described in two parts of one request ("the desk lamp by transfer? and the May
+    order, card?"): each part's order, when at least two parts describe one or two orders each."""
+    picked: list[dict[str, Any]] = []
+    parts = 0
+    for part in _PARTS.split(request):
+        found = orders_by_description(part, orders) if part.strip() else []
+        if not found or len(found) > 2:
+            continue
+        parts += 1
+        picked += [o for o in found if o not in picked]
+    return picked if parts >= 2 else []
+
+
 def described_orders(run: SpecialistRun, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`orders_by_description` of the domain's part of the request, else of the whole message (the
-    part may only say "it": "... and how much did I pay for it?")."""
-    found = orders_by_description(run.brief.request, orders)
+    part may only say "it": "... and how much did I pay for it?"); two parts describing two orders
+    give both."""
+    found = each_described(run.brief.request, orders) or orders_by_description(run.brief.request, orders)
     if not found and run.brief.message and run.brief.message != run.brief.request:
         found = orders_by_description(run.brief.message, orders)
     return found
