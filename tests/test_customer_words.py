@@ -406,3 +406,19 @@ async def test_two_orders_described_in_two_parts_of_a_question_are_both_answered
         f"how did I pay for the {first['product']}? and the {month} one?", customer_id=customer
     )
     assert answer.domains == ["billing"] and first["id"] in answer.answer and second["id"] in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        # having none of something, said beside the request, asks nothing
+        ("please close my account, we have no pending orders with you", ["account"]),
+        ("Konto bitte löschen, ich habe keine offenen Bestellungen mehr.", ["account"]),
+        ("Quiero cerrar mi cuenta, no tengo pedidos pendientes.", ["account"]),
+        # alone, or with a problem, it is still the order's or the problem's
+        ("I have no open orders?", ["orders"]),
+        ("I have no orders but you charged me 30 euros", ["billing"]),
+    ],
+)
+def test_having_no_orders_said_beside_a_request_is_no_request(text: str, domains: list[str]) -> None:
+    assert route_deterministic(text).domains == domains

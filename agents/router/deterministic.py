@@ -898,7 +898,12 @@ def _score_clause(
             written.setdefault(f, tok)
     clause = _Clause(text=text, stems=stems, words=words, masked=len(masked))
     clause.points_back = points_back
-    clause.aside = discourse.is_aside(words) or discourse.is_reason(words) or discourse.is_narrative(words)
+    clause.aside = (
+        discourse.is_aside(words)
+        or discourse.is_reason(words)
+        or discourse.is_narrative(words)
+        or discourse.has_none(words)
+    )
     pred: dict[str, float] = {}
     obj: dict[str, float] = {}
     obj_words: dict[str, list[str]] = {}

@@ -368,6 +368,31 @@ def is_thanks(words: Sequence[str]) -> bool:
     return bool(words) and len(words) <= 3 and words[0] in lx.THANKS_WORDS
 
 
+# "I have no open orders", "Bestellungen habe ich keine mehr offen", "no tengo pedidos pendientes": a
+# statement that there is nothing of the kind, said beside a request (closing an account), asks nothing.
+_HAVE = lx.words("have has got habe hab haben tengo tenemos tiene ai avons heb hebben")
+_NONE = lx.words("no none any keine kein keinen ningún ningun ninguna ninguno aucune aucun geen")
+_ORDER_NOUNS = lx.words(
+    "order orders purchases bestellung bestellungen pedido pedidos commande commandes bestelling bestellingen"
+)
+_WH = lx.words(
+    "where when why how what which who wo wann warum wie dónde donde cuándo cuando por qué où quand pourquoi waar wanneer waarom hoe"
+)
+_NOT_NONE = lx.words(
+    "late wrong missing broken damaged charged twice refund still why help please pls want need can could would"
+)
+
+
+def has_none(words: Sequence[str]) -> bool:
+    """The clause says the customer has none of something ("I have no open orders") and asks nothing."""
+    return (
+        any(w in _HAVE for w in words)
+        and any(w in _NONE for w in words)
+        and any(w in _ORDER_NOUNS for w in words)
+        and not any(w in _NOT_NONE or w in _WH for w in words)
+    )
+
+
 def ends_asides(words: Sequence[str]) -> bool:
     """The clause opens with "anyway": what came before it was said in passing."""
     return bool(words) and (words[0] in lx.ASIDE_ENDERS or (len(words) > 1 and words[1] in lx.ASIDE_ENDERS))
