@@ -16,6 +16,7 @@ import pytest
 from switchboard.agents.replies import confirmation_reply, plain_yes
 from switchboard.agents.router import route_deterministic
 from switchboard.agents.router.entities import extract_entities
+from switchboard.agents.specialists.common import statuses_described
 from switchboard.api import Switchboard
 from switchboard.config.database import connect
 from switchboard.config.errors import Conflict
@@ -176,7 +177,9 @@ async def test_a_plain_yes_after_an_offer_takes_it_and_a_yes_with_a_request_is_t
     offered = await app.ask("is my garden parcel lost?", customer_id=customer)
     assert "just tell me if you want it" in offered.answer and offered.interrupts == []
     taken = await app.ask("yes please", customer_id=customer, thread_id=offered.thread_id)
-    assert "I have opened a lost-parcel claim" in taken.answer
+    assert taken.status == "paused" and taken.interrupts[0]["value"]["action"] == "open_lost_parcel_claim"
+    confirmed = await app.ask("yes", customer_id=customer, thread_id=offered.thread_id)
+    assert "I have opened a lost-parcel claim" in confirmed.answer
     duplicate = scenarios["duplicate_charge"]
     told = await app.ask(
         "you charged me twice for the espresso machine", customer_id=str(duplicate["customer_id"])
@@ -260,3 +263,162 @@ def test_restoring_a_customer_takes_back_what_their_actions_changed(
             (customer,),
         ).fetchone()
         assert subscribed == {"any": True}
+
+
+async def test_a_lost_parcel_claim_waits_for_the_customers_own_yes(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    """DESIGN lists the lost-parcel claim among the write actions that need a confirmation."""
+    lost = scenarios["lost_parcel"]
+    customer, order = str(lost["customer_id"]), str(lost["order_id"])
+    asked = await app.ask(
+        "the garden kit never turned up, could you file a claim with the courier", customer_id=customer
+    )
+    assert asked.status == "paused" and asked.domains == ["shipping"]
+    [pending] = asked.interrupts
+    assert (
+        pending["value"]["action"] == "open_lost_parcel_claim"
+        and pending["value"]["args"]["order_id"] == order
+    )
+    assert "reported lost" in asked.answer and "I have opened" not in asked.answer
+    subject = (
+        "select count(*) as n from store.support_tickets where order_id = %s and subject like 'Lost parcel%%'"
+    )
+    assert sql(subject, order) == [{"n": 0}]
+    done = await app.ask("yes go ahead", customer_id=customer, thread_id=asked.thread_id)
+    assert done.status == "done" and "I have opened a lost-parcel claim" in done.answer
+    assert sql(subject, order) == [{"n": 1}]
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        # the things named: where they are is tracking
+        ("hey where's all my stuff?? been ages", ["shipping"]),
+        ("any news about the stuff I ordered for the garden", ["shipping"]),
+        ("where are my things, I paid last week", ["shipping"]),
+        ("wo sind meine Sachen?", ["shipping"]),
+        ("¿dónde están mis cosas?", ["shipping"]),
+        # the order named: its status (the answer says where its parcel is)
+        ("where is my order?", ["orders"]),
+        ("where can I find my order history", ["orders"]),
+    ],
+)
+def test_where_is_my_stuff_is_tracking_and_where_is_my_order_is_its_status(
+    text: str, domains: list[str]
+) -> None:
+    assert route_deterministic(text).domains == domains
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        # where it was written is the source, not a request about the review
+        (
+            "Your colleague promised me a refund for the lamp, it is in my review. Please process it.",
+            ["billing"],
+        ),
+        ("process the refund for the blender, as mentioned in my review", ["billing"]),
+        ("the lamp flickers (see my review), can I get my money back?", ["billing"]),
+        # the review itself asked about, or a refund and the review both asked for
+        ("what did I write in my review of the kettle?", ["care"]),
+        ("refund the kettle and delete my review", ["billing", "care"]),
+    ],
+)
+def test_a_review_named_as_where_it_was_written_is_no_request_for_care(text: str, domains: list[str]) -> None:
+    assert route_deterministic(text).domains == domains
+
+
+async def test_an_order_described_by_what_became_of_it_is_the_one_meant(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    """'the cancelled one' after a list of orders is the cancelled order, not the latest delivered one."""
+    cancelled = scenarios["cancelled_order"]
+    customer, order = str(cancelled["customer_id"]), str(cancelled["order_id"])
+    others = sql("select id from store.orders where customer_id = %s and status <> 'cancelled'", customer)
+    assert others  # the customer has other orders that could be picked instead
+    listed = await app.ask("show me all my orders", customer_id=customer)
+    asked = await app.ask(
+        "and that cancelled one, did the money ever leave my card?",
+        customer_id=customer,
+        thread_id=listed.thread_id,
+    )
+    assert asked.domains == ["billing"] and order in asked.answer
+    assert "not charged" in asked.answer and not any(o["id"] in asked.answer for o in others)
+    assert statuses_described("refund for the purchase we returned") == {"returned"}
+    assert statuses_described("die stornierte Bestellung") == {"cancelled"}
+    assert statuses_described("has it been delivered yet?") == set()  # a question, no description
+
+
+async def test_what_could_be_done_if_the_customer_wanted_is_said_and_offered_never_proposed(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    happy = scenarios["happy_customer"]
+    customer, order = str(happy["customer_id"]), str(happy["order_id"])
+    asked = await app.ask(
+        "just wondering, is it too late to cancel the french press order if I changed my mind?",
+        customer_id=customer,
+    )
+    assert asked.status == "done" and asked.interrupts == []
+    assert order in asked.answer and "can still be cancelled" in asked.answer
+    taken = await app.ask("yes please", customer_id=customer, thread_id=asked.thread_id)
+    assert taken.status == "paused" and taken.interrupts[0]["value"]["action"] == "cancel_order"
+    lost = scenarios["lost_parcel"]
+    claim = await app.ask(
+        "the garden parcel is gone, could you open a claim in case I need one?",
+        customer_id=str(lost["customer_id"]),
+    )
+    assert claim.status == "done" and "just tell me if you want it" in claim.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        # what the customer did to the thing describes it: the request is the other domain's
+        ("why did you take money for the order that we cancelled on Monday?", ["billing"]),
+        ("I'd like the refund for the headphones I already returned", ["billing"]),
+        ("je veux être remboursée pour la commande que j'ai annulée hier", ["billing"]),
+        ("quiero mi dinero del pedido que cancelé", ["billing"]),
+        # the order it is about stays the order's when nothing else is asked
+        ("the order I cancelled still shows as processing", ["orders"]),
+        # not shipped yet said beside a change is the order's status, not a parcel question
+        ("¿Puedo cambiar el color de la lámpara? Todavía no la han enviado.", ["orders"]),
+    ],
+)
+def test_what_was_done_to_the_thing_describes_it_and_is_no_request(text: str, domains: list[str]) -> None:
+    assert route_deterministic(text).domains == domains
+
+
+async def test_two_orders_described_in_two_parts_of_a_question_are_both_answered(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    customer = str(scenarios["happy_customer"]["customer_id"])
+    rows = sql(
+        "select o.id, o.placed_at, min(i.product_name) as product from store.orders o"
+        " join store.order_items i on i.order_id = o.id join store.payments p on p.order_id = o.id"
+        " where o.customer_id = %s group by o.id, o.placed_at having count(*) = 1 order by o.placed_at desc",
+        customer,
+    )
+    assert len(rows) >= 2
+    first, second = rows[0], rows[1]
+    month = second["placed_at"].strftime("%B")
+    answer = await app.ask(
+        f"how did I pay for the {first['product']}? and the {month} one?", customer_id=customer
+    )
+    assert answer.domains == ["billing"] and first["id"] in answer.answer and second["id"] in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        # having none of something, said beside the request, asks nothing
+        ("please close my account, we have no pending orders with you", ["account"]),
+        ("Konto bitte löschen, ich habe keine offenen Bestellungen mehr.", ["account"]),
+        ("Quiero cerrar mi cuenta, no tengo pedidos pendientes.", ["account"]),
+        # alone, or with a problem, it is still the order's or the problem's
+        ("I have no open orders?", ["orders"]),
+        ("I have no orders but you charged me 30 euros", ["billing"]),
+    ],
+)
+def test_having_no_orders_said_beside_a_request_is_no_request(text: str, domains: list[str]) -> None:
+    assert route_deterministic(text).domains == domains

@@ -250,9 +250,12 @@ def test_held_out_figures_stay_above_their_floors(db: str) -> None:
 # session that read only docs/DESIGN.md and the scenario customers' rows. Measured 2026-12-01 after the
 # third and fourth rounds of issue 11 (tuned on the dev halves only): batch 2 routing 0.976 of 84, end to
 # end 0.833 of 30; batch 3 0.910 of 67 and 0.812 of 32 (blind, before tuning: 0.910 and 0.750); batch 4
-# 0.974 of 77 and 0.694 of 36 (blind: the same). The floors sit about two cases lower.
+# 0.974 of 77 and 0.694 of 36 (blind: the same). After the general fixes of 2026-12-01 17:20 UTC (the
+# lost-parcel claim confirmed, "where is my stuff", what was done to an order describing it, "if I wanted
+# to", two orders in one question) end to end is 0.867, 0.844 and 0.778 (routing unchanged; set 1's
+# held-out end to end 0.784). The floors sit about two cases lower.
 BATCHES = Path(DEFAULT_ROUTING).parent
-BATCH_FLOORS = {"batch2": (0.95, 0.76), "batch3": (0.88, 0.75), "batch4": (0.94, 0.63)}
+BATCH_FLOORS = {"batch2": (0.95, 0.80), "batch3": (0.88, 0.78), "batch4": (0.94, 0.72)}
 
 
 @pytest.mark.slow  # about 10-30 s each alone: a batch's held-out split, end to end

@@ -235,15 +235,6 @@ async def test_billing_duplicate_charge_is_found_and_its_refund_waits_for_staff(
     ("scenario", "text", "domain", "specialists", "action", "facts"),
     [
         pytest.param(
-            "lost_parcel",
-            "my parcel never arrived, please open a claim",
-            "shipping",
-            ["tracking_agent", "claims_agent"],
-            "open_lost_parcel_claim",
-            [r"reported lost", r"lost-parcel claim", r"{order_id}"],
-            id="shipping-lost-parcel-claim",
-        ),
-        pytest.param(
             "locked_login",
             "I can't log in to my account, please send me a reset link",
             "account",

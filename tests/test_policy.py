@@ -275,7 +275,7 @@ async def test_lost_parcel_claims(conn: psycopg.AsyncConnection[Any], scenarios:
         "open_lost_parcel_claim",
         {"order_id": lost["order_id"], "tracking_number": lost["tracking_number"]},
     )
-    assert claim.verdict == "allowed"
+    assert claim.verdict == "confirm"
     wrong_tracking = await evaluate(
         conn,
         lost["customer_id"],

@@ -896,6 +896,8 @@ def _score_clause(
     # in it ("about the double charge on my card") is a request of its own too
     topic = discourse.complaint_topic(words) if topical else set()
     source = discourse.reported_source(words)  # "the agent on the chat said ...": who said it
+    source |= discourse.written_source(words)  # "it's written in my review": where it was said
+    source |= discourse.described_deed(words)  # "charged for an order I cancelled": what it is
     stems: list[str] = []
     foreign: list[str] = []
     written: dict[str, str] = {}  # stem -> the word as written, for the rationale
@@ -911,7 +913,12 @@ def _score_clause(
             written.setdefault(f, tok)
     clause = _Clause(text=text, stems=stems, words=words, masked=len(masked))
     clause.points_back = points_back
-    clause.aside = discourse.is_aside(words) or discourse.is_reason(words) or discourse.is_narrative(words)
+    clause.aside = (
+        discourse.is_aside(words)
+        or discourse.is_reason(words)
+        or discourse.is_narrative(words)
+        or discourse.has_none(words)
+    )
     pred: dict[str, float] = {}
     obj: dict[str, float] = {}
     obj_words: dict[str, list[str]] = {}

@@ -262,6 +262,70 @@ def reported_source(words: Sequence[str]) -> set[int]:
     return set()
 
 
+# Where the customer wrote something before is its source, not a request of its own: "it's written in
+# my review", "as I said in my review", "see my review" (the request is what the rest asks).
+_WRITTEN_VERBS = lx.words("written wrote said says mentioned stated explained described put see is s")
+_WRITTEN_IN = lx.words("review reviews rating")
+
+
+def written_source(words: Sequence[str]) -> set[int]:
+    """Indices of "(written|said|...) in my review" / "see my review": where it was written."""
+    for i, w in enumerate(words):
+        if w not in _WRITTEN_IN or i < 2 or words[i - 1] not in ("my", "the", "our"):
+            continue
+        if any(q in ("what", "which", "how", "why") for q in words[:i]):  # a question about the review
+            continue
+        start = i - 2 if words[i - 2] in ("in", "on") else i - 1
+        if words[start] in ("in", "on"):
+            if words[start - 1] in _WRITTEN_VERBS:
+                return set(range(start - 1, i + 1))
+        elif words[start - 1] == "see":  # "see my review"
+            return set(range(start - 1, i + 1))
+    return set()
+
+
+# What the customer did to the thing is its description, not a request: "charged for an order I cancelled
+# last week", "a refund for the one that we returned", "la friteuse que j'ai annulée", "die Bestellung,
+# die ich storniert habe", "el pedido que cancelé".
+_DEED_NOUNS = lx.words("order orders one purchase item items thing things product products stuff") | lx.GOODS
+_DEED_FOREIGN_NOUNS = lx.words(
+    "commande bestellung pedido bestelling friteuse artikel article artículo producto"
+)
+_DEED_VERBS = lx.words("cancelled canceled returned")
+_DEED_AUX = lx.words("had have ve already just recently")
+_OF = lx.words(
+    "for of on about from with pour de du für fur van voor del por"
+)  # the thing is another's object
+_DEED_FOREIGN = re.compile(
+    r"(?:annul\w*|retourn\w*|renvoy\w*|storniert\w*|zurückgeschickt\w*|cancel[ée]|anul[ée]|devolv[ií]|cancelad\w*"
+    r"|geannuleerd\w*|teruggestuurd\w*)"
+)
+
+
+def described_deed(words: Sequence[str]) -> set[int]:
+    """Indices of what the customer did to the thing named just before ("an order I cancelled")."""
+    found: set[int] = set()
+    for i, w in enumerate(words):
+        if w in _DEED_VERBS:
+            j = i - 1
+            while j >= 0 and words[j] in _DEED_AUX:
+                j -= 1
+            if j >= 1 and words[j] in ("i", "we"):
+                k = j - 1 if words[j - 1] not in ("that", "which") else j - 2
+                if k >= 0 and words[k] in _DEED_NOUNS and any(p in _OF for p in words[max(0, k - 3) : k]):
+                    found.add(i)
+        elif _DEED_FOREIGN.fullmatch(w):
+            # "que j'ai annulée", "die ich storniert habe", "que cancelé": a relative pronoun a few words back
+            back = words[max(0, i - 4) : i]
+            if (
+                any(r in ("que", "die", "den", "das", "dat") for r in back)
+                and any(p in _OF for p in words[:i])
+                and any(n in _DEED_FOREIGN_NOUNS or n in lx.GOODS for n in words[max(0, i - 7) : i])
+            ):
+                found.add(i)
+    return found
+
+
 def complaint_topic(words: Sequence[str]) -> set[int]:
     """Indices of what a complaint is about ("a formal complaint about this lost parcel"): the topic of
     the complaint, not a request of its own; up to a contrast word or the end of the clause."""
@@ -302,6 +366,31 @@ def asks_about_it(words: Sequence[str]) -> bool:
 def is_thanks(words: Sequence[str]) -> bool:
     """A clause that is only thanks ("thanks!", "cheers"): what it follows was said in passing."""
     return bool(words) and len(words) <= 3 and words[0] in lx.THANKS_WORDS
+
+
+# "I have no open orders", "Bestellungen habe ich keine mehr offen", "no tengo pedidos pendientes": a
+# statement that there is nothing of the kind, said beside a request (closing an account), asks nothing.
+_HAVE = lx.words("have has got habe hab haben tengo tenemos tiene ai avons heb hebben")
+_NONE = lx.words("no none any keine kein keinen ningún ningun ninguna ninguno aucune aucun geen")
+_ORDER_NOUNS = lx.words(
+    "order orders purchases bestellung bestellungen pedido pedidos commande commandes bestelling bestellingen"
+)
+_WH = lx.words(
+    "where when why how what which who wo wann warum wie dónde donde cuándo cuando por qué où quand pourquoi waar wanneer waarom hoe"
+)
+_NOT_NONE = lx.words(
+    "late wrong missing broken damaged charged twice refund still why help please pls want need can could would"
+)
+
+
+def has_none(words: Sequence[str]) -> bool:
+    """The clause says the customer has none of something ("I have no open orders") and asks nothing."""
+    return (
+        any(w in _HAVE for w in words)
+        and any(w in _NONE for w in words)
+        and any(w in _ORDER_NOUNS for w in words)
+        and not any(w in _NOT_NONE or w in _WH for w in words)
+    )
 
 
 def ends_asides(words: Sequence[str]) -> bool:

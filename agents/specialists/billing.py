@@ -12,6 +12,8 @@ from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, Speci
 from switchboard.agents.specialists.common import (
     day,
     described_orders,
+    each_described,
+    hypothetical,
     items_of,
     not_found_sentence,
 )
@@ -103,7 +105,10 @@ def asks_to_put_right(text: str) -> bool:
 
 
 def asks_refund(text: str) -> bool:
-    """Does any clause of the text ask for a refund (not merely ask about one)?"""
+    """Does any clause of the text ask for a refund (not merely ask about one, or whether one could be had
+    "if I wanted")?"""
+    if hypothetical(text):
+        return False
     for clause in _CLAUSE.split(text):
         if not _REFUND_ASK.search(clause):
             continue
@@ -222,6 +227,19 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
         if _METHODS.search(request):
             text += " " + method_text
         return run.report(spec, text, facts, handoffs=["refunds_agent"] if wanted else [])
+    several = each_described(request, orders) if len(orders) > 1 else []
+    if several and not _DUPLICATE.search(request):  # "the lamp by transfer? and the May order, card?"
+        sentences = []
+        for order in several:
+            for p in (await run.call(toolkit.list_payments, order_id=str(order["id"])))[:3]:
+                facts.append(f"{p['id']}: {money(p['amount'])} by {p['method']}, {p['status']}")
+                what = f" ({items_of(order)})" if items_of(order) else ""
+                sentences.append(
+                    f"Payment {p['id']} of {money(p['amount'])} for order {p['order_id']}{what} by "
+                    f"{_paid_with(p)} is {_STATUS_WORDS.get(p['status'], p['status'])}."
+                )
+        if sentences:
+            return run.report(spec, (not_found_sentence(unknown) + " ".join(sentences)).strip(), facts)
     paid = (await run.call(toolkit.list_payments, order_id=order_id))[:5]
     facts += [
         f"{p['id']}: {money(p['amount'])} by {p['method']}, {p['status']} ({day(p.get('created_at'))})"

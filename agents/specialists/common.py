@@ -18,6 +18,55 @@ _LIST = re.compile(
     re.IGNORECASE,
 )
 
+# An order described by what became of it: "the cancelled one", "the order I returned", "the one that was
+# delivered", "la commande annulée", "die stornierte Bestellung", "el pedido cancelado". Only attributive
+# and relative forms: "has it been delivered?" asks about the order meant, it does not describe one.
+_STATUS_WORDS: dict[str, str] = {
+    "cancelled": "cancelled", "canceled": "cancelled", "annulée": "cancelled", "annulee": "cancelled",
+    "annulé": "cancelled", "storniert": "cancelled", "stornierte": "cancelled", "stornierten": "cancelled",
+    "cancelado": "cancelled", "cancelada": "cancelled", "anulado": "cancelled", "anulada": "cancelled",
+    "geannuleerd": "cancelled", "geannuleerde": "cancelled",
+    "returned": "returned", "retourné": "returned", "retournée": "returned", "devuelto": "returned",
+    "devuelta": "returned", "zurückgeschickt": "returned", "zurückgeschickte": "returned",
+    "teruggestuurd": "returned", "teruggestuurde": "returned",
+    "delivered": "delivered",
+}  # fmt: skip
+_STATUS_WORD = "|".join(sorted(_STATUS_WORDS, key=len, reverse=True))
+_DESCRIBED_STATUS = re.compile(
+    rf"\b(?:the|that|my|die|der|den|la|le|el|de|het)\s+(?P<a>{_STATUS_WORD})\s+(?:one|order|purchase|bestellung|commande|pedido|bestelling)\b"
+    rf"|\b(?:one|order|purchase)\s+(?:that\s+|which\s+)?(?:i\s+|we\s+)?(?:had\s+|have\s+|ve\s+|already\s+)?(?P<b>cancelled|canceled|returned)\b"
+    rf"|\bthe one\s+(?:that\s+|which\s+)?(?:was|got|is|i)\s+(?P<c>{_STATUS_WORD})\b"
+    rf"|\b(?:commande|pedido|bestelling)\s+(?P<d>{_STATUS_WORD})\b"
+    rf"|\b(?:que|die|dat)\s+(?:j\W?ai|ich|ik|he)\s+(?:\w+\s+){{0,3}}?(?P<e>{_STATUS_WORD})\b",
+    re.IGNORECASE,
+)
+
+
+def statuses_described(text: str) -> set[str]:
+    """The statuses a request describes its order by ("the cancelled one" -> {"cancelled"})."""
+    found = set()
+    for m in _DESCRIBED_STATUS.finditer(text):
+        word = next(g for g in m.groups() if g)
+        found.add(_STATUS_WORDS[word.lower()])
+    return found
+
+
+# A question about what could be done, not a request to do it: "could I still cancel it if I wanted to?",
+# "just wondering whether a return is possible", "si je voulais annuler", "falls ich stornieren wollte".
+_HYPOTHETICAL = re.compile(
+    r"\bif (?:i|we) (?:wanted|want|wished|wish|needed|decided|decide|chose|choose|change my mind|changed my mind)\b"
+    r"|\b(?:in case|just in case) (?:i|we)\b|\bhypothetically\b|\bjust (?:asking|wondering|curious|checking)\b"
+    r"|\bsi (?:je voulais|je veux|quisiera|quiero|quisiéramos)\b|\bfalls ich\b|\bwenn ich (?:wollte|möchte|will)\b"
+    r"|\bals ik (?:zou|wil|wilde)\b",
+    re.IGNORECASE,
+)
+
+
+def hypothetical(text: str) -> bool:
+    """Does the request ask what could be done rather than ask for it ("... if I wanted to")?"""
+    return bool(_HYPOTHETICAL.search(text))
+
+
 # Month names of the languages customers write in, for "the one I bought in July" / "im Juli" / "en julio".
 _MONTH_NAMES: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -40,6 +89,10 @@ for _number, _names in enumerate(
     for _name in _names.split():
         _MONTH_NAMES[_name] = _number
 _AMBIGUOUS_MONTHS = {"may", "mar", "jan", "mai", "mei"}  # "may I", "mar" (Spanish sea) need a cue first
+_MONTH_NOUN = re.compile(
+    r"\s+(order|orders|purchase|one|delivery|invoice|payment|bestellung|commande|pedido|bestelling)\b",
+    re.IGNORECASE,
+)
 _MONTH_CUE = re.compile(r"\b(in|since|from|back in|during|im|en|au|en el|de|van|on|of)\s+$", re.IGNORECASE)
 
 # Words in a request that say nothing about which product is meant (they are in many product names or
@@ -85,7 +138,14 @@ def months_named(text: str) -> set[int]:
         number = _MONTH_NAMES.get(name)
         if number is None:
             continue
-        if name in _AMBIGUOUS_MONTHS and not _MONTH_CUE.search(text[: match.start()]):
+        if (
+            name in _AMBIGUOUS_MONTHS
+            and not _MONTH_CUE.search(text[: match.start()])
+            and not (  # "the May order", not "I may order"
+                _MONTH_NOUN.match(text[match.end() :])
+                and re.search(r"\b(the|my|that|this)\s+$", text[: match.start()], re.IGNORECASE)
+            )
+        ):
             continue
         found.add(number)
     return found
@@ -123,18 +183,41 @@ def orders_by_description(request: str, orders: list[dict[str, Any]]) -> list[di
             scored.append((hits, order))
     months = months_named(request)
     in_month = [o for o in orders if _month_of(o) in months]
+    statuses = statuses_described(request)
     if scored:
         best = max(h for h, _ in scored)
         matched = [o for h, o in scored if h == best]
         narrowed = [o for o in matched if _month_of(o) in months]
-        return narrowed or matched
+        matched = narrowed or matched
+        return [o for o in matched if o["status"] in statuses] or matched
+    if statuses:  # "the cancelled one": of those placed that month when a month is named too
+        in_status = [o for o in (in_month or orders) if o["status"] in statuses]
+        return in_status or in_month
     return in_month
+
+
+_PARTS = re.compile(r"[?;!]+|\.\s|\s(?:and|also|plus|und|y|et|en)\s", re.IGNORECASE)
+
+
+def each_described(request: str, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Two orders described in two parts of one request ("the desk lamp by transfer? and the May
+    order, card?"): each part's order, when at least two parts describe one or two orders each."""
+    picked: list[dict[str, Any]] = []
+    parts = 0
+    for part in _PARTS.split(request):
+        found = orders_by_description(part, orders) if part.strip() else []
+        if not found or len(found) > 2:
+            continue
+        parts += 1
+        picked += [o for o in found if o not in picked]
+    return picked if parts >= 2 else []
 
 
 def described_orders(run: SpecialistRun, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`orders_by_description` of the domain's part of the request, else of the whole message (the
-    part may only say "it": "... and how much did I pay for it?")."""
-    found = orders_by_description(run.brief.request, orders)
+    part may only say "it": "... and how much did I pay for it?"); two parts describing two orders
+    give both."""
+    found = each_described(run.brief.request, orders) or orders_by_description(run.brief.request, orders)
     if not found and run.brief.message and run.brief.message != run.brief.request:
         found = orders_by_description(run.brief.message, orders)
     return found

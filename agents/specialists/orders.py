@@ -13,6 +13,7 @@ from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, Speci
 from switchboard.agents.specialists.common import (
     OPEN_STATUSES,
     day,
+    hypothetical,
     items_of,
     not_found_sentence,
     orders_by_description,
@@ -166,7 +167,11 @@ async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistR
         return run.report(spec, _which_one(orders), [_order_fact(o) for o in orders])
     order = orders[0]
     facts = [_order_fact(order)]
-    wants_cancel = bool(_CANCEL.search(run.brief.request))
+    # "could I still cancel it if I wanted to?" asks whether it can be: said and offered, not proposed
+    wants_cancel = bool(_CANCEL.search(run.brief.request)) and (
+        run.brief.affirmed or not hypothetical(run.brief.request)
+    )
+    offered_cancel = bool(_CANCEL.search(run.brief.request)) and not wants_cancel
     status = order["status"]
     if status == "cancelled":
         when = f" (on {day(order['cancelled_at'])})" if order.get("cancelled_at") else ""
@@ -181,6 +186,13 @@ async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistR
             )
             return run.report(
                 spec, f"{_order_title(order)} has not shipped yet, so it can be cancelled.", facts, [action]
+            )
+        if offered_cancel:
+            return run.report(
+                spec,
+                f"{_order_title(order)} has not shipped yet, so it can still be cancelled: just tell me if you "
+                "want me to cancel it.",
+                facts,
             )
         return run.report(
             spec,
@@ -254,7 +266,8 @@ async def returns(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             f"return window ended on {last.isoformat()}.",
             facts,
         )
-    if not _RETURN_ASK.search(run.brief.request) and not run.brief.affirmed:
+    asked_return = bool(_RETURN_ASK.search(run.brief.request)) and not hypothetical(run.brief.request)
+    if not asked_return and not run.brief.affirmed:
         # a fault told ("it broke", "wrong size") is not a return asked for: the return is offered
         return run.report(
             spec,
@@ -351,7 +364,9 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("everything all", "bought ordered purchased"), 3, 2.0),  # "everything I've bought this year"
-        (("where", "order orders purchase xorderidx stuff"), 3, 2.5),
+        # "where is my order?" names the order: its status, said with where its parcel is (DESIGN: order
+        # status is orders'); "where is my stuff / my kettle?" names the things: tracking (shipping)
+        (("where", "order orders purchase xorderidx"), 3, 2.5),
         (("cancel", "order orders purchase xorderidx"), 3, 2.0),
         (("order orders purchase xorderidx", "status history eta"), 3, 2.0),
         (("status history eta", "order orders purchase xorderidx"), 3, 2.0),
@@ -416,12 +431,13 @@ VOCABULARY = Vocabulary(
             (("schon bereits", "verschickt versendet versandt"), 2, 3.0),
         ),
         "es": (
-            (("todavía todavia aún aun", "no", "enviado enviaron"), 1, 3.0),  # not shipped yet
+            # not shipped yet ("todavía no la han enviado": a pronoun and an auxiliary between)
+            (("todavía todavia aún aun", "no", "enviado enviada enviados enviadas enviaron mandado"), 2, 3.0),
             (("falta faltan", "artículo articulo producto pieza"), 3, 3.0),  # an item missing from the order
             (("ya", "enviado enviaron enviado"), 2, 3.0),
         ),
         "fr": (
-            (("pas", "encore", "expédié expedie envoyé envoye"), 1, 3.0),  # not shipped yet
+            (("pas", "encore", "expédié expédiée expedie envoyé envoyée envoye"), 2, 3.0),  # not shipped yet
             (("manque manquent", "article produit pièce piece"), 3, 3.0),  # an item missing from the order
             (("déjà deja", "expédié expedie envoyé envoye"), 2, 3.0),
         ),

@@ -14,6 +14,7 @@ from switchboard.agents.specialists.common import (
     DELIVERED,
     day,
     days_late,
+    hypothetical,
     is_late,
     items_of,
     last_event,
@@ -161,7 +162,9 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
 async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     shipments, unknown = await _shipments_in_question(run)
     today = date.fromisoformat((await run.call(toolkit.today))["today"])
-    asked = bool(_CLAIM_ASK.search(run.brief.request)) or run.brief.affirmed
+    asked = (
+        bool(_CLAIM_ASK.search(run.brief.request)) and not hypothetical(run.brief.request)
+    ) or run.brief.affirmed
     for s in shipments:
         late = days_late(s, today)
         if s["status"] == "lost" or late >= LOST_AFTER_DAYS_LATE:
@@ -325,6 +328,8 @@ VOCABULARY = Vocabulary(
         (("nothing", "turned showed arrived came come"), 2, 2.5),
         (("not", "be", "home in"), 2, 2.0),
         (("where", "parcel package packet shipment delivery"), 3, 2.0),
+        # "where is my stuff?" asks where the things are: tracking (an order named is the order's status)
+        (("where wheres news", "stuff things"), 4, 3.5),
         ((lx.NEG, "receive got", "order purchase item package parcel delivery stuff product anything"), 2, 2.0),
         (("shipping delivery", "address"), 0, 2.0),
         (("order ship deliver send", "from to", "xplacex"), 1, 2.0),
@@ -397,6 +402,7 @@ VOCABULARY = Vocabulary(
             (("kommt", "nicht"), 1, 1.5),
             (("wo", "ist sind"), 1, 1.4),
             (("wo", "bleibt bleiben"), 0, 2.5),
+            (("wo", "ist sind bleibt", "sachen zeug"), 3, 3.5),  # where the things are
             (("bleibt ist", "geld erstattung rückerstattung gutschrift"), 2, -2.5),  # "wo bleibt mein Geld?"
             (("nicht nichts", "da angekommen gekommen eingetroffen erhalten bekommen geliefert"), 2, 2.0),
             (("wann", "kommt kommen"), 3, 2.0),
@@ -409,6 +415,7 @@ VOCABULARY = Vocabulary(
             (("dirección direccion", "correo email mail"), 2, -2.5),  # an e-mail address is no delivery address
             (("no", "ha", "llegado"), 1, 1.0),
             (("dónde donde", "está esta están estan"), 0, 1.4),
+            (("dónde donde", "está esta están estan", "cosas"), 3, 3.5),
             (("no", "recibido llegado"), 2, 2.0),
         ),
         "fr": (
@@ -422,6 +429,7 @@ VOCABULARY = Vocabulary(
             (("adresse", "email mail courriel"), 1, -2.5),  # an e-mail address is no delivery address
             (("en", "retard"), 0, 0.5),
             (("où ou", "est sont"), 0, 1.4),
+            (("où ou", "est sont", "affaires"), 3, 3.5),
             (("pas rien", "reçu recu arrivé arrive arrivée arrivee livré livre"), 1, 2.0),
             (("quand", "arriver arrivera recevoir"), 4, 2.0),
         ),
@@ -433,6 +441,7 @@ VOCABULARY = Vocabulary(
             (("te", "laat"), 0, 2.5),
             (("waar", "is zijn"), 0, 1.4),
             (("waar", "blijft blijven"), 0, 2.5),
+            (("waar", "is zijn blijft blijven", "spullen"), 3, 3.5),
             (("blijft is", "geld terugbetaling terugstorting"), 2, -2.5),  # "waar blijft mijn geld?"
             (("niet geen niets", "binnen aangekomen ontvangen gekomen geleverd bezorgd"), 2, 2.0),
             (("wanneer", "komt komen"), 3, 2.0),

@@ -112,9 +112,11 @@ async def _may_claim(conn: Conn, customer_id: str, args: LostParcelArgs) -> Poli
         return refused(f"a lost-parcel claim is already open for order {args.order_id} ({open_claim['id']})")
     late = (await store_today(conn) - shipment["promised_by"]).days if shipment["promised_by"] else 0
     if shipment["status"] == "lost" or (shipment["status"] != "delivered" and late >= LOST_AFTER_DAYS_LATE):
+        # DESIGN lists the lost-parcel claim among the write actions that need approval or
+        # confirmation: the claim is opened with the carrier on the customer's own yes.
         return PolicyDecision(
-            "allowed",
-            "the carrier reports the parcel lost or it is long overdue",
+            "confirm",
+            "the carrier reports the parcel lost or it is long overdue; the customer confirms the claim",
             f"Open a lost-parcel claim with {shipment['carrier']} for order {args.order_id}",
         )
     return refused(
