@@ -8,7 +8,6 @@ case from the seeded store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,23 +20,11 @@ from switchboard.api import Switchboard
 from switchboard.config.database import connect
 from switchboard.config.errors import Conflict
 from switchboard.tools.store.seed import generate, restore_customer, seed_info
+from tests.db import sql
+
+pytestmark = pytest.mark.writes_store  # changes store rows: the store is re-seeded after it
 
 Scenarios = dict[str, dict[str, Any]]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_a_fresh_store(db_env: dict[str, str]) -> Iterator[None]:
-    yield
-    import conftest
-
-    conftest.activate(conftest.DEFAULT_MODE, db_env)
-    conftest._prepare(fresh=True)
-    conftest._reset_caches()
-
-
-def sql(query: str, *params: Any) -> list[dict[str, Any]]:
-    with connect() as conn:
-        return conn.execute(query, params).fetchall()  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize(
