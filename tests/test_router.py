@@ -438,3 +438,22 @@ def test_a_person_named_as_who_allowed_something_is_not_a_wish_to_reach_them(
 )
 def test_whether_an_order_is_still_going_ahead_is_its_status(text: str, domains: list[str]) -> None:
     assert route_deterministic(RouteRequest(text=text)).domains == domains
+
+
+@pytest.mark.parametrize(
+    ("previous", "text", "domains"),
+    [
+        ("what did I order last?", "where is it now?", ["shipping"]),
+        ("I ordered pruning shears last week", "where are they?", ["shipping"]),
+        ("has my parcel left the warehouse?", "and where is it now?", ["shipping"]),
+        ("Ich habe letzte Woche eine Gartenschere bestellt", "Wo ist sie jetzt?", ["shipping"]),
+        ("He pedido unas tijeras de podar", "¿y dónde están ahora?", ["shipping"]),
+        ("when do I get my refund?", "where is it now?", ["billing"]),
+    ],
+)
+def test_where_something_named_before_is_asks_where_its_parcel_is(
+    previous: str, text: str, domains: list[str]
+) -> None:
+    """After a turn about an order or a parcel, "where is it now?" is tracking (shipping); after one about
+    a refund it stays the refund's question."""
+    assert route_deterministic(RouteRequest(text=text, history=[previous])).domains == domains

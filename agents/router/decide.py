@@ -16,6 +16,7 @@ from switchboard.agents.contracts import Contract, Domain, RouteDecision
 from switchboard.agents.llm import decide_or_fall_back, structured
 from switchboard.agents.models import is_deterministic
 from switchboard.agents.replies import plain_yes
+from switchboard.agents.router.discourse import asks_whereabouts, whereabouts_domains
 from switchboard.observability import logs, metrics
 
 _FOLLOWUP = re.compile(
@@ -125,8 +126,14 @@ async def decide_route(
             f"{history[-1]} / {text}" if history else text,
             "a yes to the previous answer",
         )
-    elif not decision.domains and not decision.greeting and previous_domains and looks_like_followup(text):
-        decision = _carried_over(decision, previous_domains, text, "follow-up")
+    elif (
+        not decision.domains
+        and not decision.greeting
+        and previous_domains
+        and (looks_like_followup(text) or asks_whereabouts(text))
+    ):
+        kept = whereabouts_domains(previous_domains) if asks_whereabouts(text) else previous_domains
+        decision = _carried_over(decision, kept, text, "follow-up")
         decision.confidence = min(decision.confidence, 0.6) or 0.5
     metrics.record_route(
         decision.domains, decision.out_of_scope, decision.needs_clarification, decision.confidence

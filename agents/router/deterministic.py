@@ -1475,6 +1475,10 @@ def _route(text: str, past: list[str]) -> RouteDecision:
         if previous:
             earlier = _decide(previous)
             if earlier.domains:
+                if discourse.asks_whereabouts(cleaned):
+                    earlier = earlier.model_copy(
+                        update={"domains": discourse.whereabouts_domains(earlier.domains)}
+                    )
                 return RouteDecision(
                     domains=earlier.domains,
                     confidence=round(earlier.confidence * 0.8, 3),

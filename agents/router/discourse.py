@@ -354,6 +354,28 @@ def prefaces(words: Sequence[str], following: Sequence[str]) -> bool:
     return any(w in lx.PRAISE_WORDS for w in words)
 
 
+# "where is it now?", "and where are they?", "wo ist es jetzt?" after a turn about an order: where its
+# parcel is, which is tracking (shipping), not the order's status again.
+_WHEREABOUTS = re.compile(
+    r"^\W*(?:(?:and|ok(?:ay)?|so|then|fine|und|en|et|y|also|dann|alors|pues)\W+)*"
+    r"(?:where|wo|waar|o[uù]|d[oó]nde)\b(?:\s+\w+){0,2}?\s+"
+    r"(?:it|they|them|that|es|sie|er|het|ze|il|elle|ils|elles|est-il|est-elle|sont-ils|est)\b"
+    r"|^\W*(?:y\W+)?d[oó]nde\s+est[aá]n?\b",
+    re.IGNORECASE,
+)
+
+
+def asks_whereabouts(text: str) -> bool:
+    """A short question where something named before is ("where is it now?", "¿dónde está?")."""
+    return len(text.split()) <= 8 and bool(_WHEREABOUTS.search(text))
+
+
+def whereabouts_domains(previous: Sequence[str]) -> list[str]:
+    """Where to send "where is it now?" after a turn about `previous`: shipping after an order or a
+    parcel (where its parcel is), else the same domains ("where is it?" about a refund is billing's)."""
+    return ["shipping"] if {"orders", "shipping"} & set(previous) else list(previous)
+
+
 def asks_about_it(words: Sequence[str]) -> bool:
     """A short question about something named before ("where is it now?", "when will they come?")."""
     return (
