@@ -46,6 +46,8 @@ _FILLER = _words(
     i me we my let's lets just then so oh well ah yes indeed really sure of course actually hmm changed
     i'm im am and now right away ahead totally fully
     ticket claim order account email e-mail address newsletter subscription parcel request
+    thing wait on sir now cancellation closure closing change refund return confirm
+    je j'ai moi hoor hoor even wel stornierung annulation annulering cancelación cancelacion
     cancel change return refund send start open close reset unsubscribe escalate deliver proceed
     bitte danke das es mach machen sie du ich ja so sofort jetzt und gern
     stornieren stornier kündigen schließen schliessen erstatten zurückschicken senden öffnen ändern
