@@ -403,3 +403,11 @@ def test_the_billing_specialist_reads_a_refund_ask_in_other_languages(text: str,
     from switchboard.agents.specialists.billing import asks_refund
 
     assert asks_refund(text) is asks
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hoe laat zijn jullie bereikbaar?", "Wann seid ihr erreichbar?", "Quand êtes-vous joignables ?"],
+)
+def test_when_the_shop_can_be_reached_is_care_in_every_language(text: str) -> None:
+    assert route_deterministic(text).domains == ["care"]

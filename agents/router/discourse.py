@@ -371,9 +371,16 @@ def asks_whereabouts(text: str) -> bool:
 
 
 def whereabouts_domains(previous: Sequence[str]) -> list[str]:
-    """Where to send "where is it now?" after a turn about `previous`: shipping after an order or a
-    parcel (where its parcel is), else the same domains ("where is it?" about a refund is billing's)."""
-    return ["shipping"] if {"orders", "shipping"} & set(previous) else list(previous)
+    """Where to send "where is it now?" after a turn about `previous`: to the domains that locate things
+    (`DomainSpec.locates`) when one of `previous` is about something that has a place (`located`: an
+    order, a parcel), else to `previous` ("where is it?" about a refund stays with the refund)."""
+    from switchboard.agents import registry
+
+    known = {d.name: d for d in registry.domains()}
+    locating = [d.name for d in known.values() if d.locates]
+    if locating and any(p in known and (known[p].located or known[p].locates) for p in previous):
+        return locating
+    return list(previous)
 
 
 def asks_about_it(words: Sequence[str]) -> bool:

@@ -158,6 +158,10 @@ class DomainSpec:
     tools: tuple[StoreTool, ...]  # every store tool its specialists may call
     examples: tuple[str, ...] = ()  # requests it answers on its own, without a write (the per-domain tests)
     dataset_labels: tuple[str, ...] = ()  # public data set categories it answers (router evaluation)
+    # "where is it now?" after a turn about this domain asks where its thing is (an order's parcel), which
+    # the domain that `locates` things answers (tracking)
+    located: bool = False
+    locates: bool = False
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9_]{1,30}", self.name):

@@ -171,7 +171,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bmitarbeiter|\bmensch\b|\bsprechen|\bhumano|\bpersona\b|\bhablar|\bconseiller|\bhumain|\bparler|\bmedewerker|\bspreken|\biemand",
             r"\bkundendienst|\bkundenservice|\bklantenservice|\bservice client|\batenci[oó]n al cliente"
             r"|\btelefon|\bt[ée]l[ée]phon|\bhorario|\bhoraires|\b[öo]ffnungszeiten|\bopeningstijden|\bmenschen"
-            r"|\bmens\b|\bpraten|\bquelqu",
+            r"|\bmens\b|\bpraten|\bquelqu|\berreichbar|\berreichen|\bbereikbaar|\bbereiken|\bjoignable|\bjoindre"
+            r"|\bllamar|\bbellen|\banrufen|\bappeler",
         ),
         tools=(toolkit.contact_details,),
         handle=contact,
@@ -256,23 +257,27 @@ VOCABULARY = Vocabulary(
             "kundendienst": 3.0, "kundenservice": 3.0, "öffnungszeiten": 3.0, "telefonnummer": 2.0,
             "unzufrieden": 2.5, "enttäuscht": 2.5, "sprechen": 1.5, "katastrophe": 2.5, "schrecklich": 2.0,
             "furchtbar": 2.0, "unverschämt": 2.5, "frechheit": 2.5, "bewertung": 3.0, "rezension": 3.0,
+            "erreichbar": 3.0, "erreichen": 1.5, "anrufen": 1.5,
         },
         "es": {
             "queja": 3.0, "quejarse": 3.0, "reclamación": 3.0, "reclamo": 3.0, "humano": 2.5, "agente": 2.5,
             "hablar": 1.5, "alguien": 1.0, "horario": 3.0, "teléfono": 1.5, "contacto": 2.0,
             "insatisfecho": 2.5, "persona": 1.0, "pésimo": 2.5, "horrible": 2.0, "vergüenza": 2.5,
             "responsable": 2.0, "reseña": 3.0, "valoración": 3.0, "opinión": 2.0,
+            "llamaros": 3.0, "llamarles": 3.0, "llamarlos": 3.0, "llamar": 1.5, "localizaros": 3.0, "contactaros": 3.0,
         },
         "fr": {
             "plainte": 3.0, "réclamation": 3.0, "plaindre": 3.0, "conseiller": 2.5, "humain": 2.5,
             "parler": 1.5, "quelqu": 1.0, "horaires": 3.0, "ouverture": 2.0, "contacter": 2.0,
             "téléphone": 1.5, "mécontent": 2.5, "déçu": 2.5, "nul": 2.0, "scandaleux": 2.5, "inadmissible": 2.5,
             "honteux": 2.5, "responsable": 2.0, "avis": 2.5, "commentaire": 2.0, "évaluation": 2.5,
+            "joignable": 3.0, "joignables": 3.0, "joindre": 1.5, "appeler": 1.5,
         },
         "nl": {
             "klacht": 3.0, "klagen": 3.0, "recensie": 3.0, "beoordeling": 3.0, "medewerker": 2.5, "spreken": 1.5, "iemand": 1.0, "mens": 2.0,
             "klantenservice": 3.0, "openingstijden": 3.0, "telefoonnummer": 2.0, "ontevreden": 2.5,
             "indienen": 0.5, "slecht": 2.0, "schandalig": 2.5, "belachelijk": 2.5, "waardeloos": 2.5,
+            "bereikbaar": 3.0, "bereiken": 1.5, "bellen": 1.5,
         },
     },
     foreign_phrases={

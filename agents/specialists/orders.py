@@ -468,4 +468,5 @@ DOMAIN = DomainSpec(
     tools=tuple(dict.fromkeys(t for s in SPECIALISTS for t in s.tools)),
     examples=("what is the status of my order?", "show me my order history"),
     dataset_labels=("ORDER",),
+    located=True,  # an order is somewhere once it ships: "where is it now?" after it is tracking
 )

@@ -461,4 +461,5 @@ DOMAIN = DomainSpec(
     tools=tuple(dict.fromkeys(t for s in SPECIALISTS for t in s.tools)),
     examples=("what delivery options do you have?", "how much does express shipping cost?"),
     dataset_labels=("DELIVERY", "SHIPPING"),
+    locates=True,  # answers where a thing named before is ("where is it now?"): its parcel
 )
