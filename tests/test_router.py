@@ -457,3 +457,26 @@ def test_where_something_named_before_is_asks_where_its_parcel_is(
     """After a turn about an order or a parcel, "where is it now?" is tracking (shipping); after one about
     a refund it stays the refund's question."""
     assert route_deterministic(RouteRequest(text=text, history=[previous])).domains == domains
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        ("my bank app shows the same payment twice, 64,90 a minute apart", ["billing"]),
+        ("my bank app keeps crashing", []),
+        ("I'd also like someone to actually answer my emails", ["care"]),
+        ("Ich möchte die Bestellung stornieren und bitte keine Werbemails mehr.", ["account", "orders"]),
+    ],
+)
+def test_where_a_charge_was_seen_and_who_should_answer_are_read_as_meant(
+    text: str, domains: list[str]
+) -> None:
+    assert route_deterministic(RouteRequest(text=text)).domains == domains
+
+
+@pytest.mark.parametrize(
+    "text", ["Hola, tengo un problema.", "Hoi, ik heb een probleem", "hey, got a sec? something's off"]
+)
+def test_a_greeting_that_announces_a_problem_asks_what_it_is(text: str) -> None:
+    decision = route_deterministic(RouteRequest(text=text))
+    assert decision.needs_clarification and not decision.greeting and not decision.out_of_scope

@@ -441,6 +441,15 @@ def _means(words: Sequence[str], i: int) -> bool:
     )
 
 
+_SHOWS = frozenset(
+    re.findall(
+        r"\S+",
+        "shows show showing says say lists list displays display has have zeigt steht montre affiche indique "
+        "toont staat muestra aparece",
+    )
+)
+
+
 def other_company(words: Sequence[str]) -> str | None:
     """The other company whose service the clause is about, or None (also when it names this store)."""
     if any(w in lx.STORE_REFERENCES for w in words):
@@ -454,6 +463,8 @@ def other_company(words: Sequence[str]) -> str | None:
         if w in lx.PROVIDERS and not any(b in lx.PROVIDER_MEANS_MARKERS for b in before):
             platform = lx.PROVIDER_PLATFORM - lx.PROVIDER_PLATFORM_EXCEPT.get(w, frozenset())
             after = words[i + 1 : i + 3]
-            if any(a in platform for a in after):
+            # "my bank app shows the same payment twice": where the customer saw our charge, not the subject
+            shown = any(v in _SHOWS for v in words[i + 1 : i + 5])
+            if any(a in platform for a in after) and not shown:
                 return w
     return None

@@ -113,7 +113,10 @@ VAGUE_WORDS: Final = _words(
     "questions query something stuff thing things wrong work working works worked broken fix fixed error "
     "errors urgent asap please pls plz need needed want wanted info information advice sort matter quick "
     "anything everything nothing ask asking request concern concerns inquiry enquiry confused confusing "
-    "unsure unclear puzzled"
+    "unsure unclear puzzled off weird strange odd "
+    # the other languages' "a problem", "a question": a request not yet said, not small talk
+    "problema problemas probleem problemen problème problèmes problem probleme pregunta duda vraag frage "
+    "question questions hulp ayuda aide hilfe"
 )
 
 GREETING_WORDS: Final = _words(
@@ -200,6 +203,7 @@ OOS_PHRASES: Final[tuple[PhraseSpec, ...]] = (
 # Words that are common English and must never be "corrected" into a cue word by fuzzy matching.
 COMMON_WORDS: Final = _words(
     """
+    sec secs moment
     a about above after again against all almost already also although always am among an and another
     any anyone anything anyway are aren around as at away back be because been before being below
     between both but by can cannot cant could couldnt did didnt do does doesnt doing done dont down

@@ -363,7 +363,8 @@ VOCABULARY = Vocabulary(
         "de": {
             "email": 2.0, "kundenkonto": 3.0, "passwort": 3.0, "kennwort": 3.0, "anmelden": 3.0,
             "anmeldung": 3.0, "einloggen": 3.0, "registrieren": 3.0, "abmelden": 2.0, "profil": 2.5,
-            "benutzername": 3.0, "newsletter": 3.0,
+            "benutzername": 3.0, "newsletter": 3.0, "werbemails": 3.0, "werbemail": 3.0, "werbung": 2.0,
+            "werbeemails": 3.0, "werbe-mails": 3.0,
             "gesperrt": 2.5, "gehackt": 2.5, "abbestellen": 2.5, "zugang": 2.0, "login": 2.5, "zugangsdaten": 3.0, "zurücksetzen": 2.5, "kundenbereich": 3.0, "benutzerkonto": 3.0, "registriert": 2.5, "emailadresse": 3.0, "mailadresse": 3.0,
         },
         "es": {

@@ -220,6 +220,8 @@ VOCABULARY = Vocabulary(
         (("customer", "service support care assistance team"), 0, 3.0),
         (("who whom", "speak talk contact call complain write"), 3, 2.5),
         (("nobody noone never not", "answer respond reply pick"), 2, 2.0),
+        # "someone to actually answer my emails": a person to reply to what the customer wrote
+        (("answer reply respond", "my our", "email emails mails mail messages message"), 2, 3.0),
         (("answer pick", "phone call calls"), 2, 1.0),
         (("give leave rate", "star stars"), 3, 2.5),
         (("rate review", "my your the this", "purchase product order experience service"), 1, 2.5),
