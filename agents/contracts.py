@@ -114,6 +114,11 @@ class Brief(Contract):
     entities: Entities = Field(default_factory=Entities, description="named in this turn")
     earlier: Entities = Field(default_factory=Entities, description="named in earlier turns of the thread")
     followup: bool = Field(default=False, description="the request refers back to an earlier turn")
+    previous: str = Field(
+        default="",
+        description="a follow-up's previous request, for what it refers to without naming it (\"take me off "
+        'that one" after "which newsletters do I get?")',
+    )
     affirmed: bool = Field(
         default=False,
         description='a plain "yes" to the previous answer: what it offered ("I can refund it if you want") '

@@ -42,7 +42,10 @@ def candidates(brief: Brief, specialists: Sequence[SpecialistSpec]) -> list[str]
 
 def plan(brief: Brief, specialists: Sequence[SpecialistSpec]) -> list[str]:
     """The specialists this brief calls for, in the domain's order; the first one when none match."""
-    return candidates(brief, specialists) or [specialists[0].name]
+    found = candidates(brief, specialists)
+    if not found and brief.previous:  # "take me off that one": the specialists of what it refers to
+        found = candidates(brief.model_copy(update={"request": brief.previous}), specialists)
+    return found or [specialists[0].name]
 
 
 def needs_judgement(

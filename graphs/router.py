@@ -132,6 +132,7 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
                         entities=entities,
                         earlier=memory,
                         followup=followup or affirmed,
+                        previous=turns[-1]["message"] if followup and not affirmed else "",
                         affirmed=affirmed,
                         turn=state.get("turn"),
                     )

@@ -10,6 +10,8 @@ from switchboard.agents.actions import outcome_sentence
 from switchboard.agents.contracts import ActionOutcome, ProposedAction, SpecialistReport
 from switchboard.graphs.domain import domain_result
 
+pytestmark = pytest.mark.writes_store  # asking for a person opens a ticket: the store is re-seeded after it
+
 REFUND = {"payment_id": "PAY-1", "order_id": "ORD-1", "amount": "149.95", "reason": "duplicate charge"}
 
 
@@ -96,3 +98,34 @@ async def test_saved_payment_methods_are_listed_whatever_the_language(
     result = await app.ask(text, customer_id=customer)
     assert result.domains == ["billing"]
     assert "ending 0826" in result.answer and "PayPal" in result.answer, result.answer
+
+
+async def test_the_invoice_numbers_of_several_orders_are_all_given(
+    app: Any, scenarios: dict[str, dict[str, Any]]
+) -> None:
+    customer = scenarios["locked_login"]["customer_id"]
+    result = await app.ask("What are the invoice numbers for my two orders?", customer_id=customer)
+    assert "INV-101266" in result.answer and "INV-101648" in result.answer, result.answer
+
+
+async def test_a_refunds_reason_is_given_when_asked(app: Any, scenarios: dict[str, dict[str, Any]]) -> None:
+    customer = scenarios["refund_pending"]["customer_id"]
+    result = await app.ask("what reason is on my smartwatch refund?", customer_id=customer)
+    assert "not as described" in result.answer, result.answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to talk to a person about my refund",
+        "Mi reembolso sigue sin llegar y quiero hablar con una persona.",
+    ],
+)
+async def test_asking_for_a_person_does_not_pick_a_product_named_for_persons(
+    app: Any, scenarios: dict[str, dict[str, Any]], text: str
+) -> None:
+    """'a person' is not the 'Camping Tent 2-Person' the customer once bought: the refund meant is the
+    pending one."""
+    customer = scenarios["refund_pending"]["customer_id"]
+    result = await app.ask(text, customer_id=customer)
+    assert "RF-100344" in result.answer and "Camping Tent" not in result.answer, result.answer

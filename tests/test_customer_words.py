@@ -421,3 +421,22 @@ async def test_two_orders_described_in_two_parts_of_a_question_are_both_answered
 )
 def test_having_no_orders_said_beside_a_request_is_no_request(text: str, domains: list[str]) -> None:
     assert route_deterministic(text).domains == domains
+
+
+async def test_a_follow_up_that_names_nothing_acts_on_what_the_previous_turn_was_about(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    """'take me off that one' after 'which newsletters do I get?' unsubscribes from that newsletter, and
+    'drop the weekly deals one but keep new arrivals' stops only the one to drop."""
+    happy = str(scenarios["happy_customer"]["customer_id"])
+    asked = await app.ask("which of your newsletters am I actually subscribed to?", customer_id=happy)
+    assert "product news" in asked.answer
+    off = await app.ask("take me off that one", customer_id=happy, thread_id=asked.thread_id)
+    assert [a["args"] for p in off.path for a in p["actions"]] == [{"topic": "product_news"}], off.path
+
+    pending = str(scenarios["refund_pending"]["customer_id"])
+    dropped = await app.ask("drop the weekly deals one but keep new arrivals", customer_id=pending)
+    assert dropped.domains == ["account"]
+    assert [a["args"] for p in dropped.path for a in p["actions"]] == [{"topic": "weekly_deals"}], (
+        dropped.path
+    )

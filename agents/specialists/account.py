@@ -19,7 +19,7 @@ from switchboard.tools.catalogue.account import (
 NAME = "account"
 
 _UNSUBSCRIBE = re.compile(
-    r"\b(unsubscribe|opt[- ]?out|stop|no more|take me off|remove me|don't want|do not want|no longer"
+    r"\b(unsubscribe|opt[- ]?out|stop|no more|take me off|remove me|don't want|do not want|no longer|drop|cancel"
     r"|abmelden|abbestellen|austragen|k[üu]ndigen|darme de baja|dar de baja|baja|anular la suscripci[oó]n"
     r"|d[ée]sabonne\w*|d[ée]sinscri\w*|uitschrijven|afmelden|opzeggen)\b"
     r"|\bmelden?\b[^.?!]{0,40}\bab\b",
@@ -62,6 +62,10 @@ _RESET_ASK = re.compile(
 _HELP_ASK = re.compile(
     r"\b(help|fix|sort (it|this) out|what (can|do|should) i do|hilf\w*|helfen|ayud\w*|aide[rz]?|aidez-moi"
     r"|helpen|help me)\b",
+    re.I,
+)
+_KEEP = re.compile(
+    r"\b(?:but\s+)?(?:keep|except|apart from|not the|behalten|au[ßs]er|garder|sauf|houden|behalve|mantener|excepto)\b",
     re.I,
 )
 _TOPICS = {
@@ -162,6 +166,8 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         return run.report(
             spec, f"I will change your account e-mail to {new[0]} once you confirm.", facts, [action]
         )
+    if run.brief.previous and not _NEWSLETTER.search(request) and _NEWSLETTER.search(run.brief.previous):
+        request = f"{run.brief.previous} / {request}"  # "take me off that one" after "which newsletters?"
     if _NEWSLETTER.search(request) and (
         _UNSUBSCRIBE.search(request)
         or _SUBSCRIBE.search(request)
@@ -169,7 +175,10 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     ):
         named = [t for t, pattern in _TOPICS.items() if pattern.search(request)]
         if _UNSUBSCRIBE.search(request):
-            targets = [t for t in (named or active) if t in active]
+            # "drop the weekly deals one but keep new arrivals": what is to be kept is not stopped
+            keep = _KEEP.split(request, maxsplit=1)
+            kept = [t for t, pattern in _TOPICS.items() if len(keep) > 1 and pattern.search(keep[-1])]
+            targets = [t for t in (named or active) if t in active and t not in kept]
             if not targets:
                 which = f"the {', '.join(_topic(t) for t in named)} newsletter" if named else "any newsletter"
                 return run.report(
@@ -328,6 +337,9 @@ VOCABULARY = Vocabulary(
         (("locked lock", "out"), 0, 2.5),  # "I've been locked out for a week"
         (("two 2", "factor step"), 0, 3.0),
         (("take remove", "me", "off"), 0, 2.0),
+        # a newsletter by its name ("drop the weekly deals one but keep new arrivals")
+        (("weekly", "deals"), 0, 3.0),
+        (("keep drop stop subscribed subscribe unsubscribe get getting receive", "new product", "arrivals news"), 2, 3.0),
         (("deals offers promo promotions weekly marketing news", "emails email mails newsletter newsletters"), 1, 2.5),
         (("any no", "more", "texts text sms emails email messages mails newsletters promotions"), 1, 2.0),
         (("data information", "you", "hold have keep store"), 2, 3.0),

@@ -35,6 +35,7 @@ _REFUND_ASK = re.compile(
     r"|\b(can|could|may) i (get|have)\b[^.?!]{0,30}\b(refund|money back|reimburs\w*)"
     r"|\brefund (it|me|them|this|that|the|my|both|one|everything|\d)"
     r"|\b(payment|charge|amount|money|cash|euros?|dollars?)\s+back\b"
+    r"|\b(want|need|like|expect)\b[^.?!]{0,20}\b(extra|second|duplicate|double|other) (one|payment|charge) back\b"
     r"|^\W*refund\b"
     r"|\b(erstatten|zur[üu]ckerstatten|zur[üu]ckzahlen|zur[üu]ckbuchen|geld zur[üu]ck|reembols(a|e|en|ar|arme|adme|ad)"
     r"|devu[ée]lva\w*|devolver (el|mi) dinero|rembourse[rz]|remboursez|terugbetalen|terugstorten|geld terug)\b"
@@ -71,6 +72,9 @@ _METHODS = re.compile(
     r"|betaal(?:methode|wijze|middel)\w*|kaarten|opgeslagen"
     r"|m[ée]todos? de pago|formas? de pago|tarjetas|guardad[ao]s?)\b",
     re.I,
+)
+_REASON = re.compile(
+    r"\b(reason|why|what for|grund|warum|raison|pourquoi|motivo|por qu[eé]|reden|waarom)\b", re.I
 )
 _FEE = re.compile(r"\bfees?\b", re.I)
 _STATUS_WORDS = {
@@ -184,7 +188,8 @@ async def invoices(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
         request = run.brief.request
         latest_only = re.search(r"\b(last|latest|recent|newest)\b", request, re.I) or (
             re.search(r"\b(an|the) invoice\b", request, re.I)
-            and not re.search(r"\b(invoices|all)\b", request, re.I)
+            # "the invoice numbers for my two orders": several are asked for
+            and not re.search(r"\b(invoices|all|numbers|orders|both|two|three|each|every)\b", request, re.I)
         )
         found = (await run.call(toolkit.list_invoices, order_id=await _order_filter(run)))[
             : 1 if latest_only else 3
@@ -368,6 +373,10 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             )
             for r in mine
         )
+        if _REASON.search(request):  # "what reason is on it?"
+            text += " " + " ".join(
+                f"The reason on {r['id']}: {r['reason']}." for r in mine if r.get("reason")
+            )
         return run.report(spec, f"{offer} {text}".strip(), facts)
     if offer:  # nothing else to say about refunds: the duplicate and its offer are the answer
         none = (
@@ -515,6 +524,8 @@ VOCABULARY = Vocabulary(
         (("phone iphone ipad battery laptop tablet watch smartwatch earbuds headphones", "charge charging"), 4, -3.0),
         (("cancel terminate termination early withdrawal exit", "fee penalty charge cost"), 3, 2.0),
         (("charge charged bill billed debit debited pay paid", "twice double two 2x again multiple"), 3, 3.0),
+        (("took taken", "twice double"), 3, 3.0),  # "you took 129.90 twice" (not "it took two weeks")
+        (("extra second duplicate double", "one payment charge", "back"), 1, 2.5),  # "I want the extra one back"
         (("twice double two 2x", "charge charged bill billed debit debited"), 2, 3.0),
         (("card payment", "declined rejected failed fail decline work"), 3, 2.0),
         (("money", "back"), 0, 3.0),

@@ -105,7 +105,8 @@ _NOT_PRODUCT = frozenset(
     why is are was were be been have has had do does did can could would will please thanks still yet
     not no never get got return refund cancel send sent back money paid pay charged price total shipping
     delivery parcel package tracking status invoice running late today time week weeks day days month
-    ago again twice double""".split()  # noqa: SIM905 (a word list reads better as words)
+    ago again twice double person persons people personne persona personas persoon mensch human
+    season seasons man woman men women""".split()  # noqa: SIM905 (a word list reads better as words)
 )
 _WORD = re.compile(r"[a-zà-ÿ][a-zà-ÿ'-]+", re.IGNORECASE)
 

@@ -341,6 +341,8 @@ VOCABULARY = Vocabulary(
         (("should", "have ve", "arrived come turned shown delivered"), 1, 2.5),
         (("should", "have ve", "been", "here delivered"), 1, 2.5),
         (("still", "nothing"), 0, 2.0),
+        # "my running shoes are stuck somewhere": goods stuck on the way (a depot, customs, somewhere)
+        ((" ".join(sorted(lx.GOODS)), "is are got get", "stuck held"), 2, 2.5),
         (("which what", "address"), 1, 2.0),
         (("send sent deliver delivered ship shipped", "to", "my the a", "office work home house flat workplace"), 1, 2.0),
         (("claim", "for on about", "it parcel package delivery shipment"), 1, 1.5),  # a lost-parcel claim
