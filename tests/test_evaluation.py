@@ -253,9 +253,18 @@ def test_held_out_figures_stay_above_their_floors(db: str) -> None:
 # 0.974 of 77 and 0.694 of 36 (blind: the same). After the general fixes of 2026-12-01 17:20 UTC (the
 # lost-parcel claim confirmed, "where is my stuff", what was done to an order describing it, "if I wanted
 # to", two orders in one question) end to end is 0.867, 0.844 and 0.778 (routing unchanged; set 1's
-# held-out end to end 0.784). The floors sit about two cases lower.
+# held-out end to end 0.784). Batches 5 and 6 (written the same way, frozen before any run) measured
+# 2026-12-01 17:47 UTC after session 5's fixes: batch 5 routing 0.959 of 73, end to end 0.806 of 36
+# (blind 0.959 and 0.778); batch 6 0.911 of 79 and 0.628 of 43 (blind the same); batches 3 and 4 end to
+# end 0.875 and 0.806. The floors sit about two cases lower.
 BATCHES = Path(DEFAULT_ROUTING).parent
-BATCH_FLOORS = {"batch2": (0.95, 0.80), "batch3": (0.88, 0.78), "batch4": (0.94, 0.72)}
+BATCH_FLOORS = {
+    "batch2": (0.95, 0.80),
+    "batch3": (0.88, 0.81),
+    "batch4": (0.94, 0.75),
+    "batch5": (0.93, 0.75),
+    "batch6": (0.88, 0.58),
+}
 
 
 @pytest.mark.slow  # about 10-30 s each alone: a batch's held-out split, end to end
