@@ -129,3 +129,25 @@ async def test_asking_for_a_person_does_not_pick_a_product_named_for_persons(
     customer = scenarios["refund_pending"]["customer_id"]
     result = await app.ask(text, customer_id=customer)
     assert "RF-100344" in result.answer and "Camping Tent" not in result.answer, result.answer
+
+
+@pytest.mark.parametrize(
+    ("scenario", "text", "said"),
+    [
+        ("multi_issue", "which address do you have on file for me?", "59 boulevard Voltaire"),
+        ("refund_pending", "what's my work address in your system?", "Calle de Alcalá 96"),
+        ("refund_pending", "when does my card expire?", "05/2031"),
+        ("multi_issue", "what card is saved on my account?", "ending 1740"),
+        ("injected_review", "what rating did I give the headphones?", "1/5"),
+        ("injected_review", "when did my last login happen?", "2026-10-30"),
+        ("injected_review", "is my email verified?", "is verified"),
+        ("locked_login", "when was the invoice for the desk lamp paid?", "paid 2026-02-24"),
+    ],
+)
+async def test_a_question_about_one_thing_on_record_is_answered_with_it(
+    app: Any, scenarios: dict[str, dict[str, Any]], scenario: str, text: str, said: str
+) -> None:
+    """Lookups: the saved addresses, a card's expiry, a review's rating, the last login, the e-mail's
+    verification and when an invoice was paid are what the question asks, so the answer says them."""
+    result = await app.ask(text, customer_id=scenarios[scenario]["customer_id"])
+    assert said in result.answer, result.answer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from switchboard.agents.contracts import ProposedAction, SpecialistReport
 from switchboard.agents.router import lexicon as lx
@@ -59,6 +60,11 @@ _RESET_ASK = re.compile(
     r"|olvid[ée]|oubli[ée]|vergessen|vergeten)\b",
     re.I,
 )
+_LAST_LOGIN = re.compile(
+    r"\blast (log ?in|login|sign[- ]?in|logged)|\bwhen did i (last )?(log|sign)|\blogged in (last|the last)"
+    r"|letzte[nr]? (anmeldung|login)|derni[èe]re connexion|[úu]ltim[oa] (inicio|acceso|conexi[oó]n)|laatste (login|keer ingelogd)",
+    re.I,
+)
 _HELP_ASK = re.compile(
     r"\b(help|fix|sort (it|this) out|what (can|do|should) i do|hilf\w*|helfen|ayud\w*|aide[rz]?|aidez-moi"
     r"|helpen|help me)\b",
@@ -77,6 +83,23 @@ _TOPICS = {
 
 def _topic(topic: str) -> str:
     return topic.replace("_", " ")
+
+
+def _on_record(account: dict[str, Any] | None, request: str) -> list[str]:
+    """What the account's record says, when that is the question ("when did I last log in?", "is my
+    e-mail verified?")."""
+    said: list[str] = []
+    if account is None:
+        return said
+    if _LAST_LOGIN.search(request):
+        said.append(f"Your last login was on {day(account.get('last_login_at')) or 'no date on record'}.")
+    if re.search(r"\bverif\w*|\bbest[äa]tigt|v[ée]rifi\w*|geverifieerd|bevestigd", request, re.I):
+        said.append(
+            "Your e-mail address is verified."
+            if account.get("email_verified")
+            else "Your e-mail address is not verified yet: the link in our welcome e-mail verifies it."
+        )
+    return said
 
 
 async def login(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
@@ -125,6 +148,9 @@ async def login(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             action=send_password_reset.name, args={}, reason="the customer asked for a reset"
         )
         return run.report(spec, "I will send you a password-reset link by e-mail.", facts, [action])
+    said = _on_record(account, request)
+    if said:
+        return run.report(spec, f"Your login is {account['login_state']}. " + " ".join(said), facts)
     if re.search(r"password|passwort|contraseña|mot de passe|wachtwoord", request, re.I):
         return run.report(
             spec,
@@ -200,6 +226,9 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             f"You are subscribed to the {listed} newsletter." if active else "You get no newsletter from us.",
             facts,
         )
+    said = _on_record(account, request)
+    if said and not closed:
+        return run.report(spec, f"Your account e-mail is {customer['email']}. " + " ".join(said), facts)
     text = (
         f"Your profile: {customer['name']}, {customer['email']}. You can edit your details under Account > Profile, "
         "and download a copy of your personal data there too."

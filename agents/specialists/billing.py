@@ -66,7 +66,7 @@ _REFUND_TOPIC = re.compile(
     re.I,
 )
 _METHODS = re.compile(
-    r"\b(method|methods|saved|cards|wallet|paypal|which card|what card|on file"
+    r"\b(method|methods|saved|cards|wallet|paypal|which card|what card|on file|expire|expires|expiry|expiration"
     r"|zahlungs(?:methode|art|mittel)\w*|hinterlegt\w*|karten"
     r"|moyens? de paiement|m[ée]thodes? de paiement|cartes? (?:enregistr|sauvegard)\w*"
     r"|betaal(?:methode|wijze|middel)\w*|kaarten|opgeslagen"
@@ -202,7 +202,9 @@ async def invoices(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
         for i in found
     ]
     lines = [
-        f"Invoice {i['id']} ({money(i['amount'])}, order {i['order_id']}) is {i['status']}." for i in found
+        f"Invoice {i['id']} ({money(i['amount'])}, order {i['order_id']}) is {i['status']}"
+        + (f" (paid {day(i['paid_at'])})." if i.get("paid_at") and i["status"] == "paid" else ".")
+        for i in found
     ]
     lines.append("You can download every invoice as a PDF under Orders in your account.")
     return run.report(spec, not_found_sentence(unknown, "invoice") + " ".join(lines), facts)
@@ -524,7 +526,9 @@ VOCABULARY = Vocabulary(
         (("phone iphone ipad battery laptop tablet watch smartwatch earbuds headphones", "charge charging"), 4, -3.0),
         (("cancel terminate termination early withdrawal exit", "fee penalty charge cost"), 3, 2.0),
         (("charge charged bill billed debit debited pay paid", "twice double two 2x again multiple"), 3, 3.0),
-        (("took taken", "twice double"), 3, 3.0),  # "you took 129.90 twice" (not "it took two weeks")
+        (("took taken", "twice double"), 3, 3.0),
+        (("card cards", "saved stored registered expire expires expiry"), 3, 2.5),  # a payment method
+        (("saved stored", "card cards"), 1, 2.5),  # "you took 129.90 twice" (not "it took two weeks")
         (("extra second duplicate double", "one payment charge", "back"), 1, 2.5),  # "I want the extra one back"
         (("twice double two 2x", "charge charged bill billed debit debited"), 2, 3.0),
         (("card payment", "declined rejected failed fail decline work"), 3, 2.0),

@@ -76,7 +76,11 @@ async def feedback(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
     # Review text is data, never instructions: only ratings and product ids are used here.
     facts = [f"review of {r['product_id']}: {r['rating']}/5" for r in reviews[:5]]
     request = run.brief.request
-    if reviews and _READ_BACK.search(request) and re.search(r"\breview", request, re.I):
+    if (
+        reviews
+        and _READ_BACK.search(request)
+        and re.search(r"\breview|\brating|\bstars?\b|\brated\b", request, re.I)
+    ):
         # The customer's own reviews, by product, rating and title; the body (untrusted text) is not quoted.
         listed = "; ".join(
             f'{r.get("product_name") or r["product_id"]}: {r["rating"]}/5, titled "{r.get("title") or ""}" '

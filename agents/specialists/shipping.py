@@ -115,10 +115,44 @@ async def delivery_options(spec: SpecialistSpec, run: SpecialistRun) -> Speciali
     return run.report(spec, text, facts)
 
 
+# The address book asked about ("which address do you have on file?", "what's my work address?"), not an
+# order's delivery address.
+_ADDRESS_BOOK = re.compile(
+    r"\b(on file|saved|stored|in your (system|records)|address book|addresses|(have|got) for me"
+    r"|my (home|work|office|other|billing|default) address|registered address|hinterlegt\w*|gespeichert\w*"
+    r"|enregistr\w*|guardad\w*|opgeslagen)\b",
+    re.I,
+)
+_LABELS = {"home": "home", "work": "work", "office": "work", "other": "other"}
+
+
+def _address_line(a: dict[str, Any]) -> str:
+    parts = [
+        a.get("line1"),
+        a.get("line2"),
+        " ".join(str(x) for x in (a.get("postal_code"), a.get("city")) if x),
+    ]
+    where = ", ".join(str(p) for p in parts if p)
+    return f"{a.get('label') or 'address'}: {where}{' (default)' if a.get('is_default') else ''}"
+
+
 async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     saved = await run.call(toolkit.list_addresses)
     facts = [f"saved address {a['id']}: {a.get('line1', '')}, {a.get('city', '')}" for a in saved][:3]
     new_address = run.brief.entities.addresses[0] if run.brief.entities.addresses else None
+    request = run.brief.request
+    if (
+        saved
+        and new_address is None
+        and not run.brief.entities.order_ids
+        and _ADDRESS_BOOK.search(request)
+        and not _CHANGE.search(request)
+    ):
+        named = {v for k, v in _LABELS.items() if re.search(rf"\b{k}\b", request, re.I)}
+        shown = [a for a in saved if a.get("label") in named] or saved
+        return run.report(
+            spec, "Your saved addresses: " + "; ".join(_address_line(a) for a in shown) + ".", facts
+        )
     orders, unknown = await orders_in_question(run, prefer=("placed", "paid", "processing", "shipped"))
     order = orders[0] if orders else None
     if order is None:
