@@ -151,3 +151,10 @@ async def test_a_question_about_one_thing_on_record_is_answered_with_it(
     verification and when an invoice was paid are what the question asks, so the answer says them."""
     result = await app.ask(text, customer_id=scenarios[scenario]["customer_id"])
     assert said in result.answer, result.answer
+
+
+async def test_a_month_and_year_pick_that_years_order(app: Any, scenarios: dict[str, dict[str, Any]]) -> None:
+    result = await app.ask(
+        "what did I buy in October 2025?", customer_id=scenarios["shipped_order"]["customer_id"]
+    )
+    assert "ORD-100626" in result.answer and "ORD-102718" not in result.answer, result.answer

@@ -480,3 +480,23 @@ def test_where_a_charge_was_seen_and_who_should_answer_are_read_as_meant(
 def test_a_greeting_that_announces_a_problem_asks_what_it_is(text: str) -> None:
     decision = route_deterministic(RouteRequest(text=text))
     assert decision.needs_clarification and not decision.greeting and not decision.out_of_scope
+
+
+@pytest.mark.parametrize(
+    ("previous", "text", "domains"),
+    [
+        ("why was I charged twice for the headphones?", "where are they now?", ["shipping"]),
+        ("when do I get my refund for the headphones?", "where is it now?", ["billing"]),
+    ],
+)
+def test_they_after_goods_named_in_a_billing_turn_are_the_goods(
+    previous: str, text: str, domains: list[str]
+) -> None:
+    assert route_deterministic(RouteRequest(text=text, history=[previous])).domains == domains
+
+
+@pytest.mark.parametrize(
+    "text", ["where's my raised bed kit?", "my resistance bands never came", "the yoga mat arrived broken"]
+)
+def test_the_shops_own_goods_are_known_words(text: str) -> None:
+    assert route_deterministic(RouteRequest(text=text)).domains == ["shipping"]

@@ -132,7 +132,11 @@ async def decide_route(
         and previous_domains
         and (looks_like_followup(text) or asks_whereabouts(text))
     ):
-        kept = whereabouts_domains(previous_domains) if asks_whereabouts(text) else previous_domains
+        kept = (
+            whereabouts_domains(previous_domains, text, history[-1] if history else "")
+            if asks_whereabouts(text)
+            else previous_domains
+        )
         decision = _carried_over(decision, kept, text, "follow-up")
         decision.confidence = min(decision.confidence, 0.6) or 0.5
     metrics.record_route(

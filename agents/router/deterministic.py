@@ -1477,7 +1477,7 @@ def _route(text: str, past: list[str]) -> RouteDecision:
             if earlier.domains:
                 if discourse.asks_whereabouts(cleaned):
                     earlier = earlier.model_copy(
-                        update={"domains": discourse.whereabouts_domains(earlier.domains)}
+                        update={"domains": discourse.whereabouts_domains(earlier.domains, cleaned, previous)}
                     )
                 return RouteDecision(
                     domains=earlier.domains,

@@ -370,15 +370,23 @@ def asks_whereabouts(text: str) -> bool:
     return len(text.split()) <= 8 and bool(_WHEREABOUTS.search(text))
 
 
-def whereabouts_domains(previous: Sequence[str]) -> list[str]:
+_PLURAL_PRONOUN = re.compile(r"\b(they|them|ils|elles|est[aá]n)\b|\bsind sie\b|\bzijn ze\b", re.IGNORECASE)
+
+
+def whereabouts_domains(previous: Sequence[str], text: str = "", previous_text: str = "") -> list[str]:
     """Where to send "where is it now?" after a turn about `previous`: to the domains that locate things
     (`DomainSpec.locates`) when one of `previous` is about something that has a place (`located`: an
-    order, a parcel), else to `previous` ("where is it?" about a refund stays with the refund)."""
+    order, a parcel), or when "they" are goods the previous request named ("why was I charged twice for
+    the headphones?" / "where are they now?"); else to `previous` ("where is it?" about a refund stays
+    with the refund)."""
     from switchboard.agents import registry
 
     known = {d.name: d for d in registry.domains()}
     locating = [d.name for d in known.values() if d.locates]
     if locating and any(p in known and (known[p].located or known[p].locates) for p in previous):
+        return locating
+    named_goods = any(w.lower() in lx.GOODS for w in re.findall(r"[\w'-]+", previous_text))
+    if locating and named_goods and _PLURAL_PRONOUN.search(text):
         return locating
     return list(previous)
 

@@ -348,6 +348,7 @@ RETAIL_WORDS: Final = _words(
 # Goods a customer names instead of the order ("cancel the shoes", "return the jacket").
 GOODS: Final = _words(
     """
+    kit kits mat mats bands blocks tiles maps lights gel bath converter reader clocks seeds canvas
     jacket jackets coat coats socks shoes boots sneakers trainers sandals slippers shirt shirts tshirt
     hoodie hoodies sweater jumper cardigan dress dresses skirt jeans trousers pants shorts leggings blazer
     scarf gloves hat backpack wallet watch necklace bracelet earrings sunglasses umbrella towels pillow

@@ -183,7 +183,8 @@ def orders_by_description(request: str, orders: list[dict[str, Any]]) -> list[di
         if hits:
             scored.append((hits, order))
     months = months_named(request)
-    in_month = [o for o in orders if _month_of(o) in months]
+    years = {int(y) for y in re.findall(r"\b(20\d\d)\b", request)}  # "in October 2025": that year's
+    in_month = [o for o in orders if _month_of(o) in months and (not years or _year_of(o) in years)]
     statuses = statuses_described(request)
     if scored:
         best = max(h for h, _ in scored)
@@ -234,6 +235,11 @@ def points_at_orders(run: SpecialistRun, orders: list[dict[str, Any]]) -> bool:
         or _LATEST.search(run.brief.request)
         or (run.brief.followup and run.brief.earlier.order_ids)
     )
+
+
+def _year_of(order: dict[str, Any]) -> int | None:
+    placed = day(order.get("placed_at"))
+    return int(placed[:4]) if len(placed) >= 4 and placed[:4].isdigit() else None
 
 
 def _month_of(order: dict[str, Any]) -> int | None:
