@@ -500,3 +500,8 @@ def test_they_after_goods_named_in_a_billing_turn_are_the_goods(
 )
 def test_the_shops_own_goods_are_known_words(text: str) -> None:
     assert route_deterministic(RouteRequest(text=text)).domains == ["shipping"]
+
+
+def test_deleting_ones_data_beside_another_request_is_accounts_too() -> None:
+    decision = route_deterministic(RouteRequest(text="please delete my data and cancel my pending order"))
+    assert decision.domains == ["account", "orders"]
