@@ -505,3 +505,18 @@ def test_the_shops_own_goods_are_known_words(text: str) -> None:
 def test_deleting_ones_data_beside_another_request_is_accounts_too() -> None:
     decision = route_deterministic(RouteRequest(text="please delete my data and cancel my pending order"))
     assert decision.domains == ["account", "orders"]
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        ("the return I started for the headphones, did it get registered?", ["orders"]),
+        ("I registered last week but can't log in", ["account"]),
+        ("When will I get my refund? The return was accepted over a week ago.", ["billing"]),
+        ("has my return been received?", ["orders"]),
+    ],
+)
+def test_a_return_registered_or_accepted_is_where_it_stands_not_a_sign_up_or_a_request(
+    text: str, domains: list[str]
+) -> None:
+    assert route_deterministic(RouteRequest(text=text)).domains == domains

@@ -364,6 +364,8 @@ VOCABULARY = Vocabulary(
     phrases=(
         (("data information details", "deleted erased removed wiped"), 3, 2.5),  # "my data is deleted"
         (("delete erase remove wipe", "my all your", "personal data information details"), 2, 3.0),  # "delete my data"
+        # "the return I started, did it get registered?": a thing registered, not a sign-up
+        (("it return refund claim order complaint ticket", "get got been was is", "registered"), 1, -3.0),
         (("locked lock", "out"), 0, 2.5),  # "I've been locked out for a week"
         (("two 2", "factor step"), 0, 3.0),
         (("take remove", "me", "off"), 0, 2.0),

@@ -397,6 +397,8 @@ VOCABULARY = Vocabulary(
         (("phone laptop tablet", "case cases cover covers charger stand"), 0, 1.5),
         (("says shows still", "processing"), 2, 2.0),
         (("order orders purchase xorderidx", "still", "going go goes", "ahead"), 2, 2.5),  # "is the order still going ahead?"
+        # "the return was accepted a week ago": where the return stands as the background of another question
+        (("return returns", "was", "accepted approved processed"), 1, -2.0),
         (("before", "it they", "ships ship shipped dispatches dispatched leaves goes"), 1, 2.5),
         (("order orders purchase xorderidx", "went go gone goes", "through"), 2, 2.5),
     ),
