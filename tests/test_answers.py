@@ -158,3 +158,24 @@ async def test_a_month_and_year_pick_that_years_order(app: Any, scenarios: dict[
         "what did I buy in October 2025?", customer_id=scenarios["shipped_order"]["customer_id"]
     )
     assert "ORD-100626" in result.answer and "ORD-102718" not in result.answer, result.answer
+
+
+async def test_a_return_fee_question_is_answered_even_with_a_duplicate_charge_on_record(
+    app: Any, scenarios: dict[str, dict[str, Any]]
+) -> None:
+    result = await app.ask("is there a fee for returns?", customer_id=scenarios["multi_issue"]["customer_id"])
+    assert "4.95 EUR" in result.answer and "charged twice" not in result.answer, result.answer
+
+
+@pytest.mark.parametrize(
+    ("scenario", "said"),
+    [
+        ("closed_account", "Your account is closed, so it can no longer place orders"),
+        ("happy_customer", "basket"),
+    ],
+)
+async def test_placing_a_new_order_is_explained_and_refused_to_a_closed_account(
+    app: Any, scenarios: dict[str, dict[str, Any]], scenario: str, said: str
+) -> None:
+    result = await app.ask("I'd like to place a new order", customer_id=scenarios[scenario]["customer_id"])
+    assert result.domains == ["orders"] and said in result.answer, result.answer

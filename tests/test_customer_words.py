@@ -440,3 +440,14 @@ async def test_a_follow_up_that_names_nothing_acts_on_what_the_previous_turn_was
     assert [a["args"] for p in dropped.path for a in p["actions"]] == [{"topic": "weekly_deals"}], (
         dropped.path
     )
+
+
+async def test_a_question_whether_a_claim_is_open_offers_it_and_opens_nothing(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    lost = str(scenarios["lost_parcel"]["customer_id"])
+    asked = await app.ask("has my claim been opened?", customer_id=lost)
+    assert asked.status == "done" and not asked.interrupts, asked.answer
+    assert "No lost-parcel claim is open" in asked.answer
+    wanted = await app.ask("my parcel is lost, can you open a claim?", customer_id=lost)
+    assert [i["value"]["action"] for i in wanted.interrupts] == ["open_lost_parcel_claim"]

@@ -380,17 +380,17 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
                 f"The reason on {r['id']}: {r['reason']}." for r in mine if r.get("reason")
             )
         return run.report(spec, f"{offer} {text}".strip(), facts)
-    if offer:  # nothing else to say about refunds: the duplicate and its offer are the answer
-        none = (
-            "You have no refunds on your account yet. " if re.search(r"\brefunds?\b", request, re.I) else ""
-        )
-        return run.report(spec, not_found_sentence(unknown) + none + offer, facts)
     if _FEE.search(request) and not orders:
         text = (
             "Cancelling before shipment is free; after shipment you can return the order, and return "
             "shipping costs 4.95 EUR unless the item was faulty."
         )
         return run.report(spec, text, facts)
+    if offer:  # nothing else to say about refunds: the duplicate and its offer are the answer
+        none = (
+            "You have no refunds on your account yet. " if re.search(r"\brefunds?\b", request, re.I) else ""
+        )
+        return run.report(spec, not_found_sentence(unknown) + none + offer, facts)
     rule = (
         "refunds are issued for cancelled or returned orders and for duplicate charges; once a return "
         "arrives the refund is issued within 5 working days."

@@ -76,8 +76,32 @@ async def _status_sentence(run: SpecialistRun, order: dict, today: date) -> str:
     return line
 
 
+# Placing a new order ("I'd like to place a new order", "how do I order something?"): done in the shop,
+# not in this conversation, and not from a closed account.
+_PLACE = re.compile(
+    r"\b(place|make|put in|submit)\s+(a|an|another|my)?\s*(new\s+)?order\b|\bhow (do|can) i (order|buy)\b"
+    r"|\b(bestellung aufgeben|neue bestellung|passer (une )?(nouvelle )?commande|hacer un pedido|nuevo pedido"
+    r"|bestelling plaatsen|nieuwe bestelling)\b",
+    re.I,
+)
+
+
 async def order_status(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     request = run.brief.request
+    if _PLACE.search(request) and not run.brief.entities.order_ids:
+        customer = await run.call(toolkit.get_customer)
+        if customer is not None and customer.get("status") == "closed":
+            return run.report(
+                spec,
+                "Your account is closed, so it can no longer place orders; to order again, sign up with a new "
+                "account on the website or in the app.",
+                [f"customer status {customer['status']}"],
+            )
+        return run.report(
+            spec,
+            "You place an order in the shop itself: add the products to your basket on the website or in the "
+            "app and check out; I can help with it once it is placed (its status, changes, a cancellation).",
+        )
     named = bool(run.brief.entities.order_ids)
     everything = [] if named or not wants_list(request) else await run.call(toolkit.list_orders, limit=10)
     if everything and not orders_by_description(request, everything):
@@ -302,7 +326,13 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bstatus\b",
             r"\bestado\b|\bstatut|\bbestellstatus|\bwann kommt|\bcu[aá]ndo (me )?llega|\bwanneer komt",
         ),
-        tools=(toolkit.list_orders, toolkit.get_order, toolkit.get_shipments, toolkit.today),
+        tools=(
+            toolkit.list_orders,
+            toolkit.get_order,
+            toolkit.get_shipments,
+            toolkit.today,
+            toolkit.get_customer,
+        ),
         handle=order_status,
     ),
     SpecialistSpec(

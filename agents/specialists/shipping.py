@@ -58,6 +58,13 @@ _CHANGE = re.compile(
 
 # A customer asking for a claim (or what a claim gives: a replacement, the money back), in the languages
 # the router reads. Saying that a parcel is lost is not asking for one: the claim is offered, not opened.
+# A question about a claim's own state ("has my claim been opened?", "did you open a claim?"), not an ask.
+_CLAIM_STATUS = re.compile(
+    r"^\W*(?:has|have|did|was|were|is|are)\b[^.!]{0,40}\bclaims?\b[^.!]{0,20}\b(?:opened|open|filed|started|been|made)\b"
+    r"|^\W*(?:did|have|has) (?:you|anyone) (?:open|opened|file|filed|start|started) (?:a|the|my) claim\b"
+    r"|\b(?:status of|what happened (?:to|with)) (?:my|the) claim\b",
+    re.IGNORECASE,
+)
 _CLAIM_ASK = re.compile(
     r"\b(claim|investigat\w*|open (a|an)\b|file|lodge|raise|replace\w*|resend|send (it|another|a new)"
     r"|verlust\w*|aufmachen|er[öo]ffnen|ouvrir|ouvrez|abrir|abran|openen|indienen"
@@ -196,18 +203,24 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
 async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     shipments, unknown = await _shipments_in_question(run)
     today = date.fromisoformat((await run.call(toolkit.today))["today"])
+    status_question = bool(_CLAIM_STATUS.search(run.brief.request))  # "has my claim been opened?"
     asked = (
-        bool(_CLAIM_ASK.search(run.brief.request)) and not hypothetical(run.brief.request)
+        bool(_CLAIM_ASK.search(run.brief.request))
+        and not hypothetical(run.brief.request)
+        and not status_question
     ) or run.brief.affirmed
     for s in shipments:
         late = days_late(s, today)
         if s["status"] == "lost" or late >= LOST_AFTER_DAYS_LATE:
             facts = [f"{s['tracking_number']} for {s['order_id']}: {s['status']}, {late} day(s) overdue"]
             if not asked:  # said, not asked for: offered, never opened unasked
+                none_yet = (
+                    f"No lost-parcel claim is open for order {s['order_id']} yet. " if status_question else ""
+                )
                 return run.report(
                     spec,
-                    f"I can open a lost-parcel claim with {s['carrier']} for order {s['order_id']}, which gets "
-                    "you a replacement or a full refund: just tell me if you want it.",
+                    f"{none_yet}I can open a lost-parcel claim with {s['carrier']} for order {s['order_id']}, which "
+                    "gets you a replacement or a full refund: just tell me if you want it.",
                     facts,
                 )
             action = ProposedAction(
