@@ -12,7 +12,6 @@ For each proposed action, in order:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,6 +24,7 @@ from switchboard.config.settings import get_settings
 from switchboard.observability import logs, metrics, tracing
 from switchboard.tools import approvals, policy
 from switchboard.tools.actions import args_hash, ledger_key, perform, recorded
+from switchboard.tools.customers import CUSTOMER_ID_IN_TEXT
 from switchboard.tools.db import store_connection
 
 ROLE_RANK = {"customer": 1, "staff": 2}
@@ -52,13 +52,10 @@ def _receipt(result: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-_CUSTOMER_ID = re.compile(r"\bCUST-\d+\b", re.IGNORECASE)
-
-
 def other_customers(brief: Brief) -> list[str]:
     """Customer ids the request names that are not the caller's ("change the e-mail of customer
     CUST-0239"): a request about someone else's account, whatever it says about who is asking."""
-    named = _CUSTOMER_ID.findall(f"{brief.message} {brief.request}")
+    named = CUSTOMER_ID_IN_TEXT.findall(f"{brief.message} {brief.request}")
     return list(dict.fromkeys(c.upper() for c in named if c.upper() != brief.customer_id.upper()))
 
 

@@ -39,34 +39,7 @@ _NO = _words(
     nein nicht lieber kein keine nee niet laat non pas mejor tampoco
     """
 )
-# Words that go with either without asking for anything else ("yes please do it", "no thanks").
-_FILLER = _words(
-    """
-    please pls plz thanks thank thx you u it that this do go for the one that's thats is be will would
-    i me we my let's lets just then so oh well ah yes indeed really sure of course actually hmm changed
-    i'm im am and now right away ahead totally fully
-    ticket claim order account email e-mail address newsletter subscription parcel request
-    thing wait on sir now cancellation closure closing change refund return confirm
-    je j'ai moi hoor hoor even wel stornierung annulation annulering cancelación cancelacion
-    cancel change return refund send start open close reset unsubscribe escalate deliver proceed
-    bitte danke das es mach machen sie du ich ja so sofort jetzt und gern
-    stornieren stornier kündigen schließen schliessen erstatten zurückschicken senden öffnen ändern
-    por favor gracias hazlo lo eso hágalo hacerlo y ahora
-    cancelar cancélalo cancelalo cerrar reembolsar devolver enviar abrir cambiar
-    s'il vous plaît plait plaît svp merci vas-y allez-y faites le la les fais et maintenant c'est
-    annuler annulez annule fermer fermez rembourser renvoyer envoyer ouvrir changer
-    alsjeblieft alstublieft dank bedankt doe maar het dat en nu
-    annuleren annuleer sluiten sluit terugbetalen terugsturen versturen openen wijzigen
-    """
-)
-_NO_PROBLEM = re.compile(
-    r"\b(no problem|no worries|kein problem|sin problema|pas de probl[eè]me|geen probleem|please do|do it"
-    r"|go for it|mach das|mach es|hazlo|doe maar|vas-y|allez-y)\b"
-)
-_NEVER_MIND = re.compile(r"\b(laat maar|lass mal|lass es|d[ée]j[aà] non)\b")
-_WORD = re.compile(r"[a-zà-ÿ']+(?:-[a-zà-ÿ]+)?")
-
-
+# The write actions' verbs, in the five languages: a yes may name what it agrees to ("yes, cancel it").
 _ACTION_WORDS = _words(
     """
     cancel change return refund send start open close reset unsubscribe escalate deliver
@@ -76,6 +49,28 @@ _ACTION_WORDS = _words(
     annuleren annuleer sluiten sluit terugbetalen terugsturen versturen openen wijzigen
     """
 )
+# Words that go with either without asking for anything else ("yes please do it", "no thanks"); the
+# action verbs too.
+_FILLER = _ACTION_WORDS | _words(
+    """
+    please pls plz thanks thank thx you u it that this do go for the one that's thats is be will would
+    i me we my let's lets just then so oh well ah yes indeed really sure of course actually hmm changed
+    i'm im am and now right away ahead totally fully proceed
+    ticket claim order account email e-mail address newsletter subscription parcel request
+    thing wait on sir cancellation closure closing confirm
+    je j'ai moi hoor even wel stornierung annulation annulering cancelación cancelacion
+    bitte danke das es mach machen sie du ich ja so sofort jetzt und gern
+    por favor gracias hazlo lo eso hágalo hacerlo y ahora
+    s'il vous plaît plait plaît svp merci vas-y allez-y faites le la les fais et maintenant c'est
+    alsjeblieft alstublieft dank bedankt doe maar het dat en nu
+    """
+)
+_NO_PROBLEM = re.compile(
+    r"\b(no problem|no worries|kein problem|sin problema|pas de probl[eè]me|geen probleem|please do|do it"
+    r"|go for it|mach das|mach es|hazlo|doe maar|vas-y|allez-y)\b"
+)
+_NEVER_MIND = re.compile(r"\b(laat maar|lass mal|lass es|d[ée]j[aà] non)\b")
+_WORD = re.compile(r"[a-zà-ÿ']+(?:-[a-zà-ÿ]+)?")
 
 
 def plain_yes(text: str) -> bool:

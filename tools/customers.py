@@ -8,6 +8,8 @@ from switchboard.config.errors import InputError, NotFound
 from switchboard.tools.db import store_connection
 
 CUSTOMER_ID = re.compile(r"^CUST-\d{4,}$")
+# A customer id written in a message ("change the e-mail of customer CUST-0239"), in any case.
+CUSTOMER_ID_IN_TEXT = re.compile(r"\bCUST-\d+\b", re.IGNORECASE)
 
 
 def validate_customer_id(customer_id: object) -> str:

@@ -130,11 +130,11 @@ async def decide_route(
         not decision.domains
         and not decision.greeting
         and previous_domains
-        and (looks_like_followup(text) or asks_whereabouts(text))
+        and ((where := asks_whereabouts(text)) or looks_like_followup(text))
     ):
         kept = (
             whereabouts_domains(previous_domains, text, history[-1] if history else "")
-            if asks_whereabouts(text)
+            if where
             else previous_domains
         )
         decision = _carried_over(decision, kept, text, "follow-up")

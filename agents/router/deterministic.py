@@ -1087,10 +1087,9 @@ _EMOJI_WORDS = {"👋": " hi ", "🙏": " thanks ", "🙂": " ", "😊": " ", "�
 # The question words that ask for something (not "is", "can": "is that all? thanks").
 _WH_WORDS = frozenset(
     fold(w)
-    for w in re.findall(
-        r"\S+",
+    for w in lx.words(
         "where when why what which dónde donde cuándo cuando qué que wo wann warum was welche "
-        "waar wanneer waarom wat welke où quand pourquoi quoi quel quelle",
+        "waar wanneer waarom wat welke où quand pourquoi quoi quel quelle"
     )
 )
 

@@ -449,12 +449,9 @@ def _means(words: Sequence[str], i: int) -> bool:
     )
 
 
-_SHOWS = frozenset(
-    re.findall(
-        r"\S+",
-        "shows show showing says say lists list displays display has have zeigt steht montre affiche indique "
-        "toont staat muestra aparece",
-    )
+_SHOWS = lx.words(
+    "shows show showing says say lists list displays display has have zeigt steht montre affiche indique "
+    "toont staat muestra aparece"
 )
 
 

@@ -340,13 +340,14 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     existing = await run.call(toolkit.list_refunds, order_id=None)
     refunded = {r["payment_id"] for r in existing if r["status"] in ("pending", "issued")}
     offer = ""  # a duplicate charge explained and offered (the payments agent says the same words)
+    put_right = asks_to_put_right(request)  # "please sort that out": the duplicate back
     for d in duplicates:
         duplicate = d["duplicate_payment_ids"][0]
         if duplicate in refunded:
             facts.append(f"duplicate payment {duplicate} already has a refund")
             continue
         facts.append(f"duplicate payment {duplicate} of {money(d['amount'])} for {d['order_id']}")
-        if not (asked or asks_to_put_right(request)):  # reported or asked about: explained and offered
+        if not (asked or put_right):  # reported or asked about: explained and offered
             offer = offer or _duplicate_sentence(d) + _OFFER
             continue
         action = ProposedAction(
@@ -526,9 +527,9 @@ VOCABULARY = Vocabulary(
         (("phone iphone ipad battery laptop tablet watch smartwatch earbuds headphones", "charge charging"), 4, -3.0),
         (("cancel terminate termination early withdrawal exit", "fee penalty charge cost"), 3, 2.0),
         (("charge charged bill billed debit debited pay paid", "twice double two 2x again multiple"), 3, 3.0),
-        (("took taken", "twice double"), 3, 3.0),
+        (("took taken", "twice double"), 3, 3.0),  # "you took 129.90 twice" (not "it took two weeks")
         (("card cards", "saved stored registered expire expires expiry"), 3, 2.5),  # a payment method
-        (("saved stored", "card cards"), 1, 2.5),  # "you took 129.90 twice" (not "it took two weeks")
+        (("saved stored", "card cards"), 1, 2.5),
         (("extra second duplicate double", "one payment charge", "back"), 1, 2.5),  # "I want the extra one back"
         (("twice double two 2x", "charge charged bill billed debit debited"), 2, 3.0),
         (("card payment", "declined rejected failed fail decline work"), 3, 2.0),
