@@ -13,7 +13,7 @@ import asyncio
 import dataclasses
 import logging
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -355,11 +355,11 @@ class Switchboard:
                 if answered is not None:  # the message was the customer's yes or no to a waiting action
                     observed.finish(answered.status)
                     return answered
-                if not new:  # a run claims its thread before it does anything: a new one has none to settle
-                    await self._settle(thread_id, customer_id, ctx)
+                # A run claims its thread before it does anything: a new one has nothing to settle.
+                declined = None if new else await self._settle(thread_id, customer_id, ctx)
                 config = observed.config(self.config(thread_id, customer_id))
                 output = await self.graph.ainvoke({"message": message}, config, context=ctx)
-                result = await self.result(thread_id, output)
+                result = said_first(declined, await self.result(thread_id, output))
             observed.finish(result.status)
             return result
 
@@ -430,8 +430,8 @@ class Switchboard:
                     observed.finish(answered.status)
                     yield {"event": "result", "data": answered.to_dict()}
                     return
-                if not new:  # a run claims its thread before it does anything: a new one has none to settle
-                    await self._settle(thread_id, customer_id, ctx)
+                # A run claims its thread before it does anything: a new one has nothing to settle.
+                declined = None if new else await self._settle(thread_id, customer_id, ctx)
                 yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}
                 seen: set[str] = set()
                 async for item in self.graph.astream(
@@ -444,36 +444,67 @@ class Switchboard:
                     namespace, _mode, chunk = cast(tuple[tuple[str, ...], str, Any], item)
                     for event in stream_events(namespace, chunk, seen):
                         yield event
-                result = await self.result(thread_id)
+                result = said_first(declined, await self.result(thread_id))
                 observed.finish(result.status)
                 yield {"event": "result", "data": result.to_dict()}
 
-    async def _settle(self, thread_id: str, owner: str, context: Context) -> None:
+    async def _settle(self, thread_id: str, owner: str, context: Context) -> str | None:
         """Before a new message (under the thread's lock): the thread's unfinished turn is finished first
-        (the ledger makes that safe: nothing is done twice); a thread still waiting for a decision refuses
-        the message (Conflict)."""
+        (the ledger makes that safe: nothing is done twice). A thread waiting only for this customer's own
+        confirmation takes the new message as their answer to it: no, they asked something else. The wait
+        is declined (recorded as the customer's decision, with that reason), its turn finishes, and the
+        returned line says what was not done, for the new turn's answer. A thread waiting for staff
+        refuses the message (Conflict): staff decide, not a new message."""
         snapshot = await self.graph.aget_state(thread_config(thread_id))
         if snapshot.interrupts or unfinished(snapshot):
             await self._finish(thread_id, owner, context, snapshot)
             snapshot = await self.graph.aget_state(thread_config(thread_id))
-        if snapshot.interrupts:
-            values = [i.value for i in snapshot.interrupts if isinstance(i.value, dict)]
-            if values and all(
-                v.get("required_role") == "customer" and v.get("customer_id") == owner for v in values
-            ):
-                what = "; ".join(str(v.get("description") or "an action") for v in values)
-                raise Conflict(
-                    f"thread {thread_id} is waiting for an approval: your confirmation of {what}. Reply yes or "
-                    "no (or approve or reject it) before sending a new message"
+        if not snapshot.interrupts:
+            return None
+        values = [i.value for i in snapshot.interrupts if isinstance(i.value, dict)]
+        if len(values) == len(snapshot.interrupts) and all(
+            v.get("required_role") == "customer" and v.get("customer_id") == owner and v.get("approval_id")
+            for v in values
+        ):
+            return await self._decline_for_new_message(thread_id, owner, context, snapshot.interrupts)
+        staff = "; ".join(
+            str(v.get("description") or "an action") for v in values if v.get("required_role") == "staff"
+        )
+        raise Conflict(
+            f"thread {thread_id} is waiting for an approval"
+            + (f" by staff ({staff}): it goes on once they decide" if staff else "")
+            + "; approve or reject it before sending a new message"
+        )
+
+    async def _decline_for_new_message(
+        self, thread_id: str, owner: str, context: Context, waiting: Sequence[Interrupt]
+    ) -> str:
+        """The customer's own confirmations, declined because they sent a new message instead of a yes or
+        no; then their turn runs on (the action is not done). Returns the line the new answer starts with."""
+        actor = Identity("customer", owner)
+        resume: dict[str, Any] = {}
+        async with store_connection() as conn:
+            for pending in waiting:
+                value = cast(dict[str, Any], pending.value)
+                await approvals.decide(
+                    conn,
+                    str(value["approval_id"]),
+                    actor=actor,
+                    decision="reject",
+                    reason=NEW_MESSAGE_DECLINES,
                 )
-            staff = "; ".join(
-                str(v.get("description") or "an action") for v in values if v.get("required_role") == "staff"
-            )
-            raise Conflict(
-                f"thread {thread_id} is waiting for an approval"
-                + (f" by staff ({staff}): it goes on once they decide" if staff else "")
-                + "; approve or reject it before sending a new message"
-            )
+                record_decision(value, "reject", "customer")
+                resume[pending.id] = {"approval_id": value["approval_id"]}
+        resumed = await self._resume(thread_id, owner, resume, context)
+        if resumed.status == "paused":  # the turn asked for something else on the way: that waits
+            raise Conflict(f"thread {thread_id} is waiting for an approval; approve or reject it first")
+        what = "; ".join(
+            str(cast(dict[str, Any], p.value).get("description") or "the action") for p in waiting
+        )
+        return (
+            f"(Not done: {what}. You wrote something else instead of yes or no, so I have left it; ask again "
+            "if you still want it.)"
+        )
 
     @staticmethod
     def _finished(thread_id: str, values: dict[str, Any]) -> AskResult:
@@ -788,6 +819,14 @@ def priced(usage: dict[str, Any]) -> dict[str, Any]:
     from switchboard.observability.cost import money
 
     return {**usage, "cost": money(int(usage.get("cost_micros", 0))), "currency": prices().currency}
+
+
+NEW_MESSAGE_DECLINES = "the customer sent a new message instead of a yes or no"
+
+
+def said_first(line: str | None, result: AskResult) -> AskResult:
+    """The result with `line` (what a new message left undone) before its answer."""
+    return result if line is None else dataclasses.replace(result, answer=f"{line}\n\n{result.answer}")
 
 
 def record_decision(value: dict[str, Any], decision: str, role: str) -> None:

@@ -74,8 +74,6 @@ async def test_yes_in_the_conversation_confirms_the_customers_own_action_and_no_
     customer, order = str(happy["customer_id"]), str(happy["order_id"])
     asked = await app.ask("can I still cancel the french press order?", customer_id=customer)
     assert asked.status == "paused"
-    with pytest.raises(Conflict, match="Reply yes or no"):
-        await app.ask("and where is my invoice?", customer_id=customer, thread_id=asked.thread_id)
     done = await app.ask("yes do it", customer_id=customer, thread_id=asked.thread_id)
     assert done.status == "done" and f"I have cancelled order {order}" in done.answer
     assert sql("select status from store.orders where id = %s", order) == [{"status": "cancelled"}]
@@ -89,6 +87,43 @@ async def test_yes_in_the_conversation_confirms_the_customers_own_action_and_no_
     assert sql("select email from store.customers where id = %s", customer) != [
         {"email": "new.me@example.org"}
     ]
+
+
+async def test_a_new_request_instead_of_yes_or_no_declines_the_wait_and_is_answered(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    """The customer asked to cancel, then asked something else instead of answering: the cancellation is
+    declined (their decision, with the reason, in the approval record; the order stays open), the new
+    question is answered in the same reply, which starts by saying what was not done. Asking again works."""
+    happy = scenarios["happy_customer"]
+    customer, order = str(happy["customer_id"]), str(happy["order_id"])
+    asked = await app.ask("can I still cancel the french press order?", customer_id=customer)
+    assert asked.status == "paused"
+    other = await app.ask("and where is my invoice?", customer_id=customer, thread_id=asked.thread_id)
+    assert other.status == "done" and other.domains == ["billing"]
+    assert other.answer.startswith(f"(Not done: Cancel order {order}")
+    assert "ask again if you still want it" in other.answer and "INV-" in other.answer
+    assert not [a for step in other.path for a in step["actions"] if a["status"] in ("pending", "done")]
+    assert sql("select status from store.orders where id = %s", order) != [{"status": "cancelled"}]
+    [declined] = sql(
+        "select status, decided_by, reason from store.approvals where thread_id = %s", asked.thread_id
+    )
+    assert declined == {
+        "status": "rejected",
+        "decided_by": customer,
+        "reason": "the customer sent a new message instead of a yes or no",
+    }
+    turns = sql("select request, answer from store.turns where thread_id = %s order by turn", asked.thread_id)
+    assert [t["request"] for t in turns] == [
+        "can I still cancel the french press order?",
+        "and where is my invoice?",
+    ]
+    assert "nothing was changed" in turns[0]["answer"]  # the first turn's record says how it ended
+
+    again = await app.ask("cancel the french press order", customer_id=customer, thread_id=asked.thread_id)
+    assert again.status == "paused"
+    done = await app.ask("yes", customer_id=customer, thread_id=asked.thread_id)
+    assert done.status == "done" and f"I have cancelled order {order}" in done.answer
 
 
 async def test_yes_from_the_customer_never_decides_a_staff_approval(
