@@ -468,6 +468,13 @@ async def test_a_follow_up_that_names_nothing_acts_on_what_the_previous_turn_was
     assert "product news" in asked.answer
     off = await app.ask("take me off that one", customer_id=happy, thread_id=asked.thread_id)
     assert [a["args"] for p in off.path for a in p["actions"]] == [{"topic": "product_news"}], off.path
+    # Leaving a newsletter waits for the customer's yes (it names the one they leave), then is done.
+    assert off.status == "paused" and [i["value"]["required_role"] for i in off.interrupts] == ["customer"]
+    assert "Unsubscribe from product_news" in off.answer
+    subscribed = "select subscribed from store.newsletter_subscriptions where customer_id = %s and topic = %s"
+    assert sql(subscribed, happy, "product_news") == [{"subscribed": True}]
+    yes = await app.ask("yes please", customer_id=happy, thread_id=asked.thread_id)
+    assert yes.status == "done" and sql(subscribed, happy, "product_news") == [{"subscribed": False}]
 
     pending = str(scenarios["refund_pending"]["customer_id"])
     dropped = await app.ask("drop the weekly deals one but keep new arrivals", customer_id=pending)

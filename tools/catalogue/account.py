@@ -158,7 +158,9 @@ async def _may_unsubscribe(conn: Conn, customer_id: str, args: UnsubscribeArgs) 
     )
     if sub is None or not sub["subscribed"]:
         return refused(f"not subscribed to {args.topic}")
-    return PolicyDecision("allowed", "unsubscribing is always allowed", f"Unsubscribe from {args.topic}")
+    return PolicyDecision(
+        "confirm", "the customer confirms which newsletter they leave", f"Unsubscribe from {args.topic}"
+    )
 
 
 def _unsubscribe_steps(conn: Conn, customer_id: str, args: UnsubscribeArgs) -> list[Step]:
