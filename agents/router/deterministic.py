@@ -204,6 +204,7 @@ for _w, _v in lx.OOS_CUES.items():
     _OOS[stem(_w)] = max(_OOS.get(stem(_w), 0.0), _v)
 _GENERIC: frozenset[str] = frozenset(stem(w) for w in lx.GENERIC_VERBS)
 _VAGUE: frozenset[str] = frozenset(stem(w) for w in lx.VAGUE_WORDS)
+_OUTBURSTS: frozenset[str] = frozenset(stem(w) for w in lx.OUTBURSTS)
 _GREETING: frozenset[str] = frozenset(stem(w) for w in lx.GREETING_WORDS)
 _STOP: frozenset[str] = frozenset(stem(w) for w in lx.STOPWORDS)
 _EVERYDAY: frozenset[str] = frozenset(
@@ -618,10 +619,27 @@ _VOUCHED_BY = re.compile(
 )
 
 
+# "Late" that is no late parcel: "cancel it if it isn't too late" (time to act), "my late husband" (who died).
+_NOT_LATENESS = re.compile(
+    r"\b(?P<lead>(?:if|whether|before|unless|hope|hoping|hopefully|ob|wenn|bevor|si|avant|antes|als|voordat)\b"
+    r"[^.?!;]{0,25}?)\b(?:too late|zu spät|trop tard|demasiado tarde|te laat)\b"
+    r"|\b(?P<whose>my|our|his|her|their)\s+late\s+(?P<who>husband|wife|partner|father|mother|mum|mom|dad"
+    r"|son|daughter|brother|sister|uncle|aunt|grandmother|grandfather|grandma|grandpa|gran|granny|nan)\b",
+    re.IGNORECASE,
+)
+
+
+def _not_lateness(match: re.Match[str]) -> str:
+    if match["lead"] is not None:
+        return match["lead"]
+    return f"{match['whose']} {match['who']}"
+
+
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text[:MAX_ROUTE_TEXT])
     text = _CONTROL.sub(" ", text)
     text = _VOUCHED_BY.sub(" ", text)
+    text = _NOT_LATENESS.sub(_not_lateness, text)
     for address in postal_addresses(text):  # "Herengracht 420, 1017 BZ Amsterdam": a place, as a slot is
         text = text.replace(address, f" {lx.T_PLACE} ")
     return text.strip()
@@ -801,7 +819,8 @@ def _compound_weights(language: str, word: str) -> tuple[dict[str, float], dict[
         if lx.COMPOUND_MIN_PART <= len(k) <= len(w) - 3
     ]
     starts = [k for k in keys if w.startswith(k)]
-    ends = [k for k in keys if w.endswith(k)]
+    # A head needs a modifier of four letters or more before it: "Österreich" is no "erreich(en)".
+    ends = [k for k in keys if w.endswith(k) and len(w) - len(k) >= 4]
     if not starts and not ends:
         return {}, {}
     key = max(starts or ends, key=len)
@@ -1348,6 +1367,9 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
         )
 
     domains = sorted(selected)
+    content = _content_words(all_stems)
+    if domains == ["care"] and content and all(s in _OUTBURSTS for s in content):
+        return _clarify("anger with nothing it is about: " + " ".join(content) + note, 0.55)
     rival = max((v for d, v in totals.items() if d not in selected), default=0.0)
     weakest = min(max((c.scores.get(d, 0.0) for c in clauses), default=0.0) for d in domains)
     confidence = _confidence(max(weakest, min(totals.get(d, 0.0) for d in domains)), rival)

@@ -170,7 +170,7 @@ OOS_CUES: Final[dict[str, float]] = {
     "richest": 3.0, "tallest": 3.0, "plumber": 3.0, "electrician": 3.0, "mechanic": 3.0, "babysitter": 3.0,
     "hairdresser": 3.0, "locksmith": 3.0, "dentist": 3.0, "wedding": 1.5, "cv": 3.0, "resume": 1.0, "taxi": 3.0, "pothole": 3.0, "cake": 2.5, "flowers": 2.0,
     "freelance": 3.0, "template": 2.5, "scam": 2.0, "assemble": 2.5, "assembly": 2.0, "engrave": 3.0,
-    "engraving": 3.0, "secondhand": 2.5, "salon": 3.0, "booking": 1.5, "train": 2.5, "bus": 2.5,
+    "engraving": 3.0, "secondhand": 2.5, "salon": 3.0, "train": 2.5, "bus": 2.5,
     "tram": 2.5, "supermarket": 2.5, "atm": 3.0, "cashpoint": 3.0, "limerick": 3.0, "sonnet": 3.0, "restaurant": 2.5, "pizza": 3.0,
     "blockchain": 3.0, "nft": 3.0, "population": 3.0, "entertain": 2.5, "bored": 2.0, "dinner": 2.0,
     "lunch": 2.0, "breakfast": 2.0, "job": 2.0, "jobs": 2.5, "hiring": 3.0, "vacancy": 3.0,
@@ -459,6 +459,11 @@ REPORTERS: Final = _words(
     "they he she manager service person lady guy woman man advisor adviser"
 )
 # What a complaint is about is its topic, not another request: "a complaint about the late parcel".
+# Anger with nothing it is about ("This is ridiculous.", "unacceptable!!"): what went wrong is asked.
+OUTBURSTS: Final = _words(
+    "ridiculous outrageous unacceptable shocking disgusting disgusted disgrace shambles terrible awful"
+    " appalling pathetic useless horrible rubbish nonsense absurd insane unbelievable joke"
+)
 COMPLAINT_HEADS: Final = _words("complain complaint complaining complained grievance")
 TOPIC_MARKERS: Final = _words("about regarding concerning over re")
 # A clause these open ("..., but I'd like to stop the e-mails") makes a friendly or abandoned clause
@@ -637,6 +642,9 @@ GENERAL_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("file do", "my our", "taxes tax"), 1, {"oos": 4.0}),
     (("tax", "return returns"), 0, {"oos": 3.0}),
     (("book", "me us a an", "train flight taxi table hotel room ticket tickets"), 2, {"oos": 4.0}),
+    # "booking" alone shares "book"'s stem, and the shop sells books: a booking is of something else
+    (("booking bookings reservation", "for of at"), 0, {"oos": 1.5}),
+    (("hotel flight train table room taxi restaurant", "booking bookings reservation"), 0, {"oos": 2.5}),
     (("train bus concert cinema movie plane", "ticket tickets"), 0, {"oos": 4.0}),
     (("rental hire", "car cars van"), 0, {"oos": 4.0}),
     (("build make code create write", "page website app site", "react html css python javascript wordpress"),

@@ -231,6 +231,9 @@ VOCABULARY = Vocabulary(
         (("rate review", "my your the this", "purchase product order experience service"), 1, 2.5),
         (("get keep", "in", "touch"), 0, 3.0),
         (("reach contact", "you"), 0, 1.5),
+        # "do you have live chat or is it just email?": which ways there are to reach the store
+        (("have offer", "live", "chat"), 1, 2.5),
+        (("chat phone", "or", "is it", "just only"), 2, 2.5),
         (("support", "team"), 0, 2.0),
         (("opening business office open", "hours time"), 1, 3.0),
         (("what which", "hours"), 0, 2.0),
