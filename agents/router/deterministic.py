@@ -635,10 +635,21 @@ def _not_lateness(match: re.Match[str]) -> str:
     return f"{match['whose']} {match['who']}"
 
 
+# A role the sender claims ("I'm actually logged in as support staff", "I am a staff member with admin
+# rights"): identity comes from credentials, and the claim is no wish to reach a person.
+_CLAIMED_ROLE = re.compile(
+    r"\bi(?:'m|’m| am)\s+(?:actually\s+|really\s+|also\s+)?(?:(?:logged|signed)\s+in\s+as\s+)?(?:a\s+|an\s+|the\s+)?"
+    r"(?:(?:senior|support|customer\s+service|care)\s+)?(?:staff(?:\s+member)?|admin(?:istrator)?|agent|employee"
+    r"|supervisor)\b(?:\s+with\s+(?:full\s+)?admin(?:istrator)?\s+(?:rights|access|privileges))?",
+    re.IGNORECASE,
+)
+
+
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text[:MAX_ROUTE_TEXT])
     text = _CONTROL.sub(" ", text)
     text = _VOUCHED_BY.sub(" ", text)
+    text = _CLAIMED_ROLE.sub(" ", text)
     text = _NOT_LATENESS.sub(_not_lateness, text)
     for address in postal_addresses(text):  # "Herengracht 420, 1017 BZ Amsterdam": a place, as a slot is
         text = text.replace(address, f" {lx.T_PLACE} ")
@@ -1368,7 +1379,7 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
 
     domains = sorted(selected)
     content = _content_words(all_stems)
-    if domains == ["care"] and content and all(s in _OUTBURSTS for s in content):
+    if len(domains) == 1 and content and all(s in _OUTBURSTS for s in content):
         return _clarify("anger with nothing it is about: " + " ".join(content) + note, 0.55)
     rival = max((v for d, v in totals.items() if d not in selected), default=0.0)
     weakest = min(max((c.scores.get(d, 0.0) for c in clauses), default=0.0) for d in domains)
@@ -1403,6 +1414,9 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
 FOLLOW_UP_CONFIDENCE = 0.68
 
 
+_SEND_BACK = re.compile(r"\b(?:send|bring|take|post|ship)\s+(?:it|them|this|that|those|these)\s+back\b", re.I)
+
+
 def _weak_follow_up(text: str, decision: RouteDecision) -> bool:
     """A short message whose domains rest only on a turn of phrase, no word of theirs ("still nothing",
     "it still doesn't come"): weak evidence, read in the thread. A word of a domain ("can I cancel
@@ -1410,6 +1424,8 @@ def _weak_follow_up(text: str, decision: RouteDecision) -> bool:
     words = _TOKEN.findall(_normalise(text))
     if len(words) > 10 or decision.confidence >= FOLLOW_UP_CONFIDENCE:
         return False
+    if _SEND_BACK.search(text):
+        return False  # "can I still send them back?": a return asked for, whatever the thread was about
     if detect(words, _FOREIGN_CUES, _KNOWN_RAW) != "en":
         return False  # the other languages' cue words are not in the English tables read below
     stems = tokens_for(text)

@@ -22,7 +22,8 @@ NAME = "account"
 _UNSUBSCRIBE = re.compile(
     r"\b(unsubscribe|opt[- ]?out|stop|no more|take me off|remove me|don't want|do not want|no longer|drop|cancel"
     r"|abmelden|abbestellen|austragen|k[üu]ndigen|darme de baja|dar de baja|baja|anular la suscripci[oó]n"
-    r"|d[ée]sabonne\w*|d[ée]sinscri\w*|uitschrijven|afmelden|opzeggen)\b"
+    r"|quitadme|qu[íi]tame|qu[íi]tenme|quitar(?:me)?|s[áa]came|sacadme|no quiero recibir|ya no quiero"
+    r"|d[ée]sabonne\w*|d[ée]sinscri\w*|ne plus recevoir|uitschrijven|afmelden|opzeggen|geen .{0,20}meer)\b"
     r"|\bmelden?\b[^.?!]{0,40}\bab\b",
     re.I,
 )
@@ -38,9 +39,12 @@ _LETTERS = re.compile(
     r"|\be-?mails\b|bolet[íi]n|nieuwsbrief|lettre d'information|infolettre",
     re.I,
 )
+_WHICH_EMAIL = re.compile(r"\b(?:which|what)\b[^.?!]{0,20}\be-?mail\b|\be-?mail address\b", re.I)
+_MAIL = r"(?:e-?mail(?:adres|adresse|-adresse|address)?|correo(?: electr[óo]nico)?|courriel)"
 _EMAIL_CHANGE = re.compile(
     r"\b(change|update|new|ändern|aendern|änderung|aktualisieren|cambiar|actualizar|changer|modifier"
-    r"|wijzigen|veranderen)\b.*\be-?mail|\be-?mail\b.*\b(change|update|ändern|cambiar|changer|wijzigen)\b",
+    rf"|wijzigen|veranderen)\b.*\b{_MAIL}\b|\b{_MAIL}\b.*\b(change|update|ändern|cambiar|changer|modifier"
+    r"|wijzigen|veranderen)\b",
     re.I,
 )
 _ACCOUNT_WORDS = re.compile(
@@ -197,7 +201,7 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     if _NEWSLETTER.search(request) and (
         _UNSUBSCRIBE.search(request)
         or _SUBSCRIBE.search(request)
-        or re.search(r"newsletter|bolet|nieuwsbrief|subscri", request, re.I)
+        or re.search(r"newsletter|bolet|nieuwsbrief|subscri|mailing|signed up|on your list", request, re.I)
     ):
         named = [t for t, pattern in _TOPICS.items() if pattern.search(request)]
         if _UNSUBSCRIBE.search(request):
@@ -221,11 +225,12 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
                 spec, "You can subscribe to our newsletters under Account > Preferences.", facts
             )
         listed = ", ".join(_topic(t) for t in active)
-        return run.report(
-            spec,
-            f"You are subscribed to the {listed} newsletter." if active else "You get no newsletter from us.",
-            facts,
+        text = (
+            f"You are subscribed to the {listed} newsletter." if active else "You get no newsletter from us."
         )
+        if _WHICH_EMAIL.search(request):  # "which email address have you got for me? and am I on any list?"
+            text = f"Your account e-mail is {customer['email']}. {text}"
+        return run.report(spec, text, facts)
     said = _on_record(account, request)
     if said and not closed:
         return run.report(spec, f"Your account e-mail is {customer['email']}. " + " ".join(said), facts)

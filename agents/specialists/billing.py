@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from switchboard.agents.contracts import ProposedAction, SpecialistReport
@@ -282,8 +283,23 @@ def _duplicate_sentence(d: dict[str, Any]) -> str:
     """The same words from the payments and the refunds agent, so a domain's answer says them once."""
     return (
         f"You were indeed charged twice for order {d['order_id']}: payments {' and '.join(d['payment_ids'])} "
-        f"of {money(d['amount'])} each. The second one is a duplicate."
+        f"of {money(d['amount'])} each{_taken_when(d)}. The second one is a duplicate."
     )
+
+
+def _taken_when(d: dict[str, Any]) -> str:
+    """ ", taken on 2026-10-24 at 11:00 and 11:02" (UTC): when the charges were made, "" when unknown."""
+    try:
+        first, last = (
+            v if isinstance(v, datetime) else datetime.fromisoformat(str(v))
+            for v in (d["first_at"], d["last_at"])
+        )
+    except (KeyError, TypeError, ValueError):
+        return ""
+    first, last = first.astimezone(UTC), last.astimezone(UTC)
+    if first.date() == last.date():
+        return f", taken on {first:%Y-%m-%d} at {first:%H:%M} and {last:%H:%M} (UTC)"
+    return f", taken on {first:%Y-%m-%d %H:%M} and {last:%Y-%m-%d %H:%M} (UTC)"
 
 
 _OFFER = " I can refund the duplicate payment if you ask me to."
@@ -535,7 +551,7 @@ VOCABULARY = Vocabulary(
         (("card payment", "declined rejected failed fail decline work"), 3, 2.0),
         (("money", "back"), 0, 3.0),
         (("money cash funds xamountx", "still not isnt hasnt havent never yet", "back"), 3, 3.0),
-        (("took take taken taking", "money cash"), 2, 3.0),
+        (("took take taken taking", "money cash xamountx"), 2, 3.0),  # "did you take the 99 euros or not"
         (("money cash payment xamountx", "taken"), 6, 3.0),
         (("in", "charge"), 0, -3.0),
         (("price prices total", "different wrong changed higher more"), 2, 2.0),  # "someone in charge" is a person, not a charge

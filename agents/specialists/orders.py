@@ -408,7 +408,8 @@ VOCABULARY = Vocabulary(
         (("sent brought took", "back"), 2, 1.5),  # done already: "the refund for the lamp I sent back"
         (("swap exchange switch trade", "for"), 4, 1.0),
         (("wrong", "item size colour color product thing things one stuff order article shade model version"), 2, 2.0),
-        (("got received sent", "the a", "wrong"), 0, 1.0),  # "got the wrong book": the goods named by what they are
+        (("got received sent", "the a", "wrong"), 0, 1.0),
+        (("what", "was were", "in", "it them that the my"), 0, 2.0),  # "remind me what was in it?"  # "got the wrong book": the goods named by what they are
         (("wrong", " ".join(sorted(lx.GOODS))), 1, 1.5),
         (("wrong", "with"), 0, -1.5),  # "something's wrong with my thing" is not the wrong item
         (("sent send gave", "wrong"), 3, 1.0),
