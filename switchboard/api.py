@@ -36,6 +36,7 @@ from switchboard.agents.intake import check_customer, redact, validate_customer_
 from switchboard.agents.llm import total_usage
 from switchboard.agents.models import get_chat_model, is_deterministic
 from switchboard.agents.replies import confirmation_reply
+from switchboard.agents.router import route_deterministic
 from switchboard.config.checkpointer import async_checkpointer_on
 from switchboard.config.database import async_pool
 from switchboard.config.errors import ConfigurationError, Conflict, Forbidden, InputError, NotFound
@@ -356,7 +357,7 @@ class Switchboard:
                     observed.finish(answered.status)
                     return answered
                 # A run claims its thread before it does anything: a new one has nothing to settle.
-                declined = None if new else await self._settle(thread_id, customer_id, ctx)
+                declined = None if new else await self._settle(thread_id, customer_id, ctx, message)
                 config = observed.config(self.config(thread_id, customer_id))
                 output = await self.graph.ainvoke({"message": message}, config, context=ctx)
                 result = said_first(declined, await self.result(thread_id, output))
@@ -431,7 +432,7 @@ class Switchboard:
                     yield {"event": "result", "data": answered.to_dict()}
                     return
                 # A run claims its thread before it does anything: a new one has nothing to settle.
-                declined = None if new else await self._settle(thread_id, customer_id, ctx)
+                declined = None if new else await self._settle(thread_id, customer_id, ctx, message)
                 yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}
                 seen: set[str] = set()
                 async for item in self.graph.astream(
@@ -448,12 +449,14 @@ class Switchboard:
                 observed.finish(result.status)
                 yield {"event": "result", "data": result.to_dict()}
 
-    async def _settle(self, thread_id: str, owner: str, context: Context) -> str | None:
+    async def _settle(self, thread_id: str, owner: str, context: Context, message: str) -> str | None:
         """Before a new message (under the thread's lock): the thread's unfinished turn is finished first
         (the ledger makes that safe: nothing is done twice). A thread waiting only for this customer's own
         confirmation takes the new message as their answer to it: no, they asked something else. The wait
         is declined (recorded as the customer's decision, with that reason), its turn finishes, and the
-        returned line says what was not done, for the new turn's answer. A thread waiting for staff
+        returned line says what was not done, for the new turn's answer; a message that asks nothing new
+        (the deterministic router sends it to no domain: "thanks", "the french press one") leaves the wait
+        and is refused (Conflict: reply yes or no). A thread waiting for staff
         refuses the message (Conflict): staff decide, not a new message."""
         snapshot = await self.graph.aget_state(thread_config(thread_id))
         if snapshot.interrupts or unfinished(snapshot):
@@ -466,6 +469,13 @@ class Switchboard:
             v.get("required_role") == "customer" and v.get("customer_id") == owner and v.get("approval_id")
             for v in values
         ):
+            if not route_deterministic(message).domains:
+                # "thanks", "the french press one", "hmm": nothing new asked, so the wait stands
+                what = "; ".join(str(v.get("description") or "an action") for v in values)
+                raise Conflict(
+                    f"thread {thread_id} is waiting for your confirmation of {what}. Reply yes or no (or approve "
+                    "or reject it), or ask something new"
+                )
             return await self._decline_for_new_message(thread_id, owner, context, snapshot.interrupts)
         staff = "; ".join(
             str(v.get("description") or "an action") for v in values if v.get("required_role") == "staff"

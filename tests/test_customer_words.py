@@ -92,13 +92,18 @@ async def test_yes_in_the_conversation_confirms_the_customers_own_action_and_no_
 async def test_a_new_request_instead_of_yes_or_no_declines_the_wait_and_is_answered(
     fresh_store: str, app: Switchboard, scenarios: Scenarios
 ) -> None:
-    """The customer asked to cancel, then asked something else instead of answering: the cancellation is
+    """The customer asked to cancel, then asked something else instead of answering (a message the router
+    sends to a domain; one that asks nothing new leaves the wait as it is): the cancellation is
     declined (their decision, with the reason, in the approval record; the order stays open), the new
     question is answered in the same reply, which starts by saying what was not done. Asking again works."""
     happy = scenarios["happy_customer"]
     customer, order = str(happy["customer_id"]), str(happy["order_id"])
     asked = await app.ask("can I still cancel the french press order?", customer_id=customer)
     assert asked.status == "paused"
+    # A message that asks nothing new ("thanks", "the french press one") leaves the wait as it is.
+    for nothing_new in ("thanks", "the french press one"):
+        with pytest.raises(Conflict, match="Reply yes or no"):
+            await app.ask(nothing_new, customer_id=customer, thread_id=asked.thread_id)
     other = await app.ask("and where is my invoice?", customer_id=customer, thread_id=asked.thread_id)
     assert other.status == "done" and other.domains == ["billing"]
     assert other.answer.startswith(f"(Not done: Cancel order {order}")

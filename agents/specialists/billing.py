@@ -71,7 +71,8 @@ _METHODS = re.compile(
     r"|zahlungs(?:methode|art|mittel)\w*|hinterlegt\w*|karten"
     r"|moyens? de paiement|m[ée]thodes? de paiement|cartes? (?:enregistr|sauvegard)\w*"
     r"|betaal(?:methode|wijze|middel)\w*|kaarten|opgeslagen"
-    r"|m[ée]todos? de pago|formas? de pago|tarjetas|guardad[ao]s?)\b",
+    r"|m[ée]todos? de pago|formas? de pago|tarjetas|guardad[ao]s?"
+    r"|qu[ée] tarjeta|cu[aá]l tarjeta|welche[rn]? karte|quelle carte|welke (?:kaart|creditcard))\b",
     re.I,
 )
 _REASON = re.compile(
@@ -379,6 +380,10 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         text = f"I will refund the duplicate charge of {money(d['amount'])} for order {d['order_id']}."
         return run.report(spec, text, facts, [action])
     mine = [r for r in existing if not order_ids or r["order_id"] in order_ids]
+    if not mine and run.brief.followup and not run.brief.entities.order_ids:
+        # "and the money?" after an answer about several orders: the refund of any of them, not "none"
+        # for the one named last
+        mine = [r for r in existing if r["order_id"] in run.brief.earlier.order_ids]
     facts += [
         f"{r['id']}: {money(r['amount'])} for {r['order_id']}, {r['status']} ({r.get('reason') or 'no reason'})"
         for r in existing
@@ -482,6 +487,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bafgeschreven|\bbetaling|\bbetaald|\btwee keer|\bdubbel",
             r"\bberechnet|\bgerekend|\bberekend|\bfactur[ée]|\bcobrad|\bbetaal|\bzahl|\bbetrag|\bimporte|\bmontant"
             r"|\bbedrag",
+            r"\btarjeta|\bkarte\b|\bkreditkarte|\bcarte\b|\bcarte bancaire|\bkaart\b|\bbankpas|\bpinpas",
         ),
         tools=(
             toolkit.find_duplicates,
