@@ -39,6 +39,9 @@ _LETTERS = re.compile(
     r"|\be-?mails\b|bolet[íi]n|nieuwsbrief|lettre d'information|infolettre",
     re.I,
 )
+_PHONE = re.compile(
+    r"\b(?:phone|mobile|telephone|telefon\w*|tel[ée]fono|t[ée]l[ée]phone|telefoon|gsm)\b", re.I
+)
 _WHICH_EMAIL = re.compile(r"\b(?:which|what)\b[^.?!]{0,20}\be-?mail\b|\be-?mail address\b", re.I)
 _MAIL = r"(?:e-?mail(?:adres|adresse|-adresse|address)?|correo(?: electr[óo]nico)?|courriel)"
 _EMAIL_CHANGE = re.compile(
@@ -232,6 +235,8 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             text = f"Your account e-mail is {customer['email']}. {text}"
         return run.report(spec, text, facts)
     said = _on_record(account, request)
+    if _PHONE.search(request) and customer.get("phone"):  # "what phone number do you have on file for me?"
+        said.append(f"The phone number on your account is {customer['phone']}.")
     if said and not closed:
         return run.report(spec, f"Your account e-mail is {customer['email']}. " + " ".join(said), facts)
     text = (
@@ -399,6 +404,9 @@ VOCABULARY = Vocabulary(
         (("sign", "up"), 0, 2.5),
         (("personal", "data information info details"), 1, 3.0),
         (("my", "email name phone number details info information"), 1, 1.5),
+        # "what phone number do you have on file for me?": the customer's own details, not the shop's
+        (("phone number email address details", "do", "you", "have"), 3, 1.5),
+        (("have", "my", "phone mobile number"), 1, 1.5),
         (("marketing promotional promo spam", "email mail newsletter message"), 1, 2.0),
         (("mailing email", "list"), 0, 2.5),
         (("user", "name"), 0, 2.0),
@@ -441,6 +449,9 @@ VOCABULARY = Vocabulary(
         "es": (
             (("iniciar", "sesión sesion"), 0, 1.0),
             (("dar darme", "de", "baja"), 1, 3.0),
+            # "quitadme de los correos de ofertas": off a mailing list
+            (("quitadme quítame quitame quitenme quítenme quitar sacadme sácame sacame", "correos correo lista boletín emails"), 3, 3.0),
+            (("correos emails", "de", "ofertas promociones novedades publicidad"), 0, 2.5),
             (("área area", "de", "cliente"), 0, 3.0),
         ),
         "fr": ((("mot", "de", "passe"), 0, 3.0), (("me", "connecter"), 0, 0.5), (("espace", "client"), 0, 3.0)),

@@ -511,6 +511,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bcompensat",
             r"\berstatt|\br[üu]ckerstatt|\bgeld\b",
             r"\breembols|\bdinero\b|\bdevoluci[oó]n del dinero",
+            r"\b(?:me|nos) (?:vais a |van a |va a )?(?:devolver|devolv[ée]is|devuelven|devolver[áa]n|devolver[ée]is)\b",
             r"\brembours|\bargent\b",
             r"\bterugbetal|\bterugstort",
         ),
@@ -607,6 +608,9 @@ VOCABULARY = Vocabulary(
         ),
         "es": (
             (("devolver devuelvan devuelve", "dinero"), 2, 3.0), (("dos", "veces"), 0, 1.0),
+            # "¿cuánto me vais a devolver?": money given back to the customer (devolver is also "to return")
+            (("me nos", "devolver devolvéis devolveis devuelven devolverán devolveréis vais van"), 2, 2.5),
+            (("cuánto cuanto", "devolver devolvéis devolveis devuelven devolverán"), 3, 2.5),
             (("está esta", "dinero reembolso"), 2, 2.5),
         ),
         "fr": ((("deux", "fois"), 0, 1.0), (("est", "argent remboursement"), 2, 2.5)),

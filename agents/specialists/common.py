@@ -13,7 +13,8 @@ OPEN_STATUSES = ("placed", "paid", "processing")
 _OTHER = re.compile(r"\b(other|another|second|previous|older|earlier)\b", re.IGNORECASE)
 _LATEST = re.compile(r"\b(last|latest|recent|newest|new)\b", re.IGNORECASE)
 _LIST = re.compile(
-    r"\b(all|every|list|history|so far|ever|which orders|what orders|my orders|orders (have|did) i)\b"
+    r"\b(all|every|list|history|so far|ever|which orders|what orders|my orders|orders (have|did) i"
+    r"|how many orders|cu[áa]ntos pedidos|wie viele bestellungen|combien de commandes|hoeveel bestellingen)\b"
     r"|^\W*what (have|did) i (ever )?(buy|bought|order|ordered|purchase|purchased)( from you| with you)?\W*$",
     re.IGNORECASE,
 )
