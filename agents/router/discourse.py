@@ -351,7 +351,9 @@ def prefaces(words: Sequence[str], following: Sequence[str]) -> bool:
     joined = f" {' '.join(words)} "
     if any(f" {' '.join(p)} " in joined for p in lx.ABANDONED):
         return True
-    return any(w in lx.PRAISE_WORDS for w in words)
+    # "I'd like to close my account, but first ...": a wish, not praise of the shop
+    wished = {i + 1 for i, w in enumerate(words) if w in ("d", "would", "should")}
+    return any(w in lx.PRAISE_WORDS and not (w == "like" and i in wished) for i, w in enumerate(words))
 
 
 # "where is it now?", "and where are they?", "wo ist es jetzt?" after a turn about an order: where its

@@ -422,7 +422,7 @@ ANAPHORS: Final = _words("that this it those these one")
 ASIDE_WORDS: Final = _words(
     "btw fine ok okay good great perfect lovely love loved loving fan sorted resolved already thanks "
     "thank appreciate appreciated happy pleased glad loyal worked works safely quick fast smooth speedy "
-    "prompt early "
+    "prompt early brilliant excellent amazing wonderful fantastic superb spotless "
     "danke dank merci gracias bedankt dankjewel schnelle schnell rapide rapidez rápida rapida rápido rapido "
     "snelle snel pünktlich puenktlich rechtzeitig puntual netjes zwar"
 )
@@ -535,7 +535,7 @@ ASIDE_BREAKERS: Final = _words(
     "not never no still wrong broken missing late problem issue twice double but why cant can t "
     "won t wont didn didnt hasn hasnt haven havent isn isnt please pls need want can could would how where "
     "when what help damaged broken faulty defective lost stolen charged overcharged refund cancel return "
-    "wrong late delayed missing"
+    "wrong late delayed missing make ensure locked blocked hacked"
 )
 
 # ------------------------------------------------------------------ other companies' services

@@ -573,7 +573,8 @@ VOCABULARY = Vocabulary(
         (("delivery shipping postage", "charge charges fee fees cost costs"), 0, -1.0),  # what delivery costs
         (("charge charges fee fees postage cost", "back refunded"), 1, 3.0),  # "I want the delivery fee back"
         (("discount promo coupon voucher gift", "code codes"), 1, 1.5),
-        (("owe owes owed owing", "me us"), 1, 3.0),  # "the 40 euros you still owe me": money to pay back
+        (("owe owes owed owing", "me us"), 1, 3.0),
+        (("pay payment checkout", "button buttons link page"), 0, -2.0),  # the website's pay button: feedback  # "the 40 euros you still owe me": money to pay back
         # "can I pay extra for next-day delivery?": a delivery option and its price, not a payment
         (("pay paying", "extra more", "for", "next express faster quicker delivery shipping"), 1, -2.5),
     ),

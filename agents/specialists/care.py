@@ -231,6 +231,10 @@ VOCABULARY = Vocabulary(
         (("rate review", "my your the this", "purchase product order experience service"), 1, 2.5),
         (("get keep", "in", "touch"), 0, 3.0),
         (("reach contact", "you"), 0, 1.5),
+        # "my review still isn't showing on the product page": a review, not a parcel
+        (("review reviews rating", "showing shown visible appear appearing appeared published posted online up live"), 5, 3.0),
+        (("pass", "it this that these my our", "on along"), 0, 2.5),
+        (("showing shown visible appearing published", "on", "the your", "product site website page shop"), 2, 3.0),  # praise to pass on to the team
         # "do you have live chat or is it just email?": which ways there are to reach the store
         (("have offer", "live", "chat"), 1, 2.5),
         (("chat phone", "or", "is it", "just only"), 2, 2.5),

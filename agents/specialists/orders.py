@@ -370,7 +370,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bfaulty\b",
             r"\br[üu]cksend|\bzur[üu]ck(schick|send|geb)|\bretour|\bumtausch|\bdevol(?!\w*\s+(el|mi)\s+dinero)\w*"
             r"|\bretourn|\brenvoy|\b[ée]chang",
-            r"\bterugsturen|\bterugbrengen|\bruilen|\bkaputt|\bdefekt|\broto\b|\bcass[ée]|\bstuk\b",
+            r"\bterugsturen|\bterugbrengen|\bterug te (?:sturen|brengen)|\bruilen|\bkaputt|\bdefekt|\broto\b|\bcass[ée]|\bstuk\b",
         ),
         tools=(toolkit.list_orders, toolkit.get_order, toolkit.get_shipments, toolkit.today),
         handle=returns,
@@ -409,7 +409,8 @@ VOCABULARY = Vocabulary(
         (("swap exchange switch trade", "for"), 4, 1.0),
         (("wrong", "item size colour color product thing things one stuff order article shade model version"), 2, 2.0),
         (("got received sent", "the a", "wrong"), 0, 1.0),
-        (("what", "was were", "in", "it them that the my"), 0, 2.0),  # "remind me what was in it?"  # "got the wrong book": the goods named by what they are
+        (("what", "was were", "in", "it them that the my"), 0, 2.0),  # "remind me what was in it?"
+        (("gift", "note message wrap wrapping wrapped receipt"), 0, 2.5),  # "add a gift note to the order"  # "got the wrong book": the goods named by what they are
         (("wrong", " ".join(sorted(lx.GOODS))), 1, 1.5),
         (("wrong", "with"), 0, -1.5),  # "something's wrong with my thing" is not the wrong item
         (("sent send gave", "wrong"), 3, 1.0),
@@ -481,6 +482,7 @@ VOCABULARY = Vocabulary(
             (("ontbreekt ontbreken mist", "artikel product onderdeel"), 3, 3.0),  # an item missing from the order
             (("artikel product onderdeel", "ontbreekt ontbreken"), 2, 3.0),
             (("al", "verzonden verstuurd"), 2, 3.0),
+            (("terug", "sturen brengen geven"), 1, 3.0),  # "om iets terug te sturen": a return
         ),
     },
     foreign_objects={

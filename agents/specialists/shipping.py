@@ -370,6 +370,9 @@ VOCABULARY = Vocabulary(
         (("on", "its the", "way"), 0, 2.5),
         # "I'll send it back when it arrives": when the return happens, not a delivery asked about
         (("back", "when once after", "it they", "arrives arrive comes come"), 0, -2.0),
+        # "the reset link never arrives": an e-mail, not a parcel
+        (("link code email mail verification reset confirmation", "never not doesn doesnt isnt hasn hasnt still",
+          "arrives arrive arrived comes come came"), 2, -2.5),
         (("pick collect", "up"), 2, 2.5),
         (("waiting wait waited", "for on", "my the", "stuff order parcel package delivery things items"), 1, 2.5),
         (("waiting wait waited", "for on", "my the a", " ".join(sorted(lx.GOODS))), 3, 2.0),
