@@ -611,6 +611,8 @@ _VOUCHED_BY = re.compile(
     r"\b(?:authori[sz]ed|approved|confirmed|allowed|agreed|ok'?e?d|signed off|promised|cleared|granted)"
     r"\s+(?:already\s+)?by\s+(?:your|the|a|one of your|my)\s+(?:supervisor|manager|boss|colleague|agent|staff|team"
     r"|support|admin|administrator)s?\b"
+    r"|\b(?:the|your|a|my)\s+(?:store\s+|shop\s+)?(?:supervisor|manager|boss|admin|administrator|team\s+lead)\s+"
+    r"(?:has|have|had)\s+(?:already\s+)?(?:approved|authori[sz]ed|confirmed|agreed|okayed|allowed|signed off|cleared)"
     r"|\b(?:genehmigt|bestätigt|freigegeben|erlaubt)\s+(?:von|durch)\s+(?:ihrem|ihren|eurem|dem|einem)\s+"
     r"(?:vorgesetzten|chef|manager|kollegen|mitarbeiter)\b"
     r"|\b(?:autoris[ée]e?|approuv[ée]e?|valid[ée]e?|confirm[ée]e?)\s+par\s+(?:votre|le|un)\s+"

@@ -422,7 +422,7 @@ ANAPHORS: Final = _words("that this it those these one")
 ASIDE_WORDS: Final = _words(
     "btw fine ok okay good great perfect lovely love loved loving fan sorted resolved already thanks "
     "thank appreciate appreciated happy pleased glad loyal worked works safely quick fast smooth speedy "
-    "prompt early brilliant excellent amazing wonderful fantastic superb spotless "
+    "prompt early brilliant excellent superb spotless "
     "danke dank merci gracias bedankt dankjewel schnelle schnell rapide rapidez rápida rapida rápido rapido "
     "snelle snel pünktlich puenktlich rechtzeitig puntual netjes zwar"
 )

@@ -20,7 +20,7 @@ from switchboard.tools.catalogue.account import (
 NAME = "account"
 
 _UNSUBSCRIBE = re.compile(
-    r"\b(unsubscribe|opt[- ]?out|stop|no more|take me off|remove me|don't want|do not want|no longer|drop|cancel"
+    r"\b(unsubscribe|opt[- ]?out|stop|no more|take me off|get me off|remove me|don't want|do not want|no longer|drop|cancel"
     r"|abmelden|abbestellen|austragen|k[üu]ndigen|darme de baja|dar de baja|baja|anular la suscripci[oó]n"
     r"|quitadme|qu[íi]tame|qu[íi]tenme|quitar(?:me)?|s[áa]came|sacadme|no quiero recibir|ya no quiero"
     r"|d[ée]sabonne\w*|d[ée]sinscri\w*|ne plus recevoir|uitschrijven|afmelden|opzeggen|geen .{0,20}meer)\b"

@@ -67,7 +67,7 @@ _REFUND_TOPIC = re.compile(
     re.I,
 )
 _METHODS = re.compile(
-    r"\b(method|methods|saved|cards|wallet|paypal|which card|what card|on file|expire|expires|expiry|expiration"
+    r"\b(method|methods|saved|cards|wallet|paypal|which card|what card|on file|expire|expires|expiry|expiration|default"
     r"|zahlungs(?:methode|art|mittel)\w*|hinterlegt\w*|karten"
     r"|moyens? de paiement|m[ée]thodes? de paiement|cartes? (?:enregistr|sauvegard)\w*"
     r"|betaal(?:methode|wijze|middel)\w*|kaarten|opgeslagen"
@@ -487,6 +487,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bafgeschreven|\bbetaling|\bbetaald|\btwee keer|\bdubbel",
             r"\bberechnet|\bgerekend|\bberekend|\bfactur[ée]|\bcobrad|\bbetaal|\bzahl|\bbetrag|\bimporte|\bmontant"
             r"|\bbedrag",
+            r"\bdid i (?:use|pay)\b|\bwhich (?:card|one) (?:did|do) i\b",
             r"\btarjeta|\bkarte\b|\bkreditkarte|\bcarte\b|\bcarte bancaire|\bkaart\b|\bbankpas|\bpinpas",
         ),
         tools=(
@@ -574,6 +575,8 @@ VOCABULARY = Vocabulary(
         (("charge charges fee fees postage cost", "back refunded"), 1, 3.0),  # "I want the delivery fee back"
         (("discount promo coupon voucher gift", "code codes"), 1, 1.5),
         (("owe owes owed owing", "me us"), 1, 3.0),
+        # "which card did I use for the air fryer order?", "which one did I use?": how it was paid
+        (("card cards one method", "did do", "i", "use used pay"), 0, 2.5),
         (("pay payment checkout", "button buttons link page"), 0, -2.0),  # the website's pay button: feedback  # "the 40 euros you still owe me": money to pay back
         # "can I pay extra for next-day delivery?": a delivery option and its price, not a payment
         (("pay paying", "extra more", "for", "next express faster quicker delivery shipping"), 1, -2.5),

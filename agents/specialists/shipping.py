@@ -9,7 +9,7 @@ from typing import Any
 from switchboard.agents.contracts import ProposedAction, SpecialistReport
 from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
-from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
+from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary, money
 from switchboard.agents.specialists.common import (
     DELIVERED,
     day,
@@ -53,6 +53,13 @@ _CHANGE = re.compile(
     r"|(i|we|i've|we've|ive|weve|have|has|just|recently) (move|moved)|(move|moved) (house|home|to|out|away|flat)"
     r"|[äa]ndern|aendern|neue|umgezogen|falsche|cambiar|nueva|mudado|equivocada|changer|modifier|nouvelle"
     r"|d[ée]m[ée]nag[ée]|mauvaise|wijzigen|aanpassen|veranderen|nieuwe|verhuisd|verkeerde)\b",
+    re.IGNORECASE,
+)
+
+# A question whether an address is the one on record ("... is still X, right?"), not a new one to use.
+_CHECKS = re.compile(
+    r"\b(?:still|right|correct|isn'?t it|is that|am i right|stimmt|noch|klopt|nog steeds|toujours|bien|verdad"
+    r"|todav[íi]a|sigue)\b\W*\?",
     re.IGNORECASE,
 )
 
@@ -107,9 +114,40 @@ async def tracking(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
     return run.report(spec, " ".join(p for p in parts if p).strip(), facts, handoffs=handoffs)
 
 
+# What an order's own delivery cost ("how much was shipping on my last order?", "en wat kost de
+# verzending?" after a turn about an order), not the price list.
+_ORDER_MEANT = re.compile(
+    r"\b(?:my|the|this|that|our)\s+(?:\w+\s+){0,2}(?:order|purchase|bestelling|bestellung|commande|pedido)\b"
+    r"|\b(?:mijn|meine[rm]?|ma|mon|mi)\s+(?:\w+\s+){0,2}(?:bestelling|bestellung|commande|pedido)\b",
+    re.IGNORECASE,
+)
+
+
+_OPTION_NAMED = re.compile(
+    r"\b(?:express|next[- ]day|international|abroad|standard|options?|faster|quicker|schneller|rápido|rapide|sneller)\b",
+    re.IGNORECASE,
+)
+
+
 async def delivery_options(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     options = await run.call(toolkit.delivery_options)
     facts = [f"{o['option']}: {o['days']}, {o['fee']} EUR" for o in options]
+    request = run.brief.request
+    asks_order = bool(
+        run.brief.entities.order_ids
+        or _ORDER_MEANT.search(request)
+        or (run.brief.followup and run.brief.earlier.order_ids)
+    )
+    if asks_order and not _OPTION_NAMED.search(request):
+        orders, _ = await orders_in_question(run)
+        if orders:
+            o = orders[0]
+            fee = str(o.get("shipping_fee") or "0.00")
+            what = f" ({items_of(o)})" if items_of(o) else ""
+            free_over = next((x["free_over"] for x in options if x.get("free_over")), None)
+            free = f" (free: orders from {free_over} EUR ship free)" if free_over and float(fee) == 0 else ""
+            text = f"Shipping for order {o['id']}{what} was {money(fee)}{free}."
+            return run.report(spec, text, [*facts, f"{o['id']} shipping fee {fee}"])
     text = (
         "Delivery options: "
         + "; ".join(
@@ -159,6 +197,20 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         shown = [a for a in saved if a.get("label") in named] or saved
         return run.report(
             spec, "Your saved addresses: " + "; ".join(_address_line(a) for a in shown) + ".", facts
+        )
+    if new_address is not None and saved and not _CHANGE.search(request) and _CHECKS.search(request):
+        # "my delivery address is still Bahnhofstraße 17 in Graz, right?": checked, not changed
+        street = re.sub(r"\W+", " ", new_address.split(",")[0]).strip().casefold()
+        same = [
+            a for a in saved if street and street in re.sub(r"\W+", " ", str(a.get("line1", ""))).casefold()
+        ]
+        if same:
+            return run.report(spec, f"Yes: your saved {_address_line(same[0])}.", facts)
+        default = [a for a in saved if a.get("is_default")] or saved
+        return run.report(
+            spec,
+            f"No: your saved {_address_line(default[0])}. Tell me if you want an order delivered elsewhere.",
+            facts,
         )
     orders, unknown = await orders_in_question(run, prefer=("placed", "paid", "processing", "shipped"))
     order = orders[0] if orders else None
@@ -298,8 +350,11 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\binternational\b",
             r"\bship to\b",
             r"\bcost\b",
+            r"\bhow much (?:was|is|did|does) (?:the )?(?:shipping|delivery|postage)\b",
+            r"\bverzend(?:ing|kosten)\b|\bversand(?:kosten)?\b|\bfrais de (?:port|livraison)\b|\bgastos de env[íi]o\b"
+            r"|\bkost(?:en|et)?\b",
         ),
-        tools=(toolkit.delivery_options,),
+        tools=(toolkit.delivery_options, toolkit.list_orders, toolkit.get_order),
         handle=delivery_options,
     ),
     SpecialistSpec(
@@ -370,6 +425,7 @@ VOCABULARY = Vocabulary(
         (("on", "its the", "way"), 0, 2.5),
         # "I'll send it back when it arrives": when the return happens, not a delivery asked about
         (("back", "when once after", "it they", "arrives arrive comes come"), 0, -2.0),
+        (("never", "came come turned showed"), 1, 2.5),  # "order ORD-1 never came": the parcel
         # "the reset link never arrives": an e-mail, not a parcel
         (("link code email mail verification reset confirmation", "never not doesn doesnt isnt hasn hasnt still",
           "arrives arrive arrived comes come came"), 2, -2.5),
@@ -417,6 +473,7 @@ VOCABULARY = Vocabulary(
             "versendet": 2.5, "verschickt": 2.0, "zustellung": 2.5, "zugestellt": 2.5,
             "lieferadresse": 3.0, "adresse": 2.5, "angekommen": 2.0, "verspätet": 2.5, "verspätung": 2.5, "unterwegs": 2.0, "zusteller": 2.0, "trackingnummer": 3.0, "beschädigt": 1.5, "sendungsnummer": 3.0,
             "sendungsverfolgung": 3.0, "kurier": 2.0, "lieferzeit": 3.0,
+            "nachforschungsantrag": 3.0, "nachforschung": 3.0, "verlustmeldung": 3.0,
         },
         "es": {
             "entregar": 2.5,
