@@ -62,7 +62,7 @@ _FILLER = _ACTION_WORDS | _words(
     bitte danke das es mach machen sie du ich ja so sofort jetzt und gern
     por favor gracias hazlo lo eso hágalo hacerlo y ahora
     s'il vous plaît plait plaît svp merci vas-y allez-y faites le la les fais et maintenant c'est
-    alsjeblieft alstublieft dank bedankt doe maar het dat en nu
+    alsjeblieft alstublieft dank bedankt doe maar het dat en nu wacht toch staan
     """
 )
 _NO_PROBLEM = re.compile(

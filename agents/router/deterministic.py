@@ -205,6 +205,7 @@ for _w, _v in lx.OOS_CUES.items():
 _GENERIC: frozenset[str] = frozenset(stem(w) for w in lx.GENERIC_VERBS)
 _VAGUE: frozenset[str] = frozenset(stem(w) for w in lx.VAGUE_WORDS)
 _OUTBURSTS: frozenset[str] = frozenset(stem(w) for w in lx.OUTBURSTS)
+_OUTBURST_WORDS: frozenset[str] = frozenset(fold(w) for w in lx.OUTBURSTS)
 _GREETING: frozenset[str] = frozenset(stem(w) for w in lx.GREETING_WORDS)
 _STOP: frozenset[str] = frozenset(stem(w) for w in lx.STOPWORDS)
 _EVERYDAY: frozenset[str] = frozenset(
@@ -1270,6 +1271,20 @@ def _decide(text: str) -> RouteDecision:
     return decision
 
 
+def _only_outbursts(clauses: Sequence[_Clause], domain: str) -> bool:
+    """Does `domain`'s evidence consist of anger words only ("ridiculous", "inadmissible")?"""
+    words: list[str] = []
+    for c in clauses:
+        for e in c.evidence:
+            left, _, right = e.rpartition("->")
+            if domain not in right.split("+"):
+                continue
+            if "'" in left:  # a phrase ("'talk … human'"): more than anger
+                return False
+            words += left.split("/")
+    return bool(words) and all(fold(w) in _OUTBURST_WORDS or stem(w) in _OUTBURSTS for w in words)
+
+
 def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecision:
     proper = _proper_nouns(text)
     pieces = _clauses(text, language)
@@ -1293,7 +1308,7 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
         if (
             i > 0
             and discourse.is_thanks(c.words)
-            and not any(w in lx.ASIDE_BREAKERS for w in clauses[i - 1].words)
+            and not any(w in lx.ASIDE_BREAKERS or w in lx.FOREIGN_BREAKERS for w in clauses[i - 1].words)
         ):
             clauses[i - 1].aside = True  # "delivery was quick, thanks!"
     for i, c in enumerate(clauses):
@@ -1383,6 +1398,14 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
     content = _content_words(all_stems)
     if len(domains) == 1 and content and all(s in _OUTBURSTS for s in content):
         return _clarify("anger with nothing it is about: " + " ".join(content) + note, 0.55)
+    if len(domains) > 1:
+        # "my order is late and I was charged twice, c'est inadmissible": the anger is emphasis, not a
+        # request of its own, when the domain it points to has no other evidence
+        emphasis = [d for d in domains if _only_outbursts(clauses, d)]
+        if emphasis and len(emphasis) < len(domains):
+            domains = [d for d in domains if d not in emphasis]
+            selected = set(domains)
+            note += " (emphasis, no request: " + ", ".join(emphasis) + ")"
     rival = max((v for d, v in totals.items() if d not in selected), default=0.0)
     weakest = min(max((c.scores.get(d, 0.0) for c in clauses), default=0.0) for d in domains)
     confidence = _confidence(max(weakest, min(totals.get(d, 0.0) for d in domains)), rival)
@@ -1480,6 +1503,19 @@ def route_deterministic(request: str | RouteRequest, history: Sequence[str] | No
     return _restore_places(decision, [str(past[-1]), text] if past else [text])
 
 
+_ACT_ON_IT_VERBS = frozenset(lx.GENERIC_VERBS | lx.words("drop stop unsubscribe send do return refund"))
+
+
+def _acts_on_it(text: str) -> bool:
+    """A short message with a verb and a pronoun object ("drop that one", "do it", "send it")."""
+    words = _TOKEN.findall(_normalise(text))
+    return (
+        len(words) <= 8
+        and any(w in _ACT_ON_IT_VERBS for w in words)
+        and any(w in lx.ANAPHORS or w in lx.FOLLOW_UP_PRONOUNS for w in words)
+    )
+
+
 def _route(text: str, past: list[str]) -> RouteDecision:
     cleaned = _clean(text)
     if not cleaned:
@@ -1509,6 +1545,10 @@ def _route(text: str, past: list[str]) -> RouteDecision:
                 ],
                 domain_requests={d: f"{previous} / {cleaned}"[:2000] for d in earlier.domains},
             )
+    if decision.greeting and past and _acts_on_it(cleaned):
+        # "ok drop that one please" after "which newsletters do I get?": not small talk, a request about
+        # what the thread is about
+        decision = _clarify("a request about something said before", 0.5)
     if decision.needs_clarification and past:
         previous = _clean(str(past[-1]))
         if previous:

@@ -463,6 +463,8 @@ REPORTERS: Final = _words(
 OUTBURSTS: Final = _words(
     "ridiculous outrageous unacceptable shocking disgusting disgusted disgrace shambles terrible awful"
     " appalling pathetic useless horrible rubbish nonsense absurd insane unbelievable joke"
+    " inadmissible inacceptable scandaleux honteux unverschämt inakzeptabel frechheit unmöglich"
+    " inaceptable vergonzoso indignante intolerable schandalig belachelijk onacceptabel"
 )
 COMPLAINT_HEADS: Final = _words("complain complaint complaining complained grievance")
 TOPIC_MARKERS: Final = _words("about regarding concerning over re")
@@ -516,7 +518,8 @@ FOREIGN_BREAKERS: Final = _words(
     "no nicht kein keine niet geen pas ne jamais nunca nie nooit todavía noch toujours nog aún "
     "quiero necesito möchte will brauche veux voudrais besoin wil graag bitte favor svp plait plaît "
     "alstublieft aub annulez annuleer cancelen sollte sollten hätte debería deberia debía debia devait devrait "
-    "moest"
+    "moest denme dame deme darme cambien cambie cancelen quitadme quítame envíen envíenme mándenme "
+    "ändern schicken stornieren changez envoyez wijzig stuur"
 )
 # A short question about something named before: "where is it now?", "when will they come?".
 FOLLOW_UP_QUESTIONS: Final = _words("where when why how status happened happening going")
@@ -549,7 +552,7 @@ OTHER_COMPANIES: Final = _words(
     "google microsoft uber lyft airbnb expedia ryanair easyjet lufthansa klm "
     "vodafone verizon tmobile telekom landlord gym insurer airline airlines "
     "ubereats deliveroo doordash justeat grubhub tesco sainsburys asda lidl aldi argos currys "
-    "zara primark uniqlo bol otto mediamarkt fnac cdiscount"
+    "zara primark uniqlo bol otto mediamarkt fnac cdiscount movistar telefonica orange claro bouygues sfr kpn"
 )
 # Services the store does not offer, and other providers' things: "my phone bill", "my electricity
 # provider", "a library book", "my Gmail password". Single words, and pairs written "first second".

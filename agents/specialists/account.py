@@ -64,7 +64,8 @@ _RESET_ASK = re.compile(
     r"|passwort (zu )?([äa]ndern|aendern)|wachtwoord (wijzigen|veranderen)"
     r"|cannot remember|don't remember|help me (get|log|sign)|get (me )?back in|regain|restore"
     r"|zur[üu]cksetzen|entsperren|restablecer|desbloquear|r[ée]initialiser|d[ée]bloquer|resetten|ontgrendelen"
-    r"|olvid[ée]|oubli[ée]|vergessen|vergeten)\b",
+    r"|olvid[ée]|oubli[ée]|vergessen|vergeten|link (?:te )?(?:sturen|toesturen|schicken|senden)"
+    r"|opnieuw in(?:stellen| te stellen)|ben het kwijt|wachtwoord kwijt|neues passwort)\b",
     re.I,
 )
 _LAST_LOGIN = re.compile(
@@ -448,14 +449,17 @@ VOCABULARY = Vocabulary(
     foreign_phrases={
         "es": (
             (("iniciar", "sesión sesion"), 0, 1.0),
-            (("dar darme", "de", "baja"), 1, 3.0),
+            (("dar darme denme dame deme", "de", "baja"), 1, 3.0),
             # "quitadme de los correos de ofertas": off a mailing list
             (("quitadme quítame quitame quitenme quítenme quitar sacadme sácame sacame", "correos correo lista boletín emails"), 3, 3.0),
             (("correos emails", "de", "ofertas promociones novedades publicidad"), 0, 2.5),
             (("área area", "de", "cliente"), 0, 3.0),
         ),
         "fr": ((("mot", "de", "passe"), 0, 3.0), (("me", "connecter"), 0, 0.5), (("espace", "client"), 0, 3.0)),
-        "de": ((("konto", "löschen loeschen schließen"), 2, 1.0),),
+        "de": (
+            (("konto", "löschen loeschen schließen"), 2, 1.0),
+            (("retoure rücksendung rueckgabe rückgabe umtausch reklamation", "anmelden"), 3, -3.0),  # a return, not a login
+        ),
     },
     abbreviations={"acc": "account", "acct": "account", "accnt": "account"},
     binds=("phone", "mobile", "cell"),  # "update my phone" is profile data

@@ -167,6 +167,23 @@ def items_of(order: dict[str, Any]) -> str:
     return _items_text(order)
 
 
+# The store's product categories in the words customers use for them (each as `_product_words` forms).
+_CATEGORY_WORDS: dict[str, frozenset[str]] = {
+    category: frozenset(f for w in words.split() for f in _word_forms(w))
+    for category, words in {
+        "garden": "garden gardening tuin garten jardin jardín",
+        "books": "book books buch bücher livre livres libro libros boek boeken",
+        "clothing": "clothes clothing kleding kleidung vêtements ropa",
+        "electronics": "electronics gadget gadgets tech elektronik électronique electrónica elektronica",
+        "sports_outdoors": "sports sport outdoor outdoors camping hiking",
+        "beauty": "beauty cosmetics skincare makeup",
+        "toys_games": "toy toys game games spielzeug jouet juguete speelgoed",
+        "office": "office stationery büro bureau oficina kantoor",
+        "home_kitchen": "kitchen küche cuisine cocina keuken",
+    }.items()
+}
+
+
 def orders_by_description(request: str, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The orders a request describes by what is in them or when they were placed, best first.
 
@@ -187,6 +204,12 @@ def orders_by_description(request: str, orders: list[dict[str, Any]]) -> list[di
     years = {int(y) for y in re.findall(r"\b(20\d\d)\b", request)}  # "in October 2025": that year's
     in_month = [o for o in orders if _month_of(o) in months and (not years or _year_of(o) in years)]
     statuses = statuses_described(request)
+    if not scored:  # "the garden stuff", "my book order": the kind of goods, when no product is named
+        for order in orders:
+            kinds = str(order.get("categories") or "").split()
+            hits = sum(1 for k in kinds for w in _CATEGORY_WORDS.get(k, ()) if w in wanted)
+            if hits:
+                scored.append((hits, order))
     if scored:
         best = max(h for h, _ in scored)
         matched = [o for h, o in scored if h == best]

@@ -425,7 +425,8 @@ VOCABULARY = Vocabulary(
         (("on", "its the", "way"), 0, 2.5),
         # "I'll send it back when it arrives": when the return happens, not a delivery asked about
         (("back", "when once after", "it they", "arrives arrive comes come"), 0, -2.0),
-        (("never", "came come turned showed"), 1, 2.5),  # "order ORD-1 never came": the parcel
+        (("never", "came come turned showed"), 1, 2.5),
+        (("to", "my the", "work home office", "address"), 0, 2.5),  # "send the new one to my work address"  # "order ORD-1 never came": the parcel
         # "the reset link never arrives": an e-mail, not a parcel
         (("link code email mail verification reset confirmation", "never not doesn doesnt isnt hasn hasnt still",
           "arrives arrive arrived comes come came"), 2, -2.5),
@@ -506,6 +507,7 @@ VOCABULARY = Vocabulary(
         # "where is my ...?" about something not named as an order or a refund (a product: "wo ist meine
         # Espressomaschine?") is where the parcel is; an order or refund named outweighs it
         "de": (
+            (("immer", "noch", "nicht", "da hier angekommen"), 1, 2.5),  # "warum ist es immer noch nicht da?"
             (("sollte sollten hätte haette", "da angekommen geliefert ankommen zugestellt"), 4, 2.5),  # expected by now
             (("kostet kosten", "versand lieferung zustellung"), 2, 3.0),  # what delivery costs
             (("mail email link code erstattung rückerstattung geld", "angekommen gekommen erhalten bekommen"), 3, -4.0),
@@ -521,8 +523,9 @@ VOCABULARY = Vocabulary(
         "es": (
             (("debería deberia debía debia", "llegado llegar"), 2, 2.5),  # expected by now
             (("cuesta cuestan", "envío envio entrega"), 2, 3.0),  # what delivery costs
-            (("llega llegado llegó recibido", "correo email mail enlace código reembolso dinero"), 3, -4.0),
-            (("correo email mail enlace código reembolso dinero", "llega llegado llegó recibido"), 3, -4.0),
+            (("llega llegan llegado llegó recibido", "correo correos email emails mail mails enlace código reembolso dinero"), 3, -4.0),
+            (("correo correos email emails mail mails enlace código reembolso dinero", "llega llegan llegado llegó recibido"), 3, -4.0),
+            (("todavía todavia aún aun", "no", "llega llegado está esta aquí aqui"), 1, 2.5),  # "¿por qué todavía no está aquí?"
             (("dirección direccion", "correo email mail"), 2, -2.5),  # an e-mail address is no delivery address
             (("no", "ha", "llegado"), 1, 1.0),
             (("dónde donde", "está esta están estan"), 0, 1.4),
@@ -545,6 +548,8 @@ VOCABULARY = Vocabulary(
             (("quand", "arriver arrivera recevoir"), 4, 2.0),
         ),
         "nl": (
+            (("nog", "steeds", "niet", "hier binnen aangekomen bezorgd"), 1, 2.5),  # "waarom is het nog steeds niet hier?"
+            (("niet", "hier"), 0, 1.0),
             (("had zou moest", "binnen aangekomen bezorgd geleverd zijn"), 4, 2.5),  # expected by now
             (("kost kosten", "verzending bezorging levering verzenden"), 2, 3.0),  # what delivery costs
             (("mail email link code terugbetaling geld", "ontvangen aangekomen binnen gekomen"), 3, -4.0),

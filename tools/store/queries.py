@@ -190,7 +190,8 @@ async def list_payment_methods(conn: AsyncConn, customer_id: str) -> list[dict[s
 async def list_orders(
     conn: AsyncConn, customer_id: str, limit: int = 10, status: str | None = None
 ) -> list[dict[str, Any]]:
-    """The customer's orders, newest first, with item_count and a short `items` summary."""
+    """The customer's orders, newest first, with item_count, a short `items` summary and the product
+    `categories` (space-separated: "garden home_kitchen")."""
     return await _all(
         conn,
         f"""
@@ -200,7 +201,10 @@ async def list_orders(
                (SELECT string_agg(CASE WHEN i.quantity > 1 THEN i.quantity || ' x ' ELSE '' END
                                   || i.product_name,
                                   ', ' ORDER BY i.line_no)
-                FROM store.order_items i WHERE i.order_id = o.id) AS items
+                FROM store.order_items i WHERE i.order_id = o.id) AS items,
+               (SELECT string_agg(DISTINCT p.category, ' ')
+                FROM store.order_items i JOIN store.products p ON p.id = i.product_id
+                WHERE i.order_id = o.id) AS categories
         FROM store.orders o
         WHERE o.customer_id = %(c)s AND (%(status)s::text IS NULL OR o.status = %(status)s)
         ORDER BY o.placed_at DESC, o.id DESC
@@ -214,7 +218,8 @@ async def list_orders(
 
 
 async def get_order(conn: AsyncConn, customer_id: str, order_id: str) -> dict[str, Any] | None:
-    """One order with its `items` (line_no, product_id, product_name, quantity, unit_price, line_total)."""
+    """One order with its `items` (line_no, product_id, product_name, quantity, unit_price, line_total)
+    and its products' `categories`."""
     customer, order = _customer(customer_id), _id("order", order_id)
     if order is None:
         return None
@@ -227,7 +232,10 @@ async def get_order(conn: AsyncConn, customer_id: str, order_id: str) -> dict[st
                                 'product_name', i.product_name, 'quantity', i.quantity,
                                 'unit_price', i.unit_price::text,
                                 'line_total', (i.unit_price * i.quantity)::text) ORDER BY i.line_no)
-                         FROM store.order_items i WHERE i.order_id = o.id), '[]'::json) AS items
+                         FROM store.order_items i WHERE i.order_id = o.id), '[]'::json) AS items,
+               (SELECT string_agg(DISTINCT p.category, ' ')
+                FROM store.order_items i JOIN store.products p ON p.id = i.product_id
+                WHERE i.order_id = o.id) AS categories
         FROM store.orders o WHERE o.customer_id = %(c)s AND o.id = %(o)s""",
         {"c": customer, "o": order},
     )
