@@ -256,16 +256,22 @@ def test_held_out_figures_stay_above_their_floors(db: str) -> None:
 # held-out end to end 0.784). Batches 5 and 6 (written the same way, frozen before any run) measured
 # 2026-12-01 17:47 UTC after session 5's fixes: batch 5 routing 0.959 of 73, end to end 0.806 of 36
 # (blind 0.959 and 0.778); batch 6 0.911 of 79 and 0.651 of 43 (blind 0.911 and 0.628); batches 3 and 4
-# end to end 0.875 and 0.806; set 1 0.795. The floors sit about two cases lower.
+# end to end 0.875 and 0.806; set 1 0.795. Batches 7-10 (the same way) measured 2026-12-01 20:19 UTC
+# after session 6's fixes: batch 7 routing 0.952 of 83, end to end 0.905 of 42 (blind the same); batch 8
+# 0.938 of 64 and 0.846 of 39 (blind 0.938 and 0.821); batch 9 0.928 of 69 and 0.861 of 43 (blind the
+# same); batch 10 0.972 of 72 and 0.757 of 37 (blind 0.972 and 0.730); batch 4 then 0.833, batch 6 0.924
+# and 0.721. The floors sit about two cases lower.
 BATCHES = Path(DEFAULT_ROUTING).parent
 BATCH_FLOORS = {
     "batch2": (0.95, 0.80),
     "batch3": (0.88, 0.81),
-    "batch4": (0.94, 0.75),
+    "batch4": (0.94, 0.77),
     "batch5": (0.93, 0.75),
-    "batch6": (0.88, 0.58),
+    "batch6": (0.89, 0.66),
     "batch7": (0.93, 0.85),
-    "batch8": (0.91, 0.76),
+    "batch8": (0.91, 0.78),
+    "batch9": (0.90, 0.80),
+    "batch10": (0.94, 0.70),
 }
 
 
