@@ -394,9 +394,6 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("everything all", "bought ordered purchased"), 3, 2.0),  # "everything I've bought this year"
-        # "where is my order?" names the order: its status, said with where its parcel is (DESIGN: order
-        # status is orders'); "where is my stuff / my kettle?" names the things: tracking (shipping)
-        (("where", "order orders purchase xorderidx"), 3, 2.5),
         (("cancel", "order orders purchase xorderidx"), 3, 2.0),
         (("order orders purchase xorderidx", "status history eta"), 3, 2.0),
         (("status history eta", "order orders purchase xorderidx"), 3, 2.0),
@@ -410,7 +407,13 @@ VOCABULARY = Vocabulary(
         (("wrong", "item size colour color product thing things one stuff order article shade model version"), 2, 2.0),
         (("got received sent", "the a", "wrong"), 0, 1.0),
         (("what", "was were", "in", "it them that the my"), 0, 2.0),  # "remind me what was in it?"
-        (("gift", "note message wrap wrapping wrapped receipt"), 0, 2.5),  # "add a gift note to the order"  # "got the wrong book": the goods named by what they are
+        # "where is my order?" names the order: its status, said with where its parcel is (DESIGN: order
+        # status is orders'); "where is my stuff / my kettle?" names the things: tracking (shipping).
+        # Tried as shipping on 2026-12-01 (four end-to-end writers expect it): set 1's routing writer
+        # expects orders, and its held-out routing fell below the floor, so it stays.
+        (("where", "order orders purchase xorderidx"), 3, 2.5),
+        (("gift", "note message wrap wrapping wrapped receipt"), 0, 2.5),  # "add a gift note to the order"
+        (("add", "to", "it my the this that order"), 3, 2.5),  # "can I still add a charger to it?"  # "got the wrong book": the goods named by what they are
         (("wrong", " ".join(sorted(lx.GOODS))), 1, 1.5),
         (("wrong", "with"), 0, -1.5),  # "something's wrong with my thing" is not the wrong item
         (("sent send gave", "wrong"), 3, 1.0),
