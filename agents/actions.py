@@ -238,6 +238,11 @@ def _topic(args: dict[str, Any]) -> str:
     return str(args.get("topic") or "").replace("_", " ")
 
 
+def _newsletters(args: dict[str, Any]) -> str:
+    """ "the weekly deals newsletter", or "all your newsletters" for the topic "all"."""
+    return "all your newsletters" if args.get("topic") == "all" else f"the {_topic(args)} newsletter"
+
+
 # What each action is, in the customer's words: as a thing (for "was not approved") and as a deed done.
 _WHAT: dict[str, Callable[[dict[str, Any]], str]] = {
     "issue_refund": lambda a: f"the refund of {a.get('amount')} EUR for order {a.get('order_id')}",
@@ -248,7 +253,7 @@ _WHAT: dict[str, Callable[[dict[str, Any]], str]] = {
     "close_account": lambda a: "closing your account",
     "change_account_email": lambda a: f"changing your account e-mail to {a.get('new_email')}",
     "send_password_reset": lambda a: "the password-reset link",
-    "unsubscribe_newsletter": lambda a: f"unsubscribing you from the {_topic(a)} newsletter",
+    "unsubscribe_newsletter": lambda a: f"unsubscribing you from {_newsletters(a)}",
     "escalate_to_human": lambda a: "handing this over to our care team",
 }
 _DONE: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -267,7 +272,7 @@ _DONE: dict[str, Callable[[dict[str, Any]], str]] = {
     "send_password_reset": lambda a: (
         "I have sent you a password-reset link by e-mail; setting a new password unlocks your account"
     ),
-    "unsubscribe_newsletter": lambda a: f"I have unsubscribed you from the {_topic(a)} newsletter",
+    "unsubscribe_newsletter": lambda a: f"I have unsubscribed you from {_newsletters(a)}",
     "escalate_to_human": lambda a: (
         "I have passed your complaint to a member of our care team; they will get back to you"
         if str(a.get("subject", "")).lower().startswith("complaint")

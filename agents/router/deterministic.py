@@ -648,12 +648,20 @@ _CLAIMED_ROLE = re.compile(
 )
 
 
+# Words written apart that are one product word ("head phones", "ear buds"), and a pointer to where
+# something was written ("(see review REV-100001)"), which is no request for care.
+_SPLIT_GOODS = re.compile(r"\b(head|ear)\s+(phones?|buds?|pods?)\b", re.IGNORECASE)
+_SEE_REVIEW = re.compile(r"\(?\s*\bsee\s+(?:my\s+|the\s+)?review\b[^).]{0,30}\)?", re.IGNORECASE)
+
+
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text[:MAX_ROUTE_TEXT])
     text = _CONTROL.sub(" ", text)
     text = _VOUCHED_BY.sub(" ", text)
     text = _CLAIMED_ROLE.sub(" ", text)
     text = _NOT_LATENESS.sub(_not_lateness, text)
+    text = _SPLIT_GOODS.sub(r"\1\2", text)
+    text = _SEE_REVIEW.sub(" ", text)
     for address in postal_addresses(text):  # "Herengracht 420, 1017 BZ Amsterdam": a place, as a slot is
         text = text.replace(address, f" {lx.T_PLACE} ")
     return text.strip()

@@ -113,7 +113,8 @@ VAGUE_WORDS: Final = _words(
     "questions query something stuff thing things wrong work working works worked broken fix fixed error "
     "errors urgent asap please pls plz need needed want wanted info information advice sort matter quick "
     "anything everything nothing ask asking request concern concerns inquiry enquiry confused confusing "
-    "unsure unclear puzzled off weird strange odd "
+    "unsure unclear puzzled off weird strange odd happen happens happened happening again second time "
+    "idk dunno "
     # the other languages' "a problem", "a question": a request not yet said, not small talk
     "problema problemas probleem problemen problème problèmes problem probleme pregunta duda vraag frage "
     "question questions hulp ayuda aide hilfe"

@@ -11,6 +11,7 @@ from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
 from switchboard.agents.specialists.common import OPEN_STATUSES, day
 from switchboard.tools.catalogue.account import (
+    ALL_NEWSLETTERS,
     change_account_email,
     close_account,
     send_password_reset,
@@ -218,11 +219,18 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
                 return run.report(
                     spec, f"You are not subscribed to {which}, so there is nothing to stop.", facts
                 )
+            listed = ", ".join(_topic(t) for t in targets)
+            if len(targets) > 1 and set(targets) == set(active):
+                # every newsletter they get: one action, so one yes, not one per newsletter
+                action = ProposedAction(
+                    action=unsubscribe_newsletter.name, args={"topic": ALL_NEWSLETTERS}, reason="asked"
+                )
+                text = f"I will unsubscribe you from all your newsletters ({listed})."
+                return run.report(spec, text, facts, [action])
             actions = [
                 ProposedAction(action=unsubscribe_newsletter.name, args={"topic": t}, reason="asked")
                 for t in targets
             ]
-            listed = ", ".join(_topic(t) for t in targets)
             return run.report(spec, f"I will unsubscribe you from the {listed} newsletter.", facts, actions)
         if _SUBSCRIBE.search(request):
             return run.report(

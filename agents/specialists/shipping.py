@@ -426,6 +426,7 @@ VOCABULARY = Vocabulary(
         # "I'll send it back when it arrives": when the return happens, not a delivery asked about
         (("back", "when once after", "it they", "arrives arrive comes come"), 0, -2.0),
         (("never", "came come turned showed"), 1, 2.5),
+        (("where wheres", "refund refunds money reimbursement"), 2, -2.5),  # "where's my refund for the watch?"
         (("to", "my the", "work home office", "address"), 0, 2.5),  # "send the new one to my work address"  # "order ORD-1 never came": the parcel
         # "the reset link never arrives": an e-mail, not a parcel
         (("link code email mail verification reset confirmation", "never not doesn doesnt isnt hasn hasnt still",

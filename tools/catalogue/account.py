@@ -18,6 +18,7 @@ from switchboard.tools.catalogue.base import (
     no_notice,
     one,
     refused,
+    rows,
 )
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
@@ -146,11 +147,28 @@ send_password_reset = WriteAction("send_password_reset", NoArgs, _may_reset, _re
 # ---------------------------------------------------------------------------------- unsubscribe_newsletter
 
 
+ALL_NEWSLETTERS = "all"  # the topic that means every newsletter the customer gets: one yes, not one each
+
+
 class UnsubscribeArgs(ActionArgs):
     topic: Text
 
 
 async def _may_unsubscribe(conn: Conn, customer_id: str, args: UnsubscribeArgs) -> PolicyDecision:
+    if args.topic == ALL_NEWSLETTERS:
+        subscribed = await rows(
+            conn,
+            "select topic from store.newsletter_subscriptions where customer_id = %s and subscribed order by topic",
+            (customer_id,),
+        )
+        if not subscribed:
+            return refused("not subscribed to any newsletter")
+        topics = ", ".join(r["topic"] for r in subscribed)
+        return PolicyDecision(
+            "confirm",
+            "the customer confirms which newsletters they leave",
+            f"Unsubscribe from all newsletters ({topics})",
+        )
     sub = await one(
         conn,
         "select subscribed from store.newsletter_subscriptions where customer_id = %s and topic = %s",
@@ -165,6 +183,13 @@ async def _may_unsubscribe(conn: Conn, customer_id: str, args: UnsubscribeArgs) 
 
 def _unsubscribe_steps(conn: Conn, customer_id: str, args: UnsubscribeArgs) -> list[Step]:
     async def unsubscribe() -> dict[str, Any]:
+        if args.topic == ALL_NEWSLETTERS:
+            await conn.execute(
+                "update store.newsletter_subscriptions set subscribed = false, updated_at = now()"
+                " where customer_id = %s and subscribed",
+                (customer_id,),
+            )
+            return {"topic": args.topic}
         await conn.execute(
             "update store.newsletter_subscriptions set subscribed = false, updated_at = now()"
             " where customer_id = %s and topic = %s",

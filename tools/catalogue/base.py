@@ -130,6 +130,11 @@ async def one(conn: Conn, query: str, params: tuple[Any, ...]) -> dict[str, Any]
     return await cur.fetchone()
 
 
+async def rows(conn: Conn, query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    cur = await conn.execute(query, params)
+    return list(await cur.fetchall())
+
+
 async def store_today(conn: Conn) -> date:
     """The seeded store lives on its own calendar (its reference "now"); otherwise the wall clock."""
     row = await one(conn, "select reference_now from store.seed_info", ())
