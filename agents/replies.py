@@ -70,6 +70,12 @@ _NO_PROBLEM = re.compile(
     r"|go for it|mach das|mach es|hazlo|doe maar|vas-y|allez-y)\b"
 )
 _NEVER_MIND = re.compile(r"\b(laat maar|lass mal|lass es|d[ée]j[aà] non)\b")
+# A no that says what it keeps ("no thanks, I'll keep it", "no, please don't cancel it"): the action waved off.
+_WAVED_OFF = re.compile(
+    r"^\W*(?:actually\W+|wait\W+|hmm\W+|oh\W+)*(?:no|nope|nah|nee|nein|non)\b[^?]*"
+    r"(?:\b(?:don'?t|do not|dont)\s+(?:\w+\s+){0,2}?(?:cancel|close|change|refund|return|send|open|do)\w*\b(?:\s+(?:it|them|that))?"
+    r"\W*$|\b(?:i'?ll|i will|i'?d rather)\s+keep\b[^?]*$|\bon second thought)",
+)
 _WORD = re.compile(r"[a-zà-ÿ']+(?:-[a-zà-ÿ]+)?")
 
 
@@ -87,6 +93,9 @@ def confirmation_reply(text: str) -> Reply | None:
     question, a yes with conditions)."""
     folded = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
     folded = _NEVER_MIND.sub(" no ", _NO_PROBLEM.sub(" ok ", folded))
+    if _WAVED_OFF.search(folded) and "?" not in folded:
+        # "Actually, no thanks - on second thought I'll keep the order. Please don't cancel it."
+        return "reject"
     if re.search(r"\b(but|aber|pero|mais|maar|instead|except|only|first)\b|\?", folded):
         return None
     # "annulez-la", "cancela-lo": the verb and its pronoun are two words (not "vas-y", a filler of its own)

@@ -614,6 +614,7 @@ _VOUCHED_BY = re.compile(
     r"|support|admin|administrator)s?\b"
     r"|\b(?:the|your|a|my)\s+(?:store\s+|shop\s+)?(?:supervisor|manager|boss|admin|administrator|team\s+lead)\s+"
     r"(?:has|have|had)\s+(?:already\s+)?(?:approved|authori[sz]ed|confirmed|agreed|okayed|allowed|signed off|cleared)"
+    r"|\b(?:pre-?)?(?:approved|authori[sz]ed|cleared)\s+by\s+(?:the\s+)?(?:management|head office|headquarters)\b"
     r"|\b(?:genehmigt|bestätigt|freigegeben|erlaubt)\s+(?:von|durch)\s+(?:ihrem|ihren|eurem|dem|einem)\s+"
     r"(?:vorgesetzten|chef|manager|kollegen|mitarbeiter)\b"
     r"|\b(?:autoris[ée]e?|approuv[ée]e?|valid[ée]e?|confirm[ée]e?)\s+par\s+(?:votre|le|un)\s+"
@@ -654,9 +655,87 @@ _SPLIT_GOODS = re.compile(r"\b(head|ear)\s+(phones?|buds?|pods?)\b", re.IGNORECA
 _SEE_REVIEW = re.compile(r"\(?\s*\bsee\s+(?:my\s+|the\s+)?review\b[^).]{0,30}\)?", re.IGNORECASE)
 
 
+# An e-mail's envelope: the subject's label ("Subject:", "Betreff:"), the salutation line ("Dear Customer
+# Service,", "Geachte klantenservice,") and the sign-off with the name below it ("Kind regards,\nTom").
+# Who a letter is addressed to is no request for care, and a sign-off is no thanks.
+_SUBJECT_LABEL = re.compile(
+    r"^\s*(?:subject|re|fwd?|betreff|asunto|objet|onderwerp|sujet)\s*:\s*(?P<subject>[^\n]*)\n", re.IGNORECASE
+)
+_SALUTATION = re.compile(
+    r"^\s*(?:dear|hello|hi|hey|hiya|good (?:morning|afternoon|evening)|to whom it may concern|greetings"
+    r"|sehr geehrte[rs]?|liebe[rs]?|hallo|guten tag|moin|estimad[oa]s?|hola|buenos d[íi]as|buenas tardes"
+    r"|bonjour|bonsoir|madame|monsieur|chère?s?|beste|geachte|hoi|goedemiddag|goedemorgen)\b[^\n.?!]{0,60}[,:!]?\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SIGN_OFF = re.compile(
+    r"\n\s*(?:(?:many |with )?thanks(?: again| in advance| a lot)?|thank you(?: in advance)?|best|kind regards|warm regards"
+    r"|best regards|regards|best wishes|all the best|yours (?:sincerely|faithfully|truly)|sincerely|cheers|ta"
+    r"|met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groeten|groetjes|mvg"
+    r"|(?:bien )?cordialement|merci(?: d'avance| beaucoup| par avance)?|bien à vous|salutations"
+    r"|atentamente|saludos(?: cordiales)?|un saludo|gracias(?: de antemano| por adelantado)?|muchas gracias"
+    r"|mit freundlichen grüßen|mit freundlichen gruessen|freundliche grüße|viele grüße|liebe grüße|beste grüße"
+    r"|lg|mfg|vg)\b[^\n]{0,12}[,.!]?\s*(?:\n[^\n]{0,60}){0,3}\s*$",
+    re.IGNORECASE,
+)
+
+
+# A forwarded message's header lines ("---------- Forwarded message ----------", "From: Warehouse Manager"):
+# who wrote a note the customer passes on is no person asked for, and no instruction.
+_FORWARDED = re.compile(
+    r"^\s*(?:-{2,}\s*(?:forwarded|original|weitergeleitete|mensaje reenviado|message transf[ée]r[ée]|doorgestuurd)"
+    r"[^\n]*|-{3,}\s*|(?:from|to|sent|date|cc|von|an|gesendet|de|para|enviado|à|envoy[ée]|van|aan|verzonden)\s*:[^\n]*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _without_envelope(text: str) -> str:
+    """The letter's own words: the body without salutation and sign-off, and the subject (as a sentence)
+    only when the body is short (a long body says it all, and a subject such as "Account and order"
+    only summarises it). The text as it was when that leaves nothing."""
+    if "\n" not in text.strip():
+        return text
+    body = text
+    subject = _SUBJECT_LABEL.match(body)
+    title = subject["subject"].strip().rstrip(".") if subject else ""
+    if subject:
+        body = body[subject.end() :]
+    body = _FORWARDED.sub("", body)
+    body = _SIGN_OFF.sub("", body)
+    body = _SALUTATION.sub("", body)
+    if title and len(_TOKEN.findall(body)) < 8:  # the subject says what a short letter is about
+        body = f"{title}.\n{body}"
+    return body if body.strip(" \n.") else text
+
+
+# What the customer does not want, named to set it aside ("Rather than a refund, I would prefer an
+# exchange"): not a request for it.
+_RATHER_THAN = re.compile(
+    r"\b(?:would\s+)?prefer\s+not\s+to\s+(?:\w+\s+){0,2}?(?:for\s+)?(?:a|an|the)\s+\w+"
+    r"|\b(?:rather than|instead of|in place of|en lugar de|en vez de|plut[ôo]t qu[e']|au lieu d[e']|statt|anstatt"
+    r"|in plaats van)\s*(?!\d)(?:(?:a|an|the|my|un|una|une|el|la|le|ein|eine|einer|een|de|het)\s+)?\w+",
+    re.IGNORECASE,
+)
+# Spanish "devolver" is both to return (goods) and to give back (money): "me devolvéis / me vais a devolver"
+# (you give back to me) is money, "me gustaría devolverlos" (I would like to return them) is goods.
+_GIVE_BACK_ES = re.compile(
+    r"\b(?:me|nos)\s+(?:(?:vais|van|va|vas)\s+a\s+devolver|(?:pueden|puede|pod[ée]is|podr[íi]an|podr[íi]a|podr[íi]as|tienen"
+    r"|ten[ée]is|deben|deb[ée]is)\s+(?:que\s+)?devolver|devolv[ée]is|devolv[áa]is|devuelvan|devuelvas|devuelven|devuelve"
+    r"|devolver[áa]n|devolver[ée]is)\b",
+    re.IGNORECASE,
+)
+
+
+def _refund_verb(match: re.Match[str]) -> str:
+    """ "me vais a devolver" -> "me vais a reembolsar": the words around it kept (they tell the language)."""
+    return re.sub(r"dev\w+$", "reembolsar", match.group(0), flags=re.IGNORECASE)
+
+
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text[:MAX_ROUTE_TEXT])
+    text = _without_envelope(text)
     text = _CONTROL.sub(" ", text)
+    text = _RATHER_THAN.sub(" ", text)
+    text = _GIVE_BACK_ES.sub(_refund_verb, text)
     text = _VOUCHED_BY.sub(" ", text)
     text = _CLAIMED_ROLE.sub(" ", text)
     text = _NOT_LATENESS.sub(_not_lateness, text)
@@ -1293,7 +1372,23 @@ def _only_outbursts(clauses: Sequence[_Clause], domain: str) -> bool:
     return bool(words) and all(fold(w) in _OUTBURST_WORDS or stem(w) in _OUTBURSTS for w in words)
 
 
+_SEASONS_GREETINGS = re.compile(
+    r"\b(?:happy new year|merry christmas|happy holidays|season'?s greetings|festive season|happy easter"
+    r"|frohe weihnachten|frohes neues|feliz navidad|feliz año|joyeux no[ëe]l|bonne ann[ée]e|prettige feestdagen"
+    r"|gelukkig nieuwjaar|vrolijk kerstfeest)\b",
+    re.IGNORECASE,
+)
+
+
 def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecision:
+    if (
+        _SEASONS_GREETINGS.search(text)
+        and not re.search(r"[?]", text)
+        and not any(
+            w in lx.ASIDE_BREAKERS or w in lx.FOREIGN_BREAKERS for w in _TOKEN.findall(_normalise(text))
+        )
+    ):
+        return _greeting()  # a card wishing the team well asks for nothing
     proper = _proper_nouns(text)
     pieces = _clauses(text, language)
     clauses = [

@@ -114,7 +114,8 @@ VAGUE_WORDS: Final = _words(
     "errors urgent asap please pls plz need needed want wanted info information advice sort matter quick "
     "anything everything nothing ask asking request concern concerns inquiry enquiry confused confusing "
     "unsure unclear puzzled off weird strange odd happen happens happened happening again second time "
-    "idk dunno "
+    "idk dunno appreciate appreciated grateful soon possible following follow earlier message news update "
+    "believe sure check everything "
     # the other languages' "a problem", "a question": a request not yet said, not small talk
     "problema problemas probleem problemen problème problèmes problem probleme pregunta duda vraag frage "
     "question questions hulp ayuda aide hilfe"

@@ -31,13 +31,13 @@ _UNSUBSCRIBE = re.compile(
 _SUBSCRIBE = re.compile(r"\b(subscribe|sign (me )?up for|opt[- ]?in)\b", re.I)
 _NEWSLETTER = re.compile(
     r"newsletter|e-?mails?\b|marketing|mailing|product news|weekly deals|new arrivals|\bdeals\b|promotion"
-    r"|bolet[íi]n|nieuwsbrief|lettre d'information|infolettre|correos|ofertas|angebote|offres|aanbiedingen",
+    r"|bolet[íi]n|nieuwsbrie(?:f|ven)|lettre d'information|infolettre|correos|ofertas|angebote|offres|aanbiedingen",
     re.I,
 )
 # newsletters named as such (not any e-mail: "change my e-mail address" is the account's address)
 _LETTERS = re.compile(
     r"newsletter|marketing|mailing|product news|weekly deals|new arrivals|\bdeals\b|promotion|unsubscri"
-    r"|\be-?mails\b|bolet[íi]n|nieuwsbrief|lettre d'information|infolettre",
+    r"|\be-?mails\b|bolet[íi]n|nieuwsbrie(?:f|ven)|lettre d'information|infolettre",
     re.I,
 )
 _PHONE = re.compile(
@@ -206,7 +206,9 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     if _NEWSLETTER.search(request) and (
         _UNSUBSCRIBE.search(request)
         or _SUBSCRIBE.search(request)
-        or re.search(r"newsletter|bolet|nieuwsbrief|subscri|mailing|signed up|on your list", request, re.I)
+        or re.search(
+            r"newsletter|bolet|nieuwsbrie(?:f|ven)|subscri|mailing|signed up|on your list", request, re.I
+        )
     ):
         named = [t for t, pattern in _TOPICS.items() if pattern.search(request)]
         if _UNSUBSCRIBE.search(request):
@@ -262,7 +264,10 @@ async def closure(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     if customer is None:
         return run.report(spec, "I could not find your account.")
     if customer["status"] == "closed":
-        return run.report(spec, "Your account is already closed.", [f"status {customer['status']}"])
+        account = await run.call(toolkit.get_account)
+        closed_at = day((account or {}).get("closed_at"))
+        when = f" (it was closed on {closed_at})" if closed_at else ""
+        return run.report(spec, f"Your account is already closed{when}.", [f"status {customer['status']}"])
     if not _ACCOUNT_WORDS.search(run.brief.request):
         # "delete my review", "close the ticket": closing words about something else never close the account
         return run.report(
@@ -331,7 +336,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bproduct news\b|\bweekly deals\b|\bnew arrivals\b",
             r"\bopt[- ]?out",
             r"\bmarketing",
-            r"\bbolet[íi]n|\bnieuwsbrief|\babmelden|\bbaja\b|\bd[ée]sabonn|\bd[ée]sinscri|\buitschrijven"
+            r"\bbolet[íi]n|\bnieuwsbrie(?:f|ven)|\babmelden|\bbaja\b|\bd[ée]sabonn|\bd[ée]sinscri|\buitschrijven"
             r"|\bafmelden|\bmelden\b",
             r"\babbestell|\bdesuscrib|\bcorreo\b|\bcourriel|\be-?mail-?adres",
             r"\bregistered\b",
@@ -350,6 +355,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         description="closing or deleting an account",
         cues=(
             r"\bclose\b",
+            r"\baccount\b[^.?!]{0,30}\b(?:closed|deleted|removed)\b",  # "I would like my account to be closed"
             r"\bdelete\b",
             r"\bdeactivat",
             r"\bremove (my )?account\b",
@@ -357,7 +363,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bterminate\b",
             r"\bl[öo]schen|\bschlie[ßs]en|\beliminar|\bcerrar|\bborrar|\bsupprimer|\bfermer|\bverwijderen|\bopheffen",
         ),
-        tools=(toolkit.get_customer, toolkit.list_orders),
+        tools=(toolkit.get_customer, toolkit.get_account, toolkit.list_orders),
         handle=closure,
         actions=(close_account,),
     ),
@@ -413,6 +419,8 @@ VOCABULARY = Vocabulary(
         (("sign", "up"), 0, 2.5),
         (("personal", "data information info details"), 1, 3.0),
         (("my", "email name phone number details info information"), 1, 1.5),
+        (("by via per", "email e-mail mail"), 0, -2.0),  # "send it by email": a channel, not the account
+        (("register registering lodge", "a an my the", "formal complaint claim return"), 1, -2.5),
         # "what phone number do you have on file for me?": the customer's own details, not the shop's
         (("phone number email address details", "do", "you", "have"), 3, 1.5),
         (("have", "my", "phone mobile number"), 1, 1.5),
@@ -462,8 +470,15 @@ VOCABULARY = Vocabulary(
             (("quitadme quítame quitame quitenme quítenme quitar sacadme sácame sacame", "correos correo lista boletín emails"), 3, 3.0),
             (("correos emails", "de", "ofertas promociones novedades publicidad"), 0, 2.5),
             (("área area", "de", "cliente"), 0, 3.0),
+            (("por", "correo email mail"), 0, -2.0),  # "enviármela por correo electrónico": a channel
         ),
-        "fr": ((("mot", "de", "passe"), 0, 3.0), (("me", "connecter"), 0, 0.5), (("espace", "client"), 0, 3.0)),
+        "fr": (
+            (("mot", "de", "passe"), 0, 3.0), (("me", "connecter"), 0, 0.5), (("espace", "client"), 0, 3.0),
+            (("bloqué bloque bloquée", "au à en", "centre dépôt douane tri"), 2, -3.0),  # a parcel held, not a login
+            (("colis paquet", "bloqué bloque"), 3, -2.5),
+            (("par", "email mail courriel"), 0, -2.0),  # sent by e-mail: a channel, not the account's address
+        ),
+
         "de": (
             (("konto", "löschen loeschen schließen"), 2, 1.0),
             (("retoure rücksendung rueckgabe rückgabe umtausch reklamation", "anmelden"), 3, -3.0),  # a return, not a login

@@ -612,9 +612,7 @@ VOCABULARY = Vocabulary(
         ),
         "es": (
             (("devolver devuelvan devuelve", "dinero"), 2, 3.0), (("dos", "veces"), 0, 1.0),
-            # "¿cuánto me vais a devolver?": money given back to the customer (devolver is also "to return")
-            (("me nos", "devolver devolvéis devolveis devuelven devolverán devolveréis vais van"), 2, 2.5),
-            (("cuánto cuanto", "devolver devolvéis devolveis devuelven devolverán"), 3, 2.5),
+
             (("está esta", "dinero reembolso"), 2, 2.5),
         ),
         "fr": ((("deux", "fois"), 0, 1.0), (("est", "argent remboursement"), 2, 2.5)),

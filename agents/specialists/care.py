@@ -231,6 +231,10 @@ VOCABULARY = Vocabulary(
         (("rate review", "my your the this", "purchase product order experience service"), 1, 2.5),
         (("get keep", "in", "touch"), 0, 3.0),
         (("reach contact", "you"), 0, 1.5),
+        # "could you pass my case to one of your colleagues?", "talk it through with a member of staff"
+        (("pass hand transfer forward", "my this the", "case complaint issue query matter", "to on"), 0, 3.0),
+        (("member", "of", "staff your the"), 0, 2.5),
+        (("put", "me", "through", "to"), 0, 3.0),
         # "my review still isn't showing on the product page": a review, not a parcel
         (("review reviews rating", "showing shown visible appear appearing appeared published posted online up live"), 5, 3.0),
         (("pass", "it this that these my our", "on along"), 0, 2.5),

@@ -146,6 +146,14 @@ _RETURN_ASK = re.compile(
 _CANCEL = re.compile(
     r"\b(cancel\w*|stornier\w*|storno|annul\w*|anular|cancelar|annuleren|annulering)\b", re.IGNORECASE
 )
+# A cancellation waved off ("please don't cancel it", "I'll keep the order", "nicht stornieren"): none.
+_KEEP_ORDER = re.compile(
+    r"\b(?:don'?t|do not|dont|no need to|never mind|not)\s+(?:\w+\s+){0,2}?cancel\w*"
+    r"|\b(?:i'?ll|i will|i'?d like to|i want to|i'?m going to)\s+keep\s+(?:it|them|the order|my order|the \w+)\b"
+    r"|\bnicht\s+(?:\w+\s+){0,2}?stornier\w*|\bno\s+(?:lo\s+|la\s+)?cancel\w*|\bne\s+(?:l'|la\s+|le\s+)?annul\w*\s+pas"
+    r"|\bniet\s+annuleren\b",
+    re.IGNORECASE,
+)
 
 
 async def _only_candidates(run: SpecialistRun, fits: Callable[[dict], bool]) -> list[dict] | None:
@@ -192,16 +200,21 @@ async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistR
     order = orders[0]
     facts = [_order_fact(order)]
     # "could I still cancel it if I wanted to?" asks whether it can be: said and offered, not proposed
-    wants_cancel = bool(_CANCEL.search(run.brief.request)) and (
-        run.brief.affirmed or not hypothetical(run.brief.request)
+    wants_cancel = (
+        bool(_CANCEL.search(run.brief.request))
+        and not _KEEP_ORDER.search(run.brief.request)
+        and (run.brief.affirmed or not hypothetical(run.brief.request))
     )
-    offered_cancel = bool(_CANCEL.search(run.brief.request)) and not wants_cancel
+    kept = bool(_KEEP_ORDER.search(run.brief.request))
+    offered_cancel = bool(_CANCEL.search(run.brief.request)) and not wants_cancel and not kept
     status = order["status"]
     if status == "cancelled":
         when = f" (on {day(order['cancelled_at'])})" if order.get("cancelled_at") else ""
         paid = await _payments_of_cancelled(run, order)
         return run.report(spec, f"Order {order['id']} is already cancelled{when}.{paid}", facts)
     if status in OPEN_STATUSES:
+        if kept and not wants_cancel:
+            return run.report(spec, f"{_order_title(order)} stays as it is: nothing is cancelled.", facts)
         if wants_cancel:
             action = ProposedAction(
                 action=cancel_order.name,
@@ -413,7 +426,8 @@ VOCABULARY = Vocabulary(
         # expects orders, and its held-out routing fell below the floor, so it stays.
         (("where", "order orders purchase xorderidx"), 3, 2.5),
         (("gift", "note message wrap wrapping wrapped receipt"), 0, 2.5),  # "add a gift note to the order"
-        (("add", "to", "it my the this that order"), 3, 2.5),  # "can I still add a charger to it?"  # "got the wrong book": the goods named by what they are
+        (("add", "to", "it my the this that order"), 3, 2.5),  # "can I still add a charger to it?"
+        (("date", "of", "that the my this", "order purchase"), 0, 2.5),  # "tell me the date of that order"  # "got the wrong book": the goods named by what they are
         (("wrong", " ".join(sorted(lx.GOODS))), 1, 1.5),
         (("wrong", "with"), 0, -1.5),  # "something's wrong with my thing" is not the wrong item
         (("sent send gave", "wrong"), 3, 1.0),

@@ -426,6 +426,9 @@ VOCABULARY = Vocabulary(
         # "I'll send it back when it arrives": when the return happens, not a delivery asked about
         (("back", "when once after", "it they", "arrives arrive comes come"), 0, -2.0),
         (("never", "came come turned showed"), 1, 2.5),
+        (("original", "packaging box"), 0, -2.0),
+        (("shows showing shown", "as"), 0, -2.0),  # "which still shows as pending": a status, not an arrival  # "unused and in its original packaging": a return's condition
+        (("address adres adresse dirección direccion", "xemailx"), 3, -2.5),  # "the new address is x@y.z"
         (("where wheres", "refund refunds money reimbursement"), 2, -2.5),  # "where's my refund for the watch?"
         (("to", "my the", "work home office", "address"), 0, 2.5),  # "send the new one to my work address"  # "order ORD-1 never came": the parcel
         # "the reset link never arrives": an e-mail, not a parcel
@@ -508,6 +511,7 @@ VOCABULARY = Vocabulary(
         # "where is my ...?" about something not named as an order or a refund (a product: "wo ist meine
         # Espressomaschine?") is where the parcel is; an order or refund named outweighs it
         "de": (
+            (("adresse adres dirección direccion", "xemailx"), 3, -2.5),
             (("immer", "noch", "nicht", "da hier angekommen"), 1, 2.5),  # "warum ist es immer noch nicht da?"
             (("sollte sollten hätte haette", "da angekommen geliefert ankommen zugestellt"), 4, 2.5),  # expected by now
             (("kostet kosten", "versand lieferung zustellung"), 2, 3.0),  # what delivery costs
@@ -522,6 +526,7 @@ VOCABULARY = Vocabulary(
             (("wann", "kommt kommen"), 3, 2.0),
         ),
         "es": (
+            (("adresse adres dirección direccion", "xemailx"), 3, -2.5),
             (("debería deberia debía debia", "llegado llegar"), 2, 2.5),  # expected by now
             (("cuesta cuestan", "envío envio entrega"), 2, 3.0),  # what delivery costs
             (("llega llegan llegado llegó recibido", "correo correos email emails mail mails enlace código reembolso dinero"), 3, -4.0),
@@ -534,6 +539,7 @@ VOCABULARY = Vocabulary(
             (("no", "recibido llegado"), 2, 2.0),
         ),
         "fr": (
+            (("adresse adres dirección direccion", "xemailx"), 3, -2.5),
             (("devait devrait aurait", "arriver arrivé arrive livré livre"), 2, 2.5),  # expected by now
             # a claim for a parcel ("ouvrez une réclamation pour le colis"), not a complaint
             (("ouvrir ouvrez ouvre", "réclamation reclamation"), 2, 3.0),
@@ -549,6 +555,7 @@ VOCABULARY = Vocabulary(
             (("quand", "arriver arrivera recevoir"), 4, 2.0),
         ),
         "nl": (
+            (("adresse adres dirección direccion", "xemailx"), 3, -2.5),
             (("nog", "steeds", "niet", "hier binnen aangekomen bezorgd"), 1, 2.5),  # "waarom is het nog steeds niet hier?"
             (("niet", "hier"), 0, 1.0),
             (("had zou moest", "binnen aangekomen bezorgd geleverd zijn"), 4, 2.5),  # expected by now
