@@ -420,6 +420,7 @@ VOCABULARY = Vocabulary(
         (("personal", "data information info details"), 1, 3.0),
         (("my", "email name phone number details info information"), 1, 1.5),
         (("by via per", "email e-mail mail"), 0, -2.0),  # "send it by email": a channel, not the account
+        (("find see", "it them this that", "in on", "my the", "account"), 0, -2.5),  # "I can't find it in my account"
         (("register registering lodge", "a an my the", "formal complaint claim return"), 1, -2.5),
         # "what phone number do you have on file for me?": the customer's own details, not the shop's
         (("phone number email address details", "do", "you", "have"), 3, 1.5),
