@@ -84,7 +84,7 @@ GERMAN = [
     ('Wieso wurde meine Bestellung storniert? Ich habe nichts gemacht', 'orders'),
     ('Ich hab mich mit der falschen E-Mail registriert, kann man das ändern?', 'account'),
     ('Wie lange dauert der Versand nach Österreich?', 'shipping'),
-    ('Ich will mein Geld zurück und zwar sofort, das ist eine Frechheit', 'billing+care'),
+    ('Ich will mein Geld zurück und zwar sofort, das ist eine Frechheit', 'billing'),  # anger beside a request is emphasis (blind batches 4, 10)
     ('Ich habe vor einer Woche eine Rücksendung gemacht. Wann bekomme ich mein Geld?', 'billing'),
     ('Meine Bestellung ist zwar angekommen, aber es fehlt ein Artikel', 'orders'),
     ('Passwort vergessen, bitte um Hilfe', 'account'),
@@ -223,7 +223,7 @@ FRENCH = [
     ("Pourquoi ma commande a-t-elle été annulée ? Je n'ai rien fait", 'orders'),
     ('Je me suis inscrit avec la mauvaise adresse mail, on peut la changer ?', 'account'),
     ('Combien coûte la livraison en Belgique ?', 'shipping'),
-    ("Je veux être remboursé tout de suite, c'est scandaleux", 'billing+care'),
+    ("Je veux être remboursé tout de suite, c'est scandaleux", 'billing'),  # anger beside a request is emphasis (blind batches 4, 10)
     ("J'ai retourné l'article il y a deux semaines. Quand serai-je remboursé ?", 'billing'),
     ("Mot de passe oublié, merci de m'aider", 'account'),
     ('Où est mon colis et pourquoi ai-je été débité deux fois ?', 'shipping+billing'),
@@ -295,7 +295,7 @@ DUTCH = [
     ('Waarom is mijn bestelling geannuleerd? Ik heb niks gedaan', 'orders'),
     ('Ik heb me met het verkeerde e-mailadres geregistreerd, kan dat nog veranderd worden?', 'account'),
     ('Wat kost de verzending naar Duitsland?', 'shipping'),
-    ('Ik wil nu mijn geld terug, dit is schandalig', 'billing+care'),
+    ('Ik wil nu mijn geld terug, dit is schandalig', 'billing'),  # anger beside a request is emphasis (blind batches 4, 10)
     ('Ik heb het artikel twee weken geleden teruggestuurd. Wanneer krijg ik mijn geld?', 'billing'),
     ('Wachtwoord vergeten, help alstublieft', 'account'),
     ('Waar is mijn pakket en waarom is er twee keer afgeschreven?', 'shipping+billing'),

@@ -672,7 +672,8 @@ _SIGN_OFF = re.compile(
     r"|best regards|regards|best wishes|all the best|yours (?:sincerely|faithfully|truly)|sincerely|cheers|ta"
     r"|met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groeten|groetjes|mvg"
     r"|(?:bien )?cordialement|merci(?: d'avance| beaucoup| par avance)?|bien à vous|salutations"
-    r"|atentamente|saludos(?: cordiales)?|un saludo|gracias(?: de antemano| por adelantado)?|muchas gracias"
+    r"|atentamente|saludos(?: cordiales)?|un saludo|un abrazo|abrazos|besos|bisous|groetjes|hugs"
+    r"|gracias(?: de antemano| por adelantado)?|muchas gracias"
     r"|mit freundlichen grüßen|mit freundlichen gruessen|freundliche grüße|viele grüße|liebe grüße|beste grüße"
     r"|lg|mfg|vg)\b[^\n]{0,12}[,.!]?\s*(?:\n[^\n]{0,60}){0,3}\s*$",
     re.IGNORECASE,
@@ -688,6 +689,24 @@ _FORWARDED = re.compile(
 )
 
 
+# A web form's fields: who sent it and how to reach them are no request; "Order number:" keeps its value
+# (an entity), "Topic: Other" says nothing, "Message:" is only a label.
+_FORM_DROP = re.compile(
+    r"^\s*(?:(?:full\s+)?name|e-?mail(?:\s+address)?|phone(?:\s+number)?|telephone|mobile|customer\s+(?:number|id)"
+    r"|naam|nom|nombre|telefon|teléfono|téléphone|telefoon)\s*:[^\n]*$"
+    r"|^\s*(?:topic|category|thema|tema|sujet|categor[íi]a|kategorie|categorie)\s*:\s*(?:other|general|sonstiges|otro|otros"
+    r"|autre|overig|overige|andere)?\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_FORM_LABEL = re.compile(
+    r"^\s*(?:message|nachricht|mensaje|bericht|your message|order(?:\s+(?:number|no\.?|id))?|bestellnummer"
+    r"|n[úu]mero de pedido|num[ée]ro de commande|bestelnummer|topic|category|thema|tema|sujet)\s*:\s*",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A name alone on the last line ("\n\nJohn", "\nMaría López"): the sender, not a word of the request.
+_NAME_LINE = re.compile(r"\n\s*\n\s*(?:[A-ZÀ-Ý][\w.'-]*\s*){1,3}\s*$")
+
+
 def _without_envelope(text: str) -> str:
     """The letter's own words: the body without salutation and sign-off, and the subject (as a sentence)
     only when the body is short (a long body says it all, and a subject such as "Account and order"
@@ -700,7 +719,10 @@ def _without_envelope(text: str) -> str:
     if subject:
         body = body[subject.end() :]
     body = _FORWARDED.sub("", body)
+    body = _FORM_DROP.sub("", body)
+    body = _FORM_LABEL.sub("", body)
     body = _SIGN_OFF.sub("", body)
+    body = _NAME_LINE.sub("", body)
     body = _SALUTATION.sub("", body)
     if title and len(_TOKEN.findall(body)) < 8:  # the subject says what a short letter is about
         body = f"{title}.\n{body}"
@@ -1503,7 +1525,7 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
         return _clarify("anger with nothing it is about: " + " ".join(content) + note, 0.55)
     if len(domains) > 1:
         # "my order is late and I was charged twice, c'est inadmissible": the anger is emphasis, not a
-        # request of its own, when the domain it points to has no other evidence
+        # request of its own, when the domain it points to has no other evidence (two blind writers)
         emphasis = [d for d in domains if _only_outbursts(clauses, d)]
         if emphasis and len(emphasis) < len(domains):
             domains = [d for d in domains if d not in emphasis]

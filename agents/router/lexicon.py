@@ -144,6 +144,9 @@ GREETING_PHRASES: Final[tuple[str, ...]] = (
     "hope all is well", "hope you're having a good day", "how have you been", "hope you are having a",
     "hope you're having a", "sounds good", "sounds great", "sounds perfect", "sounds fine", "happy friday",
     "happy monday", "happy weekend", "have a good week", "have a nice week", "have a great week",
+    "have a lovely weekend", "have a nice weekend", "have a good weekend", "have a great weekend",
+    "have a lovely day", "just a quick note to say", "daros las gracias", "darles las gracias",
+    "dar las gracias", "todo perfecto",
     "you've been a great help", "you've been a big help", "you've been so helpful", "that's a great help",
     "that helps a lot", "that's really helpful", "that's very helpful", "much appreciated",
     # what the assistant is (what it can do gets the clarifying question, which says it)

@@ -433,7 +433,8 @@ VOCABULARY = Vocabulary(
         (("to", "my the", "work home office", "address"), 0, 2.5),  # "send the new one to my work address"  # "order ORD-1 never came": the parcel
         # "the reset link never arrives": an e-mail, not a parcel
         (("link code email mail verification reset confirmation", "never not doesn doesnt isnt hasn hasnt still",
-          "arrives arrive arrived comes come came"), 2, -2.5),
+          "arrives arrive arrived comes come came shows showed"), 2, -2.5),
+        (("refund refunds money payment reimbursement", "never"), 1, -2.5),  # "my refund never came through"
         (("pick collect", "up"), 2, 2.5),
         (("waiting wait waited", "for on", "my the", "stuff order parcel package delivery things items"), 1, 2.5),
         (("waiting wait waited", "for on", "my the a", " ".join(sorted(lx.GOODS))), 3, 2.0),
