@@ -630,6 +630,16 @@ async def test_leaving_every_newsletter_is_one_action_and_one_yes(
             "season and a happy new year!\n\nBest wishes,\nThe Hendersons",
             [],
         ),
+        (
+            "Subject: Order ORD-102718\n\nDear Switchboard team,\n\nCould you let me know when I can expect it to be "
+            "delivered?\n\nWith best wishes,\nChloé Simon\nMarketing Manager | Simon & Co\nTel. +33 1 23 45 67 89",
+            ["shipping"],  # a signature block's job title is no request for a manager
+        ),
+        (
+            "Onderwerp: Klacht\n\nBeste,\n\nIk ben erg ontevreden over de klantenservice. Niemand reageert op mijn "
+            "e-mails.\n\nGroeten,\nDaan",
+            ["care"],
+        ),
     ],
 )
 def test_an_e_mail_is_read_without_its_salutation_sign_off_and_forwarded_headers(

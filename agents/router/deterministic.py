@@ -669,13 +669,14 @@ _SALUTATION = re.compile(
 )
 _SIGN_OFF = re.compile(
     r"\n\s*(?:(?:many |with )?thanks(?: again| in advance| a lot)?|thank you(?: in advance)?|best|kind regards|warm regards"
+    r"|with (?:best|kind|warm|warmest|many) (?:wishes|regards|thanks)|warmest regards|kindest regards"
     r"|best regards|regards|best wishes|all the best|yours (?:sincerely|faithfully|truly)|sincerely|cheers|ta"
     r"|met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groeten|groetjes|mvg"
     r"|(?:bien )?cordialement|merci(?: d'avance| beaucoup| par avance)?|bien à vous|salutations"
     r"|atentamente|saludos(?: cordiales)?|un saludo|un abrazo|abrazos|besos|bisous|groetjes|hugs"
     r"|gracias(?: de antemano| por adelantado)?|muchas gracias"
     r"|mit freundlichen grüßen|mit freundlichen gruessen|freundliche grüße|viele grüße|liebe grüße|beste grüße"
-    r"|lg|mfg|vg)\b[^\n]{0,12}[,.!]?\s*(?:\n[^\n]{0,60}){0,3}\s*$",
+    r"|lg|mfg|vg)\b[^\n]{0,12}[,.!]?\s*(?:\n[^\n]{0,60}){0,4}\s*$",
     re.IGNORECASE,
 )
 

@@ -298,8 +298,13 @@ VOCABULARY = Vocabulary(
         },
     },
     foreign_phrases={
-        "es": ((("atención atencion servicio", "al", "cliente"), 0, 3.0),),
-        "fr": ((("service", "client clientèle"), 0, 3.0),),
+        "es": (
+            (("atención atencion servicio", "al", "cliente"), 0, 3.0),
+            (("nadie", "responde contesta responden contestan"), 1, 3.0),  # nobody answers
+        ),
+        "fr": ((("service", "client clientèle"), 0, 3.0), (("personne", "ne", "répond repond"), 1, 3.0)),
+        "de": ((("niemand", "antwortet reagiert meldet"), 1, 3.0),),
+        "nl": ((("niemand", "reageert antwoordt reageren"), 1, 3.0),),
     },
 )
 # fmt: on
