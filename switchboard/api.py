@@ -469,14 +469,14 @@ class Switchboard:
             v.get("required_role") == "customer" and v.get("customer_id") == owner and v.get("approval_id")
             for v in values
         ):
+            what = "; ".join(str(v.get("description") or "an action") for v in values)
             if not route_deterministic(message).domains:
                 # "thanks", "the french press one", "hmm": nothing new asked, so the wait stands
-                what = "; ".join(str(v.get("description") or "an action") for v in values)
                 raise Conflict(
                     f"thread {thread_id} is waiting for your confirmation of {what}. Reply yes or no (or approve "
                     "or reject it), or ask something new"
                 )
-            return await self._decline_for_new_message(thread_id, owner, context, snapshot.interrupts)
+            return await self._decline_for_new_message(thread_id, owner, context, snapshot.interrupts, what)
         staff = "; ".join(
             str(v.get("description") or "an action") for v in values if v.get("required_role") == "staff"
         )
@@ -487,7 +487,7 @@ class Switchboard:
         )
 
     async def _decline_for_new_message(
-        self, thread_id: str, owner: str, context: Context, waiting: Sequence[Interrupt]
+        self, thread_id: str, owner: str, context: Context, waiting: Sequence[Interrupt], what: str
     ) -> str:
         """The customer's own confirmations, declined because they sent a new message instead of a yes or
         no; then their turn runs on (the action is not done). Returns the line the new answer starts with."""
@@ -508,9 +508,6 @@ class Switchboard:
         resumed = await self._resume(thread_id, owner, resume, context)
         if resumed.status == "paused":  # the turn asked for something else on the way: that waits
             raise Conflict(f"thread {thread_id} is waiting for an approval; approve or reject it first")
-        what = "; ".join(
-            str(cast(dict[str, Any], p.value).get("description") or "the action") for p in waiting
-        )
         return (
             f"(Not done: {what}. You wrote something else instead of yes or no, so I have left it; ask again "
             "if you still want it.)"

@@ -464,6 +464,14 @@ REPORTERS: Final = _words(
     "they he she manager service person lady guy woman man advisor adviser"
 )
 # What a complaint is about is its topic, not another request: "a complaint about the late parcel".
+# Spanish "devolver" is both to return (goods) and to give back (money): "me devolvéis / me vais a devolver /
+# me pueden devolver" (you give back to me) is money, "me gustaría devolverlos" (I would like to return them)
+# is goods. A regex (case-insensitive): the router reads it as a refund, and so does the refunds agent.
+GIVE_BACK_ES: Final = (
+    r"\b(?:me|nos)\s+(?:(?:vais|van|va|vas)\s+a\s+devolver|(?:pueden|puede|pod[ée]is|podr[íi]an|podr[íi]a|podr[íi]as|tienen"
+    r"|ten[ée]is|deben|deb[ée]is)\s+(?:que\s+)?devolver|devolv[ée]is|devolv[áa]is|devuelvan|devuelvas|devuelven|devuelve"
+    r"|devolver[áa]n|devolver[ée]is)\b"
+)
 # Anger with nothing it is about ("This is ridiculous.", "unacceptable!!"): what went wrong is asked.
 OUTBURSTS: Final = _words(
     "ridiculous outrageous unacceptable shocking disgusting disgusted disgrace shambles terrible awful"

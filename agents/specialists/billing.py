@@ -512,7 +512,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bcompensat",
             r"\berstatt|\br[üu]ckerstatt|\bgeld\b",
             r"\breembols|\bdinero\b|\bdevoluci[oó]n del dinero",
-            r"\b(?:me|nos) (?:vais a |van a |va a )?(?:devolver|devolv[ée]is|devuelven|devolver[áa]n|devolver[ée]is)\b",
+            lx.GIVE_BACK_ES,
             r"\brembours|\bargent\b",
             r"\bterugbetal|\bterugstort",
         ),

@@ -200,20 +200,17 @@ async def order_changes(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistR
     order = orders[0]
     facts = [_order_fact(order)]
     # "could I still cancel it if I wanted to?" asks whether it can be: said and offered, not proposed
-    wants_cancel = (
-        bool(_CANCEL.search(run.brief.request))
-        and not _KEEP_ORDER.search(run.brief.request)
-        and (run.brief.affirmed or not hypothetical(run.brief.request))
-    )
     kept = bool(_KEEP_ORDER.search(run.brief.request))
-    offered_cancel = bool(_CANCEL.search(run.brief.request)) and not wants_cancel and not kept
+    asks_cancel = bool(_CANCEL.search(run.brief.request)) and not kept
+    wants_cancel = asks_cancel and (run.brief.affirmed or not hypothetical(run.brief.request))
+    offered_cancel = asks_cancel and not wants_cancel
     status = order["status"]
     if status == "cancelled":
         when = f" (on {day(order['cancelled_at'])})" if order.get("cancelled_at") else ""
         paid = await _payments_of_cancelled(run, order)
         return run.report(spec, f"Order {order['id']} is already cancelled{when}.{paid}", facts)
     if status in OPEN_STATUSES:
-        if kept and not wants_cancel:
+        if kept:
             return run.report(spec, f"{_order_title(order)} stays as it is: nothing is cancelled.", facts)
         if wants_cancel:
             action = ProposedAction(

@@ -183,17 +183,10 @@ async def _may_unsubscribe(conn: Conn, customer_id: str, args: UnsubscribeArgs) 
 
 def _unsubscribe_steps(conn: Conn, customer_id: str, args: UnsubscribeArgs) -> list[Step]:
     async def unsubscribe() -> dict[str, Any]:
-        if args.topic == ALL_NEWSLETTERS:
-            await conn.execute(
-                "update store.newsletter_subscriptions set subscribed = false, updated_at = now()"
-                " where customer_id = %s and subscribed",
-                (customer_id,),
-            )
-            return {"topic": args.topic}
         await conn.execute(
             "update store.newsletter_subscriptions set subscribed = false, updated_at = now()"
-            " where customer_id = %s and topic = %s",
-            (customer_id, args.topic),
+            " where customer_id = %s and subscribed and (%s or topic = %s)",  # every one, or the one named
+            (customer_id, args.topic == ALL_NEWSLETTERS, args.topic),
         )
         return {"topic": args.topic}
 

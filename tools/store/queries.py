@@ -128,6 +128,10 @@ _REFUND_COLUMNS = """r.id, r.payment_id, r.order_id, r.amount, r.currency, r.sta
 
 _INVOICE_COLUMNS = "i.id, i.order_id, i.amount, i.currency, i.status, i.issued_at, i.paid_at"
 
+# The kinds of goods in an order ("garden home_kitchen"): how a customer may name it ("the garden stuff").
+_ORDER_CATEGORIES = """(SELECT string_agg(DISTINCT p.category, ' ')
+                FROM store.order_items i JOIN store.products p ON p.id = i.product_id
+                WHERE i.order_id = o.id) AS categories"""
 _ORDER_COLUMNS = """o.id, o.status, o.placed_at, o.updated_at, o.cancelled_at, o.subtotal, o.shipping_fee,
     o.total, o.currency, o.shipping_address"""
 
@@ -202,9 +206,7 @@ async def list_orders(
                                   || i.product_name,
                                   ', ' ORDER BY i.line_no)
                 FROM store.order_items i WHERE i.order_id = o.id) AS items,
-               (SELECT string_agg(DISTINCT p.category, ' ')
-                FROM store.order_items i JOIN store.products p ON p.id = i.product_id
-                WHERE i.order_id = o.id) AS categories
+               {_ORDER_CATEGORIES}
         FROM store.orders o
         WHERE o.customer_id = %(c)s AND (%(status)s::text IS NULL OR o.status = %(status)s)
         ORDER BY o.placed_at DESC, o.id DESC
@@ -233,9 +235,7 @@ async def get_order(conn: AsyncConn, customer_id: str, order_id: str) -> dict[st
                                 'unit_price', i.unit_price::text,
                                 'line_total', (i.unit_price * i.quantity)::text) ORDER BY i.line_no)
                          FROM store.order_items i WHERE i.order_id = o.id), '[]'::json) AS items,
-               (SELECT string_agg(DISTINCT p.category, ' ')
-                FROM store.order_items i JOIN store.products p ON p.id = i.product_id
-                WHERE i.order_id = o.id) AS categories
+               {_ORDER_CATEGORIES}
         FROM store.orders o WHERE o.customer_id = %(c)s AND o.id = %(o)s""",
         {"c": customer, "o": order},
     )
