@@ -690,6 +690,15 @@ _FORWARDED = re.compile(
 )
 
 
+# A reply's quotation of the earlier message ("On Tue, 27 Oct 2026 at 09:14, Support <…> wrote:" and the
+# lines after it that start with ">"): what the store said before, not what the customer asks now.
+_QUOTED = re.compile(
+    r"^\s*(?:on|am|el|le|op)\s[^\n]{4,160}?\s(?:wrote|schrieb|escribió|escribio|a écrit|a ecrit|schreef)\s*:\s*$"
+    r"|^\s*>[^\n]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 # A web form's fields: who sent it and how to reach them are no request; "Order number:" keeps its value
 # (an entity), "Topic: Other" says nothing, "Message:" is only a label.
 _FORM_DROP = re.compile(
@@ -720,6 +729,7 @@ def _without_envelope(text: str) -> str:
     if subject:
         body = body[subject.end() :]
     body = _FORWARDED.sub("", body)
+    body = _QUOTED.sub("", body)
     body = _FORM_DROP.sub("", body)
     body = _FORM_LABEL.sub("", body)
     body = _SIGN_OFF.sub("", body)
@@ -738,6 +748,15 @@ _RATHER_THAN = re.compile(
     r"|in plaats van)\s*(?!\d)(?:(?:a|an|the|my|un|una|une|el|la|le|ein|eine|einer|een|de|het)\s+)?\w+",
     re.IGNORECASE,
 )
+# A wish for what the store could offer ("it would be great if you offered gift wrapping", "it would be
+# nice if you sold bigger sizes"): a suggestion (feedback, care), not a request for the thing named.
+_WISH = re.compile(
+    r"\b(?:it\s+)?would\s+be\s+(?:really\s+|so\s+)?(?:great|nice|good|lovely|helpful|handy|useful|amazing)"
+    r"\s+if\s+you\s+(?:guys\s+)?(?:offered|sold|stocked|had|added|started|did|brought back|made)\b[^.!?\n]*",
+    re.IGNORECASE,
+)
+
+
 # Spanish "devolver" is both to return (goods) and to give back (money): see `lx.GIVE_BACK_ES`.
 _GIVE_BACK_ES = re.compile(lx.GIVE_BACK_ES, re.IGNORECASE)
 
@@ -758,6 +777,7 @@ def _clean(text: str) -> str:
     text = _CONTROL.sub(" ", text)
     for aside in _SET_ASIDE:
         text = aside.sub(" ", text)
+    text = _WISH.sub(" a suggestion ", text)
     text = _GIVE_BACK_ES.sub(_refund_verb, text)
     text = _NOT_LATENESS.sub(_not_lateness, text)
     text = _SPLIT_GOODS.sub(r"\1\2", text)
@@ -1207,6 +1227,36 @@ def _bind_back(clause: _Clause, previous: _Clause) -> None:
         clause.evidence.append(f"{w}+{target} (before)->{d}")
 
 
+_MONEY_ARRIVES = (  # stems of money that arrives
+    *("refund", "money", "reimburse", "credit", "geld"),
+    *("reembols", "erstatt", "rembours", "terugbeta"),
+)
+_IT_ARRIVES = re.compile(
+    r"\b(?:it|they|that|this)\s+(?:\w+\s+){0,2}?(?:arrive|arrives|arrived|come|comes|land|lands|show up|shows up"
+    r"|turn up|turns up|get here|be here|reach me|hit my)\b",
+    re.IGNORECASE,
+)
+
+
+def _arrival_of_money(clause: _Clause, previous: _Clause) -> None:
+    """ "... still haven't seen the refund. When will it arrive?": what arrives is the money the clause
+    before was about, so the arrival words count for billing, not for a parcel (arrival words are objects:
+    they take the domain of what arrives)."""
+    if (
+        set(clause.scores) != {"shipping"}
+        or clause.pred.get("shipping")
+        or not _IT_ARRIVES.search(clause.text)
+    ):
+        return
+    before = previous.scores
+    if not before or "shipping" in before or max(before, key=before.__getitem__) != "billing":
+        return
+    if not any(w.startswith(_MONEY_ARRIVES) for w in previous.words):
+        return  # "I was charged twice for the lamp. When will it arrive?": the lamp arrives
+    clause.scores = {"billing": clause.scores["shipping"]}
+    clause.evidence.append("arrival of it (the money before)->billing")
+
+
 def _best(scores: dict[str, float]) -> tuple[str | None, float]:
     best: str | None = None
     value = 0.0
@@ -1400,6 +1450,46 @@ _SEASONS_GREETINGS = re.compile(
 )
 
 
+_ARRIVED = lx.words(
+    "arrived came delivered llegaron llegó llego entregaron kam kamen angekommen geliefert kwam kwamen aangekomen"
+    " geleverd bezorgd"
+)
+
+
+def _arrival_told(clause: _Clause) -> bool:
+    """ "The shoes arrived but they're too small", "me llegaron las zapatillas": that it came is the story
+    of a return or an exchange asked for in another clause, not a delivery problem (only a positive past
+    arrival, with no complaint word and no question in the clause)."""
+    words = clause.words
+    return (
+        set(clause.scores) == {"shipping"}
+        and "?" not in clause.text
+        and any(w in _ARRIVED for w in words)
+        and not any(
+            w in lx.NEGATORS or w in lx.ASIDE_BREAKERS or w in lx.FOREIGN_BREAKERS or w in _ARRIVAL_TROUBLE
+            for w in words
+        )
+    )
+
+
+_ARRIVAL_TROUBLE = lx.words(
+    "yet get gets got will did does do crushed open opened wet soaked tarde nunca roto rota dañado spät kaputt beschädigt"
+    " retard cassé abîmé laat kapot"
+)
+
+
+def _thank_you_note(text: str) -> bool:
+    """A note of thanks with no word of any domain, no question and no complaint ("Just a quick note to
+    say thanks for sorting everything out so fast. Have a lovely weekend!", "Solo quería daros las
+    gracias, todo perfecto"): the customer asks for nothing, so it gets a greeting (two blind writers)."""
+    words = _TOKEN.findall(_normalise(text))
+    return (
+        "?" not in text
+        and any(w in lx.THANKS_WORDS for w in words)
+        and not any(w in lx.ASIDE_BREAKERS or w in lx.FOREIGN_BREAKERS or w in lx.NEGATORS for w in words)
+    )
+
+
 def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecision:
     if (
         _SEASONS_GREETINGS.search(text)
@@ -1439,10 +1529,19 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             c.aside = True
         if i > 0:
             _bind_back(c, clauses[i - 1])
+            _arrival_of_money(c, clauses[i - 1])
         if i > 0 and not c.scores and discourse.asks_about_it(c.words) and clauses[i - 1].scores:
             # "... because the parcel took three weeks, and where is it now?": what the question asks
             # about was not said in passing
             clauses[i - 1].aside = False
+    for c in clauses:
+        others = [o for o in clauses if o is not c]
+        if (
+            _arrival_told(c)
+            and any(o.pred.get("orders") for o in others)
+            and not any("shipping" in o.scores for o in others)
+        ):
+            c.aside = True
     selected, totals = _select(clauses, include_asides=False)
     contradicted = not selected and not totals and any(c.scores for c in clauses if not c.aside)
     if not selected and not contradicted:
@@ -1470,7 +1569,7 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             )
         if contradicted and not any(c.out_of_scope for c in clauses):
             return _clarify("weak and contradictory evidence: " + ", ".join(evidence) + note, 0.4)
-        if _greeting_only(text):
+        if _greeting_only(text) or (not evidence and oos_total == 0 and _thank_you_note(text)):
             return _greeting()
         function = _FUNCTION_FOLDED.get(language, frozenset())
         content = [

@@ -472,17 +472,21 @@ VOCABULARY = Vocabulary(
             (("correos emails", "de", "ofertas promociones novedades publicidad"), 0, 2.5),
             (("área area", "de", "cliente"), 0, 3.0),
             (("por", "correo email mail"), 0, -2.0),  # "enviármela por correo electrónico": a channel
+            (("ninguna sin", "respuesta"), 4, -2.5),  # "ninguna respuesta a mis correos": letters unanswered
         ),
         "fr": (
             (("mot", "de", "passe"), 0, 3.0), (("me", "connecter"), 0, 0.5), (("espace", "client"), 0, 3.0),
             (("bloqué bloque bloquée", "au à en", "centre dépôt douane tri"), 2, -3.0),  # a parcel held, not a login
             (("colis paquet", "bloqué bloque"), 3, -2.5),
             (("par", "email mail courriel"), 0, -2.0),  # sent by e-mail: a channel, not the account's address
+            (("aucune pas", "réponse reponse"), 4, -2.5),  # "aucune réponse à mes e-mails": letters unanswered
         ),
+        "nl": ((("geen", "antwoord reactie"), 4, -2.5),),  # "geen antwoord op mijn e-mails"
 
         "de": (
             (("konto", "löschen loeschen schließen"), 2, 1.0),
             (("retoure rücksendung rueckgabe rückgabe umtausch reklamation", "anmelden"), 3, -3.0),  # a return, not a login
+            (("keine", "antwort rückmeldung reaktion"), 4, -2.5),  # "auf meine E-Mails keine Antwort": unanswered
         ),
     },
     abbreviations={"acc": "account", "acct": "account", "accnt": "account"},

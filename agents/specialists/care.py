@@ -218,6 +218,11 @@ VOCABULARY = Vocabulary(
         (("someone somebody person anyone", "in", "charge"), 0, 3.0),
         (("waiting wait waited", "reply response answer"), 3, 2.5),
         (("email emails message messages mail", "to", "support"), 1, 2.5),
+        # feedback on what the store could do: "it would be great if you offered gift wrapping. Just a suggestion"
+        (("just a my one small", "suggestion suggestions idea"), 1, 3.0),
+        # the store's own address to write to: "is there an email address I can write to?", "can I email you?"
+        (("email mail address", "i we", "can could", "write send email mail"), 0, 3.0),
+        (("can could may", "i we", "email mail write", "you"), 0, 3.0),
         (("address", "for", "letters correspondence complaints legal post mail"), 2, 3.0),
         (("your", "postal office company head mailing", "address"), 1, 2.0),
         (("talk speak chat connect transfer reach get put contact call", lx.HUMAN), 3, 3.0),
@@ -301,10 +306,14 @@ VOCABULARY = Vocabulary(
         "es": (
             (("atención atencion servicio", "al", "cliente"), 0, 3.0),
             (("nadie", "responde contesta responden contestan"), 1, 3.0),  # nobody answers
+            (("ninguna sin", "respuesta"), 4, 3.0),  # "no he recibido ninguna respuesta": nobody answered
         ),
-        "fr": ((("service", "client clientèle"), 0, 3.0), (("personne", "ne", "répond repond"), 1, 3.0)),
-        "de": ((("niemand", "antwortet reagiert meldet"), 1, 3.0),),
-        "nl": ((("niemand", "reageert antwoordt reageren"), 1, 3.0),),
+        "fr": (
+            (("service", "client clientèle"), 0, 3.0), (("personne", "ne", "répond repond"), 1, 3.0),
+            (("aucune pas", "réponse reponse"), 4, 3.0),
+        ),
+        "de": ((("niemand", "antwortet reagiert meldet"), 1, 3.0), (("keine", "antwort rückmeldung reaktion"), 4, 3.0)),
+        "nl": ((("niemand", "reageert antwoordt reageren"), 1, 3.0), (("geen", "antwoord reactie"), 4, 3.0)),
     },
 )
 # fmt: on

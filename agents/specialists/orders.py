@@ -485,11 +485,16 @@ VOCABULARY = Vocabulary(
             (("todavía todavia aún aun", "no", "enviado enviada enviados enviadas enviaron mandado"), 2, 3.0),
             (("falta faltan", "artículo articulo producto pieza"), 3, 3.0),  # an item missing from the order
             (("ya", "enviado enviaron enviado"), 2, 3.0),
+            # an exchange: "¿puedo cambiarlas por una talla 42?", "otra talla", "me quedan pequeñas"
+            (("cambiarlas cambiarlos cambiarla cambiarlo cambiármelas cambiármelos", "por", "una otra otro un", "talla número numero color modelo"), 1, 3.0),
+            (("otra otro una", "talla número numero color"), 1, 2.5),
+            (("me", "quedan queda", "pequeñas pequeños pequeña pequeño grandes grande chicas chicos"), 1, 2.0),
         ),
         "fr": (
             (("pas", "encore", "expédié expédiée expedie envoyé envoyée envoye"), 2, 3.0),  # not shipped yet
             (("manque manquent", "article produit pièce piece"), 3, 3.0),  # an item missing from the order
             (("déjà deja", "expédié expedie envoyé envoye"), 2, 3.0),
+            (("autre une", "taille pointure couleur"), 1, 2.5),  # an exchange for another size
         ),
         "nl": (
             (("nog", "niet", "verzonden verstuurd"), 1, 3.0),  # not shipped yet
@@ -497,6 +502,7 @@ VOCABULARY = Vocabulary(
             (("artikel product onderdeel", "ontbreekt ontbreken"), 2, 3.0),
             (("al", "verzonden verstuurd"), 2, 3.0),
             (("terug", "sturen brengen geven"), 1, 3.0),  # "om iets terug te sturen": a return
+            (("andere een", "maat kleur"), 1, 2.5),  # an exchange for another size
         ),
     },
     foreign_objects={
