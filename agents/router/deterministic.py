@@ -1478,6 +1478,36 @@ _ARRIVAL_TROUBLE = lx.words(
 )
 
 
+def _order_only_named(clause: _Clause, language: str) -> bool:
+    """The clause names an order and says nothing to do with the order itself: no word of the orders
+    domain but the order (no predicate), and either another domain's word beside it ("mein Paket zur
+    Bestellung ORD-1") or a plain statement ("On 29 October I ordered the espresso machine (ORD-1)"), not a
+    question or a complaint about the order ("where is my order?", "I can't see my orders")."""
+    if clause.pred.get("orders"):
+        return False
+    if _OF_ORDER.search(clause.text):
+        return True
+    words = [fold(w) for w in clause.words]
+    asks = _ASKS_EN if language == "en" else _WH_WORDS | _FOREIGN_NOT
+    return not any(w in asks or w in lx.NEGATORS for w in words)
+
+
+_ASKS_EN = lx.words("where when why what which how")  # German "was" is English "was"
+
+_FOREIGN_NOT = frozenset(
+    fold(w)
+    for w in lx.words(
+        "no nicht kein keine keinen nie nichts ne pas jamais rien niet geen nooit niets nunca nada"
+    )
+)
+# Something of an order: "the parcel for order ORD-1", "mein Paket zur Bestellung", "el paquete del pedido"
+_OF_ORDER = re.compile(
+    r"\b\w+\s+(?:for|from|zur|zu|von|der|del|de la|de|du|van|voor)\s+(?:(?:my|the|this|that|mein\w*|der|die|la|el|mi"
+    r"|ma|mon|mijn|de|het)\s+)?(?:order|bestellung|pedido|commande|bestelling)\b",
+    re.IGNORECASE,
+)
+
+
 def _thank_you_note(text: str) -> bool:
     """A note of thanks with no word of any domain, no question and no complaint ("Just a quick note to
     say thanks for sorting everything out so fast. Have a lovely weekend!", "Solo quería daros las
@@ -1628,6 +1658,16 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             domains = [d for d in domains if d not in emphasis]
             selected = set(domains)
             note += " (emphasis, no request: " + ", ".join(emphasis) + ")"
+    if (
+        len(domains) > 1
+        and "orders" in domains
+        and all(_order_only_named(c, language) for c in clauses if "orders" in c.selected)
+    ):
+        # "My order ORD-1 was due on 27 October and still hasn't arrived": the order is named to say which
+        # parcel or payment is meant (only the order itself, no word of what to do with it)
+        domains = [d for d in domains if d != "orders"]
+        selected = set(domains)
+        note += " (an order named, not asked about)"
     rival = max((v for d, v in totals.items() if d not in selected), default=0.0)
     weakest = min(max((c.scores.get(d, 0.0) for c in clauses), default=0.0) for d in domains)
     confidence = _confidence(max(weakest, min(totals.get(d, 0.0) for d in domains)), rival)

@@ -442,6 +442,7 @@ VOCABULARY = Vocabulary(
         (("swap change exchange switch alter", "size sizes colour colours color colors"), 2, 2.0),
         (("arrived came", "without"), 2, 2.5),  # a part missing from the order
         (("item items piece part parts", "is are was were", "missing"), 1, 2.0),
+        (("order orders parcel package delivery box", "was is came arrived", "incomplete"), 1, 2.5),
         (("phone laptop tablet", "case cases cover covers charger stand"), 0, 1.5),
         (("says shows still", "processing"), 2, 2.0),
         (("order orders purchase xorderidx", "still", "going go goes", "ahead"), 2, 2.5),  # "is the order still going ahead?"
@@ -455,20 +456,22 @@ VOCABULARY = Vocabulary(
             "stornieren": 3.0, "stornierung": 3.0,
             "storno": 3.0, "rücksendung": 3.0, "zurückschicken": 3.0, "zurücksenden": 3.0, "retoure": 3.0,
             "zurückgeben": 3.0, "umtauschen": 3.0, "umtausch": 3.0, "tauschen": 2.5, "falsch": 2.0, "falschen": 2.0, "kauf": 1.5, "gekauft": 1.5,
+            "unvollständig": 2.5,  # an order that came incomplete: an item missing
         },
         "es": {
             "cancelar": 2.5, "cancelación": 2.5, "anular": 2.5, "devolver": 3.0,
             "devolución": 3.0, "cambiar": 1.5, "cambio": 1.5, "compra": 1.5, "comprado": 1.5, "retornar": 2.5, "equivocado": 2.0, "incorrecto": 2.0,
+            "incompleto": 2.5, "incompleta": 2.5,
         },
         "fr": {
             "annuler": 2.5, "annulation": 2.5,
             "retourner": 3.0, "retour": 3.0, "rendre": 2.5, "renvoyer": 2.5, "échanger": 3.0, "échange": 3.0, "mauvais": 1.5,
-            "achat": 1.5, "acheté": 1.5,
+            "achat": 1.5, "acheté": 1.5, "incomplète": 2.5, "incomplet": 2.5,
         },
         "nl": {
             "annuleren": 3.0, "annulering": 3.0,
             "retourneren": 3.0, "retour": 3.0, "terugsturen": 3.0, "ruilen": 3.0, "omruilen": 3.0, "verkeerde": 2.0, "verkeerd": 2.0,
-            "gekocht": 1.5, "aankoop": 1.5,
+            "gekocht": 1.5, "aankoop": 1.5, "onvolledig": 2.5, "incompleet": 2.5,
         },
     },
     binds=tuple(lx.GOODS),  # "cancel the shoes": a product named is an order's line
