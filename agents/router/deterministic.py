@@ -757,6 +757,20 @@ _WISH = re.compile(
 )
 
 
+# The refund a return is made for ("could I still return it for a refund?", "return them and get my money
+# back"): the return is the request (orders), its refund follows from it; a question of its own about the
+# refund ("how long does the refund take?") still reads as billing.
+_RETURN_FOR_REFUND = re.compile(
+    r"\b(return|returning|send back|sending back|send (?:it|them) back)\b([^.?!,;\n]{0,40}?)\s+(?:for a (?:full )?refund"
+    r"|for my money back|and get (?:my|the|a) (?:money|refund)(?: back)?|to get (?:my|the) money back|and be refunded)\b",
+    re.IGNORECASE,
+)
+
+
+# "Noise-Cancelling Headphones" name a product, not a cancellation.
+_NOISE_CANCELLING = re.compile(r"\bnoise[- ]?cancel+ing\b", re.IGNORECASE)
+
+
 # Spanish "devolver" is both to return (goods) and to give back (money): see `lx.GIVE_BACK_ES`.
 _GIVE_BACK_ES = re.compile(lx.GIVE_BACK_ES, re.IGNORECASE)
 
@@ -778,6 +792,8 @@ def _clean(text: str) -> str:
     for aside in _SET_ASIDE:
         text = aside.sub(" ", text)
     text = _WISH.sub(" a suggestion ", text)
+    text = _RETURN_FOR_REFUND.sub(r"\1\2", text)
+    text = _NOISE_CANCELLING.sub("noise-free", text)
     text = _GIVE_BACK_ES.sub(_refund_verb, text)
     text = _NOT_LATENESS.sub(_not_lateness, text)
     text = _SPLIT_GOODS.sub(r"\1\2", text)
