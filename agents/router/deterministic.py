@@ -767,6 +767,21 @@ _RETURN_FOR_REFUND = re.compile(
 )
 
 
+# What the customer needs a document for ("copies of my invoices for my tax return", "for my employer"):
+# the purpose, not a topic of its own (a tax return is no question about taxes).
+_PURPOSE = re.compile(
+    r"\bfor\s+(?:my|the|our|his|her)\s+(?:tax\s+(?:return|returns|purposes|declaration|office)|taxes|accountant"
+    r"|bookkeeping|books|expenses|expense\s+(?:report|claim)|employer|company|boss|records)\b",
+    re.IGNORECASE,
+)
+# "My employer needs an invoice": who needs it does not change what is asked.
+_NEEDS_IT = re.compile(
+    r"\b(?:my|our)\s+(?:employer|company|boss|accountant|accounts department|finance team|work)\s+"
+    r"(?:needs|wants|requires|asked for|asks for|has asked for)\b",
+    re.IGNORECASE,
+)
+
+
 # "Noise-Cancelling Headphones" name a product, not a cancellation.
 _NOISE_CANCELLING = re.compile(r"\bnoise[- ]?cancel+ing\b", re.IGNORECASE)
 
@@ -794,6 +809,8 @@ def _clean(text: str) -> str:
     text = _WISH.sub(" a suggestion ", text)
     text = _RETURN_FOR_REFUND.sub(r"\1\2", text)
     text = _NOISE_CANCELLING.sub("noise-free", text)
+    text = _PURPOSE.sub(" ", text)
+    text = _NEEDS_IT.sub("I need", text)
     text = _GIVE_BACK_ES.sub(_refund_verb, text)
     text = _NOT_LATENESS.sub(_not_lateness, text)
     text = _SPLIT_GOODS.sub(r"\1\2", text)
@@ -1473,9 +1490,9 @@ _ARRIVED = lx.words(
 
 
 def _arrival_told(clause: _Clause) -> bool:
-    """ "The shoes arrived but they're too small", "me llegaron las zapatillas": that it came is the story
-    of a return or an exchange asked for in another clause, not a delivery problem (only a positive past
-    arrival, with no complaint word and no question in the clause)."""
+    """ "The shoes arrived but they're too small", "me llegaron las zapatillas", "the parcel came yesterday,
+    all fine": that it came is the story of what another clause asks (a return, an exchange, an invoice),
+    not a delivery problem (only a positive past arrival, with no complaint word and no question in it)."""
     words = clause.words
     return (
         set(clause.scores) == {"shipping"}
@@ -1489,6 +1506,7 @@ def _arrival_told(clause: _Clause) -> bool:
 
 
 _ARRIVAL_TROUBLE = lx.words(
+    "says say said shows showed marked claims supposedly apparently tracking app "
     "yet get gets got will did does do crushed open opened wet soaked tarde nunca roto rota dañado spät kaputt beschädigt"
     " retard cassé abîmé laat kapot"
 )
@@ -1518,8 +1536,9 @@ _FOREIGN_NOT = frozenset(
 )
 # Something of an order: "the parcel for order ORD-1", "mein Paket zur Bestellung", "el paquete del pedido"
 _OF_ORDER = re.compile(
-    r"\b\w+\s+(?:for|from|zur|zu|von|der|del|de la|de|du|van|voor)\s+(?:(?:my|the|this|that|mein\w*|der|die|la|el|mi"
-    r"|ma|mon|mijn|de|het)\s+)?(?:order|bestellung|pedido|commande|bestelling)\b",
+    r"\b\w+\s+(?:of|for|from|on|zur|zu|von|der|del|de la|de|du|van|voor)\s+(?:(?:all|every|each|alle[ns]?|todos|tous"
+    r"|my|the|this|that|mein\w*|der|die|la|los|las|el|mi|mis|ma|mes|mon|les|mijn|de|het)\s+){0,2}"
+    r"(?:orders?|bestellung(?:en)?|pedidos?|commandes?|bestelling(?:en)?)\b",
     re.IGNORECASE,
 )
 
@@ -1582,10 +1601,12 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             clauses[i - 1].aside = False
     for c in clauses:
         others = [o for o in clauses if o is not c]
+        if "anyway" in c.words and set(c.scores) == {"shipping"} and any(o.pred for o in others if o.scores):
+            c.aside = True  # "please cancel the order, the delivery date is too late for me anyway": a reason
         if (
             _arrival_told(c)
-            and any(o.pred.get("orders") for o in others)
-            and not any("shipping" in o.scores for o in others)
+            and any(v for o in others for d, v in o.pred.items() if d != "shipping")
+            and not any(o.scores.get("shipping", 0.0) >= 1.0 for o in others)  # "expect" (0.3) is no parcel
         ):
             c.aside = True
     selected, totals = _select(clauses, include_asides=False)

@@ -432,6 +432,8 @@ VOCABULARY = Vocabulary(
         (("stop", "email emailing mail messages texting texts newsletter sms"), 3, 2.0),
         (("date", "of", "birth"), 0, 2.0),
         (("verification confirmation activation reset", "email code link mail"), 1, 2.0),
+        (("confirmation", "email mail", "for of about", "my the this that", "order purchase xorderidx"), 0, -3.0),
+        (("confirmation", "email mail", "for of about", "order purchase xorderidx"), 0, -3.0),
         (("forgot forget", "password pin pass login username"), 2, 1.0),
     ),
     foreign={

@@ -435,6 +435,9 @@ VOCABULARY = Vocabulary(
         (("swap exchange switch", "it them this that one"), 1, 1.5),
         (("orders purchases order", "on in under", "my the", "account profile"), 0, 2.0),
         (("order purchase", "confirmation"), 0, 2.5),
+        # "I never got a confirmation email for my order": the order's confirmation, not the account's address
+        (("confirmation", "email mail", "for of about", "my the this that", "order purchase xorderidx"), 0, 3.0),
+        (("confirmation", "email mail", "for of about", "order purchase xorderidx"), 0, 3.0),
         # not yet shipped is the order's status: "when will my lamp ship?", "has it been dispatched yet?"
         (("when", "will does", "ship dispatch"), 4, 2.5),
         (("has have hasn haven hasnt havent", "shipped dispatched", "yet"), 4, 2.5),
