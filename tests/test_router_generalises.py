@@ -460,3 +460,110 @@ def test_a_weak_turn_of_phrase_in_a_follow_up_stays_with_the_thread() -> None:
 
 def test_letters_held_for_emphasis_are_read() -> None:
     check([("the courier was ruuude", "care"), ("where is my refuuund", "billing")])
+
+
+# ------------------------------------------------------------------ letters, stories and references
+
+
+def test_a_replys_quotation_of_the_earlier_message_is_not_read() -> None:
+    reply = (
+        "Subject: Re: your parcel\n\nThanks. Can I get the invoice for it as a PDF?\n\nBest,\nNoor\n\n"
+        "On Mon, 2 Nov 2026 at 10:02, Support <help@shop.example> wrote:\n"
+        "> Your parcel is on its way with DHL and should arrive on Thursday.\n> Kind regards"
+    )
+    assert label(reply) == "billing"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Subject: Thanks!\n\nHello,\n\nJust a line to say thank you for the quick help last week. Enjoy your weekend!\n\nWarm regards,\nIda",
+        "Solo quería daros las gracias, todo perfecto.",
+        "Vielen Dank für die schnelle Hilfe, schönes Wochenende!",
+        "Hartelijk dank, alles is goed gekomen.",
+    ],
+)
+def test_a_thank_you_note_gets_a_greeting(text: str) -> None:
+    assert label(text) == "greeting"
+
+
+def test_a_thank_you_with_a_complaint_or_a_question_is_not_a_note() -> None:
+    check(
+        [
+            ("thanks, but the parcel still hasn't come", "shipping"),
+            ("thanks for the reply, when will my refund arrive?", "billing"),
+        ]
+    )
+
+
+def test_an_arrival_told_as_the_story_of_another_request_adds_no_shipping() -> None:
+    check(
+        [
+            (
+                "the lamp arrived on Monday but it is the wrong colour, can I swap it for the white one?",
+                "orders",
+            ),
+            ("The box came yesterday, all good. Why does the invoice say 20 euros more?", "billing"),
+            ("Me llegó la chaqueta pero me queda grande, ¿puedo cambiarla por una talla M?", "orders"),
+            # the tracking only says so: a delivery problem
+            ("tracking says delivered but nothing is here, and I was charged twice", "billing+shipping"),
+            ("the kettle arrived broken, I want to send it back", "orders+shipping"),
+        ]
+    )
+
+
+def test_when_it_arrives_after_a_refund_is_the_money() -> None:
+    check(
+        [
+            (
+                "I posted the boots back last week and the refund is still not there. When will it arrive?",
+                "billing",
+            ),
+            ("I was charged twice for the lamp. When will it arrive?", "billing+shipping"),
+        ]
+    )
+
+
+def test_an_order_named_to_say_which_parcel_or_payment_adds_no_orders() -> None:
+    check(
+        [
+            ("My order ORD-400001 was due on Friday and still hasn't turned up.", "shipping"),
+            ("Where is the parcel for order ORD-400001? And why was I charged twice?", "billing+shipping"),
+            # a question or complaint about the order itself still is one
+            ("what's the status of my order, and where is my refund?", "billing+orders"),
+            ("Passwort vergessen und wo ist meine Bestellung?", "account+orders"),
+        ]
+    )
+
+
+def test_a_return_for_a_refund_is_the_return() -> None:
+    check(
+        [
+            ("could I still return the rug for a refund?", "orders"),
+            ("I'd like to send them back and get my money back", "orders"),
+            # its own question about the refund still is billing
+            ("I want to return the rug, and how long does the refund take?", "billing+orders"),
+        ]
+    )
+
+
+def test_what_a_document_is_for_and_who_needs_it_are_no_topic() -> None:
+    check(
+        [
+            ("my accountant needs the invoices for March", "billing"),
+            ("please send me all my invoices for my tax return", "billing"),
+            ("how do I fill in my tax return?", "out_of_scope"),
+        ]
+    )
+
+
+def test_suggestions_and_the_stores_own_address_are_care() -> None:
+    check(
+        [
+            ("It would be lovely if you stocked bigger sizes. Just an idea!", "care"),
+            ("It would be great if you could cancel my order", "orders"),
+            ("is there an e-mail address I can write to instead?", "care"),
+            ("Ich habe auf meine E-Mails keine Antwort bekommen.", "care"),
+            ("the noise cancelling headphones stopped working after a week, I want to return them", "orders"),
+        ]
+    )

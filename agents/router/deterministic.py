@@ -1551,7 +1551,10 @@ def _thank_you_note(text: str) -> bool:
     return (
         "?" not in text
         and any(w in lx.THANKS_WORDS for w in words)
-        and not any(w in lx.ASIDE_BREAKERS or w in lx.FOREIGN_BREAKERS or w in lx.NEGATORS for w in words)
+        and not any(
+            (w in lx.ASIDE_BREAKERS and w != "help") or w in lx.FOREIGN_BREAKERS or w in lx.NEGATORS
+            for w in words
+        )  # "thanks for the help" is no request for help
     )
 
 
