@@ -674,7 +674,8 @@ _SIGN_OFF = re.compile(
     r"|met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groeten|groetjes|mvg"
     r"|(?:bien )?cordialement|merci(?: d'avance| beaucoup| par avance)?|bien à vous|salutations"
     r"|atentamente|saludos(?: cordiales)?|un saludo|un abrazo|abrazos|besos|bisous|groetjes|hugs"
-    r"|gracias(?: de antemano| por adelantado)?|muchas gracias"
+    r"|gracias(?: de antemano| por adelantado)?|muchas gracias|obrigad[oa]|grazie"
+    r"|danke(?: und grüße| und gruß| schön| sehr)?|vielen dank|dankeschön|bedankt|alvast bedankt|dank je wel|dankjewel"
     r"|mit freundlichen grüßen|mit freundlichen gruessen|freundliche grüße|viele grüße|liebe grüße|beste grüße"
     r"|lg|mfg|vg)\b[^\n]{0,12}[,.!]?\s*(?:\n[^\n]{0,60}){0,4}\s*$",
     re.IGNORECASE,
@@ -702,14 +703,14 @@ _QUOTED = re.compile(
 # A web form's fields: who sent it and how to reach them are no request; "Order number:" keeps its value
 # (an entity), "Topic: Other" says nothing, "Message:" is only a label.
 _FORM_DROP = re.compile(
-    r"^\s*(?:(?:full\s+)?name|e-?mail(?:\s+address)?|phone(?:\s+number)?|telephone|mobile|customer\s+(?:number|id)"
+    r"^\s*(?:(?:full\s+)?name|e-?mail(?:\s+address)?|phone(?:\s+number)?|telephone|mobile|customer\s+(?:number|id)|form"
     r"|naam|nom|nombre|telefon|teléfono|téléphone|telefoon)\s*:[^\n]*$"
     r"|^\s*(?:topic|category|thema|tema|sujet|categor[íi]a|kategorie|categorie)\s*:\s*(?:other|general|sonstiges|otro|otros"
     r"|autre|overig|overige|andere)?\s*$",
     re.IGNORECASE | re.MULTILINE,
 )
 _FORM_LABEL = re.compile(
-    r"^\s*(?:message|nachricht|mensaje|bericht|your message|order(?:\s+(?:number|no\.?|id))?|bestellnummer"
+    r"^\s*(?:message|nachricht|mensaje|bericht|your message|reason|grund|motivo|raison|reden|order(?:\s+(?:number|no\.?|id))?|bestellnummer"
     r"|n[úu]mero de pedido|num[ée]ro de commande|bestelnummer|topic|category|thema|tema|sujet)\s*:\s*",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -744,6 +745,8 @@ def _without_envelope(text: str) -> str:
 # exchange"): not a request for it.
 _RATHER_THAN = re.compile(
     r"\b(?:would\s+)?prefer\s+not\s+to\s+(?:\w+\s+){0,2}?(?:for\s+)?(?:a|an|the)\s+\w+"
+    r"|\b(?:i'?d|i\s+would)\s+rather\s+not\s+(?:get|have|receive|take)\s+(?:a|an|the|my)\s+\w+"
+    r"|,\s*(?:but\s+)?not\s+(?:a\s+|the\s+)?(?:refund|money\s+back)\b"
     r"|\b(?:rather than|instead of|in place of|en lugar de|en vez de|plut[ôo]t qu[e']|au lieu d[e']|statt|anstatt"
     r"|in plaats van)\s*(?!\d)(?:(?:a|an|the|my|un|una|une|el|la|le|ein|eine|einer|een|de|het)\s+)?\w+",
     re.IGNORECASE,
@@ -1483,6 +1486,7 @@ _SEASONS_GREETINGS = re.compile(
 )
 
 
+_HEDGES = lx.words("think believe hope guess assume probably hopefully presumably suppose")
 _ARRIVED = lx.words(
     "arrived came delivered llegaron llegó llego entregaron kam kamen angekommen geliefert kwam kwamen aangekomen"
     " geleverd bezorgd"
@@ -1604,6 +1608,14 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             clauses[i - 1].aside = False
     for c in clauses:
         others = [o for o in clauses if o is not c]
+        if (
+            c.scores
+            and _best(c.scores)[0] == "orders"
+            and any(w in _HEDGES for w in c.words)
+            and any(w in ("shipped", "dispatched", "sent") for w in c.words)
+            and any(v for o in others for d, v in o.pred.items() if d != "orders")
+        ):
+            c.aside = True  # "Can you send it to my office instead? I think it hasn't shipped yet."
         if "anyway" in c.words and set(c.scores) == {"shipping"} and any(o.pred for o in others if o.scores):
             c.aside = True  # "please cancel the order, the delivery date is too late for me anyway": a reason
         if (

@@ -188,6 +188,11 @@ OOS_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("you", "are", "now"), 0, {"oos": 3.0}),
     (("act", "as"), 0, {"oos": 2.0}),
     (("capital", "of"), 0, {"oos": 3.0}),
+    # a parcel the customer sent themselves ("a parcel I sent to my sister myself"): the carrier's own service
+    (("parcel package", "i", "sent posted shipped"), 2, {"oos": 4.0}),
+    (("sent posted shipped", "a the", "parcel package", "myself"), 1, {"oos": 4.0}),
+    (("their", "own"), 0, {"oos": 3.0}),  # "does DHL have a number for their own complaints?"
+    (("complaint complain", "with to against", "dhl ups fedex dpd gls hermes postnl usps evri"), 1, {"oos": 3.5}),
     (("meaning", "of", "life"), 0, {"oos": 4.0}),
     (("what", "time day date year", "is", "it"), 0, {"oos": 4.0}),
     (("write compose generate", "poem essay story song code script program function haiku letter limerick sonnet rap speech"), 3,
@@ -637,7 +642,7 @@ SIGN_IN_OR_PAY: Final = _words(
     "sign signed signing log logged logging login register registered pay paid paying checkout linked "
     "link connect connected"
 )
-PROVIDER_MEANS_MARKERS: Final = _words("with via through using by to onto from")
+PROVIDER_MEANS_MARKERS: Final = _words("with via through using by to onto from checked check checking looked saw seen")
 STORE_REFERENCES: Final = _words("your ur yours xorderidx xinvoiceidx xtrackingx")
 
 # ------------------------------------------------------------------ general questions

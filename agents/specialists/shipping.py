@@ -439,7 +439,8 @@ VOCABULARY = Vocabulary(
         (("waiting wait waited", "for on", "my the", "stuff order parcel package delivery things items"), 1, 2.5),
         (("waiting wait waited", "for on", "my the a", " ".join(sorted(lx.GOODS))), 3, 2.0),
         (("which what", "account card bank", "did does will", "it", "go went goes"), 0, -2.5),  # the refund's account
-        (("order parcel package it", "go goes", "to"), 4, 2.5),  # "can the order I placed go to my sister's"
+        (("order parcel package it", "go goes", "to"), 4, 2.5),
+        (("go goes going", "back"), 0, -2.5),  # "my last order still needs to go back to you": a return  # "can the order I placed go to my sister's"
         (("nothing", "turned showed arrived came come"), 2, 2.5),
         (("not", "be", "home in"), 2, 2.0),
         (("where", "parcel package packet shipment delivery"), 3, 2.0),
