@@ -74,7 +74,10 @@ _NEVER_MIND = re.compile(r"\b(laat maar|lass mal|lass es|d[ée]j[aà] non)\b")
 _WAVED_OFF = re.compile(
     r"^\W*(?:actually\W+|wait\W+|hmm\W+|oh\W+)*(?:no|nope|nah|nee|nein|non)\b[^?]*"
     r"(?:\b(?:don'?t|do not|dont)\s+(?:\w+\s+){0,2}?(?:cancel|close|change|refund|return|send|open|do)\w*\b(?:\s+(?:it|them|that))?"
-    r"\W*$|\b(?:i'?ll|i will|i'?d rather)\s+keep\b[^?]*$|\bon second thought)",
+    r"\W*$|\b(?:i'?ll|i will|i'?d rather)\s+keep\b[^?]*$|\bon second thought"
+    # "nein doch nicht, ich warte noch ein paar Tage", "no, I'll wait", "actually no, I've remembered it"
+    r"|\b(?:i'?ll|i will|let me|i'?d rather)\s+wait\b[^?]*$|\bich warte\b[^?]*$|\bj'attends\b[^?]*$"
+    r"|\bik wacht\b[^?]*$|\bespero\b[^?]*$|\b(?:i'?ve|i have)\s+(?:just\s+)?remembered\b[^?]*$)",
 )
 _WORD = re.compile(r"[a-zà-ÿ']+(?:-[a-zà-ÿ]+)?")
 

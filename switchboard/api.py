@@ -358,6 +358,10 @@ class Switchboard:
                     return answered
                 # A run claims its thread before it does anything: a new one has nothing to settle.
                 declined = None if new else await self._settle(thread_id, customer_id, ctx, message)
+                if isinstance(declined, StillWaiting):
+                    result = said_first(declined, await self.result(thread_id))
+                    observed.finish(result.status)
+                    return result
                 config = observed.config(self.config(thread_id, customer_id))
                 output = await self.graph.ainvoke({"message": message}, config, context=ctx)
                 result = said_first(declined, await self.result(thread_id, output))
@@ -434,6 +438,11 @@ class Switchboard:
                 # A run claims its thread before it does anything: a new one has nothing to settle.
                 declined = None if new else await self._settle(thread_id, customer_id, ctx, message)
                 yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}
+                if isinstance(declined, StillWaiting):
+                    result = said_first(declined, await self.result(thread_id))
+                    observed.finish(result.status)
+                    yield {"event": "result", "data": result.to_dict()}
+                    return
                 seen: set[str] = set()
                 async for item in self.graph.astream(
                     {"message": message},
@@ -456,8 +465,9 @@ class Switchboard:
         is declined (recorded as the customer's decision, with that reason), its turn finishes, and the
         returned line says what was not done, for the new turn's answer; a message that asks nothing new
         (the deterministic router sends it to no domain: "thanks", "the french press one") leaves the wait
-        and is refused (Conflict: reply yes or no). A thread waiting for staff
-        refuses the message (Conflict): staff decide, not a new message."""
+        and is refused (Conflict: reply yes or no). A thread waiting for staff refuses a new request
+        (Conflict): staff decide first; a message that asks nothing new ("yes", "thanks") gets the paused
+        result again with a line saying who it waits for (`StillWaiting`), and the graph does not run."""
         snapshot = await self.graph.aget_state(thread_config(thread_id))
         if snapshot.interrupts or unfinished(snapshot):
             await self._finish(thread_id, owner, context, snapshot)
@@ -480,6 +490,12 @@ class Switchboard:
         staff = "; ".join(
             str(v.get("description") or "an action") for v in values if v.get("required_role") == "staff"
         )
+        if staff and (confirmation_reply(message) is not None or not route_deterministic(message).domains):
+            # "yes", "thanks", "hello?": nothing for the customer to decide, and nothing new asked
+            return StillWaiting(
+                f"(Still waiting for a member of staff to decide: {staff}. Nothing more is needed from you;"
+                " you will be told when they have decided.)"
+            )
         raise Conflict(
             f"thread {thread_id} is waiting for an approval"
             + (f" by staff ({staff}): it goes on once they decide" if staff else "")
@@ -829,6 +845,11 @@ def priced(usage: dict[str, Any]) -> dict[str, Any]:
 
 
 NEW_MESSAGE_DECLINES = "the customer sent a new message instead of a yes or no"
+
+
+class StillWaiting(str):
+    """What `_settle` returns when a message to a thread waiting for staff asks nothing new ("yes",
+    "thanks"): the line the paused result is shown with; the graph does not run."""
 
 
 def said_first(line: str | None, result: AskResult) -> AskResult:

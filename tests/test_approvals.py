@@ -98,9 +98,13 @@ async def test_a_refund_over_the_limit_pauses_with_path_description_and_args(
     assert mine[0]["interrupt_id"] == pending["id"] and mine[0]["id"] == value["approval_id"]
     assert mine[0]["status"] == "pending" and not mine[0]["expired"]
 
-    # A new message to a paused thread is refused; asking again elsewhere does not duplicate the row.
+    # A new request to a thread waiting for staff is refused; a message that asks nothing new ("hello?")
+    # is told what it waits for, and the run stays paused. Neither duplicates the row.
     with pytest.raises(Conflict, match="waiting for an approval"):
-        await app.ask("hello?", customer_id=s["customer_id"], thread_id=result.thread_id)
+        await app.ask("and cancel my other order", customer_id=s["customer_id"], thread_id=result.thread_id)
+    still = await app.ask("hello?", customer_id=s["customer_id"], thread_id=result.thread_id)
+    assert still.status == "paused" and still.answer.startswith("(Still waiting for a member of staff")
+    assert "Refund 129.90 EUR" in still.answer and [i["id"] for i in still.interrupts] == [pending["id"]]
     assert one("select count(*) as n from store.approvals where thread_id = %s", result.thread_id)["n"] == 1
 
 

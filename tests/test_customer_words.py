@@ -137,11 +137,13 @@ async def test_yes_from_the_customer_never_decides_a_staff_approval(
     s = scenarios["duplicate_charge"]
     asked = await app.ask("I was charged twice, please refund it", customer_id=str(s["customer_id"]))
     assert asked.status == "paused"
-    with pytest.raises(Conflict, match="by staff"):
-        await app.ask("yes", customer_id=str(s["customer_id"]), thread_id=asked.thread_id)
+    told = await app.ask("yes", customer_id=str(s["customer_id"]), thread_id=asked.thread_id)
+    assert told.status == "paused" and "waiting for a member of staff" in told.answer
     assert sql("select status from store.approvals where thread_id = %s", asked.thread_id) == [
         {"status": "pending"}
     ]
+    with pytest.raises(Conflict, match="by staff"):  # a new request waits until staff have decided
+        await app.ask("and close my account", customer_id=str(s["customer_id"]), thread_id=asked.thread_id)
 
 
 @pytest.mark.parametrize(

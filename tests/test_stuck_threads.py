@@ -63,7 +63,7 @@ async def test_a_rejected_refund_asked_for_again_is_a_new_approval(
     assert new_id != rejected_id
     assert [a["id"] for a in await app.pending_approvals() if a["thread_id"] == thread] == [new_id]
     with pytest.raises(Conflict, match="waiting for an approval"):
-        await app.ask("hello?", customer_id=customer, thread_id=thread)
+        await app.ask("can you cancel my open order?", customer_id=customer, thread_id=thread)
 
     done = await app.decide(thread, actor=ALICE, decision="approve")
     assert done.status == "done" and refund_outcome(done)["status"] == "done"

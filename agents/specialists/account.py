@@ -74,6 +74,15 @@ _LAST_LOGIN = re.compile(
     r"|letzte[nr]? (anmeldung|login)|derni[èe]re connexion|[úu]ltim[oa] (inicio|acceso|conexi[oó]n)|laatste (login|keer ingelogd)",
     re.I,
 )
+# The customer says not to send one ("Don't send any reset e-mail, just unlock it and set the password to
+# X"): no link is sent, and no one sets a password for them.
+_NO_RESET = re.compile(
+    r"\b(?:don'?t|do not|no need to|please don'?t|never)\s+(?:\w+\s+){0,2}?(?:send|e-?mail|mail)\b[^.?!]{0,30}"
+    r"\b(?:reset|link|e-?mails?)\b|\bno (?:reset|password)[- ]?(?:link|e-?mail)s?\b|\bwithout (?:a |the |any )?reset\b"
+    r"|\bkeine[nm]?\s+(?:reset-?|zurücksetz\w*-?)?(?:link|e-?mail|mail)\b|\bno (?:me )?(?:envíe|envies|mandes|mande)\w*"
+    r"|\bn'envoyez pas\b|\bstuur (?:geen|me geen)\b",
+    re.I,
+)
 _HELP_ASK = re.compile(
     r"\b(help|fix|sort (it|this) out|what (can|do|should) i do|hilf\w*|helfen|ayud\w*|aide[rz]?|aidez-moi"
     r"|helpen|help me)\b",
@@ -128,6 +137,18 @@ async def login(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         text = (
             "You already have an account with us. To open another one, sign up with a different e-mail "
             "address on the website or in the app."
+        )
+        return run.report(spec, text, facts)
+    if _NO_RESET.search(request):
+        state = (
+            f"Your login is locked after {account['failed_logins']} failed attempts."
+            if account["login_state"] == "locked"
+            else f"Your login is {account['login_state']}."
+        )
+        text = (
+            f"{state} I cannot unlock an account or set a password for anyone: only a new password that you"
+            " set yourself through a password-reset link unlocks it. I have sent nothing; tell me if you want"
+            " the link."
         )
         return run.report(spec, text, facts)
     asked = bool(_RESET_ASK.search(request))
