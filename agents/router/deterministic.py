@@ -644,7 +644,18 @@ def _not_lateness(match: re.Match[str]) -> str:
 _CLAIMED_ROLE = re.compile(
     r"\bi(?:'m|’m| am)\s+(?:actually\s+|really\s+|also\s+)?(?:(?:logged|signed)\s+in\s+as\s+)?(?:a\s+|an\s+|the\s+)?"
     r"(?:(?:senior|support|customer\s+service|care)\s+)?(?:staff(?:\s+member)?|admin(?:istrator)?|agent|employee"
-    r"|supervisor)\b(?:\s+with\s+(?:full\s+)?admin(?:istrator)?\s+(?:rights|access|privileges))?",
+    r"|supervisor|manager|team\s+lead(?:er)?|account\s+manager|on\s+the\s+\w+\s+team|in\s+your\s+\w+\s+(?:team|department))\b"
+    r"(?:\s+(?:at|of|in|for)\s+(?:the\s+store|your\s+(?:store|shop|company)|customer\s+service))?"
+    r"(?:\s+with\s+(?:full\s+)?admin(?:istrator)?\s+(?:rights|access|privileges))?"
+    r"|\bi(?:'m|’m| am)\s+\w+'s\s+(?:account\s+)?manager\b(?:\s+at\s+the\s+store)?"
+    r"|\bi\s+work\s+(?:in|for|at)\s+your\s+\w+(?:\s+(?:department|team))?"
+    # "Ich bin Teamleiterin im Kundenservice bei euch", "soy supervisora de atención al cliente"
+    r"|\bich\s+bin\s+(?:die\s+|der\s+)?(?:teamleiter(?:in)?|mitarbeiter(?:in)?|manager(?:in)?|chef(?:in)?|"
+    r"supervisor(?:in)?|admin(?:istrator)?(?:in)?)\b(?:\s+(?:im|in\s+der|bei)\s+\w+)?(?:\s+bei\s+(?:euch|ihnen))?"
+    r"|\bsoy\s+(?:el\s+|la\s+)?(?:supervisor(?:a)?|encargad[oa]|gerente|emplead[oa]|administrador(?:a)?)\b"
+    r"(?:\s+de\s+(?:atención al cliente|la tienda))?"
+    r"|\bje\s+suis\s+(?:le\s+|la\s+)?(?:responsable|manager|superviseur|superviseuse|employ[ée]e?|administrat\w+)\b"
+    r"|\bik\s+ben\s+(?:de\s+)?(?:teamleider|manager|medewerker|beheerder|supervisor)\b",
     re.IGNORECASE,
 )
 
@@ -779,7 +790,7 @@ _PURPOSE = re.compile(
 )
 # "My employer needs an invoice": who needs it does not change what is asked.
 _NEEDS_IT = re.compile(
-    r"\b(?:my|our)\s+(?:employer|company|boss|accountant|accounts department|finance team|work)\s+"
+    r"\b(?:my|our)\s+(?:employer|company|boss|manager|accountant|accounts department|finance team|work)\s+"
     r"(?:needs|wants|requires|asked for|asks for|has asked for)\b",
     re.IGNORECASE,
 )

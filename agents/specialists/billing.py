@@ -38,6 +38,9 @@ _REFUND_ASK = re.compile(
     r"|\b(payment|charge|amount|money|cash|euros?|dollars?)\s+back\b"
     r"|\b(want|need|like|expect)\b[^.?!]{0,20}\b(extra|second|duplicate|double|other) (one|payment|charge) back\b"
     r"|^\W*refund\b"
+    # a double charge the customer asks to have put right ("charged twice ..., can you sort it?")
+    r"|\b(twice|double|duplicate)\b[^?!]{0,60}\b(sort|fix|correct|put right|sort out|deal with|undo)\b"
+    r"|\b(sort|fix|correct|undo)\b[^.?!]{0,15}\b(double|duplicate|second|extra) (charge|payment)"
     r"|\b(erstatten|zur[üu]ckerstatten|zur[üu]ckzahlen|zur[üu]ckbuchen|geld zur[üu]ck|reembols(a|e|en|ar|arme|adme|ad)"
     r"|devu[ée]lva\w*|devolver (el|mi) dinero|rembourse[rz]|remboursez|terugbetalen|terugstorten|geld terug)\b"
     # a wish and a refund word in the other languages ("quiero un reembolso", "ich hätte gerne eine

@@ -407,7 +407,7 @@ VOCABULARY = Vocabulary(
         "ship": 2.0, "shipping": 2.0, "shipment": 2.0, "shipped": 2.0, "deliver": 2.0, "delivery": 2.0,
         "delivered": 2.0, "parcel": 2.5, "package": 2.0, "packet": 2.0, "carrier": 2.0, "dispatch": 2.0,
         "dispatched": 2.0, "postage": 2.0, "post": 0.5, "customs": 2.0, "stuck": 0.5, "transit": 1.5,
-        "depot": 2.0, "promised": 1.0,
+        "depot": 2.0, "promised": 1.0, "scanned": 2.5, "scan": 2.0,
         "dhl": 3.0, "fedex": 3.0, "usps": 3.0, "ups": 1.5, "hermes": 2.0, "postcode": 1.0, "zip": 0.5,
         "express": 1.0, "overnight": 1.0, "pickup": 1.0, "locker": 1.5, "doorstep": 2.0, "porch": 1.5,
         "neighbour": 1.0, "neighbor": 1.0, "late": 2.0, "delay": 2.0, "delayed": 2.0, "lost": 1.0,
@@ -456,6 +456,7 @@ VOCABULARY = Vocabulary(
         # overdue: "should've been here by now", "still nothing"
         (("should", "have ve", "arrived come turned shown delivered"), 1, 2.5),
         (("should", "have ve", "been", "here delivered"), 1, 2.5),
+        (("meant ment supposed", "to", "be", "here"), 1, 3.0),  # "my running shoes were ment to be here last week"
         (("still", "nothing"), 0, 2.0),
         # "my running shoes are stuck somewhere": goods stuck on the way (a depot, customs, somewhere)
         ((" ".join(sorted(lx.GOODS)), "is are got get", "stuck held"), 2, 2.5),
