@@ -651,3 +651,20 @@ def test_an_e_mail_is_read_without_its_salutation_sign_off_and_forwarded_headers
     assert decision.domains == domains, decision.rationale
     if not domains:
         assert decision.greeting
+
+
+async def test_what_is_left_to_pay_is_answered_from_the_invoices(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    s = scenarios["happy_customer"]
+    asked = await app.ask("is there anything left to pay on my orders?", customer_id=str(s["customer_id"]))
+    open_ = sql(
+        "select i.id from store.invoices i join store.orders o on o.id = i.order_id"
+        " where o.customer_id = %s and i.status not in ('paid', 'void', 'refunded')",
+        s["customer_id"],
+    )
+    assert asked.domains == ["billing"] and not [a for p in asked.path for a in p.get("actions", [])]
+    if open_:
+        assert "Still open:" in asked.answer and all(r["id"] in asked.answer for r in open_)
+    else:
+        assert "Nothing is left to pay" in asked.answer

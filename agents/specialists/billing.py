@@ -182,7 +182,33 @@ def _paid_with(p: dict[str, Any]) -> str:
     return str(p.get("method") or "").replace("_", " ")
 
 
+# "is there anything left to pay on my orders?", "do I owe you anything?": what is still open
+_OUTSTANDING = (
+    r"\b(?:left|still|anything|something) (?:to pay|owing|due|outstanding)\b|\boutstanding\b|\bunpaid\b"
+    r"|\bdo i (?:still )?owe\b|\b(?:open|remaining) balance\b|\bnoch (?:offen|zu zahlen)\b"
+    r"|\bpendiente de pago\b|\bpor pagar\b|\breste à payer\b|\bnog (?:te betalen|open)\b"
+)
+
+
+async def _outstanding(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    every = await run.call(toolkit.list_invoices, order_id=None)
+    open_ = [i for i in every if i["status"] not in ("paid", "void", "refunded")]
+    facts = [f"{i['id']} for {i['order_id']}: {money(i['amount'])}, {i['status']}" for i in every]
+    if not every:
+        return run.report(spec, "There are no invoices on your account, so nothing is left to pay.", facts)
+    if not open_:
+        return run.report(
+            spec, f"Nothing is left to pay: all {len(every)} of your invoices are paid (or void).", facts
+        )
+    owed = "; ".join(
+        f"invoice {i['id']} ({money(i['amount'])}, order {i['order_id']}) is {i['status']}" for i in open_
+    )
+    return run.report(spec, f"Still open: {owed}. Everything else is paid.", facts)
+
+
 async def invoices(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
+    if not run.brief.entities.invoice_ids and re.search(_OUTSTANDING, run.brief.request, re.I):
+        return await _outstanding(spec, run)
     wanted = run.brief.entities.invoice_ids
     found: list[dict[str, Any]] = []
     unknown: list[str] = []
@@ -464,6 +490,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bfactur",
             r"\bfactuur",
             r"\brecibo",
+            _OUTSTANDING,
         ),
         tools=(toolkit.list_invoices, toolkit.get_invoice, toolkit.list_orders, toolkit.get_order),
         handle=invoices,
