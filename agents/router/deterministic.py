@@ -1290,17 +1290,19 @@ def _arrival_of_money(clause: _Clause, previous: _Clause) -> None:
     before was about, so the arrival words count for billing, not for a parcel (arrival words are objects:
     they take the domain of what arrives)."""
     if (
-        set(clause.scores) != {"shipping"}
-        or clause.pred.get("shipping")
+        not clause.scores
+        or not set(clause.scores) <= _role("locates")
+        or any(clause.pred.get(d) for d in clause.scores)
         or not _IT_ARRIVES.search(clause.text)
     ):
         return
     before = previous.scores
-    if not before or "shipping" in before or max(before, key=before.__getitem__) != "billing":
+    payer = max(before, key=before.__getitem__) if before else None
+    if payer is None or any(d in before for d in _role("locates")) or payer not in _role("pays"):
         return
     if not any(w.startswith(_MONEY_ARRIVES) for w in previous.words):
         return  # "I was charged twice for the lamp. When will it arrive?": the lamp arrives
-    clause.scores = {"billing": clause.scores["shipping"]}
+    clause.scores = {payer: sum(clause.scores.values())}
     clause.evidence.append("arrival of it (the money before)->billing")
 
 
@@ -1510,7 +1512,8 @@ def _arrival_told(clause: _Clause) -> bool:
     not a delivery problem (only a positive past arrival, with no complaint word and no question in it)."""
     words = clause.words
     return (
-        set(clause.scores) == {"shipping"}
+        bool(clause.scores)
+        and set(clause.scores) <= _role("locates")
         and "?" not in clause.text
         and any(w in _ARRIVED for w in words)
         and not any(
@@ -1527,12 +1530,18 @@ _ARRIVAL_TROUBLE = lx.words(
 )
 
 
+def _role(flag: str) -> frozenset[str]:
+    """The registered domains with a role (`DomainSpec.located`, `locates`, `pays`): the router's rules
+    name roles, not domains, so a domain added to the registry takes part by declaring one."""
+    return frozenset(d.name for d in registry.domains() if getattr(d, flag))
+
+
 def _order_only_named(clause: _Clause, language: str) -> bool:
     """The clause names an order and says nothing to do with the order itself: no word of the orders
     domain but the order (no predicate), and either another domain's word beside it ("mein Paket zur
     Bestellung ORD-1") or a plain statement ("On 29 October I ordered the espresso machine (ORD-1)"), not a
     question or a complaint about the order ("where is my order?", "I can't see my orders")."""
-    if clause.pred.get("orders"):
+    if any(clause.pred.get(d) for d in _role("located")):
         return False
     if _OF_ORDER.search(clause.text):
         return True
@@ -1619,20 +1628,28 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             clauses[i - 1].aside = False
     for c in clauses:
         others = [o for o in clauses if o is not c]
+        carriers = _role("locates")
         if (
             c.scores
-            and _best(c.scores)[0] == "orders"
+            and _best(c.scores)[0] in _role("located")
             and any(w in _HEDGES for w in c.words)
             and any(w in ("shipped", "dispatched", "sent") for w in c.words)
-            and any(v for o in others for d, v in o.pred.items() if d != "orders")
+            and any(v for o in others for d, v in o.pred.items() if d not in _role("located"))
         ):
             c.aside = True  # "Can you send it to my office instead? I think it hasn't shipped yet."
-        if "anyway" in c.words and set(c.scores) == {"shipping"} and any(o.pred for o in others if o.scores):
+        if (
+            "anyway" in c.words
+            and c.scores
+            and set(c.scores) <= carriers
+            and any(o.pred for o in others if o.scores)
+        ):
             c.aside = True  # "please cancel the order, the delivery date is too late for me anyway": a reason
         if (
             _arrival_told(c)
-            and any(v for o in others for d, v in o.pred.items() if d != "shipping")
-            and not any(o.scores.get("shipping", 0.0) >= 1.0 for o in others)  # "expect" (0.3) is no parcel
+            and any(v for o in others for d, v in o.pred.items() if d not in carriers)
+            and not any(
+                o.scores.get(d, 0.0) >= 1.0 for o in others for d in carriers
+            )  # "expect" (0.3): no parcel
         ):
             c.aside = True
     selected, totals = _select(clauses, include_asides=False)
@@ -1721,14 +1738,15 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             domains = [d for d in domains if d not in emphasis]
             selected = set(domains)
             note += " (emphasis, no request: " + ", ".join(emphasis) + ")"
-    if (
-        len(domains) > 1
-        and "orders" in domains
-        and all(_order_only_named(c, language) for c in clauses if "orders" in c.selected)
-    ):
+    named = [
+        d
+        for d in domains
+        if d in _role("located") and all(_order_only_named(c, language) for c in clauses if d in c.selected)
+    ]
+    if len(domains) > 1 and named and len(named) < len(domains):
         # "My order ORD-1 was due on 27 October and still hasn't arrived": the order is named to say which
         # parcel or payment is meant (only the order itself, no word of what to do with it)
-        domains = [d for d in domains if d != "orders"]
+        domains = [d for d in domains if d not in named]
         selected = set(domains)
         note += " (an order named, not asked about)"
     rival = max((v for d, v in totals.items() if d not in selected), default=0.0)

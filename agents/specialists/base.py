@@ -162,6 +162,8 @@ class DomainSpec:
     # the domain that `locates` things answers (tracking)
     located: bool = False
     locates: bool = False
+    # the domain of money (charges, refunds): "when will it arrive?" after a refund is its, not a parcel's
+    pays: bool = False
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9_]{1,30}", self.name):

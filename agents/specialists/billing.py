@@ -655,6 +655,7 @@ VOCABULARY = Vocabulary(
 # fmt: on
 
 DOMAIN = DomainSpec(
+    pays=True,
     name=NAME,
     title="Billing",
     description="invoices, payments and payment methods, charges, refunds and fees",
