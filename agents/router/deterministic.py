@@ -1303,7 +1303,7 @@ def _arrival_of_money(clause: _Clause, previous: _Clause) -> None:
     if not any(w.startswith(_MONEY_ARRIVES) for w in previous.words):
         return  # "I was charged twice for the lamp. When will it arrive?": the lamp arrives
     clause.scores = {payer: sum(clause.scores.values())}
-    clause.evidence.append("arrival of it (the money before)->billing")
+    clause.evidence.append(f"arrival of it (the money before)->{payer}")
 
 
 def _best(scores: dict[str, float]) -> tuple[str | None, float]:
@@ -1530,10 +1530,17 @@ _ARRIVAL_TROUBLE = lx.words(
 )
 
 
+_ROLES: dict[tuple[str, int], frozenset[str]] = {}
+
+
 def _role(flag: str) -> frozenset[str]:
     """The registered domains with a role (`DomainSpec.located`, `locates`, `pays`): the router's rules
-    name roles, not domains, so a domain added to the registry takes part by declaring one."""
-    return frozenset(d.name for d in registry.domains() if getattr(d, flag))
+    name roles, not domains, so a domain added to the registry takes part by declaring one. Read once per
+    registry generation, not on every clause."""
+    key = (flag, registry.generation())
+    if key not in _ROLES:
+        _ROLES[key] = frozenset(d.name for d in registry.domains() if getattr(d, flag))
+    return _ROLES[key]
 
 
 def _order_only_named(clause: _Clause, language: str) -> bool:
