@@ -58,7 +58,10 @@ GERMAN = [
     ('Wie kann ich mein Passwort zurücksetzen?', 'account'),
     ('Ich warte seit zwei Wochen auf meine Rückerstattung', 'billing'),
     ('Ich möchte gerne mit einem echten Menschen reden, der Chatbot versteht mich nicht', 'care'),
-    ('Der Toaster ist kaputt angekommen, ich möchte ihn umtauschen', 'orders+shipping'),
+    # a product that arrived broken and is exchanged: the return's story, not a delivery problem (the blind
+    # writers of batches 10-14 route it to orders alone; a parcel that arrived damaged stays shipping)
+    ('Der Toaster ist kaputt angekommen, ich möchte ihn umtauschen', 'orders'),
+    ('Das Paket ist beschädigt angekommen, ich möchte es zurückschicken', 'orders+shipping'),
     ('Hallo liebes Team, ich hoffe es geht Ihnen gut. Ich habe letzte Woche zwei Lampen bestellt, aber bis heute ist nichts angekommen. Können Sie nachsehen, wo das Paket steckt?', 'shipping'),
     ('Guten Abend, ich wollte nur kurz fragen, ob die Zahlung für meine letzte Bestellung durchgegangen ist', 'billing'),
     ('Ich wollte eigentlich nur mein Passwort ändern, aber der Link in der E-Mail funktioniert nicht', 'account'),
@@ -268,7 +271,7 @@ DUTCH = [
     ('Kunnen jullie de factuur opnieuw sturen en mijn e-mailadres wijzigen?', 'billing+account'),
     ('Ik wil graag met iemand van de klantenservice bellen', 'care'),
     ('Wanneer krijg ik mijn geld terug voor de geretourneerde schoenen?', 'billing'),
-    ('De lamp is kapot aangekomen, kan ik hem ruilen?', 'orders+shipping'),
+    ('De lamp is kapot aangekomen, kan ik hem ruilen?', 'orders'),  # the product's damage: see the German
     ('Ik wil me uitschrijven voor alle e-mails', 'account'),
     ('Hoi! Hoop dat alles goed gaat. Ik heb vorige week een jas besteld maar die is nog steeds niet binnen, kunnen jullie kijken waar hij is?', 'shipping'),
     ('Ik heb een vraag over de betaling van mijn laatste bestelling, is die goed gegaan?', 'billing'),

@@ -1306,6 +1306,25 @@ def _arrival_of_money(clause: _Clause, previous: _Clause) -> None:
     clause.evidence.append(f"arrival of it (the money before)->{payer}")
 
 
+_THEIRS = frozenset(lx.words("they it them those these that"))
+_OURS = frozenset(lx.words("you your yours we our us"))
+
+
+def _of_the_other_company(clause: _Clause, previous: _Clause) -> None:
+    """ "I ordered shoes from Zalando and they haven't arrived": what "they" are came from another company,
+    so the clause about them is out of scope too (unless it names this store or one of its orders)."""
+    if not previous.out_of_scope or not any("another company" in e for e in previous.evidence):
+        return
+    words = clause.words
+    if not words or words[0] not in _THEIRS or any(w in _OURS for w in words[:6]):
+        return
+    if any(s in (lx.T_ORDER_ID, lx.T_TRACKING) for s in clause.stems):
+        return
+    clause.oos += 4.0
+    clause.out_of_scope = True
+    clause.evidence.append("about the other company's order before->out_of_scope")
+
+
 def _best(scores: dict[str, float]) -> tuple[str | None, float]:
     best: str | None = None
     value = 0.0
@@ -1463,11 +1482,35 @@ def _select(clauses: list[_Clause], include_asides: bool) -> tuple[set[str], dic
     return selected, totals
 
 
+_CONCESSION = re.compile(
+    r"^\W*(?:\w+[,.!]\s+)?(?P<given>(?:aunque|a pesar de que|obwohl|obgleich|auch wenn|bien que|quoique|même si|"
+    r"hoewel|ofschoon|ook al)\b[^,;.?!]*)[,;]\s*(?P<rest>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+# "warum wurde meine Karte belastet, obwohl ich storniert habe?": the concession closes the sentence
+_CONCEDED_AFTER = re.compile(
+    r"^(?P<rest>[^.;?!]*\S)\s*,?\s+(?P<given>(?:aunque|a pesar de que|obwohl|obgleich|bien que|quoique|alors que|"
+    r"hoewel|ofschoon|terwijl)\b[^.;?!]*)[.?!]*\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def _decide(text: str) -> RouteDecision:
     if _greeting_only(text, strict=True):
         # small talk through and through ("are you a bot?", "who am I talking to"): no cue word decides it
         return _greeting()
     language = detect(_TOKEN.findall(_normalise(text)), _FOREIGN_CUES, _KNOWN_RAW)
+    conceded = (_CONCESSION.match(text) or _CONCEDED_AFTER.match(text)) if language != "en" else None
+    if conceded:
+        # "Aunque cerré mi cuenta, necesito la factura...": what is conceded is the story, not the request
+        # (English clauses are split and "although" marks its clause an aside; these are read whole)
+        rest = _decide_in(conceded.group("rest"), language, read_disclaimers=True)
+        if rest.domains:
+            return rest.model_copy(
+                update={"rationale": f"{rest.rationale} (aside: {conceded.group('given')})"}
+            )
     decision = _decide_in(text, language, read_disclaimers=True)
     if not decision.domains and "disclaimed" in decision.rationale:
         # nothing else was asked: the disclaimer is the request ("I don't want these e-mails any more")
@@ -1515,6 +1558,7 @@ def _arrival_told(clause: _Clause) -> bool:
         bool(clause.scores)
         and set(clause.scores) <= _role("locates")
         and "?" not in clause.text
+        and not (words and words[0] in _ASKS_FIRST)  # "was my last order delivered to Faro?" asks
         and any(w in _ARRIVED for w in words)
         and not any(
             w in lx.NEGATORS or w in lx.ASIDE_BREAKERS or w in lx.FOREIGN_BREAKERS or w in _ARRIVAL_TROUBLE
@@ -1523,6 +1567,46 @@ def _arrival_told(clause: _Clause) -> bool:
     )
 
 
+_PARCEL_WORDS = frozenset(
+    lx.words(
+        "parcel parcels package packages box packaging packed packing delivery courier driver carrier postman "
+        "paquete paquetes caja envío envio embalaje repartidor paket pakete karton verpackung lieferung bote "
+        "colis paquet carton emballage livraison livreur pakket pakketje doos verpakking bezorging bezorger"
+    )
+)
+
+
+def _arrived_damaged(clause: _Clause, others: Sequence[_Clause]) -> None:
+    """ "The lamp arrived broken, I want to return it", "me llegó el producto roto, quiero devolverlo": the
+    product's arrival is the story of the return asked for, not a delivery problem. Only when the arrival
+    word is the delivery's only evidence (no parcel, box, courier or packing named: "el paquete llegó roto"
+    is the parcel's damage) and a return or exchange is asked for, here or in another clause."""
+    carriers = _role("locates")
+    located = _role("located")
+    if not any(d in clause.scores for d in carriers) or any(w in _PARCEL_WORDS for w in clause.words):
+        return
+    arrival = [e for e in clause.evidence if any(e.endswith(f"->{d}") for d in carriers)]
+    if not arrival or not all(e.split("->")[0] in _ARRIVED for e in arrival):
+        return
+    if not any(w in _DAMAGED for w in clause.words):
+        return
+    if any(clause.pred.get(d) for d in located) and not set(clause.scores) <= carriers:
+        for d in carriers:
+            clause.scores.pop(d, None)
+            clause.pred.pop(d, None)
+        clause.evidence.append("a product that arrived damaged, returned (not a delivery problem)")
+    elif any(o.pred.get(d) for o in others for d in located) and not any(clause.pred.get(d) for d in located):
+        clause.aside = True
+
+
+_DAMAGED = frozenset(
+    lx.words(
+        "broken damaged cracked smashed dented scratched faulty defective shattered torn stained ripped "
+        "roto rota rotos rotas dañado dañada defectuoso defectuosa kaputt beschädigt defekt zerbrochen "
+        "cassé cassée abîmé abîmée endommagé défectueux kapot beschadigd defect stuk"
+    )
+)
+_ASKS_FIRST = frozenset(lx.words("was were did has have had is are does do"))
 _ARRIVAL_TROUBLE = lx.words(
     "says say said shows showed marked claims supposedly apparently tracking app "
     "yet get gets got will did does do crushed open opened wet soaked tarde nunca roto rota dañado spät kaputt beschädigt"
@@ -1629,6 +1713,7 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
         if i > 0:
             _bind_back(c, clauses[i - 1])
             _arrival_of_money(c, clauses[i - 1])
+            _of_the_other_company(c, clauses[i - 1])
         if i > 0 and not c.scores and discourse.asks_about_it(c.words) and clauses[i - 1].scores:
             # "... because the parcel took three weeks, and where is it now?": what the question asks
             # about was not said in passing
@@ -1651,6 +1736,7 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             and any(o.pred for o in others if o.scores)
         ):
             c.aside = True  # "please cancel the order, the delivery date is too late for me anyway": a reason
+        _arrived_damaged(c, others)
         if (
             _arrival_told(c)
             and any(v for o in others for d, v in o.pred.items() if d not in carriers)
@@ -1900,8 +1986,11 @@ def _route(text: str, past: list[str]) -> RouteDecision:
         # what the thread is about
         decision = _clarify("a request about something said before", 0.5)
     if decision.needs_clarification and past:
-        previous = _clean(str(past[-1]))
-        if previous:
+        # the last request of the thread that named a subject ("und die davor?" after "and the one before
+        # that?" after "what's the status of my last order?"), at most three back
+        for previous in (_clean(str(p)) for p in reversed(past[-3:])):
+            if not previous:
+                continue
             earlier = _decide(previous)
             if earlier.domains:
                 if discourse.asks_whereabouts(cleaned):

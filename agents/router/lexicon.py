@@ -192,6 +192,8 @@ OOS_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("parcel package", "i", "sent posted shipped"), 2, {"oos": 4.0}),
     (("sent posted shipped", "a the", "parcel package", "myself"), 1, {"oos": 4.0}),
     (("their", "own"), 0, {"oos": 3.0}),  # "does DHL have a number for their own complaints?"
+    # a carrier's own service, named: "does DHL have a number for their own complaints?"
+    (("dhl ups fedex dpd gls hermes postnl usps evri colissimo correos", "their its", "own"), 6, {"oos": 4.0}),
     (("complaint complain", "with to against", "dhl ups fedex dpd gls hermes postnl usps evri"), 1, {"oos": 3.5}),
     (("meaning", "of", "life"), 0, {"oos": 4.0}),
     (("what", "time day date year", "is", "it"), 0, {"oos": 4.0}),

@@ -25,7 +25,7 @@ _UNSUBSCRIBE = re.compile(
     r"|abmelden|abbestellen|austragen|k[üu]ndigen|darme de baja|dar de baja|baja|anular la suscripci[oó]n"
     r"|quitadme|qu[íi]tame|qu[íi]tenme|quitar(?:me)?|s[áa]came|sacadme|no quiero recibir|ya no quiero"
     r"|d[ée]sabonne\w*|d[ée]sinscri\w*|ne plus recevoir|uitschrijven|afmelden|opzeggen|geen .{0,20}meer)\b"
-    r"|\bmelden?\b[^.?!]{0,40}\bab\b",
+    r"|\bmelde[nt]?\b[^.?!]{0,40}\bab\b|\bmeld\b[^.?!]{0,30}\baf\b",
     re.I,
 )
 _SUBSCRIBE = re.compile(r"\b(subscribe|sign (me )?up for|opt[- ]?in)\b", re.I)
@@ -383,6 +383,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bcancel (my )?account\b",
             r"\bterminate\b",
             r"\bl[öo]schen|\bschlie[ßs]en|\beliminar|\bcerrar|\bborrar|\bsupprimer|\bfermer|\bverwijderen|\bopheffen",
+            r"\b(?:cancelar|anular|annuler|résilier|kündigen|opzeggen)\b[^.?!]{0,12}\b(?:cuenta|compte|konto|account)\b",
+            r"\b(?:konto|account)\b[^.?!]{0,20}\b(?:kündigen|opzeggen)\b",
         ),
         tools=(toolkit.get_customer, toolkit.get_account, toolkit.list_orders),
         handle=closure,
@@ -496,6 +498,7 @@ VOCABULARY = Vocabulary(
             (("área area", "de", "cliente"), 0, 3.0),
             (("por", "correo email mail"), 0, -2.0),  # "enviármela por correo electrónico": a channel
             (("ninguna sin", "respuesta"), 4, -2.5),  # "ninguna respuesta a mis correos": letters unanswered
+            (("cancelar cerrar borrar eliminar anular", "cuenta"), 2, 3.0),  # "cancelar mi cuenta": the account
         ),
         "fr": (
             (("mot", "de", "passe"), 0, 3.0), (("me", "connecter"), 0, 0.5), (("espace", "client"), 0, 3.0),
@@ -503,6 +506,7 @@ VOCABULARY = Vocabulary(
             (("colis paquet", "bloqué bloque"), 3, -2.5),
             (("par", "email mail courriel"), 0, -2.0),  # sent by e-mail: a channel, not the account's address
             (("aucune pas", "réponse reponse"), 4, -2.5),  # "aucune réponse à mes e-mails": letters unanswered
+            (("annuler fermer supprimer clôturer cloturer résilier", "compte"), 2, 3.0),  # the account itself
         ),
         "nl": ((("geen", "antwoord reactie"), 4, -2.5),),  # "geen antwoord op mijn e-mails"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from switchboard.agents.contracts import ProposedAction, SpecialistReport
@@ -31,13 +32,14 @@ _DUPLICATE = re.compile(
 # router reads. Only an ask proposes a refund; a duplicate charge merely reported is explained and offered.
 _REFUND_ASK = re.compile(
     r"\b(please|pls|can you|could you|would you|want|wanna|like|need|demand|expect|give|issue|request"
-    r"|approved|authori[sz]ed|agreed|promised|process"
+    r"|approv\w*|authori[sz]\w*|agreed|promised|process"
     r"|i'd)\b[^.?!]{0,40}\b(refund|money back|reimburs\w*|reverse|pay (me )?back)"
     r"|\b(can|could|may) i (get|have)\b[^.?!]{0,30}\b(refund|money back|reimburs\w*)"
     r"|\brefund (it|me|them|this|that|the|my|both|one|everything|\d)"
     r"|\b(payment|charge|amount|money|cash|euros?|dollars?)\s+back\b"
     r"|\b(want|need|like|expect)\b[^.?!]{0,20}\b(extra|second|duplicate|double|other) (one|payment|charge) back\b"
     r"|^\W*refund\b"
+    r"|\brefund\b[^?!]{0,80}\b(process|do|push|put) (it|this|that)( through)?\b"  # "the refund of X... just process it"
     # a double charge the customer asks to have put right ("charged twice ..., can you sort it?")
     r"|\b(twice|double|duplicate)\b[^?!]{0,60}\b(sort|fix|correct|put right|sort out|deal with|undo)\b"
     r"|\b(sort|fix|correct|undo)\b[^.?!]{0,15}\b(double|duplicate|second|extra) (charge|payment)"
@@ -372,6 +374,23 @@ def _refund_sentence(r: dict[str, Any], paid_with: str, what: str, asked: bool =
     return f"Refund {r['id']} of {money(r['amount'])} {about} was {r['status']}."
 
 
+def _close(named: Decimal, amount: Any) -> bool:
+    """An amount as a customer remembers it: "the 150 euros" for 149.95 is that payment."""
+    value = Decimal(str(amount))
+    return abs(named - value) <= max(Decimal("1.00"), value * Decimal("0.02"))
+
+
+async def _amounts_not_paid(run: SpecialistRun, duplicates: list[dict[str, Any]]) -> list[Decimal]:
+    """Amounts the request names that are no payment of the customer's (nor a duplicate's amount)."""
+    named = [Decimal(a) for a in run.brief.entities.amounts]
+    if not named:
+        return []
+    paid = [d["amount"] for d in duplicates] + [
+        p["amount"] for p in await run.call(toolkit.list_payments, order_id=None)
+    ]
+    return [n for n in named if not any(_close(n, a) for a in paid)]
+
+
 async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     request = run.brief.request
     orders, unknown = await _orders_meant(run)
@@ -396,6 +415,16 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         if not (asked or put_right):  # reported or asked about: explained and offered
             offer = offer or _duplicate_sentence(d) + _OFFER
             continue
+        if unmatched := await _amounts_not_paid(run, duplicates):
+            # "refund 500 EUR to my card": no payment of that amount, so nothing is proposed, and the
+            # duplicate's amount is not put in its place without the customer saying so
+            named = " or ".join(money(a) for a in unmatched)
+            text = (
+                f"I found no payment of {named} on your account, so I cannot refund that amount. "
+                + _duplicate_sentence(d)
+                + _OFFER
+            )
+            return run.report(spec, not_found_sentence(unknown) + text, facts)
         action = ProposedAction(
             action=issue_refund.name,
             args={
@@ -615,7 +644,7 @@ VOCABULARY = Vocabulary(
         "de": {
             "rechnung": 3.0, "zahlung": 2.5, "bezahlen": 2.5, "bezahlt": 2.5, "erstattung": 3.0,
             "rückerstattung": 3.0, "erstatten": 3.0, "geld": 2.0, "abgebucht": 3.0, "abbuchung": 3.0,
-            "abbuchen": 3.0, "belastet": 3.0, "belastung": 3.0, "gebühr": 2.5, "kreditkarte": 2.5,
+            "abbuchen": 3.0, "belastet": 3.0, "belastung": 3.0, "gebühr": 2.5, "kreditkarte": 2.5, "karte": 1.5,
             "zahlungsmethode": 3.0, "quittung": 3.0, "mehrwertsteuer": 2.5, "doppelt": 1.0, "zweimal": 1.0, "berechnet": 2.5, "gutschrift": 3.0, "lastschrift": 3.0, "betrag": 1.5, "überweisung": 2.5, "preis": 1.0,
         },
         "es": {

@@ -12,6 +12,14 @@ from switchboard.agents.specialists.base import SpecialistRun
 OPEN_STATUSES = ("placed", "paid", "processing")
 _OTHER = re.compile(r"\b(other|another|second|previous|older|earlier)\b", re.IGNORECASE)
 _LATEST = re.compile(r"\b(last|latest|recent|newest|new)\b", re.IGNORECASE)
+# "and the one before that?", "the order before it", "die davor", "la anterior": the order placed before
+# the one the thread was just about
+_BEFORE = re.compile(
+    r"\b(?:one|order|ones?)\s+(?:before|prior to)\s+(?:that|it|this|then)\b|\bthe (?:one|order) before\b"
+    r"|\bdie (?:davor|vorher)\b|\bdavor\b|\bvorherige|\b(?:el|la|lo) (?:de )?antes\b|\b(?:el|la) anterior\b"
+    r"|\bcelle d'avant\b|\bcelle davant\b|\bpr[ée]c[ée]dente?\b|\bd'avant\b|\bdie ervoor\b|\bde vorige\b|\bdaarvoor\b",
+    re.IGNORECASE,
+)
 _LIST = re.compile(
     r"\b(all|every|list|history|so far|ever|which orders|what orders|my orders|orders (have|did) i"
     r"|how many orders|cu[áa]ntos pedidos|wie viele bestellungen|combien de commandes|hoeveel bestellingen)\b"
@@ -302,6 +310,16 @@ async def orders_in_question(
     if not recent:
         return [], []
     earlier = set(run.brief.earlier.order_ids)
+    if run.brief.followup and earlier and _BEFORE.search(run.brief.request):
+        last = run.brief.earlier.order_ids[-1]
+        at = next((i for i, o in enumerate(recent) if o["id"] == last), None)
+        if at is None and len(recent) == 10:
+            recent = await run.call(toolkit.list_orders, limit=50)
+            at = next((i for i, o in enumerate(recent) if o["id"] == last), None)
+        if at is not None:
+            before = recent[at + 1 : at + 2]
+            full = await run.call(toolkit.get_order, order_id=before[0]["id"]) if before else None
+            return ([full or before[0]] if before else []), []
     described = described_orders(run, recent)
     if described:
         preferred = [o for o in described if o["status"] in prefer]

@@ -403,7 +403,8 @@ VOCABULARY = Vocabulary(
         "product": 0.4, "bought": 0.5, "stuff": 0.3, "goods": 0.4, "merchandise": 0.4, lx.T_ORDER_ID: 1.0,
     },
     phrases=(
-        (("everything all", "bought ordered purchased"), 3, 2.0),  # "everything I've bought this year"
+        # "everything I've bought this year" (not "the invoices for all my orders": "orders" is "ordered")
+        (("everything all", "i we", "bought ordered purchased"), 2, 2.0),
         (("cancel", "order orders purchase xorderidx"), 3, 2.0),
         (("order orders purchase xorderidx", "status history eta"), 3, 2.0),
         (("status history eta", "order orders purchase xorderidx"), 3, 2.0),
@@ -485,6 +486,8 @@ VOCABULARY = Vocabulary(
             (("fehlt fehlen", "artikel teil stück"), 3, 3.0),  # an item missing from the order
             (("artikel teil", "fehlt fehlen"), 2, 3.0),
             (("schon bereits", "verschickt versendet versandt"), 2, 3.0),
+            # "ich bestelle nicht mehr bei Ihnen": a reason given, no order asked about
+            (("bestelle bestellen kaufe", "nicht nie", "mehr wieder"), 3, -3.0),
         ),
         "es": (
             # not shipped yet ("todavía no la han enviado": a pronoun and an auxiliary between)
@@ -509,6 +512,7 @@ VOCABULARY = Vocabulary(
             (("al", "verzonden verstuurd"), 2, 3.0),
             (("terug", "sturen brengen geven"), 1, 3.0),  # "om iets terug te sturen": a return
             (("andere een", "maat kleur"), 1, 2.5),  # an exchange for another size
+            (("bestel bestellen koop", "niet nooit", "meer"), 3, -3.0),  # "ik bestel niet meer bij jullie"
         ),
     },
     foreign_objects={
