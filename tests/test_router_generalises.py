@@ -649,3 +649,56 @@ def test_a_short_follow_up_in_another_language_stays_with_the_thread() -> None:
     assert route_deterministic("Auf welche Karte?", history).domains == ["billing"]
     thread = ["what's the status of my last order?", "and the one before that?"]
     assert route_deterministic("und die davor?", thread).domains == ["orders"]
+
+
+def test_batch_16_dev_half_words() -> None:
+    check(
+        [
+            (
+                "Morning! I placed an order earlier today, ORD-102737. What's its status, is it still being packed?",
+                "orders",
+            ),
+            (
+                "Double charge on my card AND the order has been stuck in processing for 3 days. Fix both pls",
+                "billing+orders",
+            ),
+            (
+                "Wrong colour in my order. I'd like to exchange it and have the replacement sent express.",
+                "orders+shipping",
+            ),
+            (
+                "Please unsubscribe me from your newsletters, both the weekly deals one and new arrivals.",
+                "account",
+            ),
+            ("bitte schließen Sie mein Kundenkonto, ich werde nicht mehr bestellen.", "account"),
+            (
+                "j'ai annulé ma commande de friteuse la semaine dernière. Est-ce que c'est bien pris en compte ?",
+                "orders",
+            ),
+            ("ich möchte meine Bestellung ORD-103310 stornieren, bevor sie verschickt wird.", "orders"),
+            (
+                "Ma commande ORD-102695 est annulée, d'accord, mais est-ce que j'ai quand même été débité ?",
+                "billing",
+            ),
+            ("Comment je crée un compte sur l'appli La Poste ?", "out_of_scope"),
+            ("Hallo, ich hätte da mal eine Frage.", "clarify"),
+            ("need help urgently", "clarify"),
+            ("reset my password so i can download my invoices", "account"),
+            (
+                "The return's sorted, thanks. My actual question is why I'm still getting newsletters.",
+                "account",
+            ),
+            ("Delete my card details and close the account", "account+billing"),
+            (
+                "This is now my fourth email and nobody has replied. I want this passed to someone senior.",
+                "care",
+            ),
+            ("ok then I want someone from your team to chase DHL about it", "care"),
+            ("can you chase DHL, my parcel is late", "shipping"),
+        ]
+    )
+    history = ["which card do you have on file for me?"]
+    decision = route_deterministic(
+        "no wait, I meant which one got used for the order I placed this morning", history
+    )
+    assert decision.domains == ["billing"]

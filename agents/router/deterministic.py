@@ -784,6 +784,8 @@ _RETURN_FOR_REFUND = re.compile(
 # What the customer needs a document for ("copies of my invoices for my tax return", "for my employer"):
 # the purpose, not a topic of its own (a tax return is no question about taxes).
 _PURPOSE = re.compile(
+    # "reset my password so I can download my invoices": what it is for is not a second request
+    r"\bso\s+(?:that\s+)?i\s+(?:can|could|am able to)\s+(?:download|see|view|get|check|print|access)\b[^,.;:!?]*|"
     r"\bfor\s+(?:my|the|our|his|her)\s+(?:tax\s+(?:return|returns|purposes|declaration|office)|taxes|accountant"
     r"|bookkeeping|books|expenses|expense\s+(?:report|claim)|employer|company|boss|records)\b",
     re.IGNORECASE,
@@ -1489,6 +1491,12 @@ _CONCESSION = re.compile(
 )
 
 
+# "Ma commande est annulée, d'accord, mais est-ce que j'ai été débité ?": what is granted is the story
+_GRANTED = re.compile(
+    r"^(?P<given>[^.;?!]*\S)\s*,\s*(?:d'accord|ok|okay|vale|bueno|gut|schön|na gut|oké|goed|prima)\s*,?\s+"
+    r"(?:mais|pero|aber|maar)\s+(?P<rest>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
 # "warum wurde meine Karte belastet, obwohl ich storniert habe?": the concession closes the sentence
 _CONCEDED_AFTER = re.compile(
     r"^(?P<rest>[^.;?!]*\S)\s*,?\s+(?P<given>(?:aunque|a pesar de que|obwohl|obgleich|bien que|quoique|alors que|"
@@ -1502,7 +1510,11 @@ def _decide(text: str) -> RouteDecision:
         # small talk through and through ("are you a bot?", "who am I talking to"): no cue word decides it
         return _greeting()
     language = detect(_TOKEN.findall(_normalise(text)), _FOREIGN_CUES, _KNOWN_RAW)
-    conceded = (_CONCESSION.match(text) or _CONCEDED_AFTER.match(text)) if language != "en" else None
+    conceded = (
+        (_CONCESSION.match(text) or _CONCEDED_AFTER.match(text) or _GRANTED.match(text))
+        if language != "en"
+        else None
+    )
     if conceded:
         # "Aunque cerré mi cuenta, necesito la factura...": what is conceded is the story, not the request
         # (English clauses are split and "although" marks its clause an aside; these are read whole)
@@ -1779,9 +1791,13 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             s
             for s in _content_words(all_stems)
             if not (
-                s.startswith("_")
-                and language != "en"
-                and (fold(s[1:]) in function or stem_in(language, s[1:]) in _FOREIGN_VAGUE.get(language, ()))
+                language != "en"
+                and (s.startswith("_") or s in _FOREIGN_VAGUE.get(language, ()))
+                and (
+                    fold(s.lstrip("_")) in function
+                    or fold(s.lstrip("_")) in _GREETING_ANY  # "Hallo, ich hätte da mal eine Frage"
+                    or stem_in(language, s.lstrip("_")) in _FOREIGN_VAGUE.get(language, ())
+                )
             )
         ]
         vague = any(s in _VAGUE for s in all_stems) or any(
@@ -1952,6 +1968,12 @@ def _acts_on_it(text: str) -> bool:
     )
 
 
+_CORRECTED_ONE = re.compile(
+    r"^\W*(?:no,?\s+)?(?:wait,?\s+|sorry,?\s+|actually,?\s+)*i\s+meant?\s+(?:which|the|that)\s+one\b",
+    re.IGNORECASE,
+)
+
+
 def _route(text: str, past: list[str]) -> RouteDecision:
     cleaned = _clean(text)
     if not cleaned:
@@ -1979,6 +2001,18 @@ def _route(text: str, past: list[str]) -> RouteDecision:
                 rationale=f"a weak follow-up ({decision.rationale}) to the previous request ({earlier.rationale})"[
                     :1000
                 ],
+                domain_requests={d: f"{previous} / {cleaned}"[:2000] for d in earlier.domains},
+            )
+    if decision.domains and past and _CORRECTED_ONE.search(cleaned):
+        # "which card do you have on file?" / "no wait, I meant which one got used for the order I placed":
+        # "one" is still the thing asked about before; the rest narrows it down
+        previous = _clean(str(past[-1]))
+        earlier = _decide(previous) if previous else None
+        if earlier is not None and earlier.domains and not set(earlier.domains) & set(decision.domains):
+            return RouteDecision(
+                domains=earlier.domains,
+                confidence=round(earlier.confidence * 0.8, 3),
+                rationale=f"a correction of the previous request ({earlier.rationale})"[:1000],
                 domain_requests={d: f"{previous} / {cleaned}"[:2000] for d in earlier.domains},
             )
     if decision.greeting and past and _acts_on_it(cleaned):

@@ -433,8 +433,14 @@ def has_none(words: Sequence[str]) -> bool:
 
 
 def ends_asides(words: Sequence[str]) -> bool:
-    """The clause opens with "anyway": what came before it was said in passing."""
+    """The clause opens with "anyway" or "my actual question is": what came before it was said in passing."""
+    if len(words) > 2 and words[0] in ("my", "the", "our") and words[1] in _REAL and words[2] in _POINT:
+        return True
     return bool(words) and (words[0] in lx.ASIDE_ENDERS or (len(words) > 1 and words[1] in lx.ASIDE_ENDERS))
+
+
+_REAL = frozenset(("actual", "real", "main", "actually", "proper"))
+_POINT = frozenset(("question", "questions", "issue", "problem", "point", "reason", "request", "query"))
 
 
 def _means(words: Sequence[str], i: int) -> bool:

@@ -115,7 +115,7 @@ VAGUE_WORDS: Final = _words(
     "anything everything nothing ask asking request concern concerns inquiry enquiry confused confusing "
     "unsure unclear puzzled off weird strange odd happen happens happened happening again second time "
     "idk dunno appreciate appreciated grateful soon possible following follow earlier message news update "
-    "believe sure check everything "
+    "believe sure check everything urgently immediately desperately quickly "
     # the other languages' "a problem", "a question": a request not yet said, not small talk
     "problema problemas probleem problemen problème problèmes problem probleme pregunta duda vraag frage "
     "question questions hulp ayuda aide hilfe"
@@ -194,6 +194,10 @@ OOS_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("their", "own"), 0, {"oos": 3.0}),  # "does DHL have a number for their own complaints?"
     # a carrier's own service, named: "does DHL have a number for their own complaints?"
     (("dhl ups fedex dpd gls hermes postnl usps evri colissimo correos", "their its", "own"), 6, {"oos": 4.0}),
+    # the carrier's own app ("un compte sur l'appli La Poste", "the DHL app"): their service, not ours
+    (("app appli application", "dhl ups fedex dpd gls hermes postnl usps evri colissimo correos poste laposte"), 2,
+     {"oos": 4.5}),
+    (("dhl ups fedex dpd gls hermes postnl usps evri colissimo correos poste laposte", "app appli"), 0, {"oos": 4.5}),
     (("complaint complain", "with to against", "dhl ups fedex dpd gls hermes postnl usps evri"), 1, {"oos": 3.5}),
     (("meaning", "of", "life"), 0, {"oos": 4.0}),
     (("what", "time day date year", "is", "it"), 0, {"oos": 4.0}),
@@ -573,6 +577,7 @@ OTHER_COMPANIES: Final = _words(
     "vodafone verizon tmobile telekom landlord gym insurer airline airlines "
     "ubereats deliveroo doordash justeat grubhub tesco sainsburys asda lidl aldi argos currys "
     "zara primark uniqlo bol otto mediamarkt fnac cdiscount movistar telefonica orange claro bouygues sfr kpn"
+    " darty boulanger decathlon"
 )
 # Services the store does not offer, and other providers' things: "my phone bill", "my electricity
 # provider", "a library book", "my Gmail password". Single words, and pairs written "first second".
@@ -803,7 +808,10 @@ FOREIGN_OOS: Final[dict[str, dict[str, float]]] = {
 }
 # Words that make a short foreign message a vague request ("ik heb een vraag"): clarify, not out of scope.
 FOREIGN_VAGUE: Final[dict[str, frozenset[str]]] = {
-    "de": _words("problem problems frage fragen hilfe helfen anliegen etwas funktioniert geht kaputt fehler"),
+    "de": _words(
+        "problem problems frage fragen hilfe helfen anliegen etwas funktioniert geht kaputt fehler hätte haette mal"
+        " dringend da"
+    ),
     "es": _words(
         "problema problemas pregunta preguntas ayuda ayudar algo consulta duda funciona funcionar error"
     ),

@@ -410,6 +410,9 @@ VOCABULARY = Vocabulary(
         "data": 0.5, "name": 0.3,
     },
     phrases=(
+        # "my fourth email and nobody has replied": letters unanswered (care), not the account's address
+        (("email emails mail mails", "nobody no", "replied answered responded reply answer"), 4, -3.0),
+        (("second third fourth fifth", "email mail"), 0, -2.0),
         (("data information details", "deleted erased removed wiped"), 3, 2.5),  # "my data is deleted"
         (("delete erase remove wipe", "my all your", "personal data information details"), 2, 3.0),  # "delete my data"
         # "the return I started, did it get registered?": a thing registered, not a sign-up
@@ -507,6 +510,7 @@ VOCABULARY = Vocabulary(
             (("par", "email mail courriel"), 0, -2.0),  # sent by e-mail: a channel, not the account's address
             (("aucune pas", "réponse reponse"), 4, -2.5),  # "aucune réponse à mes e-mails": letters unanswered
             (("annuler fermer supprimer clôturer cloturer résilier", "compte"), 2, 3.0),  # the account itself
+            (("pris prise", "en", "compte"), 0, -3.0),  # "c'est bien pris en compte ?": taken into account
         ),
         "nl": ((("geen", "antwoord reactie"), 4, -2.5),),  # "geen antwoord op mijn e-mails"
 

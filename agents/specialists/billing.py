@@ -605,6 +605,7 @@ VOCABULARY = Vocabulary(
         "card": 1.5, "method": 0.3, "methods": 0.3, lx.T_INVOICE_ID: 2.0, lx.T_AMOUNT: 0.8,
     },
     phrases=(
+        (("delete remove erase", "card cards"), 3, 3.0),  # "delete my card details": a saved payment method
         (("money cash funds xamountx", "gone taken missing disappeared"), 3, 3.0),  # "the money's still gone"
         # "my iPhone won't charge": a device's battery, not a payment
         (("phone iphone ipad battery laptop tablet watch smartwatch earbuds headphones", "charge charging"), 4, -3.0),

@@ -12,6 +12,13 @@ from switchboard.agents.specialists.base import SpecialistRun
 OPEN_STATUSES = ("placed", "paid", "processing")
 _OTHER = re.compile(r"\b(other|another|second|previous|older|earlier)\b", re.IGNORECASE)
 _LATEST = re.compile(r"\b(last|latest|recent|newest|new)\b", re.IGNORECASE)
+# "which of those never turned up?": one or more of the orders the thread just listed
+OF_THOSE = re.compile(
+    r"\b(?:which|what|any|how many)\b(?:\s+(?:one|ones))?\s+(?:of|from)\s+(?:those|them|these|the above)\b"
+    r"|\bwelche (?:davon|von denen|von ihnen)\b|\bcu[aá]l(?:es)? de (?:ellos|ellas|esos|esas)\b"
+    r"|\blaquelle|\blequel|\bwelke (?:daarvan|van die)\b",
+    re.IGNORECASE,
+)
 # "and the one before that?", "the order before it", "die davor", "la anterior": the order placed before
 # the one the thread was just about
 _BEFORE = re.compile(
@@ -310,6 +317,10 @@ async def orders_in_question(
     if not recent:
         return [], []
     earlier = set(run.brief.earlier.order_ids)
+    if run.brief.followup and earlier and OF_THOSE.search(run.brief.message or run.brief.request):
+        listed = [o for o in recent if o["id"] in earlier][:5]
+        if listed:
+            return [(await run.call(toolkit.get_order, order_id=o["id"])) or o for o in listed], []
     if run.brief.followup and earlier and _BEFORE.search(run.brief.request):
         last = run.brief.earlier.order_ids[-1]
         at = next((i for i, o in enumerate(recent) if o["id"] == last), None)

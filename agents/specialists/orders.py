@@ -86,6 +86,11 @@ _PLACE = re.compile(
 )
 
 
+_THIS_YEAR = re.compile(
+    r"\b(this year|dieses jahr|dit jaar|este año|cette année|cette annee)\b", re.IGNORECASE
+)
+
+
 async def order_status(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     request = run.brief.request
     if _PLACE.search(request) and not run.brief.entities.order_ids:
@@ -105,6 +110,9 @@ async def order_status(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistRe
     named = bool(run.brief.entities.order_ids)
     everything = [] if named or not wants_list(request) else await run.call(toolkit.list_orders, limit=10)
     if everything and not orders_by_description(request, everything):
+        if _THIS_YEAR.search(request):  # "which orders have I placed this year?"
+            year = (await run.call(toolkit.today))["today"][:4]
+            everything = [o for o in everything if str(o.get("placed_at") or "")[:4] == year] or everything
         if _OPEN_ONLY.search(request):
             everything = [o for o in everything if o["status"] in (*OPEN_STATUSES, "shipped")]
             if not everything:
@@ -403,6 +411,11 @@ VOCABULARY = Vocabulary(
         "product": 0.4, "bought": 0.5, "stuff": 0.3, "goods": 0.4, "merchandise": 0.4, lx.T_ORDER_ID: 1.0,
     },
     phrases=(
+        (("being", "packed prepared"), 0, 2.5),  # "is it still being packed?"
+        (("order orders xorderidx", "stuck", "in at", "processing"), 3, 2.5),  # "the order has been stuck in processing"
+        (("order orders xorderidx", "confirmed"), 3, 2.0),  # "the order still isn't confirmed"
+        # "confirm the cancellation actually went through"
+        (("cancellation", "went gone go", "through"), 2, 2.5),
         # "everything I've bought this year" (not "the invoices for all my orders": "orders" is "ordered")
         (("everything all", "i we", "bought ordered purchased"), 2, 2.0),
         (("cancel", "order orders purchase xorderidx"), 3, 2.0),
@@ -488,6 +501,7 @@ VOCABULARY = Vocabulary(
             (("schon bereits", "verschickt versendet versandt"), 2, 3.0),
             # "ich bestelle nicht mehr bei Ihnen": a reason given, no order asked about
             (("bestelle bestellen kaufe", "nicht nie", "mehr wieder"), 3, -3.0),
+            (("nicht nie", "mehr", "bestellen kaufen"), 1, -3.0),  # "ich werde nicht mehr bestellen"
         ),
         "es": (
             # not shipped yet ("todavía no la han enviado": a pronoun and an auxiliary between)
@@ -504,6 +518,7 @@ VOCABULARY = Vocabulary(
             (("manque manquent", "article produit pièce piece"), 3, 3.0),  # an item missing from the order
             (("déjà deja", "expédié expedie envoyé envoye"), 2, 3.0),
             (("autre une", "taille pointure couleur"), 1, 2.5),  # an exchange for another size
+            (("où ou", "en", "est sont"), 0, 1.0),  # "où en est ma friteuse ?": how the order stands
         ),
         "nl": (
             (("nog", "niet", "verzonden verstuurd"), 1, 3.0),  # not shipped yet

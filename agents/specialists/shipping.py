@@ -45,7 +45,19 @@ async def _shipments_in_question(run: SpecialistRun) -> tuple[list[dict[str, Any
     for order in orders:
         for shipment in await run.call(toolkit.get_shipments, order_id=order["id"]):
             shipments.append({**shipment, "what": items_of(order)})
+    if len(orders) > 1 and _NEVER_CAME.search(run.brief.message or run.brief.request):
+        # "which of those never turned up?": the ones not delivered answer it
+        missing = [s for s in shipments if s["status"] != DELIVERED]
+        shipments = missing or shipments
     return shipments, unknown
+
+
+_NEVER_CAME = re.compile(
+    r"\b(?:never|not|didn'?t|hasn'?t|haven'?t)\b[^.?!]{0,15}\b(?:turned up|turn up|arrived?|came|come|showed up|delivered)"
+    r"|\b(?:missing|lost|nie angekommen|nicht angekommen|nunca lleg|no lleg|jamais arriv|pas arriv|nooit aangekomen"
+    r"|niet aangekomen)",
+    re.IGNORECASE,
+)
 
 
 _CHANGE = re.compile(
@@ -423,6 +435,12 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("on", "its the", "way"), 0, 2.5),
+        (("being", "packed"), 0, -2.0),
+        # "I want someone from your team to chase DHL about it": a person asked for (care), the carrier named
+        (("chase", "dhl ups fedex dpd gls hermes postnl usps evri colissimo correos carrier courier"), 1, -3.0),  # "is it still being packed?": the order's status (orders)
+        (("new", "arrivals"), 0, -3.0),  # the "new arrivals" newsletter
+        # "have the replacement sent express": a delivery option asked for
+        (("sent send shipped delivered", "express overnight"), 1, 2.5),
         # "I'll send it back when it arrives": when the return happens, not a delivery asked about
         (("back", "when once after", "it they", "arrives arrive comes come"), 0, -2.0),
         (("never", "came come turned showed"), 1, 2.5),
@@ -517,7 +535,11 @@ VOCABULARY = Vocabulary(
         "de": (
             (("adresse adres dirección direccion", "xemailx"), 3, -2.5),
             (("immer", "noch", "nicht", "da hier angekommen"), 1, 2.5),  # "warum ist es immer noch nicht da?"
-            (("sollte sollten hätte haette", "da angekommen geliefert ankommen zugestellt"), 4, 2.5),  # expected by now
+            (("sollte sollten", "da angekommen geliefert ankommen zugestellt"), 4, 2.5),  # expected by now
+            (("hätte haette", "angekommen geliefert ankommen zugestellt"), 4, 2.5),  # not "ich hätte da eine Frage"
+            (("hätte haette", "schon längst laengst", "da"), 2, 2.5),
+            # "stornieren, bevor sie verschickt wird": when the cancellation must happen, not a parcel
+            (("bevor ehe", "verschickt versendet versandt geliefert"), 3, -3.0),
             (("kostet kosten", "versand lieferung zustellung"), 2, 3.0),  # what delivery costs
             (("mail email link code erstattung rückerstattung geld", "angekommen gekommen erhalten bekommen"), 3, -4.0),
             (("mail email", "adresse"), 1, -2.5),  # an e-mail address is no delivery address
