@@ -716,3 +716,29 @@ async def test_the_order_before_that_one_is_the_one_placed_before_it(
     assert orders[1]["id"] in before.answer and orders[0]["id"] not in before.answer
     again = await app.ask("und die davor?", customer_id=customer, thread_id=first.thread_id)
     assert orders[2]["id"] in again.answer, again.answer
+
+
+async def test_reopening_an_account_is_answered_and_never_closes_one(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    closed = str(scenarios["closed_account"]["customer_id"])
+    asked = await app.ask("I can't log in", customer_id=closed)
+    again = await app.ask("can you reopen it?", customer_id=closed, thread_id=asked.thread_id)
+    assert "cannot be reopened" in again.answer and again.status == "done"
+    active = str(scenarios["happy_customer"]["customer_id"])
+    opened = await app.ask("please reopen my account", customer_id=active)
+    assert opened.status == "done" and opened.interrupts == []
+    assert "nothing to reopen" in opened.answer
+
+
+async def test_what_the_new_message_asks_chooses_the_specialist_in_a_follow_up(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    # "did my air fryer order get cancelled?" / "ok and can I order it again?": how to order, not the
+    # cancellation told again
+    s = scenarios["cancelled_order"]
+    customer = str(s["customer_id"])
+    first = await app.ask("did my order get cancelled?", customer_id=customer)
+    assert "cancelled" in first.answer
+    again = await app.ask("ok and can I order it again?", customer_id=customer, thread_id=first.thread_id)
+    assert "basket" in again.answer and again.interrupts == []

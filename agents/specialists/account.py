@@ -280,6 +280,13 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     return run.report(spec, text, facts)
 
 
+_REOPEN = re.compile(
+    r"\b(re-?open|re-?activate|undo|restore|get (it|my account) back|wieder (er)?öffnen|reaktivieren|reabrir"
+    r"|reactivar|rouvrir|réactiver|reactiver|heropenen|heractiveren)\w*",
+    re.IGNORECASE,
+)
+
+
 async def closure(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     customer = await run.call(toolkit.get_customer)
     if customer is None:
@@ -288,7 +295,17 @@ async def closure(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         account = await run.call(toolkit.get_account)
         closed_at = day((account or {}).get("closed_at"))
         when = f" (it was closed on {closed_at})" if closed_at else ""
-        return run.report(spec, f"Your account is already closed{when}.", [f"status {customer['status']}"])
+        text = f"Your account is already closed{when}."
+        if _REOPEN.search(run.brief.request):
+            text += (
+                " A closed account cannot be reopened; to shop with us again, sign up for a new account on "
+                "the website or in the app."
+            )
+        return run.report(spec, text, [f"status {customer['status']}"])
+    if _REOPEN.search(run.brief.request):  # "please reopen my account" on an open one: never a closure
+        return run.report(
+            spec, "Your account is open; there is nothing to reopen.", [f"status {customer['status']}"]
+        )
     if not _ACCOUNT_WORDS.search(run.brief.request):
         # "delete my review", "close the ticket": closing words about something else never close the account
         return run.report(
@@ -381,6 +398,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bdeactivat",
             r"\bremove (my )?account\b",
             r"\bcancel (my )?account\b",
+            r"\bre-?open|\bre-?activat|\breaktivier|\breabrir|\breactivar|\brouvrir|\bréactiver|\bheropenen",
             r"\bterminate\b",
             r"\bl[öo]schen|\bschlie[ßs]en|\beliminar|\bcerrar|\bborrar|\bsupprimer|\bfermer|\bverwijderen|\bopheffen",
             r"\b(?:cancelar|anular|annuler|résilier|kündigen|opzeggen)\b[^.?!]{0,12}\b(?:cuenta|compte|konto|account)\b",

@@ -80,6 +80,8 @@ async def _status_sentence(run: SpecialistRun, order: dict, today: date) -> str:
 # not in this conversation, and not from a closed account.
 _PLACE = re.compile(
     r"\b(place|make|put in|submit)\s+(a|an|another|my)?\s*(new\s+)?order\b|\bhow (do|can) i (order|buy)\b"
+    r"|\b(can|could|may) i (re-?order|order|buy) (it|them|that|this|one)( again)?\b|\border (it|them) again\b"
+    r"|\bre-?order\b"
     r"|\b(bestellung aufgeben|neue bestellung|passer (une )?(nouvelle )?commande|hacer un pedido|nuevo pedido"
     r"|bestelling plaatsen|nieuwe bestelling)\b",
     re.I,
@@ -343,6 +345,9 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\barriv",
             r"\bstatus\b",
             r"\bestado\b|\bstatut|\bbestellstatus|\bwann kommt|\bcu[aá]ndo (me )?llega|\bwanneer komt",
+            # ordering again or anew: how to place an order
+            r"\bre-?order\b|\border (it|them|that|this|one) again\b|\bbuy (it|them) again\b"
+            r"|\bplace (a|an|another) (new )?order\b|\bhow (do|can) i (order|buy)\b",
         ),
         tools=(
             toolkit.list_orders,
