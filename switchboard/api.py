@@ -498,8 +498,12 @@ class Switchboard:
             )
         raise Conflict(
             f"thread {thread_id} is waiting for an approval"
-            + (f" by staff ({staff}): it goes on once they decide" if staff else "")
-            + "; approve or reject it before sending a new message"
+            + (
+                f" by staff ({staff}): it goes on once they decide. Until then it takes no new request;"
+                " ask anything else in a new thread"
+                if staff
+                else "; approve or reject it before sending a new message"
+            )
         )
 
     async def _decline_for_new_message(
