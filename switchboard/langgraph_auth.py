@@ -24,7 +24,7 @@ from langgraph_sdk import Auth
 
 from switchboard.config.errors import SwitchboardError
 from switchboard.config.settings import get_settings
-from switchboard.tools import apikeys, threads
+from switchboard.tools import apikeys, approvals, threads
 from switchboard.tools.approvals import Identity
 from switchboard.tools.customers import validate_customer_id
 from switchboard.tools.db import store_connection
@@ -167,7 +167,37 @@ async def create_run(
     if owner:
         kwargs["context"] = {**context, "customer_id": owner}
         _metadata(value)[OWNER] = owner
+    if kwargs.get("input") is not None and not (kwargs.get("command") or {}).get("resume"):
+        await _refuse_while_waiting(value.get("thread_id"))
     return _scope(identity)
+
+
+async def _refuse_while_waiting(thread_id: object) -> None:
+    """A new message to a thread paused for a decision is refused before it runs: on the server a new
+    input supersedes the paused task, and its interrupt (the only way to resume the action once decided)
+    would be gone while the approval still waited. The paused run goes on by resuming it."""
+    if thread_id is None:
+        return
+    async with store_connection() as conn:
+        waiting = [
+            a
+            for a in await approvals.for_thread(conn, str(thread_id))
+            if a["status"] == "pending" and not a["expired"]
+        ]
+    if not waiting:
+        return
+    what = "; ".join(str(a["description"] or a["action"]) for a in waiting)
+    if any(a["required_role"] == "staff" for a in waiting):
+        raise _refuse(
+            409,
+            f"thread {thread_id} is waiting for a member of staff to decide: {what}. Nothing more is needed "
+            "from you; it goes on once they decide (resume it). Ask anything else in a new thread",
+        )
+    raise _refuse(
+        409,
+        f"thread {thread_id} is waiting for your confirmation of {what}: answer it by resuming the run with "
+        "approve or reject (Studio's resume), or ask anything else in a new thread",
+    )
 
 
 @auth.on.threads.read

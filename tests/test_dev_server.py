@@ -644,6 +644,15 @@ async def test_staff_approve_a_refund_by_resuming_from_the_sdk_exactly_once(
         await client.runs.wait(thread_id, GRAPH_ID, command={"resume": {pending["id"]: value}})
         return await client.threads.get_state(thread_id)
 
+    # A new message while it waits (in Studio's chat: "thanks", or another request) is refused with who it
+    # waits for, before it runs: on the server a new input would supersede the paused task and its
+    # interrupt, and the refund could then never be approved.
+    for text in ("thanks", "where is my parcel?"):
+        refused = await _refused(409, customer.runs.wait(thread_id, GRAPH_ID, input={"message": text}))
+        assert "waiting for a member of staff" in refused, refused
+    (still,) = _interrupts(await customer.threads.get_state(thread_id))
+    assert still["id"] == pending["id"]
+
     # The customer may not approve it (staff must): the run pauses again and says why.
     state = await resume(customer, {"decision": "approve", "args": payload["args"]})
     (again,) = _interrupts(state)
