@@ -63,6 +63,8 @@ _FILLER = _ACTION_WORDS | _words(
     por favor gracias hazlo lo eso hágalo hacerlo y ahora
     s'il vous plaît plait plaît svp merci vas-y allez-y faites le la les fais et maintenant c'est
     alsjeblieft alstublieft dank bedankt doe maar het dat en nu wacht toch staan
+    by with me fine here from to's
+    confírmalo confirmalo confírmelo confirmelo adelante hazlo bestätigt bevestigd confirmez-le
     """
 )
 _NO_PROBLEM = re.compile(
@@ -77,7 +79,14 @@ _WAVED_OFF = re.compile(
     r"\W*$|\b(?:i'?ll|i will|i'?d rather)\s+keep\b[^?]*$|\bon second thought"
     # "nein doch nicht, ich warte noch ein paar Tage", "no, I'll wait", "actually no, I've remembered it"
     r"|\b(?:i'?ll|i will|let me|i'?d rather)\s+wait\b[^?]*$|\bich warte\b[^?]*$|\bj'attends\b[^?]*$"
-    r"|\bik wacht\b[^?]*$|\bespero\b[^?]*$|\b(?:i'?ve|i have)\s+(?:just\s+)?remembered\b[^?]*$)",
+    r"|\bik wacht\b[^?]*$|\bespero\b[^?]*$|\b(?:i'?ve|i have)\s+(?:just\s+)?remembered\b[^?]*$)"
+    # "Wacht, toch maar niet. Laat maar staan, ...", "doch lieber nicht", "mejor no", "finalement non"
+    r"|^\W*(?:(?:wacht|warte|espera|attends|wait|hmm|oh|ach|bueno|euh)\W+){0,2}"
+    r"(?:toch maar niet|toch niet|doch nicht|doch lieber nicht|lieber nicht|mejor no|pensándolo mejor no"
+    r"|finalement non|finalement,? non|plutôt pas|laat maar staan|laat maar zitten|lass es|lass mal)\b[^?]*$"
+    # "Actually hold on - my neighbour might have it. Don't file anything yet."
+    r"|^\W*(?:actually\W+|ok\W+|okay\W+)?(?:hold on|wait|hang on)\b[^?]*\b(?:don'?t|do not)\s+(?:\w+\s+){0,2}?"
+    r"(?:file|open|do|cancel|send|change|close|start|refund|submit)\w*\s+(?:anything|it|that|them)\b[^?]*$",
 )
 _WORD = re.compile(r"[a-zà-ÿ']+(?:-[a-zà-ÿ]+)?")
 

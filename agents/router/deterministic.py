@@ -783,6 +783,11 @@ _RETURN_FOR_REFUND = re.compile(
 
 # What the customer needs a document for ("copies of my invoices for my tax return", "for my employer"):
 # the purpose, not a topic of its own (a tax return is no question about taxes).
+# "Now that my refund is done I'd like to close my account": what is done is the occasion, not a request
+_NOW_THAT = re.compile(
+    r"^\W*now that\b[^,.;:!?]*?\b(?=(?:i'?d like|i would like|i want|i wanna|please|can you|could you|i need)\b)",
+    re.IGNORECASE,
+)
 _PURPOSE = re.compile(
     # "reset my password so I can download my invoices": what it is for is not a second request
     r"\bso\s+(?:that\s+)?i\s+(?:can|could|am able to)\s+(?:download|see|view|get|check|print|access)\b[^,.;:!?]*|"
@@ -826,6 +831,7 @@ def _clean(text: str) -> str:
     text = _RETURN_FOR_REFUND.sub(r"\1\2", text)
     text = _NOISE_CANCELLING.sub("noise-free", text)
     text = _PURPOSE.sub(" ", text)
+    text = _NOW_THAT.sub(" ", text)
     text = _NEEDS_IT.sub("I need", text)
     text = _GIVE_BACK_ES.sub(_refund_verb, text)
     text = _NOT_LATENESS.sub(_not_lateness, text)
@@ -1122,7 +1128,8 @@ def _score_clause(
             written.setdefault(f, tok)
     clause = _Clause(text=text, stems=stems, words=words, masked=len(masked))
     clause.points_back = points_back
-    clause.aside = (
+    clause.aside = not (len(words) > 2 and words[0] in ("did", "has", "have", "was", "were")) and (
+        # "did my summer order arrive ok?": a question, never said in passing
         discourse.is_aside(words)
         or discourse.is_reason(words)
         or discourse.is_narrative(words)
@@ -1505,7 +1512,22 @@ _CONCEDED_AFTER = re.compile(
 )
 
 
+# "thanks for sorting out my refund so quickly last month!": thanks for what was done, nothing asked
+_THANKS_FOR_DONE = re.compile(
+    r"^\W*(?:(?:many|big|huge)\s+)?(?:thanks|thank you|thx|cheers)(?:\s+(?:so|very)\s+much|\s+a lot)?\s+for\s+"
+    r"(?:sorting|handling|processing|fixing|dealing|getting|helping|the quick|the fast|your help|all your help|"
+    r"taking care|looking into|resolving|the help)\b[^?]*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_ASKS_MORE = re.compile(
+    r"\b(?:but|still|please|pls|can|could|would|need|want|not|never|again|also|another|however|now)\b",
+    re.IGNORECASE,
+)
+
+
 def _decide(text: str) -> RouteDecision:
+    if _THANKS_FOR_DONE.match(text) and not _ASKS_MORE.search(text):
+        return _greeting()
     if _greeting_only(text, strict=True):
         # small talk through and through ("are you a bot?", "who am I talking to"): no cue word decides it
         return _greeting()

@@ -267,6 +267,8 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             text = f"Your account e-mail is {customer['email']}. {text}"
         return run.report(spec, text, facts)
     said = _on_record(account, request)
+    if _SINCE.search(request) and customer.get("created_at"):  # "how long have I had an account with you?"
+        said.append(f"Your account was opened on {day(str(customer['created_at']))}.")
     if _PHONE.search(request) and customer.get("phone"):  # "what phone number do you have on file for me?"
         said.append(f"The phone number on your account is {customer['phone']}.")
     if said and not closed:
@@ -280,6 +282,11 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     return run.report(spec, text, facts)
 
 
+_SINCE = re.compile(
+    r"\bhow long have (?:i|we)\b|\bmember since\b|\bsince when\b|\bwhen did (?:i|we) (?:sign up|register|join|open)"
+    r"|\bseit wann\b|\bdesde cu[aá]ndo\b|\bdepuis quand\b|\bsinds wanneer\b",
+    re.IGNORECASE,
+)
 _REOPEN = re.compile(
     r"\b(re-?open|re-?activate|undo|restore|get (it|my account) back|wieder (er)?öffnen|reaktivieren|reabrir"
     r"|reactivar|rouvrir|réactiver|reactiver|heropenen|heractiveren)\w*",
@@ -368,6 +375,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bpersonal\b",
             r"\bnewsletter",
             r"\bsubscri",
+            r"\btake me off\b|\bremove me from\b|\bstop sending\b|\bopt[- ]?out\b",
+            r"\bhow long have i\b|\bmember since\b|\bsince when\b|\bwhen did i (sign up|register|join|open)",
             r"\be-?mails\b",
             r"\bmailing",
             r"\bunsubscri",
@@ -428,6 +437,7 @@ VOCABULARY = Vocabulary(
         "data": 0.5, "name": 0.3,
     },
     phrases=(
+        (("which what", "email"), 0, 3.5),  # "which e-mail address will it go to?" ("email address" is one token)
         # "my fourth email and nobody has replied": letters unanswered (care), not the account's address
         (("email emails mail mails", "nobody no", "replied answered responded reply answer"), 4, -3.0),
         (("second third fourth fifth", "email mail"), 0, -2.0),

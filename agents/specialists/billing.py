@@ -25,6 +25,7 @@ NAME = "billing"
 
 _DUPLICATE = re.compile(
     r"\b(twice|double|duplicate|two (charges|payments)|charged .* two|same (amount|charge)|zweimal|doppelt"
+    r"|two (identical|same) (lines|charges|payments|entries|debits|transactions)|two (lines|entries|debits) of"
     r"|dos veces|duplicad\w*|deux fois|en double|twee keer|dubbel)\b",
     re.I,
 )
@@ -73,6 +74,7 @@ _REFUND_TOPIC = re.compile(
 )
 _METHODS = re.compile(
     r"\b(method|methods|saved|cards|wallet|paypal|which card|what card|on file|expire|expires|expiry|expiration|default"
+    r"|valid until|g[üu]ltig\w*|abl[äa]uf\w*|caduc\w*|vencimiento|vence|validit[ée]|expir\w*|vervaldatum|geldig\w*"
     r"|zahlungs(?:methode|art|mittel)\w*|hinterlegt\w*|karten"
     r"|moyens? de paiement|m[ée]thodes? de paiement|cartes? (?:enregistr|sauvegard)\w*"
     r"|betaal(?:methode|wijze|middel)\w*|kaarten|opgeslagen"
@@ -536,6 +538,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\btwice\b",
             r"\bdouble\b",
             r"\bduplicate\b",
+            r"\btwo (?:identical|same) (?:lines|charges|payments|entries|debits|transactions)\b",
             r"\bpaypal\b",
             r"\btransfer\b",
             r"\b(taken|took|take)\b",

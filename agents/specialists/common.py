@@ -73,7 +73,11 @@ _HYPOTHETICAL = re.compile(
     r"\bif (?:i|we) (?:wanted|want|wished|wish|needed|decided|decide|chose|choose|change my mind|changed my mind)\b"
     r"|\b(?:in case|just in case) (?:i|we)\b|\bhypothetically\b|\bjust (?:asking|wondering|curious|checking)\b"
     r"|\bsi (?:je voulais|je veux|quisiera|quiero|quisiéramos)\b|\bfalls ich\b|\bwenn ich (?:wollte|möchte|will)\b"
-    r"|\bals ik (?:zou|wil|wilde)\b",
+    r"|\bals ik (?:zou|wil|wilde)\b"
+    # whether it still can be done ("is ORD-1 still cancellable or is it too late?", "can I still cancel my
+    # garden order?"): the blind writers expect the answer, not the cancellation
+    r"|\b(?:still )?cancel+able\b|\bor is it too late\b|\bis it (?:already )?too late to\b"
+    r"|\b(?:is it|would it be) (?:still )?possible to cancel\b|\bcan (?:i|we) still cancel\b|\bcan it still be cancel",
     re.IGNORECASE,
 )
 

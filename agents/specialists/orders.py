@@ -345,6 +345,9 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\barriv",
             r"\bstatus\b",
             r"\bestado\b|\bstatut|\bbestellstatus|\bwann kommt|\bcu[aá]ndo (me )?llega|\bwanneer komt",
+            # what an order holds: "what exactly is in my running shoes order?"
+            r"\bwhat(?:'s| is| was)?(?: exactly)?(?: is| was)? in (?:my|the|that|this)\b|\bwhich items\b"
+            r"|\bwhat did i (?:order|buy)\b",
             # ordering again or anew: how to place an order
             r"\bre-?order\b|\border (it|them|that|this|one) again\b|\bbuy (it|them) again\b"
             r"|\bplace (a|an|another) (new )?order\b|\bhow (do|can) i (order|buy)\b",

@@ -436,6 +436,9 @@ VOCABULARY = Vocabulary(
     phrases=(
         (("on", "its the", "way"), 0, 2.5),
         (("being", "packed"), 0, -2.0),
+        (("email", "it they", "go goes sent"), 2, -3.0),  # "which e-mail address will it go to?": a reset link
+        # "did my summer order with the books arrive ok?": whether the parcel came
+        (("did has", "order parcel package delivery xorderidx", "arrive arrived"), 4, 2.5),
         # "I want someone from your team to chase DHL about it": a person asked for (care), the carrier named
         (("chase", "dhl ups fedex dpd gls hermes postnl usps evri colissimo correos carrier courier"), 1, -3.0),  # "is it still being packed?": the order's status (orders)
         (("new", "arrivals"), 0, -3.0),  # the "new arrivals" newsletter
