@@ -54,6 +54,14 @@ Scenarios = dict[str, dict[str, Any]]
         ("nope, keep it", "reject"),
         ("nein danke", "reject"),
         ("nee, laat maar", "reject"),
+        # batch 17: a yes or no in more words
+        ("Sí, adelante, confírmalo.", "approve"),
+        ("Yep, that's fine by me.", "approve"),
+        ("Wacht, toch maar niet. Laat maar staan, mijn vriendin wil dat boek toch graag hebben.", "reject"),
+        (
+            "Actually hold on - my neighbour just texted that she might have it. Don't file anything yet.",
+            "reject",
+        ),
         ("yes but to the other address", None),
         ("and the invoice?", None),
         ("yes and also unsubscribe me", None),
@@ -759,3 +767,24 @@ async def test_whether_an_order_can_still_be_cancelled_is_answered_and_offered_n
         asked = await app.ask(text, customer_id=customer)
         assert asked.status == "done" and asked.interrupts == [], text
         assert "can still be cancelled" in asked.answer and order in asked.answer
+
+
+async def test_batch_17_follow_ups_answer_what_the_new_message_asks(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    lost = str(scenarios["lost_parcel"]["customer_id"])
+    ups = await app.ask("Which of my orders was delivered by UPS?", customer_id=lost)
+    carried = sql(
+        "select order_id from store.shipments where customer_id = %s and lower(carrier) = 'ups'", lost
+    )
+    assert carried and all(r["order_id"] in ups.answer for r in carried)
+    both = str(scenarios["multi_issue"]["customer_id"])
+    first = await app.ask("How did I pay for my order back in July?", customer_id=both)
+    paid = await app.ask(
+        "and the headphones order, how did I pay that one?", customer_id=both, thread_id=first.thread_id
+    )
+    assert "It was paid by card ending" in paid.answer
+    happy = str(scenarios["happy_customer"]["customer_id"])
+    since = await app.ask("How long have I actually had an account with you?", customer_id=happy)
+    (row,) = sql("select created_at from store.customers where id = %s", happy)
+    assert f"opened on {row['created_at']:%Y-%m-%d}" in since.answer

@@ -702,3 +702,45 @@ def test_batch_16_dev_half_words() -> None:
         "no wait, I meant which one got used for the order I placed this morning", history
     )
     assert decision.domains == ["billing"]
+
+
+def test_batch_17_dev_half_words() -> None:
+    check(
+        [
+            (
+                "I know my account is closed, but can you still tell me how I paid for the foam roller order?",
+                "billing",
+            ),
+            (
+                "My account was closed, but I still need the invoices for my orders from this summer",
+                "billing",
+            ),
+            ("My Amazon package hasn't arrived, can you track it for me?", "out_of_scope"),
+            (
+                "Can I pay the open invoice by bank transfer? And how long does delivery to Austria usually take?",
+                "billing+shipping",
+            ),
+            ("I want to open a bank account", "out_of_scope"),
+            (
+                "Which newsletters do I get from you, and which card do you have on file for me?",
+                "account+billing",
+            ),
+            ("what did I buy in April and what card do you have on file for me?", "billing+orders"),
+            (
+                "Could you send my order to my office instead of home? I don't think it has shipped yet.",
+                "shipping",
+            ),
+            ("Ok. Was the water bottle order on time too?", "shipping"),
+            ("And is the phone number you have still the one ending in 8711?", "account"),
+            ("Thanks. Which e-mail address will it go to?", "account"),
+            ("thanks for sorting out my refund so quickly last month!", "greeting"),
+            ("thanks for sorting out my refund, but the amount is wrong", "billing"),
+            ("Now that my refund is done I'd like to close my account with you.", "account"),
+            (
+                "Two things: did my summer order arrive ok (ORD-101946)? And please change my account email",
+                "account+shipping",
+            ),
+            ("What did the shoe order come to in total, and were the socks in that same order?", "orders"),
+            ("¿a qué hora abre la atención telefónica?", "care"),
+        ]
+    )

@@ -1319,13 +1319,38 @@ _THEIRS = frozenset(lx.words("they it them those these that"))
 _OURS = frozenset(lx.words("you your yours we our us"))
 
 
+_KNOWING = (("i", "know"), ("i", "understand"), ("i", "realise"), ("i", "realize"), ("i", "m"), ("i", "am"))
+_SETTLED = frozenset(
+    lx.words("closed cancelled canceled deleted done sorted finished refunded returned delivered")
+)
+
+
+def _GRANTED_EN(clause: _Clause, after: Sequence[str]) -> bool:
+    """ "I know my account is closed, but ...", "My account was closed, but I still need the invoices": a
+    settled fact granted before "but" is the story of what follows (nothing in it is asked or wrong)."""
+    words = clause.words
+    if not after or after[0] != "but" or len(words) < 2:
+        return False
+    if any(w in lx.ASIDE_BREAKERS and w not in ("but", "cancel") for w in words):
+        return False
+    knowing = tuple(words[:2]) in _KNOWING and ((words[1] != "m" and words[1] != "am") or "aware" in words[:4])
+    settled = words[-1] in _SETTLED and any(w in ("is", "was", "has", "been", "are", "were") for w in words)
+    return knowing or settled
+
+
 def _of_the_other_company(clause: _Clause, previous: _Clause) -> None:
     """ "I ordered shoes from Zalando and they haven't arrived": what "they" are came from another company,
     so the clause about them is out of scope too (unless it names this store or one of its orders)."""
     if not previous.out_of_scope or not any("another company" in e for e in previous.evidence):
         return
     words = clause.words
-    if not words or words[0] not in _THEIRS or any(w in _OURS for w in words[:6]):
+    about_it = (  # "... can you track it for me?": "it" is their parcel, no thing of ours named
+        bool(words)
+        and any(w in ("it", "them", "they") for w in words)
+        and not any(s in _OBJ for s in clause.stems)
+        and not any(w in ("your", "yours", "our") for w in words)
+    )
+    if not about_it and (not words or words[0] not in _THEIRS or any(w in _OURS for w in words[:6])):
         return
     if any(s in (lx.T_ORDER_ID, lx.T_TRACKING) for s in clause.stems):
         return
@@ -1444,6 +1469,24 @@ def _select(clauses: list[_Clause], include_asides: bool) -> tuple[set[str], dic
             if first or (c.selected and c.pred.get(d, 0.0) >= SECOND_THRESHOLD):
                 c.selected.append(d)
     selected: set[str] = {d for c in clauses for d in c.selected}
+    if selected:
+        for c in clauses:
+            # "what did I buy in April and what card do you have on file?": a question of its own, weak
+            # beside a strong one, is still asked
+            top, value = _best(c.scores)
+            if (
+                top is not None
+                and not c.selected
+                and not (c.disclaimed or c.aside or c.out_of_scope)
+                and len(c.scores) == 1
+                and value >= MIN_THRESHOLD
+                and c.pred.get(top, 0.0) > 0
+                and len(c.words) > 2
+                and c.words[0] in ("what", "which", "where", "when", "how", "who")
+                and c.words[1] not in ("i", "we", "you", "they", "he", "she", "it")  # "..., which I forgot"
+            ):
+                c.selected.append(top)
+                selected.add(top)
     opening = next((c for c in clauses if not c.aside), None)
     if (
         selected
@@ -1744,6 +1787,8 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
     for i, c in enumerate(clauses):
         if i + 1 < len(clauses) and discourse.prefaces(c.words, joiners[i + 1] + clauses[i + 1].words):
             c.aside = True
+        if i + 1 < len(clauses) and _GRANTED_EN(c, joiners[i + 1] + clauses[i + 1].words):
+            c.aside = True  # "I know my account is closed, but can you still tell me ...": what is granted
         if i > 0:
             _bind_back(c, clauses[i - 1])
             _arrival_of_money(c, clauses[i - 1])

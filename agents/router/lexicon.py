@@ -200,6 +200,8 @@ OOS_PHRASES: Final[tuple[PhraseSpec, ...]] = (
     (("dhl ups fedex dpd gls hermes postnl usps evri colissimo correos poste laposte", "app appli"), 0, {"oos": 4.5}),
     (("complaint complain", "with to against", "dhl ups fedex dpd gls hermes postnl usps evri"), 1, {"oos": 3.5}),
     (("meaning", "of", "life"), 0, {"oos": 4.0}),
+    # "open a bank account" (not "pay the open invoice by bank transfer")
+    (("open opening", "a an my new", "bank"), 1, {"oos": 4.0}),
     (("what", "time day date year", "is", "it"), 0, {"oos": 4.0}),
     (("write compose generate", "poem essay story song code script program function haiku letter limerick sonnet rap speech"), 3,
      {"oos": 3.0}),
@@ -623,7 +625,6 @@ OTHER_SERVICE_PAIRS: Final = frozenset(
         "work": "email laptop computer",
         "password": "manager managers wifi router laptop computer",
         "close": "bank",  # "close my bank account" (a charge to "my bank account" is ours)
-        "open": "bank",
         "parking": "fine ticket permit",
         "speeding": "fine ticket",
         "passport": "renewal application office",

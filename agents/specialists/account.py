@@ -93,9 +93,11 @@ _KEEP = re.compile(
     re.I,
 )
 _TOPICS = {
-    "product_news": re.compile(r"product[ -_]?news|product updates|produktneuigkeiten|novedades", re.I),
+    "product_news": re.compile(
+        r"product[ -_]?news|product updates|produktneuigkeiten|noticias de productos", re.I
+    ),
     "weekly_deals": re.compile(r"weekly|deals|offers|angebote|ofertas|offres|aanbiedingen", re.I),
-    "new_arrivals": re.compile(r"new[ -_]?arrivals|neuheiten|nouveaut[ée]s|nieuwe", re.I),
+    "new_arrivals": re.compile(r"new[ -_]?arrivals|neuheiten|nouveaut[ée]s|nieuwe|novedades", re.I),
 }
 
 
@@ -437,7 +439,8 @@ VOCABULARY = Vocabulary(
         "data": 0.5, "name": 0.3,
     },
     phrases=(
-        (("which what", "email"), 0, 3.5),  # "which e-mail address will it go to?" ("email address" is one token)
+        (("which what", "email"), 0, 3.5),
+        (("phone", "number", "you", "have"), 1, 3.0),  # "is the phone number you have still the one ending in 8711?"  # "which e-mail address will it go to?" ("email address" is one token)
         # "my fourth email and nobody has replied": letters unanswered (care), not the account's address
         (("email emails mail mails", "nobody no", "replied answered responded reply answer"), 4, -3.0),
         (("second third fourth fifth", "email mail"), 0, -2.0),

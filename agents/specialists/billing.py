@@ -245,6 +245,13 @@ async def invoices(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
     return run.report(spec, not_found_sentence(unknown, "invoice") + " ".join(lines), facts)
 
 
+_HOW_PAID = re.compile(
+    r"\bhow (?:did|do) i pay\b|\bhow i paid\b|\bwhat did i pay (?:it )?with\b|\bpaid (?:it )?with what\b"
+    r"|\bwie habe ich\b[^?]{0,30}\bbezahlt|\bc[oó]mo (?:lo )?pagu[ée]|\bcomment (?:j'ai|ai-je) pay[ée]|\bhoe heb ik\b[^?]{0,30}\bbetaald",
+    re.IGNORECASE,
+)
+
+
 async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     request = run.brief.request
     orders, unknown = await _orders_meant(run)
@@ -263,6 +270,10 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
             for d in duplicates
         ]
         text = _duplicate_sentence(duplicates[0])
+        if _HOW_PAID.search(request):  # "and the headphones order, how did I pay that one?"
+            paid_by = {_paid_with(p) for p in await run.call(toolkit.list_payments, order_id=order_id)}
+            if paid_by:
+                text += f" It was paid by {' and '.join(sorted(paid_by))}."
         wanted = asks_refund(request) or asks_to_put_right(request) or run.brief.affirmed
         if not wanted:
             text += _OFFER
@@ -609,6 +620,7 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("delete remove erase", "card cards"), 3, 3.0),  # "delete my card details": a saved payment method
+        (("which what", "card cards"), 0, 2.5),  # "which card do you have on file for me?"
         (("money cash funds xamountx", "gone taken missing disappeared"), 3, 3.0),  # "the money's still gone"
         # "my iPhone won't charge": a device's battery, not a payment
         (("phone iphone ipad battery laptop tablet watch smartwatch earbuds headphones", "charge charging"), 4, -3.0),
@@ -670,6 +682,8 @@ VOCABULARY = Vocabulary(
     foreign_phrases={
         # "wo bleibt mein Geld?", "où en est mon remboursement ?": where the money is, not a parcel
         "de": (
+            # "ob ich die 193 € zurückbekomme": the money back
+            (("xamountx geld betrag", "zurückbekomme zurückbekommen wiederbekomme zurückerhalte zurück"), 3, 3.0),
             (("geld", "zurück"), 1, 2.0), (("zweimal doppelt", "belastet abgebucht bezahlt berechnet"), 1, 1.0),
             (("bleibt ist", "geld erstattung rückerstattung gutschrift"), 2, 3.0),
         ),

@@ -305,6 +305,8 @@ VOCABULARY = Vocabulary(
     foreign_phrases={
         "es": (
             (("atención atencion servicio", "al", "cliente"), 0, 3.0),
+            (("atención atencion", "telefónica telefonica"), 0, 3.0),  # "¿a qué hora abre la atención telefónica?"
+            (("qué que", "hora", "abre abren abrís abris"), 1, 2.5),
             (("nadie", "responde contesta responden contestan"), 1, 3.0),  # nobody answers
             (("ninguna sin", "respuesta"), 4, 3.0),  # "no he recibido ninguna respuesta": nobody answered
         ),

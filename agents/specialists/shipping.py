@@ -41,6 +41,15 @@ async def _shipments_in_question(run: SpecialistRun) -> tuple[list[dict[str, Any
         (shipments.append(found) if found else unknown.append(number))
     if run.brief.entities.tracking_numbers:
         return shipments, unknown
+    carrier = _BY_CARRIER.search(run.brief.message or run.brief.request)
+    if carrier and not run.brief.entities.order_ids:
+        # "Which of my orders was delivered by UPS?": the parcels that carrier carried
+        for order in await run.call(toolkit.list_orders, limit=10):
+            for shipment in await run.call(toolkit.get_shipments, order_id=order["id"]):
+                if str(shipment.get("carrier") or "").lower() == carrier.group(1).lower():
+                    shipments.append({**shipment, "what": items_of(order)})
+        if shipments:
+            return shipments, []
     orders, unknown = await orders_in_question(run, prefer=("shipped", "processing", "paid", "placed"))
     for order in orders:
         for shipment in await run.call(toolkit.get_shipments, order_id=order["id"]):
@@ -52,6 +61,11 @@ async def _shipments_in_question(run: SpecialistRun) -> tuple[list[dict[str, Any
     return shipments, unknown
 
 
+_BY_CARRIER = re.compile(
+    r"\bwhich\b[^?.!]{0,40}\b(?:by|with|via|mit|con|par|avec|met)\s+"
+    r"(dhl|ups|dpd|gls|postnl|colissimo|hermes|fedex|chronopost|correos|bpost|evri|usps)\b",
+    re.IGNORECASE,
+)
 _NEVER_CAME = re.compile(
     r"\b(?:never|not|didn'?t|hasn'?t|haven'?t)\b[^.?!]{0,15}\b(?:turned up|turn up|arrived?|came|come|showed up|delivered)"
     r"|\b(?:missing|lost|nie angekommen|nicht angekommen|nunca lleg|no lleg|jamais arriv|pas arriv|nooit aangekomen"
@@ -436,6 +450,10 @@ VOCABULARY = Vocabulary(
     phrases=(
         (("on", "its the", "way"), 0, 2.5),
         (("being", "packed"), 0, -2.0),
+        (("order parcel delivery package it", "on", "time"), 3, 2.5),  # "was the water bottle order on time too?"
+        # "could you send my order to my office instead of home?": where it is delivered
+        (("send deliver ship", "order it parcel package", "to"), 1, 1.5),
+        (("to", "my the", "office work workplace home"), 0, 1.5),
         (("email", "it they", "go goes sent"), 2, -3.0),  # "which e-mail address will it go to?": a reset link
         # "did my summer order with the books arrive ok?": whether the parcel came
         (("did has", "order parcel package delivery xorderidx", "arrive arrived"), 4, 2.5),
