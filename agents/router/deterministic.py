@@ -1333,7 +1333,9 @@ def _GRANTED_EN(clause: _Clause, after: Sequence[str]) -> bool:
         return False
     if any(w in lx.ASIDE_BREAKERS and w not in ("but", "cancel") for w in words):
         return False
-    knowing = tuple(words[:2]) in _KNOWING and ((words[1] != "m" and words[1] != "am") or "aware" in words[:4])
+    knowing = tuple(words[:2]) in _KNOWING and (
+        (words[1] != "m" and words[1] != "am") or "aware" in words[:4]
+    )
     settled = words[-1] in _SETTLED and any(w in ("is", "was", "has", "been", "are", "were") for w in words)
     return knowing or settled
 
@@ -1473,20 +1475,21 @@ def _select(clauses: list[_Clause], include_asides: bool) -> tuple[set[str], dic
         for c in clauses:
             # "what did I buy in April and what card do you have on file?": a question of its own, weak
             # beside a strong one, is still asked
-            top, value = _best(c.scores)
+            asked, value = _best(c.scores)
             if (
-                top is not None
+                asked is not None
                 and not c.selected
                 and not (c.disclaimed or c.aside or c.out_of_scope)
                 and len(c.scores) == 1
                 and value >= MIN_THRESHOLD
-                and c.pred.get(top, 0.0) > 0
+                and c.pred.get(asked, 0.0) > 0
                 and len(c.words) > 2
                 and c.words[0] in ("what", "which", "where", "when", "how", "who")
                 and c.words[1] not in ("i", "we", "you", "they", "he", "she", "it")  # "..., which I forgot"
+                and not all("(before)" in e for e in c.evidence)  # "how do I fix this?": no word of its own
             ):
-                c.selected.append(top)
-                selected.add(top)
+                c.selected.append(asked)
+                selected.add(asked)
     opening = next((c for c in clauses if not c.aside), None)
     if (
         selected
