@@ -378,6 +378,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bnewsletter",
             r"\bsubscri",
             r"\btake me off\b|\bremove me from\b|\bstop sending\b|\bopt[- ]?out\b",
+            r"\binbox\b|\bgoing to [\w.+-]+@",  # "is that going to aurora@...? I barely check that inbox"
             r"\bhow long have i\b|\bmember since\b|\bsince when\b|\bwhen did i (sign up|register|join|open)",
             r"\be-?mails\b",
             r"\bmailing",
@@ -440,6 +441,7 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("which what", "email"), 0, 3.5),
+        (("going go goes sent sending", "to", "xemailx"), 0, 3.0),  # "is that going to aurora@...?" (a reset link)
         (("phone", "number", "you", "have"), 1, 3.0),  # "is the phone number you have still the one ending in 8711?"  # "which e-mail address will it go to?" ("email address" is one token)
         # "my fourth email and nobody has replied": letters unanswered (care), not the account's address
         (("email emails mail mails", "nobody no", "replied answered responded reply answer"), 4, -3.0),

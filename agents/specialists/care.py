@@ -206,6 +206,7 @@ VOCABULARY = Vocabulary(
         "phone": 1.0,
     },
     phrases=(
+        (("mail send post", "you", "a the", "check cheque"), 0, -3.0),  # "can I mail you a check to pay my invoice?"
         # a person asked for, whatever about: "I want a real person to confirm ...", "can a person look
         # into it with the bank?"
         (("real actual live", "person human people"), 0, 3.0),

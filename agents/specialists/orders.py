@@ -420,6 +420,7 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("being", "packed prepared"), 0, 2.5),  # "is it still being packed?"
+        (("add", "my a new another own", "card"), 1, -2.5),  # "add my own card to the account": a payment method
         (("order orders xorderidx", "stuck", "in at", "processing"), 3, 2.5),  # "the order has been stuck in processing"
         (("order orders xorderidx", "confirmed"), 3, 2.0),  # "the order still isn't confirmed"
         # "confirm the cancellation actually went through"
@@ -510,6 +511,9 @@ VOCABULARY = Vocabulary(
             # "ich bestelle nicht mehr bei Ihnen": a reason given, no order asked about
             (("bestelle bestellen kaufe", "nicht nie", "mehr wieder"), 3, -3.0),
             (("nicht nie", "mehr", "bestellen kaufen"), 1, -3.0),  # "ich werde nicht mehr bestellen"
+            # "Kann ich die Lieferadresse noch ändern?": the address changes (shipping), not the order
+            (("lieferadresse adresse anschrift", "ändern aendern"), 2, -2.5),
+            (("plz postleitzahl adresse hausnummer straße", "ist", "falsch"), 1, -3.0),  # "die PLZ ist falsch"
         ),
         "es": (
             # not shipped yet ("todavía no la han enviado": a pronoun and an auxiliary between)

@@ -454,7 +454,8 @@ VOCABULARY = Vocabulary(
         # "could you send my order to my office instead of home?": where it is delivered
         (("send deliver ship", "order it parcel package", "to"), 1, 1.5),
         (("to", "my the", "office work workplace home"), 0, 1.5),
-        (("email", "it they", "go goes sent"), 2, -3.0),  # "which e-mail address will it go to?": a reset link
+        (("email", "it they", "go goes sent"), 2, -3.0),
+        (("going go goes", "to", "xemailx"), 0, -3.0),  # "which e-mail address will it go to?": a reset link
         # "did my summer order with the books arrive ok?": whether the parcel came
         (("did has", "order parcel package delivery xorderidx", "arrive arrived"), 4, 2.5),
         # "I want someone from your team to chase DHL about it": a person asked for (care), the carrier named
