@@ -788,3 +788,26 @@ async def test_batch_17_follow_ups_answer_what_the_new_message_asks(
     since = await app.ask("How long have I actually had an account with you?", customer_id=happy)
     (row,) = sql("select created_at from store.customers where id = %s", happy)
     assert f"opened on {row['created_at']:%Y-%m-%d}" in since.answer
+
+
+async def test_goods_named_in_the_other_languages_find_their_order(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    # batch 17: "Und die für das Hochbeet?" after the smartwatch order's invoice is the Raised Bed Kit's
+    lost = str(scenarios["lost_parcel"]["customer_id"])
+    first = await app.ask(
+        "Könnten Sie mir die Rechnungsnummer für die Smartwatch-Bestellung nennen?", customer_id=lost
+    )
+    (watch,) = sql(
+        "select i.id from store.invoices i join store.order_items t on t.order_id = i.order_id"
+        " join store.products p on p.id = t.product_id where i.customer_id = %s and p.name like 'Smartwatch%%'",
+        lost,
+    )
+    assert watch["id"] in first.answer
+    bed = await app.ask("Und die für das Hochbeet?", customer_id=lost, thread_id=first.thread_id)
+    (raised,) = sql(
+        "select i.id from store.invoices i join store.order_items t on t.order_id = i.order_id"
+        " join store.products p on p.id = t.product_id where i.customer_id = %s and p.name = 'Raised Bed Kit'",
+        lost,
+    )
+    assert raised["id"] in bed.answer and watch["id"] not in bed.answer

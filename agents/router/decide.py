@@ -23,7 +23,7 @@ _FOLLOWUP = re.compile(
     r"^\s*(and|also|what about|how about|same for|and what about|ok(ay)?,? and|then)\b|\b(the other|that one|"
     r"the same|this one|it|that order|the first|the second|the last one|before that|them|those|all of them)\b"
     # the other languages' "and ...?" / "the other one" / "the one before"
-    r"|^\s*(und|y|e|et|en|ook)\s+\S|\b(die andere|der andere|das andere|die davor|davor|el otro|la otra|"
+    r"|^\W*(und|y|e|et|en|ook)\s+\S|\b(die andere|der andere|das andere|die davor|davor|el otro|la otra|"
     r"la anterior|el anterior|l'autre|celle d'avant|d'avant|de andere|het andere|die ervoor|daarvoor)\b",
     re.IGNORECASE,
 )

@@ -203,6 +203,64 @@ _CATEGORY_WORDS: dict[str, frozenset[str]] = {
 }
 
 
+# The store's goods in the other languages and in other English words ("Hochbeet", "la friteuse", "my coffee
+# machine"): each maps to words of the product names, so "und die für das Hochbeet?" finds the Raised Bed Kit.
+# A German compound is matched by its head ("Laufschuhe" ends in "schuhe").
+_GOODS_WORDS: dict[str, str] = {
+    word: english
+    for english, words in {
+        "raised bed": "hochbeet bancal huerto potager moestuinbak kweekbak",
+        "compost": "kompost komposter kompostbehälter compostador composteur compostbak",
+        "shoes sneakers": "schuhe schuh zapatillas zapatos chaussures baskets schoenen sneakers trainers",
+        "headphones": "kopfhörer kopfhoerer auriculares casque koptelefoon headset",
+        "earbuds": "ohrhörer earphones écouteurs ecouteurs oordopjes",
+        "air fryer": "heißluftfritteuse fritteuse friteuse freidora airfryer",
+        "espresso machine": "kaffeemaschine espressomaschine cafetera cafetière koffiemachine koffiezetapparaat",
+        "smartwatch": "uhr reloj montre horloge watch",
+        "sleeping bag": "schlafsack saco sac slaapzak",
+        "tent": "zelt tienda tente",
+        "backpack": "rucksack mochila sac-à-dos rugzak",
+        "jacket": "jacke chaqueta veste jas",
+        "sweater": "pullover pulli jersey pull trui jumper",
+        "kettle": "wasserkocher hervidor bouilloire waterkoker",
+        "lamp": "lampe lámpara lampara",
+        "chair": "stuhl silla chaise stoel",
+        "bench": "bank banco banc",
+        "keyboard": "tastatur teclado clavier toetsenbord",
+        "mouse": "maus ratón raton souris muis",
+        "book": "buch libro livre boek",
+        "candle": "kerze vela bougie kaars",
+        "dumbbells": "hanteln mancuernas haltères halteres dumbbell weights",
+        "watering can": "gießkanne giesskanne regadera arrosoir gieter",
+        "shears": "gartenschere tijeras sécateur secateur snoeischaar",
+        "bottle": "flasche botella bouteille gourde fles",
+        "speaker": "lautsprecher altavoz enceinte speaker",
+        "toothbrush": "zahnbürste cepillo brosse tandenborstel",
+        "yoga mat": "yogamatte esterilla tapis yogamat",
+        "socks": "socken calcetines chaussettes sokken",
+        "scarf": "schal bufanda écharpe echarpe foulard sjaal",
+        "shirt": "hemd camisa chemise overhemd",
+        "vest": "weste chaleco gilet bodywarmer",
+        "foam roller": "faszienrolle rodillo rouleau",
+        "monitor stand": "monitorständer monitorstaender soporte",
+        "helmet": "helm casco casque",
+    }.items()
+    for word in words.split()
+}
+
+
+def goods_words(words: set[str]) -> set[str]:
+    """The product-name words the customer's words stand for (see `_GOODS_WORDS`)."""
+    found: set[str] = set()
+    for w in words:
+        english = _GOODS_WORDS.get(w)
+        if english is None and len(w) > 6:
+            english = next((e for k, e in _GOODS_WORDS.items() if len(k) >= 4 and w.endswith(k)), None)
+        if english:
+            found |= {f for e in english.split() for f in _word_forms(e)}
+    return found
+
+
 def orders_by_description(request: str, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The orders a request describes by what is in them or when they were placed, best first.
 
@@ -212,6 +270,7 @@ def orders_by_description(request: str, orders: list[dict[str, Any]]) -> list[di
     request describes none.
     """
     wanted = _product_words(request)
+    wanted |= goods_words(wanted)
     scored: list[tuple[int, dict[str, Any]]] = []
     for order in orders:
         names = _product_words(_items_text(order))
@@ -262,6 +321,13 @@ def described_orders(run: SpecialistRun, orders: list[dict[str, Any]]) -> list[d
     """`orders_by_description` of the domain's part of the request, else of the whole message (the
     part may only say "it": "... and how much did I pay for it?"); two parts describing two orders
     give both."""
+    if run.brief.followup and " / " in run.brief.request:
+        # "the invoice for the smartwatch order? / und die für das Hochbeet?": what the new message
+        # describes first, then the request it follows
+        current = run.brief.request.rsplit(" / ", 1)[1]
+        now = orders_by_description(current, orders)
+        if now:
+            return now
     found = each_described(run.brief.request, orders) or orders_by_description(run.brief.request, orders)
     if not found and run.brief.message and run.brief.message != run.brief.request:
         found = orders_by_description(run.brief.message, orders)
