@@ -744,3 +744,8 @@ def test_batch_17_dev_half_words() -> None:
             ("¿a qué hora abre la atención telefónica?", "care"),
         ]
     )
+
+
+def test_the_domains_own_english_words_are_no_evidence_of_another_language() -> None:
+    # "did my refund arrive?" was read as French (for "arrive") and routed billing+shipping
+    check([("did my refund arrive?", "billing"), ("has my refund arrived?", "billing")])

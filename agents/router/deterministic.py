@@ -235,6 +235,7 @@ _KNOWN_RAW: frozenset[str] = frozenset(
 )
 
 # Tables with the domains' words, set by _compile().
+_ENGLISH_WORDS: frozenset[str] = _KNOWN_RAW
 _DOMAIN_ORDER: tuple[str, ...] = ()
 _CLARIFYING_QUESTION = ""
 _PRED: dict[str, dict[str, float]] = {}
@@ -265,9 +266,20 @@ def _compile() -> None:
     global _DOMAIN_ORDER, _CLARIFYING_QUESTION, _PRED, _FOREIGN, _FOREIGN_PHRASES, _FOREIGN_CUES, _FOREIGN_OBJ
     global _OBJ, _BIND_TARGETS, _BIND_OVERRIDDEN
     global _PHRASES, _OBJ_PHRASES, _CUE_STEMS, _PHRASE_STEMS, _KNOWN_STEMS, _FUZZY_TARGETS, _DELETE_INDEX
-    global _ABBREVIATIONS, _compiled_generation
+    global _ABBREVIATIONS, _compiled_generation, _ENGLISH_WORDS
     generation = registry.generation()
     specs = registry.domains()
+    # the domains' own English words are no evidence of another language ("did my refund arrive?" is not
+    # French for its "arrive", "reset my password" not Spanish)
+    _ENGLISH_WORDS = _KNOWN_RAW | frozenset(
+        _inflections(
+            w
+            for d in specs
+            for table in (d.vocabulary.predicates, d.vocabulary.objects)
+            for w in table
+            if w.isalpha()
+        )
+    )
     _ABBREVIATIONS = {
         **lx.ABBREVIATIONS,
         **{k: v for d in specs for k, v in d.vocabulary.abbreviations.items()},
@@ -1577,7 +1589,7 @@ def _decide(text: str) -> RouteDecision:
     if _greeting_only(text, strict=True):
         # small talk through and through ("are you a bot?", "who am I talking to"): no cue word decides it
         return _greeting()
-    language = detect(_TOKEN.findall(_normalise(text)), _FOREIGN_CUES, _KNOWN_RAW)
+    language = detect(_TOKEN.findall(_normalise(text)), _FOREIGN_CUES, _ENGLISH_WORDS)
     conceded = (
         (_CONCESSION.match(text) or _CONCEDED_AFTER.match(text) or _GRANTED.match(text))
         if language != "en"
@@ -1973,7 +1985,7 @@ def _weak_follow_up(text: str, decision: RouteDecision) -> bool:
         return False
     if _SEND_BACK.search(text):
         return False  # "can I still send them back?": a return asked for, whatever the thread was about
-    if detect(words, _FOREIGN_CUES, _KNOWN_RAW) != "en":
+    if detect(words, _FOREIGN_CUES, _ENGLISH_WORDS) != "en":
         return False  # the other languages' cue words are not in the English tables read below
     stems = tokens_for(text)
     return not any(
