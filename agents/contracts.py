@@ -128,6 +128,17 @@ class Brief(Contract):
         default=None, description="the thread's turn number: scopes write actions' ledger keys and approvals"
     )
 
+    def newest_part(self) -> str | None:
+        """A follow-up routed with the request it follows ("did my order get cancelled? / and can I order
+        it again?", the router's "previous / new"): the new message's part, which is read first."""
+        if not self.followup or FOLLOWS not in self.request:
+            return None
+        return self.request.rsplit(FOLLOWS, 1)[1]
+
+
+# How the router joins a follow-up to the request it follows in a domain's `request`.
+FOLLOWS = " / "
+
 
 class ProposedAction(Contract):
     """A write action a specialist wants to perform, with its exact arguments."""

@@ -43,10 +43,9 @@ def candidates(brief: Brief, specialists: Sequence[SpecialistSpec]) -> list[str]
 def plan(brief: Brief, specialists: Sequence[SpecialistSpec]) -> list[str]:
     """The specialists this brief calls for, in the domain's order; the first one when none match."""
     found = []
-    if brief.followup and " / " in brief.request:
-        # "did my order get cancelled? / ok and can I order it again?": a follow-up read with the request
-        # it follows; what the new message itself asks for chooses first
-        current = brief.request.rsplit(" / ", 1)[1]
+    if (current := brief.newest_part()) is not None:
+        # "did my order get cancelled? / ok and can I order it again?": what the new message itself asks
+        # for chooses first
         found = candidates(brief.model_copy(update={"request": current}), specialists)
     found = found or candidates(brief, specialists)
     if not found and brief.previous:  # "take me off that one": the specialists of what it refers to

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from switchboard.agents import registry
-from switchboard.agents.contracts import RouteDecision, RouteRequest
+from switchboard.agents.contracts import FOLLOWS, RouteDecision, RouteRequest
 from switchboard.agents.router import discourse
 from switchboard.agents.router import lexicon as lx
 from switchboard.agents.router.entities import postal_addresses
@@ -793,13 +793,13 @@ _RETURN_FOR_REFUND = re.compile(
 )
 
 
-# What the customer needs a document for ("copies of my invoices for my tax return", "for my employer"):
-# the purpose, not a topic of its own (a tax return is no question about taxes).
 # "Now that my refund is done I'd like to close my account": what is done is the occasion, not a request
 _NOW_THAT = re.compile(
     r"^\W*now that\b[^,.;:!?]*?\b(?=(?:i'?d like|i would like|i want|i wanna|please|can you|could you|i need)\b)",
     re.IGNORECASE,
 )
+# What the customer needs a document for ("copies of my invoices for my tax return", "for my employer"):
+# the purpose, not a topic of its own (a tax return is no question about taxes).
 _PURPOSE = re.compile(
     # "reset my password so I can download my invoices": what it is for is not a second request
     r"\bso\s+(?:that\s+)?i\s+(?:can|could|am able to)\s+(?:download|see|view|get|check|print|access)\b[^,.;:!?]*|"
@@ -1331,13 +1331,13 @@ _THEIRS = frozenset(lx.words("they it them those these that"))
 _OURS = frozenset(lx.words("you your yours we our us"))
 
 
-_KNOWING = (("i", "know"), ("i", "understand"), ("i", "realise"), ("i", "realize"), ("i", "m"), ("i", "am"))
+_KNOWING = frozenset(lx.words("know understand realise realize"))
 _SETTLED = frozenset(
     lx.words("closed cancelled canceled deleted done sorted finished refunded returned delivered")
 )
 
 
-def _GRANTED_EN(clause: _Clause, after: Sequence[str]) -> bool:
+def _granted_before_but(clause: _Clause, after: Sequence[str]) -> bool:
     """ "I know my account is closed, but ...", "My account was closed, but I still need the invoices": a
     settled fact granted before "but" is the story of what follows (nothing in it is asked or wrong)."""
     words = clause.words
@@ -1345,9 +1345,7 @@ def _GRANTED_EN(clause: _Clause, after: Sequence[str]) -> bool:
         return False
     if any(w in lx.ASIDE_BREAKERS and w not in ("but", "cancel") for w in words):
         return False
-    knowing = tuple(words[:2]) in _KNOWING and (
-        (words[1] != "m" and words[1] != "am") or "aware" in words[:4]
-    )
+    knowing = words[0] == "i" and (words[1] in _KNOWING or "aware" in words[1:4])  # "I know", "I'm aware"
     settled = words[-1] in _SETTLED and any(w in ("is", "was", "has", "been", "are", "were") for w in words)
     return knowing or settled
 
@@ -1802,7 +1800,7 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
     for i, c in enumerate(clauses):
         if i + 1 < len(clauses) and discourse.prefaces(c.words, joiners[i + 1] + clauses[i + 1].words):
             c.aside = True
-        if i + 1 < len(clauses) and _GRANTED_EN(c, joiners[i + 1] + clauses[i + 1].words):
+        if i + 1 < len(clauses) and _granted_before_but(c, joiners[i + 1] + clauses[i + 1].words):
             c.aside = True  # "I know my account is closed, but can you still tell me ...": what is granted
         if i > 0:
             _bind_back(c, clauses[i - 1])
@@ -2056,6 +2054,17 @@ _CORRECTED_ONE = re.compile(
 )
 
 
+def _carried_over(earlier: RouteDecision, previous: str, cleaned: str, why: str) -> RouteDecision:
+    """The thread's earlier request decides the domains of a message that follows it; each domain reads
+    the two together ("previous / new")."""
+    return RouteDecision(
+        domains=earlier.domains,
+        confidence=round(earlier.confidence * 0.8, 3),
+        rationale=f"{why} ({earlier.rationale})"[:1000],
+        domain_requests={d: f"{previous}{FOLLOWS}{cleaned}"[:2000] for d in earlier.domains},
+    )
+
+
 def _route(text: str, past: list[str]) -> RouteDecision:
     cleaned = _clean(text)
     if not cleaned:
@@ -2077,13 +2086,8 @@ def _route(text: str, past: list[str]) -> RouteDecision:
         previous = _clean(str(past[-1]))
         earlier = _decide(previous) if previous else None
         if earlier is not None and earlier.domains and set(earlier.domains) != set(decision.domains):
-            return RouteDecision(
-                domains=earlier.domains,
-                confidence=round(earlier.confidence * 0.8, 3),
-                rationale=f"a weak follow-up ({decision.rationale}) to the previous request ({earlier.rationale})"[
-                    :1000
-                ],
-                domain_requests={d: f"{previous} / {cleaned}"[:2000] for d in earlier.domains},
+            return _carried_over(
+                earlier, previous, cleaned, f"a weak follow-up ({decision.rationale}) to the previous request"
             )
     if decision.domains and past and _CORRECTED_ONE.search(cleaned):
         # "which card do you have on file?" / "no wait, I meant which one got used for the order I placed":
@@ -2091,12 +2095,7 @@ def _route(text: str, past: list[str]) -> RouteDecision:
         previous = _clean(str(past[-1]))
         earlier = _decide(previous) if previous else None
         if earlier is not None and earlier.domains and not set(earlier.domains) & set(decision.domains):
-            return RouteDecision(
-                domains=earlier.domains,
-                confidence=round(earlier.confidence * 0.8, 3),
-                rationale=f"a correction of the previous request ({earlier.rationale})"[:1000],
-                domain_requests={d: f"{previous} / {cleaned}"[:2000] for d in earlier.domains},
-            )
+            return _carried_over(earlier, previous, cleaned, "a correction of the previous request")
     if decision.greeting and past and _acts_on_it(cleaned):
         # "ok drop that one please" after "which newsletters do I get?": not small talk, a request about
         # what the thread is about
@@ -2113,10 +2112,5 @@ def _route(text: str, past: list[str]) -> RouteDecision:
                     earlier = earlier.model_copy(
                         update={"domains": discourse.whereabouts_domains(earlier.domains, cleaned, previous)}
                     )
-                return RouteDecision(
-                    domains=earlier.domains,
-                    confidence=round(earlier.confidence * 0.8, 3),
-                    rationale=f"follow-up to the previous request ({earlier.rationale})"[:1000],
-                    domain_requests={d: f"{previous} / {cleaned}"[:2000] for d in earlier.domains},
-                )
+                return _carried_over(earlier, previous, cleaned, "follow-up to the previous request")
     return decision

@@ -440,9 +440,9 @@ VOCABULARY = Vocabulary(
         "data": 0.5, "name": 0.3,
     },
     phrases=(
-        (("which what", "email"), 0, 3.5),
+        (("which what", "email"), 0, 3.5),  # "which e-mail address will it go to?" ("email address" is one token)
         (("going go goes sent sending", "to", "xemailx"), 0, 3.0),  # "is that going to aurora@...?" (a reset link)
-        (("phone", "number", "you", "have"), 1, 3.0),  # "is the phone number you have still the one ending in 8711?"  # "which e-mail address will it go to?" ("email address" is one token)
+        (("phone", "number", "you", "have"), 1, 3.0),  # "is the phone number you have still the one ending in 8711?"
         # "my fourth email and nobody has replied": letters unanswered (care), not the account's address
         (("email emails mail mails", "nobody no", "replied answered responded reply answer"), 4, -3.0),
         (("second third fourth fifth", "email mail"), 0, -2.0),

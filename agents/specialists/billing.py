@@ -620,9 +620,9 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("delete remove erase", "card cards"), 3, 3.0),  # "delete my card details": a saved payment method
-        (("which what", "card cards"), 0, 2.5),
+        (("which what", "card cards"), 0, 2.5),  # "which card do you have on file for me?"
         (("add", "my a new another", "own", "card"), 1, 3.0),  # "how do I add my own card to the account?"
-        (("add", "my a new another", "card"), 0, 3.0),  # "which card do you have on file for me?"
+        (("add", "my a new another", "card"), 0, 3.0),
         (("money cash funds xamountx", "gone taken missing disappeared"), 3, 3.0),  # "the money's still gone"
         # "my iPhone won't charge": a device's battery, not a payment
         (("phone iphone ipad battery laptop tablet watch smartwatch earbuds headphones", "charge charging"), 4, -3.0),

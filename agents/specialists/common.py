@@ -321,10 +321,9 @@ def described_orders(run: SpecialistRun, orders: list[dict[str, Any]]) -> list[d
     """`orders_by_description` of the domain's part of the request, else of the whole message (the
     part may only say "it": "... and how much did I pay for it?"); two parts describing two orders
     give both."""
-    if run.brief.followup and " / " in run.brief.request:
+    if (current := run.brief.newest_part()) is not None:
         # "the invoice for the smartwatch order? / und die für das Hochbeet?": what the new message
         # describes first, then the request it follows
-        current = run.brief.request.rsplit(" / ", 1)[1]
         now = orders_by_description(current, orders)
         if now:
             return now

@@ -449,17 +449,17 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("on", "its the", "way"), 0, 2.5),
-        (("being", "packed"), 0, -2.0),
+        (("being", "packed"), 0, -2.0),  # "is it still being packed?": the order's status (orders)
         (("order parcel delivery package it", "on", "time"), 3, 2.5),  # "was the water bottle order on time too?"
         # "could you send my order to my office instead of home?": where it is delivered
         (("send deliver ship", "order it parcel package", "to"), 1, 1.5),
         (("to", "my the", "office work workplace home"), 0, 1.5),
-        (("email", "it they", "go goes sent"), 2, -3.0),
-        (("going go goes", "to", "xemailx"), 0, -3.0),  # "which e-mail address will it go to?": a reset link
+        (("email", "it they", "go goes sent"), 2, -3.0),  # "which e-mail address will it go to?": a reset link
+        (("going go goes", "to", "xemailx"), 0, -3.0),
         # "did my summer order with the books arrive ok?": whether the parcel came
         (("did has", "order parcel package delivery xorderidx", "arrive arrived"), 4, 2.5),
         # "I want someone from your team to chase DHL about it": a person asked for (care), the carrier named
-        (("chase", "dhl ups fedex dpd gls hermes postnl usps evri colissimo correos carrier courier"), 1, -3.0),  # "is it still being packed?": the order's status (orders)
+        (("chase", "dhl ups fedex dpd gls hermes postnl usps evri colissimo correos carrier courier"), 1, -3.0),
         (("new", "arrivals"), 0, -3.0),  # the "new arrivals" newsletter
         # "have the replacement sent express": a delivery option asked for
         (("sent send shipped delivered", "express overnight"), 1, 2.5),
