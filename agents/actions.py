@@ -75,7 +75,9 @@ async def _handle(
     async with store_connection() as conn:
         earlier = await recorded(conn, ledger_key(thread_id, action, args, turn))
         if earlier is not None:
-            return _done(action, args, earlier)
+            done = _done(action, args, earlier)
+            done.replayed = brief.repeats  # a re-run of this turn still publishes (the outbox dedupes it)
+            return done
         row = await approvals.get(conn, approvals.approval_id(thread_id, action, args, turn))
         if row is not None and row["status"] != "pending":
             # Decided on an earlier pass of this turn (a re-run after a crash before the checkpoint; a

@@ -127,6 +127,11 @@ class Brief(Contract):
     turn: int | None = Field(
         default=None, description="the thread's turn number: scopes write actions' ledger keys and approvals"
     )
+    repeats: bool = Field(
+        default=False,
+        description='a plain "yes" after a turn that carried out an action: that turn\'s request again, in '
+        "its scope (`turn`), so what it did is reported from the ledger, not done a second time",
+    )
 
     def newest_part(self) -> str | None:
         """A follow-up routed with the request it follows ("did my order get cancelled? / and can I order
@@ -157,6 +162,9 @@ class ActionOutcome(Contract):
     performed_args: dict[str, str | int | float | bool | None] = Field(
         default_factory=dict,
         description="the arguments it was carried out with, when an approver edited them",
+    )
+    replayed: bool = Field(
+        default=False, description="carried out in an earlier turn and reported again: nothing was done now"
     )
 
 

@@ -24,7 +24,7 @@ from langgraph.types import Command, Overwrite, Send
 from switchboard.agents import registry
 from switchboard.agents.composer import clarification_answer, compose, greeting_answer, out_of_scope_answer
 from switchboard.agents.context import AdmittedContext, Context, context_from
-from switchboard.agents.contracts import Brief, ComposeRequest, Entities
+from switchboard.agents.contracts import Brief, ComposeRequest, Entities, RouteDecision
 from switchboard.agents.intake import admit
 from switchboard.agents.llm import Usage, metered
 from switchboard.agents.router import extract_entities
@@ -101,6 +101,7 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
     context = context_from(runtime.context)
     turns = state.get("turns", [])
     previous = turns[-1]["domains"] if turns else []
+    acted = bool(turns and turns[-1].get("acted"))
     decider = context.decider("route")
     with metered("route", decider) as usage:
         decision = await decide_route(
@@ -119,6 +120,11 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
         return Command(goto="compose", update=update)
     entities, memory = entities_of(state), memory_of(state)
     followup = bool(turns) and looks_like_followup(state["message"])
+    if affirmed and acted:
+        # "yes" after an answer that did something ("I have sent you a reset link"): the previous turn's
+        # request as it was, in that turn's scope, so the ledger replays what was done instead of doing it
+        # again (a second reset e-mail, a second ticket) and the answer says it is done
+        return Command(goto=_repeated(state, decision, turns[-1]["message"]), update=update)
     sends = [
         Send(
             domain,
@@ -142,6 +148,31 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
         for domain in decision.domains
     ]
     return Command(goto=sends, update=update)
+
+
+def _repeated(state: RouterState, decision: RouteDecision, message: str) -> list[Send]:
+    earlier = route_of(state) if state.get("route") else decision  # the previous turn's decision
+    return [
+        Send(
+            domain,
+            {
+                "brief": lean_channel(
+                    Brief(
+                        domain=domain,
+                        request=earlier.domain_requests.get(domain) or message,
+                        message=message,
+                        customer_id=state["customer_id"],
+                        entities=extract_entities(message),
+                        earlier=memory_of(state),
+                        followup=True,
+                        turn=state.get("turn", 1) - 1,
+                        repeats=True,
+                    )
+                )
+            },
+        )
+        for domain in decision.domains
+    ]
 
 
 async def compose_answer(
@@ -177,6 +208,8 @@ async def compose_answer(
         answer = f"{answer}\n\n{budget.note()}"
     window = get_settings().history_window
     turn: Turn = {"message": state["message"], "answer": answer, "domains": list(decision.domains)}
+    if any(a.status == "done" and not a.replayed for r in results for a in r.actions):
+        turn["acted"] = True
     turns = ([*state.get("turns", []), turn])[-window:] if window else []
     # Remember what this turn was about, for follow-ups ("and the invoice for it?"): what the customer
     # named, then what the specialists found (an order looked up without being named).

@@ -55,6 +55,8 @@ class Turn(TypedDict):
     message: str
     answer: str
     domains: list[str]
+    # a write action was carried out in the turn: a plain "yes" after it asks for nothing more
+    acted: NotRequired[bool]
 
 
 class RouterState(TypedDict, total=False):

@@ -582,6 +582,41 @@ async def test_the_ledger_performs_once_under_retries_and_concurrent_attempts(
     assert ledger_key("other", "issue_refund", args) != ledger_key("ledger-test", "issue_refund", args)
 
 
+@pytest.mark.parametrize(
+    ("scenario", "request_text", "action"),
+    [
+        ("locked_login", "I can't log in, please send me a reset link", "send_password_reset"),
+        ("happy_customer", "I want to talk to a real person please", "escalate_to_human"),
+    ],
+)
+async def test_a_yes_after_an_action_was_done_replays_it_and_does_nothing_twice(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios, scenario: str, request_text: str, action: str
+) -> None:
+    # "send me a reset link" is done at once; the customer's "yes" afterwards is not a second request: the
+    # ledger replays the first turn's action (one side effect, one notice) and the answer says it is done.
+    customer = scenarios[scenario]["customer_id"]
+    first = await app.ask(request_text, customer_id=customer)
+    assert actions(first)[action]["status"] == "done", first.answer
+    before = counts(first.thread_id, customer)
+    again = await app.ask("yes please", customer_id=customer, thread_id=first.thread_id)
+    assert again.status == "done" and again.domains == first.domains, again.answer
+    assert actions(again)[action]["status"] == "done", again.answer
+    assert counts(first.thread_id, customer) == before
+    keys = sql(
+        "select key from store.side_effects where thread_id = %s and action = %s", first.thread_id, action
+    )
+    assert len(keys) == 1
+    events = sql(
+        "select topic from store.outbox where thread_id = %s and topic = %s",
+        first.thread_id,
+        f"action.{action}",
+    )
+    assert len(events) == 1  # one notice: the replay publishes nothing
+    # a request of its own afterwards is new: asked again in its own words, it is decided afresh
+    later = await app.ask("thanks!", customer_id=customer, thread_id=first.thread_id)
+    assert not any(a["status"] == "done" for a in actions(later).values())
+
+
 async def test_a_ledger_row_needs_a_valid_approval_when_one_is_named(
     fresh_store: str, scenarios: Scenarios
 ) -> None:

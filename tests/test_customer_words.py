@@ -727,6 +727,35 @@ async def test_the_order_before_that_one_is_the_one_placed_before_it(
     assert orders[2]["id"] in again.answer, again.answer
 
 
+async def test_an_ordinal_after_a_list_is_that_order_of_the_list(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    # "what's in the second one?" after "list my orders" is the second order listed (newest first), in
+    # every domain and language, and "return it" afterwards is about that order, not the last one listed
+    customer = str(scenarios["late_parcel"]["customer_id"])
+    orders = [
+        r["id"]
+        for r in sql(
+            "select id from store.orders where customer_id = %s order by placed_at desc, id desc", customer
+        )
+    ]
+    assert len(orders) >= 3
+    listed = await app.ask("list my orders", customer_id=customer)
+    assert all(o in listed.answer for o in orders[:3])
+    second = await app.ask("what's in the second one?", customer_id=customer, thread_id=listed.thread_id)
+    assert second.domains == ["orders"] and orders[1] in second.answer and orders[0] not in second.answer
+    returned = await app.ask("return it please", customer_id=customer, thread_id=listed.thread_id)
+    assert orders[1] in returned.answer and orders[-1] not in returned.answer, returned.answer
+    invoice = await app.ask(
+        "can I get the invoice for the first one?", customer_id=customer, thread_id=listed.thread_id
+    )
+    assert invoice.domains == ["billing"] and f"INV-{orders[0][4:]}" in invoice.answer, invoice.answer
+    german = await app.ask("zeig mir meine Bestellungen", customer_id=customer)
+    assert all(o in german.answer for o in orders[:3]), german.answer
+    third = await app.ask("und die dritte?", customer_id=customer, thread_id=german.thread_id)
+    assert orders[2] in third.answer and orders[0] not in third.answer, third.answer
+
+
 async def test_reopening_an_account_is_answered_and_never_closes_one(
     app: Switchboard, scenarios: Scenarios
 ) -> None:

@@ -42,7 +42,7 @@ def turn_events(state: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     ]
     for result in results:
         for outcome in result.get("actions", []):
-            if outcome.get("status") == "done":
+            if outcome.get("status") == "done" and not outcome.get("replayed"):  # replayed: told already
                 events.append(
                     (
                         f"action.{outcome['action']}",

@@ -18,6 +18,7 @@ from switchboard.agents.specialists.common import (
     hypothetical,
     items_of,
     not_found_sentence,
+    nth_of_listed,
 )
 from switchboard.tools.catalogue.billing import issue_refund
 
@@ -142,6 +143,9 @@ async def _orders_meant(run: SpecialistRun) -> tuple[list[dict[str, Any]], list[
             (found.append(order) if order else unknown.append(order_id))
         return found, unknown
     recent = await run.call(toolkit.list_orders, limit=10)
+    nth = nth_of_listed(run, recent)
+    if nth is not None:  # "the invoice for the first one?" after a list of orders
+        return [nth], []
     described = described_orders(run, recent)
     if described:
         return described[:3], []

@@ -27,9 +27,45 @@ _BEFORE = re.compile(
     r"|\bcelle d'avant\b|\bcelle davant\b|\bpr[ée]c[ée]dente?\b|\bd'avant\b|\bdie ervoor\b|\bde vorige\b|\bdaarvoor\b",
     re.IGNORECASE,
 )
+# "what's in the second one?", "die zweite", "la deuxième commande": the Nth of the orders the thread just
+# listed, in the order they were listed (newest first)
+_ORDINALS: dict[str, int] = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
+    "5th": 5, "erste": 1, "ersten": 1, "zweite": 2, "zweiten": 2, "dritte": 3, "dritten": 3, "vierte": 4,
+    "primer": 1, "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercer": 3, "tercero": 3,
+    "tercera": 3, "cuarto": 4, "cuarta": 4, "premier": 1, "première": 1, "premiere": 1, "deuxième": 2,
+    "deuxieme": 2, "seconde": 2, "troisième": 3, "troisieme": 3, "quatrième": 4, "eerste": 1, "tweede": 2,
+    "derde": 3, "vierde": 4,
+}  # fmt: skip
+_ORDINAL_WORD = "|".join(sorted(_ORDINALS, key=len, reverse=True))
+_NTH = re.compile(
+    rf"\b(?:the|die|das|der|den|el|la|le|de|het)\s+(?P<a>{_ORDINAL_WORD})\b(?!\s+(?:time|thing|step|place|payment|charge))"
+    rf"|\b(?P<b>{_ORDINAL_WORD})\s+(?:one|order|item|parcel|package|bestellung|pedido|commande|bestelling)\b",
+    re.IGNORECASE,
+)
+
+
+def nth_listed(text: str) -> int | None:
+    """The position named by an ordinal reference ("the second one" -> 2), or None."""
+    found = _NTH.search(text)
+    return _ORDINALS[(found.group("a") or found.group("b")).lower()] if found else None
+
+
+def nth_of_listed(run: SpecialistRun, recent: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """In a follow-up, the order an ordinal points at among the orders the thread named ("what's in the
+    second one?" after a list of four), counted as they were listed: newest first. None otherwise."""
+    if not run.brief.followup or len(run.brief.earlier.order_ids) < 2:
+        return None
+    nth = nth_listed(run.brief.newest_part() or run.brief.message or run.brief.request)
+    listed = [o for o in recent if o["id"] in run.brief.earlier.order_ids]
+    return listed[nth - 1] if nth is not None and nth <= len(listed) else None
+
+
 _LIST = re.compile(
     r"\b(all|every|list|history|so far|ever|which orders|what orders|my orders|orders (have|did) i"
-    r"|how many orders|cu[áa]ntos pedidos|wie viele bestellungen|combien de commandes|hoeveel bestellingen)\b"
+    r"|how many orders|cu[áa]ntos pedidos|wie viele bestellungen|combien de commandes|hoeveel bestellingen"
+    r"|meine bestellungen|alle bestellungen|mis pedidos|todos (?:mis|los) pedidos|mes commandes"
+    r"|toutes (?:mes|les) commandes|mijn bestellingen|alle bestellingen)\b"
     r"|^\W*what (have|did) i (ever )?(buy|bought|order|ordered|purchase|purchased)( from you| with you)?\W*$",
     re.IGNORECASE,
 )
@@ -390,6 +426,9 @@ async def orders_in_question(
         listed = [o for o in recent if o["id"] in earlier][:5]
         if listed:
             return [(await run.call(toolkit.get_order, order_id=o["id"])) or o for o in listed], []
+    nth = nth_of_listed(run, recent)
+    if nth is not None:
+        return [(await run.call(toolkit.get_order, order_id=nth["id"])) or nth], []
     if run.brief.followup and earlier and _BEFORE.search(run.brief.request):
         last = run.brief.earlier.order_ids[-1]
         at = next((i for i, o in enumerate(recent) if o["id"] == last), None)

@@ -16,6 +16,7 @@ from switchboard.agents.specialists.common import (
     hypothetical,
     items_of,
     not_found_sentence,
+    nth_listed,
     orders_by_description,
     orders_in_question,
     points_at_orders,
@@ -109,7 +110,8 @@ async def order_status(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistRe
             "You place an order in the shop itself: add the products to your basket on the website or in the "
             "app and check out; I can help with it once it is placed (its status, changes, a cancellation).",
         )
-    named = bool(run.brief.entities.order_ids)
+    # "what's in the second one?" after a list: one of the listed orders, not the list again
+    named = bool(run.brief.entities.order_ids) or nth_listed(run.brief.newest_part() or request) is not None
     everything = [] if named or not wants_list(request) else await run.call(toolkit.list_orders, limit=10)
     if everything and not orders_by_description(request, everything):
         if _THIS_YEAR.search(request):  # "which orders have I placed this year?"
