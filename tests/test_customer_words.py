@@ -840,3 +840,19 @@ async def test_goods_named_in_the_other_languages_find_their_order(
         lost,
     )
     assert raised["id"] in bed.answer and watch["id"] not in bed.answer
+
+
+async def test_how_long_until_a_refund_shows_is_answered_with_the_refund(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    # "is my refund done?" / "how long until I see it on my card?": the card is where the refund goes, the
+    # question is when: the refund's timing is said, not only the payment
+    customer = str(scenarios["refund_issued"]["customer_id"])
+    first = await app.ask("is my refund done?", customer_id=customer)
+    later = await app.ask(
+        "how long until I see it on my card?", customer_id=customer, thread_id=first.thread_id
+    )
+    assert later.domains == ["billing"] and "working days" in later.answer, later.answer
+    spanish = await app.ask("hola, ¿dónde está mi reembolso?", customer_id=customer)
+    again = await app.ask("¿y cuándo llegará?", customer_id=customer, thread_id=spanish.thread_id)
+    assert again.domains == ["billing"] and "working days" in again.answer, again.answer

@@ -749,3 +749,24 @@ def test_batch_17_dev_half_words() -> None:
 def test_the_domains_own_english_words_are_no_evidence_of_another_language() -> None:
     # "did my refund arrive?" was read as French (for "arrive") and routed billing+shipping
     check([("did my refund arrive?", "billing"), ("has my refund arrived?", "billing")])
+
+
+def test_when_it_comes_after_a_request_about_money_is_the_money() -> None:
+    # "where is my refund?" / "and when will it arrive?": the refund, in every language; after an order,
+    # a parcel or goods named, the same question is the parcel; and a "when" that is not about coming
+    # ("et l'annulation date de quand ?") keeps what it names
+    for previous in ("where is my refund?", "hola, ¿dónde está mi reembolso?", "wo bleibt meine Erstattung?"):
+        for question in ("and when will it arrive?", "¿y cuándo llegará?", "und wann kommt es an?"):
+            assert route_deterministic(question, [previous]).domains == ["billing"], (previous, question)
+    assert route_deterministic("and when will it arrive?", ["can you reset my password?"]).domains == [
+        "account"
+    ]
+    for previous in (
+        "I ordered a lamp last week",
+        "I was charged twice for the headphones",
+        "where is my order?",
+    ):
+        assert route_deterministic("and when will it arrive?", [previous]).domains == ["shipping"], previous
+    assert route_deterministic("when will my parcel arrive?", ["where is my refund?"]).domains == ["shipping"]
+    cancelled = ["j'ai annulé ma commande de friteuse la semaine dernière, c'est pris en compte ?"]
+    assert route_deterministic("Et l'annulation date de quand exactement ?", cancelled).domains == ["orders"]

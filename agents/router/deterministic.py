@@ -2089,6 +2089,23 @@ def _route(text: str, past: list[str]) -> RouteDecision:
             return _carried_over(
                 earlier, previous, cleaned, f"a weak follow-up ({decision.rationale}) to the previous request"
             )
+    if (
+        decision.domains
+        and past
+        and discourse.asks_when_it_comes(cleaned)
+        and discourse.only_locating(decision.domains)
+    ):
+        # "where is my refund?" / "and when will it arrive?": the money, not a parcel; after a request
+        # about something that has a place (an order, a parcel) the domains that locate things answer
+        previous = _clean(str(past[-1]))
+        earlier = _decide(previous) if previous else None
+        if earlier is not None and earlier.domains and not discourse.names_goods(previous):
+            kept = discourse.whereabouts_domains(earlier.domains, cleaned, previous)
+            if set(kept) != set(decision.domains):
+                earlier = earlier.model_copy(update={"domains": sorted(kept)})
+                return _carried_over(
+                    earlier, previous, cleaned, "a question when it comes, about the previous request"
+                )
     if decision.domains and past and _CORRECTED_ONE.search(cleaned):
         # "which card do you have on file?" / "no wait, I meant which one got used for the order I placed":
         # "one" is still the thing asked about before; the rest narrows it down

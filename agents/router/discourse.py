@@ -387,10 +387,46 @@ def whereabouts_domains(previous: Sequence[str], text: str = "", previous_text: 
     locating = [d.name for d in known.values() if d.locates]
     if locating and any(p in known and (known[p].located or known[p].locates) for p in previous):
         return locating
-    named_goods = any(w.lower() in lx.GOODS for w in re.findall(r"[\w'-]+", previous_text))
-    if locating and named_goods and _PLURAL_PRONOUN.search(text):
+    if locating and names_goods(previous_text) and _PLURAL_PRONOUN.search(text):
         return locating
     return list(previous)
+
+
+_WHEN_IT_COMES = re.compile(
+    r"\b(?:when|how long|how soon|cu[aá]ndo|cu[aá]nto tarda|wann|wie lange|quand|combien de temps|wanneer"
+    r"|hoe lang)\b",
+    re.IGNORECASE,
+)
+_THING_NAMED = re.compile(
+    r"\b(?:parcel|package|order|delivery|shipment|paquete|pedido|env[ií]o|paket|bestellung|lieferung|sendung"
+    r"|colis|commande|livraison|pakket|bestelling|levering|pakje)\b",
+    re.IGNORECASE,
+)
+
+
+def only_locating(domains: Sequence[str]) -> bool:
+    """Are all of `domains` ones that locate things (`DomainSpec.locates`: where a parcel is, when it comes)?"""
+    from switchboard.agents import registry
+
+    locating = {d.name for d in registry.domains() if d.locates}
+    return bool(domains) and set(domains) <= locating
+
+
+def names_goods(text: str) -> bool:
+    """Does the text name goods ("the headphones", "a lamp")?"""
+    return any(w.lower() in lx.GOODS for w in re.findall(r"[\w'-]+", text))
+
+
+def asks_when_it_comes(text: str) -> bool:
+    """A short question when something said before comes, naming no parcel or goods of its own ("and when
+    will it arrive?", "¿y cuándo llegará?", "wann kommt das?"): about the thread's subject, whatever it is."""
+    words = re.findall(r"[\w'-]+", text)
+    return (
+        0 < len(words) <= 7
+        and bool(_WHEN_IT_COMES.search(text))
+        and not _THING_NAMED.search(text)
+        and not any(w.lower() in lx.GOODS for w in words)
+    )
 
 
 def asks_about_it(words: Sequence[str]) -> bool:

@@ -592,6 +592,10 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             lx.GIVE_BACK_ES,
             r"\brembours|\bargent\b",
             r"\bterugbetal|\bterugstort",
+            # "how long until I see it on my card?" after a refund: when the money arrives
+            r"\bhow long\b|\bwhen (?:will|do|does|should|can) (?:i|it|the money)\b|\b(?:show|turn)s? up\b|\bappear",
+            r"\bwie lange\b|\bwann (?:kommt|bekomme|sehe)\b|\bcu[aá]nto tarda|\bcu[aá]ndo (?:llega|ver[eé]|recibir)"
+            r"|\bcombien de temps\b|\bquand (?:est-ce que )?(?:vais|vai|arrive|recevr)|\bhoe lang\b|\bwanneer (?:krijg|zie|komt)",
         ),
         tools=(
             toolkit.find_duplicates,
