@@ -15,6 +15,7 @@ from switchboard.agents import prompts, registry
 from switchboard.agents.contracts import ComposedAnswer, ComposeRequest, DomainResult, RouteDecision
 from switchboard.agents.llm import DecisionError, decide_or_fall_back, invoke_model
 from switchboard.agents.models import get_chat_model, is_deterministic
+from switchboard.agents.replies import declines
 
 
 def _listing(parts: list[str], last: str = "and") -> str:
@@ -33,6 +34,8 @@ def out_of_scope_answer() -> str:
 def greeting_answer(text: str = "") -> str:
     """A greeting answers a greeting (thanks get a "you're welcome"), then says what Switchboard can do."""
     offers = _listing([d.offer for d in registry.domains()])
+    if declines(text):  # "no thanks" after an offer: nothing is done, and nothing more is pushed
+        return "All right, I will leave it there. Is there anything else I can do for you?"
     thanked = bool(_THANKS.search(text))
     opening = "You're welcome!" if thanked else "Hello!"
     return (

@@ -124,6 +124,11 @@ class Brief(Contract):
         description='a plain "yes" to the previous answer: what it offered ("I can refund it if you want") '
         "is now asked for; `request` is then the previous turn's request",
     )
+    declined: bool = Field(
+        default=False,
+        description='a plain "no" to the previous answer ("no, leave it for now", "nee, laat maar"): what it '
+        "offered is not wanted; `request` is then the previous request and this answer",
+    )
     turn: int | None = Field(
         default=None, description="the thread's turn number: scopes write actions' ledger keys and approvals"
     )

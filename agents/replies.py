@@ -35,7 +35,7 @@ _YES = _words(
 # Words that say no.
 _NO = _words(
     """
-    no nope nah not don't dont never stop nevermind mind forget keep leave
+    no nope nah not don't dont never stop nevermind mind forget keep leave bother
     nein nicht lieber kein keine nee niet laat non pas mejor tampoco
     """
 )
@@ -98,6 +98,11 @@ def plain_yes(text: str) -> bool:
         return False
     folded = unicodedata.normalize("NFKC", text).lower()
     return not any(w in _ACTION_WORDS for w in _WORD.findall(folded))
+
+
+def declines(text: str) -> bool:
+    """A plain no ("nah, not now", "no, leave it for now", "nee, laat maar")."""
+    return confirmation_reply(text) == "reject"
 
 
 def confirmation_reply(text: str) -> Reply | None:

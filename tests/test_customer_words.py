@@ -856,3 +856,29 @@ async def test_how_long_until_a_refund_shows_is_answered_with_the_refund(
     spanish = await app.ask("hola, ¿dónde está mi reembolso?", customer_id=customer)
     again = await app.ask("¿y cuándo llegará?", customer_id=customer, thread_id=spanish.thread_id)
     assert again.domains == ["billing"] and "working days" in again.answer, again.answer
+
+
+async def test_a_no_to_an_offer_says_what_was_not_done_instead_of_offering_it_again(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    # found by hand: "no, leave it for now" after the lost-parcel offer repeated the offer, "nah, not now"
+    # after the reset offer was out of scope, and "no thanks" got "You're welcome!"
+    lost = str(scenarios["lost_parcel"]["customer_id"])
+    first = await app.ask("where is my parcel?", customer_id=lost)
+    assert "I can open a lost-parcel claim" in first.answer, first.answer
+    no = await app.ask("no, leave it for now", customer_id=lost, thread_id=first.thread_id)
+    assert no.domains == ["shipping"] and not _acted(no), no.domains
+    assert "I have not opened a lost-parcel claim" in no.answer and "I can open" not in no.answer, no.answer
+    locked = str(scenarios["locked_login"]["customer_id"])
+    first = await app.ask("I can't log in", customer_id=locked)
+    no = await app.ask("nah, not now", customer_id=locked, thread_id=first.thread_id)
+    assert no.domains == ["account"] and not _acted(no), no.answer
+    assert "I have not sent you a password-reset link" in no.answer, no.answer
+    twice = str(scenarios["duplicate_charge"]["customer_id"])
+    first = await app.ask("I think I was charged twice", customer_id=twice)
+    no = await app.ask("no thanks", customer_id=twice, thread_id=first.thread_id)
+    assert not _acted(no) and "You're welcome" not in no.answer and "All right" in no.answer, no.answer
+
+
+def _acted(answer: Any) -> list[Any]:
+    return [a for step in answer.path for a in step["actions"] if a["status"] in ("pending", "done")]

@@ -15,7 +15,7 @@ from switchboard.agents import prompts, registry
 from switchboard.agents.contracts import Contract, Domain, RouteDecision
 from switchboard.agents.llm import decide_or_fall_back, structured
 from switchboard.agents.models import is_deterministic
-from switchboard.agents.replies import plain_yes
+from switchboard.agents.replies import declines, plain_yes
 from switchboard.agents.router.discourse import asks_whereabouts, whereabouts_domains
 from switchboard.observability import logs, metrics
 
@@ -128,6 +128,15 @@ async def decide_route(
             previous_domains,
             f"{history[-1]} / {text}" if history else text,
             "a yes to the previous answer",
+        )
+    elif not decision.domains and not decision.greeting and previous_domains and declines(text):
+        # "nah, not now" / "no, don't bother" to an answer that offered something: the previous request
+        # with this no, so the domain says what it has not done instead of offering it again
+        decision = _carried_over(
+            decision,
+            previous_domains,
+            f"{history[-1]} / {text}" if history else text,
+            "a no to the previous answer",
         )
     elif (
         not decision.domains

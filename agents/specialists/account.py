@@ -9,7 +9,7 @@ from switchboard.agents.contracts import ProposedAction, SpecialistReport
 from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
-from switchboard.agents.specialists.common import OPEN_STATUSES, day
+from switchboard.agents.specialists.common import OPEN_STATUSES, day, offered
 from switchboard.tools.catalogue.account import (
     ALL_NEWSLETTERS,
     change_account_email,
@@ -162,8 +162,12 @@ async def login(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             return run.report(
                 spec,
                 text
-                + " Setting a new password unlocks it: I can send you a password-reset link by e-mail if "
-                "you want.",
+                + " "
+                + offered(
+                    run,
+                    "Setting a new password unlocks it: I can send you a password-reset link by e-mail if you want.",
+                    "sent you a password-reset link",
+                ),
                 facts,
             )
         action = ProposedAction(

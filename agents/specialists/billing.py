@@ -19,6 +19,7 @@ from switchboard.agents.specialists.common import (
     items_of,
     not_found_sentence,
     nth_of_listed,
+    offered,
 )
 from switchboard.tools.catalogue.billing import issue_refund
 
@@ -280,7 +281,7 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
                 text += f" It was paid by {' and '.join(sorted(paid_by))}."
         wanted = asks_refund(request) or asks_to_put_right(request) or run.brief.affirmed
         if not wanted:
-            text += _OFFER
+            text += " " + offered(run, _OFFER.strip(), "refunded the duplicate payment")
         if _METHODS.search(request):
             text += " " + method_text
         return run.report(spec, text, facts, handoffs=["refunds_agent"] if wanted else [])
@@ -430,7 +431,9 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             continue
         facts.append(f"duplicate payment {duplicate} of {money(d['amount'])} for {d['order_id']}")
         if not (asked or put_right):  # reported or asked about: explained and offered
-            offer = offer or _duplicate_sentence(d) + _OFFER
+            offer = offer or _duplicate_sentence(d) + " " + offered(
+                run, _OFFER.strip(), "refunded the duplicate payment"
+            )
             continue
         if unmatched := await _amounts_not_paid(run, duplicates):
             # "refund 500 EUR to my card": no payment of that amount, so nothing is proposed, and the

@@ -8,7 +8,7 @@ from switchboard.agents.contracts import ProposedAction, SpecialistReport
 from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
-from switchboard.agents.specialists.common import day
+from switchboard.agents.specialists.common import day, offered
 from switchboard.tools.catalogue.care import escalate_to_human
 
 NAME = "care"
@@ -58,8 +58,12 @@ async def complaints(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistRepo
         # unhappiness told is heard and offered a person; a ticket is opened when the customer asks for it
         return run.report(
             spec,
-            "I am sorry about this. If you want, I can pass it to a member of our care team as a complaint; "
-            "they get back to you within one working day.",
+            offered(
+                run,
+                "I am sorry about this. If you want, I can pass it to a member of our care team as a complaint; "
+                "they get back to you within one working day.",
+                "passed it to our care team",
+            ),
             facts,
         )
     return run.report(

@@ -45,6 +45,14 @@ _NTH = re.compile(
 )
 
 
+def offered(run: SpecialistRun, offer: str, not_done: str) -> str:
+    """`offer` ("I can open a claim ...: just tell me if you want it"), unless the customer has just said no
+    to it ("no, leave it for now"): then that it was not done (`not_done`: "opened a lost-parcel claim")."""
+    if run.brief.declined:
+        return f"All right: I have not {not_done}. Just tell me if you change your mind."
+    return offer
+
+
 def nth_listed(text: str) -> int | None:
     """The position named by an ordinal reference ("the second one" -> 2), or None."""
     found = _NTH.search(text)

@@ -19,6 +19,7 @@ from switchboard.agents.specialists.common import (
     items_of,
     last_event,
     not_found_sentence,
+    offered,
     orders_in_question,
     shipment_sentence,
 )
@@ -297,8 +298,13 @@ async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
                 )
                 return run.report(
                     spec,
-                    f"{none_yet}I can open a lost-parcel claim with {s['carrier']} for order {s['order_id']}, which "
-                    "gets you a replacement or a full refund: just tell me if you want it.",
+                    none_yet
+                    + offered(
+                        run,
+                        f"I can open a lost-parcel claim with {s['carrier']} for order {s['order_id']}, which "
+                        "gets you a replacement or a full refund: just tell me if you want it.",
+                        f"opened a lost-parcel claim for order {s['order_id']}",
+                    ),
                     facts,
                 )
             action = ProposedAction(
