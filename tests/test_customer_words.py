@@ -882,3 +882,31 @@ async def test_a_no_to_an_offer_says_what_was_not_done_instead_of_offering_it_ag
 
 def _acted(answer: Any) -> list[Any]:
     return [a for step in answer.path for a in step["actions"] if a["status"] in ("pending", "done")]
+
+
+async def test_money_back_for_a_lost_parcel_goes_through_its_claim(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    # found by hand: "that's not good enough, I want my money back" after the lost-parcel offer got
+    # "refunds are issued for cancelled or returned orders": true of the rule, no help to the customer.
+    # Without a claim the answer says the claim is the way; with the claim open the refund is proposed
+    # (the policy's basis is the open claim), and a late parcel is not refunded while on its way.
+    lost = scenarios["lost_parcel"]
+    customer, order = str(lost["customer_id"]), str(lost["order_id"])
+    first = await app.ask("where is my parcel?", customer_id=customer)
+    money = await app.ask(
+        "that's not good enough, I want my money back", customer_id=customer, thread_id=first.thread_id
+    )
+    assert "lost-parcel claim" in money.answer and order in money.answer, money.answer
+    assert not _acted(money), money.path
+    claim = await app.ask("please open a lost-parcel claim for it", customer_id=customer)
+    assert claim.status == "paused", claim.answer
+    opened = await app.ask("yes", customer_id=customer, thread_id=claim.thread_id)
+    assert opened.status == "done", opened.answer
+    refund = await app.ask("the claim is open, now I want my money back", customer_id=customer)
+    assert [a["action"] for a in _acted(refund)] == ["issue_refund"], (refund.answer, refund.path)
+    (paid,) = sql("select id from store.payments where order_id = %s and status = 'captured'", order)
+    assert paid["id"] in refund.answer, refund.answer
+    late = str(scenarios["late_parcel"]["customer_id"])
+    asked = await app.ask("my parcel is late, I want a refund", customer_id=late)
+    assert "cannot be refunded while it is on its way" in asked.answer and not _acted(asked), asked.answer

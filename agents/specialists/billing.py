@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +13,7 @@ from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary, money
 from switchboard.agents.specialists.common import (
     day,
+    days_late,
     described_orders,
     each_described,
     hypothetical,
@@ -22,6 +23,7 @@ from switchboard.agents.specialists.common import (
     offered,
 )
 from switchboard.tools.catalogue.billing import issue_refund
+from switchboard.tools.catalogue.shipping import LOST_AFTER_DAYS_LATE
 
 NAME = "billing"
 
@@ -355,6 +357,67 @@ def _taken_when(d: dict[str, Any]) -> str:
 _OFFER = " I can refund the duplicate payment if you ask me to."
 
 
+async def _parcel_not_come(
+    run: SpecialistRun, orders: list[dict[str, Any]]
+) -> tuple[str, list[ProposedAction]]:
+    """For a refund asked of a shipped order whose parcel is lost or late (the ones meant, else the recent
+    ones): how its money comes back, through a lost-parcel claim; with the claim open, the refund itself
+    (the policy's basis). ("", []) when there is no such parcel."""
+    shipped = [
+        o for o in (orders or await run.call(toolkit.list_orders, limit=5)) if o["status"] == "shipped"
+    ]
+    if not shipped:
+        return "", []
+    today = date.fromisoformat((await run.call(toolkit.today))["today"])
+    claims = {
+        t["order_id"]: t
+        for t in await run.call(toolkit.list_tickets)
+        if t["status"] == "open" and str(t.get("subject", "")).startswith("Lost parcel claim")
+    }
+    for order in shipped[:3]:
+        for s in await run.call(toolkit.get_shipments, order_id=order["id"]):
+            late = days_late(s, today)
+            where = f"The parcel of order {order['id']} ({s['tracking_number']}, {s['carrier']})"
+            if order["id"] in claims:
+                paid = [
+                    p
+                    for p in await run.call(toolkit.list_payments, order_id=order["id"])
+                    if p["status"] == "captured"
+                ]
+                if paid:
+                    claim = claims[order["id"]]["id"]
+                    action = ProposedAction(
+                        action=issue_refund.name,
+                        args={
+                            "payment_id": paid[0]["id"],
+                            "order_id": order["id"],
+                            "amount": str(paid[0]["amount"]),
+                            "reason": f"lost parcel, claim {claim}",
+                        },
+                        reason="the customer asked for the money of a parcel with an open lost-parcel claim",
+                    )
+                    text = (
+                        f"{where} has lost-parcel claim {claim} open, so I will refund its payment "
+                        f"{paid[0]['id']} of {money(paid[0]['amount'])}."
+                    )
+                    return text, [action]
+            if s["status"] == "lost" or late >= LOST_AFTER_DAYS_LATE:
+                gone = "was reported lost" if s["status"] == "lost" else f"is {late} days overdue"
+                return (
+                    f"{where} {gone}: a lost-parcel claim refunds its {money(order['total'])} in full (or "
+                    "replaces it). Ask me to open a lost-parcel claim and I will.",
+                    [],
+                )
+            if late:
+                return (
+                    f"{where} is {late} day(s) late. It cannot be refunded while it is on its way: if it is still "
+                    f"missing {LOST_AFTER_DAYS_LATE} days after the promised date ({day(s['promised_by'])}), a "
+                    "lost-parcel claim refunds it in full or replaces it; once it arrives you can also return it.",
+                    [],
+                )
+    return "", []
+
+
 async def _never_charged(run: SpecialistRun, orders: list[dict[str, Any]]) -> str:
     """For cancelled orders (the ones meant, else the recent ones): their payments were voided, so there
     was never anything to refund. "" when there is no such order."""
@@ -498,6 +561,10 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     voided = await _never_charged(run, orders)
     if voided:  # asked or not: a payment never taken leaves nothing to refund
         return run.report(spec, not_found_sentence(unknown) + voided, facts)
+    if asked:
+        missing, claimed = await _parcel_not_come(run, orders)
+        if missing:
+            return run.report(spec, not_found_sentence(unknown) + missing, facts, claimed)
     if orders:
         o = orders[0]
         what = f" ({items_of(o)})" if items_of(o) else ""
@@ -606,6 +673,9 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             toolkit.list_payments,
             toolkit.list_orders,
             toolkit.get_order,
+            toolkit.get_shipments,  # a lost parcel's money comes back through a claim
+            toolkit.list_tickets,
+            toolkit.today,
         ),
         handle=refunds,
         actions=(issue_refund,),
