@@ -910,3 +910,33 @@ async def test_money_back_for_a_lost_parcel_goes_through_its_claim(
     late = str(scenarios["late_parcel"]["customer_id"])
     asked = await app.ask("my parcel is late, I want a refund", customer_id=late)
     assert "cannot be refunded while it is on its way" in asked.answer and not _acted(asked), asked.answer
+
+
+async def test_which_card_paid_names_the_payments_card_and_on_file_lists_the_saved_ones(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    # found by hand: "which card did I pay with?" was answered with the saved methods only, which is
+    # not the question when a customer has several, or a card that was since replaced.
+    twice = str(scenarios["duplicate_charge"]["customer_id"])
+    (single,) = sql(
+        "select o.customer_id from store.orders o join store.payments p on p.order_id = o.id"
+        " where p.method = 'card' and p.card_last4 is not null and o.customer_id <> %s"
+        " group by o.customer_id having count(distinct p.order_id) = count(*)"
+        " order by o.customer_id limit 1",
+        twice,
+    )
+    for customer in (twice, str(single["customer_id"])):
+        (latest,) = sql(
+            "select p.card_last4 from store.payments p join store.orders o on o.id = p.order_id"
+            " where o.customer_id = %s order by p.created_at desc, p.id desc limit 1",
+            customer,
+        )
+        paid = await app.ask("which card did I pay with?", customer_id=customer)
+        assert f"card ending {latest['card_last4']}" in paid.answer, (customer, paid.answer)
+        assert "paid by" in paid.answer or "Payment" in paid.answer or "latest payment" in paid.answer, (
+            paid.answer
+        )
+        on_file = await app.ask("which cards do you have on file?", customer_id=customer)
+        assert "saved payment methods" in on_file.answer, on_file.answer
+    on_file = await app.ask("which cards do you have on file?", customer_id=str(single["customer_id"]))
+    assert "latest payment" not in on_file.answer and "Payment " not in on_file.answer, on_file.answer

@@ -254,6 +254,10 @@ async def invoices(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
 
 _HOW_PAID = re.compile(
     r"\bhow (?:did|do) i pay\b|\bhow i paid\b|\bwhat did i pay (?:it )?with\b|\bpaid (?:it )?with what\b"
+    # "which card did I pay with?", "what card was charged?", "welche Karte wurde belastet?"
+    r"|\b(?:which|what) (?:card|account|method)\b[^?]{0,25}\b(?:pay|paid|used|charged|debited|taken)"
+    r"|\bwelche karte\b[^?]{0,25}\b(?:bezahlt|belastet|benutzt)|\bqu[eé] tarjeta\b[^?]{0,25}\b(?:pagu|us[eé]|cobr)"
+    r"|\bquelle carte\b[^?]{0,25}\b(?:pay|utilis|débit|debit)|\bwelke kaart\b[^?]{0,25}\b(?:betaald|gebruikt|afgeschreven)"
     r"|\bwie habe ich\b[^?]{0,30}\bbezahlt|\bc[oó]mo (?:lo )?pagu[ée]|\bcomment (?:j'ai|ai-je) pay[ée]|\bhoe heb ik\b[^?]{0,30}\bbetaald",
     re.IGNORECASE,
 )
@@ -316,8 +320,8 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
             f"{_STATUS_WORDS.get(p['status'], p['status'])}."
             for p in paid
         )
-    elif _METHODS.search(request) and methods:
-        return run.report(spec, method_text, facts)
+    elif _METHODS.search(request) and methods and not (paid and _HOW_PAID.search(request)):
+        return run.report(spec, method_text, facts)  # "which cards do you have on file?"
     elif paid:
         p = paid[0]
         text += (
