@@ -940,3 +940,23 @@ async def test_which_card_paid_names_the_payments_card_and_on_file_lists_the_sav
         assert "saved payment methods" in on_file.answer, on_file.answer
     on_file = await app.ask("which cards do you have on file?", customer_id=str(single["customer_id"]))
     assert "latest payment" not in on_file.answer and "Payment " not in on_file.answer, on_file.answer
+
+
+async def test_a_general_question_about_the_account_gets_the_account_not_only_the_login(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    # found by hand: "what's going on with my account? too many problems" was answered "Your login is
+    # active. If signing in still fails, try a password reset": sign-in advice nobody asked for.
+    customer = str(scenarios["happy_customer"]["customer_id"])
+    (row,) = sql("select email from store.customers where id = %s", customer)
+    for request in (
+        "what's going on with my account? too many problems",
+        "something is wrong with my account",
+    ):
+        result = await app.ask(request, customer_id=customer)
+        assert result.domains == ["account"], (request, result.domains)
+        assert row["email"] in result.answer and "tell me what goes wrong" in result.answer, result.answer
+        assert "If signing in still fails" not in result.answer, result.answer
+        assert not _acted(result), result.path
+    login = await app.ask("I can't log in to my account", customer_id=customer)
+    assert "If signing in still fails" in login.answer, login.answer

@@ -194,11 +194,40 @@ async def login(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             "password-reset link.",
             facts,
         )
+    if not _SIGN_IN.search(request):  # "what's going on with my account?": the account as a whole
+        return run.report(spec, _overview(account), facts)
     return run.report(
         spec,
         "Your login is active. If signing in still fails, try a password reset or clear the app's cache.",
         facts,
     )
+
+
+# words of signing in: without them, "something is wrong with my account" asks about the account as a whole
+_SIGN_IN = re.compile(
+    r"log ?in|sign(?:ed|ing)? ?(?:in|on)|password|locked|access|get in|connect|2fa|code|hack"
+    r"|passwort|kennwort|anmeld|einlog|zugang|gesperrt|contrase|sesi[oó]n|acceder|bloque"
+    r"|mot de passe|connexion|identifiant|wachtwoord|inlog|geblokkeerd",
+    re.IGNORECASE,
+)
+
+
+def _overview(account: dict[str, Any]) -> str:
+    """What the account's record shows, in one place, and what to tell us next."""
+    active = [_topic(s["topic"]) for s in account.get("newsletter") or [] if s.get("subscribed")]
+    failed = int(account.get("failed_logins") or 0)
+    parts = [
+        f"Your account ({account['email']}) is {account.get('status') or 'active'} and your login is "
+        f"{account['login_state']}" + (f" ({failed} failed sign-in attempts recorded)." if failed else "."),
+        "Your e-mail address is verified."
+        if account.get("email_verified")
+        else "Your e-mail address is not verified yet.",
+        f"Last login: {day(account.get('last_login_at')) or 'no date on record'}.",
+        f"Newsletters: {', '.join(active)}." if active else "You receive no newsletters.",
+        "I see nothing wrong on the account itself: tell me what goes wrong (signing in, an order, a payment,"
+        " your details) and I will look into it, or ask for a person and I will hand it to our care team.",
+    ]
+    return " ".join(parts)
 
 
 async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
