@@ -91,13 +91,18 @@ _WAVED_OFF = re.compile(
 _WORD = re.compile(r"[a-zà-ÿ']+(?:-[a-zà-ÿ]+)?")
 
 
-def plain_yes(text: str) -> bool:
+def plain_yes(text: str, offer: str = "") -> bool:
     """A yes and nothing else ("yes please", "ok", "sure"): no action word of its own, so after an answer
-    that offered something it accepts the offer ("ok cancel it then" is a request of its own)."""
+    that offered something it accepts the offer ("ok cancel it then" is a request of its own). A yes that
+    names the offer's own verb takes it up too: "ok send it" after "I can send you a password-reset link"."""
     if confirmation_reply(text) != "approve":
         return False
     folded = unicodedata.normalize("NFKC", text).lower()
-    return not any(w in _ACTION_WORDS for w in _WORD.findall(folded))
+    verbs = [w for w in _WORD.findall(folded) if w in _ACTION_WORDS]
+    if not verbs:
+        return True
+    offered = set(_WORD.findall(unicodedata.normalize("NFKC", offer).lower()))
+    return bool(offered) and all(v in offered for v in verbs)
 
 
 def declines(text: str) -> bool:

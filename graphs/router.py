@@ -103,6 +103,7 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
     turns = state.get("turns", [])
     previous = turns[-1]["domains"] if turns else []
     acted = bool(turns and turns[-1].get("acted"))
+    answered = str(turns[-1].get("answer") or "") if turns else ""
     decider = context.decider("route")
     with metered("route", decider) as usage:
         decision = await decide_route(
@@ -111,9 +112,12 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
             [t["message"] for t in turns],
             previous,
             context.prompt("route"),
+            answered,
         )
     decision.usage = usage.as_dict()
-    affirmed = affirms(state["message"], previous)  # decide_route carried the previous turn's domains over
+    affirmed = affirms(
+        state["message"], previous, answered
+    )  # decide_route carried the previous turn's domains over
     update: dict[str, Any] = {"route": channel(decision), "domains": list(decision.domains)}
     if usage.fallbacks:
         update["fallbacks"] = usage.fallbacks

@@ -880,6 +880,19 @@ async def test_a_no_to_an_offer_says_what_was_not_done_instead_of_offering_it_ag
     assert not _acted(no) and "You're welcome" not in no.answer and "All right" in no.answer, no.answer
 
 
+async def test_a_yes_that_names_the_offered_verb_takes_up_the_offer(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    # found by hand: "ok send it" after "I can send you a password-reset link" repeated the offer ("send"
+    # made it a request of its own); a yes naming another verb stays a request of its own
+    locked = str(scenarios["locked_login"]["customer_id"])
+    first = await app.ask("it keeps saying my password is wrong but i know it's right", customer_id=locked)
+    assert "I can send you a password-reset link" in first.answer and not _acted(first), first.answer
+    sent = await app.ask("ok send it", customer_id=locked, thread_id=first.thread_id)
+    assert [a["action"] for a in _acted(sent)] == ["send_password_reset"], (sent.answer, sent.path)
+    assert "I can send you" not in sent.answer, sent.answer
+
+
 def _acted(answer: Any) -> list[Any]:
     return [a for step in answer.path for a in step["actions"] if a["status"] in ("pending", "done")]
 

@@ -770,3 +770,27 @@ def test_when_it_comes_after_a_request_about_money_is_the_money() -> None:
     assert route_deterministic("when will my parcel arrive?", ["where is my refund?"]).domains == ["shipping"]
     cancelled = ["j'ai annulé ma commande de friteuse la semaine dernière, c'est pris en compte ?"]
     assert route_deterministic("Et l'annulation date de quand exactement ?", cancelled).domains == ["orders"]
+
+
+def test_where_the_money_went_and_a_passing_damage_are_read_right() -> None:
+    # found by hand: "which account did it go to" after a refund went to account, "still nothing on my
+    # card" and "que me llega cada día" (a newsletter) added shipping, a crushed box said "btw" was dropped,
+    # and "a week past the date you gave me" was out of scope
+    check(
+        [
+            ("any news on my refund? still nothing on my card and its been ages", "billing"),
+            ("i returned something weeks ago and still nothing back, what's happening", "billing"),
+            (
+                "Me cobraron dos veces y quiero darme de baja del boletín, que me llega cada día",
+                "account+billing",
+            ),
+            (
+                "wrong colour arrived so I want to exchange it, and btw the box was crushed by the courier",
+                "orders+shipping",
+            ),
+            ("it's been a week past the date you gave me. what now?", "shipping"),
+            ("ich habe es vor wochen zurückgeschickt", "orders"),
+            ("mi paquete no llega", "shipping"),
+            ("ordered 2 weeks ago and still nothing", "shipping"),
+        ]
+    )

@@ -85,9 +85,10 @@ async def route_llm(
     )
 
 
-def affirms(text: str, previous_domains: list[str]) -> bool:
-    """A plain yes after a turn that had domains: it takes up what that turn's answer offered."""
-    return bool(previous_domains) and plain_yes(text)
+def affirms(text: str, previous_domains: list[str], previous_answer: str = "") -> bool:
+    """A plain yes after a turn that had domains ("yes please", or "ok send it" when that answer offered
+    to send something): it takes up what that turn's answer offered."""
+    return bool(previous_domains) and plain_yes(text, previous_answer)
 
 
 def _carried_over(decision: RouteDecision, domains: list[str], request: str, why: str) -> RouteDecision:
@@ -107,7 +108,12 @@ def _carried_over(decision: RouteDecision, domains: list[str], request: str, why
 
 
 async def decide_route(
-    decider: str, text: str, history: list[str], previous_domains: list[str], prompt: str = prompts.ROUTE
+    decider: str,
+    text: str,
+    history: list[str],
+    previous_domains: list[str],
+    prompt: str = prompts.ROUTE,
+    previous_answer: str = "",
 ) -> RouteDecision:
     from switchboard.agents.router import route_deterministic
 
@@ -120,7 +126,7 @@ async def decide_route(
             lambda: route_llm(decider, text, history, prompt),
             lambda: route_deterministic(text, history),
         )
-    if affirms(text, previous_domains):
+    if affirms(text, previous_domains, previous_answer):
         # "yes" to an answer that offered something ("I can refund it if you ask me to"): the previous
         # request again, its offer now asked for (a pause is answered before the graph runs)
         decision = _carried_over(

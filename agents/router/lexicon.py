@@ -564,7 +564,8 @@ ASIDE_BREAKERS: Final = _words(
     "not never no still wrong broken missing late problem issue twice double but why cant can t "
     "won t wont didn didnt hasn hasnt haven havent isn isnt please pls need want can could would how where "
     "when what help damaged broken faulty defective lost stolen charged overcharged refund cancel return "
-    "wrong late delayed missing make ensure locked blocked hacked"
+    "wrong late delayed missing make ensure locked blocked hacked "
+    "crushed smashed dented torn ripped soaked drenched cracked scratched leaking rude"
 )
 
 # ------------------------------------------------------------------ other companies' services

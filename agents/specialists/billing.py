@@ -666,6 +666,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             lx.GIVE_BACK_ES,
             r"\brembours|\bargent\b",
             r"\bterugbetal|\bterugstort",
+            # "I returned something weeks ago and still nothing back": the return's money
+            r"\bnothing back\b|\bnot (?:got|gotten|received) (?:anything|it|a thing) back\b|\bnoch nichts zur[üu]ck",
             # "how long until I see it on my card?" after a refund: when the money arrives
             r"\bhow long\b|\bwhen (?:will|do|does|should|can) (?:i|it|the money)\b|\b(?:show|turn)s? up\b|\bappear",
             r"\bwie lange\b|\bwann (?:kommt|bekomme|sehe)\b|\bcu[aá]nto tarda|\bcu[aá]ndo (?:llega|ver[eé]|recibir)"
@@ -706,6 +708,11 @@ VOCABULARY = Vocabulary(
     phrases=(
         (("delete remove erase", "card cards"), 3, 3.0),  # "delete my card details": a saved payment method
         (("which what", "card cards"), 0, 2.5),  # "which card do you have on file for me?"
+        # "which account did it go to?" after a refund: where the money went, not the store account
+        (("which what", "account card bank", "did does will", "it", "go went goes"), 0, 4.0),
+        # "I returned something weeks ago and still nothing back": the return's money
+        (("returned sent", "something it them"), 3, 1.5),
+        (("nothing", "back"), 0, 2.5),
         (("add", "my a new another", "own", "card"), 1, 3.0),  # "how do I add my own card to the account?"
         (("add", "my a new another", "card"), 0, 3.0),
         (("money cash funds xamountx", "gone taken missing disappeared"), 3, 3.0),  # "the money's still gone"

@@ -483,6 +483,7 @@ VOCABULARY = Vocabulary(
         "de": {
             "stornieren": 3.0, "stornierung": 3.0,
             "storno": 3.0, "rücksendung": 3.0, "zurückschicken": 3.0, "zurücksenden": 3.0, "retoure": 3.0,
+            "zurückgeschickt": 2.5, "zurückgesendet": 2.5,  # "ich habe es zurückgeschickt": a return made
             "zurückgeben": 3.0, "umtauschen": 3.0, "umtausch": 3.0, "tauschen": 2.5, "falsch": 2.0, "falschen": 2.0, "kauf": 1.5, "gekauft": 1.5,
             "unvollständig": 2.5,  # an order that came incomplete: an item missing
         },

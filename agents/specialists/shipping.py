@@ -504,6 +504,11 @@ VOCABULARY = Vocabulary(
         (("should", "have ve", "been", "here delivered"), 1, 2.5),
         (("meant ment supposed", "to", "be", "here"), 1, 3.0),  # "my running shoes were ment to be here last week"
         (("still", "nothing"), 0, 2.0),
+        (("nothing", "back"), 0, -2.5),  # "still nothing back": money back, not a parcel
+        (("nothing", "on in", "my the", "card account statement bank"), 0, -2.5),  # "still nothing on my card"
+        # "it's been a week past the date you gave me": past the promised delivery date
+        (("past over after", "the", "date day delivery"), 1, 3.0),
+        (("date day", "you they", "gave promised said told"), 0, 2.0),
         # "my running shoes are stuck somewhere": goods stuck on the way (a depot, customs, somewhere)
         ((" ".join(sorted(lx.GOODS)), "is are got get", "stuck held"), 2, 2.5),
         (("which what", "address"), 1, 2.0),
@@ -581,6 +586,8 @@ VOCABULARY = Vocabulary(
         ),
         "es": (
             (("adresse adres dirección direccion", "xemailx"), 3, -2.5),
+            (("boletín boletin newsletter correo correos", "que", "me", "llega llegan"), 1, -3.0),  # a newsletter
+            (("me", "llega llegan", "cada todos"), 0, -2.0),  # "que me llega cada día": something that comes daily
             (("debería deberia debía debia", "llegado llegar"), 2, 2.5),  # expected by now
             (("cuesta cuestan", "envío envio entrega"), 2, 3.0),  # what delivery costs
             (("llega llegan llegado llegó recibido", "correo correos email emails mail mails enlace código reembolso dinero"), 3, -4.0),
