@@ -893,6 +893,18 @@ async def test_a_yes_that_names_the_offered_verb_takes_up_the_offer(
     assert "I can send you" not in sent.answer, sent.answer
 
 
+async def test_a_pending_refund_asked_to_be_faster_says_it_cannot_be_hurried(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    # found by hand: "can you speed it up?" after a pending refund repeated its status and nothing else
+    customer = str(scenarios["refund_pending"]["customer_id"])
+    first = await app.ask("where is my refund?", customer_id=customer)
+    assert "pending" in first.answer and "cannot speed up" not in first.answer, first.answer
+    hurry = await app.ask("can you speed it up?", customer_id=customer, thread_id=first.thread_id)
+    assert hurry.domains == ["billing"] and "cannot speed up a pending refund" in hurry.answer, hurry.answer
+    assert not _acted(hurry), hurry.path
+
+
 def _acted(answer: Any) -> list[Any]:
     return [a for step in answer.path for a in step["actions"] if a["status"] in ("pending", "done")]
 

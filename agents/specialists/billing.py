@@ -439,6 +439,15 @@ async def _never_charged(run: SpecialistRun, orders: list[dict[str, Any]]) -> st
     return " ".join(sentences)
 
 
+# "can you speed it up?", "hurry it along", "geht das schneller?": a pending refund asked to be faster
+_HURRY = re.compile(
+    r"\bspeed(?:ed)? (?:it|this|that|things|the refund)? ?up\b|\bspeed up\b|\bhurry\b|\bexpedit|\bfaster\b|\bquicker\b"
+    r"|\bsooner\b|\bschneller\b|\bbeschleunig|\bm[aá]s r[aá]pido\b|\bacelerar|\bplus vite\b|\bacc[ée]l[ée]r"
+    r"|\bsneller\b|\bversnel",
+    re.IGNORECASE,
+)
+
+
 def _refund_sentence(r: dict[str, Any], paid_with: str, what: str, asked: bool = False) -> str:
     """A refund's state in words; `asked`: the customer asks for this refund, so it is said that it
     already exists (and nothing more is refunded)."""
@@ -545,6 +554,11 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         if _REASON.search(request):  # "what reason is on it?"
             text += " " + " ".join(
                 f"The reason on {r['id']}: {r['reason']}." for r in mine if r.get("reason")
+            )
+        if _HURRY.search(request) and any(r["status"] == "pending" for r in mine):
+            text += (
+                " I cannot speed up a pending refund: it is paid out within those 5"
+                " working days. If it has not reached you by then, tell me and I will hand it to a person."
             )
         return run.report(spec, f"{offer} {text}".strip(), facts)
     if _FEE.search(request) and not orders:
