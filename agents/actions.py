@@ -12,6 +12,7 @@ For each proposed action, in order:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -28,6 +29,25 @@ from switchboard.tools.customers import CUSTOMER_ID_IN_TEXT
 from switchboard.tools.db import store_connection
 
 ROLE_RANK = {"customer": 1, "staff": 2}
+
+# A yes to an offer ("I can cancel it: just tell me if you want me to" / "yes please") is the customer's
+# confirmation of what was offered, so it is not asked for a second time. Closing the account and a new
+# login e-mail are always confirmed in the words of their own description: they can lock a customer out.
+_NOT_BY_A_YES = frozenset({"close_account", "change_account_email"})
+_REFERENCE = re.compile(r"[A-Z]{2,4}-\d{3,}")
+_AMOUNT = re.compile(r"\d+\.\d{2}")
+TAKEN_UP = "the customer said yes to the offer"
+
+
+def taken_up(brief: Brief, action: str, args: dict[str, Any]) -> bool:
+    """This turn's yes answers an offer of this very action: the previous answer, which offered it, named
+    every reference (order, payment) and amount of its arguments. A model proposing something the offer did
+    not name is asked to confirm as before."""
+    if not (brief.affirmed and brief.offer) or action in _NOT_BY_A_YES:
+        return False
+    named = [str(v) for v in args.values() if isinstance(v, str) and _REFERENCE.fullmatch(v)]
+    named += [str(v) for v in args.values() if isinstance(v, str) and _AMOUNT.fullmatch(v)]
+    return bool(named) and all(value in brief.offer for value in named)
 
 
 def _outcome(action: str, args: dict[str, Any], status: str, detail: str) -> ActionOutcome:
@@ -122,6 +142,23 @@ async def _handle(
             logs.event(
                 "approval.requested", action=action, approval_id=row["id"], required_role=role, path=path
             )
+            if role == "customer" and taken_up(brief, action, args):
+                # recorded as the customer's decision, like a yes to the confirmation question would be
+                row = await approvals.decide(
+                    conn,
+                    row["id"],
+                    actor=approvals.Identity("customer", customer_id),
+                    decision="approve",
+                    reason=TAKEN_UP,
+                )
+                metrics.record_approval_decision("approve", "customer")
+                logs.event(
+                    "approval.decided",
+                    approval_id=row["id"],
+                    action=action,
+                    decision="approve",
+                    role="customer",
+                )
     payload = {
         "kind": "confirmation" if role == "customer" else "approval",
         "approval_id": row["id"],
@@ -138,7 +175,8 @@ async def _handle(
         "expires_at": row["expires_at"].isoformat(),
         "resume": resume_forms(row["id"], args),  # what a valid resume looks like (Studio, the SDK)
     }
-    decided = await _await_decision(payload, row["id"])
+    confirmed = row["status"] == "approved" and row.get("reason") == TAKEN_UP  # this pass or an earlier one
+    decided = row if confirmed else await _await_decision(payload, row["id"])
     decided_by = f"{decided['decided_role']}:{decided['decided_by']}" if decided.get("decided_by") else ""
     if decided["status"] == "rejected":
         outcome = _outcome(action, args, "rejected", decided.get("reason") or "no reason given")

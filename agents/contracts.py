@@ -124,6 +124,11 @@ class Brief(Contract):
         description='a plain "yes" to the previous answer: what it offered ("I can refund it if you want") '
         "is now asked for; `request` is then the previous turn's request",
     )
+    offer: str = Field(
+        default="",
+        description="with `affirmed`: the previous answer, whose offer the yes takes up. A write action it "
+        "offered, with the ids it named, needs no second confirmation: the yes was the customer's",
+    )
     declined: bool = Field(
         default=False,
         description='a plain "no" to the previous answer ("no, leave it for now", "nee, laat maar"): what it '

@@ -145,6 +145,7 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
                         followup=followup or affirmed,
                         previous=turns[-1]["message"] if followup and not affirmed else "",
                         affirmed=affirmed,
+                        offer=answered if affirmed else "",
                         declined=bool(previous) and declines(state["message"]),
                         turn=state.get("turn"),
                     )

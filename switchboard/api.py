@@ -465,8 +465,8 @@ class Switchboard:
         is declined (recorded as the customer's decision, with that reason), its turn finishes, and the
         returned line says what was not done, for the new turn's answer; a message that asks nothing new
         (the deterministic router sends it to no domain: "thanks", "the french press one") leaves the wait
-        and is refused (Conflict: reply yes or no). A thread waiting for staff refuses a new request
-        (Conflict): staff decide first; a message that asks nothing new ("yes", "thanks") gets the paused
+        as it is: the paused result comes back with a line saying it waits for their yes or no
+        (`StillWaiting`). A thread waiting for staff refuses a new request (Conflict): staff decide first; a message that asks nothing new ("yes", "thanks") gets the paused
         result again with a line saying who it waits for (`StillWaiting`), and the graph does not run."""
         snapshot = await self.graph.aget_state(thread_config(thread_id))
         if snapshot.interrupts or unfinished(snapshot):
@@ -481,10 +481,11 @@ class Switchboard:
         ):
             what = "; ".join(str(v.get("description") or "an action") for v in values)
             if not route_deterministic(message).domains:
-                # "thanks", "the french press one", "hmm": nothing new asked, so the wait stands
-                raise Conflict(
-                    f"thread {thread_id} is waiting for your confirmation of {what}. Reply yes or no (or approve "
-                    "or reject it), or ask something new"
+                # "thanks", "the french press one", "hmm": nothing new asked, so the wait stands and the
+                # paused answer comes back with what it needs
+                return StillWaiting(
+                    f"(Still waiting for your yes or no: {what}. Reply yes to go ahead or no to leave it, or "
+                    "ask something new.)"
                 )
             return await self._decline_for_new_message(thread_id, owner, context, snapshot.interrupts, what)
         staff = "; ".join(
@@ -852,8 +853,8 @@ NEW_MESSAGE_DECLINES = "the customer sent a new message instead of a yes or no"
 
 
 class StillWaiting(str):
-    """What `_settle` returns when a message to a thread waiting for staff asks nothing new ("yes",
-    "thanks"): the line the paused result is shown with; the graph does not run."""
+    """What `_settle` returns when a message to a waiting thread asks nothing new ("yes" while staff
+    decide, "thanks"): the line the paused result is shown with; the graph does not run."""
 
 
 def said_first(line: str | None, result: AskResult) -> AskResult:

@@ -109,10 +109,14 @@ async def test_a_new_request_instead_of_yes_or_no_declines_the_wait_and_is_answe
     customer, order = str(happy["customer_id"]), str(happy["order_id"])
     asked = await app.ask("please cancel the french press order", customer_id=customer)
     assert asked.status == "paused"
-    # A message that asks nothing new ("thanks", "the french press one") leaves the wait as it is.
+    # A message that asks nothing new ("thanks", "the french press one") leaves the wait as it is: the
+    # paused answer comes back, saying what it waits for, and nothing is decided.
     for nothing_new in ("thanks", "the french press one"):
-        with pytest.raises(Conflict, match="Reply yes or no"):
-            await app.ask(nothing_new, customer_id=customer, thread_id=asked.thread_id)
+        still = await app.ask(nothing_new, customer_id=customer, thread_id=asked.thread_id)
+        assert still.status == "paused" and still.interrupts == asked.interrupts
+        assert still.answer.startswith(f"(Still waiting for your yes or no: Cancel order {order}")
+        [waiting] = sql("select status from store.approvals where thread_id = %s", asked.thread_id)
+        assert waiting == {"status": "pending"}
     other = await app.ask("and where is my invoice?", customer_id=customer, thread_id=asked.thread_id)
     assert other.status == "done" and other.domains == ["billing"]
     assert other.answer.startswith(f"(Not done: Cancel order {order}")
@@ -226,10 +230,18 @@ async def test_a_plain_yes_after_an_offer_takes_it_and_a_yes_with_a_request_is_t
     customer = str(lost["customer_id"])
     offered = await app.ask("is my garden parcel lost?", customer_id=customer)
     assert "just tell me if you want it" in offered.answer and offered.interrupts == []
+    # the yes to the offer is the customer's confirmation: the claim is opened, not asked about again
     taken = await app.ask("yes please", customer_id=customer, thread_id=offered.thread_id)
-    assert taken.status == "paused" and taken.interrupts[0]["value"]["action"] == "open_lost_parcel_claim"
+    assert taken.status == "done" and taken.interrupts == []
+    assert [a["action"] for a in _acted(taken)] == ["open_lost_parcel_claim"]
+    assert "I have opened a lost-parcel claim" in taken.answer
     confirmed = await app.ask("yes", customer_id=customer, thread_id=offered.thread_id)
-    assert "I have opened a lost-parcel claim" in confirmed.answer
+    assert "A lost-parcel claim with GLS is open" in confirmed.answer  # the open claim, not a second one
+    assert sql(
+        "select count(*) as n from store.support_tickets where customer_id = %s and subject like "
+        "'Lost parcel%%'",
+        customer,
+    ) == [{"n": 1}]
     duplicate = scenarios["duplicate_charge"]
     told = await app.ask(
         "you charged me twice for the espresso machine", customer_id=str(duplicate["customer_id"])
@@ -412,7 +424,7 @@ async def test_what_could_be_done_if_the_customer_wanted_is_said_and_offered_nev
     assert asked.status == "done" and asked.interrupts == []
     assert order in asked.answer and "can still be cancelled" in asked.answer
     taken = await app.ask("yes please", customer_id=customer, thread_id=asked.thread_id)
-    assert taken.status == "paused" and taken.interrupts[0]["value"]["action"] == "cancel_order"
+    assert taken.status == "done" and [a["action"] for a in _acted(taken)] == ["cancel_order"], taken.answer
     lost = scenarios["lost_parcel"]
     claim = await app.ask(
         "the garden parcel is gone, could you open a claim in case I need one?",
@@ -985,3 +997,76 @@ async def test_a_general_question_about_the_account_gets_the_account_not_only_th
         assert not _acted(result), result.path
     login = await app.ask("I can't log in to my account", customer_id=customer)
     assert "If signing in still fails" in login.answer, login.answer
+
+
+async def test_a_yes_to_an_offer_is_the_confirmation_and_is_not_asked_for_again(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    # found by hand: "can I still cancel it?" / "just tell me if you want me to cancel it" / "yes cancel it"
+    # asked to confirm a second time, and the customer's "thanks!" then got 409 (waiting for a yes or no).
+    # The yes answers an offer that named the order: it is the customer's confirmation, recorded as such.
+    happy = scenarios["happy_customer"]
+    customer, order = str(happy["customer_id"]), str(happy["order_id"])
+    offer = await app.ask("can i still cancel the french press order", customer_id=customer)
+    assert "just tell me if you want me to cancel it" in offer.answer and not _acted(offer), offer.answer
+    done = await app.ask("yes cancel it", customer_id=customer, thread_id=offer.thread_id)
+    assert done.status == "done" and f"I have cancelled order {order}" in done.answer, done.answer
+    assert sql("select status from store.orders where id = %s", order) == [{"status": "cancelled"}]
+    [approval] = sql(
+        "select status, decided_by, decided_role, reason from store.approvals where thread_id = %s",
+        offer.thread_id,
+    )
+    assert approval == {
+        "status": "used",
+        "decided_by": customer,
+        "decided_role": "customer",
+        "reason": "the customer said yes to the offer",
+    }
+    thanks = await app.ask("thanks!", customer_id=customer, thread_id=offer.thread_id)
+    assert thanks.status == "done" and not _acted(thanks), thanks.answer
+
+
+async def test_a_yes_to_an_offer_never_confirms_what_the_offer_did_not_name(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    """The yes confirms only an action whose references and amounts the offer named: a refund of another
+    payment, or any closure of the account, still waits for its own confirmation or approval."""
+    from switchboard.agents.actions import taken_up
+    from switchboard.agents.contracts import Brief
+
+    offer = "You were charged twice: PAY-102713 and PAY-102714 of 149.95 EUR. I can refund the duplicate."
+    yes = Brief(domain="billing", request="r", customer_id="CUST-0194", affirmed=True, offer=offer)
+    refund = {"payment_id": "PAY-102714", "order_id": "ORD-102679", "amount": "149.95", "reason": "dup"}
+    assert not taken_up(yes, "issue_refund", refund)  # the order id is not in the offer
+    assert taken_up(yes.model_copy(update={"offer": offer + " (order ORD-102679)"}), "issue_refund", refund)
+    other = {**refund, "payment_id": "PAY-999999"}
+    assert not taken_up(yes.model_copy(update={"offer": offer + " ORD-102679"}), "issue_refund", other)
+    assert not taken_up(yes.model_copy(update={"affirmed": False}), "issue_refund", refund)
+    assert not taken_up(yes.model_copy(update={"offer": "I can close your account"}), "close_account", {})
+    assert not taken_up(yes.model_copy(update={"offer": ""}), "cancel_order", {"order_id": "ORD-102679"})
+
+
+async def test_a_question_about_a_claim_is_answered_from_the_open_claim(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    # found by hand: "how long does a claim take?" after the claim was opened got the delivery options and
+    # "I could not go ahead with the lost-parcel claim: one is already open"; before any claim it proposed one
+    lost = scenarios["lost_parcel"]
+    customer, order = str(lost["customer_id"]), str(lost["order_id"])
+    before = await app.ask("how long does a lost parcel claim take?", customer_id=customer)
+    assert before.status == "done" and not _acted(before), before.answer
+    assert "I can open a lost-parcel claim" in before.answer, before.answer
+    opened = await app.ask("yes please", customer_id=customer, thread_id=before.thread_id)
+    assert [a["action"] for a in _acted(opened)] == ["open_lost_parcel_claim"], opened.path
+    assert opened.status == "done" and "I have opened a lost-parcel claim" in opened.answer, opened.answer
+    for question in (
+        "how long does a claim take?",
+        "ok and can you open a claim for it",
+        "has my claim been opened?",
+    ):
+        after = await app.ask(question, customer_id=customer, thread_id=before.thread_id)
+        assert after.domains == ["shipping"] and not _acted(after), (question, after.answer)
+        assert f"A lost-parcel claim with GLS is open for order {order}" in after.answer, after.answer
+        assert "Delivery options" not in after.answer and "could not go ahead" not in after.answer, (
+            after.answer
+        )

@@ -99,6 +99,15 @@ _CLAIM_STATUS = re.compile(
     r"|\b(?:status of|what happened (?:to|with)) (?:my|the) claim\b",
     re.IGNORECASE,
 )
+# What a claim is or how long it takes ("how long does a claim take?", "what happens with the claim
+# now?", "wie lange dauert die Nachforschung?"): a question about claims, not one asked for.
+_CLAIM_INFO = re.compile(
+    r"\b(?:how long|how does|how do|what happens|what now|what's next|what is next|when will|when do|when does"
+    r"|wie lange|was passiert|cu[aá]nto (?:tarda|tiempo)|qu[ée] pasa|combien de temps|que se passe|hoe lang"
+    r"|wat gebeurt)\b[^.?!]{0,40}\b(?:claims?|nachforschung|reclamaci[oó]n|r[ée]clamation)\b"
+    r"|\bclaims?\b[^.?!]{0,30}\b(?:take|takes|last|lasts|work|works)\b",
+    re.IGNORECASE,
+)
 _CLAIM_ASK = re.compile(
     r"\b(claim|investigat\w*|open (a|an)\b|file|lodge|raise|replace\w*|resend|send (it|another|a new)"
     r"|verlust\w*|aufmachen|er[öo]ffnen|ouvrir|ouvrez|abrir|abran|openen|indienen"
@@ -282,7 +291,13 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
 async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     shipments, unknown = await _shipments_in_question(run)
     today = date.fromisoformat((await run.call(toolkit.today))["today"])
-    status_question = bool(_CLAIM_STATUS.search(run.brief.request))  # "has my claim been opened?"
+    # "has my claim been opened?", "how long does a claim take?": about a claim, not asking for one
+    status_question = bool(_CLAIM_STATUS.search(run.brief.request) or _CLAIM_INFO.search(run.brief.request))
+    claimed = {
+        t["order_id"]: t
+        for t in await run.call(toolkit.list_tickets, status="open")
+        if str(t.get("subject", "")).startswith("Lost parcel claim")
+    }
     asked = (
         bool(_CLAIM_ASK.search(run.brief.request))
         and not hypothetical(run.brief.request)
@@ -290,6 +305,17 @@ async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     ) or run.brief.affirmed
     for s in shipments:
         late = days_late(s, today)
+        if s["order_id"] in claimed:  # asked about, or asked for a second time: the claim that is open
+            ticket = claimed[s["order_id"]]
+            opened = str(ticket["created_at"])[:10]  # the tools return JSON-ready values
+            return run.report(
+                spec,
+                f"A lost-parcel claim with {s['carrier']} is open for order {s['order_id']} (parcel "
+                f"{s['tracking_number']}, ticket {ticket['id']}): you "
+                "will get a replacement or a full refund, and our customer care team will contact you as soon "
+                "as the carrier has answered. Nothing else is needed from you.",
+                [f"claim {ticket['id']} open for {s['order_id']} since {opened}"],
+            )
         if s["status"] == "lost" or late >= LOST_AFTER_DAYS_LATE:
             facts = [f"{s['tracking_number']} for {s['order_id']}: {s['status']}, {late} day(s) overdue"]
             if not asked:  # said, not asked for: offered, never opened unasked
@@ -374,7 +400,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
         description="delivery options, delivery times and shipping costs",
         cues=(
             r"\boptions?\b",
-            r"\bhow long\b",
+            r"\bhow long\b(?![^.?!]{0,30}\bclaims?\b)",  # not "how long does a claim take?"
             r"\bexpress\b",
             r"\bnext[- ]day\b",
             r"\bshipping (cost|fee|price)",
@@ -426,6 +452,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             toolkit.get_shipments,
             toolkit.find_shipment,
             toolkit.today,
+            toolkit.list_tickets,
         ),
         handle=claims,
         actions=(open_lost_parcel_claim,),
