@@ -29,7 +29,7 @@ _YES = _words(
     ja jawohl genau gerne klar einverstanden bestätigen bestätige passt gut richtig
     sí si vale claro dale adelante confirmo confirmar perfecto bueno correcto
     oui d'accord daccord parfait confirme bien entendu volontiers ouais bon
-    graag prima akkoord goed prima bevestig bevestigen oké
+    graag prima akkoord goed prima bevestig bevestigen oké top super klopt
     """
 )
 # Words that say no.
@@ -84,9 +84,18 @@ _WAVED_OFF = re.compile(
     r"|^\W*(?:(?:wacht|warte|espera|attends|wait|hmm|oh|ach|bueno|euh)\W+){0,2}"
     r"(?:toch maar niet|toch niet|doch nicht|doch lieber nicht|lieber nicht|mejor no|pensándolo mejor no"
     r"|finalement non|finalement,? non|plutôt pas|laat maar staan|laat maar zitten|lass es|lass mal)\b[^?]*$"
+    # "actually no, leave it, I'll be home after all": a no that leaves it, then the customer's reason
+    r"|^\W*(?:actually\W+|wait\W+|hmm\W+|oh\W+)*(?:no|nope|nah)\W+(?:just\s+)?(?:leave it|forget it|never ?mind"
+    r"|don'?t bother|skip it|scrap that|cancel that)\b(?![^?]*\b(?:but|instead|rather|except)\b)[^?]*$"
     # "Actually hold on - my neighbour might have it. Don't file anything yet."
     r"|^\W*(?:actually\W+|ok\W+|okay\W+)?(?:hold on|wait|hang on)\b[^?]*\b(?:don'?t|do not)\s+(?:\w+\s+){0,2}?"
     r"(?:file|open|do|cancel|send|change|close|start|refund|submit)\w*\s+(?:anything|it|that|them)\b[^?]*$",
+)
+# A thank-you ("ok thanks", "great, merci") agrees with nothing unless it also says yes outright.
+_THANKS = _words("thanks thank thx ty cheers merci danke dank bedankt gracias obrigado obrigada grazie")
+_STRONG_YES = _words(
+    "yes yeah yep yup yea sure please pls plz do go ahead proceed confirm ja bitte gerne sí si por favor "
+    "oui volontiers graag alsjeblieft adelante dale hazlo"
 )
 _WORD = re.compile(r"[a-zà-ÿ']+(?:-[a-zà-ÿ]+)?")
 
@@ -98,6 +107,9 @@ def plain_yes(text: str, offer: str = "") -> bool:
     if confirmation_reply(text) != "approve":
         return False
     folded = unicodedata.normalize("NFKC", text).lower()
+    said = set(_WORD.findall(folded))
+    if said & _THANKS and not said & _STRONG_YES:
+        return False  # "ok thanks", "perfect, merci!", "great thanks": a thank-you, not an offer taken up
     verbs = [w for w in _WORD.findall(folded) if w in _ACTION_WORDS]
     if not verbs:
         return True
@@ -134,3 +146,24 @@ def confirmation_reply(text: str) -> Reply | None:
     if yes and not no:
         return "approve"
     return None  # yes and no in one answer: not a decision
+
+
+# A reply that opens a message, then the rest: "Top. Sta ik ...?", "yes please - and my invoice?"
+_LEAD = re.compile(r"^\s*([^.!?,;:\n]{1,40}?)\s*(?:[.!,;:\n]+|\s[-–—]+\s)\s*(\S.*)$", re.DOTALL)
+_QUALIFIES = re.compile(
+    r"^(?:but|except|only|instead|unless|aber|au[ßs]er|nur|pero|salvo|solo|mais|sauf|seulement|maar|behalve|alleen)\b",
+    re.IGNORECASE,
+)
+
+
+def leading_reply(text: str) -> tuple[Reply, str] | None:
+    """A yes or no that opens a message which goes on to something new ("Top. Sta ik verder nog ergens voor
+    ingeschreven?", "no, cancel the other one instead"): the reply and the rest. None when the message does
+    not open with one, or when the rest qualifies the reply ("yes, but to the other address")."""
+    found = _LEAD.match(text)
+    if found is None:
+        return None
+    reply, rest = confirmation_reply(found.group(1)), found.group(2).strip()
+    if reply is None or not rest or _QUALIFIES.match(rest):
+        return None
+    return reply, rest

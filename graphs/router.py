@@ -103,7 +103,9 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
     turns = state.get("turns", [])
     previous = turns[-1]["domains"] if turns else []
     acted = bool(turns and turns[-1].get("acted"))
-    answered = str(turns[-1].get("answer") or "") if turns else ""
+    # the previous answer, for what a yes takes up; after a turn that did something a yes is about what was
+    # done ("yes please" after "I have sent you a reset link" is told it is done), offered or not
+    answered = str(turns[-1].get("answer") or "") if turns and not acted else ""
     decider = context.decider("route")
     with metered("route", decider) as usage:
         decision = await decide_route(

@@ -35,7 +35,7 @@ from switchboard.agents.contracts import ActionOutcome, ComposeRequest, DomainRe
 from switchboard.agents.intake import check_customer, redact, validate_customer_id, validate_message
 from switchboard.agents.llm import total_usage
 from switchboard.agents.models import get_chat_model, is_deterministic
-from switchboard.agents.replies import confirmation_reply
+from switchboard.agents.replies import Reply, confirmation_reply, leading_reply
 from switchboard.agents.router import route_deterministic
 from switchboard.config.checkpointer import async_checkpointer_on
 from switchboard.config.database import async_pool
@@ -357,7 +357,9 @@ class Switchboard:
                     observed.finish(answered.status)
                     return answered
                 # A run claims its thread before it does anything: a new one has nothing to settle.
-                declined = None if new else await self._settle(thread_id, customer_id, ctx, message)
+                declined, message = (
+                    (None, message) if new else await self._settle(thread_id, customer_id, ctx, message)
+                )
                 if isinstance(declined, StillWaiting):
                     result = said_first(declined, await self.result(thread_id))
                     observed.finish(result.status)
@@ -436,7 +438,9 @@ class Switchboard:
                     yield {"event": "result", "data": answered.to_dict()}
                     return
                 # A run claims its thread before it does anything: a new one has nothing to settle.
-                declined = None if new else await self._settle(thread_id, customer_id, ctx, message)
+                declined, message = (
+                    (None, message) if new else await self._settle(thread_id, customer_id, ctx, message)
+                )
                 yield {"event": "start", "data": {"thread_id": thread_id, "customer_id": customer_id}}
                 if isinstance(declined, StillWaiting):
                     result = said_first(declined, await self.result(thread_id))
@@ -458,7 +462,9 @@ class Switchboard:
                 observed.finish(result.status)
                 yield {"event": "result", "data": result.to_dict()}
 
-    async def _settle(self, thread_id: str, owner: str, context: Context, message: str) -> str | None:
+    async def _settle(
+        self, thread_id: str, owner: str, context: Context, message: str
+    ) -> tuple[str | None, str]:
         """Before a new message (under the thread's lock): the thread's unfinished turn is finished first
         (the ledger makes that safe: nothing is done twice). A thread waiting only for this customer's own
         confirmation takes the new message as their answer to it: no, they asked something else. The wait
@@ -467,35 +473,54 @@ class Switchboard:
         (the deterministic router sends it to no domain: "thanks", "the french press one") leaves the wait
         as it is: the paused result comes back with a line saying it waits for their yes or no
         (`StillWaiting`). A thread waiting for staff refuses a new request (Conflict): staff decide first; a message that asks nothing new ("yes", "thanks") gets the paused
-        result again with a line saying who it waits for (`StillWaiting`), and the graph does not run."""
+        result again with a line saying who it waits for (`StillWaiting`), and the graph does not run.
+
+        A yes or no followed by a new request ("Top. Am I subscribed to anything else?", "no, cancel the
+        other one instead") decides the customer's own wait with that reply, then the request runs as the
+        new turn's message. Returns the line the new answer starts with, and the message the turn runs."""
         snapshot = await self.graph.aget_state(thread_config(thread_id))
         if snapshot.interrupts or unfinished(snapshot):
             await self._finish(thread_id, owner, context, snapshot)
             snapshot = await self.graph.aget_state(thread_config(thread_id))
         if not snapshot.interrupts:
-            return None
+            return None, message
         values = [i.value for i in snapshot.interrupts if isinstance(i.value, dict)]
         if len(values) == len(snapshot.interrupts) and all(
             v.get("required_role") == "customer" and v.get("customer_id") == owner and v.get("approval_id")
             for v in values
         ):
             what = "; ".join(str(v.get("description") or "an action") for v in values)
+            lead = leading_reply(message)
+            if lead is not None and route_deterministic(lead[1]).domains:
+                # "Top. Sta ik verder nog ergens voor ingeschreven?": the reply decides, the rest is asked
+                reply, rest = lead
+                line = await self._decide_for_new_message(
+                    thread_id, owner, context, snapshot.interrupts, what, reply
+                )
+                return line, rest
             if not route_deterministic(message).domains:
                 # "thanks", "the french press one", "hmm": nothing new asked, so the wait stands and the
                 # paused answer comes back with what it needs
-                return StillWaiting(
-                    f"(Still waiting for your yes or no: {what}. Reply yes to go ahead or no to leave it, or "
-                    "ask something new.)"
+                return (
+                    StillWaiting(
+                        f"(Still waiting for your yes or no: {what}. Reply yes to go ahead or no to leave it, "
+                        "or ask something new.)"
+                    ),
+                    message,
                 )
-            return await self._decline_for_new_message(thread_id, owner, context, snapshot.interrupts, what)
+            line = await self._decide_for_new_message(thread_id, owner, context, snapshot.interrupts, what)
+            return line, message
         staff = "; ".join(
             str(v.get("description") or "an action") for v in values if v.get("required_role") == "staff"
         )
         if staff and (confirmation_reply(message) is not None or not route_deterministic(message).domains):
             # "yes", "thanks", "hello?": nothing for the customer to decide, and nothing new asked
-            return StillWaiting(
-                f"(Still waiting for a member of staff to decide: {staff}. Nothing more is needed from you;"
-                " you will be told when they have decided.)"
+            return (
+                StillWaiting(
+                    f"(Still waiting for a member of staff to decide: {staff}. Nothing more is needed from you;"
+                    " you will be told when they have decided.)"
+                ),
+                message,
             )
         raise Conflict(
             f"thread {thread_id} is waiting for an approval"
@@ -507,12 +532,20 @@ class Switchboard:
             )
         )
 
-    async def _decline_for_new_message(
-        self, thread_id: str, owner: str, context: Context, waiting: Sequence[Interrupt], what: str
+    async def _decide_for_new_message(
+        self,
+        thread_id: str,
+        owner: str,
+        context: Context,
+        waiting: Sequence[Interrupt],
+        what: str,
+        reply: Reply | None = None,
     ) -> str:
-        """The customer's own confirmations, declined because they sent a new message instead of a yes or
-        no; then their turn runs on (the action is not done). Returns the line the new answer starts with."""
+        """The customer's own confirmations, decided because they sent a new message: with the yes or no
+        it opened with (`reply`), else declined, since they wrote something else instead of a yes or no.
+        Then their turn runs on. Returns the line the new answer starts with: what was done, or not."""
         actor = Identity("customer", owner)
+        decision = reply or "reject"
         resume: dict[str, Any] = {}
         async with store_connection() as conn:
             for pending in waiting:
@@ -521,14 +554,22 @@ class Switchboard:
                     conn,
                     str(value["approval_id"]),
                     actor=actor,
-                    decision="reject",
-                    reason=NEW_MESSAGE_DECLINES,
+                    decision=decision,
+                    reason=(
+                        None
+                        if decision == "approve"
+                        else "the customer declined in the conversation"
+                        if reply
+                        else NEW_MESSAGE_DECLINES
+                    ),
                 )
-                record_decision(value, "reject", "customer")
+                record_decision(value, decision, "customer")
                 resume[pending.id] = {"approval_id": value["approval_id"]}
         resumed = await self._resume(thread_id, owner, resume, context)
         if resumed.status == "paused":  # the turn asked for something else on the way: that waits
             raise Conflict(f"thread {thread_id} is waiting for an approval; approve or reject it first")
+        if reply is not None:
+            return f"({resumed.answer.strip()})"
         return (
             f"(Not done: {what}. You wrote something else instead of yes or no, so I have left it; ask again "
             "if you still want it.)"
@@ -858,7 +899,8 @@ class StillWaiting(str):
 
 
 def said_first(line: str | None, result: AskResult) -> AskResult:
-    """The result with `line` (what a new message left undone) before its answer."""
+    """The result with `line` (what a new message did or left undone) before its answer. The steps and
+    actions are this turn's own: what a yes decided belongs to the turn that waited for it (its history)."""
     return result if line is None else dataclasses.replace(result, answer=f"{line}\n\n{result.answer}")
 
 

@@ -1070,3 +1070,86 @@ async def test_a_question_about_a_claim_is_answered_from_the_open_claim(
         assert "Delivery options" not in after.answer and "could not go ahead" not in after.answer, (
             after.answer
         )
+
+
+async def test_a_yes_or_no_that_opens_a_new_request_decides_the_wait_and_the_request_is_answered(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    # found on batch 19's dev half: "Top. Sta ik verder nog ergens voor ingeschreven?" to a waiting
+    # unsubscription declined it ("you wrote something else") and answered that they were still subscribed
+    happy = scenarios["happy_customer"]
+    customer, order = str(happy["customer_id"]), str(happy["order_id"])
+    asked = await app.ask(
+        "Ik krijg steeds mails met productnieuws, daar zit ik niet op te wachten. Kun je me afmelden?",
+        customer_id=customer,
+    )
+    assert asked.status == "paused" and asked.interrupts[0]["value"]["args"] == {"topic": "product_news"}
+    both = await app.ask(
+        "Top. Sta ik verder nog ergens voor ingeschreven?", customer_id=customer, thread_id=asked.thread_id
+    )
+    assert both.status == "done" and both.domains == ["account"], both.answer
+    assert both.answer.startswith("(I have unsubscribed you from the product news newsletter.)"), both.answer
+    assert "You are not subscribed to any newsletter from us." in both.answer
+    # the unsubscription is the waiting turn's, done by this yes; this turn's own steps did nothing
+    assert not _acted(both), both.path
+    [decided] = sql("select status, decided_by from store.approvals where thread_id = %s", asked.thread_id)
+    assert decided == {"status": "used", "decided_by": customer}
+
+    cancel = await app.ask("please cancel the french press order", customer_id=customer)
+    assert cancel.status == "paused"
+    kept = await app.ask("no. when will it ship?", customer_id=customer, thread_id=cancel.thread_id)
+    assert (
+        kept.status == "done"
+        and "nothing was changed" in kept.answer
+        and "has not shipped yet" in kept.answer
+    )
+    assert sql("select status from store.orders where id = %s", order) != [{"status": "cancelled"}]
+    [declined] = sql("select status, reason from store.approvals where thread_id = %s", cancel.thread_id)
+    assert declined == {"status": "rejected", "reason": "the customer declined in the conversation"}
+    # a yes that qualifies itself is not a yes: the wait is declined for the new message, as before
+    again = await app.ask("please cancel the french press order", customer_id=customer)
+    other = await app.ask("yes, but only the book", customer_id=customer, thread_id=again.thread_id)
+    assert not other.answer.startswith("(Order"), other.answer
+    assert sql("select status from store.orders where id = %s", order) != [{"status": "cancelled"}]
+
+
+async def test_a_no_with_its_reason_declines_a_waiting_address_change(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    # found on batch 19's dev half: "actually no, leave it, I'll be home after all" was read as neither yes
+    # nor no, so the thread kept waiting
+    happy = scenarios["happy_customer"]
+    customer, order = str(happy["customer_id"]), str(happy["order_id"])
+    asked = await app.ask(
+        "Can you change the delivery address on the order I placed this morning? I'll be at my girlfriend's: "
+        "Prinsengracht 263, 1016 GV Amsterdam",
+        customer_id=customer,
+    )
+    assert asked.status == "paused" and asked.interrupts[0]["value"]["action"] == "change_delivery_address"
+    no = await app.ask(
+        "actually no, leave it, I'll be home after all", customer_id=customer, thread_id=asked.thread_id
+    )
+    assert no.status == "done" and "nothing was changed" in no.answer, no.answer
+    assert "Prinsengracht" not in str(sql("select shipping_address from store.orders where id = %s", order))
+
+
+async def test_the_account_address_a_dutch_unsubscribe_and_delivery_elsewhere_are_answered(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    # found on batch 19's dev half: "my default address on the account is still Faro right?" got the account
+    # overview; "Ik krijg steeds mails met productnieuws ... afmelden?" got the profile; "faire livrer le casque
+    # à mon travail plutôt qu'à la maison" got the parcel's tracking, not why its address cannot change
+    review = str(scenarios["injected_review"]["customer_id"])
+    where = await app.ask("is my default address on the account still the one in Faro?", customer_id=review)
+    assert where.domains == ["account"] and "Faro (default)" in where.answer, where.answer
+    happy = str(scenarios["happy_customer"]["customer_id"])
+    off = await app.ask("Ik krijg steeds mails met productnieuws. Kun je me afmelden?", customer_id=happy)
+    assert [a["args"] for a in _acted(off)] == [{"topic": "product_news"}], off.answer
+    late = str(scenarios["late_parcel"]["customer_id"])
+    work = await app.ask(
+        "Pouvez-vous livrer les chaussures à mon travail plutôt qu'à la maison ?", customer_id=late
+    )
+    assert work.domains == ["shipping"] and not _acted(work), work.answer
+    assert "has already shipped, so its delivery address can no longer change" in work.answer, work.answer
+    office = await app.ask("can you send the french press to my office instead?", customer_id=happy)
+    assert "Tell me the full new address" in office.answer and not _acted(office), office.answer

@@ -794,3 +794,60 @@ def test_where_the_money_went_and_a_passing_damage_are_read_right() -> None:
             ("ordered 2 weeks ago and still nothing", "shipping"),
         ]
     )
+
+
+def test_a_circumstance_and_a_fix_not_asked_for_add_no_domain() -> None:
+    # found on batch 19's dev half: "while I'm locked out" (the circumstance of a question about a parcel)
+    # and "not asking you to fix that now" (pointing back at the lock) added the account; "while I'm here,
+    # unsubscribe me" is still a request. Sentences written for this test.
+    check(
+        [
+            ("while i'm stuck at the airport, can you tell me if the blender was delivered?", "shipping"),
+            ("whilst my login is broken - where is the invoice for my last order?", "billing"),
+            (
+                "my password doesn't work, not asking you to sort that out now, I just need my order list",
+                "orders",
+            ),
+            ("parcel still stuck. while i'm here, take me off the weekly deals e-mails", "account+shipping"),
+            ("while you're at it, cancel my last order too", "orders"),
+        ]
+    )
+
+
+def test_a_thank_you_after_an_answer_that_offered_nothing_is_a_thank_you() -> None:
+    # found on batch 19's dev half: "ok thanks" and "perfect, merci!" after a tracking answer ran the previous
+    # request again (a plain yes takes up an offer; that answer offered nothing)
+    from switchboard.agents.replies import plain_yes
+    from switchboard.agents.router.decide import affirms
+
+    told = "Your parcel TRK1 for order ORD-1 was delivered by DPD on 2026-01-23."
+    offer = "Your login is locked. I can send you a password-reset link by e-mail if you want."
+    for thanks in ("ok thanks", "perfect, merci!", "great thanks", "super, danke"):
+        assert not affirms(thanks, ["shipping"], told), thanks
+        assert not plain_yes(thanks, offer), thanks  # a thank-you takes up no offer either
+    for yes in ("yes please", "ok", "sure, go ahead", "ja graag", "yes please, thanks"):
+        assert affirms(yes, ["account"], offer), yes
+        assert not affirms(yes, ["shipping"], told), yes
+    assert affirms("yes", ["account"])  # without the previous answer, a yes still takes up the last turn
+
+
+def test_corrections_sequences_and_what_the_customer_fears_are_read_right() -> None:
+    # found on batch 19's dev half (these sentences are written for the test): "Not the X, just the Y"
+    # took the X; "I only placed one order" was a request about orders; "close my account after you cancel
+    # my last order" lost the closure; a trade-in of goods bought elsewhere went to orders; "je ne veux pas
+    # être débité" (a worry, the subject) was taken out; "la facture, elle est annulée ?" and "the
+    # tracking for the blender order" added orders; "did it go through?" after a told cancellation is a
+    # question about it
+    check(
+        [
+            ("show me what I bought last month? not the invoices, just the products", "orders"),
+            ("two charges of 24.90 on my card yesterday?? I only ordered once", "billing"),
+            ("delete my account after you cancel the order I placed today", "account+orders"),
+            ("do you take trade-ins? my old phone was bought elsewhere", "out_of_scope"),
+            ("Je ne veux pas être débité deux fois pour la même commande", "billing"),
+            ("et la facture, elle est payée ?", "billing"),
+            ("and the invoice, is it void now?", "billing"),
+            ("could I get the tracking for the blender order?", "shipping"),
+            ("I cancelled the kettle order on Monday. Did it go through?", "orders"),
+        ]
+    )

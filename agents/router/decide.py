@@ -85,10 +85,22 @@ async def route_llm(
     )
 
 
+# What an answer that offers something or asks a question says ("I can refund it if you ask me to",
+# "just tell me if you want it", "shall I ...?"). A yes to an answer without one is a thank-you.
+_OFFERS = re.compile(
+    r"\b(?:I can|I could|shall I|should I|do you want|would you like|want me to|if you want|if you like"
+    r"|if you ask me|just tell me|let me know if)\b|\?",
+    re.IGNORECASE,
+)
+
+
 def affirms(text: str, previous_domains: list[str], previous_answer: str = "") -> bool:
     """A plain yes after a turn that had domains ("yes please", or "ok send it" when that answer offered
-    to send something): it takes up what that turn's answer offered."""
-    return bool(previous_domains) and plain_yes(text, previous_answer)
+    to send something): it takes up what that turn's answer offered. After an answer that offered nothing
+    and asked nothing ("ok thanks", "perfect, merci!" after a tracking answer) it is a thank-you, routed as
+    one. Without the previous answer (a caller that has none) a plain yes takes up the previous turn."""
+    offered = not previous_answer or bool(_OFFERS.search(previous_answer))
+    return bool(previous_domains) and offered and plain_yes(text, previous_answer)
 
 
 def _carried_over(decision: RouteDecision, domains: list[str], request: str, why: str) -> RouteDecision:

@@ -203,6 +203,8 @@ _OOS: dict[str, float] = {}
 for _w, _v in lx.OOS_CUES.items():
     _OOS[stem(_w)] = max(_OOS.get(stem(_w), 0.0), _v)
 _GENERIC: frozenset[str] = frozenset(stem(w) for w in lx.GENERIC_VERBS)
+# "the tracking for the foam roller order": the parcel's tracking, a noun that binds to no order
+_NOUN_NOT_VERB = frozenset({"tracking"})
 _VAGUE: frozenset[str] = frozenset(stem(w) for w in lx.VAGUE_WORDS)
 _OUTBURSTS: frozenset[str] = frozenset(stem(w) for w in lx.OUTBURSTS)
 _OUTBURST_WORDS: frozenset[str] = frozenset(fold(w) for w in lx.OUTBURSTS)
@@ -557,8 +559,14 @@ _REASON = (
     rf"\s(?=(?:because|becuase|becasue|beacuse|cause|cuz|coz|bc|since(?!\s+{_SINCE_TIME})|due to|seeing as"
     r"|as(?=\s+(?:the|my|i|it|we|they|this|that|he|she|you)\b))\s)"
 )
+# "close my account after you cancel my last order": two requests, in the order they are to be done
+_SEQUENCE = (
+    r"\s(?:after|once)(?=\s+(?:you|u)\s+(?:have\s+)?(?:cancel|close|refund|change|send|process|issue|update"
+    r"|delete|remove|unsubscribe|fix|sort)\w*\s+(?:my|the|it|that|this|them)\b)"
+)
 _SPLIT = re.compile(
-    rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_JOINERS})(?=\s|$)|{_REASON}", re.IGNORECASE
+    rf"[.!?¿¡]+(?=\s|$)|[;:\n]+|,\s|\s-\s|\s?[—–]\s?|\s(?:{_JOINERS})(?=\s|$)|{_REASON}|{_SEQUENCE}",
+    re.IGNORECASE,
 )
 
 
@@ -853,6 +861,28 @@ def _clean(text: str) -> str:
     return text.strip()
 
 
+# A subject said first and taken up by a pronoun ("Et la facture, elle est annulée aussi ?", "and the
+# invoice, is it cancelled too?"): one clause, so what is said of the pronoun is said of the noun.
+_DISLOCATED = re.compile(
+    r"^(?:(?:and|et|y|und|en|also|so|oh)\s+)?(?:the|my|la|le|les|ma|mon|mes|el|los|las|mi|mis|die|der|das"
+    r"|meine|mein|de|het|mijn)\s+[^\s,]+$",
+    re.IGNORECASE,
+)
+_RESUMED = re.compile(
+    r"^(?:elle|il|ils|elles|is it|was it|has it|are they|es|ist sie|ist es|is die|is het)\b", re.I
+)
+
+
+def _rejoin_dislocated(parts: list[str]) -> list[str]:
+    out: list[str] = []
+    for part in parts:
+        if out and _DISLOCATED.match(out[-1]) and _RESUMED.match(part):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
+
+
 def _clauses(text: str, language: str = "en") -> list[str]:
     parts: list[str] = []
     start = 0
@@ -864,6 +894,7 @@ def _clauses(text: str, language: str = "en") -> list[str]:
     tail = text[start:].strip(" ,;:-.!?")
     if tail:
         parts.append(tail)
+    parts = _rejoin_dislocated(parts)
     out: list[str] = []
     for part in parts or [text]:
         out.extend(
@@ -1230,10 +1261,12 @@ def _score_clause(
         ev.append(f"{company}->out_of_scope (another company's service)")
     # generic verbs lend weight to the nearest cue noun they bind to (forward first)
     for i, s in enumerate(stems):
-        if s not in _GENERIC:
+        if s not in _GENERIC or written[s] in _NOUN_NOT_VERB:
             continue
         target: str | None = None
         for j in range(i + 1, min(len(stems), i + 1 + lx.BIND_WINDOW_FORWARD)):
+            if written.get(stems[j]) in _NOUN_NOT_VERB:
+                break  # "get the tracking for the blender order": the verb's object is the tracking
             if stems[j] in _BIND_TARGETS and stems[j] not in _GENERIC:
                 target = stems[j]
                 break

@@ -33,6 +33,22 @@ _FILLERS = frozenset(
 )
 # Desire verbs before a negated noun phrase: "ich will keine Erstattung", "ik wil geen factuur".
 _POSTPOSED = frozenset({"kein", "keine", "keinen", "keiner", "geen", "nicht", "niet"})
+# What a disclaimer of a pronoun may say it does not want done with it ("I'm locked out - not asking you
+# to fix that now"): it still points back at what was said before.
+_SEEING_TO = frozenset(
+    lx.words("fix fixed sort sorted solve deal handle look resolve chase now today yet right moment")
+)
+_BE = frozenset(lx.words("être etre ser werden worden"))
+_ADVERBS = frozenset(lx.words("only just already also even originally recently actually literally"))
+_DETERMINERS = frozenset(lx.words("the my a an your any those these"))
+_NOT_BUT = frozenset(lx.words("just only but rather instead"))
+_WHILE_HERE = frozenset(lx.words("here at"))  # "while I'm here", "while you're at it"
+_DOING = frozenset(
+    lx.words(
+        "unsubscribe cancel change send tell show check give update close open escalate return refund stop "
+        "remove take sort fix look"
+    )
+)
 _MAX_GAP = 3
 _OPENING = 4  # a negator among a clause's first words can open a correction ("nicht ..., sondern")
 # After "not a/an/any" (and the other languages' "un", "ein", "een"), only DISCLAIM_NOUNS disclaim.
@@ -86,7 +102,10 @@ def disclaimed(words: Sequence[str]) -> tuple[set[int], bool]:
             head = _head_after(words, i)
             # "I don't want to be charged for it", "don't want to get billed twice": a worry about what
             # might happen to them, which is the subject, not a request taken back
-            worry = head is not None and list(words[head + 1 : head + 3]) in (["to", "be"], ["to", "get"])
+            after = list(words[head + 1 : head + 3]) if head is not None else []
+            worry = after in (["to", "be"], ["to", "get"]) or (
+                bool(after) and (after[0] in _BE or after[:2] in (["pas", "être"], ["pas", "etre"]))
+            )  # "je ne veux pas être débité", "no quiero ser cobrado dos veces"
             if head is not None and not worry:
                 start = i
         if start is None and i == 0 and _dismissal(words):
@@ -97,6 +116,13 @@ def disclaimed(words: Sequence[str]) -> tuple[set[int], bool]:
             and any(words[k] in lx.DISCLAIM_HEADS for k in range(max(0, i - 2), i))
         ):
             start = i
+        if start is None and w in lx.NEGATORS and i < _OPENING and i + 1 < n and words[i + 1] in _DETERMINERS:
+            # "Not the invoices, just the items": what lies before the correction is taken out
+            k = next((k for k in range(i + 2, n) if words[k] in _NOT_BUT), None)
+            if k is not None:
+                out.update(range(i, k))
+                i = k + 1
+                continue
         if start is None and (w in lx.NEGATORS or w in lx.FOREIGN_NEGATORS) and i < _OPENING:
             k = next((k for k in range(i + 1, n) if words[k] in lx.CORRECTIONS), None)
             if k is not None:  # "nicht die Lieferung ist das Problem sondern die Abbuchung"
@@ -115,7 +141,7 @@ def disclaimed(words: Sequence[str]) -> tuple[set[int], bool]:
         ]
         if (
             content
-            and all(x in lx.ANAPHORS or x in lx.STOPWORDS for x in content)
+            and all(x in lx.ANAPHORS or x in lx.STOPWORDS or x in _SEEING_TO for x in content)
             and any(x in lx.ANAPHORS for x in content)
         ):
             before = [x for x in words[:start] if x not in lx.STOPWORDS and x not in _FILLERS]
@@ -143,10 +169,12 @@ def _phrase_free(text: str, phrases: Sequence[str]) -> tuple[str, bool]:
 def corrected(words: Sequence[str], following: Sequence[str]) -> bool:
     """A clause that opens with a negation and is corrected by the next ("Nicht die Lieferung ist das
     Problem, | sondern die Abbuchung", "No es el envío, | sino la factura")."""
-    return (
-        bool(following)
-        and following[0] in lx.CORRECTIONS
-        and any(w in lx.NEGATORS or w in lx.FOREIGN_NEGATORS for w in words[:_OPENING])
+    if not following:
+        return False
+    if following[0] in _NOT_BUT and len(words) > 1 and words[0] in lx.NEGATORS and words[1] in _DETERMINERS:
+        return True  # "Not the invoices, | just the items"
+    return following[0] in lx.CORRECTIONS and any(
+        w in lx.NEGATORS or w in lx.FOREIGN_NEGATORS for w in words[:_OPENING]
     )
 
 
@@ -171,6 +199,9 @@ def is_reason(words: Sequence[str]) -> bool:
         return False
     if words[0] == "as":  # "as the parcel came damaged", not "as for the invoice"
         return len(words) > 1 and words[1] in lx.REASON_AS_SUBJECTS
+    if words[0] in ("while", "whilst"):
+        # "while I'm locked out": the circumstance; "while I'm here unsubscribe me from ...": a request
+        return not any(w in _WHILE_HERE or w in _DOING for w in words[1:])
     return words[0] in lx.REASON_MARKERS or tuple(words[:2]) in (("the", "reason"), ("reason", "being"))
 
 
@@ -240,7 +271,10 @@ def is_narrative(words: Sequence[str]) -> bool:
         return True
     for i, w in enumerate(words[:3]):
         if w in lx.NARRATIVE_SUBJECTS and i + 1 < len(words):
-            return _past(words[i + 1])
+            j = i + 1
+            while j + 1 < len(words) and words[j] in _ADVERBS:  # "I only placed one order"
+                j += 1
+            return _past(words[j])
     if _past(words[0]) and _dated(words):
         return True
     return _dated(words) and not any(w in lx.QUESTION_WORDS for w in words)
@@ -431,9 +465,11 @@ def asks_when_it_comes(text: str) -> bool:
 
 def asks_about_it(words: Sequence[str]) -> bool:
     """A short question about something named before ("where is it now?", "when will they come?")."""
+    # "did it go through?" asks; "I'm not sure it went through" tells (of what was said before it)
+    went_through = bool(words) and words[0] in ("did", "has", "was", "is") and "through" in words
     return (
-        0 < len(words) <= 8
-        and any(w in lx.FOLLOW_UP_QUESTIONS for w in words)
+        0 < len(words) <= 10
+        and (went_through or any(w in lx.FOLLOW_UP_QUESTIONS for w in words))
         and any(w in lx.FOLLOW_UP_PRONOUNS for w in words)
     )
 

@@ -548,10 +548,14 @@ FOREIGN_BREAKERS: Final = _words(
     "ändern schicken stornieren changez envoyez wijzig stuur"
 )
 # A short question about something named before: "where is it now?", "when will they come?".
-FOLLOW_UP_QUESTIONS: Final = _words("where when why how status happened happening going")
-FOLLOW_UP_PRONOUNS: Final = _words("it they them that those")
+# "... did it go through?", "est-ce que c'est bien pris en compte ?", "hat das geklappt?"
+FOLLOW_UP_QUESTIONS: Final = _words(
+    "where when why how status happened happening going pris geklappt gelukt funcionado"
+)
+FOLLOW_UP_PRONOUNS: Final = _words("it they them that those c ça ca das het")
 # A reason clause ("because ...", "since ...") is background unless it asks for something itself.
-REASON_MARKERS: Final = _words("because becuase becasue beacuse cause cuz coz bc since due seeing")
+# "while I'm locked out, can you ...": the circumstance the request is asked in, said by the way
+REASON_MARKERS: Final = _words("because becuase becasue beacuse cause cuz coz bc since due seeing while whilst")
 REASON_AS_SUBJECTS: Final = _words("the my i it we they this that he she you")
 REQUEST_MARKERS: Final = _words("please pls plz want need like can could would help refund cancel")
 # A clause that opens with one of these drops what follows ("forget the invoice, ...", "never mind
@@ -617,6 +621,9 @@ OTHER_SERVICE_PAIRS: Final = frozenset(
         "car": "insurance loan rental lease",
         "tax": "return office refund",
         "student": "loan",
+        "trade": "in ins",  # "do you do trade-ins?": the store buys nothing back
+        # "my old laptop (bought elsewhere)": another shop's goods
+        "bought": "elsewhere", "ordered": "elsewhere", "purchased": "elsewhere",
         "health": "insurance",
         # another shop's parcel or order is theirs: "my DPD parcel from another shop"
         "another": "shop store website retailer seller company",

@@ -9,7 +9,7 @@ from switchboard.agents.contracts import ProposedAction, SpecialistReport
 from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary
-from switchboard.agents.specialists.common import OPEN_STATUSES, day, offered
+from switchboard.agents.specialists.common import OPEN_STATUSES, address_line, day, offered
 from switchboard.tools.catalogue.account import (
     ALL_NEWSLETTERS,
     change_account_email,
@@ -30,7 +30,8 @@ _UNSUBSCRIBE = re.compile(
 )
 _SUBSCRIBE = re.compile(r"\b(subscribe|sign (me )?up for|opt[- ]?in)\b", re.I)
 _NEWSLETTER = re.compile(
-    r"newsletter|e-?mails?\b|marketing|mailing|product news|weekly deals|new arrivals|\bdeals\b|promotion"
+    r"newsletter|e-?mails?\b|\bmails\b|marketing|mailing|product news|productnieuws|weekly deals|new arrivals"
+    r"|\bdeals\b|promotion|ingeschreven|aangemeld|abonniert|angemeldet|inscrit|suscrito"
     r"|bolet[íi]n|nieuwsbrie(?:f|ven)|lettre d'information|infolettre|correos|ofertas|angebote|offres|aanbiedingen",
     re.I,
 )
@@ -94,7 +95,9 @@ _KEEP = re.compile(
 )
 _TOPICS = {
     "product_news": re.compile(
-        r"product[ -_]?news|product updates|produktneuigkeiten|noticias de productos", re.I
+        r"product[ -_]?news|product updates|produktneuigkeiten|produkt-?news|noticias de productos|productnieuws"
+        r"|nouvelles? produits?|actualit[ée]s produits?",
+        re.I,
     ),
     "weekly_deals": re.compile(r"weekly|deals|offers|angebote|ofertas|offres|aanbiedingen", re.I),
     "new_arrivals": re.compile(r"new[ -_]?arrivals|neuheiten|nouveaut[ée]s|nieuwe|novedades", re.I),
@@ -263,7 +266,10 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         _UNSUBSCRIBE.search(request)
         or _SUBSCRIBE.search(request)
         or re.search(
-            r"newsletter|bolet|nieuwsbrie(?:f|ven)|subscri|mailing|signed up|on your list", request, re.I
+            r"newsletter|bolet|nieuwsbrie(?:f|ven)|subscri|mailing|signed up|on your list|ingeschreven|aangemeld"
+            r"|abonniert|angemeldet|inscrit|suscrit",
+            request,
+            re.I,
         )
     ):
         named = [t for t, pattern in _TOPICS.items() if pattern.search(request)]
@@ -296,7 +302,9 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             )
         listed = ", ".join(_topic(t) for t in active)
         text = (
-            f"You are subscribed to the {listed} newsletter." if active else "You get no newsletter from us."
+            f"You are subscribed to the {listed} newsletter."
+            if active
+            else "You are not subscribed to any newsletter from us."
         )
         if _WHICH_EMAIL.search(request):  # "which email address have you got for me? and am I on any list?"
             text = f"Your account e-mail is {customer['email']}. {text}"
@@ -306,6 +314,13 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         said.append(f"Your account was opened on {day(str(customer['created_at']))}.")
     if _PHONE.search(request) and customer.get("phone"):  # "what phone number do you have on file for me?"
         said.append(f"The phone number on your account is {customer['phone']}.")
+    if _POSTAL.search(request):  # "my default address on the account is still Faro right?"
+        saved = await run.call(toolkit.list_addresses)
+        said.append(
+            "The addresses on your account: " + "; ".join(address_line(a) for a in saved) + "."
+            if saved
+            else "There is no address saved on your account."
+        )
     if said and not closed:
         return run.report(spec, f"Your account e-mail is {customer['email']}. " + " ".join(said), facts)
     text = (
@@ -317,6 +332,12 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     return run.report(spec, text, facts)
 
 
+# A postal address (not the e-mail address): "my default address", "which address do you have for me?"
+_POSTAL = re.compile(
+    r"(?<!e-mail )(?<!email )(?<!mail )\b(?:address(?:es)?|adresse|direcci[oó]n|adres)\b(?!\s*(?:e-?mail|électronique))"
+    r"|\banschrift\b|\bwoonadres\b|\bpostadres\b",
+    re.IGNORECASE,
+)
 _SINCE = re.compile(
     r"\bhow long have (?:i|we)\b|\bmember since\b|\bsince when\b|\bwhen did (?:i|we) (?:sign up|register|join|open)"
     r"|\bseit wann\b|\bdesde cu[aá]ndo\b|\bdepuis quand\b|\bsinds wanneer\b",
@@ -420,15 +441,16 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\bopt[- ]?out",
             r"\bmarketing",
             r"\bbolet[íi]n|\bnieuwsbrie(?:f|ven)|\babmelden|\bbaja\b|\bd[ée]sabonn|\bd[ée]sinscri|\buitschrijven"
-            r"|\bafmelden|\bmelden\b",
+            r"|\bafmelden|\bmelden\b|\bingeschreven|\baangemeld|\babonniert|\binscrit",
             r"\babbestell|\bdesuscrib|\bcorreo\b|\bcourriel|\be-?mail-?adres",
             r"\bregistered\b",
             r"\bdata\b",
             r"\bgdpr\b",
             r"\bdetails\b",
             r"\bswitch\b",
+            r"(?<!e-mail )(?<!email )\b(?:default|home|postal) address\b|\baddress on (?:the|my) account\b",
         ),
-        tools=(toolkit.get_customer, toolkit.get_account),
+        tools=(toolkit.get_customer, toolkit.get_account, toolkit.list_addresses),
         handle=profile,
         actions=(change_account_email, unsubscribe_newsletter),
     ),
@@ -545,7 +567,7 @@ VOCABULARY = Vocabulary(
             "désinscrire": 3.0, "désabonner": 3.0, "profil": 2.5, "courriel": 1.5, "abonnement": 2.0, "bloqué": 2.5, "piraté": 2.5, "désinscription": 3.0, "désabonnement": 3.0, "réinitialiser": 2.5, "accéder": 2.0, "accès": 2.0, "inscrit": 2.5, "inscrire": 2.5,
         },
         "nl": {
-            "email": 2.0, "wachtwoord": 3.0, "inloggen": 3.0, "aanmelden": 2.5, "registreren": 3.0, "nieuwsbrief": 3.0,
+            "email": 2.0, "wachtwoord": 3.0, "inloggen": 3.0, "aanmelden": 2.5, "registreren": 3.0, "nieuwsbrief": 3.0, "ingeschreven": 2.5, "uitgeschreven": 2.5,
             "uitschrijven": 3.0, "afmelden": 2.5, "profiel": 2.5, "gebruikersnaam": 3.0, "opzeggen": 1.0, "geblokkeerd": 2.5, "gehackt": 2.5, "uitloggen": 2.0, "inlog": 2.5, "resetten": 2.5, "klantaccount": 3.0, "toegang": 2.0, "geregistreerd": 2.5, "emailadres": 3.0, "mailadres": 3.0,
         },
     },

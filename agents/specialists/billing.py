@@ -727,6 +727,7 @@ VOCABULARY = Vocabulary(
         # "I returned something weeks ago and still nothing back": the return's money
         (("returned sent", "something it them"), 3, 1.5),
         (("nothing", "back"), 0, 2.5),
+        (("invoice invoices bill", "cancelled canceled void voided"), 3, 2.0),  # "is the invoice cancelled too?"
         (("add", "my a new another", "own", "card"), 1, 3.0),  # "how do I add my own card to the account?"
         (("add", "my a new another", "card"), 0, 3.0),
         (("money cash funds xamountx", "gone taken missing disappeared"), 3, 3.0),  # "the money's still gone"
@@ -800,7 +801,11 @@ VOCABULARY = Vocabulary(
 
             (("está esta", "dinero reembolso"), 2, 2.5),
         ),
-        "fr": ((("deux", "fois"), 0, 1.0), (("est", "argent remboursement"), 2, 2.5)),
+        "fr": (
+            (("deux", "fois"), 0, 1.0),
+            (("est", "argent remboursement"), 2, 2.5),
+            (("facture factures", "annulée annulee annulées annulé annule"), 3, 2.0),
+        ),
         "nl": (
             (("geld", "terug"), 1, 2.0), (("twee", "keer"), 0, 1.0),
             (("blijft is", "geld terugbetaling terugstorting"), 2, 3.0),

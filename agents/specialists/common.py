@@ -45,6 +45,17 @@ _NTH = re.compile(
 )
 
 
+def address_line(a: dict[str, Any]) -> str:
+    """A saved address in one line: "home: 12 Rua X, 8000-123 Faro (default)"."""
+    parts = [
+        a.get("line1"),
+        a.get("line2"),
+        " ".join(str(x) for x in (a.get("postal_code"), a.get("city")) if x),
+    ]
+    where = ", ".join(str(p) for p in parts if p)
+    return f"{a.get('label') or 'address'}: {where}{' (default)' if a.get('is_default') else ''}"
+
+
 def offered(run: SpecialistRun, offer: str, not_done: str) -> str:
     """`offer` ("I can open a claim ...: just tell me if you want it"), unless the customer has just said no
     to it ("no, leave it for now"): then that it was not done (`not_done`: "opened a lost-parcel claim")."""

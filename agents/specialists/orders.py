@@ -422,6 +422,9 @@ VOCABULARY = Vocabulary(
     },
     phrases=(
         (("being", "packed prepared"), 0, 2.5),  # "is it still being packed?"
+        (("what which", "i", "bought purchased"), 1, 2.5),  # "show me what I bought last month"
+        # "is the invoice cancelled too?": the invoice's state, billing's
+        (("invoice invoices bill", "cancelled canceled void voided"), 3, -3.0),
         (("add", "my a new another own", "card"), 1, -2.5),  # "add my own card to the account": a payment method
         (("order orders xorderidx", "stuck", "in at", "processing"), 3, 2.5),  # "the order has been stuck in processing"
         (("order orders xorderidx", "confirmed"), 3, 2.0),  # "the order still isn't confirmed"
@@ -529,6 +532,8 @@ VOCABULARY = Vocabulary(
             (("me", "quedan queda", "pequeñas pequeños pequeña pequeño grandes grande chicas chicos"), 1, 2.0),
         ),
         "fr": (
+            # "et la facture, elle est annulée aussi ?": the invoice's state, billing's
+            (("facture factures", "annulée annulee annulées annulé annule"), 3, -3.0),
             (("pas", "encore", "expédié expédiée expedie envoyé envoyée envoye"), 2, 3.0),  # not shipped yet
             (("manque manquent", "article produit pièce piece"), 3, 3.0),  # an item missing from the order
             (("déjà deja", "expédié expedie envoyé envoye"), 2, 3.0),

@@ -12,6 +12,7 @@ from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary, money
 from switchboard.agents.specialists.common import (
     DELIVERED,
+    address_line,
     day,
     days_late,
     hypothetical,
@@ -75,11 +76,22 @@ _NEVER_CAME = re.compile(
 )
 
 
+# Delivery asked for somewhere else without the word "address" ("faire livrer le casque à mon travail plutôt
+# qu'à la maison", "can you send it to my office instead"): a change of the delivery address.
+_ELSEWHERE = (
+    r"\b(?:deliver|send|ship|drop)\w*\b[^.?!]{0,30}\b(?:to|at)\s+(?:my|the)\s+(?:work|office|workplace|job"
+    r"|neighbou?rs?|parents?|mum|mom|friend|girlfriend|boyfriend|partner)\b"
+    r"|\blivr\w*\b[^.?!]{0,40}\b(?:à|au|chez)\s+(?:mon|ma|mes)\b|\bplut[ôo]t qu'?\s*(?:à|au|chez)\b"
+    r"|\b(?:liefern|schicken|senden|zustellen)\b[^.?!]{0,30}\b(?:an|zu|in|bei)\s+(?:meine|meiner|meinen|mein)\b"
+    r"|\b(?:liefern|schicken|senden|zustellen)\b[^.?!]{0,30}\b(?:statt|anstatt)\b"
+    r"|\b(?:entreg|envi|mand)\w*\b[^.?!]{0,30}\ben (?:mi|el|casa de)\s+(?:trabajo|oficina|vecin\w*|padres|mi)\b"
+    r"|\bbezorg\w*\b[^.?!]{0,30}\b(?:op|bij)\s+(?:mijn|het|de)\s+(?:werk|kantoor|buren|ouders)\b"
+)
 _CHANGE = re.compile(
     r"\b(change|update|correct|new|different|redirect|wrong|instead"
     r"|(i|we|i've|we've|ive|weve|have|has|just|recently) (move|moved)|(move|moved) (house|home|to|out|away|flat)"
     r"|[äa]ndern|aendern|neue|umgezogen|falsche|cambiar|nueva|mudado|equivocada|changer|modifier|nouvelle"
-    r"|d[ée]m[ée]nag[ée]|mauvaise|wijzigen|aanpassen|veranderen|nieuwe|verhuisd|verkeerde)\b",
+    r"|d[ée]m[ée]nag[ée]|mauvaise|wijzigen|aanpassen|veranderen|nieuwe|verhuisd|verkeerde)\b|" + _ELSEWHERE,
     re.IGNORECASE,
 )
 
@@ -207,16 +219,6 @@ _ADDRESS_BOOK = re.compile(
 _LABELS = {"home": "home", "work": "work", "office": "work", "other": "other"}
 
 
-def _address_line(a: dict[str, Any]) -> str:
-    parts = [
-        a.get("line1"),
-        a.get("line2"),
-        " ".join(str(x) for x in (a.get("postal_code"), a.get("city")) if x),
-    ]
-    where = ", ".join(str(p) for p in parts if p)
-    return f"{a.get('label') or 'address'}: {where}{' (default)' if a.get('is_default') else ''}"
-
-
 async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     saved = await run.call(toolkit.list_addresses)
     facts = [f"saved address {a['id']}: {a.get('line1', '')}, {a.get('city', '')}" for a in saved][:3]
@@ -232,7 +234,7 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         named = {v for k, v in _LABELS.items() if re.search(rf"\b{k}\b", request, re.I)}
         shown = [a for a in saved if a.get("label") in named] or saved
         return run.report(
-            spec, "Your saved addresses: " + "; ".join(_address_line(a) for a in shown) + ".", facts
+            spec, "Your saved addresses: " + "; ".join(address_line(a) for a in shown) + ".", facts
         )
     if new_address is not None and saved and not _CHANGE.search(request) and _CHECKS.search(request):
         # "my delivery address is still Bahnhofstraße 17 in Graz, right?": checked, not changed
@@ -241,11 +243,11 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             a for a in saved if street and street in re.sub(r"\W+", " ", str(a.get("line1", ""))).casefold()
         ]
         if same:
-            return run.report(spec, f"Yes: your saved {_address_line(same[0])}.", facts)
+            return run.report(spec, f"Yes: your saved {address_line(same[0])}.", facts)
         default = [a for a in saved if a.get("is_default")] or saved
         return run.report(
             spec,
-            f"No: your saved {_address_line(default[0])}. Tell me if you want an order delivered elsewhere.",
+            f"No: your saved {address_line(default[0])}. Tell me if you want an order delivered elsewhere.",
             facts,
         )
     orders, unknown = await orders_in_question(run, prefer=("placed", "paid", "processing", "shipped"))
@@ -425,6 +427,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\b(i|we|i've|we've|ive|weve|have|has|just|recently) moved\b|\bmoved (house|home|to|out|away|flat)\b",
             r"\bredirect",
             r"\badress|\bdirecci[oó]n|adres(se)?\b|\bumzug|\bverhuizing|\bumgezogen|\bmudad|\bd[ée]m[ée]nag|\bverhuisd",
+            _ELSEWHERE,
         ),
         tools=(toolkit.list_addresses, toolkit.list_orders, toolkit.get_order),
         handle=address,
