@@ -104,16 +104,21 @@ def plain_yes(text: str, offer: str = "") -> bool:
     """A yes and nothing else ("yes please", "ok", "sure"): no action word of its own, so after an answer
     that offered something it accepts the offer ("ok cancel it then" is a request of its own). A yes that
     names the offer's own verb takes it up too: "ok send it" after "I can send you a password-reset link"."""
-    if confirmation_reply(text) != "approve":
-        return False
     folded = unicodedata.normalize("NFKC", text).lower()
+    offered = {
+        p for w in _WORD.findall(unicodedata.normalize("NFKC", offer).lower()) for p in (w, *w.split("-"))
+    }
+    if confirmation_reply(text) != "approve":
+        # "yes send the link" after "I can send you a password-reset link": the offer's own words
+        named = [w for w in _WORD.findall(folded) if w not in offered or w in _YES or w in _ACTION_WORDS]
+        if not offered or not named or confirmation_reply(" ".join(named)) != "approve":
+            return False
     said = set(_WORD.findall(folded))
     if said & _THANKS and not said & _STRONG_YES:
         return False  # "ok thanks", "perfect, merci!", "great thanks": a thank-you, not an offer taken up
     verbs = [w for w in _WORD.findall(folded) if w in _ACTION_WORDS]
     if not verbs:
         return True
-    offered = set(_WORD.findall(unicodedata.normalize("NFKC", offer).lower()))
     return bool(offered) and all(v in offered for v in verbs)
 
 

@@ -851,3 +851,24 @@ def test_corrections_sequences_and_what_the_customer_fears_are_read_right() -> N
             ("I cancelled the kettle order on Monday. Did it go through?", "orders"),
         ]
     )
+
+
+def test_a_yes_in_the_offers_own_words_takes_it_up() -> None:
+    # found by hand: "yes send the link" after "I can send you a password-reset link" was out of scope (the
+    # offer's noun was a word of its own); a yes that asks for something else is still no plain yes
+    from switchboard.agents.replies import plain_yes
+
+    reset = "Your login is locked. I can send you a password-reset link by e-mail if you want."
+    claim = "I can open a lost-parcel claim with GLS for order ORD-1, which gets you a replacement or a full refund."
+    for yes in ("yes send the link", "yes send me the reset link please", "ok send it"):
+        assert plain_yes(yes, reset), yes
+    assert plain_yes("yes please open a claim", claim)
+    for other in (
+        "yes but send it to my other email",
+        "yes, cancel my order",
+        "send the link",
+        "no send the link",
+    ):
+        assert not plain_yes(other, reset), other
+    assert not plain_yes("yes, refund me instead", claim)
+    assert not plain_yes("yes send the link", "")  # no offer, no words of one
