@@ -8,6 +8,7 @@ case from the seeded store.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -1153,3 +1154,16 @@ async def test_the_account_address_a_dutch_unsubscribe_and_delivery_elsewhere_ar
     assert "has already shipped, so its delivery address can no longer change" in work.answer, work.answer
     office = await app.ask("can you send the french press to my office instead?", customer_id=happy)
     assert "Tell me the full new address" in office.answer and not _acted(office), office.answer
+
+
+async def test_the_invoice_of_the_order_before_is_the_one_before(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    # found by hand: "and the one before?" after the invoice of the last order repeated that invoice
+    customer = str(scenarios["happy_customer"]["customer_id"])
+    last = await app.ask("need the invoice for my last order pls", customer_id=customer)
+    [first] = re.findall(r"INV-\d+", last.answer)
+    before = await app.ask("and the one before?", customer_id=customer, thread_id=last.thread_id)
+    assert before.domains == ["billing"], before.answer
+    [second] = re.findall(r"INV-\d+", before.answer)
+    assert second != first and int(second[4:]) < int(first[4:]), (last.answer, before.answer)

@@ -285,6 +285,9 @@ BATCH_FLOORS = {
     # batch 18 ("an ordinary week of the inbox", frozen 2026-12-03 before its first run): held out 0.969
     # of 32 routing, 0.882 of 17 end to end, blind and after session 11's fixes alike
     "batch18": (0.90, 0.76),
+    # batch 19 ("the week after a sale", frozen 2026-12-03 before its first run): held out 0.914 of 35
+    # routing, 0.786 of 28 end to end, blind and after session 12's fixes alike
+    "batch19": (0.88, 0.75),
 }
 
 

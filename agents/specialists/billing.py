@@ -12,6 +12,7 @@ from switchboard.agents.router import lexicon as lx
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import DomainSpec, SpecialistRun, SpecialistSpec, Vocabulary, money
 from switchboard.agents.specialists.common import (
+    asks_for_the_one_before,
     day,
     days_late,
     described_orders,
@@ -21,6 +22,7 @@ from switchboard.agents.specialists.common import (
     not_found_sentence,
     nth_of_listed,
     offered,
+    order_before_last,
 )
 from switchboard.tools.catalogue.billing import issue_refund
 from switchboard.tools.catalogue.shipping import LOST_AFTER_DAYS_LATE
@@ -149,6 +151,9 @@ async def _orders_meant(run: SpecialistRun) -> tuple[list[dict[str, Any]], list[
     nth = nth_of_listed(run, recent)
     if nth is not None:  # "the invoice for the first one?" after a list of orders
         return [nth], []
+    if asks_for_the_one_before(run):  # "and the one before?" after the invoice of the last order
+        before = await order_before_last(run, recent)
+        return ([before] if before else []), []
     described = described_orders(run, recent)
     if described:
         return described[:3], []

@@ -45,6 +45,21 @@ _NTH = re.compile(
 )
 
 
+def asks_for_the_one_before(run: SpecialistRun) -> bool:
+    """ "and the one before?", "die davor", "la anterior": in a follow-up, the order before the last one."""
+    return bool(run.brief.followup and run.brief.earlier.order_ids and _BEFORE.search(run.brief.request))
+
+
+async def order_before_last(run: SpecialistRun, recent: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The order placed before the one the thread was just about (its row from the order list), or None."""
+    last = run.brief.earlier.order_ids[-1]
+    at = next((i for i, o in enumerate(recent) if o["id"] == last), None)
+    if at is None and len(recent) == 10:
+        recent = await run.call(toolkit.list_orders, limit=50)
+        at = next((i for i, o in enumerate(recent) if o["id"] == last), None)
+    return recent[at + 1] if at is not None and at + 1 < len(recent) else None
+
+
 def address_line(a: dict[str, Any]) -> str:
     """A saved address in one line: "home: 12 Rua X, 8000-123 Faro (default)"."""
     parts = [
@@ -449,15 +464,9 @@ async def orders_in_question(
     if nth is not None:
         return [(await run.call(toolkit.get_order, order_id=nth["id"])) or nth], []
     if run.brief.followup and earlier and _BEFORE.search(run.brief.request):
-        last = run.brief.earlier.order_ids[-1]
-        at = next((i for i, o in enumerate(recent) if o["id"] == last), None)
-        if at is None and len(recent) == 10:
-            recent = await run.call(toolkit.list_orders, limit=50)
-            at = next((i for i, o in enumerate(recent) if o["id"] == last), None)
-        if at is not None:
-            before = recent[at + 1 : at + 2]
-            full = await run.call(toolkit.get_order, order_id=before[0]["id"]) if before else None
-            return ([full or before[0]] if before else []), []
+        before = await order_before_last(run, recent)
+        full = await run.call(toolkit.get_order, order_id=before["id"]) if before else None
+        return ([full or before] if before else []), []
     described = described_orders(run, recent)
     if described:
         preferred = [o for o in described if o["status"] in prefer]
