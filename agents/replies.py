@@ -100,6 +100,26 @@ _STRONG_YES = _words(
 _WORD = re.compile(r"[a-zà-ÿ']+(?:-[a-zà-ÿ]+)?")
 
 
+_ARTICLES = _words("a an the un une le la les el los las una ein eine einen den der die das een de het")
+# What an offer names, in the five languages (an offer is written in English; the yes may not be).
+_SAME_WORDS: tuple[frozenset[str], ...] = tuple(
+    _words(line)
+    for line in (
+        "open öffnen eröffnen aufmachen abrir abran ábrala ouvrir ouvrez openen",
+        "claim claims nachforschung reklamation antrag reclamación reclamacion réclamation reclamation",
+        "cancel stornieren storniere stornier cancelar cancela cancélalo cancelalo annuler annulez annule"
+        " annuleren annuleer",
+        "send senden schicken enviar envía envia mandar envoyer envoyez envoie versturen sturen stuur",
+        "link lien enlace",
+        "reset zurücksetzen restablecer réinitialiser resetten",
+        "refund erstatten erstattung zurückerstatten reembolsar reembolso devolver rembourser remboursement"
+        " remboursez terugbetalen terugbetaling terugstorten",
+        "unsubscribe abmelden abbestellen baja désabonner désinscrire afmelden uitschrijven",
+        "return zurückschicken rücksendung devolver devolución retourner retour retourneren terugsturen",
+    )
+)
+
+
 def plain_yes(text: str, offer: str = "") -> bool:
     """A yes and nothing else ("yes please", "ok", "sure"): no action word of its own, so after an answer
     that offered something it accepts the offer ("ok cancel it then" is a request of its own). A yes that
@@ -108,9 +128,15 @@ def plain_yes(text: str, offer: str = "") -> bool:
     offered = {
         p for w in _WORD.findall(unicodedata.normalize("NFKC", offer).lower()) for p in (w, *w.split("-"))
     }
+    # the offer's words in the other languages: "oui, ouvrez une réclamation" after "I can open a claim"
+    offered |= {w for group in _SAME_WORDS if group & offered for w in group}
     if confirmation_reply(text) != "approve":
         # "yes send the link" after "I can send you a password-reset link": the offer's own words
-        named = [w for w in _WORD.findall(folded) if w not in offered or w in _YES or w in _ACTION_WORDS]
+        named = [
+            w
+            for w in _WORD.findall(folded)
+            if (w not in offered and w not in _ARTICLES) or w in _YES or w in _ACTION_WORDS
+        ]
         if not offered or not named or confirmation_reply(" ".join(named)) != "approve":
             return False
     said = set(_WORD.findall(folded))

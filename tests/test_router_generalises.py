@@ -872,3 +872,15 @@ def test_a_yes_in_the_offers_own_words_takes_it_up() -> None:
         assert not plain_yes(other, reset), other
     assert not plain_yes("yes, refund me instead", claim)
     assert not plain_yes("yes send the link", "")  # no offer, no words of one
+
+
+def test_a_yes_in_another_language_naming_the_offer_takes_it_up() -> None:
+    # found by hand: "oui, ouvrez une réclamation s'il vous plaît" after the (English) claim offer was a new
+    # request, so it asked to confirm again
+    from switchboard.agents.replies import plain_yes
+
+    claim = "I can open a lost-parcel claim with GLS for order ORD-1, which gets you a replacement or a full refund."
+    for yes in ("oui, ouvrez une réclamation s'il vous plaît", "ja, bitte eröffnen", "sí, ábrala por favor"):
+        assert plain_yes(yes, claim), yes
+    for other in ("oui, annulez la commande", "ja, stornieren bitte"):
+        assert not plain_yes(other, claim), other

@@ -32,7 +32,9 @@ NAME = "billing"
 _DUPLICATE = re.compile(
     r"\b(twice|double|duplicate|two (charges|payments)|charged .* two|same (amount|charge)|zweimal|doppelt"
     r"|two (identical|same) (lines|charges|payments|entries|debits|transactions)|two (lines|entries|debits) of"
-    r"|dos veces|duplicad\w*|deux fois|en double|twee keer|dubbel)\b",
+    r"|dos veces|duplicad\w*|deux fois|en double|twee keer|dubbel"
+    r"|(?:zwei|dos|deux|twee)\s+(?:\w+\s+)?(?:abbuchungen|belastungen|zahlungen|cargos|cobros|pagos|prélèvements"
+    r"|prelevements|débits|paiements|afschrijvingen|betalingen|boekingen))\b",
     re.I,
 )
 # Asking for a refund (not asking about one: "where is my refund?" is a question), in the languages the
@@ -654,7 +656,7 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\babgebucht|\babbuchung|\bbelast|\bzahlung|\bbezahlt|\bzweimal|\bdoppelt",
             r"\bcobr|\bcargo|\bpag(o|ado|ar|u[ée])\b|\bdos veces",
             r"\bd[ée]bit|\bpr[ée]lev|\bpaiement|\bpay[ée]\b|\bdeux fois",
-            r"\bafgeschreven|\bbetaling|\bbetaald|\btwee keer|\bdubbel",
+            r"\bafgeschreven|\bafschrijving|\bbetaling|\bbetaald|\btwee keer|\bdubbel",
             r"\bberechnet|\bgerekend|\bberekend|\bfactur[ée]|\bcobrad|\bbetaal|\bzahl|\bbetrag|\bimporte|\bmontant"
             r"|\bbedrag",
             r"\bdid i (?:use|pay)\b|\bwhich (?:card|one) (?:did|do) i\b",
