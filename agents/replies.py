@@ -148,6 +148,15 @@ def plain_yes(text: str, offer: str = "") -> bool:
     return bool(offered) and all(v in offered for v in verbs)
 
 
+def bare_yes(text: str) -> bool:
+    """A yes that names nothing ("yes please", "ja graag", "sure"): the answer to an offer, not a request of
+    its own. "ok, then please open a claim for it" asks in its own words, and is confirmed as a request."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return confirmation_reply(text) == "approve" and not any(
+        w in _ACTION_WORDS for w in _WORD.findall(folded)
+    )
+
+
 def declines(text: str) -> bool:
     """A plain no ("nah, not now", "no, leave it for now", "nee, laat maar")."""
     return confirmation_reply(text) == "reject"

@@ -27,7 +27,7 @@ from switchboard.agents.context import AdmittedContext, Context, context_from
 from switchboard.agents.contracts import Brief, ComposeRequest, Entities, RouteDecision
 from switchboard.agents.intake import admit
 from switchboard.agents.llm import Usage, metered
-from switchboard.agents.replies import declines
+from switchboard.agents.replies import bare_yes, declines
 from switchboard.agents.router import extract_entities
 from switchboard.agents.router.decide import affirms, decide_route, looks_like_followup
 from switchboard.config.settings import get_settings
@@ -147,7 +147,8 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
                         followup=followup or affirmed,
                         previous=turns[-1]["message"] if followup and not affirmed else "",
                         affirmed=affirmed,
-                        offer=answered if affirmed else "",
+                        # a bare yes to an offer is the customer's confirmation of it (agents/actions.py)
+                        offer=answered if affirmed and bare_yes(state["message"]) else "",
                         declined=bool(previous) and declines(state["message"]),
                         turn=state.get("turn"),
                     )

@@ -1003,14 +1003,14 @@ async def test_a_general_question_about_the_account_gets_the_account_not_only_th
 async def test_a_yes_to_an_offer_is_the_confirmation_and_is_not_asked_for_again(
     fresh_store: str, app: Switchboard, scenarios: Scenarios
 ) -> None:
-    # found by hand: "can I still cancel it?" / "just tell me if you want me to cancel it" / "yes cancel it"
+    # found by hand: "can I still cancel it?" / "just tell me if you want me to cancel it" / "yes please"
     # asked to confirm a second time, and the customer's "thanks!" then got 409 (waiting for a yes or no).
     # The yes answers an offer that named the order: it is the customer's confirmation, recorded as such.
     happy = scenarios["happy_customer"]
     customer, order = str(happy["customer_id"]), str(happy["order_id"])
     offer = await app.ask("can i still cancel the french press order", customer_id=customer)
     assert "just tell me if you want me to cancel it" in offer.answer and not _acted(offer), offer.answer
-    done = await app.ask("yes cancel it", customer_id=customer, thread_id=offer.thread_id)
+    done = await app.ask("yes please", customer_id=customer, thread_id=offer.thread_id)
     assert done.status == "done" and f"I have cancelled order {order}" in done.answer, done.answer
     assert sql("select status from store.orders where id = %s", order) == [{"status": "cancelled"}]
     [approval] = sql(
@@ -1025,6 +1025,20 @@ async def test_a_yes_to_an_offer_is_the_confirmation_and_is_not_asked_for_again(
     }
     thanks = await app.ask("thanks!", customer_id=customer, thread_id=offer.thread_id)
     assert thanks.status == "done" and not _acted(thanks), thanks.answer
+    # A yes that asks in its own words ("ok, then please open a claim for it", "yes cancel it") is a request:
+    # it is confirmed as one (blind writers of two batches expected that question), and a thank-you then
+    # gets the waiting answer back instead of 409.
+    lost = str(scenarios["lost_parcel"]["customer_id"])
+    told = await app.ask("any news on my garden parcel?", customer_id=lost)
+    assert "just tell me if you want it" in told.answer, told.answer
+    asked = await app.ask("ok, then please open a claim for it", customer_id=lost, thread_id=told.thread_id)
+    assert asked.status == "paused" and asked.interrupts[0]["value"]["action"] == "open_lost_parcel_claim"
+    still = await app.ask("thanks!", customer_id=lost, thread_id=told.thread_id)
+    assert still.status == "paused" and still.answer.startswith("(Still waiting for your yes or no"), (
+        still.answer
+    )
+    opened = await app.ask("yes, go ahead", customer_id=lost, thread_id=told.thread_id)
+    assert opened.status == "done" and "I have opened a lost-parcel claim" in opened.answer, opened.answer
 
 
 async def test_a_yes_to_an_offer_never_confirms_what_the_offer_did_not_name(
@@ -1167,3 +1181,30 @@ async def test_the_invoice_of_the_order_before_is_the_one_before(
     assert before.domains == ["billing"], before.answer
     [second] = re.findall(r"INV-\d+", before.answer)
     assert second != first and int(second[4:]) < int(first[4:]), (last.answer, before.answer)
+
+
+async def test_an_order_named_by_its_day_and_an_address_change_for_a_cancelled_order(
+    app: Switchboard, scenarios: Scenarios
+) -> None:
+    # found on batch 20's dev half: "ma commande du 30 octobre" asked which of two October orders (a year
+    # apart) was meant; "envoyer ma friteuse à mon travail plutôt qu'à Rennes" for a cancelled order did not
+    # say why nothing could change; "and what did I pay for the whole lot, and on which card?" (13 words)
+    # was not read as a follow-up, so it listed the saved cards only
+    shipped = scenarios["shipped_order"]
+    customer, order = str(shipped["customer_id"]), str(shipped["order_id"])
+    cancel = await app.ask("Je voudrais annuler ma commande du 30 octobre svp", customer_id=customer)
+    assert f"Order {order} has already shipped" in cancel.answer and not _acted(cancel), cancel.answer
+    where = await app.ask("where is my parcel", customer_id=customer)
+    paid = await app.ask(
+        "and what did I pay for the whole lot, and on which card?",
+        customer_id=customer,
+        thread_id=where.thread_id,
+    )
+    assert f"for order {order}" in paid.answer and "by card ending" in paid.answer, paid.answer
+    cancelled = scenarios["cancelled_order"]
+    moved = await app.ask(
+        "Pouvez-vous envoyer ma friteuse à mon adresse de travail à Marseille plutôt qu'à Rennes ?",
+        customer_id=str(cancelled["customer_id"]),
+    )
+    assert "It is cancelled, so its address can no longer change." in moved.answer, moved.answer
+    assert not _acted(moved)

@@ -884,3 +884,24 @@ def test_a_yes_in_another_language_naming_the_offer_takes_it_up() -> None:
         assert plain_yes(yes, claim), yes
     for other in ("oui, annulez la commande", "ja, stornieren bitte"):
         assert not plain_yes(other, claim), other
+
+
+def test_what_an_invoice_is_for_a_can_to_be_had_and_a_replacements_tracking() -> None:
+    # found on batch 20's dev half (sentences written for the test): "for my insurance" made an invoice
+    # request out of scope, "my watering can" was a modal verb, "tracking for the replacement" went to orders
+    check(
+        [
+            ("can I get the invoice for the lamp order, it's for my insurance", "billing"),
+            ("my insurance company needs a copy of the invoice", "billing"),
+            ("ich brauche die Rechnung für meine Versicherung", "billing"),
+            ("my car insurance renewal is too expensive", "out_of_scope"),
+            ("where's my trash can? ordered it last week", "shipping"),
+            ("the tracking for my replacement hasn't moved in days", "shipping"),
+        ]
+    )
+    from switchboard.agents.router.decide import looks_like_followup
+
+    assert looks_like_followup("and what did I pay for all of it in the end, and with which of my cards?")
+    assert not looks_like_followup(
+        "what did I pay for all of the things I ordered in October and on which card?"
+    )

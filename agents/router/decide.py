@@ -29,8 +29,16 @@ _FOLLOWUP = re.compile(
 )
 
 
+# "and what did I pay for the whole lot, and on which card?": a message that opens with "and" goes on
+# from the last turn, however long
+_GOES_ON = re.compile(
+    r"^\W*(?:and|also|what about|how about|ok(?:ay)?,? and|und|y|et|en|ook)\s", re.IGNORECASE
+)
+
+
 def looks_like_followup(text: str) -> bool:
-    return len(text.split()) <= 12 and bool(_FOLLOWUP.search(text))
+    words = len(text.split())
+    return (words <= 12 and bool(_FOLLOWUP.search(text))) or (words <= 25 and bool(_GOES_ON.search(text)))
 
 
 class DomainShare(Contract):

@@ -683,6 +683,8 @@ _CLAIMED_ROLE = re.compile(
 # Words written apart that are one product word ("head phones", "ear buds"), and a pointer to where
 # something was written ("(see review REV-100001)"), which is no request for care.
 _SPLIT_GOODS = re.compile(r"\b(head|ear)\s+(phones?|buds?|pods?)\b", re.IGNORECASE)
+# "my watering can": a can to be had, not a verb that can be done
+_CAN_GOODS = re.compile(r"\b(watering|trash|garbage|rubbish|spray|oil)\s+(can)s?\b", re.IGNORECASE)
 _SEE_REVIEW = re.compile(r"\(?\s*\bsee\s+(?:my\s+|the\s+)?review\b[^).]{0,30}\)?", re.IGNORECASE)
 
 
@@ -812,12 +814,17 @@ _PURPOSE = re.compile(
     # "reset my password so I can download my invoices": what it is for is not a second request
     r"\bso\s+(?:that\s+)?i\s+(?:can|could|am able to)\s+(?:download|see|view|get|check|print|access)\b[^,.;:!?]*|"
     r"\bfor\s+(?:my|the|our|his|her)\s+(?:tax\s+(?:return|returns|purposes|declaration|office)|taxes|accountant"
-    r"|bookkeeping|books|expenses|expense\s+(?:report|claim)|employer|company|boss|records)\b",
+    r"|bookkeeping|books|expenses|expense\s+(?:report|claim)|employer|company|boss|records"
+    r"|insurance(?:\s+(?:claim|company))?|insurer|warranty(?:\s+claim)?)\b"
+    # "für meine Versicherung", "pour mon assurance", "para el seguro", "voor de verzekering"
+    r"|\b(?:für|fuer|pour|para|voor)\s+(?:meine|die|mon|l'|el|mi|la|mijn|de)\s*(?:versicherung|steuer\w*|assurance"
+    r"|imp[ôo]ts|seguro|impuestos|verzekering|belasting\w*)\b",
     re.IGNORECASE,
 )
 # "My employer needs an invoice": who needs it does not change what is asked.
 _NEEDS_IT = re.compile(
-    r"\b(?:my|our)\s+(?:employer|company|boss|manager|accountant|accounts department|finance team|work)\s+"
+    r"\b(?:my|our|the)\s+(?:employer|company|boss|manager|accountant|accounts department|finance team|work"
+    r"|insurance(?: company)?|insurer)\s+"
     r"(?:needs|wants|requires|asked for|asks for|has asked for)\b",
     re.IGNORECASE,
 )
@@ -856,6 +863,7 @@ def _clean(text: str) -> str:
     text = _GIVE_BACK_ES.sub(_refund_verb, text)
     text = _NOT_LATENESS.sub(_not_lateness, text)
     text = _SPLIT_GOODS.sub(r"\1\2", text)
+    text = _CAN_GOODS.sub(r"\1\2", text)
     for address in postal_addresses(text):  # "Herengracht 420, 1017 BZ Amsterdam": a place, as a slot is
         text = text.replace(address, f" {lx.T_PLACE} ")
     return text.strip()

@@ -377,7 +377,7 @@ GOODS: Final = _words(
     fryer espresso skillet flask cookware smartwatch webcam ssd dumbbells headlamp roller easel serum
     toothbrush dryer hairbrush trimmer hose shears feeder bench chinos beanie vest shredder whiteboard
     organiser almanac novel dictionary atlas balm knife plates towel jacket sneakers mouse charger
-    machine bottle press bin
+    machine bottle press bin wateringcan trashcan garbagecan spraycan
     """
 )
 # Brands and models: known words, never split ("iphone" is not "i phone") nor "corrected".

@@ -221,6 +221,35 @@ def _product_words(text: str) -> set[str]:
     return words
 
 
+def days_named(text: str) -> set[tuple[int, int]]:
+    """The (month, day) dates a request names beside a month ("du 30 octobre", "on October 30th", "am 3.
+    Mai"): a day of the month narrows the orders of that month."""
+    found: set[tuple[int, int]] = set()
+    for match in _WORD.finditer(text or ""):
+        name = match.group(0).lower().rstrip(".")
+        number = _MONTH_NAMES.get(name)
+        if number is None:
+            continue
+        before = re.search(
+            r"\b([12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|er|e|º|\.)?\s+(?:de\s+|of\s+)?$", text[: match.start()]
+        )
+        # "May 3" could be "may 3 of them": only a day before an ambiguous month's name
+        after = (
+            None
+            if name in _AMBIGUOUS_MONTHS
+            else re.match(r"\s+([12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b(?![.,]\d)", text[match.end() :])
+        )
+        for day_match in (before, after):
+            if day_match is not None:
+                found.add((number, int(day_match.group(1))))
+    return found
+
+
+def _day_of(order: dict[str, Any]) -> int | None:
+    placed = day(order.get("placed_at"))
+    return int(placed[8:10]) if len(placed) >= 10 and placed[8:10].isdigit() else None
+
+
 def months_named(text: str) -> set[int]:
     """The months a request names ("in July", "back in october", "im Februar")."""
     found: set[int] = set()
@@ -348,9 +377,13 @@ def orders_by_description(request: str, orders: list[dict[str, Any]]) -> list[di
         hits = sum(1 for n in names if n in wanted or (len(n) >= 5 and any(w.startswith(n) for w in wanted)))
         if hits:
             scored.append((hits, order))
-    months = months_named(request)
+    dated = days_named(request)
+    months = months_named(request) | {m for m, _ in dated}  # "am 3. Mai": the day makes "Mai" a month
     years = {int(y) for y in re.findall(r"\b(20\d\d)\b", request)}  # "in October 2025": that year's
     in_month = [o for o in orders if _month_of(o) in months and (not years or _year_of(o) in years)]
+    if dated:  # "ma commande du 30 octobre": that day's, when an order of the month was placed on it
+        on_day = [o for o in in_month if (_month_of(o), _day_of(o)) in dated]
+        in_month = on_day or in_month
     statuses = statuses_described(request)
     if not scored:  # "the garden stuff", "my book order": the kind of goods, when no product is named
         for order in orders:
@@ -363,6 +396,8 @@ def orders_by_description(request: str, orders: list[dict[str, Any]]) -> list[di
         matched = [o for h, o in scored if h == best]
         narrowed = [o for o in matched if _month_of(o) in months]
         matched = narrowed or matched
+        on_day = [o for o in matched if (_month_of(o), _day_of(o)) in dated]
+        matched = on_day or matched
         return [o for o in matched if o["status"] in statuses] or matched
     if statuses:  # "the cancelled one": of those placed that month when a month is named too
         in_status = [o for o in (in_month or orders) if o["status"] in statuses]

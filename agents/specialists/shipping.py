@@ -257,7 +257,10 @@ async def address(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         return run.report(spec, text.strip(), facts)
     facts.append(f"{order['id']} ships to {order.get('shipping_address')}")
     what = f" ({items_of(order)})" if items_of(order) else ""
-    wants_change = new_address is not None or bool(_CHANGE.search(run.brief.request))
+    # the whole message too: "... à mon adresse de travail | plutôt qu'à Rennes" may fall in another part
+    wants_change = new_address is not None or bool(
+        _CHANGE.search(run.brief.request) or (not run.brief.followup and _CHANGE.search(run.brief.message))
+    )
     if order["status"] in (DELIVERED, "cancelled", "returned"):
         went = "was delivered to" if order["status"] == DELIVERED else "was to ship to"
         text = f"Order {order['id']}{what} {went} {order.get('shipping_address')}."
@@ -526,6 +529,8 @@ VOCABULARY = Vocabulary(
         (("shipping delivery", "address"), 0, 2.0),
         (("order ship deliver send", "from to", "xplacex"), 1, 2.0),
         (("tracking", "number code link"), 0, 3.0),
+        (("tracking", "stuck frozen unchanged"), 4, 2.5),  # "the tracking is stuck"
+        (("tracking", "for of", "replacement exchange"), 2, 2.5),  # "tracking for the replacement": its parcel
         (("wrong", "address house door"), 1, 1.5),
         (("left", "door porch outside neighbour neighbor rain step steps bin garden"), 3, 1.5),
         (("pick", "up"), 0, 0.5),
