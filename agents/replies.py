@@ -30,13 +30,14 @@ _YES = _words(
     sí si vale claro dale adelante confirmo confirmar perfecto bueno correcto
     oui d'accord daccord parfait confirme bien entendu volontiers ouais bon
     graag prima akkoord goed prima bevestig bevestigen oké top super klopt
+    sim claro pode certo
     """
 )
 # Words that say no.
 _NO = _words(
     """
     no nope nah not don't dont never stop nevermind mind forget keep leave bother
-    nein nicht lieber kein keine nee niet laat non pas mejor tampoco
+    nein nicht lieber kein keine nee niet laat non pas mejor tampoco não nao
     """
 )
 # The write actions' verbs, in the five languages: a yes may name what it agrees to ("yes, cancel it").
@@ -95,7 +96,7 @@ _WAVED_OFF = re.compile(
 _THANKS = _words("thanks thank thx ty cheers merci danke dank bedankt gracias obrigado obrigada grazie")
 _STRONG_YES = _words(
     "yes yeah yep yup yea sure please pls plz do go ahead proceed confirm ja bitte gerne sí si por favor "
-    "oui volontiers graag alsjeblieft adelante dale hazlo"
+    "oui volontiers graag alsjeblieft adelante dale hazlo sim"
 )
 _WORD = re.compile(r"[a-zà-ÿ']+(?:-[a-zà-ÿ]+)?")
 

@@ -715,7 +715,14 @@ GENERAL_PHRASES: Final[tuple[PhraseSpec, ...]] = (
 # Function words identify a request's language (a request shorter than a sentence in one of these is
 # recognised by its cue words too); each domain declares its cue words per language
 # (Vocabulary.foreign), stemmed with that language's Snowball stemmer.
-LANGUAGES: Final[dict[str, str]] = {"de": "german", "es": "spanish", "fr": "french", "nl": "dutch"}
+LANGUAGES: Final[dict[str, str]] = {
+    "de": "german",
+    "es": "spanish",
+    "fr": "french",
+    "nl": "dutch",
+    # Portuguese since 2026-12-03: the blind writers of batches 19 and 20 wrote to the store in it
+    "pt": "portuguese",
+}
 FUNCTION_WORDS: Final[dict[str, frozenset[str]]] = {
     "en": _words(
         "the and is are my i you your to of it was have has not do does can please where what when why how "
@@ -741,6 +748,11 @@ FUNCTION_WORDS: Final[dict[str, frozenset[str]]] = {
         "ik mijn me mij en is zijn niet geen de het een van voor met wat hoe waar wanneer waarom wil "
         "kan kunt heb heeft nog al ook maar graag je jullie u uw er op te dat dit wordt werd twee keer "
         "dubbel hoi hallo bedankt"
+    ),
+    # Portuguese words Spanish does not share ("no", "que", "por favor" are both): Spanish wins a tie
+    "pt": _words(
+        "eu meu minha meus minhas não você vocês os um uma é são da dos das na nas nos em ao à pelo pela com "
+        "onde quando quero preciso posso tenho já ainda também obrigado obrigada olá isso está estou foi"
     ),
 }
 # Greetings, thanks, farewells and small talk in each language, as whole messages: "hola", "merci
@@ -768,6 +780,7 @@ GREETINGS: Final[dict[str, frozenset[str]]] = {
         "hoi hallo hey goedemorgen goedemiddag goedenavond dank je wel bedankt dankjewel doei fijne dag tot "
         "ziens top super nog prettige hoe gaat het"
     ),
+    "pt": _words("olá ola oi bom boa dia tarde noite obrigado obrigada muito tchau até logo ótimo otimo"),
 }
 POLITE: Final = _words(
     "so much lot lots very really all that everything good great nice day weekend evening night team there "
@@ -778,7 +791,9 @@ POLITE: Final = _words(
     "easter take care soon wish pleasant week monday tuesday wednesday thursday friday saturday sunday"
 )
 # Thanks may name what they are for: "thanks for the help", "gracias por la ayuda".
-THANKS_WORDS: Final = _words("thanks thank thx ty cheers appreciate merci danke dank gracias bedankt dankjewel")
+THANKS_WORDS: Final = _words(
+    "thanks thank thx ty cheers appreciate merci danke dank gracias bedankt dankjewel obrigado obrigada"
+)
 THANKS_FOR: Final = _words(
     "help helping support assistance time patience response reply answer ayuda hilfe aide hulp info "
     "information"
@@ -789,7 +804,7 @@ GREETING_CORE: Final = _words(
     "salut bonsoir merci revoir hoi bedankt dankjewel doei goedemorgen goedemiddag goedenavond ziens "
     "ok okay alright cool lol haha great perfect awesome nice brilliant lovely super ta tysm tyvm sup thnx "
     "thanx thks guten morgen tag schönen schoenen wiedersehen gruss grüss buen fijne prettige bonne "
-    "soirée soiree"
+    "soirée soiree olá oi obrigado obrigada tchau"
 )
 # Out-of-scope topics in the other languages (weather, jokes, recipes, travel, time, translation).
 FOREIGN_OOS: Final[dict[str, dict[str, float]]] = {
@@ -814,6 +829,11 @@ FOREIGN_OOS: Final[dict[str, dict[str, float]]] = {
         "vakantie": 2.5, "reis": 2.0, "vertalen": 3.0, "gedicht": 3.0, "hoofdstad": 3.0, "voetbal": 3.0,
         "restaurant": 2.5, "huiswerk": 3.0, "film": 2.0, "laat": 0.5,
     },
+    "pt": {
+        "tempo": 1.5, "chover": 3.0, "chuva": 3.0, "piada": 3.0, "receita": 3.0, "voo": 3.0, "hotel": 3.0,
+        "férias": 2.5, "viagem": 2.0, "traduzir": 3.0, "poema": 3.0, "capital": 2.0, "futebol": 3.0,
+        "restaurante": 2.5, "filme": 3.0, "horas": 1.0,
+    },
 }
 # Words that make a short foreign message a vague request ("ik heb een vraag"): clarify, not out of scope.
 FOREIGN_VAGUE: Final[dict[str, frozenset[str]]] = {
@@ -828,6 +848,7 @@ FOREIGN_VAGUE: Final[dict[str, frozenset[str]]] = {
         "problème probleme problèmes question questions aide aider quelque chose souci marche fonctionne erreur"
     ),
     "nl": _words("probleem problemen vraag vragen hulp helpen iets werkt fout nodig"),
+    "pt": _words("problema problemas pergunta dúvida ajuda ajudar algo funciona erro"),
 }
 # Joiners between two requests, per language (English ones are in the clause splitter).
 FOREIGN_JOINERS: Final[dict[str, frozenset[str]]] = {
@@ -835,6 +856,7 @@ FOREIGN_JOINERS: Final[dict[str, frozenset[str]]] = {
     "es": _words("y e pero además ademas también tambien"),
     "fr": _words("et mais aussi puis"),
     "nl": _words("en maar ook verder"),
+    "pt": _words("e mas também tambem além"),
 }
 # A cue after one of these, close behind another domain's strong cue, names what that cue is about
 # ("Erstattung für die Rücksendung", "reembolso de la devolución"): it counts as an object there.
@@ -843,6 +865,7 @@ MODIFIER_PREPOSITIONS: Final[dict[str, frozenset[str]]] = {
     "es": _words("de del"),
     "fr": _words("de du des d pour"),
     "nl": _words("van voor"),
+    "pt": _words("de do da dos das para"),
 }
 MODIFIER_HEAD_WEIGHT: Final = 2.0  # how strong the cue before the preposition must be
 # Adjectives that qualify the thing next to them ("ein falscher Betrag", "la dirección incorrecta").
@@ -851,6 +874,7 @@ FOREIGN_QUALIFIERS: Final[dict[str, frozenset[str]]] = {
     "es": _words("equivocado equivocada incorrecto incorrecta erróneo errónea"),
     "fr": _words("mauvais mauvaise erroné erronée faux fausse"),
     "nl": _words("verkeerd verkeerde foute onjuist onjuiste"),
+    "pt": _words("errado errada incorreto incorreta"),
 }
 MODIFIER_LOOK_BACK: Final = 2  # words before the preposition it may be ("geld terug voor")
 MODIFIER_WINDOW: Final = 3  # words after the preposition ("de la", "für die", "van de")
@@ -861,5 +885,5 @@ COMPOUND_MIN_WORD: Final = 8
 COMPOUND_MIN_PART: Final = 5
 COMPOUND_SHARE: Final = 0.9
 # Disclaimers in other languages: "no quiero", "je ne veux pas", "ich will kein", "ik wil geen".
-FOREIGN_NEGATORS: Final = _words("no ne pas nicht kein keine keinen geen niet")
+FOREIGN_NEGATORS: Final = _words("no ne pas nicht kein keine keinen geen niet não nao")
 # fmt: on

@@ -558,6 +558,11 @@ VOCABULARY = Vocabulary(
             "werbeemails": 3.0, "werbe-mails": 3.0,
             "gesperrt": 2.5, "gehackt": 2.5, "abbestellen": 2.5, "zugang": 2.0, "login": 2.5, "zugangsdaten": 3.0, "zurücksetzen": 2.5, "kundenbereich": 3.0, "benutzerkonto": 3.0, "registriert": 2.5, "emailadresse": 3.0, "mailadresse": 3.0,
         },
+        "pt": {
+            "conta": 2.5, "senha": 3.0, "login": 3.0, "entrar": 1.5, "encerrar": 2.5, "fechar": 1.5,
+            "fechei": 2.0, "reabrir": 2.5, "newsletter": 3.0, "boletim": 3.0, "email": 2.0, "perfil": 2.5,
+            "bloqueada": 2.5, "bloqueado": 2.5, "dados": 1.5, "subscrição": 2.5, "inscrito": 2.5,
+        },
         "es": {
             "email": 2.0, "contraseña": 3.0, "sesión": 2.5, "registrarse": 3.0, "registro": 2.0,
             "boletín": 3.0, "perfil": 2.5, "usuario": 2.0, "correo": 1.5, "suscripción": 2.5, "bloqueada": 2.5, "bloqueado": 2.5, "hackeada": 2.5, "acceder": 2.0, "darme": 0.5, "desuscribirme": 3.0, "restablecer": 2.0, "resetear": 2.0, "acceso": 2.0, "registré": 2.5, "registrado": 2.5,

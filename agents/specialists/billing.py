@@ -53,7 +53,8 @@ _REFUND_ASK = re.compile(
     r"|\b(twice|double|duplicate)\b[^?!]{0,60}\b(sort|fix|correct|put right|sort out|deal with|undo)\b"
     r"|\b(sort|fix|correct|undo)\b[^.?!]{0,15}\b(double|duplicate|second|extra) (charge|payment)"
     r"|\b(erstatten|zur[üu]ckerstatten|zur[üu]ckzahlen|zur[üu]ckbuchen|geld zur[üu]ck|reembols(a|e|en|ar|arme|adme|ad)"
-    r"|devu[ée]lva\w*|devolver (el|mi) dinero|rembourse[rz]|remboursez|terugbetalen|terugstorten|geld terug)\b"
+    r"|devu[ée]lva\w*|devolver (el|mi) dinero|rembourse[rz]|remboursez|terugbetalen|terugstorten|geld terug"
+    r"|devolv\w* o (meu )?dinheiro|reembols(ar|em|ado|em-me))\b"
     # a wish and a refund word in the other languages ("quiero un reembolso", "ich hätte gerne eine
     # Erstattung", "je voudrais un remboursement"), not a wish to know about one ("möchte wissen, wann")
     r"|\b(m[öo]chte|moechte|h[äa]tte gerne?|will|brauche|verlange|quiero|quisiera|necesito|exijo|veux|voudrais"
@@ -779,6 +780,11 @@ VOCABULARY = Vocabulary(
             "abbuchen": 3.0, "belastet": 3.0, "belastung": 3.0, "gebühr": 2.5, "kreditkarte": 2.5, "karte": 1.5,
             "zahlungsmethode": 3.0, "quittung": 3.0, "mehrwertsteuer": 2.5, "doppelt": 1.0, "zweimal": 1.0, "berechnet": 2.5, "gutschrift": 3.0, "lastschrift": 3.0, "betrag": 1.5, "überweisung": 2.5, "preis": 1.0,
         },
+        "pt": {
+            "fatura": 3.0, "factura": 3.0, "pagamento": 2.5, "pagamentos": 2.5, "paguei": 2.5, "cobrado": 2.5,
+            "cobraram": 2.5, "cobrança": 2.5, "reembolso": 3.0, "reembolsar": 3.0, "dinheiro": 2.0,
+            "cartão": 2.0, "recibo": 2.5, "débito": 2.0, "iva": 2.5,
+        },
         "es": {
             "factura": 3.0, "pago": 2.5, "pagar": 2.5, "pagado": 2.5, "reembolso": 3.0, "reembolsar": 3.0,
             "dinero": 2.0, "cobrar": 3.0, "cobro": 3.0, "cobraron": 3.0, "cargo": 2.5, "tarjeta": 2.0,
@@ -808,6 +814,8 @@ VOCABULARY = Vocabulary(
 
             (("está esta", "dinero reembolso"), 2, 2.5),
         ),
+        # "podem devolver o dinheiro?": the money back, not a return
+        "pt": ((("devolver devolvam devolvem", "dinheiro"), 2, 3.0), (("duas", "vezes"), 0, 1.0)),
         "fr": (
             (("deux", "fois"), 0, 1.0),
             (("est", "argent remboursement"), 2, 2.5),

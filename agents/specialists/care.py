@@ -16,7 +16,8 @@ NAME = "care"
 _HUMAN = re.compile(
     r"\b(human|person|someone|somebody|agent|representative|manager|supervisor|speak|talk|call me|mitarbeiter"
     r"|mensch|sprechen|humano|persona|hablar|alguien|conseiller|humain|parler|quelqu'un|medewerker|spreken"
-    r"|iemand|menschen|vorgesetzte\w*|persona real|responsable|supervisor|encargado|leidinggevende|praten)\b",
+    r"|iemand|menschen|vorgesetzte\w*|persona real|responsable|supervisor|encargado|leidinggevende|praten"
+    r"|pessoa|falar|algu[ée]m|atendente)\b",
     re.I,
 )
 
@@ -24,7 +25,8 @@ _HUMAN = re.compile(
 # Making a complaint (as opposed to being unhappy): the complaint words, escalation, a report to pass on.
 _COMPLAINT_ASK = re.compile(
     r"\b(complain\w*|complaint|escalat\w*|pass (it|this) on|report (this|it)|formal\w*|beschwer\w*"
-    r"|reklamation|queja\w*|quejar\w*|reclamaci[oó]n|plainte|plaindre|r[ée]clamation|klacht|klagen)\b",
+    r"|reklamation|queja\w*|quejar\w*|reclamaci[oó]n|plainte|plaindre|r[ée]clamation|klacht|klagen"
+    r"|reclama[çc][ãa]o|queixa\w*)\b",
     re.I,
 )
 _READ_BACK = re.compile(
@@ -285,6 +287,10 @@ VOCABULARY = Vocabulary(
             "unzufrieden": 2.5, "enttäuscht": 2.5, "sprechen": 1.5, "katastrophe": 2.5, "schrecklich": 2.0,
             "furchtbar": 2.0, "unverschämt": 2.5, "frechheit": 2.5, "bewertung": 3.0, "rezension": 3.0,
             "erreichbar": 3.0, "erreichen": 1.5, "anrufen": 1.5,
+        },
+        "pt": {
+            "reclamação": 3.0, "queixa": 3.0, "pessoa": 2.5, "humano": 2.5, "atendente": 3.0, "falar": 1.5,
+            "contacto": 2.0, "contato": 2.0, "telefone": 2.0, "horário": 2.0, "avaliação": 2.5,
         },
         "es": {
             "queja": 3.0, "quejarse": 3.0, "reclamación": 3.0, "reclamo": 3.0, "humano": 2.5, "agente": 2.5,

@@ -490,6 +490,10 @@ VOCABULARY = Vocabulary(
             "zurückgeben": 3.0, "umtauschen": 3.0, "umtausch": 3.0, "tauschen": 2.5, "falsch": 2.0, "falschen": 2.0, "kauf": 1.5, "gekauft": 1.5,
             "unvollständig": 2.5,  # an order that came incomplete: an item missing
         },
+        "pt": {
+            "cancelar": 2.5, "cancelem": 2.5, "devolver": 2.5, "devolução": 3.0,
+            "trocar": 2.5, "troca": 2.5, "comprei": 1.5, "tamanho": 1.5,
+        },
         "es": {
             "cancelar": 2.5, "cancelación": 2.5, "anular": 2.5, "devolver": 3.0,
             "devolución": 3.0, "cambiar": 1.5, "cambio": 1.5, "compra": 1.5, "comprado": 1.5, "retornar": 2.5, "equivocado": 2.0, "incorrecto": 2.0,
@@ -531,6 +535,7 @@ VOCABULARY = Vocabulary(
             (("otra otro una", "talla número numero color"), 1, 2.5),
             (("me", "quedan queda", "pequeñas pequeños pequeña pequeño grandes grande chicas chicos"), 1, 2.0),
         ),
+        "pt": ((("devolver devolvam devolvem", "dinheiro"), 2, -3.0),),
         "fr": (
             # "et la facture, elle est annulée aussi ?": the invoice's state, billing's
             (("facture factures", "annulée annulee annulées annulé annule"), 3, -3.0),
@@ -555,6 +560,7 @@ VOCABULARY = Vocabulary(
         "es": {"pedido": 2.5, "artículo": 1.0, "producto": 1.0},
         "fr": {"commande": 2.5, "commander": 2.0, "commandé": 2.0, "article": 1.0, "produit": 1.0},
         "nl": {"bestelling": 2.5, "bestellen": 2.0, "besteld": 2.0, "artikel": 1.0, "product": 1.0},
+        "pt": {"encomenda": 2.5, "encomendas": 2.5, "pedido": 2.0, "artigo": 1.0, "produto": 1.0},
     },
 )
 # fmt: on

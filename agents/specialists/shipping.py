@@ -570,6 +570,12 @@ VOCABULARY = Vocabulary(
             "sendungsverfolgung": 3.0, "kurier": 2.0, "lieferzeit": 3.0,
             "nachforschungsantrag": 3.0, "nachforschung": 3.0, "verlustmeldung": 3.0,
         },
+        "pt": {
+            "entrega": 2.5, "entregue": 2.0, "pacote": 2.5, "chegou": 2.0, "chegar": 2.0,
+            "chega": 2.0, "transportadora": 2.5, "rastreio": 3.0, "rastreamento": 3.0, "envio": 2.5,
+            "morada": 3.0, "endereço": 3.0, "atrasado": 2.5, "atrasada": 2.5, "atraso": 2.5, "perdido": 2.0,
+            "perdida": 2.0, "correios": 1.5, "enviada": 1.5, "enviado": 1.5,
+        },
         "es": {
             "entregar": 2.5,
             "entregado": 2.5, "dirección": 2.5, "llegado": 2.0, "llega": 2.0, "llegó": 2.0, "retraso": 2.5,
@@ -633,6 +639,11 @@ VOCABULARY = Vocabulary(
             (("dónde donde", "está esta están estan"), 0, 1.4),
             (("dónde donde", "está esta están estan", "cosas"), 3, 3.5),
             (("no", "recibido llegado"), 2, 2.0),
+        ),
+        "pt": (
+            (("ainda", "não nao", "chegou chega chegaram recebi"), 1, 2.5),  # "ainda não chegou"
+            (("não nao", "chegou chegaram recebi recebido entregue"), 1, 2.0),
+            (("onde", "está esta estão estao"), 0, 1.4),
         ),
         "fr": (
             (("adresse adres dirección direccion", "xemailx"), 3, -2.5),
