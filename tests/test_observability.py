@@ -458,6 +458,25 @@ async def test_explain_tells_the_decision_chain_who_decided_and_how_long_each_st
         "compose",
     }
     assert all(s["duration_ms"] >= 0 for s in timed)
+
+
+async def test_explain_calls_a_greeting_a_greeting(
+    app: Switchboard, scenarios: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # found by hand: `switchboard explain` showed "route → out of scope" for a "thanks!"
+    from rich.console import Console
+
+    from switchboard.commands import observe
+
+    customer_id = str(scenarios["happy_customer"]["customer_id"])
+    thanks = await app.ask("thanks!", customer_id=customer_id)
+    data = await app.explain(thanks.thread_id)
+    assert data["route"]["greeting"] and not data["route"]["out_of_scope"] and not data["route"]["domains"]
+    recorded = Console(record=True, width=80)
+    monkeypatch.setattr(observe, "console", recorded)
+    observe.render_explain(data)
+    assert "route → greeting" in recorded.export_text()
+
     assert data["cost"]["total"] == 0.0 and data["fallbacks"] == 0
 
 

@@ -35,7 +35,11 @@ def render_explain(data: dict[str, Any]) -> None:
     tree.add(f"request: {escape(data['request'])}")
     route = data["route"]
     where = ", ".join(route["domains"]) or (
-        "needs clarification" if route["needs_clarification"] else "out of scope"
+        "needs clarification"
+        if route["needs_clarification"]
+        else "greeting"
+        if route.get("greeting")
+        else "out of scope"
     )
     node = tree.add(
         f"[bold]route[/] → {where} [dim](decider {route['decider']}, confidence {route['confidence']})[/]"
