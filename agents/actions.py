@@ -151,14 +151,7 @@ async def _handle(
                     decision="approve",
                     reason=TAKEN_UP,
                 )
-                metrics.record_approval_decision("approve", "customer")
-                logs.event(
-                    "approval.decided",
-                    approval_id=row["id"],
-                    action=action,
-                    decision="approve",
-                    role="customer",
-                )
+                logs.approval_decided(row["id"], action, "approve", "customer")
     payload = {
         "kind": "confirmation" if role == "customer" else "approval",
         "approval_id": row["id"],

@@ -131,19 +131,18 @@ def plain_yes(text: str, offer: str = "") -> bool:
     }
     # the offer's words in the other languages: "oui, ouvrez une réclamation" after "I can open a claim"
     offered |= {w for group in _SAME_WORDS if group & offered for w in group}
+    words = _WORD.findall(folded)
     if confirmation_reply(text) != "approve":
         # "yes send the link" after "I can send you a password-reset link": the offer's own words
         named = [
-            w
-            for w in _WORD.findall(folded)
-            if (w not in offered and w not in _ARTICLES) or w in _YES or w in _ACTION_WORDS
+            w for w in words if (w not in offered and w not in _ARTICLES) or w in _YES or w in _ACTION_WORDS
         ]
         if not offered or not named or confirmation_reply(" ".join(named)) != "approve":
             return False
-    said = set(_WORD.findall(folded))
+    said = set(words)
     if said & _THANKS and not said & _STRONG_YES:
         return False  # "ok thanks", "perfect, merci!", "great thanks": a thank-you, not an offer taken up
-    verbs = [w for w in _WORD.findall(folded) if w in _ACTION_WORDS]
+    verbs = [w for w in words if w in _ACTION_WORDS]
     if not verbs:
         return True
     return bool(offered) and all(v in offered for v in verbs)

@@ -472,8 +472,9 @@ class Switchboard:
         returned line says what was not done, for the new turn's answer; a message that asks nothing new
         (the deterministic router sends it to no domain: "thanks", "the french press one") leaves the wait
         as it is: the paused result comes back with a line saying it waits for their yes or no
-        (`StillWaiting`). A thread waiting for staff refuses a new request (Conflict): staff decide first; a message that asks nothing new ("yes", "thanks") gets the paused
-        result again with a line saying who it waits for (`StillWaiting`), and the graph does not run.
+        (`StillWaiting`). A thread waiting for staff refuses a new request (Conflict): staff decide first;
+        a message that asks nothing new ("yes", "thanks") gets the paused result again with a line saying
+        who it waits for (`StillWaiting`), and the graph does not run.
 
         A yes or no followed by a new request ("Top. Am I subscribed to anything else?", "no, cancel the
         other one instead") decides the customer's own wait with that reply, then the request runs as the
@@ -555,13 +556,7 @@ class Switchboard:
                     str(value["approval_id"]),
                     actor=actor,
                     decision=decision,
-                    reason=(
-                        None
-                        if decision == "approve"
-                        else "the customer declined in the conversation"
-                        if reply
-                        else NEW_MESSAGE_DECLINES
-                    ),
+                    reason=_NEW_MESSAGE_REASONS[reply],
                 )
                 record_decision(value, decision, "customer")
                 resume[pending.id] = {"approval_id": value["approval_id"]}
@@ -891,6 +886,12 @@ def priced(usage: dict[str, Any]) -> dict[str, Any]:
 
 
 NEW_MESSAGE_DECLINES = "the customer sent a new message instead of a yes or no"
+# Why a wait was decided by a new message: by the yes or no it opened with, or by its being something else.
+_NEW_MESSAGE_REASONS: dict[Reply | None, str | None] = {
+    "approve": None,
+    "reject": "the customer declined in the conversation",
+    None: NEW_MESSAGE_DECLINES,
+}
 
 
 class StillWaiting(str):
@@ -905,13 +906,6 @@ def said_first(line: str | None, result: AskResult) -> AskResult:
 
 
 def record_decision(value: dict[str, Any], decision: str, role: str) -> None:
-    from switchboard.observability import logs, metrics
+    from switchboard.observability import logs
 
-    metrics.record_approval_decision(decision, role)
-    logs.event(
-        "approval.decided",
-        approval_id=value.get("approval_id"),
-        action=value.get("action"),
-        decision=decision,
-        role=role,
-    )
+    logs.approval_decided(value.get("approval_id"), value.get("action"), decision, role)

@@ -59,7 +59,7 @@ def render_result(
         console.print(f"[bold cyan]you[/] {escape(request)}", highlight=False)
     if decided_by:
         console.print(f"[bold yellow]decided by {escape(decided_by)}[/]", highlight=False)
-    tree = Tree(f"[bold]router[/] → {', '.join(result.domains) or _no_domain(result.route)}")
+    tree = Tree(f"[bold]router[/] → {', '.join(result.domains) or no_domain(result.route)}")
     for step in result.path:
         branch = tree.add(
             f"[bold magenta]{step['domain']}[/]" + (" [yellow](partial)[/]" if step["partial"] else "")
@@ -103,7 +103,8 @@ def render_result(
     console.print(f"[dim]thread {result.thread_id}[/]", highlight=False)
 
 
-def _no_domain(route: dict[str, Any]) -> str:
+def no_domain(route: dict[str, Any]) -> str:
+    """What a decision that chose no domain is: a clarifying question, a greeting or out of scope."""
     if route.get("needs_clarification"):
         return "needs clarification"
     if route.get("greeting"):
@@ -126,7 +127,7 @@ class Progress:
         if kind == "route":
             self.domains = list(data.get("domains") or [])
             route = data.get("route") or {}
-            chosen = ", ".join(self.domains) or _no_domain(route)
+            chosen = ", ".join(self.domains) or no_domain(route)
             many = " (in parallel)" if len(self.domains) > 1 else ""
             self._say(f"routed to {chosen}{many}")
         elif kind == "update" and data.get("namespace", "") == "" and data.get("node") in self.domains:

@@ -29,9 +29,11 @@ _UNSUBSCRIBE = re.compile(
     re.I,
 )
 _SUBSCRIBE = re.compile(r"\b(subscribe|sign (me )?up for|opt[- ]?in)\b", re.I)
+# Being on a list, in the other languages ("sta ik ergens voor ingeschreven?", "bin ich angemeldet?")
+_ON_A_LIST = r"ingeschreven|aangemeld|abonniert|angemeldet|inscrit"
 _NEWSLETTER = re.compile(
     r"newsletter|e-?mails?\b|\bmails\b|marketing|mailing|product news|productnieuws|weekly deals|new arrivals"
-    r"|\bdeals\b|promotion|ingeschreven|aangemeld|abonniert|angemeldet|inscrit|suscrito"
+    rf"|\bdeals\b|promotion|{_ON_A_LIST}|suscrito"
     r"|bolet[íi]n|nieuwsbrie(?:f|ven)|lettre d'information|infolettre|correos|ofertas|angebote|offres|aanbiedingen",
     re.I,
 )
@@ -266,8 +268,7 @@ async def profile(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
         _UNSUBSCRIBE.search(request)
         or _SUBSCRIBE.search(request)
         or re.search(
-            r"newsletter|bolet|nieuwsbrie(?:f|ven)|subscri|mailing|signed up|on your list|ingeschreven|aangemeld"
-            r"|abonniert|angemeldet|inscrit|suscrit",
+            rf"newsletter|bolet|nieuwsbrie(?:f|ven)|subscri|mailing|signed up|on your list|{_ON_A_LIST}|suscrit",
             request,
             re.I,
         )

@@ -22,6 +22,7 @@ from switchboard.agents.specialists.common import (
     not_found_sentence,
     nth_of_listed,
     offered,
+    open_claims,
     order_before_last,
 )
 from switchboard.tools.catalogue.billing import issue_refund
@@ -381,11 +382,7 @@ async def _parcel_not_come(
     if not shipped:
         return "", []
     today = date.fromisoformat((await run.call(toolkit.today))["today"])
-    claims = {
-        t["order_id"]: t
-        for t in await run.call(toolkit.list_tickets)
-        if t["status"] == "open" and str(t.get("subject", "")).startswith("Lost parcel claim")
-    }
+    claims = await open_claims(run)
     for order in shipped[:3]:
         for s in await run.call(toolkit.get_shipments, order_id=order["id"]):
             late = days_late(s, today)

@@ -60,6 +60,15 @@ async def order_before_last(run: SpecialistRun, recent: list[dict[str, Any]]) ->
     return recent[at + 1] if at is not None and at + 1 < len(recent) else None
 
 
+async def open_claims(run: SpecialistRun) -> dict[str, dict[str, Any]]:
+    """The customer's open lost-parcel claims (tickets), by order id."""
+    return {
+        t["order_id"]: t
+        for t in await run.call(toolkit.list_tickets, status="open")
+        if str(t.get("subject", "")).startswith("Lost parcel claim")
+    }
+
+
 def address_line(a: dict[str, Any]) -> str:
     """A saved address in one line: "home: 12 Rua X, 8000-123 Faro (default)"."""
     parts = [
@@ -498,7 +507,7 @@ async def orders_in_question(
     nth = nth_of_listed(run, recent)
     if nth is not None:
         return [(await run.call(toolkit.get_order, order_id=nth["id"])) or nth], []
-    if run.brief.followup and earlier and _BEFORE.search(run.brief.request):
+    if asks_for_the_one_before(run):
         before = await order_before_last(run, recent)
         full = await run.call(toolkit.get_order, order_id=before["id"]) if before else None
         return ([full or before] if before else []), []

@@ -21,6 +21,7 @@ from switchboard.agents.specialists.common import (
     last_event,
     not_found_sentence,
     offered,
+    open_claims,
     orders_in_question,
     shipment_sentence,
 )
@@ -298,11 +299,7 @@ async def claims(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     today = date.fromisoformat((await run.call(toolkit.today))["today"])
     # "has my claim been opened?", "how long does a claim take?": about a claim, not asking for one
     status_question = bool(_CLAIM_STATUS.search(run.brief.request) or _CLAIM_INFO.search(run.brief.request))
-    claimed = {
-        t["order_id"]: t
-        for t in await run.call(toolkit.list_tickets, status="open")
-        if str(t.get("subject", "")).startswith("Lost parcel claim")
-    }
+    claimed = await open_claims(run)
     asked = (
         bool(_CLAIM_ASK.search(run.brief.request))
         and not hypothetical(run.brief.request)

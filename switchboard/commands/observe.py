@@ -9,6 +9,7 @@ import typer
 
 from switchboard.config.errors import InputError
 from switchboard.output import JsonOption, console, emit
+from switchboard.render import no_domain
 
 GROUPS = ("day", "point", "domain", "model", "thread", "customer")
 
@@ -34,13 +35,7 @@ def render_explain(data: dict[str, Any]) -> None:
     tree = Tree(head)
     tree.add(f"request: {escape(data['request'])}")
     route = data["route"]
-    where = ", ".join(route["domains"]) or (
-        "needs clarification"
-        if route["needs_clarification"]
-        else "greeting"
-        if route.get("greeting")
-        else "out of scope"
-    )
+    where = ", ".join(route["domains"]) or no_domain(route)
     node = tree.add(
         f"[bold]route[/] → {where} [dim](decider {route['decider']}, confidence {route['confidence']})[/]"
         + (" [yellow]fell back[/]" if route["fallbacks"] else "")

@@ -157,3 +157,11 @@ def configure_logging(
     root.addHandler(handler)
     root.setLevel(level or settings.log_level)
     return handler
+
+
+def approval_decided(approval_id: Any, action: Any, decision: str, role: str) -> None:
+    """An approval decided (on any surface, or by the customer's yes to an offer): its event and counter."""
+    from switchboard.observability import metrics
+
+    metrics.record_approval_decision(decision, role)
+    event("approval.decided", approval_id=approval_id, action=action, decision=decision, role=role)
