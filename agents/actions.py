@@ -170,6 +170,21 @@ async def _handle(
     }
     confirmed = row["status"] == "approved" and row.get("reason") == TAKEN_UP  # this pass or an earlier one
     decided = row if confirmed else await _await_decision(payload, row["id"])
+    if decided is None:  # held: the customer wrote something new while staff decide (see `held_approvals`)
+        return _outcome(action, args, "pending", HELD)
+    return await carry_out(decided, action, args, customer_id, thread_id, turn)
+
+
+async def carry_out(
+    decided: dict[str, Any],
+    action: str,
+    args: dict[str, Any],
+    customer_id: str,
+    thread_id: str,
+    turn: int | None,
+) -> ActionOutcome:
+    """A decided approval's action: nothing when rejected; else the policy decides again on the store as
+    it is now (an edit, or days of waiting, may change the verdict) and the ledger carries it out once."""
     decided_by = f"{decided['decided_role']}:{decided['decided_by']}" if decided.get("decided_by") else ""
     if decided["status"] == "rejected":
         outcome = _outcome(action, args, "rejected", decided.get("reason") or "no reason given")
@@ -192,7 +207,7 @@ async def _handle(
             customer_id=customer_id,
             action=action,
             args=final_args,
-            approval_id=row["id"],
+            approval_id=decided["id"],
             turn=turn,
         )
     outcome = _done(action, args, result)  # keyed by the proposal; the edit is in performed_args
@@ -202,8 +217,10 @@ async def _handle(
     return outcome
 
 
-async def _await_decision(payload: dict[str, Any], approval_id: str) -> dict[str, Any]:
-    """Pause until a resume decides this approval (or names a decision recorded elsewhere).
+async def _await_decision(payload: dict[str, Any], approval_id: str) -> dict[str, Any] | None:
+    """Pause until a resume decides this approval (or names a decision recorded elsewhere); None when the
+    resume holds it instead (`{"hold": approval_id}`: the customer asked something new while staff decide,
+    so the turn finishes with the action pending and the thread's next turns ask for it again).
 
     The decision is read from the approval row, never from the resume payload: a decision carried by the
     resume is first recorded there by `approvals.decide`, with the caller's authenticated identity
@@ -215,9 +232,73 @@ async def _await_decision(payload: dict[str, Any], approval_id: str) -> dict[str
     while True:
         answer = interrupt({**payload, "refused_resume": problem} if problem else payload)
         fresh = is_fresh(answer)
+        if fresh and isinstance(answer, dict) and answer.get("hold") == approval_id:
+            if payload.get("required_role") == "staff":
+                return None
+            problem = "only an approval that waits for staff is held while the customer asks something else"
+            continue
         decided, problem = await decision_from_resume(answer, approval_id, payload["action"], fresh=fresh)
         if decided is not None:
             return decided
+
+
+def approval_payload(row: dict[str, Any], why: str = "") -> dict[str, Any]:
+    """The interrupt's payload for an approval row: what a person deciding it sees, and the resumes that
+    decide it (the same for a pause in a domain and for a held approval asked again)."""
+    parts = [p.strip() for p in str(row["path"]).split(">")]
+    action, args, role = row["action"], dict(row["args"]), row["required_role"]
+    return {
+        "kind": "confirmation" if role == "customer" else "approval",
+        "approval_id": row["id"],
+        "path": row["path"],
+        "domain": parts[1] if len(parts) > 3 else "",
+        "specialist": parts[2] if len(parts) > 3 else "",
+        "action": action,
+        "args": args,
+        "args_hash": args_hash(action, args),
+        "description": row["description"],
+        "why": why,
+        "required_role": role,
+        "customer_id": row["customer_id"],
+        "expires_at": row["expires_at"].isoformat(),
+        "resume": resume_forms(row["id"], args),  # what a valid resume looks like (Studio, the SDK)
+    }
+
+
+HELD = "it waits for a member of staff to decide; you will be told when they have"
+
+
+async def held_approvals(
+    held: Sequence[dict[str, Any]], thread_id: str
+) -> tuple[list[tuple[str, ActionOutcome]], list[dict[str, Any]]]:
+    """Approvals held while the customer went on (they wait for staff), asked for again at the end of a later
+    turn: each pending one pauses the run as it did in its domain, and a decided one is carried out (once:
+    the ledger key is its own turn's). `held`: {"approval_id", "turn"} each. Returns the outcomes decided
+    now, each with its domain, and the approvals still held (a resume that holds them again leaves them
+    for the next turn)."""
+    outcomes: list[tuple[str, ActionOutcome]] = []
+    for index, entry in enumerate(held):
+        approval_id = str(entry["approval_id"])
+        async with store_connection() as conn:
+            row = await approvals.get(conn, approval_id)
+            if row is not None and row["status"] == "pending" and row["expired"] and row["used_at"] is None:
+                row = await approvals.expire(conn, approval_id)
+        if row is None:  # erased with its thread's data: nothing to ask or do
+            continue
+        decided = (
+            row if row["status"] != "pending" else await _await_decision(approval_payload(row), row["id"])
+        )
+        if decided is None:
+            return outcomes, list(held[index:])
+        action, args, payload = row["action"], dict(row["args"]), approval_payload(row)
+        with tracing.span(
+            f"action {action}", {"switchboard.action": action, "switchboard.domain": payload["domain"]}
+        ) as current:
+            outcome = await carry_out(decided, action, args, row["customer_id"], thread_id, entry.get("turn"))
+            tracing.set_attributes(current, {"switchboard.action.status": outcome.status})
+        record_outcome(outcome)
+        outcomes.append((payload["domain"], outcome))
+    return outcomes, []
 
 
 async def perform_pending_actions(

@@ -2,7 +2,11 @@
 
     START -> intake -> route --Command(goto=Send per selected domain)--> <each domain of agents/registry.py>
                           \\--Command(goto="compose") when out of scope or unclear--> compose
-             each domain -> compose (one answer; the turn's events to the outbox, its record to the store) -> END
+                          \\--Command(goto="held") beside them when approvals held in an earlier turn wait--> held
+             each domain, held -> compose (one answer; the turn's events to the outbox, its record to the store) -> END
+
+`held`: a staff approval the customer went past with a new message stays pending, and each later turn asks
+for it again (an interrupt beside the turn's domains) until staff decide; then it is carried out there.
 
 Each domain is a compiled subgraph added as a node, so it is drawn (`get_graph(xray=True)`), streamed
 and checkpointed under its own namespace. `graph` (no checkpointer) is what `langgraph.json` serves;
@@ -22,9 +26,10 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Overwrite, Send
 
 from switchboard.agents import registry
+from switchboard.agents.actions import held_approvals, outcome_sentence
 from switchboard.agents.composer import clarification_answer, compose, greeting_answer, out_of_scope_answer
 from switchboard.agents.context import AdmittedContext, Context, context_from
-from switchboard.agents.contracts import Brief, ComposeRequest, Entities, RouteDecision
+from switchboard.agents.contracts import Brief, ComposeRequest, DomainResult, Entities, RouteDecision
 from switchboard.agents.intake import admit
 from switchboard.agents.llm import Usage, metered
 from switchboard.agents.replies import bare_yes, declines
@@ -51,6 +56,7 @@ from switchboard.graphs.state import (
 from switchboard.observability.cost import current_budget
 from switchboard.observability.tracing import served_graph
 from switchboard.tools import threads
+from switchboard.tools.approvals import approval_id
 from switchboard.tools.db import store_connection
 from switchboard.tools.identity import customer_for_run
 from switchboard.tools.turns import finish_turn
@@ -123,15 +129,17 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
     update: dict[str, Any] = {"route": channel(decision), "domains": list(decision.domains)}
     if usage.fallbacks:
         update["fallbacks"] = usage.fallbacks
+    held = bool(state.get("held"))  # approvals held in an earlier turn, asked for again beside the domains
     if not decision.domains:
-        return Command(goto="compose", update=update)
+        return Command(goto="held" if held else "compose", update=update)
     entities, memory = entities_of(state), memory_of(state)
     followup = bool(turns) and looks_like_followup(state["message"])
     if affirmed and acted:
         # "yes" after an answer that did something ("I have sent you a reset link"): the previous turn's
         # request as it was, in that turn's scope, so the ledger replays what was done instead of doing it
         # again (a second reset e-mail, a second ticket) and the answer says it is done
-        return Command(goto=_repeated(state, decision, turns[-1]["message"]), update=update)
+        repeated: list[Send | str] = [*_repeated(state, decision, turns[-1]["message"])]
+        return Command(goto=[*repeated, "held"] if held else repeated, update=update)
     sends = [
         Send(
             domain,
@@ -157,7 +165,7 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
         )
         for domain in decision.domains
     ]
-    return Command(goto=sends, update=update)
+    return Command(goto=[*sends, "held"] if held else sends, update=update)
 
 
 def _repeated(state: RouterState, decision: RouteDecision, message: str) -> list[Send]:
@@ -262,6 +270,19 @@ async def compose_answer(
     # (unless a server reuses ids: a message id is unique within the thread).
     known = {m.id for m in state.get("messages") or []}
     message_id = streamed_id if streamed_id and streamed_id not in known else str(uuid.uuid4())
+    # An approval held in this turn (the customer wrote something new while staff decide) is asked for
+    # again in the next turns (`held`), beside their domains, until staff decide.
+    just_held = [
+        {
+            "approval_id": approval_id(thread_id, a.action, a.args, state.get("turn")),
+            "turn": state.get("turn"),
+        }
+        for r in results
+        for a in r.actions
+        if a.status == "pending"
+    ]
+    carried = list(state.get("held") or [])
+    held = carried + [h for h in just_held if h not in carried]
     return {
         "answer": answer,
         "answered": state.get("turn", 0),
@@ -272,7 +293,22 @@ async def compose_answer(
         **({"fallbacks": usage.fallbacks} if usage.fallbacks else {}),
         # no budget set (the default): nothing written, unless a budget of an earlier turn is to clear
         **({"budget": budget_view} if budget_view is not None or state.get("budget") else {}),
+        **({"held": held} if held or carried else {}),
     }
+
+
+async def ask_held(state: RouterState, config: RunnableConfig) -> dict[str, Any]:
+    """Approvals held in earlier turns, asked for again beside this turn's domains: the run pauses on each
+    one still waiting for staff (an interrupt like the domain's, decided the same way on every surface),
+    and what staff decided is carried out and reported as its domain's result, so compose says it."""
+    outcomes, still = await held_approvals(state.get("held") or [], thread_id_of(config))
+    update: dict[str, Any] = {"held": still}
+    if outcomes:
+        update["domain_results"] = [
+            channel(DomainResult(domain=domain, summary=outcome_sentence(outcome), actions=[outcome]))
+            for domain, outcome in outcomes
+        ]
+    return update
 
 
 def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, RouterOutput]:
@@ -281,14 +317,16 @@ def build_router_graph() -> StateGraph[RouterState, Context, RouterInput, Router
     )
     domains = registry.domains()
     builder.add_node("intake", intake)  # type: ignore[arg-type, call-overload]  # runtime and config: supported, not typed
-    builder.add_node("route", route, destinations=(*(d.name for d in domains), "compose"))
+    builder.add_node("route", route, destinations=(*(d.name for d in domains), "held", "compose"))
     for domain in domains:
         builder.add_node(domain.name, build_domain_graph(domain))
+    builder.add_node("held", ask_held)  # type: ignore[arg-type, call-overload]  # config: supported, not typed
     builder.add_node("compose", compose_answer)  # type: ignore[arg-type, call-overload]  # runtime and config: supported, not typed
     builder.add_edge(START, "intake")
     builder.add_edge("intake", "route")
     for domain in domains:
         builder.add_edge(domain.name, "compose")
+    builder.add_edge("held", "compose")
     builder.add_edge("compose", END)
     return builder
 

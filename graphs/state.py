@@ -79,6 +79,9 @@ class RouterState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
     message_id: str  # id of the chat message this turn answers (a chat-mode input is a new one)
     started_at: str  # when intake accepted this turn (ISO, UTC): the turn record's timing
+    # Approvals waiting for staff that the customer went past with a new message ({"approval_id", "turn"}):
+    # asked for again after every later turn's answer (the `held` node) until staff decide.
+    held: list[dict[str, Any]]
 
 
 # ---------------------------------------------------------------- domain subgraphs

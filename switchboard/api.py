@@ -472,9 +472,11 @@ class Switchboard:
         returned line says what was not done, for the new turn's answer; a message that asks nothing new
         (the deterministic router sends it to no domain: "thanks", "the french press one") leaves the wait
         as it is: the paused result comes back with a line saying it waits for their yes or no
-        (`StillWaiting`). A thread waiting for staff refuses a new request (Conflict): staff decide first;
-        a message that asks nothing new ("yes", "thanks") gets the paused result again with a line saying
-        who it waits for (`StillWaiting`), and the graph does not run.
+        (`StillWaiting`). A thread waiting for staff holds the approval for a new request: it stays pending,
+        its turn finishes (saying it waits), the request runs, and the run pauses for staff again after the
+        new answer; a message that asks nothing new ("yes", "thanks") gets the paused result again with a
+        line saying who it waits for (`StillWaiting`), and the graph does not run. A thread waiting for
+        staff and for the customer's own yes or no at once refuses a new request (Conflict).
 
         A yes or no followed by a new request ("Top. Am I subscribed to anything else?", "no, cancel the
         other one instead") decides the customer's own wait with that reply, then the request runs as the
@@ -523,11 +525,22 @@ class Switchboard:
                 ),
                 message,
             )
+        if len(values) == len(snapshot.interrupts) and all(v.get("required_role") == "staff" for v in values):
+            # A new request while staff decide: the approval is held (it stays pending, its turn finishes),
+            # the request is answered, and the thread pauses for staff again after the answer (`held` in
+            # the router graph), so staff decide it as before, on any surface.
+            held = await self._resume(
+                thread_id,
+                owner,
+                {i.id: {"hold": cast(dict[str, Any], i.value)["approval_id"]} for i in snapshot.interrupts},
+                context,
+            )
+            if held.status != "paused":
+                return None, message
         raise Conflict(
             f"thread {thread_id} is waiting for an approval"
             + (
-                f" by staff ({staff}): it goes on once they decide. Until then it takes no new request;"
-                " ask anything else in a new thread"
+                f" by staff ({staff}) and for your own yes or no: answer that first"
                 if staff
                 else "; approve or reject it before sending a new message"
             )
@@ -612,11 +625,20 @@ class Switchboard:
                 values_of_domain = cast(DomainState, task.state.values)
                 results.append(channel(domain_result(task.name, values_of_domain, False, pending)))
                 said.append(domain_result(task.name, values_of_domain, False))
+        # approvals held from an earlier turn (`held`): this turn is answered, and they still wait for staff
+        held_ids = {i.id for task in snapshot.tasks if task.name == "held" for i in task.interrupts}
         waiting = "; ".join(
             f"{i['value'].get('description', '')} "
             f"({'needs your confirmation' if i['value'].get('required_role') == 'customer' else 'needs staff approval'})"
             for i in interrupts
+            if i["id"] not in held_ids
         )
+        still = "; ".join(str(i["value"].get("description", "")) for i in interrupts if i["id"] in held_ids)
+        tail = [f"Before I can finish, this needs a decision: {waiting}."] if waiting else []
+        if still:
+            tail.append(
+                f"(Still waiting for a member of staff to decide: {still}. You will be told when they have decided.)"
+            )
         paused_path = path_of({"domain_results": results})
         # What the domains found is said now (a domain that finished while another paused, and the paused
         # domain's own findings), not days later when staff decide; then what waits for a decision.
@@ -629,9 +651,7 @@ class Switchboard:
         )
         return AskResult(
             thread_id=thread_id,
-            answer=f"{findings}\n\nBefore I can finish, this needs a decision: {waiting}."
-            if findings
-            else f"Before I can finish, this needs a decision: {waiting}.",
+            answer="\n\n".join([findings, *tail] if findings else tail),
             domains=list(values.get("domains") or []),
             path=paused_path,
             route=values.get("route") or {},

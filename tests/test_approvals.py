@@ -98,14 +98,95 @@ async def test_a_refund_over_the_limit_pauses_with_path_description_and_args(
     assert mine[0]["interrupt_id"] == pending["id"] and mine[0]["id"] == value["approval_id"]
     assert mine[0]["status"] == "pending" and not mine[0]["expired"]
 
-    # A new request to a thread waiting for staff is refused; a message that asks nothing new ("hello?")
-    # is told what it waits for, and the run stays paused. Neither duplicates the row.
-    with pytest.raises(Conflict, match="waiting for an approval"):
-        await app.ask("and cancel my other order", customer_id=s["customer_id"], thread_id=result.thread_id)
+    # A message that asks nothing new ("hello?") is told what it waits for, and the run stays paused,
+    # without a second row. (A new request is answered meanwhile: see the test after this one.)
     still = await app.ask("hello?", customer_id=s["customer_id"], thread_id=result.thread_id)
     assert still.status == "paused" and still.answer.startswith("(Still waiting for a member of staff")
     assert "Refund 129.90 EUR" in still.answer and [i["id"] for i in still.interrupts] == [pending["id"]]
     assert one("select count(*) as n from store.approvals where thread_id = %s", result.thread_id)["n"] == 1
+
+
+async def test_a_new_request_while_staff_decide_is_answered_and_the_refund_still_waits_for_them(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    s = scenarios["duplicate_charge"]
+    customer = str(s["customer_id"])
+    result, pending = await paused_refund(app, scenarios)
+    approval = pending["value"]["approval_id"]
+
+    # The customer asks something else: it is answered, nothing is refunded, and the thread waits for
+    # staff again after the answer, with the same approval (one row, still pending).
+    asked = await app.ask(
+        "what e-mail address do you have for me?", customer_id=customer, thread_id=result.thread_id
+    )
+    assert asked.status == "paused" and asked.domains == ["account"], asked.answer
+    assert (
+        "@" in asked.answer
+        and "Still waiting for a member of staff to decide: Refund 129.90 EUR" in asked.answer
+    )
+    assert [i["value"]["approval_id"] for i in asked.interrupts] == [approval]
+    assert asked.interrupts[0]["value"]["path"] == pending["value"]["path"]
+    assert asked.interrupts[0]["value"]["args_hash"] == pending["value"]["args_hash"]
+    assert "issue_refund" not in actions(asked)  # this turn's own steps only
+    assert counts(result.thread_id, customer)["ledger"] == 0
+    assert sql("select id, status from store.approvals where thread_id = %s", result.thread_id) == [
+        {"id": approval, "status": "pending"}
+    ]
+    # the turn that waited was finished, saying what waits, and recorded (this one is recorded when it
+    # finishes: when staff decide, or when the next message goes past the approval again)
+    records = await app.turns(result.thread_id, customer)
+    assert [r["turn"] for r in records] == [1]
+    assert "waiting for approval" in records[0]["answer"]
+    listed = [a for a in await app.pending_approvals() if a["thread_id"] == result.thread_id]
+    assert [(a["id"], a["interrupt_id"]) for a in listed] == [(approval, asked.interrupts[0]["id"])]
+
+    # Another request: the same again (no second row, nothing done).
+    again = await app.ask(
+        "is my order ORD-102710 shipped yet?", customer_id=customer, thread_id=result.thread_id
+    )
+    assert again.status == "paused" and [i["value"]["approval_id"] for i in again.interrupts] == [approval]
+    assert "ORD-102710" in again.answer and "Still waiting for a member of staff" in again.answer
+    assert one("select count(*) as n from store.approvals where thread_id = %s", result.thread_id)["n"] == 1
+    records = await app.turns(result.thread_id, customer)
+    assert [r["turn"] for r in records] == [1, 2] and "@" in records[1]["answer"]
+
+    # Staff approve it, as before: the refund is made once, its event published, the answer says so.
+    done = await app.decide(result.thread_id, actor=ALICE, decision="approve")
+    assert done.status == "done" and not done.interrupts
+    assert actions(done)["issue_refund"]["status"] == "done" and "I have refunded 129.90 EUR" in done.answer
+    assert counts(result.thread_id, customer)["ledger"] == 1
+    assert len(sql("select id from store.refunds where payment_id = %s", s["payment_ids"][1])) == 1
+    row = one("select * from store.approvals where id = %s", approval)
+    assert row["status"] == "used" and row["decided_by"] == "alice"
+    topics = [
+        e["topic"] for e in sql("select topic from store.outbox where thread_id = %s", result.thread_id)
+    ]
+    assert topics.count("action.issue_refund") == 1
+    with pytest.raises(Conflict, match="no pending approval"):
+        await app.decide(result.thread_id, actor=ALICE, decision="approve")
+    # The thread goes on as any other: nothing more waits, nothing is refunded twice.
+    after = await app.ask("did the refund go through?", customer_id=customer, thread_id=result.thread_id)
+    assert after.status == "done" and "129.90" in after.answer
+    assert counts(result.thread_id, customer)["ledger"] == 1
+
+
+async def test_a_held_refund_rejected_by_staff_is_not_made(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    s = scenarios["duplicate_charge"]
+    customer = str(s["customer_id"])
+    result, _pending = await paused_refund(app, scenarios)
+    asked = await app.ask(
+        "what e-mail address do you have for me?", customer_id=customer, thread_id=result.thread_id
+    )
+    assert asked.status == "paused"
+    rejected = await app.decide(
+        result.thread_id, actor=ALICE, decision="reject", reason="checking with the bank"
+    )
+    assert rejected.status == "done" and "did not approve" in rejected.answer
+    assert "checking with the bank" in rejected.answer
+    assert counts(result.thread_id, customer)["ledger"] == 0
+    assert sql("select id from store.refunds where payment_id = %s", s["payment_ids"][1]) == []
 
 
 # ---------------------------------------------------------------------------------------- approve

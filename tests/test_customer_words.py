@@ -19,7 +19,6 @@ from switchboard.agents.router.entities import extract_entities
 from switchboard.agents.specialists.common import statuses_described
 from switchboard.api import Switchboard
 from switchboard.config.database import connect
-from switchboard.config.errors import Conflict
 from switchboard.tools.store.seed import generate, restore_customer, seed_info
 from tests.db import sql
 
@@ -156,8 +155,19 @@ async def test_yes_from_the_customer_never_decides_a_staff_approval(
     assert sql("select status from store.approvals where thread_id = %s", asked.thread_id) == [
         {"status": "pending"}
     ]
-    with pytest.raises(Conflict, match="by staff"):  # a new request waits until staff have decided
-        await app.ask("and close my account", customer_id=str(s["customer_id"]), thread_id=asked.thread_id)
+    # a new request is answered meanwhile, and the refund still waits for staff, not for a yes
+    other = await app.ask(
+        "and what's my e-mail?", customer_id=str(s["customer_id"]), thread_id=asked.thread_id
+    )
+    assert other.status == "paused" and other.domains == ["account"]
+    assert sql("select status from store.approvals where thread_id = %s", asked.thread_id) == [
+        {"status": "pending"}
+    ]
+    told = await app.ask("yes", customer_id=str(s["customer_id"]), thread_id=asked.thread_id)
+    assert told.status == "paused" and "waiting for a member of staff" in told.answer
+    assert sql("select status from store.approvals where thread_id = %s", asked.thread_id) == [
+        {"status": "pending"}
+    ]
 
 
 @pytest.mark.parametrize(

@@ -374,16 +374,20 @@ def test_staff_approves_a_paused_refund_and_the_run_completes(
         # The customer sees no confirmation of theirs pending, and may not approve a staff approval.
         assert client.get("/approvals").json() == []
         assert_error(client.post(decide, json={"decision": "approve"}), 403, "staff")
-        # A new request waits until staff decide (409); "hello?" asks nothing new: it is told who it waits for.
-        assert_error(
-            client.post(f"/threads/{thread_id}/messages", json={"message": "and cancel my open order"}),
-            409,
-            "approval",
-        )
+        # "hello?" asks nothing new: it is told who it waits for.
         told = client.post(f"/threads/{thread_id}/messages", json={"message": "hello?"})
         assert told.status_code == 200 and told.json()["status"] == "paused"
         assert told.json()["answer"].startswith("(Still waiting for a member of staff")
         assert [i["id"] for i in told.json()["interrupts"]] == [pending["id"]]
+        # A new request is answered meanwhile; the refund still waits for staff (asked for again after it).
+        other = client.post(
+            f"/threads/{thread_id}/messages", json={"message": "what e-mail do you have for me?"}
+        )
+        assert other.status_code == 200 and other.json()["status"] == "paused", other.text
+        assert "Still waiting for a member of staff to decide: Refund 129.90 EUR" in other.json()["answer"]
+        (pending,) = other.json()["interrupts"]
+        assert pending["value"]["action"] == "issue_refund" and pending["value"]["required_role"] == "staff"
+        decide = f"/threads/{thread_id}/approvals/{pending['id']}"
 
         listed = [a for a in staff.get("/approvals").json() if a["thread_id"] == thread_id]
         assert len(listed) == 1 and listed[0]["interrupt_id"] == pending["id"]
