@@ -31,13 +31,14 @@ _YES = _words(
     oui d'accord daccord parfait confirme bien entendu volontiers ouais bon
     graag prima akkoord goed prima bevestig bevestigen oké top super klopt
     sim claro pode certo
+    sì esatto procedi confermo benissimo
     """
 )
 # Words that say no.
 _NO = _words(
     """
     no nope nah not don't dont never stop nevermind mind forget keep leave bother
-    nein nicht lieber kein keine nee niet laat non pas mejor tampoco não nao
+    nein nicht lieber kein keine nee niet laat non pas mejor tampoco não nao lascia perdere
     """
 )
 # The write actions' verbs, in the five languages: a yes may name what it agrees to ("yes, cancel it").
@@ -48,6 +49,7 @@ _ACTION_WORDS = _words(
     cancelar cancélalo cancelalo cerrar reembolsar devolver enviar abrir cambiar
     annuler annulez annule fermer fermez rembourser renvoyer envoyer ouvrir changer
     annuleren annuleer sluiten sluit terugbetalen terugsturen versturen openen wijzigen
+    annullare annulla annullate cancellare chiudere rimborsare restituire inviare mandare aprire cambiare
     """
 )
 # Words that go with either without asking for anything else ("yes please do it", "no thanks"); the
@@ -72,7 +74,7 @@ _NO_PROBLEM = re.compile(
     r"\b(no problem|no worries|kein problem|sin problema|pas de probl[eè]me|geen probleem|please do|do it"
     r"|go for it|mach das|mach es|hazlo|doe maar|vas-y|allez-y)\b"
 )
-_NEVER_MIND = re.compile(r"\b(laat maar|lass mal|lass es|d[ée]j[aà] non)\b")
+_NEVER_MIND = re.compile(r"\b(laat maar|lass mal|lass es|d[ée]j[aà] non|lascia stare|lascia perdere)\b")
 # A no that says what it keeps ("no thanks, I'll keep it", "no, please don't cancel it"): the action waved off.
 _WAVED_OFF = re.compile(
     r"^\W*(?:actually\W+|wait\W+|hmm\W+|oh\W+)*(?:no|nope|nah|nee|nein|non)\b[^?]*"

@@ -317,7 +317,7 @@ class Switchboard:
         Usually one statement: the customer check, the claim and the lock (`threads.claim_and_lock`). A
         message that may be such an answer is claimed first, decided without the lock, and runs under
         `thread_lock` when nothing waited for it."""
-        if confirmation_reply(message) is not None:
+        if reply_of(message) is not None:
             await check_customer(customer_id)
             async with store_connection() as store:
                 new = bool((await threads.claim(store, thread_id, customer_id))["inserted"])
@@ -374,7 +374,7 @@ class Switchboard:
         """A plain yes or no ("yes please", "nein danke") to a turn that waits for this customer's own
         confirmation decides it, as the chat prompt or `decide` would, and the run goes on; None when the
         message is not such an answer or nothing waits for the customer (staff approvals are staff's)."""
-        reply = confirmation_reply(message)
+        reply = reply_of(message)
         if reply is None:
             return None
         snapshot = await self.graph.aget_state(thread_config(thread_id))
@@ -917,6 +917,19 @@ _NEW_MESSAGE_REASONS: dict[Reply | None, str | None] = {
 class StillWaiting(str):
     """What `_settle` returns when a message to a waiting thread asks nothing new ("yes" while staff
     decide, "thanks"): the line the paused result is shown with; the graph does not run."""
+
+
+def reply_of(message: str) -> Reply | None:
+    """The customer's yes or no in a message: a plain one ("yes please"), or one followed by words that ask
+    nothing new ("ja, von allen", "nee wacht, toch niet! laat maar staan, mijn vriendin wil hem toch":
+    which ones, or why). None for anything else."""
+    reply = confirmation_reply(message)
+    if reply is not None:
+        return reply
+    lead = leading_reply(message)
+    if lead is None or "?" in lead[1] or route_deterministic(lead[1]).domains:
+        return None
+    return lead[0]
 
 
 def said_first(line: str | None, result: AskResult) -> AskResult:

@@ -1218,3 +1218,75 @@ async def test_an_order_named_by_its_day_and_an_address_change_for_a_cancelled_o
     )
     assert "It is cancelled, so its address can no longer change." in moved.answer, moved.answer
     assert not _acted(moved)
+
+
+async def test_a_yes_or_no_with_words_that_ask_nothing_new_decides_the_wait(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    # "ja, von allen" (which ones), "no wait, leave it, my friend wants it after all" (why): the reply
+    # decides, as a plain yes or no would; they are not new requests that leave the wait standing
+    happy = scenarios["happy_customer"]
+    customer, order = str(happy["customer_id"]), str(happy["order_id"])
+    asked = await app.ask(f"annuleer bestelling {order} aub", customer_id=customer)
+    assert asked.status == "paused"
+    kept = await app.ask(
+        "nee wacht, toch niet! laat maar staan, mijn vriendin wil de french press toch",
+        customer_id=customer,
+        thread_id=asked.thread_id,
+    )
+    assert kept.status == "done" and "nothing was changed" in kept.answer
+    assert sql("select status from store.orders where id = %s", order) != [{"status": "cancelled"}]
+
+    refunded = scenarios["refund_issued"]
+    who = str(refunded["customer_id"])
+    both = await app.ask(
+        "Ist das Geld schon zurück? Und bitte keine Newsletter mehr an mich.", customer_id=who
+    )
+    assert both.status == "paused" and "all your newsletters" in both.answer
+    done = await app.ask("ja, von allen", customer_id=who, thread_id=both.thread_id)
+    assert done.status == "done" and "I have unsubscribed you from all your newsletters" in done.answer
+    assert sql(
+        "select count(*) as n from store.newsletter_subscriptions where customer_id = %s and subscribed", who
+    ) == [{"n": 0}]
+
+
+async def test_answers_say_where_a_parcel_went_what_a_voided_order_cost_and_when_a_payment_came(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    happy = str(scenarios["happy_customer"]["customer_id"])
+    where = await app.ask("where was my books order from april delivered?", customer_id=happy)
+    assert "It was delivered to" in where.answer and "Kerkstraat" in where.answer
+    plain = await app.ask("when was my books order from april delivered?", customer_id=happy)
+    assert "It was delivered to" not in plain.answer  # the address only when asked where
+
+    cancelled = scenarios["cancelled_order"]
+    voided = await app.ask(
+        "j'ai annulé ma commande mais je ne vois pas le remboursement de 99 €",
+        customer_id=str(cancelled["customer_id"]),
+    )
+    assert (
+        f"Order {cancelled['order_id']} (99.00 EUR) was cancelled before its payment was taken"
+        in voided.answer
+    )
+
+    closed = str(scenarios["closed_account"]["customer_id"])
+    paid = await app.ask(
+        "did you receive my bank transfer for the foam roller order back in july?", customer_id=closed
+    )
+    assert "by bank transfer is paid (received on 2026-07-25)" in paid.answer
+    other = await app.ask("and the other order?", customer_id=closed, thread_id=paid.thread_id)
+    assert other.domains == ["billing"] and "ORD-102076" not in other.answer and "received on" in other.answer
+
+
+async def test_italian_and_german_asks_are_taken_as_asks(
+    fresh_store: str, app: Switchboard, scenarios: Scenarios
+) -> None:
+    locked = str(scenarios["locked_login"]["customer_id"])
+    reset = await app.ask(
+        "Buongiorno, il mio account è bloccato. Potete mandarmi un link per reimpostare la password?",
+        customer_id=locked,
+    )
+    assert [a["action"] for p in reset.path for a in p["actions"]] == ["send_password_reset"]
+    twice = scenarios["duplicate_charge"]
+    refund = await app.ask("bitte die zweite Buchung zurückerstatten", customer_id=str(twice["customer_id"]))
+    assert refund.status == "paused" and [i["value"]["action"] for i in refund.interrupts] == ["issue_refund"]

@@ -291,6 +291,9 @@ BATCH_FLOORS = {
     # batch 20 ("the live-chat widget on a Sunday evening", frozen 2026-12-03 before its first run): held
     # out 0.923 of 26 routing, 0.679 of 28 end to end, blind and after session 12's fixes alike
     "batch20": (0.88, 0.64),
+    # batch 21 ("the Monday after a long weekend", frozen 2026-12-03 before its first run): held out 0.880
+    # of 25 routing and 0.636 of 22 end to end blind, 0.920 and 0.636 after session 13's fixes
+    "batch21": (0.88, 0.59),
 }
 
 

@@ -23,8 +23,10 @@ _FOLLOWUP = re.compile(
     r"^\s*(and|also|what about|how about|same for|and what about|ok(ay)?,? and|then)\b|\b(the other|that one|"
     r"the same|this one|it|that order|the first|the second|the last one|before that|them|those|all of them)\b"
     # the other languages' "and ...?" / "the other one" / "the one before"
-    r"|^\W*(und|y|e|et|en|ook)\s+\S|\b(die andere|der andere|das andere|die davor|davor|el otro|la otra|"
-    r"la anterior|el anterior|l'autre|celle d'avant|d'avant|de andere|het andere|die ervoor|daarvoor)\b",
+    r"|^\W*(?:(?:ok(?:ay|é)?|d'accord|gut|vale|bien|bon|va bene|top|prima|certo)\W+)?(und|y|e|et|en|ook)\s+\S"
+    r"|\b(die andere|der andere|das andere|die davor|davor|el otro|la otra|"
+    r"la anterior|el anterior|l'autre|celle d'avant|d'avant|de andere|het andere|die ervoor|daarvoor"
+    r"|celle-l[àa]|celui-l[àa]|ceux-l[àa]|celles-l[àa]|aquella|aquel|l'altro|l'altra|quella|quello)(?!\w)",
     re.IGNORECASE,
 )
 
@@ -32,7 +34,9 @@ _FOLLOWUP = re.compile(
 # "and what did I pay for the whole lot, and on which card?": a message that opens with "and" goes on
 # from the last turn, however long
 _GOES_ON = re.compile(
-    r"^\W*(?:and|also|what about|how about|ok(?:ay)?,? and|und|y|et|en|ook)\s", re.IGNORECASE
+    r"^\W*(?:and|also|what about|how about|ok(?:ay)?,? and|"
+    r"(?:(?:ok(?:ay|é)?|d'accord|gut|vale|bien|bon|va bene|top|prima|certo)\W+)?(?:und|y|et|en|ook))\s",
+    re.IGNORECASE,
 )
 
 

@@ -1789,6 +1789,15 @@ _OF_ORDER = re.compile(
 )
 
 
+# Verbs that make a clause a statement ("the packaging was nice"), in the router's languages.
+_STATES = lx.words(
+    "was were is are been be came arrived went got worked looks looked seems seemed "
+    "ist war waren sind kam kamen est était etait sont étaient etaient fut es era eran son fue fueron está esta "
+    "estaba llegó llego vino is was waren kwam kwamen é era foi são sao chegou è sono era erano stato stata "
+    "arrivato arrivata"
+)
+
+
 def _thank_you_note(text: str) -> bool:
     """A note of thanks with no word of any domain, no question and no complaint ("Just a quick note to
     say thanks for sorting everything out so fast. Have a lovely weekend!", "Solo quería daros las
@@ -1836,6 +1845,15 @@ def _decide_in(text: str, language: str, read_disclaimers: bool) -> RouteDecisio
             i > 0
             and discourse.is_thanks(c.words)
             and not any(w in lx.ASIDE_BREAKERS or w in lx.FOREIGN_BREAKERS for w in clauses[i - 1].words)
+            # "reset my password and the invoice, thanks": no statement of its own ("... and the packaging
+            # was nice, thanks" is one), but a request's second half, joined to it
+            and not (
+                i > 1
+                and joiners[i - 1]
+                and clauses[i - 2].scores
+                and not clauses[i - 2].aside
+                and not any(w in _STATES for w in clauses[i - 1].words)
+            )
         ):
             clauses[i - 1].aside = True  # "delivery was quick, thanks!"
     for i, c in enumerate(clauses):
@@ -2015,6 +2033,17 @@ FOLLOW_UP_CONFIDENCE = 0.68
 _SEND_BACK = re.compile(r"\b(?:send|bring|take|post|ship)\s+(?:it|them|this|that|those|these)\s+back\b", re.I)
 
 
+# "and the other order?", "what about my last order?", "und die andere Bestellung?", "et l'autre commande ?"
+_THE_OTHER_ORDER = re.compile(
+    r"^\W*(?:(?:and|what about|how about|same for|und|et|y|en|e)\s+)?(?:(?:for|about|with|für|pour|para|voor|per)\s+)?"
+    r"(?:(?:the|my|die|das|meine|la|ma|mon|l'|el|mi|de|het|mijn|il|mio|o|a)\s*)?"
+    r"(?:other|another|andere[nr]?|autre|otro|otra|ander|altro|altra|outro|outra|first|second|last|previous|older"
+    r"|erste|letzte|vorherige|premi[eè]re|derni[eè]re|primer|[uú]ltimo|eerste|laatste|vorige|primo|ultimo)\s+"
+    r"(?:orders?|bestellung(?:en)?|commandes?|pedidos?|bestellingen|bestelling|ordine|ordini|encomenda)\W*$",
+    re.IGNORECASE,
+)
+
+
 def _weak_follow_up(text: str, decision: RouteDecision) -> bool:
     """A short message whose domains rest only on a turn of phrase, no word of theirs ("still nothing",
     "it still doesn't come"): weak evidence, read in the thread. A word of a domain ("can I cancel
@@ -2147,6 +2176,13 @@ def _route(text: str, past: list[str]) -> RouteDecision:
                 return _carried_over(
                     earlier, previous, cleaned, "a question when it comes, about the previous request"
                 )
+    if decision.domains and past and _THE_OTHER_ORDER.match(cleaned):
+        # "and the other order?" after "did my transfer for the foam roller order arrive?": the same
+        # question about another order; "order" names which, not what is asked
+        previous = _clean(str(past[-1]))
+        earlier = _decide(previous) if previous else None
+        if earlier is not None and earlier.domains and set(earlier.domains) != set(decision.domains):
+            return _carried_over(earlier, previous, cleaned, "the same question about another order")
     if decision.domains and past and _CORRECTED_ONE.search(cleaned):
         # "which card do you have on file?" / "no wait, I meant which one got used for the order I placed":
         # "one" is still the thing asked about before; the rest narrows it down

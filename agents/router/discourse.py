@@ -251,6 +251,9 @@ def _foreign_perfect(words: Sequence[str]) -> bool:
     return False
 
 
+_BECAUSE = lx.words("because since as porque pues weil da parce car omdat want perché perche porquê")
+
+
 def is_narrative(words: Sequence[str]) -> bool:
     """What was already done, reported without a problem or a request ("I returned the coat last week").
 
@@ -258,8 +261,10 @@ def is_narrative(words: Sequence[str]) -> bool:
     that opens with a verb in the past and says when is background too, in any of the languages
     ("lo pedí hace dos semanas", "j'ai commandé il y a un mois").
     """
+    # "Devolví el smartwatch porque no era como lo describían": why it was done is part of the story
+    cut = next((i for i, w in enumerate(words) if i >= 2 and w in _BECAUSE), len(words))
     if len(words) < 3 or any(
-        w in lx.ASIDE_BREAKERS or w in lx.REQUEST_MARKERS or w in lx.FOREIGN_BREAKERS for w in words
+        w in lx.ASIDE_BREAKERS or w in lx.REQUEST_MARKERS or w in lx.FOREIGN_BREAKERS for w in words[:cut]
     ):
         return False
     if any(

@@ -1,6 +1,6 @@
 """Which language a request is in, and stemming in that language (Snowball, through PyStemmer).
 
-The deterministic router reads English, German, Spanish, French, Dutch and Portuguese. A request is
+The deterministic router reads English, German, Spanish, French, Dutch, Portuguese and Italian. A request is
 taken to be in the language whose function words ("ich", "mijn", "quiero", "je") and declared cue words
 it uses most; English wins ties, so an English request with a foreign place name stays English, and
 Spanish wins a tie with Portuguese (the order of ``lexicon.LANGUAGES``). Detection

@@ -722,6 +722,8 @@ LANGUAGES: Final[dict[str, str]] = {
     "nl": "dutch",
     # Portuguese since 2026-12-03: the blind writers of batches 19 and 20 wrote to the store in it
     "pt": "portuguese",
+    # Italian since 2026-12-03: batch 21's writer, and held-out cases of earlier batches, wrote in it
+    "it": "italian",
 }
 FUNCTION_WORDS: Final[dict[str, frozenset[str]]] = {
     "en": _words(
@@ -754,6 +756,14 @@ FUNCTION_WORDS: Final[dict[str, frozenset[str]]] = {
         "eu meu minha meus minhas não você vocês os um uma é são da dos das na nas nos em ao à pelo pela com "
         "onde quando quero preciso posso tenho já ainda também obrigado obrigada olá isso está estou foi"
     ),
+    # Italian words the other languages do not share ("per", "con", "una" are Spanish too: a tie goes to
+    # the language listed first)
+    "it": _words(
+        "il di che non sono mio mia miei mie ho hai è perché perche voglio vorrei posso potete potreste "
+        "ancora già anche grazie ciao buongiorno buonasera io gli della dello delle nel nella nei sul sulla "
+        "mai niente nessun nessuna questo questa quello quella quanto quanti ecco stato stata fatto mi ci "
+        "vi ne dove cosa volte"
+    ),
 }
 # Greetings, thanks, farewells and small talk in each language, as whole messages: "hola", "merci
 # beaucoup", "ok thanks bye". A message is a greeting when it has one of GREETING_CORE (or a phrase of
@@ -781,6 +791,10 @@ GREETINGS: Final[dict[str, frozenset[str]]] = {
         "ziens top super nog prettige hoe gaat het"
     ),
     "pt": _words("olá ola oi bom boa dia tarde noite obrigado obrigada muito tchau até logo ótimo otimo"),
+    "it": _words(
+        "ciao salve buongiorno buonasera buonanotte grazie mille tante arrivederci buona giornata serata "
+        "presto perfetto ottimo benissimo tutto bene a"
+    ),
 }
 POLITE: Final = _words(
     "so much lot lots very really all that everything good great nice day weekend evening night team there "
@@ -792,7 +806,7 @@ POLITE: Final = _words(
 )
 # Thanks may name what they are for: "thanks for the help", "gracias por la ayuda".
 THANKS_WORDS: Final = _words(
-    "thanks thank thx ty cheers appreciate merci danke dank gracias bedankt dankjewel obrigado obrigada"
+    "thanks thank thx ty cheers appreciate merci danke dank gracias bedankt dankjewel obrigado obrigada grazie"
 )
 THANKS_FOR: Final = _words(
     "help helping support assistance time patience response reply answer ayuda hilfe aide hulp info "
@@ -804,7 +818,7 @@ GREETING_CORE: Final = _words(
     "salut bonsoir merci revoir hoi bedankt dankjewel doei goedemorgen goedemiddag goedenavond ziens "
     "ok okay alright cool lol haha great perfect awesome nice brilliant lovely super ta tysm tyvm sup thnx "
     "thanx thks guten morgen tag schönen schoenen wiedersehen gruss grüss buen fijne prettige bonne "
-    "soirée soiree olá oi obrigado obrigada tchau"
+    "soirée soiree olá oi obrigado obrigada tchau ciao salve buongiorno buonasera grazie arrivederci"
 )
 # Out-of-scope topics in the other languages (weather, jokes, recipes, travel, time, translation).
 FOREIGN_OOS: Final[dict[str, dict[str, float]]] = {
@@ -834,6 +848,11 @@ FOREIGN_OOS: Final[dict[str, dict[str, float]]] = {
         "férias": 2.5, "viagem": 2.0, "traduzir": 3.0, "poema": 3.0, "capital": 2.0, "futebol": 3.0,
         "restaurante": 2.5, "filme": 3.0, "horas": 1.0,
     },
+    "it": {
+        "tempo": 1.5, "pioggia": 3.0, "piovere": 3.0, "barzelletta": 3.0, "ricetta": 3.0, "volo": 3.0,
+        "albergo": 3.0, "hotel": 3.0, "vacanze": 2.5, "viaggio": 2.0, "tradurre": 3.0, "poesia": 3.0,
+        "capitale": 2.0, "calcio": 3.0, "ristorante": 2.5, "film": 2.0, "consigliate": 2.0, "consigli": 1.5,
+    },
 }
 # Words that make a short foreign message a vague request ("ik heb een vraag"): clarify, not out of scope.
 FOREIGN_VAGUE: Final[dict[str, frozenset[str]]] = {
@@ -849,6 +868,7 @@ FOREIGN_VAGUE: Final[dict[str, frozenset[str]]] = {
     ),
     "nl": _words("probleem problemen vraag vragen hulp helpen iets werkt fout nodig"),
     "pt": _words("problema problemas pergunta dúvida ajuda ajudar algo funciona erro"),
+    "it": _words("problema problemi domanda domande aiuto aiutare qualcosa funziona errore"),
 }
 # Joiners between two requests, per language (English ones are in the clause splitter).
 FOREIGN_JOINERS: Final[dict[str, frozenset[str]]] = {
@@ -857,6 +877,7 @@ FOREIGN_JOINERS: Final[dict[str, frozenset[str]]] = {
     "fr": _words("et mais aussi puis"),
     "nl": _words("en maar ook verder"),
     "pt": _words("e mas também tambem além"),
+    "it": _words("e ed ma anche inoltre poi piuttosto"),
 }
 # A cue after one of these, close behind another domain's strong cue, names what that cue is about
 # ("Erstattung für die Rücksendung", "reembolso de la devolución"): it counts as an object there.
@@ -866,6 +887,7 @@ MODIFIER_PREPOSITIONS: Final[dict[str, frozenset[str]]] = {
     "fr": _words("de du des d pour"),
     "nl": _words("van voor"),
     "pt": _words("de do da dos das para"),
+    "it": _words("di del della dello dei delle per"),
 }
 MODIFIER_HEAD_WEIGHT: Final = 2.0  # how strong the cue before the preposition must be
 # Adjectives that qualify the thing next to them ("ein falscher Betrag", "la dirección incorrecta").
@@ -875,6 +897,7 @@ FOREIGN_QUALIFIERS: Final[dict[str, frozenset[str]]] = {
     "fr": _words("mauvais mauvaise erroné erronée faux fausse"),
     "nl": _words("verkeerd verkeerde foute onjuist onjuiste"),
     "pt": _words("errado errada incorreto incorreta"),
+    "it": _words("sbagliato sbagliata errato errata"),
 }
 MODIFIER_LOOK_BACK: Final = 2  # words before the preposition it may be ("geld terug voor")
 MODIFIER_WINDOW: Final = 3  # words after the preposition ("de la", "für die", "van de")
@@ -885,5 +908,5 @@ COMPOUND_MIN_WORD: Final = 8
 COMPOUND_MIN_PART: Final = 5
 COMPOUND_SHARE: Final = 0.9
 # Disclaimers in other languages: "no quiero", "je ne veux pas", "ich will kein", "ik wil geen".
-FOREIGN_NEGATORS: Final = _words("no ne pas nicht kein keine keinen geen niet não nao")
+FOREIGN_NEGATORS: Final = _words("no ne pas nicht kein keine keinen geen niet não nao non")
 # fmt: on

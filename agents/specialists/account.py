@@ -24,7 +24,9 @@ _UNSUBSCRIBE = re.compile(
     r"\b(unsubscribe|opt[- ]?out|stop|no more|take me off|get me off|remove me|don't want|do not want|no longer|drop|cancel"
     r"|abmelden|abbestellen|austragen|k[üu]ndigen|darme de baja|dar de baja|baja|anular la suscripci[oó]n"
     r"|quitadme|qu[íi]tame|qu[íi]tenme|quitar(?:me)?|s[áa]came|sacadme|no quiero recibir|ya no quiero"
-    r"|d[ée]sabonne\w*|d[ée]sinscri\w*|ne plus recevoir|uitschrijven|afmelden|opzeggen|geen .{0,20}meer)\b"
+    r"|d[ée]sabonne\w*|d[ée]sinscri\w*|ne plus recevoir|uitschrijven|afmelden|opzeggen|geen .{0,20}meer"
+    r"|keine[nr]? .{0,25}mehr|nicht mehr (?:zu )?(?:schicken|senden|bekommen|erhalten)"
+    r"|disiscriv\w*|toglietemi|non (?:voglio|desidero) pi[uù]|n[ãa]o quero (?:mais )?receber)\b"
     r"|\bmelde[nt]?\b[^.?!]{0,40}\bab\b|\bmeld\b[^.?!]{0,30}\baf\b",
     re.I,
 )
@@ -69,7 +71,8 @@ _RESET_ASK = re.compile(
     r"|cannot remember|don't remember|help me (get|log|sign)|get (me )?back in|regain|restore"
     r"|zur[üu]cksetzen|entsperren|restablecer|desbloquear|r[ée]initialiser|d[ée]bloquer|resetten|ontgrendelen"
     r"|olvid[ée]|oubli[ée]|vergessen|vergeten|link (?:te )?(?:sturen|toesturen|schicken|senden)"
-    r"|opnieuw in(?:stellen| te stellen)|ben het kwijt|wachtwoord kwijt|neues passwort)\b",
+    r"|opnieuw in(?:stellen| te stellen)|ben het kwijt|wachtwoord kwijt|neues passwort"
+    r"|reimposta\w*|sblocca\w*|dimenticat[oa]|nuova password|link per)\b",
     re.I,
 )
 _LAST_LOGIN = re.compile(
@@ -88,7 +91,7 @@ _NO_RESET = re.compile(
 )
 _HELP_ASK = re.compile(
     r"\b(help|fix|sort (it|this) out|what (can|do|should) i do|hilf\w*|helfen|ayud\w*|aide[rz]?|aidez-moi"
-    r"|helpen|help me)\b",
+    r"|helpen|help me|aiut\w*)\b",
     re.I,
 )
 _KEEP = re.compile(
@@ -564,6 +567,12 @@ VOCABULARY = Vocabulary(
             "fechei": 2.0, "reabrir": 2.5, "newsletter": 3.0, "boletim": 3.0, "email": 2.0, "perfil": 2.5,
             "bloqueada": 2.5, "bloqueado": 2.5, "dados": 1.5, "subscrição": 2.5, "inscrito": 2.5,
         },
+        "it": {
+            "password": 3.0, "accedere": 2.5, "accesso": 2.0, "entrare": 1.5, "login": 3.0, "bloccato": 2.5,
+            "bloccata": 2.5, "profilo": 2.5, "newsletter": 3.0, "iscrizione": 2.5, "iscritto": 2.5,
+            "disiscrivere": 3.0, "disiscrivermi": 3.0, "email": 2.0, "reimpostare": 2.5, "credenziali": 3.0,
+            "registrato": 2.5, "dati": 1.5, "chiudere": 1.5,
+        },
         "es": {
             "email": 2.0, "contraseña": 3.0, "sesión": 2.5, "registrarse": 3.0, "registro": 2.0,
             "boletín": 3.0, "perfil": 2.5, "usuario": 2.0, "correo": 1.5, "suscripción": 2.5, "bloqueada": 2.5, "bloqueado": 2.5, "hackeada": 2.5, "acceder": 2.0, "darme": 0.5, "desuscribirme": 3.0, "restablecer": 2.0, "resetear": 2.0, "acceso": 2.0, "registré": 2.5, "registrado": 2.5,
@@ -596,6 +605,7 @@ VOCABULARY = Vocabulary(
             (("por", "correo email mail"), 0, -2.0),  # "enviármela por correo electrónico": a channel
             (("ninguna sin", "respuesta"), 4, -2.5),  # "ninguna respuesta a mis correos": letters unanswered
             (("cancelar cerrar borrar eliminar anular", "cuenta"), 2, 3.0),  # "cancelar mi cuenta": the account
+            (("veo", "nada", "en", "mi", "cuenta"), 2, -3.0),  # "no veo nada en mi cuenta": the bank's
         ),
         "fr": (
             (("mot", "de", "passe"), 0, 3.0), (("me", "connecter"), 0, 0.5), (("espace", "client"), 0, 3.0),
@@ -605,11 +615,14 @@ VOCABULARY = Vocabulary(
             (("aucune pas", "réponse reponse"), 4, -2.5),  # "aucune réponse à mes e-mails": letters unanswered
             (("annuler fermer supprimer clôturer cloturer résilier", "compte"), 2, 3.0),  # the account itself
             (("pris prise", "en", "compte"), 0, -3.0),  # "c'est bien pris en compte ?": taken into account
+            (("vois", "rien", "sur", "mon", "compte"), 2, -3.0),  # "je ne vois rien sur mon compte": the bank's
         ),
         "nl": ((("geen", "antwoord reactie"), 4, -2.5),),  # "geen antwoord op mijn e-mails"
 
         "de": (
             (("konto", "löschen loeschen schließen"), 2, 1.0),
+            # "Ich sehe nichts auf meinem Konto": nothing on the bank statement, not the store account
+            (("sehe sehen", "nichts noch", "auf", "meinem dem", "konto"), 2, -3.0),
             (("retoure rücksendung rueckgabe rückgabe umtausch reklamation", "anmelden"), 3, -3.0),  # a return, not a login
             (("keine", "antwort rückmeldung reaktion"), 4, -2.5),  # "auf meine E-Mails keine Antwort": unanswered
         ),

@@ -24,6 +24,7 @@ from switchboard.agents.specialists.common import (
     offered,
     open_claims,
     order_before_last,
+    the_other_one,
 )
 from switchboard.tools.catalogue.billing import issue_refund
 from switchboard.tools.catalogue.shipping import LOST_AFTER_DAYS_LATE
@@ -55,7 +56,7 @@ _REFUND_ASK = re.compile(
     r"|\b(sort|fix|correct|undo)\b[^.?!]{0,15}\b(double|duplicate|second|extra) (charge|payment)"
     r"|\b(erstatten|zur[üu]ckerstatten|zur[üu]ckzahlen|zur[üu]ckbuchen|geld zur[üu]ck|reembols(a|e|en|ar|arme|adme|ad)"
     r"|devu[ée]lva\w*|devolver (el|mi) dinero|rembourse[rz]|remboursez|terugbetalen|terugstorten|geld terug"
-    r"|devolv\w* o (meu )?dinheiro|reembols(ar|em|ado|em-me))\b"
+    r"|devolv\w* o (meu )?dinheiro|reembols(ar|em|ado|em-me)|rimbors\w*|restitu\w* i (miei )?soldi)\b"
     # a wish and a refund word in the other languages ("quiero un reembolso", "ich hätte gerne eine
     # Erstattung", "je voudrais un remboursement"), not a wish to know about one ("möchte wissen, wann")
     r"|\b(m[öo]chte|moechte|h[äa]tte gerne?|will|brauche|verlange|quiero|quisiera|necesito|exijo|veux|voudrais"
@@ -104,6 +105,13 @@ _STATUS_WORDS = {
     "failed": "failed: you were not charged",
     "pending": "pending",
 }
+
+
+def _state(payment: dict[str, Any]) -> str:
+    """A payment's state in words; a payment taken says when ("did you receive my transfer in July?")."""
+    if payment["status"] == "captured" and payment.get("created_at"):
+        return f"paid (received on {day(payment['created_at'])})"
+    return _STATUS_WORDS.get(payment["status"], payment["status"])
 
 
 _CLAUSE = re.compile(r"[.?!;,]+|\s(?:and|but|also|und|aber|y|pero|et|mais|en|maar)\s", re.I)
@@ -158,6 +166,9 @@ async def _orders_meant(run: SpecialistRun) -> tuple[list[dict[str, Any]], list[
     if asks_for_the_one_before(run):  # "and the one before?" after the invoice of the last order
         before = await order_before_last(run, recent)
         return ([before] if before else []), []
+    other = the_other_one(run, recent)
+    if other is not None:  # "and the other order?" after the payment of one
+        return [other], []
     described = described_orders(run, recent)
     if described:
         return described[:3], []
@@ -309,7 +320,7 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
                 what = f" ({items_of(order)})" if items_of(order) else ""
                 sentences.append(
                     f"Payment {p['id']} of {money(p['amount'])} for order {p['order_id']}{what} by "
-                    f"{_paid_with(p)} is {_STATUS_WORDS.get(p['status'], p['status'])}."
+                    f"{_paid_with(p)} is {_state(p)}."
                 )
         if sentences:
             return run.report(spec, (not_found_sentence(unknown) + " ".join(sentences)).strip(), facts)
@@ -326,7 +337,7 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
         what = f" ({items_of(orders[0])})" if orders and items_of(orders[0]) else ""
         text += " ".join(
             f"Payment {p['id']} of {money(p['amount'])} for order {p['order_id']}{what} by {_paid_with(p)} is "
-            f"{_STATUS_WORDS.get(p['status'], p['status'])}."
+            f"{_state(p)}."
             for p in paid
         )
     elif _METHODS.search(request) and methods and not (paid and _HOW_PAID.search(request)):
@@ -335,7 +346,7 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
         p = paid[0]
         text += (
             f"Your latest payment, {p['id']}, was {money(p['amount'])} for order {p['order_id']} by {_paid_with(p)} "
-            f"and is {_STATUS_WORDS.get(p['status'], p['status'])}."
+            f"and is {_state(p)}."
         )
     else:
         text += "I found no payments" + (f" for order {order_id}." if order_id else " on your account.")
@@ -437,9 +448,10 @@ async def _never_charged(run: SpecialistRun, orders: list[dict[str, Any]]) -> st
     for order in cancelled[:3]:
         paid = await run.call(toolkit.list_payments, order_id=order["id"])
         if paid and all(p["status"] in ("voided", "failed") for p in paid):
+            amount = money(paid[0]["amount"])
             sentences.append(
-                f"Order {order['id']} was cancelled before its payment was taken: the payment was voided, so you "
-                "were not charged and there is nothing to refund."
+                f"Order {order['id']} ({amount}) was cancelled before its payment was taken: the payment was "
+                "voided, so you were not charged and there is nothing to refund."
             )
     return " ".join(sentences)
 
@@ -651,7 +663,8 @@ SPECIALISTS: tuple[SpecialistSpec, ...] = (
             r"\btransfer\b",
             r"\b(taken|took|take)\b",
             r"\bhow much\b",
-            r"\babgebucht|\babbuchung|\bbelast|\bzahlung|\bbezahlt|\bzweimal|\bdoppelt",
+            r"\babgebucht|\babbuchung|\bbelast|\bzahlung|\bbezahlt|\bzweimal|\bdoppelt|\bbuchung",
+            r"\baddebit|\bpagament|\bpagat|\bbonifico|\bdue volte|\bcarta\b",
             r"\bcobr|\bcargo|\bpag(o|ado|ar|u[ée])\b|\bdos veces",
             r"\bd[ée]bit|\bpr[ée]lev|\bpaiement|\bpay[ée]\b|\bdeux fois",
             r"\bafgeschreven|\bafschrijving|\bbetaling|\bbetaald|\btwee keer|\bdubbel",
@@ -775,12 +788,17 @@ VOCABULARY = Vocabulary(
             "rechnung": 3.0, "zahlung": 2.5, "bezahlen": 2.5, "bezahlt": 2.5, "erstattung": 3.0,
             "rückerstattung": 3.0, "erstatten": 3.0, "geld": 2.0, "abgebucht": 3.0, "abbuchung": 3.0,
             "abbuchen": 3.0, "belastet": 3.0, "belastung": 3.0, "gebühr": 2.5, "kreditkarte": 2.5, "karte": 1.5,
-            "zahlungsmethode": 3.0, "quittung": 3.0, "mehrwertsteuer": 2.5, "doppelt": 1.0, "zweimal": 1.0, "berechnet": 2.5, "gutschrift": 3.0, "lastschrift": 3.0, "betrag": 1.5, "überweisung": 2.5, "preis": 1.0,
+            "zahlungsmethode": 3.0, "quittung": 3.0, "mehrwertsteuer": 2.5, "doppelt": 1.0, "zweimal": 1.0, "berechnet": 2.5, "gutschrift": 3.0, "lastschrift": 3.0, "betrag": 1.5, "überweisung": 2.5, "preis": 1.0, "zurückerstatten": 3.0, "zurückerstattet": 3.0, "buchung": 2.0, "abbuchungen": 3.0,
         },
         "pt": {
             "fatura": 3.0, "factura": 3.0, "pagamento": 2.5, "pagamentos": 2.5, "paguei": 2.5, "cobrado": 2.5,
             "cobraram": 2.5, "cobrança": 2.5, "reembolso": 3.0, "reembolsar": 3.0, "dinheiro": 2.0,
             "cartão": 2.0, "recibo": 2.5, "débito": 2.0, "iva": 2.5,
+        },
+        "it": {
+            "fattura": 3.0, "pagamento": 2.5, "pagato": 2.5, "pagare": 2.5, "rimborso": 3.0, "rimborsare": 3.0,
+            "rimborsato": 3.0, "soldi": 2.0, "denaro": 2.0, "addebitato": 3.0, "addebito": 3.0, "addebiti": 3.0,
+            "carta": 1.5, "ricevuta": 2.5, "iva": 2.5, "bonifico": 2.5, "importo": 1.5, "prezzo": 1.0,
         },
         "es": {
             "factura": 3.0, "pago": 2.5, "pagar": 2.5, "pagado": 2.5, "reembolso": 3.0, "reembolsar": 3.0,
@@ -813,6 +831,8 @@ VOCABULARY = Vocabulary(
         ),
         # "podem devolver o dinheiro?": the money back, not a return
         "pt": ((("devolver devolvam devolvem", "dinheiro"), 2, 3.0), (("duas", "vezes"), 0, 1.0)),
+        # "ridatemi i soldi": the money back, not a return
+        "it": ((("restituire restituite ridatemi ridare", "soldi denaro"), 2, 3.0), (("due", "volte"), 0, 1.0)),
         "fr": (
             (("deux", "fois"), 0, 1.0),
             (("est", "argent remboursement"), 2, 2.5),

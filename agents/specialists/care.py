@@ -17,7 +17,7 @@ _HUMAN = re.compile(
     r"\b(human|person|someone|somebody|agent|representative|manager|supervisor|speak|talk|call me|mitarbeiter"
     r"|mensch|sprechen|humano|persona|hablar|alguien|conseiller|humain|parler|quelqu'un|medewerker|spreken"
     r"|iemand|menschen|vorgesetzte\w*|persona real|responsable|supervisor|encargado|leidinggevende|praten"
-    r"|pessoa|falar|algu[ée]m|atendente)\b",
+    r"|pessoa|falar|algu[ée]m|atendente|operatore|parlare)\b",
     re.I,
 )
 
@@ -26,7 +26,7 @@ _HUMAN = re.compile(
 _COMPLAINT_ASK = re.compile(
     r"\b(complain\w*|complaint|escalat\w*|pass (it|this) on|report (this|it)|formal\w*|beschwer\w*"
     r"|reklamation|queja\w*|quejar\w*|reclamaci[oó]n|plainte|plaindre|r[ée]clamation|klacht|klagen"
-    r"|reclama[çc][ãa]o|queixa\w*)\b",
+    r"|reclama[çc][ãa]o|queixa\w*|reclamo|lamentela)\b",
     re.I,
 )
 _READ_BACK = re.compile(
@@ -291,6 +291,10 @@ VOCABULARY = Vocabulary(
         "pt": {
             "reclamação": 3.0, "queixa": 3.0, "pessoa": 2.5, "humano": 2.5, "atendente": 3.0, "falar": 1.5,
             "contacto": 2.0, "contato": 2.0, "telefone": 2.0, "horário": 2.0, "avaliação": 2.5,
+        },
+        "it": {
+            "reclamo": 3.0, "lamentela": 3.0, "persona": 2.5, "umano": 2.5, "operatore": 3.0, "parlare": 1.5,
+            "contatto": 2.0, "contattarvi": 3.0, "telefono": 2.0, "orari": 2.0, "recensione": 2.5,
         },
         "es": {
             "queja": 3.0, "quejarse": 3.0, "reclamación": 3.0, "reclamo": 3.0, "humano": 2.5, "agente": 2.5,

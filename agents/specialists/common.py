@@ -6,11 +6,15 @@ import re
 from datetime import date
 from typing import Any
 
+from switchboard.agents.contracts import FOLLOWS
 from switchboard.agents.specialists import toolkit
 from switchboard.agents.specialists.base import SpecialistRun
 
 OPEN_STATUSES = ("placed", "paid", "processing")
-_OTHER = re.compile(r"\b(other|another|second|previous|older|earlier)\b", re.IGNORECASE)
+_OTHER = re.compile(
+    r"\b(other|another|second|previous|older|earlier|andere[nr]?|autre|otro|otra|altro|altra|outro|outra)\b",
+    re.IGNORECASE,
+)
 _LATEST = re.compile(r"\b(last|latest|recent|newest|new)\b", re.IGNORECASE)
 # "which of those never turned up?": one or more of the orders the thread just listed
 OF_THOSE = re.compile(
@@ -319,39 +323,39 @@ _GOODS_WORDS: dict[str, str] = {
     for english, words in {
         "raised bed": "hochbeet bancal huerto potager moestuinbak kweekbak",
         "compost": "kompost komposter kompostbehälter compostador composteur compostbak",
-        "shoes sneakers": "schuhe schuh zapatillas zapatos chaussures baskets schoenen sneakers trainers",
-        "headphones": "kopfhörer kopfhoerer auriculares casque koptelefoon headset",
-        "earbuds": "ohrhörer earphones écouteurs ecouteurs oordopjes",
-        "air fryer": "heißluftfritteuse fritteuse friteuse freidora airfryer",
-        "espresso machine": "kaffeemaschine espressomaschine cafetera cafetière koffiemachine koffiezetapparaat",
-        "smartwatch": "uhr reloj montre horloge watch",
+        "shoes sneakers": "schuhe schuh zapatillas zapatos chaussures baskets schoenen sneakers trainers scarpe scarpa sapatos ténis",
+        "headphones": "kopfhörer kopfhoerer auriculares casque koptelefoon headset cuffie auscultadores fones",
+        "earbuds": "ohrhörer earphones écouteurs ecouteurs oordopjes auricolari",
+        "air fryer": "heißluftfritteuse fritteuse friteuse freidora airfryer friggitrice fritadeira",
+        "espresso machine": "kaffeemaschine espressomaschine cafetera cafetière koffiemachine koffiezetapparaat macchinetta cafeteira",
+        "smartwatch": "uhr reloj montre horloge watch orologio relógio relogio",
         "sleeping bag": "schlafsack saco sac slaapzak",
-        "tent": "zelt tienda tente",
-        "backpack": "rucksack mochila sac-à-dos rugzak",
-        "jacket": "jacke chaqueta veste jas",
-        "sweater": "pullover pulli jersey pull trui jumper",
-        "kettle": "wasserkocher hervidor bouilloire waterkoker",
-        "lamp": "lampe lámpara lampara",
-        "chair": "stuhl silla chaise stoel",
+        "tent": "zelt tienda tente tenda",
+        "backpack": "rucksack mochila sac-à-dos rugzak zaino",
+        "jacket": "jacke chaqueta veste jas giacca giubbotto casaco",
+        "sweater": "pullover pulli jersey pull trui jumper maglione camisola",
+        "kettle": "wasserkocher hervidor bouilloire waterkoker bollitore chaleira",
+        "lamp": "lampe lámpara lampara lampada lâmpada candeeiro",
+        "chair": "stuhl silla chaise stoel sedia cadeira",
         "bench": "bank banco banc",
-        "keyboard": "tastatur teclado clavier toetsenbord",
+        "keyboard": "tastatur teclado clavier toetsenbord tastiera",
         "mouse": "maus ratón raton souris muis",
-        "book": "buch libro livre boek",
-        "candle": "kerze vela bougie kaars",
+        "book": "buch libro livre boek livro",
+        "candle": "kerze vela bougie kaars candela",
         "dumbbells": "hanteln mancuernas haltères halteres dumbbell weights",
-        "watering can": "gießkanne giesskanne regadera arrosoir gieter",
+        "watering can": "gießkanne giesskanne regadera arrosoir gieter annaffiatoio regador",
         "shears": "gartenschere tijeras sécateur secateur snoeischaar",
-        "bottle": "flasche botella bouteille gourde fles",
+        "bottle": "flasche botella bouteille gourde fles borraccia bottiglia garrafa",
         "speaker": "lautsprecher altavoz enceinte speaker",
-        "toothbrush": "zahnbürste cepillo brosse tandenborstel",
-        "yoga mat": "yogamatte esterilla tapis yogamat",
-        "socks": "socken calcetines chaussettes sokken",
-        "scarf": "schal bufanda écharpe echarpe foulard sjaal",
-        "shirt": "hemd camisa chemise overhemd",
-        "vest": "weste chaleco gilet bodywarmer",
+        "toothbrush": "zahnbürste cepillo brosse tandenborstel spazzolino",
+        "yoga mat": "yogamatte esterilla tapis yogamat tappetino",
+        "socks": "socken calcetines chaussettes sokken calzini meias",
+        "scarf": "schal bufanda écharpe echarpe foulard sjaal sciarpa cachecol",
+        "shirt": "hemd camisa chemise overhemd camicia",
+        "vest": "weste chaleco gilet bodywarmer piumino",
         "foam roller": "faszienrolle rodillo rouleau",
         "monitor stand": "monitorständer monitorstaender soporte",
-        "helmet": "helm casco casque",
+        "helmet": "helm casco casque capacete",
     }.items()
     for word in words.split()
 }
@@ -429,6 +433,23 @@ def each_described(request: str, orders: list[dict[str, Any]]) -> list[dict[str,
         parts += 1
         picked += [o for o in found if o not in picked]
     return picked if parts >= 2 else []
+
+
+def the_other_one(run: SpecialistRun, recent: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """ "and the other order?" after a question about one: the most recent order not discussed yet, whatever
+    the question before described. None when the new message does not ask about another one, or describes
+    it itself ("the other one, the books from April")."""
+    current = run.brief.newest_part()
+    if not (run.brief.followup and current is not None and _OTHER.search(current)):
+        return None
+    if orders_by_description(current, recent):
+        return None
+    # the orders discussed: remembered from earlier turns, else the ones the request before described
+    before = run.brief.request.rsplit(FOLLOWS, 1)[0]
+    earlier = set(run.brief.earlier.order_ids) or {o["id"] for o in orders_by_description(before, recent)}
+    if not earlier:
+        return None
+    return next((o for o in recent if o["id"] not in earlier), None)
 
 
 def described_orders(run: SpecialistRun, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -511,6 +532,10 @@ async def orders_in_question(
         before = await order_before_last(run, recent)
         full = await run.call(toolkit.get_order, order_id=before["id"]) if before else None
         return ([full or before] if before else []), []
+    other = the_other_one(run, recent)
+    if other is not None:
+        full = await run.call(toolkit.get_order, order_id=other["id"])
+        return [full or other], []
     described = described_orders(run, recent)
     if described:
         preferred = [o for o in described if o["status"] in prefer]

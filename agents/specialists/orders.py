@@ -494,6 +494,10 @@ VOCABULARY = Vocabulary(
             "cancelar": 2.5, "cancelem": 2.5, "devolver": 2.5, "devolução": 3.0,
             "trocar": 2.5, "troca": 2.5, "comprei": 1.5, "tamanho": 1.5,
         },
+        "it": {
+            "annullare": 2.5, "annullate": 2.5, "annullato": 2.0, "restituire": 2.5, "reso": 3.0,
+            "cambiare": 1.5, "cambio": 2.0, "taglia": 1.5, "comprato": 1.5,
+        },
         "es": {
             "cancelar": 2.5, "cancelación": 2.5, "anular": 2.5, "devolver": 3.0,
             "devolución": 3.0, "cambiar": 1.5, "cambio": 1.5, "compra": 1.5, "comprado": 1.5, "retornar": 2.5, "equivocado": 2.0, "incorrecto": 2.0,
@@ -536,6 +540,7 @@ VOCABULARY = Vocabulary(
             (("me", "quedan queda", "pequeñas pequeños pequeña pequeño grandes grande chicas chicos"), 1, 2.0),
         ),
         "pt": ((("devolver devolvam devolvem", "dinheiro"), 2, -3.0),),
+        "it": ((("restituire restituite ridatemi ridare", "soldi denaro"), 2, -3.0),),
         "fr": (
             # "et la facture, elle est annulée aussi ?": the invoice's state, billing's
             (("facture factures", "annulée annulee annulées annulé annule"), 3, -3.0),
@@ -561,6 +566,7 @@ VOCABULARY = Vocabulary(
         "fr": {"commande": 2.5, "commander": 2.0, "commandé": 2.0, "article": 1.0, "produit": 1.0},
         "nl": {"bestelling": 2.5, "bestellen": 2.0, "besteld": 2.0, "artikel": 1.0, "product": 1.0},
         "pt": {"encomenda": 2.5, "encomendas": 2.5, "pedido": 2.0, "artigo": 1.0, "produto": 1.0},
+        "it": {"ordine": 2.5, "ordini": 2.5, "ordinato": 2.0, "acquisto": 1.5, "articolo": 1.0, "prodotto": 1.0},
     },
 )
 # fmt: on

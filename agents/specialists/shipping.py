@@ -158,9 +158,22 @@ async def tracking(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
             f"{day(s.get('promised_by'))}, last scan {last_event(s)}"
         )
         parts.append(shipment_sentence(s, today, s.get("what", "")))
+        if s["status"] == "delivered" and s.get("shipping_address") and _WHERE_TO.search(run.brief.request):
+            parts.append(f"It was delivered to {s['shipping_address']}.")  # "where were those delivered?"
         if s["status"] == "lost" or late >= LOST_AFTER_DAYS_LATE:
             handoffs.append("claims_agent")
     return run.report(spec, " ".join(p for p in parts if p).strip(), facts, handoffs=handoffs)
+
+
+# Where a parcel went ("where were those delivered?", "to which address", "wohin wurde es geliefert?",
+# "à quelle adresse", "¿a qué dirección?", "naar welk adres", "a quale indirizzo"): the address it went to.
+_WHERE_TO = re.compile(
+    r"\bwhere\b[^.?!]{0,45}\b(?:delivered|sent|shipped|dropped|left)\b|\b(?:which|what) address\b|\bwohin\b"
+    r"|\b(?:an|zu) welche[rn]? adresse\b|\bo[uù]\b[^.?!]{0,20}\blivr[ée]|\bquelle adresse\b"
+    r"|\bd[oó]nde\b[^.?!]{0,20}\bentreg|\bqu[eé] direcci[oó]n\b|\bwaar\b[^.?!]{0,20}\bbezorgd\b|\bwelk adres\b"
+    r"|\bquale indirizzo\b|\bdove\b[^.?!]{0,20}\bconsegnat",
+    re.IGNORECASE,
+)
 
 
 # What an order's own delivery cost ("how much was shipping on my last order?", "en wat kost de
@@ -573,6 +586,12 @@ VOCABULARY = Vocabulary(
             "morada": 3.0, "endereço": 3.0, "atrasado": 2.5, "atrasada": 2.5, "atraso": 2.5, "perdido": 2.0,
             "perdida": 2.0, "correios": 1.5, "enviada": 1.5, "enviado": 1.5,
         },
+        "it": {
+            "consegna": 2.5, "consegnato": 2.5, "consegnata": 2.5, "pacco": 2.5, "spedizione": 2.5,
+            "spedito": 2.0, "spedita": 2.0, "corriere": 2.5, "tracciamento": 3.0, "indirizzo": 3.0,
+            "ritardo": 2.5, "arrivato": 2.0, "arrivata": 2.0, "arriva": 2.0, "smarrito": 2.5, "perso": 2.0,
+            "ricevuto": 1.5,
+        },
         "es": {
             "entregar": 2.5,
             "entregado": 2.5, "dirección": 2.5, "llegado": 2.0, "llega": 2.0, "llegó": 2.0, "retraso": 2.5,
@@ -642,9 +661,14 @@ VOCABULARY = Vocabulary(
             (("não nao", "chegou chegaram recebi recebido entregue"), 1, 2.0),
             (("onde", "está esta estão estao"), 0, 1.4),
         ),
+        "it": (
+            (("non", "arrivato arrivata arrivati ricevuto ricevuta consegnato"), 2, 2.0),  # "non è ancora arrivato"
+            (("dove", "è sono"), 0, 1.4),
+        ),
         "fr": (
             (("adresse adres dirección direccion", "xemailx"), 3, -2.5),
             (("devait devrait aurait", "arriver arrivé arrive livré livre"), 2, 2.5),  # expected by now
+            (("est sont", "où"), 0, 1.4),  # "mon casque il est où ?": where a thing is
             # a claim for a parcel ("ouvrez une réclamation pour le colis"), not a complaint
             (("ouvrir ouvrez ouvre", "réclamation reclamation"), 2, 3.0),
             (("réclamation reclamation", "colis paquet livraison"), 3, 3.0),
