@@ -336,9 +336,35 @@ async def async_checkpointer(settings: Settings | None = None) -> AsyncIterator[
         yield await async_checkpointer_on(pool, settings)
 
 
+def _server_keeps_our_versions() -> None:
+    """The LangGraph server wraps a custom checkpointer in an adapter (`langgraph_api._checkpointer._adapter`)
+    that forwards every call to it but makes channel versions itself, 32 decimal digits, reading the current
+    one as a decimal number: a thread whose versions this saver made ("0000000000A.…", base 62) then fails
+    on the server ("invalid literal for int() with base 10: '000A'") as soon as a version reaches ten, and
+    its versions would not compare in order with ours. The adapter asks this saver instead, so a thread
+    keeps one kind of version whichever surface runs it."""
+    try:
+        from langgraph_api._checkpointer import _adapter
+    except ImportError:  # not on the server
+        return
+    adapter = getattr(_adapter, "_CustomCheckpointerAdapter", None)
+    if adapter is None or getattr(adapter, "_switchboard_versions", False):
+        return
+
+    def get_next_version(self: Any, current: str | None, channel: None) -> str:
+        inner = getattr(self, "_inner", None)
+        if inner is not None and hasattr(inner, "get_next_version"):
+            return str(inner.get_next_version(current, channel))
+        return compact_version(current)
+
+    adapter.get_next_version = get_next_version
+    adapter._switchboard_versions = True
+
+
 @asynccontextmanager
 async def checkpointer() -> AsyncIterator[AsyncPostgresSaver]:
     """For `langgraph.json` (`"checkpointer": {"path": "switchboard.config.checkpointer.checkpointer"}`: the server
     reads a module path with dots, a file path with a colon)."""
+    _server_keeps_our_versions()
     async with async_checkpointer() as saver:
         yield saver

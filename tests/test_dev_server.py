@@ -976,3 +976,46 @@ async def test_threads_of_the_api_and_the_service_open_in_the_dev_server(
     assert paused_id not in {
         t["thread_id"] for t in await staff.threads.search(status="interrupted", limit=100)
     }
+
+
+async def test_staff_approve_in_the_dev_server_a_refund_held_while_the_customer_went_on(
+    dev_server: DevServer, client_for: Any, scenarios: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """A refund held through the API (the customer asked something else while staff decide) is decided in
+    Studio by resuming the `held` node's interrupt. The thread's channel versions were made by the
+    project's saver (base 62): the server's checkpointer adapter used to read them as decimal numbers
+    and failed on the thread ("invalid literal for int() with base 10: '000A'")."""
+    from switchboard.api import Switchboard
+
+    from switchboard.config.database import connect
+    from switchboard.tools.store.seed import generate, restore_customer, seed_info
+
+    with (
+        connect() as conn
+    ):  # the duplicate charge not refunded yet (an earlier test of the module refunds it)
+        info = seed_info(conn)
+        assert info is not None
+        restore_customer(conn, "CUST-0231", generate(info["seed"], info["customers"], info["reference_now"]))
+    scenario = scenarios["duplicate_charge"]
+    order_id = str(scenario["order_id"])
+    refunds = "select count(*) as n from store.refunds where order_id = %s and reason = 'duplicate charge'"
+    before = await _count(refunds, (order_id,))
+    async with Switchboard.open() as sb:
+        asked = await sb.ask("I was charged twice, please refund the extra charge", customer_id="CUST-0231")
+        assert asked.status == "paused", asked.answer
+        held = await sb.ask(
+            "what e-mail do you have for me?", customer_id="CUST-0231", thread_id=asked.thread_id
+        )
+    assert held.status == "paused" and "Still waiting for a member of staff" in held.answer
+    thread_id = held.thread_id
+    (opened,) = run_cli(["open", thread_id, "--url", dev_server.url], tmp_path)
+    assert opened["status"] == "interrupted", opened
+    staff = client_for("staff:alice")
+    state = await staff.threads.get_state(thread_id)
+    (pending,) = _interrupts(state)
+    assert "held" in [t["name"] for t in state["tasks"]] and pending["value"]["action"] == "issue_refund"
+    value = {"decision": "approve", "args": pending["value"]["args"]}
+    done = await staff.runs.wait(thread_id, GRAPH_ID, command={"resume": {pending["id"]: value}})
+    assert "I have refunded 129.90 EUR" in done["answer"], done
+    assert await _count(refunds, (order_id,)) == before + 1
+    assert (await staff.threads.get(thread_id))["status"] == "idle"
