@@ -305,7 +305,11 @@ async def ask_held(state: RouterState, config: RunnableConfig) -> dict[str, Any]
     update: dict[str, Any] = {"held": still}
     if outcomes:
         update["domain_results"] = [
-            channel(DomainResult(domain=domain, summary=outcome_sentence(outcome), actions=[outcome]))
+            channel(
+                DomainResult(
+                    domain=domain, summary=outcome_sentence(outcome), specialists=["held"], actions=[outcome]
+                )
+            )
             for domain, outcome in outcomes
         ]
     return update

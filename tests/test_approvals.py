@@ -139,6 +139,10 @@ async def test_a_new_request_while_staff_decide_is_answered_and_the_refund_still
     assert "waiting for approval" in records[0]["answer"]
     listed = [a for a in await app.pending_approvals() if a["thread_id"] == result.thread_id]
     assert [(a["id"], a["interrupt_id"]) for a in listed] == [(approval, asked.interrupts[0]["id"])]
+    from switchboard.observability.explain import explain_thread
+
+    explained = await explain_thread(app, result.thread_id)  # explain shows what waits, and from when
+    assert explained["held"] == [{"approval_id": approval, "from_turn": 1, "status": "waiting for staff"}]
 
     # Another request: the same again (no second row, nothing done).
     again = await app.ask(
@@ -162,6 +166,10 @@ async def test_a_new_request_while_staff_decide_is_answered_and_the_refund_still
         e["topic"] for e in sql("select topic from store.outbox where thread_id = %s", result.thread_id)
     ]
     assert topics.count("action.issue_refund") == 1
+    explained = await explain_thread(app, result.thread_id)
+    assert [(h["action"], h["status"], h["decided_by"]) for h in explained["held"]] == [
+        ("issue_refund", "done", "staff:alice")
+    ]
     with pytest.raises(Conflict, match="no pending approval"):
         await app.decide(result.thread_id, actor=ALICE, decision="approve")
     # The thread goes on as any other: nothing more waits, nothing is refunded twice.

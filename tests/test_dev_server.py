@@ -986,7 +986,6 @@ async def test_staff_approve_in_the_dev_server_a_refund_held_while_the_customer_
     project's saver (base 62): the server's checkpointer adapter used to read them as decimal numbers
     and failed on the thread ("invalid literal for int() with base 10: '000A'")."""
     from switchboard.api import Switchboard
-
     from switchboard.config.database import connect
     from switchboard.tools.store.seed import generate, restore_customer, seed_info
 

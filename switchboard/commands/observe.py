@@ -66,6 +66,14 @@ def render_explain(data: dict[str, Any]) -> None:
             branch.add(
                 escape(f"action {action['action']} [{action['status']}]: policy {action['policy']}{who}")
             )
+    for held in data.get("held") or []:
+        if "approval_id" in held:
+            tree.add(
+                escape(f"held approval {held['approval_id']} (turn {held['from_turn']}): {held['status']}")
+            )
+        else:
+            who = f" by {held['decided_by']}" if held["decided_by"] else ""
+            tree.add(escape(f"held action {held['action']} [{held['status']}]{who}"))
     tree.add(f"compose ({data['compose']['decider']})")
     console.print(tree)
     table = Table("where", "node", "started", "took", "next")

@@ -287,6 +287,23 @@ async def explain_thread(sb: Any, thread_id: str) -> dict[str, Any]:
                 **_usage_cost(domain_usage),
             }
         )
+    # Approvals held in an earlier turn (the customer went on while staff decide): still waiting, or
+    # decided in this turn (the `held` node carried them out; its results are marked "held").
+    held = [
+        {"approval_id": str(h.get("approval_id")), "from_turn": h.get("turn"), "status": "waiting for staff"}
+        for h in root.get("held") or []
+    ] + [
+        {
+            "action": a["action"],
+            "args": a.get("args", {}),
+            "status": a["status"],
+            "decided_by": a.get("decided_by", ""),
+            "detail": a.get("detail", ""),
+        }
+        for r in root.get("domain_results") or []
+        if "held" in (r.get("specialists") or [])
+        for a in r.get("actions", [])
+    ]
     compose_usage = _usage_cost(root.get("compose_usage"))
     parts = [route_view, *domains, compose_usage]
     total = {
@@ -307,6 +324,7 @@ async def explain_thread(sb: Any, thread_id: str) -> dict[str, Any]:
         "trace_ids": [r["trace_id"] for r in runs.values() if r.get("trace_id")],
         "route": route_view,
         "domains": domains,
+        "held": held,
         "compose": {"decider": deciders.get("compose", "deterministic"), **compose_usage},
         "budget": root.get("budget"),
         "cost": {
