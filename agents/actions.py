@@ -18,7 +18,7 @@ from typing import Any
 
 from langgraph.types import interrupt
 
-from switchboard.agents.contracts import ActionOutcome, Brief, SpecialistReport
+from switchboard.agents.contracts import ActionOutcome, Brief, SpecialistReport, WaitingAction
 from switchboard.agents.resume import decision_from_resume, is_fresh, resume_forms
 from switchboard.agents.supervisor import action_key
 from switchboard.config.settings import get_settings
@@ -266,6 +266,17 @@ def approval_payload(row: dict[str, Any], why: str = "") -> dict[str, Any]:
 
 
 HELD = "it waits for a member of staff to decide; you will be told when they have"
+
+
+async def held_waiting(held: Sequence[dict[str, Any]]) -> list[WaitingAction]:
+    """The held approvals still pending, as the domains' briefs carry them (`Brief.waiting`)."""
+    waiting: list[WaitingAction] = []
+    async with store_connection() as conn:
+        for entry in held:
+            row = await approvals.get(conn, str(entry["approval_id"]))
+            if row is not None and row["status"] == "pending" and not row["expired"]:
+                waiting.append(WaitingAction(action=row["action"], args=dict(row["args"])))
+    return waiting
 
 
 async def held_approvals(

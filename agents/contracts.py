@@ -100,6 +100,11 @@ class RouteDecision(Contract):
 # ---------------------------------------------------------------- specialists and supervisors
 
 
+class WaitingAction(Contract):
+    action: str
+    args: dict[str, str | int | float | bool | None]
+
+
 class Brief(Contract):
     """What a domain (and each of its specialists) is given: its share of the request, nothing more."""
 
@@ -141,6 +146,11 @@ class Brief(Contract):
         default=False,
         description='a plain "yes" after a turn that carried out an action: that turn\'s request again, in '
         "its scope (`turn`), so what it did is reported from the ledger, not done a second time",
+    )
+    waiting: list[WaitingAction] = Field(
+        default_factory=list,
+        description="write actions this thread asked for in an earlier turn that still wait for staff (held "
+        "approvals): not to be proposed again, and said to wait",
     )
 
     def newest_part(self) -> str | None:

@@ -26,7 +26,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Overwrite, Send
 
 from switchboard.agents import registry
-from switchboard.agents.actions import held_approvals, outcome_sentence
+from switchboard.agents.actions import held_approvals, held_waiting, outcome_sentence
 from switchboard.agents.composer import clarification_answer, compose, greeting_answer, out_of_scope_answer
 from switchboard.agents.context import AdmittedContext, Context, context_from
 from switchboard.agents.contracts import Brief, ComposeRequest, DomainResult, Entities, RouteDecision
@@ -134,6 +134,7 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
         return Command(goto="held" if held else "compose", update=update)
     entities, memory = entities_of(state), memory_of(state)
     followup = bool(turns) and looks_like_followup(state["message"])
+    waiting = await held_waiting(state.get("held") or []) if held else []
     if affirmed and acted:
         # "yes" after an answer that did something ("I have sent you a reset link"): the previous turn's
         # request as it was, in that turn's scope, so the ledger replays what was done instead of doing it
@@ -159,6 +160,7 @@ async def route(state: RouterState, runtime: Runtime[Context]) -> Command[str]:
                         offer=answered if affirmed and bare_yes(state["message"]) else "",
                         declined=bool(previous) and declines(state["message"]),
                         turn=state.get("turn"),
+                        waiting=waiting,
                     )
                 )
             },

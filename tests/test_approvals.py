@@ -153,6 +153,13 @@ async def test_a_new_request_while_staff_decide_is_answered_and_the_refund_still
     assert one("select count(*) as n from store.approvals where thread_id = %s", result.thread_id)["n"] == 1
     records = await app.turns(result.thread_id, customer)
     assert [r["turn"] for r in records] == [1, 2] and "@" in records[1]["answer"]
+    # Asked for again, or asked about, while it waits: it is said to wait, not proposed a second time.
+    for text in ("please refund the duplicate charge", "und? ist das Geld schon zurück?"):
+        told = await app.ask(text, customer_id=customer, thread_id=result.thread_id)
+        assert "already requested and waiting for a member of staff" in told.answer, told.answer
+        assert "I will refund" not in told.answer and "if you ask me to" not in told.answer
+        assert [i["value"]["approval_id"] for i in told.interrupts] == [approval]
+    assert one("select count(*) as n from store.approvals where thread_id = %s", result.thread_id)["n"] == 1
 
     # Staff approve it, as before: the refund is made once, its event published, the answer says so.
     done = await app.decide(result.thread_id, actor=ALICE, decision="approve")

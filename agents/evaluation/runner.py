@@ -9,7 +9,8 @@ end-to-end case runs in a new thread of its customer, its turns in order; nothin
 staff, so a thread paused for staff stays paused (a customer's own "yes" in a turn confirms, as it
 would in a conversation). Every case starts from the seeded store, as its writer saw it: before it
 runs, its customer's rows are put back as seeded (`restore_customer`), so what an earlier case did (a
-ticket, an unsubscription, a confirmed cancellation) does not change what the next one sees. Cases
+ticket, an unsubscription, a confirmed cancellation, a refund left waiting for staff) does not change
+what the next one sees. Cases
 of one customer run one after another in file order; different customers, and the routing requests,
 run concurrently up to a bound.
 """
@@ -118,6 +119,14 @@ def _restore(customer: str, rows: dict[str, list[tuple[Any, ...]]]) -> None:
 
     with connect() as conn:
         restore_customer(conn, customer, rows)
+        # What an earlier case left waiting for a decision (a refund for staff) was never seen by the next
+        # case's writer: superseded, as a deleted thread's are, so no case finds another's request.
+        conn.execute(
+            "update store.approvals set status = 'superseded', reason = 'the next evaluation case starts from"
+            " the seeded store' where customer_id = %s and status = 'pending'",
+            (customer,),
+        )
+        conn.commit()
 
 
 async def _ask(sb: Switchboard, text: str, customer: str, thread: str, context: Context) -> AskResult:

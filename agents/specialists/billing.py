@@ -306,7 +306,12 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
             if paid_by:
                 text += f" It was paid by {' and '.join(sorted(paid_by))}."
         wanted = asks_refund(request) or asks_to_put_right(request) or run.brief.affirmed
-        if not wanted:
+        waiting = _refunds_waiting(run)
+        who = waiting.get(str(duplicates[0]["duplicate_payment_ids"][0]))
+        if who:  # asked for before and waiting: said so, not offered again
+            text += " " + _waiting_sentence(duplicates[0], who)
+            wanted = False
+        elif not wanted:
             text += " " + offered(run, _OFFER.strip(), "refunded the duplicate payment")
         if _METHODS.search(request):
             text += " " + method_text
@@ -502,6 +507,21 @@ async def _amounts_not_paid(run: SpecialistRun, duplicates: list[dict[str, Any]]
     return [n for n in named if not any(_close(n, a) for a in paid)]
 
 
+def _refunds_waiting(run: SpecialistRun) -> dict[str, str]:
+    """Refunds this thread asked for in an earlier turn and still waiting for staff, by payment."""
+    return {
+        str(a.args.get("payment_id")): "a member of staff"
+        for a in run.brief.waiting
+        if a.action == issue_refund.name
+    }
+
+
+def _waiting_sentence(d: dict[str, Any], who: str) -> str:
+    return f"Its refund of {money(d['amount'])} is already requested and waiting for {who} to approve it" + (
+        "; you will be told when they have decided." if who == "a member of staff" else "."
+    )
+
+
 async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     request = run.brief.request
     orders, unknown = await _orders_meant(run)
@@ -515,12 +535,17 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
     ]
     existing = await run.call(toolkit.list_refunds, order_id=None)
     refunded = {r["payment_id"] for r in existing if r["status"] in ("pending", "issued")}
+    waiting = _refunds_waiting(run)
     offer = ""  # a duplicate charge explained and offered (the payments agent says the same words)
     put_right = asks_to_put_right(request)  # "please sort that out": the duplicate back
     for d in duplicates:
         duplicate = d["duplicate_payment_ids"][0]
         if duplicate in refunded:
             facts.append(f"duplicate payment {duplicate} already has a refund")
+            continue
+        if duplicate in waiting:  # asked for before: it waits for its decision, it is not asked again
+            facts.append(f"duplicate payment {duplicate}: its refund waits for {waiting[duplicate]}")
+            offer = offer or _duplicate_sentence(d) + " " + _waiting_sentence(d, waiting[duplicate])
             continue
         facts.append(f"duplicate payment {duplicate} of {money(d['amount'])} for {d['order_id']}")
         if not (asked or put_right):  # reported or asked about: explained and offered
