@@ -104,7 +104,6 @@ async def _handle(
             # later turn asking again has its own approval id, so it never lands here): the decision path
             # below re-checks the policy; the proposal's own verdict may have changed because of that very
             # decision (an edited refund, already carried out, makes the original one a "second refund").
-            role, path, description = row["required_role"], row["path"], row["description"]
             why = f"already {row['status']}"
         else:
             verdict = await policy.evaluate(conn, customer_id, action, args)
@@ -152,22 +151,7 @@ async def _handle(
                     reason=TAKEN_UP,
                 )
                 logs.approval_decided(row["id"], action, "approve", "customer")
-    payload = {
-        "kind": "confirmation" if role == "customer" else "approval",
-        "approval_id": row["id"],
-        "path": path,
-        "domain": brief.domain,
-        "specialist": specialist,
-        "action": action,
-        "args": args,
-        "args_hash": args_hash(action, args),
-        "description": description,
-        "why": why,
-        "required_role": role,
-        "customer_id": customer_id,
-        "expires_at": row["expires_at"].isoformat(),
-        "resume": resume_forms(row["id"], args),  # what a valid resume looks like (Studio, the SDK)
-    }
+    payload = approval_payload(row, why)
     confirmed = row["status"] == "approved" and row.get("reason") == TAKEN_UP  # this pass or an earlier one
     decided = row if confirmed else await _await_decision(payload, row["id"])
     if decided is None:  # held: the customer wrote something new while staff decide (see `held_approvals`)
@@ -291,17 +275,14 @@ async def held_approvals(
     for index, entry in enumerate(held):
         approval_id = str(entry["approval_id"])
         async with store_connection() as conn:
-            row = await approvals.get(conn, approval_id)
-            if row is not None and row["status"] == "pending" and row["expired"] and row["used_at"] is None:
-                row = await approvals.expire(conn, approval_id)
+            row = await approvals.current(conn, approval_id)
         if row is None:  # erased with its thread's data: nothing to ask or do
             continue
-        decided = (
-            row if row["status"] != "pending" else await _await_decision(approval_payload(row), row["id"])
-        )
+        payload = approval_payload(row)
+        decided = row if row["status"] != "pending" else await _await_decision(payload, row["id"])
         if decided is None:
             return outcomes, list(held[index:])
-        action, args, payload = row["action"], dict(row["args"]), approval_payload(row)
+        action, args = row["action"], dict(row["args"])
         with tracing.span(
             f"action {action}", {"switchboard.action": action, "switchboard.domain": payload["domain"]}
         ) as current:

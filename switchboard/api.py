@@ -812,9 +812,7 @@ class Switchboard:
                 for pending in snapshot.interrupts:
                     value = pending.value if isinstance(pending.value, dict) else {}
                     ident = str(value.get("approval_id", ""))
-                    row = await approvals.get(conn, ident)
-                    if row is not None and row["expired"] and row["used_at"] is None:
-                        row = await approvals.expire(conn, ident)
+                    row = await approvals.current(conn, ident)
                     if row is None or row["status"] != "pending":
                         decided[pending.id] = {"approval_id": ident}
             return await self._resume(thread_id, owner, decided, context, observed) if decided else None

@@ -196,6 +196,14 @@ async def decide(
     return decided
 
 
+async def current(conn: Conn, ident: str) -> dict[str, Any] | None:
+    """The approval as it stands now: one that expired before it was used is rejected first (`expire`)."""
+    row = await get(conn, ident)
+    if row is not None and row["expired"] and row["used_at"] is None:
+        row = await expire(conn, ident)
+    return row
+
+
 async def expire(conn: Conn, ident: str) -> dict[str, Any] | None:
     """Reject an approval that expired before it was used (pending, or approved but never performed), so
     the run waiting on it can finish: an expired approval can never authorise anything. The row as it is

@@ -1793,7 +1793,7 @@ _OF_ORDER = re.compile(
 _STATES = lx.words(
     "was were is are been be came arrived went got worked looks looked seems seemed "
     "ist war waren sind kam kamen est était etait sont étaient etaient fut es era eran son fue fueron está esta "
-    "estaba llegó llego vino is was waren kwam kwamen é era foi são sao chegou è sono era erano stato stata "
+    "estaba llegó llego vino waren kwam kwamen é foi são sao chegou è sono erano stato stata "
     "arrivato arrivata"
 )
 

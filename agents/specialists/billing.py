@@ -306,10 +306,9 @@ async def payments(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport
             if paid_by:
                 text += f" It was paid by {' and '.join(sorted(paid_by))}."
         wanted = asks_refund(request) or asks_to_put_right(request) or run.brief.affirmed
-        waiting = _refunds_waiting(run)
-        who = waiting.get(str(duplicates[0]["duplicate_payment_ids"][0]))
-        if who:  # asked for before and waiting: said so, not offered again
-            text += " " + _waiting_sentence(duplicates[0], who)
+        if str(duplicates[0]["duplicate_payment_ids"][0]) in _refunds_waiting(run):
+            # asked for before and waiting: said so, not offered again
+            text += " " + _waiting_sentence(duplicates[0])
             wanted = False
         elif not wanted:
             text += " " + offered(run, _OFFER.strip(), "refunded the duplicate payment")
@@ -507,18 +506,15 @@ async def _amounts_not_paid(run: SpecialistRun, duplicates: list[dict[str, Any]]
     return [n for n in named if not any(_close(n, a) for a in paid)]
 
 
-def _refunds_waiting(run: SpecialistRun) -> dict[str, str]:
-    """Refunds this thread asked for in an earlier turn and still waiting for staff, by payment."""
-    return {
-        str(a.args.get("payment_id")): "a member of staff"
-        for a in run.brief.waiting
-        if a.action == issue_refund.name
-    }
+def _refunds_waiting(run: SpecialistRun) -> set[str]:
+    """The payments whose refund this thread asked for in an earlier turn, still waiting for staff."""
+    return {str(a.args.get("payment_id")) for a in run.brief.waiting if a.action == issue_refund.name}
 
 
-def _waiting_sentence(d: dict[str, Any], who: str) -> str:
-    return f"Its refund of {money(d['amount'])} is already requested and waiting for {who} to approve it" + (
-        "; you will be told when they have decided." if who == "a member of staff" else "."
+def _waiting_sentence(d: dict[str, Any]) -> str:
+    return (
+        f"Its refund of {money(d['amount'])} is already requested and waiting for a member of staff to approve"
+        " it; you will be told when they have decided."
     )
 
 
@@ -544,8 +540,8 @@ async def refunds(spec: SpecialistSpec, run: SpecialistRun) -> SpecialistReport:
             facts.append(f"duplicate payment {duplicate} already has a refund")
             continue
         if duplicate in waiting:  # asked for before: it waits for its decision, it is not asked again
-            facts.append(f"duplicate payment {duplicate}: its refund waits for {waiting[duplicate]}")
-            offer = offer or _duplicate_sentence(d) + " " + _waiting_sentence(d, waiting[duplicate])
+            facts.append(f"duplicate payment {duplicate}: its refund waits for staff")
+            offer = offer or _duplicate_sentence(d) + " " + _waiting_sentence(d)
             continue
         facts.append(f"duplicate payment {duplicate} of {money(d['amount'])} for {d['order_id']}")
         if not (asked or put_right):  # reported or asked about: explained and offered
