@@ -66,7 +66,8 @@ def _store_snapshot() -> dict[str, Any]:
     """Every row a write action could touch, for a before/after comparison."""
     with connect() as c:
         return {
-            table: c.execute(f"select * from store.{table} order by 1").fetchall()
+            # ordered by the whole row: the first column alone does not order a customer's subscriptions
+            table: c.execute(f"select * from store.{table} t order by t::text").fetchall()
             for table in (
                 "orders",
                 "payments",
